@@ -1,0 +1,90 @@
+# coord: confirmed-grace failover coordinator for NFS-Ganesha clusters.
+# Targets: all (default), check, demo, sim, sim-mutants, fuzz, bench,
+# install, uninstall, clean.  See README.md.
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr
+SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+OCFDIR    ?= /usr/lib/ocf/resource.d/coord
+UNITDIR   ?= /lib/systemd/system
+DESTDIR   ?=
+
+CC        ?= cc
+B         ?= build
+PKGS      := libcpg libquorum libqb dbus-1
+DEPS_OK   := $(B)/.deps-ok
+
+WARN      := -Wall -Wextra -Werror
+CFLAGS    ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -D_GNU_SOURCE \
+	     -DCOORD_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+# The engine and the codecs: no I/O, linked by everything.
+CORE_SRCS   := $(wildcard proto/*.c) coord/engine.c
+# coordctl: its main and printers.
+CTL_SRCS    := $(wildcard coord/coordctl*.c)
+# coordd's adapters (CPG, quorum, D-Bus, control socket, config, ...).
+DAEMON_SRCS := $(filter-out coord/engine.c coord/coordd.c $(CTL_SRCS), $(wildcard coord/*.c))
+
+obj = $(patsubst %.c,$(B)/%.o,$(1))
+
+CORE_OBJS   := $(call obj,$(CORE_SRCS))
+CTL_OBJS    := $(call obj,$(CTL_SRCS))
+DAEMON_OBJS := $(call obj,$(DAEMON_SRCS))
+
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
+LAB_SRCS    := $(wildcard tests/lab/*.c)
+LAB_BINS    := $(patsubst tests/lab/%.c,$(B)/tests/lab/%,$(LAB_SRCS))
+
+.PHONY: all deps check unit demo sim sim-mutants fuzz bench install uninstall clean
+all: $(B)/coordd $(B)/coordctl
+
+deps: $(DEPS_OK)
+$(DEPS_OK): tests/deps.sh
+	@sh tests/deps.sh
+	@mkdir -p $(B) && touch $@
+
+$(B)/%.o: %.c $(DEPS_OK) $(wildcard include/coord/*.h) $(wildcard coord/*.h) $(wildcard proto/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(B)/libcoordcore.a: $(CORE_OBJS)
+	$(AR) rcs $@ $^
+$(B)/libcoordd.a: $(DAEMON_OBJS)
+	$(AR) rcs $@ $^
+
+$(B)/coordd: $(B)/coord/coordd.o $(B)/libcoordd.a $(B)/libcoordcore.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+$(B)/coordctl: $(CTL_OBJS) $(B)/libcoordcore.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS)
+
+$(B)/tests/test_%: tests/unit/test_%.c $(B)/libcoordd.a $(B)/libcoordcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) $(LDFLAGS)
+$(B)/tests/lab/%: tests/lab/%.c $(B)/libcoordcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+
+unit: $(UNIT_BINS)
+
+# Everything: unit tests (plain and under ASan/UBSan), fuzz corpora,
+# simulation, mutants and the lab cases.  Prints "N passed, N failed".
+check: all unit $(LAB_BINS)
+	@sh tests/check.sh
+
+demo: all $(LAB_BINS)
+	@sh tests/lab/demo.sh
+
+-include tests/sim/sim.mk
+-include tests/fuzz/fuzz.mk
+-include bench/bench.mk
+-include docs/install.mk
+
+clean:
+	rm -rf $(B)

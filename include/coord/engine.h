@@ -1,0 +1,240 @@
+/*
+ * The barrier engine: a deterministic state machine, free of I/O.
+ *
+ * Inputs: CPG configuration changes, delivered messages, local reports
+ * (a death, a grace result, a release result, quorum) and the time.
+ * Outputs: actions the caller drains with coord_engine_next_action():
+ * multicast this message, ask the local server to enter grace, run the
+ * release, an event ended.  The same code runs in coordd, in the unit
+ * tests and in the simulator (tests/sim/); coord/engine.c describes the
+ * protocol in prose.
+ *
+ * Times are microseconds on a monotonic clock chosen by the caller.
+ */
+#ifndef COORD_ENGINE_H
+#define COORD_ENGINE_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "coord/wire.h"
+
+#define COORD_MAX_NODES		32	/* CPG members tracked */
+#define COORD_MAX_EVENTS	256	/* event records kept, pending first */
+#define COORD_MAX_ACTIONS	512	/* queued actions between drains */
+
+enum coord_policy {
+	COORD_POLICY_RELEASE = 1,	/* release when the deadline passes */
+	COORD_POLICY_HOLD = 2,		/* never release unconfirmed */
+};
+
+struct coord_engine_config {
+	uint32_t nodeid;
+	uint64_t incarnation;		/* unique per coordd start, > 0 */
+	uint16_t n_vips;		/* the VIPs this node serves */
+	struct coord_vip vips[COORD_MAX_VIPS];
+	uint64_t deadline_us;		/* per event, from its delivery */
+	enum coord_policy policy;
+	uint64_t release_retry_us;	/* first back-off; doubles each time */
+	uint64_t release_retry_max_us;	/* back-off ceiling */
+	uint32_t release_max_attempts;	/* then the release has failed */
+	/* Optional: one line per state change (syslog priority, text). */
+	void (*log)(void *ctx, int priority, const char *text);
+	void *log_ctx;
+};
+
+/* A CPG member: node id and process id, as CPG names it. */
+struct coord_member_id {
+	uint32_t nodeid;
+	uint32_t pid;
+};
+
+/* CPG's leave reasons, kept as CPG numbers them. */
+enum coord_leave_reason {
+	COORD_LEAVE_JOIN = 1,
+	COORD_LEAVE_LEAVE = 2,
+	COORD_LEAVE_NODEDOWN = 3,
+	COORD_LEAVE_NODEUP = 4,
+	COORD_LEAVE_PROCDOWN = 5,
+};
+
+struct coord_member {
+	struct coord_member_id id;
+	uint64_t incarnation;		/* 0 until its first message */
+	bool hello_seen;
+	bool server_down;		/* from its own death until it is up */
+	uint16_t n_vips;
+	struct coord_vip vips[COORD_MAX_VIPS];
+	uint64_t joined_us;
+};
+
+enum coord_survivor_state {
+	COORD_SURVIVOR_WAITING = 1,	/* expected, no answer yet */
+	COORD_SURVIVOR_ANSWERED = 2,	/* see result */
+	COORD_SURVIVOR_LEFT = 3,	/* left the group before answering */
+	COORD_SURVIVOR_DOWN = 4,	/* its own server died: not waited for */
+};
+
+struct coord_survivor {
+	struct coord_member_id id;
+	uint64_t incarnation;
+	uint8_t state;			/* enum coord_survivor_state */
+	uint8_t result;			/* enum coord_ack_result, if answered */
+	bool late;			/* answered after the event had ended */
+	uint8_t leave_reason;		/* enum coord_leave_reason, if left */
+	uint32_t grace_latency_us;	/* as the survivor measured its call */
+	uint64_t at_us;			/* when its answer (or leave) arrived */
+	char detail[COORD_DETAIL_MAX + 1];
+};
+
+enum coord_event_state {
+	COORD_EVENT_WAITING = 1,	/* barrier open: waiting for survivors */
+	COORD_EVENT_QUORUM_WAIT = 2,	/* complete, but this node is inquorate */
+	COORD_EVENT_RELEASING = 3,	/* the release command is running */
+	COORD_EVENT_RETRY_WAIT = 4,	/* the release failed; back-off */
+	COORD_EVENT_HELD = 5,		/* deadline passed under policy hold */
+	COORD_EVENT_RELEASED = 6,	/* ended: release ran */
+	COORD_EVENT_RELEASE_FAILED = 7,	/* ended: every attempt failed */
+	COORD_EVENT_ABANDONED = 8,	/* ended: the origin left first */
+	COORD_EVENT_CANCELLED = 9,	/* ended: the origin withdrew it */
+	COORD_EVENT_DONE = 10,		/* ended: node-left event, all answered */
+};
+
+struct coord_event {
+	struct coord_event_id id;
+	uint8_t reason;			/* enum coord_death_reason */
+	uint8_t state;			/* enum coord_event_state */
+	bool local_origin;		/* this engine originated it */
+	bool overdue;			/* the deadline passed before the end */
+	uint8_t release_outcome;	/* enum coord_release_outcome, if any */
+	uint16_t n_vips;
+	struct coord_vip vips[COORD_MAX_VIPS];
+	uint64_t reported_us;		/* local report (origin only), else 0 */
+	uint64_t delivered_us;		/* the DEATH was delivered here */
+	uint64_t deadline_us;		/* absolute */
+	uint64_t complete_us;		/* every survivor settled, else 0 */
+	uint64_t release_started_us;	/* first release attempt, else 0 */
+	uint64_t ended_us;		/* reached a final state, else 0 */
+	uint64_t retry_at_us;		/* next release attempt (RETRY_WAIT) */
+	uint32_t release_attempts;
+	int32_t release_status;		/* last exit status */
+	uint16_t n_survivors;
+	struct coord_survivor survivors[COORD_MAX_NODES];
+};
+
+enum coord_action_kind {
+	COORD_ACTION_SEND = 1,		/* multicast msg (agreed order) */
+	COORD_ACTION_GRACE = 2,		/* ask the local server to enter grace */
+	COORD_ACTION_RELEASE = 3,	/* run the release command */
+	COORD_ACTION_EVENT_ENDED = 4,	/* event reached a final state */
+};
+
+struct coord_action {
+	enum coord_action_kind kind;
+	struct coord_event_id event;	/* GRACE, RELEASE, EVENT_ENDED */
+	uint8_t state;			/* EVENT_ENDED: the final state */
+	uint16_t n_vips;		/* GRACE: 0 means just grace ("0:") */
+	struct coord_vip vips[COORD_MAX_VIPS];
+	struct coord_msg msg;		/* SEND */
+};
+
+/* Counters of what the engine refused, for `coordctl status`. */
+struct coord_engine_counters {
+	uint64_t delivered;
+	uint64_t rejected_sender;	/* header node id != CPG sender */
+	uint64_t rejected_incarnation;	/* stale or changed incarnation */
+	uint64_t rejected_origin;	/* death/cancel for another origin */
+	uint64_t unknown_event;		/* ack/release/cancel for no event */
+	uint64_t unexpected_ack;	/* ack from a non-survivor */
+	uint64_t duplicate;		/* a repeated death, ack or release */
+	uint64_t table_full;		/* an event not recorded: no room */
+	uint64_t action_overflow;	/* actions lost: caller did not drain */
+};
+
+struct coord_engine;
+
+/* Returns NULL on a bad configuration or no memory. */
+struct coord_engine *coord_engine_new(const struct coord_engine_config *cfg);
+void coord_engine_free(struct coord_engine *e);
+
+/*
+ * A CPG configuration change: the full member list after the change, and
+ * who left (with CPG's reasons) and joined.  The first change that lists
+ * this node makes it joined; until then reports are refused.
+ */
+void coord_engine_confchg(struct coord_engine *e, uint64_t now,
+			  const struct coord_member_id *members, size_t n_members,
+			  const struct coord_member_id *left, const uint8_t *left_reasons,
+			  size_t n_left,
+			  const struct coord_member_id *joined, size_t n_joined);
+
+/* Our own CPG member id: (nodeid, pid).  Call before the first confchg. */
+void coord_engine_set_self(struct coord_engine *e, uint32_t pid);
+
+/*
+ * A message delivered by CPG from member `from`, already decoded.
+ * Returns 0, or a negative count reason (see counters) when dropped.
+ */
+int coord_engine_deliver(struct coord_engine *e, uint64_t now,
+			 struct coord_member_id from, const struct coord_msg *msg);
+
+/* The connection to corosync was lost: leave the group, end what we own. */
+void coord_engine_disconnected(struct coord_engine *e, uint64_t now,
+			       uint64_t new_incarnation);
+
+void coord_engine_quorum(struct coord_engine *e, uint64_t now, bool quorate);
+
+/*
+ * The local server died.  Joins this node's pending event if there is
+ * one, else starts a new one.  vips may be empty: the node's configured
+ * VIPs are used.  Returns 0 and the event id, or -ENOTCONN when this node
+ * is not in the group, -ENOSPC when the event table is full.
+ */
+int coord_engine_report_death(struct coord_engine *e, uint64_t now,
+			      const struct coord_vip *vips, size_t n_vips,
+			      struct coord_event_id *id);
+
+/* The local server is healthy again (agent monitor succeeded). */
+void coord_engine_report_up(struct coord_engine *e, uint64_t now);
+
+/* The result of a GRACE action: exactly one call per action. */
+void coord_engine_grace_done(struct coord_engine *e, uint64_t now,
+			     const struct coord_event_id *id, uint8_t result,
+			     uint32_t latency_us, const char *detail);
+
+/* The release command for event id exited with status (0 = success). */
+void coord_engine_release_done(struct coord_engine *e, uint64_t now,
+			       const struct coord_event_id *id, int status);
+
+/* Withdraw one of this node's pending events.  0, -ENOENT or -EPERM. */
+int coord_engine_cancel(struct coord_engine *e, uint64_t now,
+			const struct coord_event_id *id);
+
+/* Deadlines and release retries. */
+void coord_engine_tick(struct coord_engine *e, uint64_t now);
+
+/* The earliest time tick() has work to do, or UINT64_MAX. */
+uint64_t coord_engine_next_timer(const struct coord_engine *e);
+
+/* Pops the oldest pending action; false when there is none. */
+bool coord_engine_next_action(struct coord_engine *e, struct coord_action *out);
+
+/* Read-only views for status, history and checks. */
+bool coord_engine_joined(const struct coord_engine *e);
+bool coord_engine_quorate(const struct coord_engine *e);
+uint64_t coord_engine_incarnation(const struct coord_engine *e);
+size_t coord_engine_member_count(const struct coord_engine *e);
+const struct coord_member *coord_engine_member(const struct coord_engine *e, size_t i);
+/* Events in delivery order, oldest first. */
+size_t coord_engine_event_count(const struct coord_engine *e);
+const struct coord_event *coord_engine_event(const struct coord_engine *e, size_t i);
+const struct coord_event *coord_engine_find_event(const struct coord_engine *e,
+						  const struct coord_event_id *id);
+const struct coord_engine_counters *coord_engine_counters(const struct coord_engine *e);
+
+bool coord_event_ended(const struct coord_event *ev);
+const char *coord_event_state_name(uint8_t state);
+const char *coord_survivor_state_name(uint8_t state);
+const char *coord_leave_reason_name(uint8_t reason);
+const char *coord_policy_name(enum coord_policy policy);
+
+#endif

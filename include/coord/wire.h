@@ -1,0 +1,164 @@
+/*
+ * coord wire format: the messages coordd nodes exchange over CPG.
+ *
+ * Every message is a 24-byte header followed by a type-specific payload.
+ * All integers are big-endian (network byte order), fixed width; nothing
+ * is ever copied from a C struct onto the wire.  docs/protocol.md is the
+ * field-by-field reference; keep it in step with proto/wire.c.
+ *
+ * Compatibility: the version field is (major << 8) | minor.  A receiver
+ * rejects a different major version.  Within one major version a newer
+ * minor may only append fields to a payload: a receiver accepts trailing
+ * bytes after the payload it knows when, and only when, the sender's minor
+ * is newer than its own.  Message type numbers are never reused.
+ */
+#ifndef COORD_WIRE_H
+#define COORD_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#define COORD_WIRE_MAGIC	0x434f5244u	/* "CORD" */
+#define COORD_PROTO_MAJOR	1
+#define COORD_PROTO_MINOR	0
+#define COORD_PROTO_VERSION	((COORD_PROTO_MAJOR << 8) | COORD_PROTO_MINOR)
+
+#define COORD_WIRE_HEADER_LEN	24
+#define COORD_WIRE_EVENT_ID_LEN	16
+#define COORD_WIRE_VIP_LEN	20
+#define COORD_MAX_VIPS		16	/* per node and per event */
+#define COORD_DETAIL_MAX	128	/* bytes of an acknowledgement's detail */
+/* The largest message a peer may send: a DEATH with COORD_MAX_VIPS. */
+#define COORD_WIRE_MAX_LEN	(COORD_WIRE_HEADER_LEN + 20 + COORD_MAX_VIPS * COORD_WIRE_VIP_LEN)
+
+enum coord_msg_type {
+	COORD_MSG_HELLO = 1,	/* a member announces itself and its VIPs */
+	COORD_MSG_DEATH = 2,	/* the origin's local server died */
+	COORD_MSG_ACK = 3,	/* a survivor's grace result for an event */
+	COORD_MSG_RELEASE = 4,	/* the origin ran (or gave up) the release */
+	COORD_MSG_CANCEL = 5,	/* the origin withdraws an event */
+};
+
+/* HELLO flags */
+#define COORD_HELLO_SERVER_UP	0x1u	/* the local ganesha.nfsd is healthy */
+#define COORD_HELLO_FLAGS_KNOWN	COORD_HELLO_SERVER_UP
+
+enum coord_death_reason {
+	COORD_DEATH_REPORTED = 1,	/* reported by an agent or coordctl */
+	COORD_DEATH_NODE_LEFT = 2,	/* derived locally: a member left */
+};
+
+enum coord_ack_result {
+	COORD_ACK_IN_GRACE = 1,		/* the server answered status true */
+	COORD_ACK_GRACE_FAILED = 2,	/* answered false, or a D-Bus error */
+	COORD_ACK_NO_SERVER = 3,	/* no org.ganesha.nfsd on the bus */
+	COORD_ACK_TIMEOUT = 4,		/* no answer within the call timeout */
+	COORD_ACK_NO_BUS = 5,		/* the D-Bus daemon is unreachable */
+};
+
+enum coord_release_outcome {
+	COORD_RELEASE_CONFIRMED = 1,	/* every survivor confirmed grace */
+	COORD_RELEASE_UNCONFIRMED = 2,	/* released by policy `release` */
+	COORD_RELEASE_FAILED = 3,	/* the release command kept failing */
+};
+
+enum coord_cancel_reason {
+	COORD_CANCEL_ADMIN = 1,
+};
+
+struct coord_vip {
+	uint8_t family;			/* 4 or 6 */
+	uint8_t addr[16];		/* IPv4 uses the first 4 bytes */
+};
+
+/* Unique in the cluster: an origin incarnation never reuses a sequence. */
+struct coord_event_id {
+	uint32_t origin;		/* corosync node id */
+	uint64_t incarnation;		/* the origin coordd's incarnation */
+	uint32_t seq;			/* 0: a node-left event, else >= 1 */
+};
+
+struct coord_msg {
+	uint16_t version;
+	uint16_t type;			/* enum coord_msg_type */
+	uint32_t sender;		/* must equal CPG's sender node id */
+	uint64_t incarnation;		/* the sender's incarnation */
+	union {
+		struct {
+			uint32_t flags;
+			uint16_t n_vips;
+			struct coord_vip vips[COORD_MAX_VIPS];
+		} hello;
+		struct {
+			struct coord_event_id id;
+			uint8_t reason;	/* enum coord_death_reason */
+			uint16_t n_vips;
+			struct coord_vip vips[COORD_MAX_VIPS];
+		} death;
+		struct {
+			struct coord_event_id id;
+			uint8_t result;	/* enum coord_ack_result */
+			uint32_t grace_latency_us;
+			uint16_t detail_len;
+			char detail[COORD_DETAIL_MAX + 1]; /* NUL-terminated */
+		} ack;
+		struct {
+			struct coord_event_id id;
+			uint8_t outcome; /* enum coord_release_outcome */
+			int32_t status;	/* the command's last exit status */
+		} release;
+		struct {
+			struct coord_event_id id;
+			uint8_t reason;	/* enum coord_cancel_reason */
+		} cancel;
+	} u;
+};
+
+/* Decoding errors: negative return values of coord_msg_decode(). */
+enum coord_wire_error {
+	COORD_WIRE_OK = 0,
+	COORD_WIRE_TRUNCATED = -1,	/* shorter than its header or payload */
+	COORD_WIRE_BAD_MAGIC = -2,	/* not a coord message */
+	COORD_WIRE_BAD_VERSION = -3,	/* a major version we do not speak */
+	COORD_WIRE_BAD_TYPE = -4,	/* unknown message type */
+	COORD_WIRE_LENGTH_MISMATCH = -5, /* header length != bytes received */
+	COORD_WIRE_BOUND = -6,		/* a count or length over its bound */
+	COORD_WIRE_BAD_FIELD = -7,	/* an enum, flag or address invalid */
+	COORD_WIRE_RESERVED = -8,	/* a reserved field is not zero */
+	COORD_WIRE_TRAILING = -9,	/* extra bytes from a same-minor sender */
+	COORD_WIRE_NO_SPACE = -10,	/* encode: the buffer is too small */
+};
+#define COORD_WIRE_ERROR_COUNT 11	/* for per-error counters: index -err */
+
+/*
+ * Encode msg into buf (capacity cap).  The header's magic, version and
+ * length are filled in here; msg->version is ignored.  Returns the
+ * encoded length, or a negative enum coord_wire_error.
+ */
+int coord_msg_encode(const struct coord_msg *msg, uint8_t *buf, size_t cap);
+
+/*
+ * Decode len untrusted bytes.  Never reads outside buf[0..len).
+ * Returns COORD_WIRE_OK with *msg filled in, or a negative error.
+ */
+int coord_msg_decode(const uint8_t *buf, size_t len, struct coord_msg *msg);
+
+const char *coord_wire_strerror(int err);
+const char *coord_msg_type_name(uint16_t type);
+const char *coord_ack_result_name(uint8_t result);
+const char *coord_release_outcome_name(uint8_t outcome);
+
+/* VIP text form: "198.18.0.100" or "fe80::1".  0 on success, -1 if bad. */
+int coord_vip_parse(const char *text, struct coord_vip *vip);
+/* Writes at most len bytes (46 is always enough); returns buf. */
+char *coord_vip_format(const struct coord_vip *vip, char *buf, size_t len);
+bool coord_vip_equal(const struct coord_vip *a, const struct coord_vip *b);
+
+bool coord_event_id_equal(const struct coord_event_id *a,
+			  const struct coord_event_id *b);
+/* "2.1764032400123456.7": origin.incarnation.seq; len >= 48 suffices. */
+char *coord_event_id_format(const struct coord_event_id *id, char *buf, size_t len);
+int coord_event_id_parse(const char *text, struct coord_event_id *id);
+
+#endif
