@@ -25,11 +25,11 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 # The engine and the codecs: no I/O, linked by everything.
-CORE_SRCS   := $(wildcard proto/*.c) coord/engine.c
+CORE_SRCS   := $(wildcard proto/*.c coord/engine*.c)
 # coordctl: its main and printers.
 CTL_SRCS    := $(wildcard coord/coordctl*.c)
 # coordd's adapters (CPG, quorum, D-Bus, control socket, config, ...).
-DAEMON_SRCS := $(filter-out coord/engine.c coord/coordd.c $(CTL_SRCS), $(wildcard coord/*.c))
+DAEMON_SRCS := $(filter-out coord/engine%.c coord/coordd.c $(CTL_SRCS), $(wildcard coord/*.c))
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 
