@@ -169,6 +169,8 @@ void coord_engine_confchg(struct coord_engine *e, uint64_t now,
 
 /* Our own CPG member id: (nodeid, pid).  Call before the first confchg. */
 void coord_engine_set_self(struct coord_engine *e, uint32_t pid);
+/* The node id corosync gave us, when it was not known at creation. */
+void coord_engine_set_nodeid(struct coord_engine *e, uint32_t nodeid);
 
 /*
  * A message delivered by CPG from member `from`, already decoded.

@@ -55,7 +55,11 @@ enum coord_ack_result {
 	COORD_ACK_NO_SERVER = 3,	/* no org.ganesha.nfsd on the bus */
 	COORD_ACK_TIMEOUT = 4,		/* no answer within the call timeout */
 	COORD_ACK_NO_BUS = 5,		/* the D-Bus daemon is unreachable */
+	COORD_ACK_SELF_DOWN = 6,	/* this survivor reported its own server
+					 * dead: it cannot take a VIP, so it is
+					 * not waited for */
 };
+#define COORD_ACK_RESULT_MAX	COORD_ACK_SELF_DOWN
 
 enum coord_release_outcome {
 	COORD_RELEASE_CONFIRMED = 1,	/* every survivor confirmed grace */
@@ -143,9 +147,12 @@ int coord_msg_encode(const struct coord_msg *msg, uint8_t *buf, size_t cap);
  * Returns COORD_WIRE_OK with *msg filled in, or a negative error.
  */
 int coord_msg_decode(const uint8_t *buf, size_t len, struct coord_msg *msg);
+/* Same type, sender, incarnation and payload; the version is ignored. */
+bool coord_msg_equal(const struct coord_msg *a, const struct coord_msg *b);
 
 const char *coord_wire_strerror(int err);
 const char *coord_msg_type_name(uint16_t type);
+const char *coord_death_reason_name(uint8_t reason);
 const char *coord_ack_result_name(uint8_t result);
 const char *coord_release_outcome_name(uint8_t outcome);
 
@@ -159,6 +166,7 @@ bool coord_event_id_equal(const struct coord_event_id *a,
 			  const struct coord_event_id *b);
 /* "2.1764032400123456.7": origin.incarnation.seq; len >= 48 suffices. */
 char *coord_event_id_format(const struct coord_event_id *id, char *buf, size_t len);
+/* Strict: three decimal numbers in range, nothing else.  0, or -1 if bad. */
 int coord_event_id_parse(const char *text, struct coord_event_id *id);
 
 #endif

@@ -1,0 +1,458 @@
+/*
+ * coordd: the confirmed-grace failover coordinator, one per node.
+ *
+ * main() only parses options and wires the adapters to the engine on one
+ * libqb loop: CPG (group.c), quorum (quorum.c), the local ganesha over
+ * D-Bus (grace.c), the release command (release.c) and the control socket
+ * (control.c, control_dispatch.c).  Every input goes to the engine, then
+ * pump() carries out the actions it returned.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <qb/qbloop.h>
+#include <qb/qblog.h>
+
+#include "coord/engine.h"
+#include "config.h"
+#include "control.h"
+#include "control_dispatch.h"
+#include "grace.h"
+#include "group.h"
+#include "log.h"
+#include "quorum.h"
+#include "release.h"
+
+#define DEFAULT_CONFIG	"/etc/coord/coordd.conf"
+
+/* Exit codes, as coordd(8) documents them. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILURE_RUNTIME = 1,
+	EXIT_USAGE = 2,
+	EXIT_CONFIG = 3,
+};
+
+struct coordd {
+	struct coord_config cfg;
+	qb_loop_t *loop;
+	struct coord_engine *engine;
+	struct coord_group *group;
+	struct coord_quorum *quorum;
+	struct coord_grace_client *grace;
+	struct coord_release_runner *release;
+	struct coord_control *control;
+	struct coord_dispatch *dispatch;
+	qb_loop_timer_handle engine_timer;
+	bool engine_timer_armed;
+	uint64_t engine_timer_at;
+	uint64_t started_us;
+	uint64_t wire_errors[COORD_WIRE_ERROR_COUNT];
+	uint64_t wire_error_logged_us;	/* rate limit for bad-message warnings */
+};
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static uint64_t new_incarnation(void)
+{
+	struct timespec ts;
+
+	/* Wall-clock microseconds: unique per start, and a restart is newer. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void pump(void *data);
+
+static void on_engine_timer(void *data)
+{
+	struct coordd *d = data;
+
+	d->engine_timer_armed = false;
+	coord_engine_tick(d->engine, now_us());
+	pump(d);
+}
+
+static void arm_engine_timer(struct coordd *d)
+{
+	uint64_t next = coord_engine_next_timer(d->engine), now = now_us();
+
+	if (d->engine_timer_armed && d->engine_timer_at == next)
+		return;
+	if (d->engine_timer_armed) {
+		qb_loop_timer_del(d->loop, d->engine_timer);
+		d->engine_timer_armed = false;
+	}
+	if (next == UINT64_MAX)
+		return;
+	d->engine_timer_at = next;
+	d->engine_timer_armed = true;
+	qb_loop_timer_add(d->loop, QB_LOOP_MED,
+			  (next > now ? next - now : 0) * QB_TIME_NS_IN_USEC,
+			  d, on_engine_timer, &d->engine_timer);
+}
+
+static void send_message(struct coordd *d, const struct coord_msg *msg)
+{
+	uint8_t buf[COORD_WIRE_MAX_LEN];
+	int len = coord_msg_encode(msg, buf, sizeof(buf));
+
+	if (len < 0) {
+		qb_log(LOG_CRIT, "cannot encode a %s message: %s",
+		       coord_msg_type_name(msg->type), coord_wire_strerror(len));
+		return;
+	}
+	coord_group_send(d->group, buf, (size_t)len);
+}
+
+static void run_release(struct coordd *d, const struct coord_event_id *id)
+{
+	const struct coord_event *ev = coord_engine_find_event(d->engine, id);
+	const char *outcome = ev && ev->release_outcome == COORD_RELEASE_UNCONFIRMED ?
+			      "unconfirmed" : "confirmed";
+	int err;
+
+	if (!ev)
+		return;
+	qb_log(LOG_NOTICE, "running the release command (%s, attempt %u)",
+	       outcome, ev->release_attempts);
+	err = coord_release_start(d->release, id, outcome, ev->vips, ev->n_vips);
+	if (err < 0) {
+		qb_log(LOG_ERR, "cannot start the release command: %s", strerror(-err));
+		coord_engine_release_done(d->engine, now_us(), id, -1);
+	}
+}
+
+/* Carries out what the engine asked for, until it asks for nothing. */
+static void pump(void *data)
+{
+	struct coordd *d = data;
+	struct coord_action a;
+
+	while (coord_engine_next_action(d->engine, &a)) {
+		switch (a.kind) {
+		case COORD_ACTION_SEND:
+			send_message(d, &a.msg);
+			break;
+		case COORD_ACTION_GRACE:
+			coord_grace_request(d->grace, &a.event, a.vips, a.n_vips);
+			break;
+		case COORD_ACTION_RELEASE:
+			run_release(d, &a.event);
+			break;
+		case COORD_ACTION_EVENT_ENDED:
+			coord_dispatch_event_ended(d->dispatch, &a.event);
+			break;
+		}
+	}
+	arm_engine_timer(d);
+}
+
+/* ---- adapter callbacks: each feeds the engine, then pumps ---- */
+
+static void on_deliver(void *data, struct coord_member_id from,
+		       const uint8_t *buf, size_t len)
+{
+	struct coordd *d = data;
+	struct coord_msg msg;
+	int err = coord_msg_decode(buf, len, &msg);
+
+	if (err < 0) {
+		uint64_t now = now_us();
+
+		d->wire_errors[-err]++;
+		/* A hostile or broken peer must not flood syslog. */
+		if (now - d->wire_error_logged_us > 10 * 1000000u) {
+			d->wire_error_logged_us = now;
+			qb_log(LOG_WARNING, "dropped a message from node %u pid %u: %s "
+			       "(%zu bytes; further ones counted in coordctl status)",
+			       from.nodeid, from.pid, coord_wire_strerror(err), len);
+		}
+		return;
+	}
+	err = coord_engine_deliver(d->engine, now_us(), from, &msg);
+	if (err < 0)
+		qb_log(LOG_DEBUG, "engine refused a %s from node %u: %s",
+		       coord_msg_type_name(msg.type), from.nodeid, strerror(-err));
+	pump(d);
+}
+
+static void on_confchg(void *data,
+		       const struct coord_member_id *members, size_t n_members,
+		       const struct coord_member_id *left, const uint8_t *reasons,
+		       size_t n_left,
+		       const struct coord_member_id *joined, size_t n_joined)
+{
+	struct coordd *d = data;
+
+	/* corosync may have been down at start: the node id is known now. */
+	coord_engine_set_nodeid(d->engine, coord_group_nodeid(d->group));
+	coord_engine_confchg(d->engine, now_us(), members, n_members,
+			     left, reasons, n_left, joined, n_joined);
+	pump(d);
+}
+
+static void on_group_lost(void *data)
+{
+	struct coordd *d = data;
+
+	coord_engine_disconnected(d->engine, now_us(), new_incarnation());
+	pump(d);
+}
+
+static void on_quorum(void *data, bool quorate)
+{
+	struct coordd *d = data;
+
+	coord_engine_quorum(d->engine, now_us(), quorate);
+	pump(d);
+}
+
+static void on_grace_done(void *data, const struct coord_event_id *id,
+			  uint8_t result, uint32_t latency_us, const char *detail)
+{
+	struct coordd *d = data;
+	char buf[64];
+
+	qb_log(result == COORD_ACK_IN_GRACE ? LOG_NOTICE : LOG_WARNING,
+	       "event %s: local server: %s in %u ms%s%s",
+	       coord_event_id_format(id, buf, sizeof(buf)),
+	       coord_ack_result_name(result), latency_us / 1000,
+	       detail && *detail ? ": " : "", detail ? detail : "");
+	coord_engine_grace_done(d->engine, now_us(), id, result, latency_us, detail);
+	pump(d);
+}
+
+static void on_release_done(void *data, const struct coord_event_id *id,
+			    int status, uint64_t duration_us)
+{
+	struct coordd *d = data;
+	char buf[64];
+
+	qb_log(status == 0 ? LOG_NOTICE : LOG_ERR,
+	       "event %s: release command exited with status %d after %llu ms",
+	       coord_event_id_format(id, buf, sizeof(buf)), status,
+	       (unsigned long long)duration_us / 1000);
+	coord_engine_release_done(d->engine, now_us(), id, status);
+	pump(d);
+}
+
+static void fill_daemon_status(void *data, struct coord_daemon_status *st)
+{
+	struct coordd *d = data;
+
+	st->group = d->cfg.group;
+	st->cpg_connected = coord_group_connected(d->group);
+	st->quorum_connected = coord_quorum_connected(d->quorum);
+	st->bus_connected = coord_grace_bus_connected(d->grace);
+	st->policy = d->cfg.deadline_policy;
+	st->deadline_ms = d->cfg.barrier_deadline_ms;
+	st->uptime_us = now_us() - d->started_us;
+	memcpy(st->wire_errors, d->wire_errors, sizeof(st->wire_errors));
+}
+
+static int32_t on_signal_stop(int32_t sig, void *data)
+{
+	struct coordd *d = data;
+
+	qb_log(LOG_NOTICE, "signal %d: leaving the group and stopping", sig);
+	qb_loop_stop(d->loop);
+	return 0;
+}
+
+/* ---- start-up ---- */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: coordd [-f] [-c FILE] [-t]\n"
+		"Confirmed-grace failover coordinator for NFS-Ganesha clusters.\n"
+		"\n"
+		"  -f, --foreground     stay in the foreground (for systemd and tests)\n"
+		"  -c, --config FILE    configuration file (default %s;\n"
+		"                       the default may be absent: defaults apply)\n"
+		"  -t, --test-config    check the configuration, print it, exit\n"
+		"  -h, --help           this text\n"
+		"  -V, --version        the version and protocol version\n"
+		"\n"
+		"Exit status: 0 stopped cleanly, 1 runtime failure, 2 usage error,\n"
+		"3 bad configuration.  See coordd(8) and coordd.conf(5).\n",
+		DEFAULT_CONFIG);
+}
+
+static int daemonize(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return -errno;
+	if (chdir("/") < 0)
+		return -errno;
+	if (!freopen("/dev/null", "r", stdin) || !freopen("/dev/null", "w", stdout) ||
+	    !freopen("/dev/null", "w", stderr))
+		return -EIO;
+	return 0;
+}
+
+static int coordd_start(struct coordd *d)
+{
+	static const struct coord_group_ops group_ops = {
+		.deliver = on_deliver, .confchg = on_confchg, .lost = on_group_lost,
+	};
+	struct coord_engine_config ec = {
+		.nodeid = 0,
+		.incarnation = new_incarnation(),
+		.log = coord_log_engine,
+	};
+	struct coord_dispatch_env env = {
+		.now_us = now_us,
+		.pump = pump,
+		.pump_ctx = d,
+		.fill_status = fill_daemon_status,
+		.status_ctx = d,
+	};
+	char err[256];
+
+	d->started_us = now_us();
+	d->loop = qb_loop_create();
+	if (!d->loop) {
+		qb_log(LOG_CRIT, "cannot create the event loop");
+		return -1;
+	}
+	qb_loop_signal_add(d->loop, QB_LOOP_HIGH, SIGTERM, d, on_signal_stop, NULL);
+	qb_loop_signal_add(d->loop, QB_LOOP_HIGH, SIGINT, d, on_signal_stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* The engine needs our node id, which only corosync knows: the group
+	 * is created first, and delivers nothing before the loop runs. */
+	d->group = coord_group_new(d->loop, d->cfg.group, &group_ops, d);
+	if (!d->group) {
+		qb_log(LOG_CRIT, "bad group name '%s'", d->cfg.group);
+		return -1;
+	}
+	coord_config_to_engine(&d->cfg, &ec);
+	ec.nodeid = coord_group_nodeid(d->group);
+	ec.log = coord_log_engine;
+	d->engine = coord_engine_new(&ec);
+	if (!d->engine) {
+		qb_log(LOG_CRIT, "cannot create the barrier engine");
+		return -1;
+	}
+	coord_engine_set_self(d->engine, (uint32_t)getpid());
+	d->quorum = coord_quorum_new(d->loop, on_quorum, d);
+	d->grace = coord_grace_new(d->loop, d->cfg.dbus_address,
+				   d->cfg.grace_call_timeout_ms, on_grace_done, d);
+	d->release = coord_release_new(d->loop, d->cfg.release_command,
+				       d->cfg.release_timeout_ms, on_release_done, d);
+	env.engine = d->engine;
+	d->dispatch = coord_dispatch_new(&env);
+	if (!d->quorum || !d->grace || !d->release || !d->dispatch) {
+		qb_log(LOG_CRIT, "out of memory while starting");
+		return -1;
+	}
+	d->control = coord_control_new(d->loop, d->cfg.socket, d->cfg.socket_group,
+				       coord_dispatch_control_ops(), d->dispatch,
+				       err, sizeof(err));
+	if (!d->control) {
+		qb_log(LOG_CRIT, "control socket: %s", err);
+		return -1;
+	}
+	if (coord_quorum_quorate(d->quorum))
+		coord_engine_quorum(d->engine, now_us(), true);
+	qb_log(LOG_NOTICE, "coordd %s started: node %u, incarnation %llu, group %s, "
+	       "policy %s, deadline %u ms", COORD_VERSION, ec.nodeid,
+	       (unsigned long long)ec.incarnation, d->cfg.group,
+	       coord_policy_name(d->cfg.deadline_policy), d->cfg.barrier_deadline_ms);
+	return 0;
+}
+
+static void coordd_stop(struct coordd *d)
+{
+	coord_control_free(d->control);
+	coord_dispatch_free(d->dispatch);
+	coord_release_free(d->release);
+	coord_grace_free(d->grace);
+	coord_quorum_free(d->quorum);
+	coord_group_free(d->group);
+	coord_engine_free(d->engine);
+	if (d->loop)
+		qb_loop_destroy(d->loop);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "test-config", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = DEFAULT_CONFIG;
+	bool foreground = false, explicit_config = false, test_only = false;
+	struct coordd d;
+	char err[512];
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "fc:thV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': foreground = true; break;
+		case 'c': config_path = optarg; explicit_config = true; break;
+		case 't': test_only = true; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		case 'V':
+			printf("coordd %s (protocol %d.%d)\n", COORD_VERSION,
+			       COORD_PROTO_MAJOR, COORD_PROTO_MINOR);
+			return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "coordd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	memset(&d, 0, sizeof(d));
+	coord_config_defaults(&d.cfg);
+	if (coord_config_load(config_path, explicit_config, &d.cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "coordd: %s\n", err);
+		return EXIT_CONFIG;
+	}
+	if (test_only) {
+		printf("%s: configuration OK\n", config_path);
+		return EXIT_OK;
+	}
+	if (!foreground && daemonize() < 0) {
+		fprintf(stderr, "coordd: cannot become a daemon: %s\n", strerror(errno));
+		return EXIT_FAILURE_RUNTIME;
+	}
+	if (coord_log_init("coordd", d.cfg.log_target, d.cfg.log_level, err, sizeof(err)) < 0) {
+		fprintf(stderr, "coordd: %s\n", err);
+		return EXIT_CONFIG;
+	}
+	umask(0077);
+	rc = coordd_start(&d) == 0 ? EXIT_OK : EXIT_FAILURE_RUNTIME;
+	if (rc == EXIT_OK)
+		qb_loop_run(d.loop);
+	coordd_stop(&d);
+	qb_log(LOG_NOTICE, "coordd stopped");
+	coord_log_fini();
+	return rc;
+}

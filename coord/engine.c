@@ -1,0 +1,1090 @@
+/*
+ * The confirmed-grace barrier engine.
+ *
+ * Protocol, as every coordd runs it (CPG gives one agreed order of
+ * messages and configuration changes to all members: every rule below
+ * depends only on that order, so every node derives the same records):
+ *
+ * 1. Joining.  When a configuration change first lists this node, it is
+ *    joined and multicasts HELLO (incarnation, its VIPs, whether its
+ *    server is up).  Whenever a change has joiners, every member sends
+ *    HELLO again, so a joiner learns everybody's VIPs.
+ *
+ * 2. A death.  The agent reports the local ganesha.nfsd dead
+ *    (report_death).  The origin multicasts DEATH(event id, VIPs).  When
+ *    the DEATH is delivered, each node records the event.  Its survivors
+ *    are the members of the group at that moment whose node id is not the
+ *    origin's; all nodes hold the same membership then, so all derive the
+ *    same set.  Members that join later are not waited for.
+ *
+ * 3. Grace.  Every survivor asks its local server to enter grace for the
+ *    event's VIPs (GRACE action) and multicasts ACK with the real result.
+ *    A survivor that has reported its own server dead answers SELF_DOWN
+ *    without asking: it cannot take a VIP.
+ *
+ * 4. The barrier.  A survivor is settled when it answered, left the group,
+ *    or its own DEATH was delivered.  It is confirmed when it answered
+ *    IN_GRACE (or SELF_DOWN), left, or is down.  When every survivor is
+ *    confirmed, the origin runs the release (RELEASE action), once.  When
+ *    every survivor is settled but some answered with a failure, or when
+ *    the deadline passes first, the policy decides: `release` releases
+ *    anyway and the record names who never confirmed; `hold` waits (a late
+ *    confirmation still releases; an administrator may cancel).  The origin
+ *    never starts a release while it is inquorate.
+ *
+ * 5. The release.  A failed release command is retried with doubling
+ *    back-off, a bounded number of times.  When it succeeds, or finally
+ *    fails, the origin multicasts RELEASE so every record shows the end.
+ *
+ * 6. Leaving.  A survivor that leaves while an event waits for it is
+ *    dropped (recorded as left).  When the origin leaves before its event
+ *    ended, the event is abandoned on every node: nobody else may release
+ *    another node's attribute, and a restarted origin is asked again by
+ *    its agent's next monitor.  When a member leaves for any reason but a
+ *    clean LEAVE (its node or its coordd died), every remaining member
+ *    records a node-left event and enters grace for the VIPs that member
+ *    announced, without waiting for any message; it has nothing to
+ *    release, so it ends when every survivor settled or at its deadline.
+ *
+ * Messages that break these rules (wrong sender, stale incarnation, an
+ * acknowledgement for no event...) are counted and dropped: they never
+ * change a record.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "coord/engine.h"
+
+struct coord_engine {
+	struct coord_engine_config cfg;
+	uint64_t incarnation;
+	uint32_t self_pid;
+	bool joined;
+	bool quorate;
+	bool server_up;			/* what HELLO says of our server */
+	uint32_t next_seq;
+	bool report_in_flight;		/* our DEATH is sent, not delivered */
+	struct coord_event_id in_flight;
+	uint64_t in_flight_reported_us;
+
+	size_t n_members;
+	struct coord_member members[COORD_MAX_NODES];
+
+	/* Events in delivery order: order[] indexes the slot pool. */
+	size_t n_events;
+	uint16_t order[COORD_MAX_EVENTS];
+	bool slot_used[COORD_MAX_EVENTS];
+	struct coord_event *slots;
+
+	size_t act_head, act_count;
+	struct coord_action actions[COORD_MAX_ACTIONS];
+
+	struct coord_engine_counters counters;
+};
+
+static void elog(struct coord_engine *e, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void elog(struct coord_engine *e, int prio, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	if (!e->cfg.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	e->cfg.log(e->cfg.log_ctx, prio, text);
+}
+
+#define EVID(ev, buf) coord_event_id_format(&(ev)->id, (buf), sizeof(buf))
+
+/* ---- actions ---- */
+
+static struct coord_action *action_push(struct coord_engine *e,
+					enum coord_action_kind kind)
+{
+	struct coord_action *a;
+
+	if (e->act_count == COORD_MAX_ACTIONS) {
+		e->counters.action_overflow++;
+		elog(e, LOG_ERR, "action queue full: an action was lost");
+		return NULL;
+	}
+	a = &e->actions[(e->act_head + e->act_count) % COORD_MAX_ACTIONS];
+	e->act_count++;
+	a->kind = kind;
+	a->n_vips = 0;
+	return a;
+}
+
+bool coord_engine_next_action(struct coord_engine *e, struct coord_action *out)
+{
+	if (e->act_count == 0)
+		return false;
+	*out = e->actions[e->act_head];
+	e->act_head = (e->act_head + 1) % COORD_MAX_ACTIONS;
+	e->act_count--;
+	return true;
+}
+
+static struct coord_msg *send_msg(struct coord_engine *e, uint16_t type)
+{
+	struct coord_action *a;
+
+	if (!e->joined)
+		return NULL;
+	a = action_push(e, COORD_ACTION_SEND);
+	if (!a)
+		return NULL;
+	memset(&a->msg, 0, sizeof(a->msg));
+	a->msg.version = COORD_PROTO_VERSION;
+	a->msg.type = type;
+	a->msg.sender = e->cfg.nodeid;
+	a->msg.incarnation = e->incarnation;
+	return &a->msg;
+}
+
+static void send_hello(struct coord_engine *e)
+{
+	struct coord_msg *m = send_msg(e, COORD_MSG_HELLO);
+
+	if (!m)
+		return;
+	m->u.hello.flags = e->server_up ? COORD_HELLO_SERVER_UP : 0;
+	m->u.hello.n_vips = e->cfg.n_vips;
+	memcpy(m->u.hello.vips, e->cfg.vips, sizeof(m->u.hello.vips));
+}
+
+static void send_ack(struct coord_engine *e, const struct coord_event_id *id,
+		     uint8_t result, uint32_t latency_us, const char *detail)
+{
+	struct coord_msg *m = send_msg(e, COORD_MSG_ACK);
+	size_t i, n = 0;
+
+	if (!m)
+		return;
+	m->u.ack.id = *id;
+	m->u.ack.result = result;
+	m->u.ack.grace_latency_us = latency_us;
+	/* The detail comes from the local server: keep it printable. */
+	for (i = 0; detail && detail[i] && n < COORD_DETAIL_MAX; i++) {
+		unsigned char c = (unsigned char)detail[i];
+		m->u.ack.detail[n++] = (c >= 0x20 && c <= 0x7e) ? (char)c : '?';
+	}
+	m->u.ack.detail[n] = '\0';
+	m->u.ack.detail_len = (uint16_t)n;
+}
+
+static void send_release_notice(struct coord_engine *e, const struct coord_event *ev)
+{
+	struct coord_msg *m = send_msg(e, COORD_MSG_RELEASE);
+
+	if (!m)
+		return;
+	m->u.release.id = ev->id;
+	m->u.release.outcome = ev->release_outcome;
+	m->u.release.status = ev->release_status;
+}
+
+static void ask_grace(struct coord_engine *e, const struct coord_event *ev)
+{
+	struct coord_action *a;
+
+	if (!e->server_up) {
+		/* Our own server is dead: nothing to ask, and no VIP comes here. */
+		send_ack(e, &ev->id, COORD_ACK_SELF_DOWN, 0,
+			 "this node reported its own server dead");
+		return;
+	}
+	a = action_push(e, COORD_ACTION_GRACE);
+	if (!a)
+		return;
+	a->event = ev->id;
+	a->n_vips = ev->n_vips;
+	memcpy(a->vips, ev->vips, sizeof(a->vips));
+}
+
+/* ---- members ---- */
+
+static struct coord_member *member_find(struct coord_engine *e,
+					struct coord_member_id id)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_members; i++)
+		if (e->members[i].id.nodeid == id.nodeid && e->members[i].id.pid == id.pid)
+			return &e->members[i];
+	return NULL;
+}
+
+static bool member_id_in(struct coord_member_id id,
+			 const struct coord_member_id *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (list[i].nodeid == id.nodeid && list[i].pid == id.pid)
+			return true;
+	return false;
+}
+
+/* ---- events ---- */
+
+bool coord_event_ended(const struct coord_event *ev)
+{
+	return ev->state >= COORD_EVENT_RELEASED;
+}
+
+size_t coord_engine_event_count(const struct coord_engine *e)
+{
+	return e->n_events;
+}
+
+const struct coord_event *coord_engine_event(const struct coord_engine *e, size_t i)
+{
+	return i < e->n_events ? &e->slots[e->order[i]] : NULL;
+}
+
+static struct coord_event *event_find(struct coord_engine *e,
+				      const struct coord_event_id *id)
+{
+	size_t i;
+
+	for (i = e->n_events; i-- > 0;) {
+		struct coord_event *ev = &e->slots[e->order[i]];
+		if (coord_event_id_equal(&ev->id, id))
+			return ev;
+	}
+	return NULL;
+}
+
+const struct coord_event *coord_engine_find_event(const struct coord_engine *e,
+						  const struct coord_event_id *id)
+{
+	return event_find((struct coord_engine *)e, id);
+}
+
+static size_t pending_count(const struct coord_engine *e)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < e->n_events; i++)
+		if (!coord_event_ended(&e->slots[e->order[i]]))
+			n++;
+	return n;
+}
+
+/* Makes room by forgetting the oldest ended event; pending ones are kept. */
+static struct coord_event *event_alloc(struct coord_engine *e)
+{
+	size_t i, slot;
+
+	if (e->n_events == COORD_MAX_EVENTS) {
+		for (i = 0; i < e->n_events; i++)
+			if (coord_event_ended(&e->slots[e->order[i]]))
+				break;
+		if (i == e->n_events)
+			return NULL;
+		e->slot_used[e->order[i]] = false;
+		memmove(&e->order[i], &e->order[i + 1],
+			(e->n_events - i - 1) * sizeof(e->order[0]));
+		e->n_events--;
+	}
+	for (slot = 0; e->slot_used[slot]; slot++)
+		;
+	e->slot_used[slot] = true;
+	e->order[e->n_events++] = (uint16_t)slot;
+	memset(&e->slots[slot], 0, sizeof(e->slots[slot]));
+	return &e->slots[slot];
+}
+
+/* A new event, its survivors being the members not on the origin's node. */
+static struct coord_event *event_create(struct coord_engine *e, uint64_t now,
+					const struct coord_event_id *id, uint8_t reason,
+					const struct coord_vip *vips, uint16_t n_vips)
+{
+	struct coord_event *ev = event_alloc(e);
+	char buf[64];
+	size_t i;
+
+	if (!ev) {
+		e->counters.table_full++;
+		elog(e, LOG_ERR, "event %s not recorded: %d events pending",
+		     coord_event_id_format(id, buf, sizeof(buf)), COORD_MAX_EVENTS);
+		return NULL;
+	}
+	ev->id = *id;
+	ev->reason = reason;
+	ev->state = COORD_EVENT_WAITING;
+	ev->local_origin = id->origin == e->cfg.nodeid && id->incarnation == e->incarnation;
+	ev->n_vips = n_vips;
+	memcpy(ev->vips, vips, n_vips * sizeof(vips[0]));
+	ev->delivered_us = now;
+	ev->deadline_us = now + e->cfg.deadline_us;
+	for (i = 0; i < e->n_members; i++) {
+		const struct coord_member *m = &e->members[i];
+		struct coord_survivor *sv;
+
+		if (m->id.nodeid == id->origin)
+			continue;
+		sv = &ev->survivors[ev->n_survivors++];
+		sv->id = m->id;
+		sv->incarnation = m->incarnation;
+		sv->state = COORD_SURVIVOR_WAITING;
+	}
+	return ev;
+}
+
+static void event_end(struct coord_engine *e, struct coord_event *ev,
+		      uint64_t now, uint8_t state)
+{
+	struct coord_action *a;
+	char buf[64];
+
+	ev->state = state;
+	ev->ended_us = now;
+	elog(e, state == COORD_EVENT_RELEASED || state == COORD_EVENT_DONE ?
+	     LOG_NOTICE : LOG_WARNING, "event %s: %s after %llu ms",
+	     EVID(ev, buf), coord_event_state_name(state),
+	     (unsigned long long)(now - ev->delivered_us) / 1000);
+	a = action_push(e, COORD_ACTION_EVENT_ENDED);
+	if (a) {
+		a->event = ev->id;
+		a->state = state;
+	}
+}
+
+static void set_state(struct coord_engine *e, struct coord_event *ev, uint8_t state)
+{
+	char buf[64];
+
+	if (ev->state == state)
+		return;
+	elog(e, LOG_NOTICE, "event %s: %s -> %s", EVID(ev, buf),
+	     coord_event_state_name(ev->state), coord_event_state_name(state));
+	ev->state = state;
+}
+
+static bool survivor_confirmed(const struct coord_survivor *sv)
+{
+	switch (sv->state) {
+	case COORD_SURVIVOR_LEFT:
+	case COORD_SURVIVOR_DOWN:
+		return true;
+	case COORD_SURVIVOR_ANSWERED:
+		return sv->result == COORD_ACK_IN_GRACE ||
+		       sv->result == COORD_ACK_SELF_DOWN;
+	default:
+		return false;
+	}
+}
+
+static void release_start(struct coord_engine *e, struct coord_event *ev, uint64_t now)
+{
+	struct coord_action *a;
+	char buf[64];
+
+	if (!e->quorate) {
+		if (ev->state != COORD_EVENT_QUORUM_WAIT)
+			elog(e, LOG_WARNING, "event %s: ready to release, "
+			     "but this node is inquorate: waiting", EVID(ev, buf));
+		set_state(e, ev, COORD_EVENT_QUORUM_WAIT);
+		return;
+	}
+	set_state(e, ev, COORD_EVENT_RELEASING);
+	if (!ev->release_started_us)
+		ev->release_started_us = now;
+	ev->release_attempts++;
+	a = action_push(e, COORD_ACTION_RELEASE);
+	if (a)
+		a->event = ev->id;
+}
+
+static void name_unconfirmed(struct coord_engine *e, const struct coord_event *ev,
+			     const char *why)
+{
+	char list[256] = "", buf[64];
+	size_t i, len = 0;
+
+	for (i = 0; i < ev->n_survivors; i++) {
+		const struct coord_survivor *sv = &ev->survivors[i];
+		if (survivor_confirmed(sv) || len >= sizeof(list) - 16)
+			continue;
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%u(%s)",
+					len ? ", " : "", sv->id.nodeid,
+					sv->state == COORD_SURVIVOR_ANSWERED ?
+					coord_ack_result_name(sv->result) : "no answer");
+	}
+	elog(e, LOG_WARNING, "event %s: %s; not confirmed in grace: %s",
+	     EVID(ev, buf), why, list);
+}
+
+/* Decide what an event needs after any change.  Idempotent. */
+static void event_evaluate(struct coord_engine *e, struct coord_event *ev, uint64_t now)
+{
+	bool settled = true, confirmed = true;
+	char buf[64];
+	size_t i;
+
+	if (coord_event_ended(ev) || ev->state == COORD_EVENT_RELEASING ||
+	    ev->state == COORD_EVENT_RETRY_WAIT)
+		return;
+	for (i = 0; i < ev->n_survivors; i++) {
+		if (ev->survivors[i].state == COORD_SURVIVOR_WAITING)
+			settled = false;
+		if (!survivor_confirmed(&ev->survivors[i]))
+			confirmed = false;
+	}
+	if (now >= ev->deadline_us && !ev->overdue) {
+		ev->overdue = true;
+		elog(e, ev->local_origin ? LOG_ERR : LOG_WARNING,
+		     "event %s: deadline passed (policy %s)", EVID(ev, buf),
+		     coord_policy_name(e->cfg.policy));
+	}
+	if (settled && !ev->complete_us)
+		ev->complete_us = now;
+
+	if (ev->reason == COORD_DEATH_NODE_LEFT) {
+		if (settled || ev->overdue)
+			event_end(e, ev, now, COORD_EVENT_DONE);
+		return;
+	}
+	if (!ev->local_origin)
+		return;
+	if (confirmed) {
+		ev->release_outcome = COORD_RELEASE_CONFIRMED;
+		release_start(e, ev, now);
+	} else if ((settled || ev->overdue) && e->cfg.policy == COORD_POLICY_RELEASE) {
+		if (ev->release_outcome != COORD_RELEASE_UNCONFIRMED)
+			name_unconfirmed(e, ev, settled ? "every survivor answered, "
+					 "releasing by policy" : "deadline passed, "
+					 "releasing by policy");
+		ev->release_outcome = COORD_RELEASE_UNCONFIRMED;
+		release_start(e, ev, now);
+	} else if (ev->overdue && ev->state != COORD_EVENT_HELD) {
+		name_unconfirmed(e, ev, "deadline passed, holding by policy");
+		set_state(e, ev, COORD_EVENT_HELD);
+	}
+}
+
+static void evaluate_all(struct coord_engine *e, uint64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_events; i++)
+		event_evaluate(e, &e->slots[e->order[i]], now);
+}
+
+/* ---- inputs ---- */
+
+struct coord_engine *coord_engine_new(const struct coord_engine_config *cfg)
+{
+	struct coord_engine *e;
+
+	if (!cfg || !cfg->incarnation || cfg->n_vips > COORD_MAX_VIPS ||
+	    (cfg->policy != COORD_POLICY_RELEASE && cfg->policy != COORD_POLICY_HOLD) ||
+	    !cfg->release_max_attempts)
+		return NULL;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->slots = calloc(COORD_MAX_EVENTS, sizeof(*e->slots));
+	if (!e->slots) {
+		free(e);
+		return NULL;
+	}
+	e->cfg = *cfg;
+	e->incarnation = cfg->incarnation;
+	e->server_up = true;
+	return e;
+}
+
+void coord_engine_free(struct coord_engine *e)
+{
+	if (!e)
+		return;
+	free(e->slots);
+	free(e);
+}
+
+void coord_engine_set_self(struct coord_engine *e, uint32_t pid)
+{
+	e->self_pid = pid;
+}
+
+void coord_engine_set_nodeid(struct coord_engine *e, uint32_t nodeid)
+{
+	e->cfg.nodeid = nodeid;
+}
+
+static void member_left(struct coord_engine *e, uint64_t now,
+			const struct coord_member *gone, uint8_t reason)
+{
+	char buf[64];
+	size_t i, j;
+
+	for (i = 0; i < e->n_events; i++) {
+		struct coord_event *ev = &e->slots[e->order[i]];
+
+		if (coord_event_ended(ev))
+			continue;
+		if (ev->reason == COORD_DEATH_REPORTED &&
+		    ev->id.origin == gone->id.nodeid &&
+		    ev->id.incarnation == gone->incarnation) {
+			event_end(e, ev, now, COORD_EVENT_ABANDONED);
+			continue;
+		}
+		for (j = 0; j < ev->n_survivors; j++) {
+			struct coord_survivor *sv = &ev->survivors[j];
+			if (sv->id.nodeid != gone->id.nodeid || sv->id.pid != gone->id.pid ||
+			    sv->state != COORD_SURVIVOR_WAITING)
+				continue;
+			sv->state = COORD_SURVIVOR_LEFT;
+			sv->leave_reason = reason;
+			sv->at_us = now;
+			elog(e, LOG_NOTICE, "event %s: survivor %u left (%s), "
+			     "no longer waited for", EVID(ev, buf), gone->id.nodeid,
+			     coord_leave_reason_name(reason));
+		}
+	}
+}
+
+/* A member's node or coordd died: survivors enter grace for its VIPs. */
+static void node_left_event(struct coord_engine *e, uint64_t now,
+			    const struct coord_member *gone, uint8_t reason)
+{
+	struct coord_event_id id = {
+		.origin = gone->id.nodeid, .incarnation = gone->incarnation, .seq = 0,
+	};
+	struct coord_event *ev;
+	char buf[64];
+
+	if (reason == COORD_LEAVE_LEAVE || event_find(e, &id))
+		return;
+	ev = event_create(e, now, &id, COORD_DEATH_NODE_LEFT, gone->vips, gone->n_vips);
+	if (!ev)
+		return;
+	elog(e, LOG_NOTICE, "event %s: member %u left (%s): entering grace "
+	     "for its %u VIP(s), %u survivor(s)", EVID(ev, buf), gone->id.nodeid,
+	     coord_leave_reason_name(reason), gone->n_vips, ev->n_survivors);
+	if (gone->id.nodeid != e->cfg.nodeid)
+		ask_grace(e, ev);
+}
+
+void coord_engine_confchg(struct coord_engine *e, uint64_t now,
+			  const struct coord_member_id *members, size_t n_members,
+			  const struct coord_member_id *left, const uint8_t *left_reasons,
+			  size_t n_left,
+			  const struct coord_member_id *joined, size_t n_joined)
+{
+	struct coord_member gone[COORD_MAX_NODES];
+	uint8_t gone_reason[COORD_MAX_NODES];
+	struct coord_member_id self = { e->cfg.nodeid, e->self_pid };
+	size_t n_gone = 0, i, kept = 0;
+	bool was_joined = e->joined;
+
+	/* Forget who left, keep who stays, add who is new. */
+	for (i = 0; i < e->n_members; i++) {
+		struct coord_member *m = &e->members[i];
+		if (member_id_in(m->id, members, n_members)) {
+			e->members[kept++] = *m;
+		} else {
+			size_t k;
+			gone_reason[n_gone] = COORD_LEAVE_PROCDOWN;
+			for (k = 0; k < n_left; k++)
+				if (left[k].nodeid == m->id.nodeid && left[k].pid == m->id.pid)
+					gone_reason[n_gone] = left_reasons[k];
+			gone[n_gone++] = *m;
+		}
+	}
+	e->n_members = kept;
+	for (i = 0; i < n_members && e->n_members < COORD_MAX_NODES; i++) {
+		if (member_find(e, members[i]))
+			continue;
+		memset(&e->members[e->n_members], 0, sizeof(e->members[0]));
+		e->members[e->n_members].id = members[i];
+		e->members[e->n_members].joined_us = now;
+		e->n_members++;
+	}
+	if (n_members > COORD_MAX_NODES)
+		elog(e, LOG_ERR, "%zu members: only %d are tracked", n_members,
+		     COORD_MAX_NODES);
+
+	e->joined = member_id_in(self, members, n_members);
+	if (e->joined && !was_joined)
+		elog(e, LOG_NOTICE, "joined the group: %zu member(s)", n_members);
+	for (i = 0; i < n_joined; i++)
+		elog(e, LOG_INFO, "member %u (pid %u) joined", joined[i].nodeid,
+		     joined[i].pid);
+
+	for (i = 0; i < n_gone; i++)
+		member_left(e, now, &gone[i], gone_reason[i]);
+	for (i = 0; i < n_gone; i++)
+		node_left_event(e, now, &gone[i], gone_reason[i]);
+	if (e->joined && (!was_joined || n_joined))
+		send_hello(e);
+	evaluate_all(e, now);
+}
+
+static int deliver_hello(struct coord_member *m, const struct coord_msg *msg)
+{
+	m->hello_seen = true;
+	m->server_down = !(msg->u.hello.flags & COORD_HELLO_SERVER_UP);
+	m->n_vips = msg->u.hello.n_vips > COORD_MAX_VIPS ? COORD_MAX_VIPS :
+		    msg->u.hello.n_vips;
+	memcpy(m->vips, msg->u.hello.vips, m->n_vips * sizeof(m->vips[0]));
+	return 0;
+}
+
+static int deliver_death(struct coord_engine *e, uint64_t now,
+			 struct coord_member *m, const struct coord_msg *msg)
+{
+	const struct coord_event_id *id = &msg->u.death.id;
+	struct coord_event *ev;
+	uint16_t n_vips = msg->u.death.n_vips;
+	char buf[64];
+	size_t i, j;
+
+	if (id->origin != msg->sender || id->incarnation != msg->incarnation ||
+	    id->seq == 0 || n_vips > COORD_MAX_VIPS) {
+		e->counters.rejected_origin++;
+		return -EINVAL;
+	}
+	if (event_find(e, id)) {
+		e->counters.duplicate++;
+		return -EEXIST;
+	}
+	/* Its own server is dead: it is no longer waited for elsewhere. */
+	m->server_down = true;
+	for (i = 0; i < e->n_events; i++) {
+		struct coord_event *other = &e->slots[e->order[i]];
+		if (coord_event_ended(other))
+			continue;
+		for (j = 0; j < other->n_survivors; j++) {
+			struct coord_survivor *sv = &other->survivors[j];
+			if (sv->id.nodeid == m->id.nodeid && sv->id.pid == m->id.pid &&
+			    sv->state == COORD_SURVIVOR_WAITING) {
+				sv->state = COORD_SURVIVOR_DOWN;
+				sv->at_us = now;
+			}
+		}
+	}
+	ev = event_create(e, now, id, COORD_DEATH_REPORTED, msg->u.death.vips, n_vips);
+	if (ev) {
+		if (ev->local_origin && e->report_in_flight &&
+		    coord_event_id_equal(&e->in_flight, id)) {
+			ev->reported_us = e->in_flight_reported_us;
+			e->report_in_flight = false;
+		}
+		elog(e, LOG_NOTICE, "event %s: death of node %u delivered, "
+		     "waiting for %u survivor(s)", EVID(ev, buf), id->origin,
+		     ev->n_survivors);
+	}
+	if (id->origin != e->cfg.nodeid) {
+		if (ev) {
+			ask_grace(e, ev);
+		} else {
+			/* Not recorded, but a survivor still owes its grace. */
+			struct coord_event tmp = { .id = *id, .n_vips = n_vips };
+			memcpy(tmp.vips, msg->u.death.vips, n_vips * sizeof(tmp.vips[0]));
+			ask_grace(e, &tmp);
+		}
+	} else if (!ev && e->report_in_flight &&
+		   coord_event_id_equal(&e->in_flight, id)) {
+		e->report_in_flight = false;
+	}
+	evaluate_all(e, now);
+	return 0;
+}
+
+static int deliver_ack(struct coord_engine *e, uint64_t now,
+		       struct coord_member *m, const struct coord_msg *msg)
+{
+	struct coord_event *ev = event_find(e, &msg->u.ack.id);
+	struct coord_survivor *sv = NULL;
+	char buf[64];
+	size_t i;
+
+	if (!ev) {
+		e->counters.unknown_event++;
+		return -ENOENT;
+	}
+	for (i = 0; i < ev->n_survivors; i++)
+		if (ev->survivors[i].id.nodeid == m->id.nodeid &&
+		    ev->survivors[i].id.pid == m->id.pid)
+			sv = &ev->survivors[i];
+	if (!sv || msg->u.ack.result < COORD_ACK_IN_GRACE ||
+	    msg->u.ack.result > COORD_ACK_RESULT_MAX) {
+		e->counters.unexpected_ack++;
+		return -EINVAL;
+	}
+	if (sv->incarnation && sv->incarnation != msg->incarnation) {
+		e->counters.rejected_incarnation++;
+		return -ESTALE;
+	}
+	if (sv->state == COORD_SURVIVOR_ANSWERED) {
+		e->counters.duplicate++;
+		return -EEXIST;
+	}
+	sv->state = COORD_SURVIVOR_ANSWERED;
+	sv->incarnation = msg->incarnation;
+	sv->result = msg->u.ack.result;
+	sv->grace_latency_us = msg->u.ack.grace_latency_us;
+	sv->at_us = now;
+	sv->late = coord_event_ended(ev);
+	snprintf(sv->detail, sizeof(sv->detail), "%s", msg->u.ack.detail);
+	if (sv->result == COORD_ACK_IN_GRACE)
+		m->server_down = false;
+	elog(e, sv->result == COORD_ACK_IN_GRACE ? LOG_INFO : LOG_WARNING,
+	     "event %s: survivor %u answered %s in %u ms%s%s%s", EVID(ev, buf),
+	     m->id.nodeid, coord_ack_result_name(sv->result),
+	     sv->grace_latency_us / 1000, sv->late ? " (late: changes nothing)" : "",
+	     sv->detail[0] ? ": " : "", sv->detail);
+	event_evaluate(e, ev, now);
+	return 0;
+}
+
+/* RELEASE and CANCEL: only the event's origin may send them. */
+static struct coord_event *origin_event(struct coord_engine *e,
+					const struct coord_msg *msg,
+					const struct coord_event_id *id)
+{
+	struct coord_event *ev = event_find(e, id);
+
+	if (!ev) {
+		e->counters.unknown_event++;
+		return NULL;
+	}
+	if (id->origin != msg->sender || id->incarnation != msg->incarnation) {
+		e->counters.rejected_origin++;
+		return NULL;
+	}
+	return ev;
+}
+
+static int deliver_release(struct coord_engine *e, uint64_t now,
+			   const struct coord_msg *msg)
+{
+	struct coord_event *ev = origin_event(e, msg, &msg->u.release.id);
+	uint8_t outcome = msg->u.release.outcome;
+
+	if (!ev)
+		return -EINVAL;
+	if (ev->local_origin)	/* our own notice: the record is already final */
+		return 0;
+	if (coord_event_ended(ev)) {
+		e->counters.duplicate++;
+		return -EEXIST;
+	}
+	ev->release_outcome = outcome;
+	ev->release_status = msg->u.release.status;
+	if (!ev->release_started_us)
+		ev->release_started_us = now;
+	event_end(e, ev, now, outcome == COORD_RELEASE_FAILED ?
+		  COORD_EVENT_RELEASE_FAILED : COORD_EVENT_RELEASED);
+	return 0;
+}
+
+static int deliver_cancel(struct coord_engine *e, uint64_t now,
+			  const struct coord_msg *msg)
+{
+	struct coord_event *ev = origin_event(e, msg, &msg->u.cancel.id);
+
+	if (!ev)
+		return -EINVAL;
+	if (coord_event_ended(ev) || ev->state == COORD_EVENT_RELEASING) {
+		e->counters.duplicate++;
+		return -EEXIST;
+	}
+	event_end(e, ev, now, COORD_EVENT_CANCELLED);
+	return 0;
+}
+
+int coord_engine_deliver(struct coord_engine *e, uint64_t now,
+			 struct coord_member_id from, const struct coord_msg *msg)
+{
+	struct coord_member *m = member_find(e, from);
+
+	e->counters.delivered++;
+	if (!m || msg->sender != from.nodeid) {
+		e->counters.rejected_sender++;
+		return -EPERM;
+	}
+	if (!m->incarnation) {
+		m->incarnation = msg->incarnation;
+	} else if (m->incarnation != msg->incarnation) {
+		e->counters.rejected_incarnation++;
+		return -ESTALE;
+	}
+	switch (msg->type) {
+	case COORD_MSG_HELLO:
+		return deliver_hello(m, msg);
+	case COORD_MSG_DEATH:
+		return deliver_death(e, now, m, msg);
+	case COORD_MSG_ACK:
+		return deliver_ack(e, now, m, msg);
+	case COORD_MSG_RELEASE:
+		return deliver_release(e, now, msg);
+	case COORD_MSG_CANCEL:
+		return deliver_cancel(e, now, msg);
+	}
+	e->counters.rejected_sender++;
+	return -EINVAL;
+}
+
+void coord_engine_disconnected(struct coord_engine *e, uint64_t now,
+			       uint64_t new_incarnation)
+{
+	size_t i;
+
+	elog(e, LOG_ERR, "left the group: pending events are abandoned here");
+	for (i = 0; i < e->n_events; i++) {
+		struct coord_event *ev = &e->slots[e->order[i]];
+		/* A running release finishes and is recorded; nothing else can. */
+		if (!coord_event_ended(ev) && ev->state != COORD_EVENT_RELEASING)
+			event_end(e, ev, now, COORD_EVENT_ABANDONED);
+	}
+	e->n_members = 0;
+	e->joined = false;
+	e->report_in_flight = false;
+	if (new_incarnation)
+		e->incarnation = new_incarnation;
+}
+
+void coord_engine_quorum(struct coord_engine *e, uint64_t now, bool quorate)
+{
+	if (e->quorate == quorate)
+		return;
+	e->quorate = quorate;
+	elog(e, quorate ? LOG_NOTICE : LOG_WARNING, "quorum %s",
+	     quorate ? "regained" : "lost: no release will start");
+	evaluate_all(e, now);
+}
+
+int coord_engine_report_death(struct coord_engine *e, uint64_t now,
+			      const struct coord_vip *vips, size_t n_vips,
+			      struct coord_event_id *id)
+{
+	struct coord_msg *m;
+	size_t i;
+
+	if (!e->joined)
+		return -ENOTCONN;
+	if (n_vips > COORD_MAX_VIPS)
+		return -EINVAL;
+	e->server_up = false;
+	if (e->report_in_flight) {
+		*id = e->in_flight;
+		return 0;
+	}
+	for (i = 0; i < e->n_events; i++) {
+		const struct coord_event *ev = &e->slots[e->order[i]];
+		if (ev->local_origin && ev->reason == COORD_DEATH_REPORTED &&
+		    !coord_event_ended(ev)) {
+			*id = ev->id;
+			return 0;
+		}
+	}
+	if (pending_count(e) >= COORD_MAX_EVENTS)
+		return -ENOSPC;
+	if (!n_vips) {
+		vips = e->cfg.vips;
+		n_vips = e->cfg.n_vips;
+	}
+	m = send_msg(e, COORD_MSG_DEATH);
+	if (!m)
+		return -ENOBUFS;
+	m->u.death.id.origin = e->cfg.nodeid;
+	m->u.death.id.incarnation = e->incarnation;
+	m->u.death.id.seq = ++e->next_seq;
+	m->u.death.reason = COORD_DEATH_REPORTED;
+	m->u.death.n_vips = (uint16_t)n_vips;
+	memcpy(m->u.death.vips, vips, n_vips * sizeof(vips[0]));
+	e->report_in_flight = true;
+	e->in_flight = m->u.death.id;
+	e->in_flight_reported_us = now;
+	*id = m->u.death.id;
+	elog(e, LOG_NOTICE, "local server reported dead: broadcasting death "
+	     "event, %zu VIP(s)", n_vips);
+	return 0;
+}
+
+void coord_engine_report_up(struct coord_engine *e, uint64_t now)
+{
+	(void)now;
+	if (e->server_up)
+		return;
+	e->server_up = true;
+	elog(e, LOG_NOTICE, "local server reported up");
+	send_hello(e);
+}
+
+void coord_engine_grace_done(struct coord_engine *e, uint64_t now,
+			     const struct coord_event_id *id, uint8_t result,
+			     uint32_t latency_us, const char *detail)
+{
+	(void)now;
+	/* The acknowledgement needs only the id: send it even if the event
+	 * was never recorded here (table full), so the origin is not held. */
+	send_ack(e, id, result, latency_us, detail);
+}
+
+void coord_engine_release_done(struct coord_engine *e, uint64_t now,
+			       const struct coord_event_id *id, int status)
+{
+	struct coord_event *ev = event_find(e, id);
+	uint64_t backoff;
+	char buf[64];
+	uint32_t i;
+
+	if (!ev || !ev->local_origin || ev->state != COORD_EVENT_RELEASING)
+		return;
+	ev->release_status = status;
+	if (status == 0) {
+		event_end(e, ev, now, COORD_EVENT_RELEASED);
+		send_release_notice(e, ev);
+		return;
+	}
+	if (ev->release_attempts >= e->cfg.release_max_attempts) {
+		elog(e, LOG_CRIT, "event %s: release failed %u times (last status %d): "
+		     "giving up", EVID(ev, buf), ev->release_attempts, status);
+		ev->release_outcome = COORD_RELEASE_FAILED;
+		event_end(e, ev, now, COORD_EVENT_RELEASE_FAILED);
+		send_release_notice(e, ev);
+		return;
+	}
+	backoff = e->cfg.release_retry_us;
+	for (i = 1; i < ev->release_attempts && backoff < e->cfg.release_retry_max_us; i++)
+		backoff *= 2;
+	if (backoff > e->cfg.release_retry_max_us)
+		backoff = e->cfg.release_retry_max_us;
+	ev->retry_at_us = now + backoff;
+	elog(e, LOG_ERR, "event %s: release attempt %u failed (status %d): "
+	     "retrying in %llu ms", EVID(ev, buf), ev->release_attempts, status,
+	     (unsigned long long)backoff / 1000);
+	set_state(e, ev, COORD_EVENT_RETRY_WAIT);
+}
+
+int coord_engine_cancel(struct coord_engine *e, uint64_t now,
+			const struct coord_event_id *id)
+{
+	struct coord_event *ev = event_find(e, id);
+	struct coord_msg *m;
+
+	(void)now;
+	if (!ev)
+		return -ENOENT;
+	if (!ev->local_origin || ev->reason != COORD_DEATH_REPORTED)
+		return -EPERM;
+	if (coord_event_ended(ev) || ev->state == COORD_EVENT_RELEASING)
+		return -EBUSY;
+	m = send_msg(e, COORD_MSG_CANCEL);
+	if (!m)
+		return -ENOTCONN;
+	m->u.cancel.id = *id;
+	m->u.cancel.reason = COORD_CANCEL_ADMIN;
+	return 0;
+}
+
+void coord_engine_tick(struct coord_engine *e, uint64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_events; i++) {
+		struct coord_event *ev = &e->slots[e->order[i]];
+
+		if (ev->state == COORD_EVENT_RETRY_WAIT && now >= ev->retry_at_us) {
+			ev->state = COORD_EVENT_WAITING; /* re-decided below */
+			release_start(e, ev, now);
+		} else {
+			event_evaluate(e, ev, now);
+		}
+	}
+}
+
+uint64_t coord_engine_next_timer(const struct coord_engine *e)
+{
+	uint64_t next = UINT64_MAX;
+	size_t i;
+
+	for (i = 0; i < e->n_events; i++) {
+		const struct coord_event *ev = &e->slots[e->order[i]];
+
+		if (coord_event_ended(ev))
+			continue;
+		if (ev->state == COORD_EVENT_RETRY_WAIT && ev->retry_at_us < next)
+			next = ev->retry_at_us;
+		if (!ev->overdue && ev->deadline_us < next)
+			next = ev->deadline_us;
+	}
+	return next;
+}
+
+/* ---- views ---- */
+
+bool coord_engine_joined(const struct coord_engine *e) { return e->joined; }
+bool coord_engine_quorate(const struct coord_engine *e) { return e->quorate; }
+uint64_t coord_engine_incarnation(const struct coord_engine *e) { return e->incarnation; }
+size_t coord_engine_member_count(const struct coord_engine *e) { return e->n_members; }
+
+const struct coord_member *coord_engine_member(const struct coord_engine *e, size_t i)
+{
+	return i < e->n_members ? &e->members[i] : NULL;
+}
+
+const struct coord_engine_counters *coord_engine_counters(const struct coord_engine *e)
+{
+	return &e->counters;
+}
+
+const char *coord_event_state_name(uint8_t state)
+{
+	static const char *const names[] = {
+		[COORD_EVENT_WAITING] = "waiting",
+		[COORD_EVENT_QUORUM_WAIT] = "quorum-wait",
+		[COORD_EVENT_RELEASING] = "releasing",
+		[COORD_EVENT_RETRY_WAIT] = "retry-wait",
+		[COORD_EVENT_HELD] = "held",
+		[COORD_EVENT_RELEASED] = "released",
+		[COORD_EVENT_RELEASE_FAILED] = "release-failed",
+		[COORD_EVENT_ABANDONED] = "abandoned",
+		[COORD_EVENT_CANCELLED] = "cancelled",
+		[COORD_EVENT_DONE] = "done",
+	};
+	return state < sizeof(names) / sizeof(names[0]) && names[state] ?
+	       names[state] : "unknown";
+}
+
+const char *coord_survivor_state_name(uint8_t state)
+{
+	switch (state) {
+	case COORD_SURVIVOR_WAITING: return "waiting";
+	case COORD_SURVIVOR_ANSWERED: return "answered";
+	case COORD_SURVIVOR_LEFT: return "left";
+	case COORD_SURVIVOR_DOWN: return "down";
+	}
+	return "unknown";
+}
+
+const char *coord_leave_reason_name(uint8_t reason)
+{
+	switch (reason) {
+	case COORD_LEAVE_JOIN: return "join";
+	case COORD_LEAVE_LEAVE: return "leave";
+	case COORD_LEAVE_NODEDOWN: return "nodedown";
+	case COORD_LEAVE_NODEUP: return "nodeup";
+	case COORD_LEAVE_PROCDOWN: return "procdown";
+	}
+	return "unknown";
+}
+
+const char *coord_policy_name(enum coord_policy policy)
+{
+	return policy == COORD_POLICY_HOLD ? "hold" : "release";
+}
