@@ -277,13 +277,14 @@ static int32_t on_signal_stop(int32_t sig, void *data)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: coordd [-f] [-c FILE] [-t]\n"
+		"Usage: coordd [-f] [-c FILE] [-p FILE] [-t]\n"
 		"Confirmed-grace failover coordinator for NFS-Ganesha clusters.\n"
 		"\n"
 		"  -f, --foreground     stay in the foreground (for systemd and tests)\n"
 		"  -c, --config FILE    configuration file (default %s;\n"
 		"                       the default may be absent: defaults apply)\n"
-		"  -t, --test-config    check the configuration, print it, exit\n"
+		"  -p, --pidfile FILE   write the daemon's pid to FILE (removed at exit)\n"
+		"  -t, --test-config    check the configuration and exit\n"
 		"  -h, --help           this text\n"
 		"  -V, --version        the version and protocol version\n"
 		"\n"
@@ -308,6 +309,16 @@ static int daemonize(void)
 	    !freopen("/dev/null", "w", stderr))
 		return -EIO;
 	return 0;
+}
+
+static int write_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fprintf(f, "%ld\n", (long)getpid());
+	return fclose(f) == 0 ? 0 : -1;
 }
 
 static int coordd_start(struct coordd *d)
@@ -400,21 +411,23 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "pidfile", required_argument, NULL, 'p' },
 		{ "test-config", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config_path = DEFAULT_CONFIG;
+	const char *config_path = DEFAULT_CONFIG, *pidfile = NULL;
 	bool foreground = false, explicit_config = false, test_only = false;
 	struct coordd d;
 	char err[512];
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "fc:thV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fc:p:thV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': foreground = true; break;
 		case 'c': config_path = optarg; explicit_config = true; break;
+		case 'p': pidfile = optarg; break;
 		case 't': test_only = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'V':
@@ -448,11 +461,18 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	umask(0077);
+	if (pidfile && write_pidfile(pidfile) < 0) {
+		qb_log(LOG_CRIT, "cannot write %s: %s", pidfile, strerror(errno));
+		coord_log_fini();
+		return EXIT_FAILURE_RUNTIME;
+	}
 	rc = coordd_start(&d) == 0 ? EXIT_OK : EXIT_FAILURE_RUNTIME;
 	if (rc == EXIT_OK)
 		qb_loop_run(d.loop);
 	coordd_stop(&d);
 	qb_log(LOG_NOTICE, "coordd stopped");
+	if (pidfile)
+		unlink(pidfile);
 	coord_log_fini();
 	return rc;
 }
