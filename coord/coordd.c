@@ -157,6 +157,8 @@ static void pump(void *data)
 			break;
 		}
 	}
+	/* HELD is reached in a tick without an EVENT_ENDED action. */
+	coord_dispatch_check_waiters(d->dispatch);
 	arm_engine_timer(d);
 }
 
@@ -254,6 +256,7 @@ static void fill_daemon_status(void *data, struct coord_daemon_status *st)
 	struct coordd *d = data;
 
 	st->group = d->cfg.group;
+	st->nodeid = coord_group_nodeid(d->group);
 	st->cpg_connected = coord_group_connected(d->group);
 	st->quorum_connected = coord_quorum_connected(d->quorum);
 	st->bus_connected = coord_grace_bus_connected(d->grace);

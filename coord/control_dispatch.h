@@ -1,0 +1,73 @@
+/*
+ * What control requests mean: each becomes engine calls and reply
+ * records.  The engine's structs are converted to the control protocol's
+ * records here (internal structs never go on the socket), so coordd's
+ * main only wires the control socket to this.
+ */
+#ifndef COORD_CONTROL_DISPATCH_H
+#define COORD_CONTROL_DISPATCH_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "coord/engine.h"
+#include "coord/ctl.h"
+#include "control.h"
+
+/* What only coordd knows, for STATUS. */
+struct coord_daemon_status {
+	const char *group;		/* the CPG group name */
+	uint32_t nodeid;		/* 0: take it from our own member */
+	bool cpg_connected;
+	bool quorum_connected;
+	bool bus_connected;
+	enum coord_policy policy;
+	uint32_t deadline_ms;
+	uint64_t uptime_us;
+	uint64_t wire_errors[COORD_WIRE_ERROR_COUNT];	/* index: -error */
+};
+
+struct coord_dispatch_env {
+	struct coord_engine *engine;
+	uint64_t (*now_us)(void);	/* the engine's clock */
+	/* Drains the engine's actions; called after every engine input. */
+	void (*pump)(void *ctx);
+	void *pump_ctx;
+	/* Optional: fills what coordd alone knows (zeroed before the call). */
+	void (*fill_status)(void *ctx, struct coord_daemon_status *st);
+	void *status_ctx;
+	/* Our CPG member's pid; 0: getpid(). */
+	uint32_t self_pid;
+};
+
+struct coord_dispatch;
+
+struct coord_dispatch *coord_dispatch_new(const struct coord_dispatch_env *env);
+void coord_dispatch_free(struct coord_dispatch *d);
+
+/* The ops to give coord_control_new(), with the dispatch as their ctx. */
+const struct coord_control_ops *coord_dispatch_control_ops(void);
+
+/*
+ * The engine's EVENT_ENDED action for event id: answers the clients that
+ * wait for it.  It also re-checks every waiter (see below), so id may be
+ * NULL.
+ */
+void coord_dispatch_event_ended(struct coord_dispatch *d, const struct coord_event_id *id);
+
+/*
+ * Re-checks every waiting client: an event that ended, is HELD by policy,
+ * or can no longer be delivered (this node left the group before its
+ * DEATH came back) answers its waiters.  Cheap; call it after each pump.
+ */
+void coord_dispatch_check_waiters(struct coord_dispatch *d);
+
+/* Converters, exposed for the tests. */
+void coord_dispatch_event_record(const struct coord_event *ev, uint64_t now,
+				 struct coord_ctl_event *out);
+void coord_dispatch_survivor_record(const struct coord_event *ev,
+				    const struct coord_survivor *sv,
+				    struct coord_ctl_survivor *out);
+void coord_dispatch_member_record(const struct coord_member *m, uint64_t now,
+				  bool self, struct coord_ctl_member *out);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * coordctl's two halves: coordctl.c (options, the one exchange with
+ * coordd) and coordctl_output.c (human and --json printers, from one
+ * place, so both always show the same records).
+ */
+#ifndef COORD_COORDCTL_H
+#define COORD_COORDCTL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "coord/ctl.h"
+
+/* Exit codes, as --help and docs/control.md list them. */
+enum {
+	CTL_EXIT_OK = 0,
+	CTL_EXIT_FAILED = 1,		/* coordd said no, or the event failed */
+	CTL_EXIT_USAGE = 2,
+	CTL_EXIT_NO_DAEMON = 3,		/* cannot talk to coordd */
+	CTL_EXIT_TIMEOUT = 4,
+};
+
+struct ctl_output;
+
+/* command: the request type it prints the answer of. */
+struct ctl_output *ctl_output_new(FILE *f, uint16_t command, bool json);
+/* Every record before the END, in the order received. */
+void ctl_output_record(struct ctl_output *o, const struct coord_ctl_record *rec);
+/* The END: prints what is held and the result.  Returns the exit code. */
+int ctl_output_end(struct ctl_output *o, const struct coord_ctl_end *end,
+		   double round_trip_ms);
+/* No END: a local failure, with the exit code it will cause. */
+void ctl_output_error(struct ctl_output *o, int exit_code, const char *message);
+void ctl_output_free(struct ctl_output *o);
+
+/* The exit code an END status means. */
+int ctl_exit_code(uint16_t status);
+
+/* Writes s with unprintable bytes and backslashes escaped (\xNN, \\). */
+void ctl_put_safe(FILE *f, const char *s);
+/* Writes s as a JSON string, quotes included; invalid UTF-8 -> U+FFFD. */
+void ctl_put_json_string(FILE *f, const char *s);
+
+#endif

@@ -1,0 +1,620 @@
+/*
+ * coordctl's printers: aligned human tables, or one JSON document whose
+ * field names docs/control.md lists.  Records arrive as a stream; an
+ * EVENT is held until its SURVIVORs have arrived, then printed whole.
+ * Every string that came from coordd is escaped before it is printed.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coord/engine.h"
+#include "coordctl.h"
+
+#define MAX_HELD_SURVIVORS	256
+
+struct ctl_output {
+	FILE *f;
+	uint16_t command;
+	bool json;
+	bool members_open, events_open;	/* JSON arrays, or human headers */
+	size_t n_members, n_events;
+	bool held;			/* an EVENT waiting for its survivors */
+	bool any_event;
+	struct coord_ctl_event ev;
+	size_t n_sv, sv_dropped;
+	struct coord_ctl_survivor sv[MAX_HELD_SURVIVORS];
+};
+
+/* ---- escaping ---- */
+
+void ctl_put_safe(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if (*p == '\\')
+			fputs("\\\\", f);
+		else if (*p < 0x20 || *p >= 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
+/* Length of the valid UTF-8 sequence at p, or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and beyond U+10FFFF are not UTF-8. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+void ctl_put_json_string(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	fputc('"', f);
+	while (*p) {
+		switch (*p) {
+		case '"': fputs("\\\"", f); p++; continue;
+		case '\\': fputs("\\\\", f); p++; continue;
+		case '\n': fputs("\\n", f); p++; continue;
+		case '\r': fputs("\\r", f); p++; continue;
+		case '\t': fputs("\\t", f); p++; continue;
+		}
+		if (*p < 0x20 || *p == 0x7f) {
+			fprintf(f, "\\u%04x", *p);
+			p++;
+			continue;
+		}
+		n = utf8_len(p);
+		if (!n) {
+			fputs("\\ufffd", f);
+			p++;
+			continue;
+		}
+		fwrite(p, 1, n, f);
+		p += n;
+	}
+	fputc('"', f);
+}
+
+/* ---- names ---- */
+
+static const char *wire_error_key(unsigned int i)
+{
+	static const char *const names[COORD_WIRE_ERROR_COUNT] = {
+		"ok", "truncated", "bad_magic", "bad_version", "bad_type",
+		"length_mismatch", "bound", "bad_field", "reserved", "trailing",
+		"no_space",
+	};
+
+	return i < COORD_WIRE_ERROR_COUNT ? names[i] : NULL;
+}
+
+static const char *policy_name(uint8_t policy)
+{
+	switch (policy) {
+	case COORD_POLICY_RELEASE: return "release";
+	case COORD_POLICY_HOLD: return "hold";
+	}
+	return "unknown";
+}
+
+static double ms(uint64_t us)
+{
+	return (double)us / 1000.0;
+}
+
+/* "12.3 ms", or "-" for a moment that has not come. */
+static const char *fmt_ms(char *buf, size_t len, uint64_t us)
+{
+	if (us == COORD_CTL_NEVER)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.1f ms", ms(us));
+	return buf;
+}
+
+static void vip_list(char *buf, size_t len, const struct coord_vip *vips, uint16_t n)
+{
+	size_t off = 0;
+	char one[64];
+	uint16_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "",
+					coord_vip_format(&vips[i], one, sizeof(one)));
+	if (!n)
+		snprintf(buf, len, "-");
+}
+
+/* ---- JSON pieces ---- */
+
+static void j_ms(FILE *f, const char *key, uint64_t us)
+{
+	if (us == COORD_CTL_NEVER)
+		fprintf(f, ",\"%s\":null", key);
+	else
+		fprintf(f, ",\"%s\":%.3f", key, ms(us));
+}
+
+static void j_str(FILE *f, const char *key, const char *value)
+{
+	fprintf(f, ",\"%s\":", key);
+	ctl_put_json_string(f, value);
+}
+
+static void j_bool(FILE *f, const char *key, bool value)
+{
+	fprintf(f, ",\"%s\":%s", key, value ? "true" : "false");
+}
+
+static void j_vips(FILE *f, const struct coord_vip *vips, uint16_t n)
+{
+	char one[64];
+	uint16_t i;
+
+	fputs(",\"vips\":[", f);
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputc(',', f);
+		ctl_put_json_string(f, coord_vip_format(&vips[i], one, sizeof(one)));
+	}
+	fputc(']', f);
+}
+
+static void j_counters(FILE *f, bool first, const char *key, const uint64_t *v,
+		       uint16_t n, const char *(*name)(unsigned int))
+{
+	uint16_t i;
+
+	fprintf(f, "%s\"%s\":{", first ? "" : ",", key);
+	for (i = 0; i < n; i++) {
+		const char *k = name(i);
+
+		if (i)
+			fputc(',', f);
+		if (k)
+			fprintf(f, "\"%s\":%" PRIu64, k, v[i]);
+		else
+			fprintf(f, "\"counter_%u\":%" PRIu64, i, v[i]);
+	}
+	fputc('}', f);
+}
+
+static void json_status(FILE *f, const struct coord_ctl_status_rec *s)
+{
+	fprintf(f, ",\"daemon\":{\"node_id\":%" PRIu32 ",\"pid\":%" PRIu32
+		",\"incarnation\":%" PRIu64 ",\"protocol_version\":\"%u.%u\"",
+		s->nodeid, s->pid, s->incarnation, s->proto_version >> 8,
+		s->proto_version & 0xff);
+	j_str(f, "group", s->group);
+	j_str(f, "version", s->version);
+	j_bool(f, "joined", s->flags & COORD_CTL_ST_JOINED);
+	j_bool(f, "cpg_connected", s->flags & COORD_CTL_ST_CPG_CONNECTED);
+	j_bool(f, "quorate", s->flags & COORD_CTL_ST_QUORATE);
+	j_bool(f, "quorum_connected", s->flags & COORD_CTL_ST_QUORUM_CONNECTED);
+	j_bool(f, "bus_connected", s->flags & COORD_CTL_ST_BUS_CONNECTED);
+	j_str(f, "policy", policy_name(s->policy));
+	fprintf(f, ",\"deadline_ms\":%" PRIu32, s->deadline_ms);
+	j_ms(f, "uptime_ms", s->uptime_us);
+	fprintf(f, ",\"members\":%u,\"pending_events\":%u,\"recorded_events\":%u"
+		",\"control_clients\":%u", s->n_members, s->n_pending, s->n_events,
+		s->n_clients);
+	fputs(",\"counters\":{", f);
+	j_counters(f, true, "engine", s->engine, s->n_engine, coord_ctl_engine_counter_name);
+	j_counters(f, false, "wire_errors", s->wire, s->n_wire, wire_error_key);
+	j_counters(f, false, "control", s->control, s->n_control,
+		   coord_ctl_control_counter_name);
+	fputs("}}", f);
+}
+
+static void json_member(FILE *f, const struct coord_ctl_member *m)
+{
+	fprintf(f, "{\"node_id\":%" PRIu32 ",\"pid\":%" PRIu32 ",\"incarnation\":%" PRIu64,
+		m->nodeid, m->pid, m->incarnation);
+	j_bool(f, "self", m->flags & COORD_CTL_MEMBER_SELF);
+	j_bool(f, "hello_seen", m->flags & COORD_CTL_MEMBER_HELLO_SEEN);
+	j_str(f, "server", m->flags & COORD_CTL_MEMBER_SERVER_DOWN ? "down" : "up");
+	j_ms(f, "member_for_ms", m->member_for_us);
+	j_vips(f, m->vips, m->n_vips);
+	fputc('}', f);
+}
+
+static void json_survivor(FILE *f, const struct coord_ctl_survivor *s)
+{
+	fprintf(f, "{\"node_id\":%" PRIu32 ",\"pid\":%" PRIu32 ",\"incarnation\":%" PRIu64,
+		s->nodeid, s->pid, s->incarnation);
+	j_str(f, "state", coord_survivor_state_name(s->state));
+	if (s->state == COORD_SURVIVOR_ANSWERED)
+		j_str(f, "result", coord_ack_result_name(s->result));
+	else
+		fputs(",\"result\":null", f);
+	j_bool(f, "late", s->flags & COORD_CTL_SURVIVOR_LATE);
+	if (s->state == COORD_SURVIVOR_LEFT)
+		j_str(f, "leave_reason", coord_leave_reason_name(s->leave_reason));
+	else
+		fputs(",\"leave_reason\":null", f);
+	j_ms(f, "grace_latency_ms", s->state == COORD_SURVIVOR_ANSWERED ?
+	     s->grace_latency_us : COORD_CTL_NEVER);
+	j_ms(f, "at_ms", s->at_us);
+	j_str(f, "detail", s->detail);
+	fputc('}', f);
+}
+
+static void json_event(struct ctl_output *o)
+{
+	const struct coord_ctl_event *e = &o->ev;
+	FILE *f = o->f;
+	char id[64];
+	size_t i;
+	bool first = true;
+
+	coord_event_id_format(&e->id, id, sizeof(id));
+	fputs("{\"id\":", f);
+	ctl_put_json_string(f, id);
+	fprintf(f, ",\"origin\":%" PRIu32 ",\"incarnation\":%" PRIu64 ",\"seq\":%" PRIu32,
+		e->id.origin, e->id.incarnation, e->id.seq);
+	j_str(f, "reason", coord_death_reason_name(e->reason));
+	j_str(f, "state", coord_ctl_event_state_name(e->state));
+	j_bool(f, "final", coord_ctl_event_state_final(e->state));
+	j_bool(f, "local_origin", e->flags & COORD_CTL_EVENT_LOCAL_ORIGIN);
+	j_bool(f, "overdue", e->flags & COORD_CTL_EVENT_OVERDUE);
+	if (e->release_outcome)
+		j_str(f, "release_outcome", coord_release_outcome_name(e->release_outcome));
+	else
+		fputs(",\"release_outcome\":null", f);
+	fprintf(f, ",\"release_attempts\":%" PRIu32 ",\"release_status\":%" PRId32
+		",\"survivors_total\":%u,\"survivors_waiting\":%u",
+		e->release_attempts, e->release_status, e->n_survivors, e->n_waiting);
+	/* The first DEATH record comes without its survivors: unknown, not none. */
+	if (e->n_waiting && !o->n_sv) {
+		fputs(",\"waiting_for\":null", f);
+	} else {
+		fputs(",\"waiting_for\":[", f);
+		for (i = 0; i < o->n_sv; i++) {
+			if (o->sv[i].state != COORD_SURVIVOR_WAITING)
+				continue;
+			fprintf(f, "%s%" PRIu32, first ? "" : ",", o->sv[i].nodeid);
+			first = false;
+		}
+		fputc(']', f);
+	}
+	j_ms(f, "age_ms", e->age_us);
+	j_ms(f, "report_to_delivery_ms", e->report_us);
+	j_ms(f, "complete_ms", e->complete_us);
+	j_ms(f, "release_ms", e->release_us);
+	j_ms(f, "ended_ms", e->ended_us);
+	j_ms(f, "deadline_ms", e->deadline_us);
+	j_ms(f, "retry_ms", e->retry_us);
+	j_vips(f, e->vips, e->n_vips);
+	fputs(",\"survivors\":[", f);
+	for (i = 0; i < o->n_sv; i++) {
+		if (i)
+			fputc(',', f);
+		json_survivor(f, &o->sv[i]);
+	}
+	fputs("]}", f);
+}
+
+/* ---- human pieces ---- */
+
+static void human_status(FILE *f, const struct coord_ctl_status_rec *s)
+{
+	const char *sep = "";
+	uint16_t i;
+
+	fprintf(f, "node %" PRIu32 " (coordd pid %" PRIu32 "), incarnation %" PRIu64
+		", group ", s->nodeid, s->pid, s->incarnation);
+	ctl_put_safe(f, s->group);
+	fputs(", coordd ", f);
+	ctl_put_safe(f, s->version);
+	fprintf(f, ", protocol %u.%u\n", s->proto_version >> 8, s->proto_version & 0xff);
+	fprintf(f, "joined: %s   corosync: %s   quorum: %s   d-bus: %s\n",
+		s->flags & COORD_CTL_ST_JOINED ? "yes" : "no",
+		s->flags & COORD_CTL_ST_CPG_CONNECTED ? "connected" : "disconnected",
+		!(s->flags & COORD_CTL_ST_QUORUM_CONNECTED) ? "unknown" :
+		s->flags & COORD_CTL_ST_QUORATE ? "quorate" : "inquorate",
+		s->flags & COORD_CTL_ST_BUS_CONNECTED ? "connected" : "disconnected");
+	fprintf(f, "policy %s, deadline %" PRIu32 " ms, up %.1f ms\n",
+		policy_name(s->policy), s->deadline_ms, ms(s->uptime_us));
+	fprintf(f, "events: %u recorded, %u pending; members: %u; control clients: %u\n",
+		s->n_events, s->n_pending, s->n_members, s->n_clients);
+	fputs("counters (non-zero):", f);
+	for (i = 0; i < s->n_engine; i++) {
+		if (!s->engine[i])
+			continue;
+		fprintf(f, "%s %s %" PRIu64, sep, coord_ctl_engine_counter_name(i) ?
+			coord_ctl_engine_counter_name(i) : "engine-?", s->engine[i]);
+		sep = ",";
+	}
+	for (i = 0; i < s->n_wire; i++) {
+		if (!s->wire[i])
+			continue;
+		fprintf(f, "%s wire %s %" PRIu64, sep, wire_error_key(i) ?
+			wire_error_key(i) : "?", s->wire[i]);
+		sep = ",";
+	}
+	for (i = 0; i < s->n_control; i++) {
+		if (!s->control[i])
+			continue;
+		fprintf(f, "%s control %s %" PRIu64, sep, coord_ctl_control_counter_name(i) ?
+			coord_ctl_control_counter_name(i) : "?", s->control[i]);
+		sep = ",";
+	}
+	fprintf(f, "%s\n", *sep ? "" : " none");
+}
+
+static void human_member(struct ctl_output *o, const struct coord_ctl_member *m)
+{
+	char node[16], vips[COORD_MAX_VIPS * 48], since[32];
+
+	if (!o->members_open) {
+		fprintf(o->f, "\n%-6s %-8s %-18s %-6s %-14s %s\n", "NODE", "PID",
+			"INCARNATION", "SERVER", "MEMBER FOR", "VIPS");
+		o->members_open = true;
+	}
+	snprintf(node, sizeof(node), "%" PRIu32 "%s", m->nodeid,
+		 m->flags & COORD_CTL_MEMBER_SELF ? "*" : "");
+	vip_list(vips, sizeof(vips), m->vips, m->n_vips);
+	fprintf(o->f, "%-6s %-8" PRIu32 " %-18" PRIu64 " %-6s %-14s %s\n", node, m->pid,
+		m->incarnation, m->flags & COORD_CTL_MEMBER_SERVER_DOWN ? "down" : "up",
+		fmt_ms(since, sizeof(since), m->member_for_us), vips);
+}
+
+static void human_event(struct ctl_output *o)
+{
+	const struct coord_ctl_event *e = &o->ev;
+	FILE *f = o->f;
+	char id[64], vips[COORD_MAX_VIPS * 48], a[32], b[32], c[32], d[32], g[32];
+	size_t i, listed = 0;
+
+	if (o->n_events++)
+		fputc('\n', f);
+	coord_event_id_format(&e->id, id, sizeof(id));
+	fprintf(f, "event %s: %s (%s%s%s)\n", id, coord_ctl_event_state_name(e->state),
+		coord_death_reason_name(e->reason),
+		e->flags & COORD_CTL_EVENT_LOCAL_ORIGIN ? ", local origin" : "",
+		e->flags & COORD_CTL_EVENT_OVERDUE ? ", OVERDUE" : "");
+	vip_list(vips, sizeof(vips), e->vips, e->n_vips);
+	fprintf(f, "  VIPs: %s\n", vips);
+	if (e->state == COORD_CTL_EVENT_SENT) {
+		fprintf(f, "  broadcast %.1f ms ago, not delivered back yet\n", ms(e->age_us));
+		return;
+	}
+	fprintf(f, "  after delivery: complete %s, release %s, ended %s; deadline %s; "
+		"age %s\n", fmt_ms(a, sizeof(a), e->complete_us),
+		fmt_ms(b, sizeof(b), e->release_us), fmt_ms(c, sizeof(c), e->ended_us),
+		fmt_ms(d, sizeof(d), e->deadline_us), fmt_ms(g, sizeof(g), e->age_us));
+	if (e->report_us != COORD_CTL_NEVER)
+		fprintf(f, "  reported %.1f ms before its delivery\n", ms(e->report_us));
+	if (e->release_outcome || e->release_attempts)
+		fprintf(f, "  release: %s, %" PRIu32 " attempt(s), last status %" PRId32 "%s%s\n",
+			e->release_outcome ? coord_release_outcome_name(e->release_outcome) :
+			"pending", e->release_attempts, e->release_status,
+			e->retry_us != COORD_CTL_NEVER ? ", next attempt at " : "",
+			e->retry_us != COORD_CTL_NEVER ? fmt_ms(a, sizeof(a), e->retry_us) : "");
+	if (o->n_sv)
+		fprintf(f, "  %-6s %-8s %-9s %-13s %-11s %-11s %s\n", "NODE", "PID",
+			"STATE", "RESULT", "LATENCY", "AT", "DETAIL");
+	for (i = 0; i < o->n_sv; i++) {
+		const struct coord_ctl_survivor *s = &o->sv[i];
+		char result[40];
+
+		if (s->state == COORD_SURVIVOR_ANSWERED)
+			snprintf(result, sizeof(result), "%s%s",
+				 coord_ack_result_name(s->result),
+				 s->flags & COORD_CTL_SURVIVOR_LATE ? " (late)" : "");
+		else if (s->state == COORD_SURVIVOR_LEFT)
+			snprintf(result, sizeof(result), "%s",
+				 coord_leave_reason_name(s->leave_reason));
+		else
+			snprintf(result, sizeof(result), "-");
+		fprintf(f, "  %-6" PRIu32 " %-8" PRIu32 " %-9s %-13s %-11s %-11s ",
+			s->nodeid, s->pid, coord_survivor_state_name(s->state), result,
+			fmt_ms(a, sizeof(a), s->state == COORD_SURVIVOR_ANSWERED ?
+			       s->grace_latency_us : COORD_CTL_NEVER),
+			fmt_ms(b, sizeof(b), s->at_us));
+		ctl_put_safe(f, s->detail);
+		fputc('\n', f);
+	}
+	if (o->sv_dropped)
+		fprintf(f, "  (%zu more survivors not shown)\n", o->sv_dropped);
+	if (!e->n_waiting)
+		return;
+	fprintf(f, "  waiting for %u of %u", e->n_waiting, e->n_survivors);
+	for (i = 0; i < o->n_sv; i++) {
+		if (o->sv[i].state != COORD_SURVIVOR_WAITING)
+			continue;
+		fprintf(f, "%s%" PRIu32, listed++ ? ", " : ": nodes ", o->sv[i].nodeid);
+	}
+	fputc('\n', f);
+}
+
+/* ---- the stream ---- */
+
+static void flush_event(struct ctl_output *o)
+{
+	if (!o->held)
+		return;
+	if (!o->json) {
+		human_event(o);
+	} else if (o->command == COORD_CTL_DEATH) {
+		fputs(",\"event\":", o->f);
+		json_event(o);
+	} else {
+		fputs(o->events_open ? "," : ",\"events\":[", o->f);
+		o->events_open = true;
+		json_event(o);
+	}
+	o->held = false;
+}
+
+struct ctl_output *ctl_output_new(FILE *f, uint16_t command, bool json)
+{
+	struct ctl_output *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return NULL;
+	o->f = f;
+	o->command = command;
+	o->json = json;
+	if (json)
+		fprintf(f, "{\"command\":\"%s\"", coord_ctl_type_name(command));
+	return o;
+}
+
+void ctl_output_record(struct ctl_output *o, const struct coord_ctl_record *rec)
+{
+	switch (rec->type) {
+	case COORD_CTL_REC_STATUS:
+		if (o->json)
+			json_status(o->f, &rec->u.status);
+		else
+			human_status(o->f, &rec->u.status);
+		break;
+	case COORD_CTL_REC_MEMBER:
+		if (!o->json) {
+			human_member(o, &rec->u.member);
+			break;
+		}
+		fputs(o->members_open ? "," : ",\"members\":[", o->f);
+		o->members_open = true;
+		json_member(o->f, &rec->u.member);
+		break;
+	case COORD_CTL_REC_EVENT:
+		/* death: the first EVENT is superseded by a final one (--wait).
+		 * A human sees the first at once, the JSON only the last. */
+		if (o->json && o->command == COORD_CTL_DEATH)
+			o->held = false;
+		flush_event(o);
+		o->ev = rec->u.event;
+		o->n_sv = o->sv_dropped = 0;
+		o->held = true;
+		if (!o->json && o->command == COORD_CTL_DEATH && !o->any_event) {
+			flush_event(o);
+			fflush(o->f);
+		}
+		o->any_event = true;
+		break;
+	case COORD_CTL_REC_SURVIVOR:
+		if (!o->held)
+			break;		/* no EVENT to attach it to */
+		if (o->n_sv == MAX_HELD_SURVIVORS) {
+			o->sv_dropped++;
+			break;
+		}
+		o->sv[o->n_sv++] = rec->u.survivor;
+		break;
+	}
+}
+
+/*
+ * Prints what is held and closes what is open.  complete: the END came,
+ * so absent sections are empty rather than unknown.
+ */
+static void finish(struct ctl_output *o, bool complete)
+{
+	flush_event(o);
+	if (!o->json)
+		return;
+	if (o->members_open)
+		fputc(']', o->f);
+	else if (complete && o->command == COORD_CTL_STATUS)
+		fputs(",\"members\":[]", o->f);
+	if (o->events_open)
+		fputc(']', o->f);
+	else if (complete && o->command == COORD_CTL_EVENTS)
+		fputs(",\"events\":[]", o->f);
+	if (complete && o->command == COORD_CTL_DEATH && !o->any_event)
+		fputs(",\"event\":null", o->f);
+	o->members_open = o->events_open = false;
+}
+
+int ctl_exit_code(uint16_t status)
+{
+	switch (status) {
+	case COORD_CTL_OK:
+		return CTL_EXIT_OK;
+	case COORD_CTL_NOT_PERMITTED:
+	case COORD_CTL_BUSY:
+	case COORD_CTL_TIMED_OUT:
+		return CTL_EXIT_NO_DAEMON;
+	}
+	return CTL_EXIT_FAILED;
+}
+
+int ctl_output_end(struct ctl_output *o, const struct coord_ctl_end *end,
+		   double round_trip_ms)
+{
+	int rc = ctl_exit_code(end->status);
+
+	finish(o, true);
+	if (o->json) {
+		j_bool(o->f, "ok", rc == CTL_EXIT_OK);
+		j_str(o->f, "status", coord_ctl_status_name(end->status));
+		fprintf(o->f, ",\"status_code\":%u", end->status);
+		j_str(o->f, "message", end->message);
+		if (o->command == COORD_CTL_PING)
+			fprintf(o->f, ",\"round_trip_ms\":%.3f", round_trip_ms);
+		fprintf(o->f, ",\"exit_code\":%d}\n", rc);
+		return rc;
+	}
+	if (rc != CTL_EXIT_OK) {
+		fprintf(stderr, "coordctl: %s: ", coord_ctl_status_name(end->status));
+		ctl_put_safe(stderr, end->message);
+		fputc('\n', stderr);
+		return rc;
+	}
+	if (o->command == COORD_CTL_PING) {
+		ctl_put_safe(o->f, end->message);
+		fprintf(o->f, ": answered in %.3f ms\n", round_trip_ms);
+	} else if (end->message[0] && o->command != COORD_CTL_STATUS) {
+		if (o->n_events)
+			fputc('\n', o->f);
+		ctl_put_safe(o->f, end->message);
+		fputc('\n', o->f);
+	}
+	return rc;
+}
+
+void ctl_output_error(struct ctl_output *o, int exit_code, const char *message)
+{
+	finish(o, false);
+	if (o->json) {
+		j_bool(o->f, "ok", false);
+		j_str(o->f, "error", message);
+		fprintf(o->f, ",\"exit_code\":%d}\n", exit_code);
+		return;
+	}
+	fprintf(stderr, "coordctl: %s\n", message);
+}
+
+void ctl_output_free(struct ctl_output *o)
+{
+	free(o);
+}

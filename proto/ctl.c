@@ -1,0 +1,747 @@
+/*
+ * The control protocol codec: explicit big-endian encoding of requests
+ * and reply records, and one decoding pipeline for untrusted bytes:
+ * length >= header, magic, major version, header length == bytes given,
+ * type of the right side, then the payload, every count and string
+ * bounded before it is used, reserved bits zero.  No I/O, no allocation.
+ */
+#include <string.h>
+
+#include "coord/ctl.h"
+
+/* ---- a bounded writer and reader ---- */
+
+struct wbuf {
+	uint8_t *p;
+	size_t cap, len;
+	bool overflow;
+};
+
+static void put(struct wbuf *w, const void *src, size_t n)
+{
+	if (w->overflow || n > w->cap - w->len) {
+		w->overflow = true;
+		return;
+	}
+	memcpy(w->p + w->len, src, n);
+	w->len += n;
+}
+
+static void put_u8(struct wbuf *w, uint8_t v)
+{
+	put(w, &v, 1);
+}
+
+static void put_u16(struct wbuf *w, uint16_t v)
+{
+	uint8_t b[2] = { v >> 8, v };
+
+	put(w, b, 2);
+}
+
+static void put_u32(struct wbuf *w, uint32_t v)
+{
+	uint8_t b[4] = { v >> 24, v >> 16, v >> 8, v };
+
+	put(w, b, 4);
+}
+
+static void put_u64(struct wbuf *w, uint64_t v)
+{
+	put_u32(w, (uint32_t)(v >> 32));
+	put_u32(w, (uint32_t)v);
+}
+
+struct rbuf {
+	const uint8_t *p;
+	size_t len, off;
+	int err;			/* the first error seen */
+};
+
+static void fail(struct rbuf *r, int err)
+{
+	if (!r->err)
+		r->err = err;
+}
+
+static const uint8_t *take(struct rbuf *r, size_t n)
+{
+	const uint8_t *q;
+
+	if (r->err)
+		return NULL;
+	if (n > r->len - r->off) {
+		fail(r, COORD_CTL_E_TRUNCATED);
+		return NULL;
+	}
+	q = r->p + r->off;
+	r->off += n;
+	return q;
+}
+
+static uint8_t get_u8(struct rbuf *r)
+{
+	const uint8_t *q = take(r, 1);
+
+	return q ? q[0] : 0;
+}
+
+static uint16_t get_u16(struct rbuf *r)
+{
+	const uint8_t *q = take(r, 2);
+
+	return q ? (uint16_t)(q[0] << 8 | q[1]) : 0;
+}
+
+static uint32_t get_u32(struct rbuf *r)
+{
+	const uint8_t *q = take(r, 4);
+
+	return q ? (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 |
+		   (uint32_t)q[2] << 8 | q[3] : 0;
+}
+
+static uint64_t get_u64(struct rbuf *r)
+{
+	uint64_t hi = get_u32(r);
+
+	return hi << 32 | get_u32(r);
+}
+
+static void get_reserved(struct rbuf *r, size_t n)
+{
+	const uint8_t *q = take(r, n);
+	size_t i;
+
+	for (i = 0; q && i < n; i++)
+		if (q[i])
+			fail(r, COORD_CTL_E_RESERVED);
+}
+
+/*
+ * A newer minor may set flag bits we do not know: they are dropped, as
+ * its appended fields are, so what we decoded always re-encodes to a
+ * frame we accept.  From the same minor an unknown bit is an error.
+ */
+static uint32_t known_flags(struct rbuf *r, uint32_t flags, uint32_t known, bool newer)
+{
+	if ((flags & ~known) && !newer)
+		fail(r, COORD_CTL_E_BAD_FIELD);
+	return flags & known;
+}
+
+/* u16 length, then that many bytes, no NUL among them. */
+static void put_string(struct wbuf *w, const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	put_u16(w, (uint16_t)n);
+	put(w, s, n);
+}
+
+static void get_string(struct rbuf *r, char *out, size_t max)
+{
+	uint16_t n = get_u16(r);
+	const uint8_t *q;
+
+	out[0] = '\0';
+	if (r->err)
+		return;
+	if (n > max) {
+		fail(r, COORD_CTL_E_BOUND);
+		return;
+	}
+	q = take(r, n);
+	if (!q)
+		return;
+	if (memchr(q, '\0', n)) {
+		fail(r, COORD_CTL_E_BAD_FIELD);
+		return;
+	}
+	memcpy(out, q, n);
+	out[n] = '\0';
+}
+
+/*
+ * A VIP as wire.h encodes it, 20 bytes: family (4 or 6), three reserved
+ * zero bytes, 16 address bytes (IPv4 in the first 4, the rest zero).
+ */
+static void put_vip(struct wbuf *w, const struct coord_vip *v)
+{
+	static const uint8_t zero[3];
+	uint8_t addr[16] = { 0 };
+
+	put_u8(w, v->family);
+	put(w, zero, 3);
+	memcpy(addr, v->addr, v->family == 4 ? 4 : 16);
+	put(w, addr, 16);
+}
+
+static void get_vip(struct rbuf *r, struct coord_vip *v)
+{
+	const uint8_t *addr;
+	size_t i;
+
+	memset(v, 0, sizeof(*v));
+	v->family = get_u8(r);
+	get_reserved(r, 3);
+	addr = take(r, 16);
+	if (!addr)
+		return;
+	if (v->family != 4 && v->family != 6) {
+		fail(r, COORD_CTL_E_BAD_FIELD);
+		return;
+	}
+	/* One spelling per address, as on the wire: IPv4's unused bytes are 0. */
+	for (i = v->family == 4 ? 4 : 16; i < 16; i++)
+		if (addr[i])
+			fail(r, COORD_CTL_E_BAD_FIELD);
+	memcpy(v->addr, addr, 16);
+}
+
+static void put_vips(struct wbuf *w, const struct coord_vip *vips, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		put_vip(w, &vips[i]);
+}
+
+static uint16_t get_vip_count(struct rbuf *r)
+{
+	uint16_t n = get_u16(r);
+
+	if (n > COORD_MAX_VIPS) {
+		fail(r, COORD_CTL_E_BOUND);
+		return 0;
+	}
+	return n;
+}
+
+static void get_vips(struct rbuf *r, struct coord_vip *vips, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		get_vip(r, &vips[i]);
+}
+
+static void put_event_id(struct wbuf *w, const struct coord_event_id *id)
+{
+	put_u32(w, id->origin);
+	put_u64(w, id->incarnation);
+	put_u32(w, id->seq);
+}
+
+static void get_event_id(struct rbuf *r, struct coord_event_id *id)
+{
+	id->origin = get_u32(r);
+	id->incarnation = get_u64(r);
+	id->seq = get_u32(r);
+}
+
+/* ---- frames ---- */
+
+static void put_header(struct wbuf *w, uint16_t type, uint32_t seq)
+{
+	put_u32(w, COORD_CTL_MAGIC);
+	put_u16(w, COORD_CTL_VERSION);
+	put_u16(w, type);
+	put_u32(w, 0);			/* length: patched by finish() */
+	put_u32(w, seq);
+}
+
+static int finish(struct wbuf *w)
+{
+	if (w->overflow || w->len > INT32_MAX)
+		return COORD_CTL_E_NO_SPACE;
+	w->p[8] = (uint8_t)(w->len >> 24);
+	w->p[9] = (uint8_t)(w->len >> 16);
+	w->p[10] = (uint8_t)(w->len >> 8);
+	w->p[11] = (uint8_t)w->len;
+	return (int)w->len;
+}
+
+int coord_ctl_header_decode(const uint8_t *buf, size_t len, struct coord_ctl_header *h)
+{
+	struct rbuf r = { .p = buf, .len = len };
+
+	if (len < COORD_CTL_HEADER_LEN)
+		return COORD_CTL_E_TRUNCATED;
+	h->magic = get_u32(&r);
+	h->version = get_u16(&r);
+	h->type = get_u16(&r);
+	h->length = get_u32(&r);
+	h->seq = get_u32(&r);
+	if (h->magic != COORD_CTL_MAGIC)
+		return COORD_CTL_E_BAD_MAGIC;
+	if (h->version >> 8 != COORD_CTL_MAJOR)
+		return COORD_CTL_E_BAD_VERSION;
+	if (h->length < COORD_CTL_HEADER_LEN)
+		return COORD_CTL_E_LENGTH_MISMATCH;
+	return COORD_CTL_E_OK;
+}
+
+/* The common start of both decoders: the header, against the bytes given. */
+static int frame_open(const uint8_t *buf, size_t len, size_t max,
+		      struct coord_ctl_header *h, struct rbuf *r)
+{
+	int err = coord_ctl_header_decode(buf, len, h);
+
+	if (err < 0)
+		return err;
+	if (h->length != len)
+		return COORD_CTL_E_LENGTH_MISMATCH;
+	if (len > max)
+		return COORD_CTL_E_BOUND;
+	r->p = buf;
+	r->len = len;
+	r->off = COORD_CTL_HEADER_LEN;
+	r->err = 0;
+	return COORD_CTL_E_OK;
+}
+
+/* The end of a payload: nothing left, unless a newer minor appended. */
+static int frame_close(struct rbuf *r, bool newer)
+{
+	if (r->err)
+		return r->err;
+	if (r->off != r->len && !newer)
+		return COORD_CTL_E_TRAILING;
+	return COORD_CTL_E_OK;
+}
+
+static bool newer_minor(uint16_t version)
+{
+	return (version & 0xff) > COORD_CTL_MINOR;
+}
+
+/* ---- requests ---- */
+
+int coord_ctl_request_encode(const struct coord_ctl_request *req, uint8_t *buf, size_t cap)
+{
+	struct wbuf w = { .p = buf, .cap = cap };
+
+	put_header(&w, req->type, req->seq);
+	switch (req->type) {
+	case COORD_CTL_PING:
+	case COORD_CTL_STATUS:
+	case COORD_CTL_UP:
+		break;
+	case COORD_CTL_EVENTS:
+		put_u16(&w, req->u.events.last);
+		put_u16(&w, 0);
+		break;
+	case COORD_CTL_DEATH:
+		if (req->u.death.n_vips > COORD_MAX_VIPS)
+			return COORD_CTL_E_BOUND;
+		put_u16(&w, req->u.death.flags);
+		put_u16(&w, req->u.death.n_vips);
+		put_vips(&w, req->u.death.vips, req->u.death.n_vips);
+		break;
+	case COORD_CTL_CANCEL:
+		put_event_id(&w, &req->u.cancel.id);
+		break;
+	default:
+		return COORD_CTL_E_BAD_TYPE;
+	}
+	if (!w.overflow && w.len > COORD_CTL_MAX_REQUEST)
+		return COORD_CTL_E_BOUND;
+	return finish(&w);
+}
+
+int coord_ctl_request_decode(const uint8_t *buf, size_t len, struct coord_ctl_request *req)
+{
+	struct coord_ctl_header h;
+	struct rbuf r;
+	bool newer;
+	int err;
+
+	memset(req, 0, sizeof(*req));
+	err = frame_open(buf, len, COORD_CTL_MAX_REQUEST, &h, &r);
+	if (err < 0)
+		return err;
+	req->version = h.version;
+	req->type = h.type;
+	req->seq = h.seq;
+	newer = newer_minor(h.version);
+	switch (h.type) {
+	case COORD_CTL_PING:
+	case COORD_CTL_STATUS:
+	case COORD_CTL_UP:
+		break;
+	case COORD_CTL_EVENTS:
+		req->u.events.last = get_u16(&r);
+		get_reserved(&r, 2);
+		break;
+	case COORD_CTL_DEATH:
+		req->u.death.flags = (uint16_t)known_flags(&r, get_u16(&r),
+							   COORD_CTL_DEATH_FLAGS_KNOWN, newer);
+		req->u.death.n_vips = get_vip_count(&r);
+		get_vips(&r, req->u.death.vips, req->u.death.n_vips);
+		break;
+	case COORD_CTL_CANCEL:
+		get_event_id(&r, &req->u.cancel.id);
+		if (!r.err && (req->u.cancel.id.origin == 0 ||
+			       req->u.cancel.id.incarnation == 0))
+			fail(&r, COORD_CTL_E_BAD_FIELD);
+		break;
+	default:
+		return COORD_CTL_E_BAD_TYPE;
+	}
+	/* Sequence 0 marks the server's own refusals (docs/control.md). */
+	if (!r.err && h.seq == 0)
+		fail(&r, COORD_CTL_E_BAD_FIELD);
+	return frame_close(&r, newer);
+}
+
+/* ---- records ---- */
+
+static void put_status(struct wbuf *w, const struct coord_ctl_status_rec *s)
+{
+	uint16_t i;
+
+	put_u32(w, s->nodeid);
+	put_u32(w, s->pid);
+	put_u64(w, s->incarnation);
+	put_u16(w, s->proto_version);
+	put_u16(w, s->flags);
+	put_u8(w, s->policy);
+	put_u8(w, 0);
+	put_u16(w, 0);
+	put_u32(w, s->deadline_ms);
+	put_u16(w, s->n_members);
+	put_u16(w, s->n_pending);
+	put_u16(w, s->n_events);
+	put_u16(w, s->n_clients);
+	put_u64(w, s->uptime_us);
+	put_u16(w, s->n_engine);
+	for (i = 0; i < s->n_engine; i++)
+		put_u64(w, s->engine[i]);
+	put_u16(w, s->n_wire);
+	for (i = 0; i < s->n_wire; i++)
+		put_u64(w, s->wire[i]);
+	put_u16(w, s->n_control);
+	for (i = 0; i < s->n_control; i++)
+		put_u64(w, s->control[i]);
+	put_string(w, s->group, COORD_CTL_NAME_MAX);
+	put_string(w, s->version, COORD_CTL_NAME_MAX);
+}
+
+static uint16_t get_counters(struct rbuf *r, uint64_t *out)
+{
+	uint16_t n = get_u16(r), i;
+
+	if (n > COORD_CTL_MAX_COUNTERS) {
+		fail(r, COORD_CTL_E_BOUND);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = get_u64(r);
+	return r->err ? 0 : n;
+}
+
+static void get_status(struct rbuf *r, struct coord_ctl_status_rec *s, bool newer)
+{
+	s->nodeid = get_u32(r);
+	s->pid = get_u32(r);
+	s->incarnation = get_u64(r);
+	s->proto_version = get_u16(r);
+	s->flags = (uint16_t)known_flags(r, get_u16(r), COORD_CTL_ST_FLAGS_KNOWN, newer);
+	s->policy = get_u8(r);
+	get_reserved(r, 3);
+	s->deadline_ms = get_u32(r);
+	s->n_members = get_u16(r);
+	s->n_pending = get_u16(r);
+	s->n_events = get_u16(r);
+	s->n_clients = get_u16(r);
+	s->uptime_us = get_u64(r);
+	s->n_engine = get_counters(r, s->engine);
+	s->n_wire = get_counters(r, s->wire);
+	s->n_control = get_counters(r, s->control);
+	get_string(r, s->group, COORD_CTL_NAME_MAX);
+	get_string(r, s->version, COORD_CTL_NAME_MAX);
+}
+
+static void put_member(struct wbuf *w, const struct coord_ctl_member *m)
+{
+	put_u32(w, m->nodeid);
+	put_u32(w, m->pid);
+	put_u64(w, m->incarnation);
+	put_u16(w, m->flags);
+	put_u16(w, m->n_vips);
+	put_u64(w, m->member_for_us);
+	put_vips(w, m->vips, m->n_vips);
+}
+
+static void get_member(struct rbuf *r, struct coord_ctl_member *m, bool newer)
+{
+	m->nodeid = get_u32(r);
+	m->pid = get_u32(r);
+	m->incarnation = get_u64(r);
+	m->flags = (uint16_t)known_flags(r, get_u16(r), COORD_CTL_MEMBER_FLAGS_KNOWN, newer);
+	m->n_vips = get_vip_count(r);
+	m->member_for_us = get_u64(r);
+	get_vips(r, m->vips, m->n_vips);
+}
+
+static void put_event(struct wbuf *w, const struct coord_ctl_event *e)
+{
+	put_event_id(w, &e->id);
+	put_u8(w, e->reason);
+	put_u8(w, e->state);
+	put_u8(w, e->flags);
+	put_u8(w, e->release_outcome);
+	put_u32(w, e->release_attempts);
+	put_u32(w, (uint32_t)e->release_status);
+	put_u16(w, e->n_survivors);
+	put_u16(w, e->n_waiting);
+	put_u64(w, e->age_us);
+	put_u64(w, e->report_us);
+	put_u64(w, e->complete_us);
+	put_u64(w, e->release_us);
+	put_u64(w, e->ended_us);
+	put_u64(w, e->deadline_us);
+	put_u64(w, e->retry_us);
+	put_u16(w, e->n_vips);
+	put_u16(w, 0);
+	put_vips(w, e->vips, e->n_vips);
+}
+
+static void get_event(struct rbuf *r, struct coord_ctl_event *e, bool newer)
+{
+	get_event_id(r, &e->id);
+	e->reason = get_u8(r);
+	e->state = get_u8(r);
+	e->flags = (uint8_t)known_flags(r, get_u8(r), COORD_CTL_EVENT_FLAGS_KNOWN, newer);
+	e->release_outcome = get_u8(r);
+	e->release_attempts = get_u32(r);
+	e->release_status = (int32_t)get_u32(r);
+	e->n_survivors = get_u16(r);
+	e->n_waiting = get_u16(r);
+	if (!r->err && e->n_waiting > e->n_survivors)
+		fail(r, COORD_CTL_E_BAD_FIELD);
+	e->age_us = get_u64(r);
+	e->report_us = get_u64(r);
+	e->complete_us = get_u64(r);
+	e->release_us = get_u64(r);
+	e->ended_us = get_u64(r);
+	e->deadline_us = get_u64(r);
+	e->retry_us = get_u64(r);
+	e->n_vips = get_vip_count(r);
+	get_reserved(r, 2);
+	get_vips(r, e->vips, e->n_vips);
+}
+
+static void put_survivor(struct wbuf *w, const struct coord_ctl_survivor *s)
+{
+	put_event_id(w, &s->event);
+	put_u32(w, s->nodeid);
+	put_u32(w, s->pid);
+	put_u64(w, s->incarnation);
+	put_u8(w, s->state);
+	put_u8(w, s->result);
+	put_u8(w, s->flags);
+	put_u8(w, s->leave_reason);
+	put_u32(w, s->grace_latency_us);
+	put_u64(w, s->at_us);
+	put_string(w, s->detail, COORD_DETAIL_MAX);
+}
+
+static void get_survivor(struct rbuf *r, struct coord_ctl_survivor *s, bool newer)
+{
+	get_event_id(r, &s->event);
+	s->nodeid = get_u32(r);
+	s->pid = get_u32(r);
+	s->incarnation = get_u64(r);
+	s->state = get_u8(r);
+	s->result = get_u8(r);
+	s->flags = (uint8_t)known_flags(r, get_u8(r), COORD_CTL_SURVIVOR_FLAGS_KNOWN, newer);
+	s->leave_reason = get_u8(r);
+	s->grace_latency_us = get_u32(r);
+	s->at_us = get_u64(r);
+	get_string(r, s->detail, COORD_DETAIL_MAX);
+}
+
+int coord_ctl_record_encode(const struct coord_ctl_record *rec, uint8_t *buf, size_t cap)
+{
+	struct wbuf w = { .p = buf, .cap = cap };
+	const struct coord_ctl_status_rec *st = &rec->u.status;
+
+	put_header(&w, rec->type, rec->seq);
+	switch (rec->type) {
+	case COORD_CTL_REC_END:
+		put_u16(&w, rec->u.end.status);
+		put_string(&w, rec->u.end.message, COORD_CTL_MESSAGE_MAX);
+		break;
+	case COORD_CTL_REC_STATUS:
+		if (st->n_engine > COORD_CTL_MAX_COUNTERS ||
+		    st->n_wire > COORD_CTL_MAX_COUNTERS ||
+		    st->n_control > COORD_CTL_MAX_COUNTERS)
+			return COORD_CTL_E_BOUND;
+		put_status(&w, st);
+		break;
+	case COORD_CTL_REC_MEMBER:
+		if (rec->u.member.n_vips > COORD_MAX_VIPS)
+			return COORD_CTL_E_BOUND;
+		put_member(&w, &rec->u.member);
+		break;
+	case COORD_CTL_REC_EVENT:
+		if (rec->u.event.n_vips > COORD_MAX_VIPS)
+			return COORD_CTL_E_BOUND;
+		put_event(&w, &rec->u.event);
+		break;
+	case COORD_CTL_REC_SURVIVOR:
+		put_survivor(&w, &rec->u.survivor);
+		break;
+	default:
+		return COORD_CTL_E_BAD_TYPE;
+	}
+	if (!w.overflow && w.len > COORD_CTL_MAX_RECORD)
+		return COORD_CTL_E_BOUND;
+	return finish(&w);
+}
+
+int coord_ctl_record_decode(const uint8_t *buf, size_t len, struct coord_ctl_record *rec)
+{
+	struct coord_ctl_header h;
+	struct rbuf r;
+	bool newer;
+	int err;
+
+	memset(rec, 0, sizeof(*rec));
+	err = frame_open(buf, len, COORD_CTL_MAX_RECORD, &h, &r);
+	if (err < 0)
+		return err;
+	rec->version = h.version;
+	rec->type = h.type;
+	rec->seq = h.seq;
+	newer = newer_minor(h.version);
+	switch (h.type) {
+	case COORD_CTL_REC_END:
+		rec->u.end.status = get_u16(&r);
+		get_string(&r, rec->u.end.message, COORD_CTL_MESSAGE_MAX);
+		break;
+	case COORD_CTL_REC_STATUS:
+		get_status(&r, &rec->u.status, newer);
+		break;
+	case COORD_CTL_REC_MEMBER:
+		get_member(&r, &rec->u.member, newer);
+		break;
+	case COORD_CTL_REC_EVENT:
+		get_event(&r, &rec->u.event, newer);
+		break;
+	case COORD_CTL_REC_SURVIVOR:
+		get_survivor(&r, &rec->u.survivor, newer);
+		break;
+	default:
+		return COORD_CTL_E_BAD_TYPE;
+	}
+	return frame_close(&r, newer);
+}
+
+/* ---- names ---- */
+
+const char *coord_ctl_strerror(int err)
+{
+	static const char *const text[COORD_CTL_ERROR_COUNT] = {
+		"ok",
+		"truncated frame",
+		"bad magic (not a coord control frame)",
+		"unsupported control protocol version",
+		"unknown frame type",
+		"header length does not match the frame",
+		"a count or length is over its bound",
+		"a field has an invalid value",
+		"a reserved field is not zero",
+		"trailing bytes after the payload",
+		"buffer too small",
+	};
+
+	return err <= 0 && err > -COORD_CTL_ERROR_COUNT ? text[-err] : "unknown error";
+}
+
+const char *coord_ctl_type_name(uint16_t type)
+{
+	switch (type) {
+	case COORD_CTL_PING: return "ping";
+	case COORD_CTL_STATUS: return "status";
+	case COORD_CTL_EVENTS: return "events";
+	case COORD_CTL_DEATH: return "death";
+	case COORD_CTL_UP: return "up";
+	case COORD_CTL_CANCEL: return "cancel";
+	case COORD_CTL_REC_END: return "end";
+	case COORD_CTL_REC_STATUS: return "status-record";
+	case COORD_CTL_REC_MEMBER: return "member";
+	case COORD_CTL_REC_EVENT: return "event";
+	case COORD_CTL_REC_SURVIVOR: return "survivor";
+	}
+	return "unknown";
+}
+
+const char *coord_ctl_status_name(uint16_t status)
+{
+	static const char *const names[COORD_CTL_STATUS_COUNT] = {
+		[COORD_CTL_OK] = "ok",
+		[COORD_CTL_NOT_JOINED] = "not-joined",
+		[COORD_CTL_TABLE_FULL] = "table-full",
+		[COORD_CTL_NO_SUCH_EVENT] = "no-such-event",
+		[COORD_CTL_NOT_PERMITTED] = "not-permitted",
+		[COORD_CTL_BAD_REQUEST] = "bad-request",
+		[COORD_CTL_TOO_LARGE] = "too-large",
+		[COORD_CTL_EVENT_FAILED] = "event-failed",
+		[COORD_CTL_INTERNAL] = "internal",
+		[COORD_CTL_BUSY] = "busy",
+		[COORD_CTL_NOT_ORIGIN] = "not-origin",
+		[COORD_CTL_NOT_CANCELLABLE] = "not-cancellable",
+		[COORD_CTL_TIMED_OUT] = "timed-out",
+	};
+
+	return status < COORD_CTL_STATUS_COUNT ? names[status] : "unknown";
+}
+
+const char *coord_ctl_event_state_name(uint8_t state)
+{
+	static const char *const names[] = {
+		[COORD_CTL_EVENT_SENT] = "sent",
+		[COORD_CTL_EVENT_WAITING] = "waiting",
+		[COORD_CTL_EVENT_QUORUM_WAIT] = "quorum-wait",
+		[COORD_CTL_EVENT_RELEASING] = "releasing",
+		[COORD_CTL_EVENT_RETRY_WAIT] = "retry-wait",
+		[COORD_CTL_EVENT_HELD] = "held",
+		[COORD_CTL_EVENT_RELEASED] = "released",
+		[COORD_CTL_EVENT_RELEASE_FAILED] = "release-failed",
+		[COORD_CTL_EVENT_ABANDONED] = "abandoned",
+		[COORD_CTL_EVENT_CANCELLED] = "cancelled",
+		[COORD_CTL_EVENT_DONE] = "done",
+	};
+
+	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "unknown";
+}
+
+bool coord_ctl_event_state_final(uint8_t state)
+{
+	return state >= COORD_CTL_EVENT_RELEASED && state <= COORD_CTL_EVENT_DONE;
+}
+
+const char *coord_ctl_engine_counter_name(unsigned int i)
+{
+	static const char *const names[COORD_CTL_EC_COUNT] = {
+		"delivered", "rejected_sender", "rejected_incarnation",
+		"rejected_origin", "unknown_event", "unexpected_ack",
+		"duplicate", "table_full", "action_overflow",
+	};
+
+	return i < COORD_CTL_EC_COUNT ? names[i] : NULL;
+}
+
+const char *coord_ctl_control_counter_name(unsigned int i)
+{
+	static const char *const names[COORD_CTL_CC_COUNT] = {
+		"accepted", "requests", "not_permitted", "bad_request",
+		"too_large", "timed_out", "dropped_slow", "busy",
+		"accept_paused",
+	};
+
+	return i < COORD_CTL_CC_COUNT ? names[i] : NULL;
+}

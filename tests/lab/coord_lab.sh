@@ -1,0 +1,94 @@
+# coord on the lab: sourced after tests/lab/lab.sh.  Starts coordd and a
+# fake (or real) ganesha per node, and gives the cases small helpers that
+# read recorded facts (release logs, grace records, coordctl --json).
+#
+# Needs: B (build dir), LAB_DIR (set by lab_up).
+
+COORD_TOP=${COORD_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+B=${B:-build}
+case $B in /*) ;; *) B=$COORD_TOP/$B ;; esac
+COORDD=$B/coordd
+COORDCTL=$B/coordctl
+FAKE_GANESHA=$B/tests/lab/fake_ganesha
+
+vip_of() { echo "198.18.0.$((100 + $1))"; }
+
+# now in CLOCK_REALTIME microseconds, as fake_ganesha and the release log write it
+now_us() { date +%s%6N; }
+
+# coord_config N POLICY [DEADLINE_MS] [GRACE_TIMEOUT_MS]
+coord_config() {
+	n=$1 policy=$2 deadline=${3:-6000} gtimeout=${4:-2000}
+	d=$LAB_DIR/$n
+	cat >"$d/coordd.conf" <<CONF
+# lab node $n
+group = ganesha-grace
+socket = $d/coordd.sock
+vip = $(vip_of "$n")
+dbus_address = unix:path=$d/bus.sock
+grace_call_timeout_ms = $gtimeout
+barrier_deadline_ms = $deadline
+deadline_policy = $policy
+release_command = echo "\$(date +%s%6N) \$COORD_EVENT \$COORD_OUTCOME" >> $d/release.log
+release_retry_ms = 200
+log_target = $d/coordd.log
+log_level = debug
+socket_group = root
+CONF
+}
+
+coord_start() {	# N
+	n=$1
+	rm -f "$LAB_DIR/$n/coordd.pid"
+	lab_bg "$n" "$LAB_DIR/$n/coordd.out" "$COORDD" -f -c "$LAB_DIR/$n/coordd.conf" \
+		-p "$LAB_DIR/$n/coordd.pid"
+}
+
+coord_pid() { cat "$LAB_DIR/$1/coordd.pid" 2>/dev/null; }
+
+coord_stop() {	# N [SIGNAL]
+	pid=$(coord_pid "$1")
+	[ -n "$pid" ] || return 0
+	kill -"${2:-TERM}" "$pid" 2>/dev/null
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	rm -f "$LAB_DIR/$1/coordd.pid"
+}
+
+ctl() {	# N coordctl-args...
+	n=$1; shift
+	lab_exec "$n" "$COORDCTL" -s "$LAB_DIR/$n/coordd.sock" "$@"
+}
+
+fake_start() {	# N
+	n=$1
+	: >"$LAB_DIR/$n/grace.rec"
+	echo ok >"$LAB_DIR/$n/fault"
+	lab_bg "$n" "$LAB_DIR/$n/fake_ganesha.out" "$FAKE_GANESHA" \
+		--fault-file "$LAB_DIR/$n/fault" --record "$LAB_DIR/$n/grace.rec"
+}
+
+fault() { echo "$2" >"$LAB_DIR/$1/fault"; }	# N MODE
+
+# Waits (bounded) until coordctl status on node N shows COUNT members.
+wait_coord_members() {	# N COUNT [SECONDS]
+	i=0 limit=$(( ${3:-20} * 10 ))
+	while [ $i -lt $limit ]; do
+		c=$(ctl "$1" --json status 2>/dev/null | jq -r '.members | length' 2>/dev/null)
+		[ "$c" = "$2" ] && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	echo "# node $1: coordctl status did not show $2 members (last: ${c:-none})"
+	return 1
+}
+
+release_count() { [ -f "$LAB_DIR/$1/release.log" ] && wc -l <"$LAB_DIR/$1/release.log" || echo 0; }
+
+# TAP helpers
+T=0 FAILED=0
+ok() { T=$((T + 1)); echo "ok $T - $1"; }
+not_ok() { T=$((T + 1)); FAILED=$((FAILED + 1)); echo "not ok $T - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+check() {	# DESCRIPTION command...: ok when the command succeeds
+	desc=$1; shift
+	if "$@"; then ok "$desc"; else not_ok "$desc" "failed: $*"; fi
+}

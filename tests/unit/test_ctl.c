@@ -1,0 +1,939 @@
+/*
+ * The control protocol codec: hostile input first (every decode error,
+ * bounds, every truncation), then round trips of every request and
+ * record, the byte layout, the encoder's refusals and the names.
+ *
+ * Offsets are written out from docs/control.md, not taken from
+ * proto/ctl.c.  Every decode runs on an exact-size heap copy of its
+ * input, so a read past the end is caught under ASan.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "coord/ctl.h"
+
+#define P	COORD_CTL_HEADER_LEN	/* payload offset */
+#define SEQ	0x11223344u
+
+/* ---- helpers ---- */
+
+static struct coord_vip vip(const char *text)
+{
+	struct coord_vip v;
+
+	if (coord_vip_parse(text, &v) != 0)
+		fail_msg("test VIP %s does not parse", text);
+	return v;
+}
+
+static void fill_vips(struct coord_vip *v, uint16_t n)
+{
+	char text[64];
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i % 2)
+			snprintf(text, sizeof(text), "fd00::%x:beef", i);
+		else
+			snprintf(text, sizeof(text), "198.18.0.%u", 100 + i);
+		v[i] = vip(text);
+	}
+}
+
+static int req_decode(const uint8_t *buf, size_t len, struct coord_ctl_request *req)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+	int rc;
+
+	memcpy(copy, buf, len);
+	rc = coord_ctl_request_decode(copy, len, req);
+	free(copy);
+	return rc;
+}
+
+static int rec_decode(const uint8_t *buf, size_t len, struct coord_ctl_record *rec)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+	int rc;
+
+	memcpy(copy, buf, len);
+	rc = coord_ctl_record_decode(copy, len, rec);
+	free(copy);
+	return rc;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) << 32 | get32(p + 4);
+}
+
+static void expect_code(int got, int want, const char *what)
+{
+	if (got != want)
+		fail_msg("%s: expected \"%s\" (%d), got \"%s\" (%d)", what,
+			 coord_ctl_strerror(want), want, coord_ctl_strerror(got), got);
+}
+
+/* ---- samples ---- */
+
+enum {
+	R_PING, R_STATUS, R_EVENTS, R_DEATH, R_DEATH_EMPTY, R_DEATH_FULL,
+	R_UP, R_CANCEL, R_COUNT
+};
+
+static struct coord_ctl_request req_sample(int which)
+{
+	struct coord_ctl_request r;
+
+	memset(&r, 0, sizeof(r));
+	r.seq = SEQ;
+	switch (which) {
+	case R_PING: r.type = COORD_CTL_PING; break;
+	case R_STATUS: r.type = COORD_CTL_STATUS; break;
+	case R_EVENTS: r.type = COORD_CTL_EVENTS; r.u.events.last = 12; break;
+	case R_DEATH:
+		r.type = COORD_CTL_DEATH;
+		r.u.death.flags = COORD_CTL_DEATH_WAIT;
+		r.u.death.n_vips = 2;
+		fill_vips(r.u.death.vips, 2);
+		break;
+	case R_DEATH_EMPTY: r.type = COORD_CTL_DEATH; break;
+	case R_DEATH_FULL:
+		r.type = COORD_CTL_DEATH;
+		r.u.death.n_vips = COORD_MAX_VIPS;
+		fill_vips(r.u.death.vips, COORD_MAX_VIPS);
+		break;
+	case R_UP: r.type = COORD_CTL_UP; break;
+	case R_CANCEL:
+		r.type = COORD_CTL_CANCEL;
+		r.u.cancel.id = (struct coord_event_id){ 3, 0x0102030405060708ull, 9 };
+		break;
+	}
+	return r;
+}
+
+enum {
+	C_END, C_END_FULL, C_STATUS, C_STATUS_FULL, C_MEMBER, C_EVENT,
+	C_EVENT_FULL, C_SURVIVOR, C_SURVIVOR_FULL, C_COUNT
+};
+
+static struct coord_ctl_record rec_sample(int which)
+{
+	struct coord_ctl_record r;
+	struct coord_ctl_status_rec *s = &r.u.status;
+	struct coord_ctl_event *e = &r.u.event;
+	struct coord_ctl_survivor *v = &r.u.survivor;
+	unsigned i;
+
+	memset(&r, 0, sizeof(r));
+	r.seq = SEQ;
+	switch (which) {
+	case C_END:
+		r.type = COORD_CTL_REC_END;
+		r.u.end.status = COORD_CTL_NOT_JOINED;
+		snprintf(r.u.end.message, sizeof(r.u.end.message), "not in the group");
+		break;
+	case C_END_FULL:
+		r.type = COORD_CTL_REC_END;
+		memset(r.u.end.message, 'm', COORD_CTL_MESSAGE_MAX);
+		break;
+	case C_STATUS:
+	case C_STATUS_FULL:
+		r.type = COORD_CTL_REC_STATUS;
+		s->nodeid = 2;
+		s->pid = 4242;
+		s->incarnation = 1764032400123456ull;
+		s->proto_version = 0x0100;
+		s->flags = COORD_CTL_ST_JOINED | COORD_CTL_ST_QUORATE;
+		s->policy = 2;
+		s->deadline_ms = 10000;
+		s->n_members = 3;
+		s->n_pending = 1;
+		s->n_events = 7;
+		s->n_clients = 1;
+		s->uptime_us = 123456789;
+		s->n_engine = COORD_CTL_EC_COUNT;
+		s->n_wire = COORD_WIRE_ERROR_COUNT;
+		s->n_control = COORD_CTL_CC_COUNT;
+		if (which == C_STATUS_FULL)
+			s->n_engine = s->n_wire = s->n_control = COORD_CTL_MAX_COUNTERS;
+		for (i = 0; i < s->n_engine; i++)
+			s->engine[i] = 1000 + i;
+		for (i = 0; i < s->n_wire; i++)
+			s->wire[i] = 2000 + i;
+		for (i = 0; i < s->n_control; i++)
+			s->control[i] = 0xffffffff00000000ull + i;
+		snprintf(s->group, sizeof(s->group), "coord");
+		snprintf(s->version, sizeof(s->version), "0.1.0");
+		if (which == C_STATUS_FULL) {
+			memset(s->group, 'g', COORD_CTL_NAME_MAX);
+			memset(s->version, 'v', COORD_CTL_NAME_MAX);
+		}
+		break;
+	case C_MEMBER:
+		r.type = COORD_CTL_REC_MEMBER;
+		r.u.member.nodeid = 5;
+		r.u.member.pid = 77;
+		r.u.member.incarnation = 99;
+		r.u.member.flags = COORD_CTL_MEMBER_SELF | COORD_CTL_MEMBER_SERVER_DOWN;
+		r.u.member.member_for_us = 5000000;
+		r.u.member.n_vips = 3;
+		fill_vips(r.u.member.vips, 3);
+		break;
+	case C_EVENT:
+	case C_EVENT_FULL:
+		r.type = COORD_CTL_REC_EVENT;
+		e->id = (struct coord_event_id){ 2, 1764032400123456ull, 7 };
+		e->reason = COORD_DEATH_REPORTED;
+		e->state = COORD_CTL_EVENT_RETRY_WAIT;
+		e->flags = COORD_CTL_EVENT_LOCAL_ORIGIN | COORD_CTL_EVENT_OVERDUE;
+		e->release_outcome = COORD_RELEASE_UNCONFIRMED;
+		e->release_attempts = 2;
+		e->release_status = -1;
+		e->n_survivors = 4;
+		e->n_waiting = 2;
+		e->age_us = 1;
+		e->report_us = 2;
+		e->complete_us = COORD_CTL_NEVER;
+		e->release_us = 4;
+		e->ended_us = COORD_CTL_NEVER;
+		e->deadline_us = 10000000;
+		e->retry_us = 7;
+		e->n_vips = which == C_EVENT_FULL ? COORD_MAX_VIPS : 1;
+		fill_vips(e->vips, e->n_vips);
+		break;
+	case C_SURVIVOR:
+	case C_SURVIVOR_FULL:
+		r.type = COORD_CTL_REC_SURVIVOR;
+		v->event = (struct coord_event_id){ 2, 1764032400123456ull, 7 };
+		v->nodeid = 3;
+		v->pid = 303;
+		v->incarnation = 333;
+		v->state = 2;		/* answered */
+		v->result = COORD_ACK_GRACE_FAILED;
+		v->flags = COORD_CTL_SURVIVOR_LATE;
+		v->leave_reason = 0;
+		v->grace_latency_us = 5123;
+		v->at_us = 6000;
+		snprintf(v->detail, sizeof(v->detail), "org.freedesktop.DBus.Error");
+		if (which == C_SURVIVOR_FULL)
+			memset(v->detail, 'd', COORD_DETAIL_MAX);
+		break;
+	}
+	return r;
+}
+
+static size_t req_encode(const struct coord_ctl_request *r, uint8_t *buf, size_t cap)
+{
+	int len = coord_ctl_request_encode(r, buf, cap);
+
+	if (len < 0)
+		fail_msg("the %s sample does not encode: %s",
+			 coord_ctl_type_name(r->type), coord_ctl_strerror(len));
+	return (size_t)len;
+}
+
+static size_t rec_encode(const struct coord_ctl_record *r, uint8_t *buf, size_t cap)
+{
+	int len = coord_ctl_record_encode(r, buf, cap);
+
+	if (len < 0)
+		fail_msg("the %s record sample does not encode: %s",
+			 coord_ctl_type_name(r->type), coord_ctl_strerror(len));
+	return (size_t)len;
+}
+
+/* ---- the header ---- */
+
+static void test_header_short(void **state)
+{
+	uint8_t buf[P];
+	struct coord_ctl_header h;
+	struct coord_ctl_request req = req_sample(R_PING);
+	struct coord_ctl_record rec;
+	size_t len = req_encode(&req, buf, sizeof(buf)), i;
+
+	(void)state;
+	assert_int_equal(len, P);
+	for (i = 0; i < P; i++) {
+		expect_code(coord_ctl_header_decode(buf, i, &h), COORD_CTL_E_TRUNCATED,
+			    "a header shorter than 16 bytes");
+		expect_code(req_decode(buf, i, &req), COORD_CTL_E_TRUNCATED,
+			    "a request shorter than its header");
+		expect_code(rec_decode(buf, i, &rec), COORD_CTL_E_TRUNCATED,
+			    "a record shorter than its header");
+	}
+}
+
+static void test_header_fields(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_REQUEST];
+	struct coord_ctl_request req = req_sample(R_EVENTS);
+	struct coord_ctl_header h;
+	size_t len = req_encode(&req, buf, sizeof(buf));
+
+	(void)state;
+	expect_code(coord_ctl_header_decode(buf, len, &h), COORD_CTL_E_OK, "a good header");
+	assert_int_equal(h.magic, COORD_CTL_MAGIC);
+	assert_int_equal(h.version, COORD_CTL_VERSION);
+	assert_int_equal(h.type, COORD_CTL_EVENTS);
+	assert_int_equal(h.length, len);
+	assert_int_equal(h.seq, SEQ);
+	/* The header alone is enough to learn the frame's length. */
+	expect_code(coord_ctl_header_decode(buf, P, &h), COORD_CTL_E_OK,
+		    "a header without its payload yet");
+	assert_int_equal(h.length, P + 4);
+}
+
+static void test_bad_magic(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_REQUEST];
+	struct coord_ctl_request req = req_sample(R_PING);
+	struct coord_ctl_record rec;
+	size_t len = req_encode(&req, buf, sizeof(buf));
+
+	(void)state;
+	buf[0] ^= 0x20;
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_MAGIC, "request, magic cctl");
+	put32(buf, 0x434f5244u);	/* the CPG wire's "CORD" */
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_MAGIC,
+		    "a CPG wire message on the control socket");
+	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BAD_MAGIC, "record, magic CORD");
+}
+
+static void test_bad_version(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_REQUEST];
+	struct coord_ctl_request req = req_sample(R_PING);
+	size_t len = req_encode(&req, buf, sizeof(buf));
+
+	(void)state;
+	put16(buf + 4, (COORD_CTL_MAJOR + 1) << 8);
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_VERSION, "major + 1");
+	put16(buf + 4, 0x0000);
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_VERSION, "major 0");
+	put16(buf + 4, (COORD_CTL_MAJOR << 8) | 0xff);
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_OK, "a newer minor");
+	assert_int_equal(req.version, (COORD_CTL_MAJOR << 8) | 0xff);
+}
+
+static void test_bad_type(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_RECORD];
+	struct coord_ctl_request req = req_sample(R_PING);
+	struct coord_ctl_record rec = rec_sample(C_END);
+	size_t len;
+	static const uint16_t unknown[] = { 0, 7, 99, 0x8000, 0x8006, 0xffff };
+	size_t i;
+
+	(void)state;
+	len = req_encode(&req, buf, sizeof(buf));
+	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BAD_TYPE,
+		    "a request offered as a record");
+	rec = rec_sample(C_END);
+	len = rec_encode(&rec, buf, sizeof(buf));
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_TYPE,
+		    "a record offered as a request");
+	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+		put16(buf + 6, unknown[i]);
+		expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_TYPE, "unknown type");
+		expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BAD_TYPE, "unknown type");
+	}
+}
+
+static void test_length_mismatch(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_REQUEST + 8];
+	struct coord_ctl_request req = req_sample(R_DEATH);
+	size_t len = req_encode(&req, buf, sizeof(buf));
+	struct coord_ctl_header h;
+
+	(void)state;
+	put32(buf + 8, (uint32_t)len + 1);
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_LENGTH_MISMATCH,
+		    "header says one byte more than given");
+	put32(buf + 8, (uint32_t)len - 1);
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_LENGTH_MISMATCH,
+		    "header says one byte less than given");
+	put32(buf + 8, P - 1);
+	expect_code(coord_ctl_header_decode(buf, len, &h), COORD_CTL_E_LENGTH_MISMATCH,
+		    "a length shorter than the header itself");
+	put32(buf + 8, 0);
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_LENGTH_MISMATCH, "length 0");
+}
+
+/* ---- bounds ---- */
+
+static void test_bounds(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_REQUEST + 64];
+	struct coord_ctl_request req = req_sample(R_DEATH_FULL);
+	struct coord_ctl_record rec;
+	size_t len = req_encode(&req, buf, sizeof(buf));
+
+	(void)state;
+	put16(buf + P + 2, COORD_MAX_VIPS + 1);
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BOUND, "17 VIPs in a DEATH");
+	put16(buf + P + 2, 0xffff);
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BOUND, "65535 VIPs in a DEATH");
+
+	/* A frame over the maximum, even one whose length matches. */
+	memset(buf, 0, sizeof(buf));
+	req = req_sample(R_PING);
+	req_encode(&req, buf, sizeof(buf));
+	put32(buf + 8, COORD_CTL_MAX_REQUEST + 1);
+	expect_code(req_decode(buf, COORD_CTL_MAX_REQUEST + 1, &req), COORD_CTL_E_BOUND,
+		    "a request of 4097 bytes");
+
+	/* Strings and counter arrays of records. */
+	rec = rec_sample(C_END);
+	len = rec_encode(&rec, buf, sizeof(buf));
+	put16(buf + P + 2, COORD_CTL_MESSAGE_MAX + 1);
+	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BOUND, "a 257-byte message");
+	rec = rec_sample(C_SURVIVOR);
+	len = rec_encode(&rec, buf, sizeof(buf));
+	put16(buf + P + 48, COORD_DETAIL_MAX + 1);
+	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BOUND, "a 129-byte detail");
+	rec = rec_sample(C_STATUS);
+	len = rec_encode(&rec, buf, sizeof(buf));
+	put16(buf + P + 44, COORD_CTL_MAX_COUNTERS + 1);
+	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BOUND, "33 engine counters");
+	rec = rec_sample(C_MEMBER);
+	len = rec_encode(&rec, buf, sizeof(buf));
+	put16(buf + P + 18, COORD_MAX_VIPS + 1);
+	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BOUND, "17 VIPs of a member");
+	rec = rec_sample(C_EVENT);
+	len = rec_encode(&rec, buf, sizeof(buf));
+	put16(buf + P + 88, COORD_MAX_VIPS + 1);
+	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BOUND, "17 VIPs of an event");
+}
+
+static void test_bad_fields(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_RECORD];
+	struct coord_ctl_request req;
+	struct coord_ctl_record rec;
+	size_t len;
+
+	(void)state;
+	req = req_sample(R_DEATH);
+	len = req_encode(&req, buf, sizeof(buf));
+	put16(buf + P, 0x8000 | COORD_CTL_DEATH_WAIT);
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_FIELD, "an unknown DEATH flag");
+	req = req_sample(R_DEATH);
+	len = req_encode(&req, buf, sizeof(buf));
+	buf[P + 4] = 5;
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_FIELD, "VIP family 5");
+	req = req_sample(R_DEATH);
+	len = req_encode(&req, buf, sizeof(buf));
+	buf[P + 4 + 4 + 4] = 1;	/* IPv4's fifth address byte */
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_FIELD,
+		    "an IPv4 VIP with non-zero unused bytes");
+	req = req_sample(R_PING);
+	len = req_encode(&req, buf, sizeof(buf));
+	put32(buf + 12, 0);
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_FIELD,
+		    "a request with sequence 0 (the daemon's own)");
+	req = req_sample(R_CANCEL);
+	len = req_encode(&req, buf, sizeof(buf));
+	put32(buf + P, 0);
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_FIELD,
+		    "CANCEL of an event from node 0");
+
+	rec = rec_sample(C_END);
+	len = rec_encode(&rec, buf, sizeof(buf));
+	buf[P + 4 + 3] = '\0';
+	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BAD_FIELD,
+		    "a NUL inside an END message");
+	rec = rec_sample(C_EVENT);
+	len = rec_encode(&rec, buf, sizeof(buf));
+	put16(buf + P + 30, 5);	/* waiting 5 of 4 */
+	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BAD_FIELD,
+		    "more survivors waiting than survivors");
+	rec = rec_sample(C_EVENT);
+	len = rec_encode(&rec, buf, sizeof(buf));
+	buf[P + 18] = 0x80;
+	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BAD_FIELD, "an unknown EVENT flag");
+	rec = rec_sample(C_MEMBER);
+	len = rec_encode(&rec, buf, sizeof(buf));
+	put16(buf + P + 16, 0x100);
+	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BAD_FIELD, "an unknown MEMBER flag");
+	rec = rec_sample(C_STATUS);
+	len = rec_encode(&rec, buf, sizeof(buf));
+	put16(buf + P + 18, 0x8000);
+	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BAD_FIELD, "an unknown STATUS flag");
+	rec = rec_sample(C_SURVIVOR);
+	len = rec_encode(&rec, buf, sizeof(buf));
+	buf[P + 34] = 0x2;
+	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BAD_FIELD,
+		    "an unknown SURVIVOR flag");
+}
+
+static void test_reserved(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_RECORD];
+	struct coord_ctl_request req;
+	struct coord_ctl_record rec;
+	size_t len, i;
+
+	(void)state;
+	req = req_sample(R_EVENTS);
+	len = req_encode(&req, buf, sizeof(buf));
+	buf[P + 3] = 1;
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_RESERVED, "EVENTS reserved");
+	for (i = 1; i <= 3; i++) {
+		req = req_sample(R_DEATH);
+		len = req_encode(&req, buf, sizeof(buf));
+		buf[P + 4 + i] = 0x40;
+		expect_code(req_decode(buf, len, &req), COORD_CTL_E_RESERVED,
+			    "a VIP's reserved byte");
+	}
+	rec = rec_sample(C_STATUS);
+	len = rec_encode(&rec, buf, sizeof(buf));
+	buf[P + 22] = 1;
+	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_RESERVED, "STATUS reserved");
+	rec = rec_sample(C_EVENT);
+	len = rec_encode(&rec, buf, sizeof(buf));
+	buf[P + 91] = 1;
+	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_RESERVED, "EVENT reserved");
+}
+
+/* Every proper prefix, with the header's length made to match it. */
+static void test_every_truncation(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_RECORD];
+	struct coord_ctl_request req;
+	struct coord_ctl_record rec;
+	size_t len, cut;
+	int i;
+
+	(void)state;
+	for (i = 0; i < R_COUNT; i++) {
+		req = req_sample(i);
+		len = req_encode(&req, buf, sizeof(buf));
+		for (cut = P; cut < len; cut++) {
+			put32(buf + 8, (uint32_t)cut);
+			expect_code(req_decode(buf, cut, &req), COORD_CTL_E_TRUNCATED,
+				    "a request cut short, length patched");
+			put32(buf + 8, (uint32_t)len);
+			expect_code(req_decode(buf, cut, &req), COORD_CTL_E_LENGTH_MISMATCH,
+				    "a request cut short, length unpatched");
+		}
+	}
+	for (i = 0; i < C_COUNT; i++) {
+		rec = rec_sample(i);
+		len = rec_encode(&rec, buf, sizeof(buf));
+		for (cut = P; cut < len; cut++) {
+			put32(buf + 8, (uint32_t)cut);
+			expect_code(rec_decode(buf, cut, &rec), COORD_CTL_E_TRUNCATED,
+				    "a record cut short, length patched");
+		}
+	}
+}
+
+static void test_trailing(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_RECORD + 1];
+	struct coord_ctl_request req;
+	struct coord_ctl_record rec;
+	size_t len;
+	int i;
+
+	(void)state;
+	for (i = 0; i < R_COUNT; i++) {
+		req = req_sample(i);
+		len = req_encode(&req, buf, sizeof(buf));
+		buf[len] = 0;
+		put32(buf + 8, (uint32_t)len + 1);
+		expect_code(req_decode(buf, len + 1, &req), COORD_CTL_E_TRAILING,
+			    "a same-minor request with one byte appended");
+		put16(buf + 4, COORD_CTL_VERSION + 1);
+		expect_code(req_decode(buf, len + 1, &req), COORD_CTL_E_OK,
+			    "a newer-minor request with one byte appended");
+	}
+	for (i = 0; i < C_COUNT; i++) {
+		rec = rec_sample(i);
+		len = rec_encode(&rec, buf, sizeof(buf));
+		buf[len] = 0xee;
+		put32(buf + 8, (uint32_t)len + 1);
+		expect_code(rec_decode(buf, len + 1, &rec), COORD_CTL_E_TRAILING,
+			    "a same-minor record with one byte appended");
+		put16(buf + 4, COORD_CTL_VERSION + 1);
+		expect_code(rec_decode(buf, len + 1, &rec), COORD_CTL_E_OK,
+			    "a newer-minor record with one byte appended");
+	}
+}
+
+static void test_newer_minor_flags(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_RECORD];
+	struct coord_ctl_request req = req_sample(R_DEATH);
+	struct coord_ctl_record rec = rec_sample(C_EVENT);
+	size_t len;
+
+	(void)state;
+	len = req_encode(&req, buf, sizeof(buf));
+	put16(buf + 4, COORD_CTL_VERSION + 1);
+	put16(buf + P, 0x8000 | COORD_CTL_DEATH_WAIT);
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_OK,
+		    "an unknown DEATH flag from a newer minor");
+	/* Known bits kept, unknown ones dropped: it re-encodes to a frame
+	 * this decoder accepts. */
+	assert_int_equal(req.u.death.flags, COORD_CTL_DEATH_WAIT);
+	len = req_encode(&req, buf, sizeof(buf));
+	expect_code(req_decode(buf, len, &req), COORD_CTL_E_OK,
+		    "a newer minor's DEATH, re-encoded");
+	len = rec_encode(&rec, buf, sizeof(buf));
+	put16(buf + 4, COORD_CTL_VERSION + 1);
+	buf[P + 18] |= 0x80;
+	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_OK,
+		    "an unknown EVENT flag from a newer minor");
+	assert_int_equal(rec.u.event.flags, COORD_CTL_EVENT_LOCAL_ORIGIN |
+			 COORD_CTL_EVENT_OVERDUE);
+}
+
+/* ---- round trips ---- */
+
+static void test_round_trip_requests(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_REQUEST];
+	struct coord_ctl_request in, out;
+	size_t len;
+	int i;
+
+	(void)state;
+	for (i = 0; i < R_COUNT; i++) {
+		in = req_sample(i);
+		len = req_encode(&in, buf, sizeof(buf));
+		expect_code(req_decode(buf, len, &out), COORD_CTL_E_OK, "a sample request");
+		in.version = COORD_CTL_VERSION;
+		if (memcmp(&in, &out, sizeof(in)) != 0)
+			fail_msg("request sample %d (%s) changed in a round trip", i,
+				 coord_ctl_type_name(in.type));
+	}
+}
+
+static void test_round_trip_records(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_RECORD];
+	struct coord_ctl_record in, out;
+	size_t len;
+	int i;
+
+	(void)state;
+	for (i = 0; i < C_COUNT; i++) {
+		in = rec_sample(i);
+		len = rec_encode(&in, buf, sizeof(buf));
+		expect_code(rec_decode(buf, len, &out), COORD_CTL_E_OK, "a sample record");
+		in.version = COORD_CTL_VERSION;
+		if (memcmp(&in, &out, sizeof(in)) != 0)
+			fail_msg("record sample %d (%s) changed in a round trip", i,
+				 coord_ctl_type_name(in.type));
+	}
+	/* Spot checks, in case both sides were wrong the same way. */
+	in = rec_sample(C_EVENT);
+	len = rec_encode(&in, buf, sizeof(buf));
+	assert_int_equal(rec_decode(buf, len, &out), 0);
+	assert_int_equal(out.u.event.release_status, -1);
+	assert_true(out.u.event.complete_us == COORD_CTL_NEVER);
+	assert_string_equal(rec_sample(C_SURVIVOR).u.survivor.detail,
+			    "org.freedesktop.DBus.Error");
+}
+
+/* ---- layout, as docs/control.md lists it ---- */
+
+static void test_layout_requests(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_REQUEST];
+	struct coord_ctl_request r = req_sample(R_DEATH);
+	size_t len = req_encode(&r, buf, sizeof(buf));
+
+	(void)state;
+	assert_int_equal(get32(buf), 0x4343544c);
+	assert_memory_equal(buf, "CCTL", 4);
+	assert_int_equal(get16(buf + 4), 0x0100);
+	assert_int_equal(get16(buf + 6), 4);
+	assert_int_equal(get32(buf + 8), len);
+	assert_int_equal(get32(buf + 12), SEQ);
+	assert_int_equal(len, P + 4 + 2 * 20);
+	assert_int_equal(get16(buf + P), 1);	/* WAIT */
+	assert_int_equal(get16(buf + P + 2), 2);
+	assert_int_equal(buf[P + 4], 4);
+	assert_memory_equal(buf + P + 8, "\xc6\x12\x00\x64", 4);	/* 198.18.0.100 */
+	assert_int_equal(buf[P + 24], 6);
+	assert_int_equal(buf[P + 28], 0xfd);
+
+	r = req_sample(R_EVENTS);
+	len = req_encode(&r, buf, sizeof(buf));
+	assert_int_equal(len, P + 4);
+	assert_int_equal(get16(buf + 6), 3);
+	assert_int_equal(get16(buf + P), 12);
+
+	r = req_sample(R_CANCEL);
+	len = req_encode(&r, buf, sizeof(buf));
+	assert_int_equal(len, P + 16);
+	assert_int_equal(get16(buf + 6), 6);
+	assert_int_equal(get32(buf + P), 3);
+	assert_true(get64(buf + P + 4) == 0x0102030405060708ull);
+	assert_int_equal(get32(buf + P + 12), 9);
+
+	r = req_sample(R_PING);
+	assert_int_equal(req_encode(&r, buf, sizeof(buf)), P);
+	assert_int_equal(get16(buf + 6), 1);
+}
+
+static void test_layout_records(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_RECORD];
+	struct coord_ctl_record r;
+	size_t len;
+
+	(void)state;
+	r = rec_sample(C_END);
+	len = rec_encode(&r, buf, sizeof(buf));
+	assert_int_equal(get16(buf + 6), 0x8001);
+	assert_int_equal(len, P + 4 + strlen("not in the group"));
+	assert_int_equal(get16(buf + P), 1);
+	assert_int_equal(get16(buf + P + 2), 16);
+	assert_memory_equal(buf + P + 4, "not in the group", 16);
+
+	r = rec_sample(C_STATUS);
+	len = rec_encode(&r, buf, sizeof(buf));
+	assert_int_equal(get16(buf + 6), 0x8002);
+	assert_int_equal(get32(buf + P), 2);
+	assert_int_equal(get32(buf + P + 4), 4242);
+	assert_true(get64(buf + P + 8) == 1764032400123456ull);
+	assert_int_equal(get16(buf + P + 16), 0x0100);
+	assert_int_equal(get16(buf + P + 18), 0x5);
+	assert_int_equal(buf[P + 20], 2);
+	assert_int_equal(get32(buf + P + 24), 10000);
+	assert_int_equal(get16(buf + P + 28), 3);
+	assert_int_equal(get16(buf + P + 30), 1);
+	assert_int_equal(get16(buf + P + 32), 7);
+	assert_int_equal(get16(buf + P + 34), 1);
+	assert_true(get64(buf + P + 36) == 123456789);
+	assert_int_equal(get16(buf + P + 44), COORD_CTL_EC_COUNT);
+	assert_true(get64(buf + P + 46) == 1000);
+	assert_int_equal(len, P + 44 + 2 + 8 * COORD_CTL_EC_COUNT + 2 +
+			 8 * COORD_WIRE_ERROR_COUNT + 2 + 8 * COORD_CTL_CC_COUNT +
+			 2 + 5 + 2 + 5);
+
+	r = rec_sample(C_MEMBER);
+	len = rec_encode(&r, buf, sizeof(buf));
+	assert_int_equal(get16(buf + 6), 0x8003);
+	assert_int_equal(len, P + 28 + 3 * 20);
+	assert_int_equal(get16(buf + P + 16), 0x5);
+	assert_int_equal(get16(buf + P + 18), 3);
+	assert_true(get64(buf + P + 20) == 5000000);
+	assert_int_equal(buf[P + 28], 4);
+
+	r = rec_sample(C_EVENT);
+	len = rec_encode(&r, buf, sizeof(buf));
+	assert_int_equal(get16(buf + 6), 0x8004);
+	assert_int_equal(len, P + 92 + 20);
+	assert_int_equal(get32(buf + P), 2);
+	assert_int_equal(get32(buf + P + 12), 7);
+	assert_int_equal(buf[P + 16], 1);
+	assert_int_equal(buf[P + 17], 4);
+	assert_int_equal(buf[P + 18], 3);
+	assert_int_equal(buf[P + 19], 2);
+	assert_int_equal(get32(buf + P + 20), 2);
+	assert_int_equal(get32(buf + P + 24), 0xffffffff);
+	assert_int_equal(get16(buf + P + 28), 4);
+	assert_int_equal(get16(buf + P + 30), 2);
+	assert_true(get64(buf + P + 32) == 1);
+	assert_true(get64(buf + P + 40) == 2);
+	assert_true(get64(buf + P + 48) == UINT64_MAX);
+	assert_true(get64(buf + P + 56) == 4);
+	assert_true(get64(buf + P + 64) == UINT64_MAX);
+	assert_true(get64(buf + P + 72) == 10000000);
+	assert_true(get64(buf + P + 80) == 7);
+	assert_int_equal(get16(buf + P + 88), 1);
+	assert_int_equal(buf[P + 92], 4);
+
+	r = rec_sample(C_SURVIVOR);
+	len = rec_encode(&r, buf, sizeof(buf));
+	assert_int_equal(get16(buf + 6), 0x8005);
+	assert_int_equal(len, P + 50 + strlen("org.freedesktop.DBus.Error"));
+	assert_int_equal(get32(buf + P + 16), 3);
+	assert_int_equal(get32(buf + P + 20), 303);
+	assert_true(get64(buf + P + 24) == 333);
+	assert_int_equal(buf[P + 32], 2);	/* answered */
+	assert_int_equal(buf[P + 33], COORD_ACK_GRACE_FAILED);
+	assert_int_equal(buf[P + 34], 1);
+	assert_int_equal(get32(buf + P + 36), 5123);
+	assert_true(get64(buf + P + 40) == 6000);
+	assert_int_equal(get16(buf + P + 48), 26);
+}
+
+/* The largest frames stay under their bounds. */
+static void test_largest_frames_fit(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_RECORD];
+	struct coord_ctl_request req = req_sample(R_DEATH_FULL);
+	struct coord_ctl_record rec;
+	int i;
+
+	(void)state;
+	assert_true(req_encode(&req, buf, sizeof(buf)) <= COORD_CTL_MAX_REQUEST);
+	for (i = 0; i < C_COUNT; i++) {
+		rec = rec_sample(i);
+		assert_true(rec_encode(&rec, buf, sizeof(buf)) <= COORD_CTL_MAX_RECORD);
+	}
+	rec = rec_sample(C_STATUS_FULL);
+	assert_int_equal(rec_encode(&rec, buf, sizeof(buf)),
+			 P + 44 + 3 * (2 + 8 * COORD_CTL_MAX_COUNTERS) + 2 * (2 + 64));
+	rec = rec_sample(C_EVENT_FULL);
+	assert_int_equal(rec_encode(&rec, buf, sizeof(buf)), P + 92 + 16 * 20);
+}
+
+/* ---- the encoder's refusals ---- */
+
+static void test_encode_refuses(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_RECORD];
+	struct coord_ctl_request req = req_sample(R_DEATH);
+	struct coord_ctl_record rec;
+	size_t len, cap;
+
+	(void)state;
+	req.u.death.n_vips = COORD_MAX_VIPS + 1;
+	expect_code(coord_ctl_request_encode(&req, buf, sizeof(buf)), COORD_CTL_E_BOUND,
+		    "encoding 17 VIPs");
+	req.type = COORD_CTL_REC_END;
+	expect_code(coord_ctl_request_encode(&req, buf, sizeof(buf)), COORD_CTL_E_BAD_TYPE,
+		    "encoding a record type as a request");
+	rec = rec_sample(C_STATUS);
+	rec.u.status.n_wire = COORD_CTL_MAX_COUNTERS + 1;
+	expect_code(coord_ctl_record_encode(&rec, buf, sizeof(buf)), COORD_CTL_E_BOUND,
+		    "encoding 33 counters");
+	rec = rec_sample(C_EVENT);
+	rec.u.event.n_vips = COORD_MAX_VIPS + 1;
+	expect_code(coord_ctl_record_encode(&rec, buf, sizeof(buf)), COORD_CTL_E_BOUND,
+		    "encoding an event with 17 VIPs");
+	rec.type = COORD_CTL_PING;
+	expect_code(coord_ctl_record_encode(&rec, buf, sizeof(buf)), COORD_CTL_E_BAD_TYPE,
+		    "encoding a request type as a record");
+	/* Every capacity short of the frame is refused, none overflows. */
+	for (int i = 0; i < C_COUNT; i++) {
+		rec = rec_sample(i);
+		len = rec_encode(&rec, buf, sizeof(buf));
+		for (cap = 0; cap < len; cap++) {
+			uint8_t *small = malloc(cap ? cap : 1);
+
+			expect_code(coord_ctl_record_encode(&rec, small, cap),
+				    COORD_CTL_E_NO_SPACE, "a buffer one byte short or less");
+			free(small);
+		}
+	}
+}
+
+static void test_encode_ignores_version(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_RECORD];
+	struct coord_ctl_record rec = rec_sample(C_END);
+
+	(void)state;
+	rec.version = 0x0907;
+	rec_encode(&rec, buf, sizeof(buf));
+	assert_int_equal(get16(buf + 4), COORD_CTL_VERSION);
+}
+
+/* ---- names ---- */
+
+static void test_names(void **state)
+{
+	int i, j;
+
+	(void)state;
+	for (i = 0; i < COORD_CTL_ERROR_COUNT; i++) {
+		assert_string_not_equal(coord_ctl_strerror(-i), "unknown error");
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(coord_ctl_strerror(-i), coord_ctl_strerror(-j));
+	}
+	assert_string_equal(coord_ctl_strerror(-COORD_CTL_ERROR_COUNT), "unknown error");
+	assert_string_equal(coord_ctl_strerror(1), "unknown error");
+	for (i = 0; i < COORD_CTL_STATUS_COUNT; i++) {
+		assert_string_not_equal(coord_ctl_status_name(i), "unknown");
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(coord_ctl_status_name(i),
+						coord_ctl_status_name(j));
+	}
+	assert_string_equal(coord_ctl_status_name(COORD_CTL_STATUS_COUNT), "unknown");
+	assert_string_equal(coord_ctl_status_name(COORD_CTL_EVENT_FAILED), "event-failed");
+	for (i = COORD_CTL_EVENT_SENT; i <= COORD_CTL_EVENT_DONE; i++)
+		assert_string_not_equal(coord_ctl_event_state_name(i), "unknown");
+	assert_string_equal(coord_ctl_event_state_name(11), "unknown");
+	assert_false(coord_ctl_event_state_final(COORD_CTL_EVENT_SENT));
+	assert_false(coord_ctl_event_state_final(COORD_CTL_EVENT_HELD));
+	assert_true(coord_ctl_event_state_final(COORD_CTL_EVENT_RELEASED));
+	assert_true(coord_ctl_event_state_final(COORD_CTL_EVENT_DONE));
+	assert_false(coord_ctl_event_state_final(11));
+	for (i = 0; i < COORD_CTL_EC_COUNT; i++)
+		assert_non_null(coord_ctl_engine_counter_name(i));
+	assert_null(coord_ctl_engine_counter_name(COORD_CTL_EC_COUNT));
+	for (i = 0; i < COORD_CTL_CC_COUNT; i++)
+		assert_non_null(coord_ctl_control_counter_name(i));
+	assert_null(coord_ctl_control_counter_name(COORD_CTL_CC_COUNT));
+	assert_string_equal(coord_ctl_type_name(COORD_CTL_DEATH), "death");
+	assert_string_equal(coord_ctl_type_name(COORD_CTL_REC_SURVIVOR), "survivor");
+	assert_string_equal(coord_ctl_type_name(77), "unknown");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_header_short),
+		cmocka_unit_test(test_header_fields),
+		cmocka_unit_test(test_bad_magic),
+		cmocka_unit_test(test_bad_version),
+		cmocka_unit_test(test_bad_type),
+		cmocka_unit_test(test_length_mismatch),
+		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_bad_fields),
+		cmocka_unit_test(test_reserved),
+		cmocka_unit_test(test_every_truncation),
+		cmocka_unit_test(test_trailing),
+		cmocka_unit_test(test_newer_minor_flags),
+		cmocka_unit_test(test_round_trip_requests),
+		cmocka_unit_test(test_round_trip_records),
+		cmocka_unit_test(test_layout_requests),
+		cmocka_unit_test(test_layout_records),
+		cmocka_unit_test(test_largest_frames_fit),
+		cmocka_unit_test(test_encode_refuses),
+		cmocka_unit_test(test_encode_ignores_version),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests_name("ctl", tests, NULL, NULL);
+}
