@@ -1,0 +1,802 @@
+/*
+ * Unit tests of the barrier engine: several real engines connected by an
+ * in-test agreed order (every SEND is encoded, decoded and delivered to
+ * every member in one global order), no I/O.  Assertions are on actions
+ * and records, never on log text.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <errno.h>
+#include <string.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "coord/engine.h"
+
+#define N_MAX 8
+#define DEADLINE_US 10000000u
+
+enum grace_mode { GRACE_ANSWER, GRACE_HOLD };
+
+struct node {
+	struct coord_engine *e;
+	bool up;			/* a member of the group */
+	uint32_t pid;
+	enum grace_mode grace_mode;
+	uint8_t grace_result;
+	int graces;			/* GRACE actions seen */
+	struct coord_event_id last_grace;
+	struct coord_vip last_grace_vips[COORD_MAX_VIPS];
+	uint16_t last_grace_n;
+	int releases;			/* RELEASE actions seen */
+	uint64_t release_at[16];
+	int release_status;		/* what the release command "exits" with */
+	bool release_hold;		/* do not answer releases automatically */
+	struct coord_event_id last_release;
+	int ended;
+};
+
+struct cluster {
+	int n;
+	uint64_t now;
+	enum coord_policy policy;
+	struct node nodes[N_MAX + 1];	/* 1-based: node id == index */
+};
+
+static struct cluster C;
+
+static void vip_of(int i, struct coord_vip *v)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "198.18.0.%d", 100 + i);
+	assert_int_equal(coord_vip_parse(text, v), 0);
+}
+
+static struct coord_engine *engine_for(int i, uint64_t incarnation)
+{
+	struct coord_engine_config cfg = {
+		.nodeid = (uint32_t)i,
+		.incarnation = incarnation,
+		.n_vips = 1,
+		.deadline_us = DEADLINE_US,
+		.policy = C.policy,
+		.release_retry_us = 1000000,
+		.release_retry_max_us = 8000000,
+		.release_max_attempts = 3,
+	};
+	struct coord_engine *e;
+
+	vip_of(i, &cfg.vips[0]);
+	e = coord_engine_new(&cfg);
+	assert_non_null(e);
+	coord_engine_set_self(e, 1000u + (uint32_t)i);
+	coord_engine_quorum(e, 0, true);
+	return e;
+}
+
+static struct coord_member_id mid(int i)
+{
+	struct coord_member_id m = { (uint32_t)i, C.nodes[i].pid };
+	return m;
+}
+
+static size_t members(struct coord_member_id *out)
+{
+	size_t k = 0;
+	int i;
+
+	for (i = 1; i <= C.n; i++)
+		if (C.nodes[i].up)
+			out[k++] = mid(i);
+	return k;
+}
+
+static void confchg(const struct coord_member_id *left, const uint8_t *reasons,
+		    size_t n_left, const struct coord_member_id *joined, size_t n_joined)
+{
+	struct coord_member_id m[N_MAX];
+	size_t n = members(m);
+	int i;
+
+	for (i = 1; i <= C.n; i++)
+		if (C.nodes[i].up)
+			coord_engine_confchg(C.nodes[i].e, C.now, m, n, left, reasons,
+					     n_left, joined, n_joined);
+}
+
+/* Every pending action, in one global order, until the cluster is quiet. */
+static void settle(void)
+{
+	bool busy = true;
+
+	while (busy) {
+		int i, j;
+
+		busy = false;
+		for (i = 1; i <= C.n; i++) {
+			struct node *nd = &C.nodes[i];
+			struct coord_action a;
+
+			if (!nd->up || !coord_engine_next_action(nd->e, &a))
+				continue;
+			busy = true;
+			switch (a.kind) {
+			case COORD_ACTION_SEND: {
+				uint8_t buf[COORD_WIRE_MAX_LEN];
+				struct coord_msg msg;
+				int len = coord_msg_encode(&a.msg, buf, sizeof(buf));
+
+				assert_true(len > 0);
+				assert_int_equal(coord_msg_decode(buf, (size_t)len, &msg), 0);
+				for (j = 1; j <= C.n; j++)
+					if (C.nodes[j].up)
+						coord_engine_deliver(C.nodes[j].e, C.now, mid(i), &msg);
+				break;
+			}
+			case COORD_ACTION_GRACE:
+				nd->graces++;
+				nd->last_grace = a.event;
+				nd->last_grace_n = a.n_vips;
+				memcpy(nd->last_grace_vips, a.vips, sizeof(a.vips));
+				if (nd->grace_mode == GRACE_ANSWER)
+					coord_engine_grace_done(nd->e, C.now, &a.event,
+								nd->grace_result, 1000, "");
+				break;
+			case COORD_ACTION_RELEASE:
+				if (nd->releases < 16)
+					nd->release_at[nd->releases] = C.now;
+				nd->releases++;
+				nd->last_release = a.event;
+				if (!nd->release_hold)
+					coord_engine_release_done(nd->e, C.now, &a.event,
+								  nd->release_status);
+				break;
+			case COORD_ACTION_EVENT_ENDED:
+				nd->ended++;
+				break;
+			}
+		}
+	}
+}
+
+static void advance(uint64_t us)
+{
+	int i;
+
+	C.now += us;
+	for (i = 1; i <= C.n; i++)
+		if (C.nodes[i].up)
+			coord_engine_tick(C.nodes[i].e, C.now);
+	settle();
+}
+
+static void cluster_up(int n, enum coord_policy policy)
+{
+	int i;
+
+	memset(&C, 0, sizeof(C));
+	C.n = n;
+	C.now = 1000000;
+	C.policy = policy;
+	for (i = 1; i <= n; i++) {
+		C.nodes[i].pid = 1000u + (uint32_t)i;
+		C.nodes[i].e = engine_for(i, 100u + (uint64_t)i);
+		C.nodes[i].grace_result = COORD_ACK_IN_GRACE;
+	}
+	for (i = 1; i <= n; i++) {
+		struct coord_member_id j = mid(i);
+		C.nodes[i].up = true;
+		confchg(NULL, NULL, 0, &j, 1);
+		settle();
+	}
+}
+
+static int teardown(void **state)
+{
+	int i;
+
+	(void)state;
+	for (i = 1; i <= C.n; i++)
+		coord_engine_free(C.nodes[i].e);
+	memset(&C, 0, sizeof(C));
+	return 0;
+}
+
+static void node_leaves(int i, uint8_t reason)
+{
+	struct coord_member_id m = mid(i);
+
+	C.nodes[i].up = false;
+	confchg(&m, &reason, 1, NULL, 0);
+	settle();
+}
+
+static struct coord_event_id report(int i)
+{
+	struct coord_event_id id;
+
+	assert_int_equal(coord_engine_report_death(C.nodes[i].e, C.now, NULL, 0, &id), 0);
+	return id;
+}
+
+static const struct coord_event *ev_on(int i, const struct coord_event_id *id)
+{
+	return coord_engine_find_event(C.nodes[i].e, id);
+}
+
+static const struct coord_survivor *sv_on(int i, const struct coord_event_id *id, int who)
+{
+	const struct coord_event *ev = ev_on(i, id);
+	size_t k;
+
+	assert_non_null(ev);
+	for (k = 0; k < ev->n_survivors; k++)
+		if (ev->survivors[k].id.nodeid == (uint32_t)who)
+			return &ev->survivors[k];
+	return NULL;
+}
+
+/* ---- hostile and invalid input first ---- */
+
+static struct coord_msg msg_from(int i, uint16_t type)
+{
+	struct coord_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.version = COORD_PROTO_VERSION;
+	m.type = type;
+	m.sender = (uint32_t)i;
+	m.incarnation = 100u + (uint64_t)i;
+	return m;
+}
+
+static void test_rejects_wrong_sender_and_non_member(void **state)
+{
+	struct coord_msg m = msg_from(3, COORD_MSG_HELLO);
+	struct coord_member_id stranger = { 9, 9 };
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	/* The header claims node 3 but CPG says node 2 sent it. */
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), -EPERM);
+	assert_int_equal(coord_engine_counters(C.nodes[1].e)->rejected_sender, 1);
+	m.sender = 9;
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, stranger, &m), -EPERM);
+	assert_int_equal(coord_engine_counters(C.nodes[1].e)->rejected_sender, 2);
+}
+
+static void test_rejects_foreign_origin_and_seq0(void **state)
+{
+	struct coord_msg m = msg_from(2, COORD_MSG_DEATH);
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	m.u.death.id.origin = 3;	/* node 2 claims node 3 died */
+	m.u.death.id.incarnation = 103;
+	m.u.death.id.seq = 1;
+	m.u.death.reason = COORD_DEATH_REPORTED;
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), -EINVAL);
+	m.u.death.id.origin = 2;
+	m.u.death.id.incarnation = 102;
+	m.u.death.id.seq = 0;		/* reserved for node-left events */
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), -EINVAL);
+	assert_int_equal(coord_engine_counters(C.nodes[1].e)->rejected_origin, 2);
+	assert_int_equal(coord_engine_event_count(C.nodes[1].e), 0);
+	assert_int_equal(C.nodes[1].graces, 0);
+}
+
+static void test_rejects_unknown_stale_duplicate_acks(void **state)
+{
+	struct coord_msg ack = msg_from(3, COORD_MSG_ACK);
+	struct coord_event_id id;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[1].grace_mode = GRACE_HOLD;
+	C.nodes[3].grace_mode = GRACE_HOLD;
+	id = report(2);
+	settle();
+	ack.u.ack.id = id;
+	ack.u.ack.id.seq = 77;		/* no such event */
+	ack.u.ack.result = COORD_ACK_IN_GRACE;
+	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(3), &ack), -ENOENT);
+	assert_int_equal(coord_engine_counters(C.nodes[2].e)->unknown_event, 1);
+	/* The same member with another incarnation: refused. */
+	ack.u.ack.id = id;
+	ack.incarnation = 999;
+	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(3), &ack), -ESTALE);
+	assert_int_equal(coord_engine_counters(C.nodes[2].e)->rejected_incarnation, 1);
+	/* The origin acknowledging its own death is not a survivor. */
+	ack = msg_from(2, COORD_MSG_ACK);
+	ack.u.ack.id = id;
+	ack.u.ack.result = COORD_ACK_IN_GRACE;
+	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(2), &ack), -EINVAL);
+	assert_int_equal(coord_engine_counters(C.nodes[2].e)->unexpected_ack, 1);
+	/* A real ack, then its duplicate. */
+	ack = msg_from(3, COORD_MSG_ACK);
+	ack.u.ack.id = id;
+	ack.u.ack.result = COORD_ACK_IN_GRACE;
+	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(3), &ack), 0);
+	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(3), &ack), -EEXIST);
+	assert_int_equal(coord_engine_counters(C.nodes[2].e)->duplicate, 1);
+	assert_int_equal(C.nodes[2].releases, 0);	/* node 1 has not answered */
+}
+
+static void test_release_and_cancel_only_from_origin(void **state)
+{
+	struct coord_msg m = msg_from(3, COORD_MSG_RELEASE);
+	struct coord_event_id id;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_HOLD);
+	C.nodes[1].grace_mode = GRACE_HOLD;
+	id = report(2);
+	settle();
+	m.u.release.id = id;
+	m.u.release.outcome = COORD_RELEASE_CONFIRMED;
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(3), &m), -EINVAL);
+	m.type = COORD_MSG_CANCEL;
+	m.u.cancel.id = id;
+	m.u.cancel.reason = COORD_CANCEL_ADMIN;
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(3), &m), -EINVAL);
+	assert_int_equal(coord_engine_counters(C.nodes[1].e)->rejected_origin, 2);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_WAITING);
+	assert_int_equal(coord_engine_cancel(C.nodes[3].e, C.now, &id), -EPERM);
+}
+
+static void test_report_before_join_refused(void **state)
+{
+	struct coord_event_id id;
+	struct coord_engine *e;
+
+	(void)state;
+	memset(&C, 0, sizeof(C));
+	C.policy = COORD_POLICY_RELEASE;
+	e = engine_for(1, 5);
+	assert_int_equal(coord_engine_report_death(e, 0, NULL, 0, &id), -ENOTCONN);
+	coord_engine_free(e);
+}
+
+/* ---- the barrier ---- */
+
+static void test_release_waits_for_every_survivor(void **state)
+{
+	struct coord_event_id id;
+	struct coord_vip v2;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[1].grace_mode = GRACE_HOLD;
+	C.nodes[3].grace_mode = GRACE_HOLD;
+	id = report(2);
+	settle();
+	vip_of(2, &v2);
+	for (i = 1; i <= 3; i += 2) {
+		assert_int_equal(C.nodes[i].graces, 1);
+		assert_int_equal(C.nodes[i].last_grace_n, 1);
+		assert_true(coord_vip_equal(&C.nodes[i].last_grace_vips[0], &v2));
+	}
+	assert_int_equal(C.nodes[2].graces, 0);		/* the origin is not asked */
+	coord_engine_grace_done(C.nodes[1].e, C.now, &id, COORD_ACK_IN_GRACE, 5, "ok");
+	settle();
+	assert_int_equal(C.nodes[2].releases, 0);	/* node 3 still missing */
+	assert_int_equal(sv_on(2, &id, 3)->state, COORD_SURVIVOR_WAITING);
+	coord_engine_grace_done(C.nodes[3].e, C.now, &id, COORD_ACK_IN_GRACE, 5, "ok");
+	settle();
+	assert_int_equal(C.nodes[2].releases, 1);
+	assert_int_equal(C.nodes[1].releases + C.nodes[3].releases, 0);
+	for (i = 1; i <= 3; i++) {
+		const struct coord_event *ev = ev_on(i, &id);
+		assert_non_null(ev);
+		assert_int_equal(ev->state, COORD_EVENT_RELEASED);
+		assert_int_equal(ev->n_survivors, 2);
+		assert_int_equal(ev->survivors[0].id.nodeid, 1);
+		assert_int_equal(ev->survivors[1].id.nodeid, 3);
+		assert_int_equal(ev->release_outcome, COORD_RELEASE_CONFIRMED);
+	}
+	advance(DEADLINE_US * 2);
+	assert_int_equal(C.nodes[2].releases, 1);	/* once */
+}
+
+static void test_report_with_explicit_vips_and_join(void **state)
+{
+	struct coord_event_id a, b;
+	struct coord_vip v[2];
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[1].grace_mode = GRACE_HOLD;
+	assert_int_equal(coord_vip_parse("198.18.0.200", &v[0]), 0);
+	assert_int_equal(coord_vip_parse("fe80::1", &v[1]), 0);
+	assert_int_equal(coord_engine_report_death(C.nodes[2].e, C.now, v, 2, &a), 0);
+	/* A second report before delivery, and after, joins the same event. */
+	assert_int_equal(coord_engine_report_death(C.nodes[2].e, C.now, NULL, 0, &b), 0);
+	assert_true(coord_event_id_equal(&a, &b));
+	settle();
+	assert_int_equal(coord_engine_report_death(C.nodes[2].e, C.now, NULL, 0, &b), 0);
+	assert_true(coord_event_id_equal(&a, &b));
+	assert_int_equal(C.nodes[3].last_grace_n, 2);
+	assert_true(coord_vip_equal(&C.nodes[3].last_grace_vips[1], &v[1]));
+	coord_engine_grace_done(C.nodes[1].e, C.now, &a, COORD_ACK_IN_GRACE, 1, "");
+	settle();
+	assert_int_equal(ev_on(2, &a)->state, COORD_EVENT_RELEASED);
+	/* After it ended, a new report is a new event. */
+	b = report(2);
+	assert_false(coord_event_id_equal(&a, &b));
+	assert_int_equal(b.seq, a.seq + 1);
+}
+
+static void test_survivor_leaving_is_dropped_joiner_not_waited(void **state)
+{
+	struct coord_event_id id;
+	struct coord_member_id j;
+
+	(void)state;
+	cluster_up(4, COORD_POLICY_HOLD);
+	C.nodes[4].up = false;			/* node 4 joins later */
+	{
+		struct coord_member_id m4 = mid(4);
+		uint8_t r = COORD_LEAVE_LEAVE;
+		confchg(&m4, &r, 1, NULL, 0);
+		settle();
+	}
+	C.nodes[3].grace_mode = GRACE_HOLD;
+	id = report(2);
+	settle();
+	assert_int_equal(C.nodes[2].releases, 0);
+	C.nodes[4].up = true;
+	j = mid(4);
+	coord_engine_free(C.nodes[4].e);
+	C.nodes[4].e = engine_for(4, 204);
+	confchg(NULL, NULL, 0, &j, 1);
+	settle();
+	assert_null(sv_on(2, &id, 4));			/* not waited for */
+	node_leaves(3, COORD_LEAVE_PROCDOWN);
+	assert_int_equal(sv_on(2, &id, 3)->state, COORD_SURVIVOR_LEFT);
+	assert_int_equal(sv_on(2, &id, 3)->leave_reason, COORD_LEAVE_PROCDOWN);
+	assert_int_equal(C.nodes[2].releases, 1);
+	assert_int_equal(ev_on(2, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
+}
+
+static void test_origin_leaving_abandons_and_node_left_grace(void **state)
+{
+	struct coord_event_id id, nl;
+	struct coord_vip v2;
+	const struct coord_event *ev;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[1].grace_mode = GRACE_HOLD;
+	C.nodes[3].grace_mode = GRACE_HOLD;
+	id = report(2);
+	settle();
+	C.nodes[1].grace_mode = GRACE_ANSWER;
+	C.nodes[3].grace_mode = GRACE_ANSWER;
+	node_leaves(2, COORD_LEAVE_NODEDOWN);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_ABANDONED);
+	assert_int_equal(ev_on(3, &id)->state, COORD_EVENT_ABANDONED);
+	/* Every survivor entered grace for node 2's announced VIP. */
+	nl.origin = 2;
+	nl.incarnation = 102;
+	nl.seq = 0;
+	vip_of(2, &v2);
+	assert_int_equal(C.nodes[1].graces, 2);
+	assert_true(coord_event_id_equal(&C.nodes[1].last_grace, &nl));
+	assert_true(coord_vip_equal(&C.nodes[3].last_grace_vips[0], &v2));
+	ev = ev_on(1, &nl);
+	assert_non_null(ev);
+	assert_int_equal(ev->reason, COORD_DEATH_NODE_LEFT);
+	assert_int_equal(ev->state, COORD_EVENT_DONE);
+	assert_int_equal(C.nodes[1].releases + C.nodes[3].releases, 0);
+}
+
+static void test_clean_leave_makes_no_node_left_event(void **state)
+{
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	node_leaves(3, COORD_LEAVE_LEAVE);
+	assert_int_equal(coord_engine_event_count(C.nodes[1].e), 0);
+	assert_int_equal(C.nodes[1].graces, 0);
+}
+
+static void run_concurrent(enum coord_policy policy)
+{
+	struct coord_event_id a, b;
+	int i;
+
+	cluster_up(5, policy);
+	a = report(2);
+	b = report(4);
+	settle();
+	assert_int_equal(C.nodes[2].releases, 1);
+	assert_int_equal(C.nodes[4].releases, 1);
+	for (i = 1; i <= 5; i++) {
+		assert_int_equal(ev_on(i, &a)->state, COORD_EVENT_RELEASED);
+		assert_int_equal(ev_on(i, &b)->state, COORD_EVENT_RELEASED);
+	}
+	/* Node 4 is dead itself: it does not hold node 2's barrier. */
+	assert_true(sv_on(2, &a, 4)->state == COORD_SURVIVOR_DOWN ||
+		    sv_on(2, &a, 4)->result == COORD_ACK_SELF_DOWN);
+	assert_int_equal(C.nodes[2].graces + C.nodes[4].graces, 0);
+}
+
+static void test_concurrent_deaths_release(void **state)
+{
+	(void)state;
+	run_concurrent(COORD_POLICY_RELEASE);
+}
+
+static void test_concurrent_deaths_hold(void **state)
+{
+	(void)state;
+	run_concurrent(COORD_POLICY_HOLD);
+}
+
+static void test_deadline_release_policy(void **state)
+{
+	struct coord_event_id id;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[3].grace_mode = GRACE_HOLD;
+	id = report(2);
+	settle();
+	assert_int_equal(C.nodes[2].releases, 0);
+	assert_int_equal(coord_engine_next_timer(C.nodes[2].e), ev_on(2, &id)->deadline_us);
+	advance(DEADLINE_US - 1);
+	assert_int_equal(C.nodes[2].releases, 0);
+	advance(1);
+	assert_int_equal(C.nodes[2].releases, 1);
+	assert_int_equal(ev_on(2, &id)->release_outcome, COORD_RELEASE_UNCONFIRMED);
+	assert_true(ev_on(2, &id)->overdue);
+	assert_int_equal(sv_on(2, &id, 3)->state, COORD_SURVIVOR_WAITING);
+	/* The late answer is recorded and changes nothing. */
+	coord_engine_grace_done(C.nodes[3].e, C.now, &id, COORD_ACK_IN_GRACE, 1, "");
+	settle();
+	assert_int_equal(sv_on(2, &id, 3)->state, COORD_SURVIVOR_ANSWERED);
+	assert_true(sv_on(2, &id, 3)->late);
+	assert_int_equal(C.nodes[2].releases, 1);
+}
+
+static void test_deadline_hold_policy_then_late_confirm(void **state)
+{
+	struct coord_event_id id;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_HOLD);
+	C.nodes[3].grace_mode = GRACE_HOLD;
+	id = report(2);
+	settle();
+	advance(DEADLINE_US);
+	assert_int_equal(C.nodes[2].releases, 0);
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_HELD);
+	coord_engine_grace_done(C.nodes[3].e, C.now, &id, COORD_ACK_IN_GRACE, 1, "");
+	settle();
+	assert_int_equal(C.nodes[2].releases, 1);
+	assert_int_equal(ev_on(2, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
+	advance(DEADLINE_US);
+	assert_int_equal(C.nodes[2].releases, 1);
+}
+
+static void test_hold_cancel(void **state)
+{
+	struct coord_event_id id;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_HOLD);
+	C.nodes[3].grace_mode = GRACE_HOLD;
+	id = report(2);
+	settle();
+	advance(DEADLINE_US);
+	assert_int_equal(coord_engine_cancel(C.nodes[2].e, C.now, &id), 0);
+	settle();
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(ev_on(i, &id)->state, COORD_EVENT_CANCELLED);
+	assert_int_equal(C.nodes[2].releases, 0);
+	assert_int_equal(coord_engine_cancel(C.nodes[2].e, C.now, &id), -EBUSY);
+}
+
+static void run_failure_answer(enum coord_policy policy, uint8_t result)
+{
+	struct coord_event_id id;
+
+	cluster_up(3, policy);
+	C.nodes[3].grace_result = result;
+	id = report(2);
+	settle();
+	assert_int_equal(sv_on(2, &id, 3)->result, result);
+	if (policy == COORD_POLICY_RELEASE) {
+		assert_int_equal(C.nodes[2].releases, 1);
+		assert_int_equal(ev_on(2, &id)->release_outcome, COORD_RELEASE_UNCONFIRMED);
+	} else {
+		assert_int_equal(C.nodes[2].releases, 0);
+		advance(DEADLINE_US);
+		assert_int_equal(C.nodes[2].releases, 0);
+		assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_HELD);
+	}
+}
+
+static void test_failure_answers(void **state)
+{
+	static const uint8_t results[] = {
+		COORD_ACK_GRACE_FAILED, COORD_ACK_NO_SERVER, COORD_ACK_TIMEOUT,
+		COORD_ACK_NO_BUS,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(results); i++) {
+		run_failure_answer(COORD_POLICY_RELEASE, results[i]);
+		teardown(state);
+		run_failure_answer(COORD_POLICY_HOLD, results[i]);
+		teardown(state);
+	}
+}
+
+static void test_no_release_while_inquorate(void **state)
+{
+	struct coord_event_id id;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	coord_engine_quorum(C.nodes[2].e, C.now, false);
+	id = report(2);
+	settle();
+	assert_int_equal(C.nodes[2].releases, 0);
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_QUORUM_WAIT);
+	advance(DEADLINE_US * 2);
+	assert_int_equal(C.nodes[2].releases, 0);
+	coord_engine_quorum(C.nodes[2].e, C.now, true);
+	settle();
+	assert_int_equal(C.nodes[2].releases, 1);
+}
+
+static void test_release_retry_backoff_bounded(void **state)
+{
+	struct coord_event_id id;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[2].release_status = 1;
+	id = report(2);
+	settle();
+	assert_int_equal(C.nodes[2].releases, 1);
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RETRY_WAIT);
+	assert_int_equal(coord_engine_next_timer(C.nodes[2].e), C.now + 1000000);
+	advance(999999);
+	assert_int_equal(C.nodes[2].releases, 1);
+	advance(1);
+	assert_int_equal(C.nodes[2].releases, 2);	/* after 1 s */
+	advance(2000000);
+	assert_int_equal(C.nodes[2].releases, 3);	/* after 2 s more */
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RELEASE_FAILED);
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(ev_on(i, &id)->state, COORD_EVENT_RELEASE_FAILED);
+	advance(DEADLINE_US * 3);
+	assert_int_equal(C.nodes[2].releases, 3);	/* bounded */
+}
+
+static void test_release_success_after_failure(void **state)
+{
+	struct coord_event_id id;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[2].release_status = 2;
+	id = report(2);
+	settle();
+	C.nodes[2].release_status = 0;
+	advance(1000000);
+	assert_int_equal(C.nodes[2].releases, 2);
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RELEASED);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASED);
+	advance(DEADLINE_US * 3);
+	assert_int_equal(C.nodes[2].releases, 2);
+}
+
+static void test_disconnected_abandons_and_reincarnates(void **state)
+{
+	struct coord_event_id id, id2;
+	struct coord_member_id self;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[1].grace_mode = GRACE_HOLD;
+	id = report(2);
+	settle();
+	coord_engine_disconnected(C.nodes[2].e, C.now, 555);
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_ABANDONED);
+	assert_false(coord_engine_joined(C.nodes[2].e));
+	assert_int_equal(coord_engine_incarnation(C.nodes[2].e), 555);
+	/* The others see it leave; it rejoins as a new member. */
+	node_leaves(2, COORD_LEAVE_PROCDOWN);
+	C.nodes[2].pid = 2002;
+	coord_engine_set_self(C.nodes[2].e, 2002);
+	C.nodes[2].up = true;
+	self = mid(2);
+	confchg(NULL, NULL, 0, &self, 1);
+	settle();
+	assert_true(coord_engine_joined(C.nodes[2].e));
+	id2 = report(2);
+	assert_int_equal(id2.incarnation, 555);
+}
+
+static void test_event_table_evicts_oldest_ended(void **state)
+{
+	struct coord_event_id first, id;
+	int k;
+
+	(void)state;
+	cluster_up(2, COORD_POLICY_RELEASE);
+	first = report(2);
+	settle();
+	for (k = 0; k < COORD_MAX_EVENTS + 10; k++) {
+		coord_engine_report_up(C.nodes[2].e, C.now);
+		id = report(2);
+		settle();
+		assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RELEASED);
+	}
+	assert_int_equal(coord_engine_event_count(C.nodes[2].e), COORD_MAX_EVENTS);
+	assert_null(ev_on(2, &first));
+}
+
+static void test_deterministic(void **state)
+{
+	uint64_t sig[2];
+	int run;
+
+	for (run = 0; run < 2; run++) {
+		struct coord_event_id a;
+		const struct coord_event *ev;
+		size_t k;
+
+		cluster_up(4, COORD_POLICY_RELEASE);
+		C.nodes[3].grace_mode = GRACE_HOLD;
+		a = report(2);
+		settle();
+		advance(DEADLINE_US);
+		ev = ev_on(1, &a);
+		sig[run] = ev->state * 1000003u + ev->n_survivors;
+		for (k = 0; k < ev->n_survivors; k++)
+			sig[run] = sig[run] * 31 + ev->survivors[k].state * 7 +
+				   ev->survivors[k].at_us;
+		sig[run] += (uint64_t)C.nodes[2].releases << 40;
+		teardown(state);
+	}
+	assert_true(sig[0] == sig[1]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_rejects_wrong_sender_and_non_member, teardown),
+		cmocka_unit_test_teardown(test_rejects_foreign_origin_and_seq0, teardown),
+		cmocka_unit_test_teardown(test_rejects_unknown_stale_duplicate_acks, teardown),
+		cmocka_unit_test_teardown(test_release_and_cancel_only_from_origin, teardown),
+		cmocka_unit_test(test_report_before_join_refused),
+		cmocka_unit_test_teardown(test_release_waits_for_every_survivor, teardown),
+		cmocka_unit_test_teardown(test_report_with_explicit_vips_and_join, teardown),
+		cmocka_unit_test_teardown(test_survivor_leaving_is_dropped_joiner_not_waited, teardown),
+		cmocka_unit_test_teardown(test_origin_leaving_abandons_and_node_left_grace, teardown),
+		cmocka_unit_test_teardown(test_clean_leave_makes_no_node_left_event, teardown),
+		cmocka_unit_test_teardown(test_concurrent_deaths_release, teardown),
+		cmocka_unit_test_teardown(test_concurrent_deaths_hold, teardown),
+		cmocka_unit_test_teardown(test_deadline_release_policy, teardown),
+		cmocka_unit_test_teardown(test_deadline_hold_policy_then_late_confirm, teardown),
+		cmocka_unit_test_teardown(test_hold_cancel, teardown),
+		cmocka_unit_test_teardown(test_failure_answers, teardown),
+		cmocka_unit_test_teardown(test_no_release_while_inquorate, teardown),
+		cmocka_unit_test_teardown(test_release_retry_backoff_bounded, teardown),
+		cmocka_unit_test_teardown(test_release_success_after_failure, teardown),
+		cmocka_unit_test_teardown(test_disconnected_abandons_and_reincarnates, teardown),
+		cmocka_unit_test_teardown(test_event_table_evicts_oldest_ended, teardown),
+		cmocka_unit_test(test_deterministic),
+	};
+
+	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
+}
