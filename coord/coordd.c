@@ -369,13 +369,15 @@ static int coordd_start(struct coordd *d)
 		return -1;
 	}
 	coord_engine_set_self(d->engine, (uint32_t)getpid());
-	d->quorum = coord_quorum_new(d->loop, on_quorum, d);
 	d->grace = coord_grace_new(d->loop, d->cfg.dbus_address,
 				   d->cfg.grace_call_timeout_ms, on_grace_done, d);
 	d->release = coord_release_new(d->loop, d->cfg.release_command,
 				       d->cfg.release_timeout_ms, on_release_done, d);
 	env.engine = d->engine;
 	d->dispatch = coord_dispatch_new(&env);
+	/* Last: it reports quorum at once, and pump() needs everything else. */
+	if (d->grace && d->release && d->dispatch)
+		d->quorum = coord_quorum_new(d->loop, on_quorum, d);
 	if (!d->quorum || !d->grace || !d->release || !d->dispatch) {
 		qb_log(LOG_CRIT, "out of memory while starting");
 		return -1;
@@ -387,8 +389,6 @@ static int coordd_start(struct coordd *d)
 		qb_log(LOG_CRIT, "control socket: %s", err);
 		return -1;
 	}
-	if (coord_quorum_quorate(d->quorum))
-		coord_engine_quorum(d->engine, now_us(), true);
 	qb_log(LOG_NOTICE, "coordd %s started: node %u, incarnation %llu, group %s, "
 	       "policy %s, deadline %u ms", COORD_VERSION, ec.nodeid,
 	       (unsigned long long)ec.incarnation, d->cfg.group,

@@ -565,6 +565,9 @@ struct coord_grace_client *coord_grace_new(qb_loop_t *loop, const char *bus_addr
 	g->timeout_ms = call_timeout_ms;
 	g->done = done;
 	g->ctx = ctx;
+	/* Connect now, so the first failover does not pay for it; a failure
+	 * here is retried by the next request. */
+	grace_connect(g);
 	return g;
 }
 
