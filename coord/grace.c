@@ -65,6 +65,7 @@ struct coord_grace_client {
 	bool registered;
 	bool dispatch_queued;
 	bool teardown_queued;
+	bool in_request;		/* inside coord_grace_request() */
 	struct request *requests;	/* all not yet reported */
 	size_t n_requests;
 	DBusWatch *watches[MAX_WATCHES];
@@ -145,8 +146,14 @@ static void call_finished(struct request *req, uint8_t result, const char *a,
 		req->result = result;
 		set_detail(req->detail, a, b);
 	}
-	if (--req->outstanding == 0)
+	if (--req->outstanding)
+		return;
+	/* Never report from inside coord_grace_request(); from the loop's own
+	 * callbacks at once (a libqb job can wait a whole poll round). */
+	if (req->g->in_request)
 		qb_loop_job_add(req->g->loop, QB_LOOP_MED, req, report_job);
+	else
+		report_job(req);
 }
 
 static void classify_reply(struct request *req, DBusMessage *reply)
@@ -209,13 +216,18 @@ static void free_call(void *data)
 
 /* ---- libdbus <-> libqb glue ---- */
 
+static void dispatch_now(struct coord_grace_client *g)
+{
+	while (g->conn && dbus_connection_dispatch(g->conn) == DBUS_DISPATCH_DATA_REMAINS)
+		;
+}
+
 static void dispatch_job(void *data)
 {
 	struct coord_grace_client *g = data;
 
 	g->dispatch_queued = false;
-	while (g->conn && dbus_connection_dispatch(g->conn) == DBUS_DISPATCH_DATA_REMAINS)
-		;
+	dispatch_now(g);
 }
 
 static void queue_dispatch(struct coord_grace_client *g)
@@ -292,7 +304,7 @@ static int32_t on_fd(int32_t fd, int32_t revents, void *data)
 		dbus_watch_handle(w, DBUS_WATCH_READABLE | extra);
 	if ((revents & POLLOUT) && (w = watch_for(g, fd, DBUS_WATCH_WRITABLE)))
 		dbus_watch_handle(w, DBUS_WATCH_WRITABLE | extra);
-	queue_dispatch(g);
+	dispatch_now(g);
 	return 0;
 }
 
@@ -364,7 +376,7 @@ static void on_timer(void *data)
 	s = slot_of(g, t);
 	if (s)
 		arm_timeout(s);
-	queue_dispatch(g);
+	dispatch_now(g);
 }
 
 static dbus_bool_t add_timeout(DBusTimeout *t, void *data)
@@ -590,6 +602,7 @@ void coord_grace_request(struct coord_grace_client *g, const struct coord_event_
 	req->next = g->requests;
 	g->requests = req;
 	g->n_requests++;
+	g->in_request = true;
 	/* A dead connection is replaced now; its teardown job may be queued. */
 	if (g->conn && !dbus_connection_get_is_connected(g->conn) && !g->teardown_queued) {
 		dbus_connection_close(g->conn);
@@ -607,6 +620,7 @@ void coord_grace_request(struct coord_grace_client *g, const struct coord_event_
 			send_grace(g, req, arg);
 		}
 	}
+	g->in_request = false;
 	queue_dispatch(g);
 }
 
