@@ -5,6 +5,7 @@
 # "not ok" line still counts as one failure, so a crash is never silent.
 set -u
 B=${B:-build}
+export B
 export CMOCKA_MESSAGE_OUTPUT=TAP
 log=$(mktemp -d /tmp/coord-check.XXXXXX)
 trap 'rm -rf "$log"' EXIT
