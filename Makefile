@@ -79,7 +79,7 @@ check: all unit $(LAB_BINS)
 	@sh tests/check.sh
 
 demo: all $(LAB_BINS)
-	@sh tests/lab/demo.sh
+	@bash tests/lab/demo.sh
 
 -include tests/sim/sim.mk
 -include tests/fuzz/fuzz.mk
