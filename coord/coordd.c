@@ -214,11 +214,14 @@ static void on_group_lost(void *data)
 	pump(d);
 }
 
-static void on_quorum(void *data, bool quorate)
+static void on_quorum(void *data, bool quorate, const uint32_t *nodes, size_t n_nodes)
 {
 	struct coordd *d = data;
 
-	coord_engine_quorum(d->engine, now_us(), quorate);
+	if (nodes)
+		coord_engine_quorum_view(d->engine, now_us(), quorate, nodes, n_nodes);
+	else
+		coord_engine_quorum(d->engine, now_us(), quorate);
 	pump(d);
 }
 

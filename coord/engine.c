@@ -30,7 +30,10 @@
  *    the deadline passes first, the policy decides: `release` releases
  *    anyway and the record names who never confirmed; `hold` waits (a late
  *    confirmation still releases; an administrator may cancel).  The origin
- *    never starts a release while it is inquorate.
+ *    never starts a release while it is inquorate, nor while its quorum
+ *    information is older than the group's membership: a member that left
+ *    because its node went down but is still in the last quorum view means
+ *    corosync's quorum notification for that change has not arrived yet.
  *
  * 5. The release.  A failed release command is retried with doubling
  *    back-off, a bounded number of times.  When it succeeds, or finally
@@ -65,6 +68,11 @@ struct coord_engine {
 	uint32_t self_pid;
 	bool joined;
 	bool quorate;
+	bool view_known;		/* the quorum view below is valid */
+	size_t n_view;
+	uint32_t view[COORD_MAX_NODES * 2];	/* nodes in the quorum view */
+	size_t n_nodedown;
+	uint32_t nodedown[COORD_MAX_NODES];	/* left the group: NODEDOWN */
 	bool server_up;			/* what HELLO says of our server */
 	uint32_t next_seq;
 	bool report_in_flight;		/* our DEATH is sent, not delivered */
@@ -311,7 +319,7 @@ static struct coord_event *event_create(struct coord_engine *e, uint64_t now,
 {
 	struct coord_event *ev = event_alloc(e);
 	char buf[64];
-	size_t i;
+	size_t i, j;
 
 	if (!ev) {
 		e->counters.table_full++;
@@ -333,7 +341,18 @@ static struct coord_event *event_create(struct coord_engine *e, uint64_t now,
 
 		if (m->id.nodeid == id->origin)
 			continue;
-		sv = &ev->survivors[ev->n_survivors++];
+		/* Ordered by (node id, pid): the member table's order depends on
+		 * when this node joined, the record must not. */
+		for (j = ev->n_survivors; j > 0; j--) {
+			const struct coord_member_id *p = &ev->survivors[j - 1].id;
+			if (p->nodeid < m->id.nodeid ||
+			    (p->nodeid == m->id.nodeid && p->pid < m->id.pid))
+				break;
+			ev->survivors[j] = ev->survivors[j - 1];
+		}
+		sv = &ev->survivors[j];
+		memset(sv, 0, sizeof(*sv));
+		ev->n_survivors++;
 		sv->id = m->id;
 		sv->incarnation = m->incarnation;
 		sv->state = COORD_SURVIVOR_WAITING;
@@ -385,12 +404,28 @@ static bool survivor_confirmed(const struct coord_survivor *sv)
 	}
 }
 
+/* Quorate, by quorum information at least as new as the membership. */
+static bool quorate_now(const struct coord_engine *e)
+{
+	size_t i, j;
+
+	if (!e->quorate)
+		return false;
+	if (!e->view_known)
+		return true;
+	for (i = 0; i < e->n_nodedown; i++)
+		for (j = 0; j < e->n_view; j++)
+			if (e->nodedown[i] == e->view[j])
+				return false;
+	return true;
+}
+
 static void release_start(struct coord_engine *e, struct coord_event *ev, uint64_t now)
 {
 	struct coord_action *a;
 	char buf[64];
 
-	if (!e->quorate) {
+	if (!quorate_now(e)) {
 		if (ev->state != COORD_EVENT_QUORUM_WAIT)
 			elog(e, LOG_WARNING, "event %s: ready to release, "
 			     "but this node is inquorate: waiting", EVID(ev, buf));
@@ -432,20 +467,22 @@ static void event_evaluate(struct coord_engine *e, struct coord_event *ev, uint6
 	char buf[64];
 	size_t i;
 
-	if (coord_event_ended(ev) || ev->state == COORD_EVENT_RELEASING ||
-	    ev->state == COORD_EVENT_RETRY_WAIT)
+	if (coord_event_ended(ev))
+		return;
+	/* Marked even while a release runs: next_timer() counts on it. */
+	if (now >= ev->deadline_us && !ev->overdue) {
+		ev->overdue = true;
+		elog(e, ev->local_origin ? LOG_ERR : LOG_WARNING,
+		     "event %s: deadline passed (policy %s)", EVID(ev, buf),
+		     coord_policy_name(e->cfg.policy));
+	}
+	if (ev->state == COORD_EVENT_RELEASING || ev->state == COORD_EVENT_RETRY_WAIT)
 		return;
 	for (i = 0; i < ev->n_survivors; i++) {
 		if (ev->survivors[i].state == COORD_SURVIVOR_WAITING)
 			settled = false;
 		if (!survivor_confirmed(&ev->survivors[i]))
 			confirmed = false;
-	}
-	if (now >= ev->deadline_us && !ev->overdue) {
-		ev->overdue = true;
-		elog(e, ev->local_origin ? LOG_ERR : LOG_WARNING,
-		     "event %s: deadline passed (policy %s)", EVID(ev, buf),
-		     coord_policy_name(e->cfg.policy));
 	}
 	if (settled && !ev->complete_us)
 		ev->complete_us = now;
@@ -564,9 +601,25 @@ static void node_left_event(struct coord_engine *e, uint64_t now,
 	};
 	struct coord_event *ev;
 	char buf[64];
+	size_t i;
 
-	if (reason == COORD_LEAVE_LEAVE || event_find(e, &id))
+	if (reason == COORD_LEAVE_LEAVE)
 		return;
+	/* The same incarnation can leave twice (a partition, a merge, then a
+	 * crash): a departure always means grace, so the old record goes. */
+	ev = event_find(e, &id);
+	if (ev && !coord_event_ended(ev)) {
+		ask_grace(e, ev);
+		return;
+	}
+	for (i = 0; ev && i < e->n_events; i++)
+		if (&e->slots[e->order[i]] == ev) {
+			e->slot_used[e->order[i]] = false;
+			memmove(&e->order[i], &e->order[i + 1],
+				(e->n_events - i - 1) * sizeof(e->order[0]));
+			e->n_events--;
+			break;
+		}
 	ev = event_create(e, now, &id, COORD_DEATH_NODE_LEFT, gone->vips, gone->n_vips);
 	if (!ev)
 		return;
@@ -616,6 +669,28 @@ void coord_engine_confchg(struct coord_engine *e, uint64_t now,
 		elog(e, LOG_ERR, "%zu members: only %d are tracked", n_members,
 		     COORD_MAX_NODES);
 
+	/* Nodes that went down, until they are members again (quorate_now). */
+	for (i = 0; i < n_gone; i++)
+		if (gone_reason[i] == COORD_LEAVE_NODEDOWN &&
+		    e->n_nodedown < COORD_MAX_NODES) {
+			size_t k;
+			for (k = 0; k < e->n_nodedown; k++)
+				if (e->nodedown[k] == gone[i].id.nodeid)
+					break;
+			if (k == e->n_nodedown)
+				e->nodedown[e->n_nodedown++] = gone[i].id.nodeid;
+		}
+	for (i = 0; i < e->n_nodedown;) {
+		size_t k;
+		bool back = false;
+		for (k = 0; k < n_members; k++)
+			if (members[k].nodeid == e->nodedown[i])
+				back = true;
+		if (back)
+			e->nodedown[i] = e->nodedown[--e->n_nodedown];
+		else
+			i++;
+	}
 	e->joined = member_id_in(self, members, n_members);
 	if (e->joined && !was_joined)
 		elog(e, LOG_NOTICE, "joined the group: %zu member(s)", n_members);
@@ -867,6 +942,21 @@ void coord_engine_quorum(struct coord_engine *e, uint64_t now, bool quorate)
 	evaluate_all(e, now);
 }
 
+void coord_engine_quorum_view(struct coord_engine *e, uint64_t now, bool quorate,
+			      const uint32_t *nodes, size_t n_nodes)
+{
+	if (n_nodes > sizeof(e->view) / sizeof(e->view[0]))
+		n_nodes = sizeof(e->view) / sizeof(e->view[0]);
+	memcpy(e->view, nodes, n_nodes * sizeof(nodes[0]));
+	e->n_view = n_nodes;
+	e->view_known = true;
+	if (e->quorate != quorate) {
+		coord_engine_quorum(e, now, quorate);
+		return;
+	}
+	evaluate_all(e, now);
+}
+
 int coord_engine_report_death(struct coord_engine *e, uint64_t now,
 			      const struct coord_vip *vips, size_t n_vips,
 			      struct coord_event_id *id)
@@ -1029,7 +1119,7 @@ uint64_t coord_engine_next_timer(const struct coord_engine *e)
 /* ---- views ---- */
 
 bool coord_engine_joined(const struct coord_engine *e) { return e->joined; }
-bool coord_engine_quorate(const struct coord_engine *e) { return e->quorate; }
+bool coord_engine_quorate(const struct coord_engine *e) { return quorate_now(e); }
 uint64_t coord_engine_incarnation(const struct coord_engine *e) { return e->incarnation; }
 size_t coord_engine_member_count(const struct coord_engine *e) { return e->n_members; }
 

@@ -13,7 +13,7 @@
 
 struct coord_quorum {
 	qb_loop_t *loop;
-	void (*changed)(void *ctx, bool quorate);
+	coord_quorum_fn changed;
 	void *ctx;
 	quorum_handle_t handle;
 	int fd;
@@ -25,14 +25,14 @@ struct coord_quorum {
 
 static void quorum_connect(void *data);
 
-static void set_quorate(struct coord_quorum *q, bool quorate)
+static void set_quorate(struct coord_quorum *q, bool quorate, const uint32_t *nodes,
+			size_t n_nodes)
 {
-	if (q->quorate == quorate)
-		return;
+	if (q->quorate != quorate)
+		qb_log(quorate ? LOG_NOTICE : LOG_WARNING, "this node is %s",
+		       quorate ? "quorate" : "inquorate");
 	q->quorate = quorate;
-	qb_log(quorate ? LOG_NOTICE : LOG_WARNING, "this node is %s",
-	       quorate ? "quorate" : "inquorate");
-	q->changed(q->ctx, quorate);
+	q->changed(q->ctx, quorate, nodes, n_nodes);
 }
 
 static void on_notify(quorum_handle_t handle, uint32_t quorate, uint64_t ring_seq,
@@ -41,10 +41,8 @@ static void on_notify(quorum_handle_t handle, uint32_t quorate, uint64_t ring_se
 	void *ctx = NULL;
 
 	(void)ring_seq;
-	(void)n;
-	(void)view;
 	if (quorum_context_get(handle, (const void **)&ctx) == CS_OK && ctx)
-		set_quorate(ctx, quorate != 0);
+		set_quorate(ctx, quorate != 0, view, n);
 }
 
 static void schedule_reconnect(struct coord_quorum *q)
@@ -70,7 +68,7 @@ static int on_fd(int fd, int revents, void *data)
 	quorum_finalize(q->handle);
 	q->connected = false;
 	q->fd = -1;
-	set_quorate(q, false);
+	set_quorate(q, false, NULL, 0);
 	schedule_reconnect(q);
 	return -1;	/* libqb removes this poll entry */
 }
@@ -109,11 +107,12 @@ static void quorum_connect(void *data)
 	}
 	q->connected = true;
 	q->reconnect_ms = RECONNECT_MIN_MS;
-	set_quorate(q, quorate != 0);
+	/* No view yet: the first tracked notification brings it. */
+	q->changed(q->ctx, quorate != 0, NULL, 0);
+	q->quorate = quorate != 0;
 }
 
-struct coord_quorum *coord_quorum_new(qb_loop_t *loop,
-				      void (*changed)(void *ctx, bool quorate),
+struct coord_quorum *coord_quorum_new(qb_loop_t *loop, coord_quorum_fn changed,
 				      void *ctx)
 {
 	struct coord_quorum *q = calloc(1, sizeof(*q));

@@ -184,6 +184,14 @@ void coord_engine_disconnected(struct coord_engine *e, uint64_t now,
 			       uint64_t new_incarnation);
 
 void coord_engine_quorum(struct coord_engine *e, uint64_t now, bool quorate);
+/*
+ * Every quorum notification, with the nodes of the quorum view.  Until the
+ * view no longer lists a node that left the group with NODEDOWN, the
+ * engine takes the quorum information as older than the membership and
+ * starts no release (CPG and quorum notifications arrive separately).
+ */
+void coord_engine_quorum_view(struct coord_engine *e, uint64_t now, bool quorate,
+			      const uint32_t *nodes, size_t n_nodes);
 
 /*
  * The local server died.  Joins this node's pending event if there is
