@@ -86,7 +86,8 @@ struct coord_engine {
 	size_t n_events;
 	uint16_t order[COORD_MAX_EVENTS];
 	bool slot_used[COORD_MAX_EVENTS];
-	struct coord_event *slots;
+	struct coord_event *slots;	/* grows up to COORD_MAX_EVENTS */
+	size_t n_slots;
 
 	size_t act_head, act_count;
 	struct coord_action actions[COORD_MAX_ACTIONS];
@@ -288,12 +289,26 @@ static size_t pending_count(const struct coord_engine *e)
 	return n;
 }
 
-/* Makes room by forgetting the oldest ended event; pending ones are kept. */
+/* Makes room by forgetting the oldest ended event; pending ones are kept.
+ * The table grows on demand (an idle coordd stays small); growing moves
+ * the records, so no caller keeps an event pointer across this call. */
 static struct coord_event *event_alloc(struct coord_engine *e)
 {
 	size_t i, slot;
 
-	if (e->n_events == COORD_MAX_EVENTS) {
+	if (e->n_events == e->n_slots && e->n_slots < COORD_MAX_EVENTS) {
+		size_t n = e->n_slots ? e->n_slots * 2 : 8;
+		struct coord_event *grown;
+
+		if (n > COORD_MAX_EVENTS)
+			n = COORD_MAX_EVENTS;
+		grown = realloc(e->slots, n * sizeof(*grown));
+		if (grown) {
+			e->slots = grown;
+			e->n_slots = n;
+		}
+	}
+	if (e->n_events == e->n_slots) {
 		for (i = 0; i < e->n_events; i++)
 			if (coord_event_ended(&e->slots[e->order[i]]))
 				break;
@@ -531,11 +546,6 @@ struct coord_engine *coord_engine_new(const struct coord_engine_config *cfg)
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return NULL;
-	e->slots = calloc(COORD_MAX_EVENTS, sizeof(*e->slots));
-	if (!e->slots) {
-		free(e);
-		return NULL;
-	}
 	e->cfg = *cfg;
 	e->incarnation = cfg->incarnation;
 	e->server_up = true;

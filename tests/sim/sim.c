@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,14 +118,14 @@ struct sim {
 	bool verbose;
 	const char *violation;
 	char why[256];
-	struct node nodes[MAXN];
-	int nq;
-	struct inflight q[MAXQ];
-	int ngt;
-	struct gt_event gt[MAXGT];
 	/* whole-node death check */
 	int expect_left_node;
 	bool expect_seen;
+	int nq, ngt;
+	/* From here on, reset by counts, not by memset. */
+	struct node nodes[MAXN];
+	struct inflight q[MAXQ];
+	struct gt_event gt[MAXGT];
 };
 
 static struct sim S;
@@ -970,7 +971,11 @@ static const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbos
 	uint64_t quiet_at;
 	int i;
 
-	memset(&S, 0, sizeof(S));
+	/* Only the small part: the queues are reset by their counts. */
+	memset(&S, 0, offsetof(struct sim, nodes));
+	for (i = 0; i < MAXN; i++)
+		memset(&S.nodes[i], 0, offsetof(struct node, grace));
+	S.nq = S.ngt = 0;
 	S.seed = S.rng = seed;
 	S.mask = mask;
 	S.verbose = verbose;
