@@ -837,28 +837,34 @@ static void report(int i)
 	drain(i);
 }
 
-/* A hostile replay: an ACK claiming the sender's previous incarnation. */
+/* A hostile replay: an ACK claiming the sender's previous incarnation,
+ * for an event that waits for the sender's current one. */
 static void forge(void)
 {
-	int i = pick(is_alive), g;
 	struct coord_msg m;
+	int g, k;
 
-	if (i < 0 || !S.nodes[i].prev_inc)
-		return;
-	for (g = S.ngt - 1; g >= 0; g--)
-		if (!S.gt[g].ended && S.gt[g].delivered)
-			break;
-	if (g < 0)
-		return;
-	memset(&m, 0, sizeof(m));
-	m.version = COORD_PROTO_VERSION;
-	m.type = COORD_MSG_ACK;
-	m.sender = (uint32_t)i + 1;
-	m.incarnation = S.nodes[i].prev_inc;
-	m.u.ack.id = S.gt[g].id;
-	m.u.ack.result = COORD_ACK_IN_GRACE;
-	trace("forged ACK from node %d's old incarnation", i + 1);
-	enqueue(i, &m, true);
+	for (g = S.ngt - 1; g >= 0; g--) {
+		const struct gt_event *e = &S.gt[g];
+		if (e->ended || !e->delivered)
+			continue;
+		for (k = 0; k < e->n; k++) {
+			int i = (int)e->sv[k].nodeid - 1;
+			if (e->sv[k].settled || !S.nodes[i].alive || !S.nodes[i].prev_inc ||
+			    S.nodes[i].pid != e->sv[k].pid)
+				continue;
+			memset(&m, 0, sizeof(m));
+			m.version = COORD_PROTO_VERSION;
+			m.type = COORD_MSG_ACK;
+			m.sender = (uint32_t)i + 1;
+			m.incarnation = S.nodes[i].prev_inc;
+			m.u.ack.id = e->id;
+			m.u.ack.result = COORD_ACK_IN_GRACE;
+			trace("forged ACK from node %d's old incarnation", i + 1);
+			enqueue(i, &m, true);
+			return;
+		}
+	}
 }
 
 static void random_step(void)
@@ -1053,19 +1059,21 @@ int main(int argc, char **argv)
 	long rsteps = -1;
 	unsigned rmask = F_ALL;
 	int c, shown = 0;
+	bool first_only = false;
 	uint64_t t0;
 	double secs;
 
-	while ((c = getopt(argc, argv, "n:s:r:k:m:h")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:r:k:m:xh")) != -1) {
 		switch (c) {
 		case 'n': schedules = strtoull(optarg, NULL, 10); break;
 		case 's': first = strtoull(optarg, NULL, 10); break;
 		case 'r': replay = strtoull(optarg, NULL, 10); break;
 		case 'k': rsteps = strtol(optarg, NULL, 10); break;
 		case 'm': rmask = (unsigned)strtoul(optarg, NULL, 0); break;
+		case 'x': first_only = true; break;
 		default:
 			fprintf(stderr, "usage: sim [-n SCHEDULES] [-s FIRST-SEED] | "
-				"-r SEED [-k STEPS] [-m MASK]\n");
+				"-r SEED [-k STEPS] [-m MASK]  (-x: stop at the first violation)\n");
 			return c == 'h' ? 0 : 2;
 		}
 	}
@@ -1085,6 +1093,11 @@ int main(int argc, char **argv)
 			if (!v)
 				continue;
 			violations++;
+			if (first_only) {
+				printf("seed %" PRIu64 ": invariant %s violated: %s\n", s, v, S.why);
+				schedules = s - first + 1;
+				break;
+			}
 			if (shown++ < 3) {
 				char why[256];
 				long k;

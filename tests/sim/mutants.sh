@@ -1,0 +1,34 @@
+#!/bin/sh
+# make sim-mutants: the simulator against planted bugs.  Each patch in
+# tests/sim/mutants/ is applied to a copy of coord/engine.c (never to the
+# shipped code); the simulator must catch every one.  Last line, exactly:
+#   mutants: <caught> caught, <survived> survived
+set -u
+B=${B:-build}
+CC=${CC:-cc}
+SIM_CFLAGS=${SIM_CFLAGS:--std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -D_GNU_SOURCE}
+SCHEDULES=${MUTANT_SCHEDULES:-20000}
+caught=0 survived=0 n=0
+for p in tests/sim/mutants/*.patch; do
+	name=$(basename "$p" .patch)
+	dir=$B/sim/mutants/$name
+	n=$((n + 1))
+	rm -rf "$dir" && mkdir -p "$dir/coord"
+	cp coord/engine.c "$dir/coord/engine.c"
+	if ! patch -s -d "$dir" -p0 <"$p" ||
+	   ! $CC $SIM_CFLAGS -o "$dir/sim" tests/sim/sim.c proto/wire.c "$dir/coord/engine.c"; then
+		echo "not ok $n - mutant $name: does not apply or build"
+		survived=$((survived + 1))
+		continue
+	fi
+	line=$("$dir/sim" -x -n "$SCHEDULES" | grep '^seed ' | head -n 1)
+	if [ -n "$line" ]; then
+		caught=$((caught + 1))
+		echo "ok $n - mutant $name caught: $line"
+	else
+		survived=$((survived + 1))
+		echo "not ok $n - mutant $name survived $SCHEDULES schedules"
+	fi
+done
+echo "mutants: $caught caught, $survived survived"
+[ "$survived" = 0 ]
