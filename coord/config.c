@@ -1,8 +1,8 @@
 /*
- * Parsing coordd.conf.
+ * Parsing coordd.conf: a table of keys, each with its type, bounds and
+ * the words that say what a good value looks like.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,55 @@
 #include "config.h"
 #include "log.h"
 
-#define LINE_MAX_LEN 4096
+#define RELEASE_RETRY_MAX_US	30000000u	/* the back-off ceiling: 30 s */
+
+enum key_type {
+	KEY_NUMBER = 1,		/* uint32_t in min..max */
+	KEY_TEXT,		/* char[size], printable, length >= min */
+	KEY_VIP,
+	KEY_POLICY,
+	KEY_LEVEL,
+};
+
+/* KEY_TEXT checks beyond printable bytes */
+#define TEXT_ABSOLUTE	0x1	/* starts with '/' */
+#define TEXT_LOG_TARGET	0x2	/* syslog, stderr or absolute */
+#define TEXT_WORD	0x4	/* no spaces */
+
+struct config_key {
+	const char *name;
+	enum key_type type;
+	size_t offset;		/* into struct coord_config */
+	size_t size;		/* KEY_TEXT: the array's size */
+	uint32_t min, max;
+	unsigned flags;
+	const char *expect;	/* KEY_NUMBER: the unit */
+};
+
+#define FIELD(k)	offsetof(struct coord_config, k), sizeof(((struct coord_config *)0)->k)
+#define NUMBER(k, lo, hi, unit)	{ #k, KEY_NUMBER, FIELD(k), lo, hi, 0, unit }
+#define TEXT(k, lo, fl, expect)	{ #k, KEY_TEXT, FIELD(k), lo, 0, fl, expect }
+
+static const struct config_key keys[] = {
+	TEXT(group, 1, 0, "1..127 printable bytes"),
+	TEXT(socket, 1, TEXT_ABSOLUTE, "an absolute path of at most 107 bytes"),
+	{ "vip", KEY_VIP, FIELD(vips), 0, 0, 0, "an IPv4 or IPv6 address" },
+	TEXT(dbus_address, 0, 0, "a D-Bus address of at most 511 printable bytes"),
+	NUMBER(grace_call_timeout_ms, 100, 600000, "milliseconds"),
+	NUMBER(barrier_deadline_ms, 100, 3600000, "milliseconds"),
+	{ "deadline_policy", KEY_POLICY, FIELD(deadline_policy), 0, 0, 0,
+	  "release or hold" },
+	TEXT(release_command, 1, 0, "a command of 1..1023 printable bytes"),
+	NUMBER(release_timeout_ms, 100, 3600000, "milliseconds"),
+	NUMBER(release_retry_ms, 10, 30000, "milliseconds"),
+	NUMBER(release_max_attempts, 1, 100, "a count"),
+	TEXT(log_target, 1, TEXT_LOG_TARGET,
+	     "syslog, stderr or an absolute path of at most 255 bytes"),
+	{ "log_level", KEY_LEVEL, FIELD(log_level), 0, 0, 0,
+	  "error, warning, notice, info or debug" },
+	TEXT(socket_group, 1, TEXT_WORD, "a group name of 1..63 bytes, no spaces"),
+};
+#define N_KEYS	(sizeof(keys) / sizeof(keys[0]))
 
 void coord_config_defaults(struct coord_config *cfg)
 {
@@ -31,10 +79,11 @@ void coord_config_defaults(struct coord_config *cfg)
 	snprintf(cfg->socket_group, sizeof(cfg->socket_group), "haclient");
 }
 
+/* Decimal digits only: no sign, no spaces, no trailing junk, no overflow. */
 static int parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out)
 {
-	char *end;
 	unsigned long long n;
+	char *end;
 
 	if (*v < '0' || *v > '9')
 		return -1;
@@ -46,103 +95,120 @@ static int parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out)
 	return 0;
 }
 
-static bool printable(const char *v)
+static bool text_ok(const struct config_key *k, const char *v)
 {
-	for (; *v; v++)
-		if ((unsigned char)*v < 0x20 || (unsigned char)*v > 0x7e)
+	size_t len = strlen(v), i;
+
+	if (len < k->min || len >= k->size)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)v[i];
+
+		if (ch < 0x20 || ch > 0x7e || (ch == ' ' && (k->flags & TEXT_WORD)))
 			return false;
+	}
+	if ((k->flags & TEXT_ABSOLUTE) && v[0] != '/')
+		return false;
+	if ((k->flags & TEXT_LOG_TARGET) && v[0] != '/' &&
+	    strcmp(v, "syslog") && strcmp(v, "stderr"))
+		return false;
 	return true;
 }
 
-static int set_string(char *dst, size_t cap, const char *v)
-{
-	if (strlen(v) >= cap || !printable(v))
-		return -1;
-	memcpy(dst, v, strlen(v) + 1);
-	return 0;
-}
-
-struct number_key {
-	const char *key;
-	size_t offset;
-	uint32_t min, max;
-	const char *unit;
+/* Per-file state: where each key and each VIP was first given. */
+struct load_state {
+	unsigned key_line[N_KEYS];
+	unsigned vip_line[COORD_MAX_VIPS];
+	char expect[128];
 };
 
-#define NUM(k, lo, hi, unit) { #k, offsetof(struct coord_config, k), lo, hi, unit }
-static const struct number_key numbers[] = {
-	NUM(grace_call_timeout_ms, 100, 600000, "milliseconds"),
-	NUM(barrier_deadline_ms, 100, 3600000, "milliseconds"),
-	NUM(release_timeout_ms, 100, 3600000, "milliseconds"),
-	NUM(release_retry_ms, 10, 600000, "milliseconds"),
-	NUM(release_max_attempts, 1, 100, "a count"),
-};
-
-/* Returns NULL, or what the value should have been. */
-static const char *set_key(struct coord_config *cfg, const char *k, const char *v,
-			   char *expect, size_t explen)
+/* Sets one key.  Returns NULL, or what the value should have been. */
+static const char *set_value(struct coord_config *cfg, const struct config_key *k,
+			     const char *v, unsigned lineno, struct load_state *st)
 {
+	void *field = (char *)cfg + k->offset;
+	struct coord_vip vip;
 	size_t i;
+	int level;
 
-	for (i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
-		if (strcmp(k, numbers[i].key))
-			continue;
-		if (parse_u32(v, numbers[i].min, numbers[i].max,
-			      (uint32_t *)((char *)cfg + numbers[i].offset)) == 0)
+	switch (k->type) {
+	case KEY_NUMBER:
+		if (parse_u32(v, k->min, k->max, field) == 0)
 			return NULL;
-		snprintf(expect, explen, "%s %u..%u", numbers[i].unit,
-			 numbers[i].min, numbers[i].max);
-		return expect;
-	}
-	if (!strcmp(k, "group"))
-		return !*v || set_string(cfg->group, sizeof(cfg->group), v) ?
-		       "1..127 printable bytes" : NULL;
-	if (!strcmp(k, "socket"))
-		return *v != '/' || set_string(cfg->socket, sizeof(cfg->socket), v) ?
-		       "an absolute path shorter than 108 bytes" : NULL;
-	if (!strcmp(k, "vip")) {
-		struct coord_vip vip;
-
+		snprintf(st->expect, sizeof(st->expect), "%s %u..%u", k->expect,
+			 k->min, k->max);
+		return st->expect;
+	case KEY_TEXT:
+		if (!text_ok(k, v))
+			return k->expect;
+		memcpy(field, v, strlen(v) + 1);
+		return NULL;
+	case KEY_VIP:
 		if (coord_vip_parse(v, &vip) < 0)
-			return "an IPv4 or IPv6 address";
-		for (i = 0; i < cfg->n_vips; i++)
-			if (coord_vip_equal(&cfg->vips[i], &vip))
-				return "a VIP not given before";
-		if (cfg->n_vips == COORD_MAX_VIPS)
-			return "at most 16 vip lines";
+			return k->expect;
+		for (i = 0; i < cfg->n_vips; i++) {
+			if (!coord_vip_equal(&cfg->vips[i], &vip))
+				continue;
+			if (st->vip_line[i])
+				snprintf(st->expect, sizeof(st->expect),
+					 "an address not given before; it is on line %u",
+					 st->vip_line[i]);
+			else
+				snprintf(st->expect, sizeof(st->expect),
+					 "an address not given before");
+			return st->expect;
+		}
+		if (cfg->n_vips == COORD_MAX_VIPS) {
+			snprintf(st->expect, sizeof(st->expect),
+				 "at most %d vip lines", COORD_MAX_VIPS);
+			return st->expect;
+		}
+		st->vip_line[cfg->n_vips] = lineno;
 		cfg->vips[cfg->n_vips++] = vip;
 		return NULL;
-	}
-	if (!strcmp(k, "dbus_address"))
-		return set_string(cfg->dbus_address, sizeof(cfg->dbus_address), v) ?
-		       "a D-Bus address shorter than 512 bytes" : NULL;
-	if (!strcmp(k, "deadline_policy")) {
+	case KEY_POLICY:
 		if (!strcmp(v, "release"))
 			cfg->deadline_policy = COORD_POLICY_RELEASE;
 		else if (!strcmp(v, "hold"))
 			cfg->deadline_policy = COORD_POLICY_HOLD;
 		else
-			return "release or hold";
+			return k->expect;
 		return NULL;
-	}
-	if (!strcmp(k, "release_command"))
-		return !*v || set_string(cfg->release_command, sizeof(cfg->release_command), v) ?
-		       "a command of 1..1023 bytes" : NULL;
-	if (!strcmp(k, "log_target"))
-		return (strcmp(v, "syslog") && strcmp(v, "stderr") && *v != '/') ||
-		       set_string(cfg->log_target, sizeof(cfg->log_target), v) ?
-		       "syslog, stderr or an absolute path" : NULL;
-	if (!strcmp(k, "log_level")) {
-		int level = coord_log_level_parse(v);
+	case KEY_LEVEL:
+		level = coord_log_level_parse(v);
 		if (level < 0)
-			return "error, warning, notice, info or debug";
+			return k->expect;
 		cfg->log_level = level;
 		return NULL;
 	}
-	if (!strcmp(k, "socket_group"))
-		return !*v || set_string(cfg->socket_group, sizeof(cfg->socket_group), v) ?
-		       "a group name" : NULL;
-	return "";	/* unknown key */
+	return k->expect;
+}
+
+/*
+ * Reads one line without its newline into buf (COORD_CONFIG_LINE_MAX + 1
+ * bytes).  Returns 1, 0 at the end of the file, -1 when the line is too
+ * long, -2 when it holds a NUL byte (which would hide the rest of it).
+ */
+static int read_line(FILE *f, char *buf)
+{
+	size_t n = 0;
+	bool nul = false;
+	int ch;
+
+	while ((ch = getc(f)) != '\n') {
+		if (ch == EOF) {
+			if (n == 0)
+				return 0;
+			break;
+		}
+		if (n == COORD_CONFIG_LINE_MAX)
+			return -1;
+		if (ch == '\0')
+			nul = true;
+		buf[n++] = (char)ch;
+	}
+	buf[n] = '\0';
+	return nul ? -2 : 1;
 }
 
 static char *trim(char *s)
@@ -152,70 +218,123 @@ static char *trim(char *s)
 	while (*s == ' ' || *s == '\t')
 		s++;
 	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' ||
-			   end[-1] == '\r'))
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
 		*--end = '\0';
 	return s;
 }
 
-/* A '#' starts a comment at the start of a line or after whitespace. */
+/* '#' starts a comment at the start of a line or after whitespace. */
 static void strip_comment(char *s)
 {
 	char *p;
 
-	for (p = s; *p; p++)
+	for (p = s; *p; p++) {
 		if (*p == '#' && (p == s || p[-1] == ' ' || p[-1] == '\t')) {
 			*p = '\0';
 			return;
 		}
+	}
+}
+
+/* Quotes untrusted text for an error message: printable, 64 bytes. */
+static const char *quote(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 4 < len && i < 64; i++)
+		buf[i] = s[i] >= 0x20 && s[i] <= 0x7e ? s[i] : '?';
+	if (s[i] && i + 4 <= len) {
+		memcpy(buf + i, "...", 3);
+		i += 3;
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+static const struct config_key *key_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_KEYS; i++)
+		if (!strcmp(keys[i].name, name))
+			return &keys[i];
+	return NULL;
+}
+
+/* One non-empty line.  0, or -1 with err filled in. */
+static int parse_line(const char *path, unsigned lineno, char *s,
+		      struct coord_config *cfg, struct load_state *st,
+		      char *err, size_t errlen)
+{
+	const struct config_key *k;
+	char *eq = strchr(s, '='), *name, *v, q[72];
+	const char *bad;
+
+	if (!eq) {
+		snprintf(err, errlen, "%s:%u: expected 'key = value', got '%s'",
+			 path, lineno, quote(s, q, sizeof(q)));
+		return -1;
+	}
+	*eq = '\0';
+	name = trim(s);
+	v = trim(eq + 1);
+	if (!*name) {
+		snprintf(err, errlen, "%s:%u: missing key before '='", path, lineno);
+		return -1;
+	}
+	k = key_find(name);
+	if (!k) {
+		snprintf(err, errlen, "%s:%u: unknown key '%s'", path, lineno,
+			 quote(name, q, sizeof(q)));
+		return -1;
+	}
+	if (k->type != KEY_VIP && st->key_line[k - keys]) {
+		snprintf(err, errlen, "%s:%u: %s given twice (first on line %u)",
+			 path, lineno, k->name, st->key_line[k - keys]);
+		return -1;
+	}
+	st->key_line[k - keys] = lineno;
+	bad = set_value(cfg, k, v, lineno, st);
+	if (bad) {
+		snprintf(err, errlen, "%s:%u: bad value for %s: '%s' (expected %s)",
+			 path, lineno, k->name, quote(v, q, sizeof(q)), bad);
+		return -1;
+	}
+	return 0;
 }
 
 int coord_config_load(const char *path, bool must_exist, struct coord_config *cfg,
 		      char *err, size_t errlen)
 {
-	char line[LINE_MAX_LEN + 2], expect[96];
+	char line[COORD_CONFIG_LINE_MAX + 1], *s;
+	struct load_state st;
 	unsigned lineno = 0;
-	FILE *f = fopen(path, "r");
+	FILE *f;
+	int rc;
 
+	f = fopen(path, "re");
 	if (!f) {
 		if (errno == ENOENT && !must_exist)
 			return 0;
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		char *s, *eq, *k, *v;
-		const char *bad;
-
+	memset(&st, 0, sizeof(st));
+	while ((rc = read_line(f, line)) != 0) {
 		lineno++;
-		if (strlen(line) > LINE_MAX_LEN && line[strlen(line) - 1] != '\n') {
+		if (rc == -1) {
 			snprintf(err, errlen, "%s:%u: line longer than %d bytes",
-				 path, lineno, LINE_MAX_LEN);
+				 path, lineno, COORD_CONFIG_LINE_MAX);
+			goto fail;
+		}
+		if (rc == -2) {
+			snprintf(err, errlen, "%s:%u: NUL byte in the line", path, lineno);
 			goto fail;
 		}
 		strip_comment(line);
 		s = trim(line);
-		if (!*s)
-			continue;
-		eq = strchr(s, '=');
-		if (!eq) {
-			snprintf(err, errlen, "%s:%u: expected 'key = value', got '%.64s'",
-				 path, lineno, s);
+		if (*s && parse_line(path, lineno, s, cfg, &st, err, errlen) < 0)
 			goto fail;
-		}
-		*eq = '\0';
-		k = trim(s);
-		v = trim(eq + 1);
-		bad = set_key(cfg, k, v, expect, sizeof(expect));
-		if (bad && !*bad) {
-			snprintf(err, errlen, "%s:%u: unknown key '%.64s'", path, lineno, k);
-			goto fail;
-		}
-		if (bad) {
-			snprintf(err, errlen, "%s:%u: bad value for %s: '%.64s' (expected %s)",
-				 path, lineno, k, v, bad);
-			goto fail;
-		}
 	}
 	if (ferror(f)) {
 		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
@@ -235,6 +354,6 @@ void coord_config_to_engine(const struct coord_config *cfg, struct coord_engine_
 	ec->deadline_us = (uint64_t)cfg->barrier_deadline_ms * 1000u;
 	ec->policy = cfg->deadline_policy;
 	ec->release_retry_us = (uint64_t)cfg->release_retry_ms * 1000u;
-	ec->release_retry_max_us = 30000000u;
+	ec->release_retry_max_us = RELEASE_RETRY_MAX_US;
 	ec->release_max_attempts = cfg->release_max_attempts;
 }

@@ -1,8 +1,12 @@
 /*
- * coordd's configuration file: `key = value` lines, `#` comments.
- * Every key, its default and its bounds are in coordd.conf(5) and
- * docs/coordd.conf.example.  An unknown key or a bad value is an error
- * naming the file, the line and the key.
+ * coordd's configuration file (default /etc/coord/coordd.conf).
+ *
+ * One `key = value` per line; `#` starts a comment at the start of a line
+ * or after whitespace; blank lines are ignored; whitespace around keys
+ * and values is trimmed.  Every key may be given once, except `vip`,
+ * which is repeated once per address.  An unknown key, a repeated key or
+ * a bad value is an error naming the file, the line and the key.  Every
+ * key, its default and its bounds are in docs/coordd.conf.example.
  */
 #ifndef COORD_CONFIG_H
 #define COORD_CONFIG_H
@@ -13,35 +17,44 @@
 #include "coord/engine.h"
 
 #define COORD_CONFIG_DEFAULT_PATH	"/etc/coord/coordd.conf"
+#define COORD_CONFIG_LINE_MAX		4095	/* bytes, without the newline */
 
+/* Fixed-size: loading allocates nothing.  Strings are NUL-terminated. */
 struct coord_config {
-	char group[128];
-	char socket[108];
+	char group[128];		/* CPG group, 1..127 printable bytes */
+	char socket[108];		/* control socket: absolute, fits sun_path */
 	uint16_t n_vips;
 	struct coord_vip vips[COORD_MAX_VIPS];
 	char dbus_address[512];		/* "": the system bus */
 	uint32_t grace_call_timeout_ms;
 	uint32_t barrier_deadline_ms;
 	enum coord_policy deadline_policy;
-	char release_command[1024];
-	uint32_t release_timeout_ms;
-	uint32_t release_retry_ms;
+	char release_command[1024];	/* run with /bin/sh -c */
+	uint32_t release_timeout_ms;	/* then the command is killed */
+	uint32_t release_retry_ms;	/* first back-off; doubles */
 	uint32_t release_max_attempts;
 	char log_target[256];		/* syslog, stderr or an absolute path */
 	int log_level;			/* LOG_ERR .. LOG_DEBUG */
-	char socket_group[64];
+	char socket_group[64];		/* allowed on the socket besides root */
 };
 
 void coord_config_defaults(struct coord_config *cfg);
 
 /*
- * Reads path over the values already in cfg.  A missing file is an error
- * only when must_exist.  Returns 0, or -1 with a message in err.
+ * Reads path over the values already in cfg (call coord_config_defaults
+ * first).  A missing file is an error only when must_exist: coordd runs
+ * with the defaults when the default file is absent, but not when the
+ * file named by -c is.  Returns 0, or -1 with a one-line message in err
+ * ("FILE:LINE: ..." or "cannot open FILE: ..."); cfg may then hold the
+ * values of the lines before the bad one.
  */
 int coord_config_load(const char *path, bool must_exist, struct coord_config *cfg,
 		      char *err, size_t errlen);
 
-/* The engine's part of the configuration (times in microseconds). */
+/*
+ * Fills the engine's policy, deadline, release retry and VIP fields
+ * (times in microseconds); leaves node id, incarnation and log alone.
+ */
 void coord_config_to_engine(const struct coord_config *cfg, struct coord_engine_config *ec);
 
 #endif

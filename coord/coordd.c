@@ -30,6 +30,7 @@
 #include "release.h"
 
 #define DEFAULT_CONFIG	"/etc/coord/coordd.conf"
+#define COORD_BLACKBOX_PATH	"/var/lib/coord/coordd-blackbox"
 
 /* Exit codes, as coordd(8) documents them. */
 enum {
@@ -376,6 +377,8 @@ static int coordd_start(struct coordd *d)
 				   d->cfg.grace_call_timeout_ms, on_grace_done, d);
 	d->release = coord_release_new(d->loop, d->cfg.release_command,
 				       d->cfg.release_timeout_ms, on_release_done, d);
+	/* After the last signal registration: a crash writes the blackbox. */
+	coord_log_fatal_signals(COORD_BLACKBOX_PATH);
 	env.engine = d->engine;
 	d->dispatch = coord_dispatch_new(&env);
 	/* Last: it reports quorum at once, and pump() needs everything else. */

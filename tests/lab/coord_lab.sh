@@ -92,3 +92,38 @@ check() {	# DESCRIPTION command...: ok when the command succeeds
 	desc=$1; shift
 	if "$@"; then ok "$desc"; else not_ok "$desc" "failed: $*"; fi
 }
+
+# ---- the real stack: nfs-ganesha 4.3 and pacemaker ----
+
+ganesha_start() {	# N: a real ganesha.nfsd, pid file /run/ganesha.pid in the node
+	n=$1 d=$LAB_DIR/$1
+	mkdir -p "$d/export" "$d/recovery"
+	cat >"$d/ganesha.conf" <<CONF
+NFS_CORE_PARAM { Protocols = 4; Enable_NLM = false; Enable_RQUOTA = false; }
+NFSV4 { Grace_Period = 20; Lease_Lifetime = 10; RecoveryRoot = "$d/recovery"; }
+EXPORT { Export_Id = 1; Path = "$d/export"; Pseudo = "/export"; Access_Type = RW;
+	 Squash = No_Root_Squash; FSAL { Name = VFS; } }
+CONF
+	lab_bg "$n" "$d/ganesha.out" ganesha.nfsd -F -f "$d/ganesha.conf" -L "$d/ganesha.log" \
+		-p /run/ganesha.pid -N NIV_EVENT >"$d/ganesha.bg.pid"
+	i=0
+	until get_grace "$n" >/dev/null; do
+		i=$((i + 1)); [ $i -gt 100 ] && return 1
+		sleep 0.1
+	done
+}
+
+get_grace() {	# N: prints true/false, fails when ganesha does not answer
+	g=$(lab_exec "$1" timeout 5 dbus-send --system --print-reply --dest=org.ganesha.nfsd \
+		/org/ganesha/nfsd/admin org.ganesha.nfsd.admin.get_grace 2>/dev/null |
+		awk '/boolean/ {print $2; exit}')
+	[ -n "$g" ] && echo "$g"
+}
+
+vip_holder() {	# prints the node whose eth0 has VIP, or nothing
+	for n in $(seq 1 "$LAB_N"); do
+		ip -n "$(_lab_ns "$n")" -4 addr show dev eth0 2>/dev/null | grep -q "inet $1/" &&
+			{ echo "$n"; return 0; }
+	done
+	return 1
+}

@@ -126,6 +126,33 @@ lab_wait_members() {
 	return 1
 }
 
+lab_start_pacemaker() {	# N
+	local pid
+	pid=$(lab_bg "$1" "$LAB_DIR/$1/pacemakerd.out" env \
+		PCMK_logfile=/var/log/pacemaker/pacemaker.log pacemakerd)
+	echo "$pid" >"$LAB_DIR/$1/pacemakerd.pid"
+}
+
+lab_stop_pacemaker() {	# N
+	local pid i=0
+	pid=$(cat "$LAB_DIR/$1/pacemakerd.pid" 2>/dev/null) || return 0
+	kill -TERM "$pid" 2>/dev/null
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	rm -f "$LAB_DIR/$1/pacemakerd.pid"
+}
+
+# Every node Online in crm_mon, as seen from node N (bounded wait).
+lab_wait_pacemaker() {	# N COUNT [SECONDS]
+	local i=0 limit=${3:-60} on
+	while [ $i -lt $((limit * 2)) ]; do
+		on=$(lab_exec "$1" timeout 5 crm_mon -1 2>/dev/null | sed -n 's/.*Online: \[\(.*\)\].*/\1/p' | wc -w)
+		[ "$on" = "$2" ] && return 0
+		sleep 0.5; i=$((i + 1))
+	done
+	lab_log "node $1: pacemaker shows $on of $2 nodes online after ${limit}s"
+	return 1
+}
+
 lab_link_down() { ip -n "$(_lab_ns "$1")" link set dev eth0 down; }
 lab_link_up() { ip -n "$(_lab_ns "$1")" link set dev eth0 up; }
 
@@ -138,6 +165,9 @@ lab_up() {
 	ls /dev/shm >"$LAB_DIR/shm.before" 2>/dev/null
 	: >"$LAB_DIR/bg.pids"
 	br=$(_lab_br)
+	cp -a /usr/lib/ocf/resource.d "$LAB_DIR/ocf"
+	mkdir -p "$LAB_DIR/ocf/coord"
+	cp "$(dirname "${BASH_SOURCE[0]}")"/../../agents/* "$LAB_DIR/ocf/coord/"
 	ip netns add "$br" || return 1
 	ip -n "$br" link add br0 type bridge
 	ip -n "$br" link set br0 up
@@ -155,9 +185,20 @@ lab_up() {
 		ip -n "$ns" link set lo up
 		ip -n "$br" link set "p${LAB_ID}n$n" master br0
 		ip -n "$br" link set "p${LAB_ID}n$n" up
+		mkdir -p "$LAB_DIR/$n/pcmk/lib/cib" "$LAB_DIR/$n/pcmk/lib/pengine" \
+			"$LAB_DIR/$n/pcmk/lib/blackbox" "$LAB_DIR/$n/pcmk/lib/cores" \
+			"$LAB_DIR/$n/pcmk/log"
+		chown -R hacluster:haclient "$LAB_DIR/$n/pcmk" 2>/dev/null
+		# Private per node: corosync's and pacemaker's state, /run (so
+		# the system bus socket, pid files and coordd's default socket
+		# are the node's own), and the OCF agents (with coord's).
 		ip netns exec "$ns" unshare -m --propagation private sh -c \
 			"mount --bind $LAB_DIR/$n/lib /var/lib/corosync &&
-			 mount -t tmpfs tmpfs /run && mkdir -p /run/lock &&
+			 mount --bind $LAB_DIR/$n/pcmk/lib /var/lib/pacemaker &&
+			 mount --bind $LAB_DIR/$n/pcmk/log /var/log/pacemaker &&
+			 mount --bind $LAB_DIR/ocf /usr/lib/ocf/resource.d &&
+			 mount -t tmpfs tmpfs /run && mkdir -p /run/lock /run/dbus &&
+			 ln -s $LAB_DIR/$n/bus.sock /run/dbus/system_bus_socket &&
 			 exec sleep 100000" </dev/null >/dev/null 2>&1 &
 		echo $! >"$LAB_DIR/$n/anchor.pid"
 	done
@@ -214,9 +255,10 @@ lab_down() {
 	done
 	# shellcheck disable=SC2086
 	_lab_kill_wait $pids
+	# Whatever else still runs in a node (pacemaker's children, agents).
 	pids=
 	for n in $(seq 1 "$LAB_N"); do
-		pids="$pids $(cat "$LAB_DIR/$n/anchor.pid" 2>/dev/null)"
+		pids="$pids $(ip netns pids "$(_lab_ns "$n")" 2>/dev/null | tr '\n' ' ')"
 	done
 	# shellcheck disable=SC2086
 	_lab_kill_wait $pids

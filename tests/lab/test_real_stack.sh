@@ -1,0 +1,156 @@
+#!/bin/bash
+# The real stack, end to end (one bring-up for the group): 3 nodes, each
+# with corosync, pacemaker, a private system bus, a real nfs-ganesha 4.3
+# and coordd; an IPaddr2 VIP whose location rule needs ganesha-active=1;
+# coord's monitor agent as a pacemaker clone.  ganesha.nfsd is killed on
+# the node holding the VIP; the VIP must move only after every surviving
+# ganesha is in grace, which the release command itself records
+# (tests/lab/release_probe.sh).  Then a whole node is stopped.  Last, the
+# same failover with the old notify + fixed-sleep method, for the timings.
+set -u
+. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/seed_method.sh"
+lab_trap
+VIP=198.18.0.100
+
+echo "# bringing up 3 nodes with pacemaker and nfs-ganesha"
+lab_up 3 || { not_ok "lab bring-up"; exit 1; }
+for n in 1 2 3; do
+	check "node $n: real ganesha.nfsd answers on D-Bus" ganesha_start $n
+	cat >"$LAB_DIR/$n/coordd.conf" <<CONF
+vip = $VIP
+grace_call_timeout_ms = 5000
+barrier_deadline_ms = 10000
+deadline_policy = hold
+release_command = $COORD_TOP/tests/lab/release_probe.sh $LAB_DIR $n 3
+log_target = $LAB_DIR/$n/coordd.log
+log_level = debug
+socket_group = root
+CONF
+	coord_start $n >/dev/null
+	lab_start_pacemaker $n
+done
+check "pacemaker: 3 nodes online" lab_wait_pacemaker 1 3 90
+lab_exec 1 crm_attribute -t crm_config -n stonith-enabled -v false
+lab_exec 1 cibadmin -C -o resources -X "
+<clone id=\"mon-clone\"><primitive id=\"mon\" class=\"ocf\" provider=\"coord\" type=\"ganesha_coord_mon\">
+  <instance_attributes id=\"mon-ia\">
+    <nvpair id=\"mon-pid\" name=\"pid_file\" value=\"/run/ganesha.pid\"/>
+    <nvpair id=\"mon-ctl\" name=\"coordctl\" value=\"$COORDCTL\"/>
+  </instance_attributes>
+  <operations><op id=\"mon-mon\" name=\"monitor\" interval=\"2s\" timeout=\"20s\"/></operations>
+</primitive></clone>"
+lab_exec 1 cibadmin -C -o resources -X "
+<primitive id=\"vip\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\">
+  <instance_attributes id=\"vip-ia\">
+    <nvpair id=\"vip-ip\" name=\"ip\" value=\"$VIP\"/>
+    <nvpair id=\"vip-mask\" name=\"cidr_netmask\" value=\"24\"/>
+    <nvpair id=\"vip-nic\" name=\"nic\" value=\"eth0\"/>
+  </instance_attributes>
+  <operations><op id=\"vip-mon\" name=\"monitor\" interval=\"2s\"/></operations>
+</primitive>"
+lab_exec 1 cibadmin -C -o constraints -X "
+<rsc_location id=\"vip-needs-ganesha\" rsc=\"vip\">
+  <rule id=\"vip-rule\" score=\"-INFINITY\" boolean-op=\"or\">
+    <expression id=\"vip-e1\" attribute=\"ganesha-active\" operation=\"not_defined\"/>
+    <expression id=\"vip-e2\" attribute=\"ganesha-active\" operation=\"ne\" value=\"1\"/>
+  </rule>
+</rsc_location>"
+
+active_nodes() {	# nodes with ganesha-active=1, as node 1's attrd sees them
+	lab_exec 1 attrd_updater -Q -A -n ganesha-active 2>/dev/null |
+		sed -n 's/.*host="node\([0-9]*\)".*value="1".*/\1/p' | sort | tr '\n' ' '
+}
+wait_for() {	# SECONDS command...: poll every 50 ms
+	local limit=$(( $1 * 20 )) i=0; shift
+	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.05; i=$((i + 1)); done
+	return 1
+}
+all_active() { [ "$(active_nodes)" = "1 2 3 " ]; }
+check "the monitor agent set ganesha-active=1 on every node" wait_for 60 all_active
+check "the VIP runs on a node" wait_for 60 vip_holder $VIP >/dev/null
+H=$(vip_holder $VIP)
+echo "# VIP on node $H"
+
+# --- 1. ganesha.nfsd killed on the VIP's node ---
+t0=$(now_us)
+kill -9 "$(lab_exec "$H" cat /run/ganesha.pid)"
+moved() { s=$(vip_holder $VIP) && [ "$s" != "$H" ]; }
+S=
+if wait_for 60 moved; then
+	t_vip=$(now_us)
+	S=$(vip_holder $VIP)
+	ok "the VIP moved from node $H to node $S, $(( (t_vip - t0) / 1000 )) ms after ganesha's death"
+else
+	not_ok "the VIP moved to a survivor" "still on $(vip_holder $VIP)"
+	echo "1..$T"; exit 1
+fi
+probe=$(cat "$LAB_DIR/$H/release-probe.log" 2>/dev/null)
+echo "$probe" | sed 's/^/# release probe: /'
+for n in 1 2 3; do
+	[ "$n" = "$H" ] && continue
+	check "at the release, node $n's ganesha answered get_grace true" \
+		grep -q "node$n get_grace=true" "$LAB_DIR/$H/release-probe.log"
+	check "node $n's ganesha log shows the takeover (event 5, ip $VIP)" \
+		grep -q "recovery event 5 .*ip $VIP" "$LAB_DIR/$n/ganesha.log"
+done
+id=$(lab_exec "$H" "$COORDCTL" --json events | jq -r '[.events[] | select(.reason == "reported")][-1].id')
+views=$(for n in 1 2 3; do
+	lab_exec $n "$COORDCTL" --json events | jq -c --arg id "$id" \
+		'.events[] | select(.id == $id) | [.state, [.survivors[] | [.node_id, .result]]]'
+done | sort -u)
+others=$(for n in 1 2 3; do [ $n != "$H" ] && printf '[%d,"in-grace"],' $n; done)
+check "every node records event $id: released, survivors in grace" \
+	[ "$views" = "[\"released\",[${others%,}]]" ]
+[ "$views" = "[\"released\",[${others%,}]]" ] || echo "# got: $views"
+check "node $H's ganesha-active is gone, the others' remain" \
+	[ "$(active_nodes)" = "$(for n in 1 2 3; do [ $n != "$H" ] && printf '%d ' $n; done)" ]
+t_rel=$(awk 'NR == 1 {print $1}' "$LAB_DIR/$H/release.log")
+t_rep=$(grep -m1 'local server reported dead' "$LAB_DIR/$H/coordd.log" >/dev/null && echo 1)
+echo "# coord: death -> release $(( (t_rel - t0) / 1000 )) ms (includes the 2 s monitor interval), release -> VIP on node $S $(( (t_vip - t_rel) / 1000 )) ms"
+COORD_DEATH_TO_VIP_MS=$(( (t_vip - t0) / 1000 ))
+
+# --- 2. a whole node stopped: the survivors enter grace for its VIP ---
+X=$S
+Y=$(for n in 1 2 3; do [ $n != "$X" ] && [ $n != "$H" ] && echo $n; done)
+before=$(grep -c "recovery event 5 .*ip $VIP" "$LAB_DIR/$Y/ganesha.log")
+lab_stop_pacemaker "$X"
+lab_stop_corosync "$X"
+regrace() { [ "$(grep -c "recovery event 5 .*ip $VIP" "$LAB_DIR/$Y/ganesha.log")" -gt "$before" ]; }
+check "node $X stopped: node $Y's ganesha entered grace again for $VIP" wait_for 30 regrace
+# A real server with no client to reclaim may lift grace within seconds:
+# what counts is the answer at the call, as coordd recorded it.
+nl=$(lab_exec "$Y" "$COORDCTL" --json events | jq -r --arg y "$Y" \
+	'[.events[] | select(.reason == "node-left" and .origin == '"$X"')][-1].survivors[] |
+	 select(.node_id == ($y | tonumber)) | .result')
+check "node $Y's coordd recorded its real ganesha's answer to the node-left grace: $nl" \
+	[ "$nl" = in-grace ]
+
+# --- 3. the old method on the same lab, for comparison ---
+# Node H's ganesha comes back; the coord monitor is stopped; the seed's
+# attribute dance runs by hand (notify grace to survivors, fixed sleep).
+lab_start_corosync "$X"
+lab_start_pacemaker "$X"
+ganesha_start "$H" >/dev/null
+check "pacemaker: 3 nodes online again" lab_wait_pacemaker 1 3 90
+check "every node active again" wait_for 60 all_active
+lab_exec 1 crm_resource --resource mon-clone --meta --set-parameter target-role --parameter-value Stopped >/dev/null 2>&1
+wait_for 30 vip_holder $VIP >/dev/null
+H2=$(vip_holder $VIP)
+t0=$(now_us)
+kill -9 "$(lab_exec "$H2" cat /run/ganesha.pid)"
+lab_exec "$H2" attrd_updater -D -n grace-active >/dev/null 2>&1
+SEED_GRACE_DELAY=5 seed_failover "$H2"
+lab_exec "$H2" attrd_updater -D -n ganesha-active
+moved2() { s=$(vip_holder $VIP) && [ "$s" != "$H2" ]; }
+if wait_for 60 moved2; then
+	SEED_DEATH_TO_VIP_MS=$(( ($(now_us) - t0) / 1000 ))
+	ok "old method: the VIP moved $SEED_DEATH_TO_VIP_MS ms after ganesha's death (death detected at once)"
+else
+	not_ok "old method: the VIP moved"
+fi
+echo "# death -> VIP answering on a survivor: coord ${COORD_DEATH_TO_VIP_MS} ms (monitor every 2 s), fixed sleep ${SEED_DEATH_TO_VIP_MS:-?} ms (detection not counted)"
+
+echo "1..$T"
+[ "$FAILED" = 0 ]
