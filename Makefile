@@ -84,7 +84,27 @@ demo: all $(LAB_BINS)
 -include tests/sim/sim.mk
 -include tests/fuzz/fuzz.mk
 -include bench/bench.mk
--include docs/install.mk
+
+INSTALL_FILES = $(SBINDIR)/coordd $(SBINDIR)/coordctl \
+	$(OCFDIR)/ganesha_coord_mon $(OCFDIR)/coordd \
+	$(MANDIR)/man8/coordd.8 $(MANDIR)/man8/coordctl.8 $(MANDIR)/man5/coordd.conf.5 \
+	$(UNITDIR)/coordd.service $(SYSCONFDIR)/coord/coordd.conf.example
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(OCFDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/coord
+	install -m 0755 $(B)/coordd $(B)/coordctl $(DESTDIR)$(SBINDIR)/
+	install -m 0755 agents/ganesha_coord_mon agents/coordd $(DESTDIR)$(OCFDIR)/
+	install -m 0644 coord/coordd.8 coord/coordctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 coord/coordd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		coord/coordd.service > $(DESTDIR)$(UNITDIR)/coordd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/coordd.service
+	install -m 0644 docs/coordd.conf.example $(DESTDIR)$(SYSCONFDIR)/coord/coordd.conf.example
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
+	-rmdir $(DESTDIR)$(OCFDIR) $(DESTDIR)$(SYSCONFDIR)/coord 2>/dev/null
 
 clean:
 	rm -rf $(B)

@@ -1,0 +1,40 @@
+#!/bin/sh
+# make install DESTDIR=... PREFIX=... puts every file where coordd(8) says,
+# the installed programs run, the man pages render, and make uninstall
+# takes it all back.  TAP.
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+dest=$(mktemp -d /tmp/coord-install.XXXXXX)
+trap 'rm -rf "$dest"' EXIT
+chmod 0755 "$dest"	# ocf-tester checks the agent as another user
+n=0 failed=0
+t() { n=$((n + 1)); d=$1; shift; if "$@" >/dev/null 2>&1; then echo "ok $n - $d"; else echo "not ok $n - $d"; failed=1; fi; }
+make -s B="$B" install DESTDIR="$dest" PREFIX=/usr >"$dest.log" 2>&1 || { cat "$dest.log"; rm -f "$dest.log"; echo "not ok 1 - make install"; exit 1; }
+rm -f "$dest.log"
+for f in usr/sbin/coordd usr/sbin/coordctl usr/lib/ocf/resource.d/coord/ganesha_coord_mon \
+	 usr/lib/ocf/resource.d/coord/coordd lib/systemd/system/coordd.service \
+	 usr/share/man/man8/coordd.8 usr/share/man/man8/coordctl.8 \
+	 usr/share/man/man5/coordd.conf.5 etc/coord/coordd.conf.example; do
+	t "installed /$f" test -s "$dest/$f"
+done
+t "installed coordd runs (--version)" "$dest/usr/sbin/coordd" --version
+t "installed coordctl runs (--version)" "$dest/usr/sbin/coordctl" --version
+t "the example configuration is valid" "$dest/usr/sbin/coordd" -t -c "$dest/etc/coord/coordd.conf.example"
+t "the unit names the installed coordd" grep -q '^ExecStart=/usr/sbin/coordd -f -c /etc/coord/coordd.conf$' \
+	"$dest/lib/systemd/system/coordd.service"
+for m in man8/coordd.8 man8/coordctl.8 man5/coordd.conf.5; do
+	t "man -l renders $m without warnings" sh -c \
+		"[ -z \"\$(MANWIDTH=80 man -l --warnings '$dest/usr/share/man/$m' 2>&1 >/dev/null)\" ]"
+done
+if command -v ocf-tester >/dev/null; then
+	t "ocf-tester: ganesha_coord_mon" sh -c "OCF_ROOT=/usr/lib/ocf ocf-tester -n t '$dest/usr/lib/ocf/resource.d/coord/ganesha_coord_mon' | grep -q 'passed all tests'"
+fi
+t "unknown option: exit 2" sh -c "'$dest/usr/sbin/coordd' --bogus; [ \$? = 2 ]"
+t "coordctl unknown command: exit 2" sh -c "'$dest/usr/sbin/coordctl' frobnicate; [ \$? = 2 ]"
+t "coordctl without coordd: exit 3" sh -c "'$dest/usr/sbin/coordctl' -s '$dest/none.sock' ping; [ \$? = 3 ]"
+make -s B="$B" uninstall DESTDIR="$dest" PREFIX=/usr >/dev/null 2>&1
+left=$(find "$dest" -type f | wc -l)
+t "make uninstall removes every installed file ($left left)" [ "$left" = 0 ]
+echo "1..$n"
+exit $failed
