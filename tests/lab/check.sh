@@ -8,7 +8,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 rc=0
-for t in tests/lab/test_barrier.sh tests/lab/test_concurrent.sh tests/lab/test_real_stack.sh; do
+for t in tests/lab/test_lab_harness.sh tests/lab/test_barrier.sh tests/lab/test_concurrent.sh tests/lab/test_real_stack.sh; do
 	echo "# $t"
 	timeout 600 bash "$t" || rc=1
 done
