@@ -435,11 +435,55 @@ static bool quorate_now(const struct coord_engine *e)
 	return true;
 }
 
+static bool in_view(const struct coord_engine *e, uint32_t nodeid)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_view; i++)
+		if (e->view[i] == nodeid)
+			return true;
+	return false;
+}
+
+/* A survivor's node that left the cluster and is in the quorum view again
+ * but not yet in the group: corosync's quorum service tells of a merge
+ * before CPG does.  Its coordd is about to rejoin, without grace for the
+ * event (see rerun_if_survivor_back).  Returns its node id, or 0. */
+static uint32_t survivor_coming_back(const struct coord_engine *e,
+				     const struct coord_event *ev)
+{
+	size_t i, j;
+
+	for (i = 0; i < ev->n_survivors; i++) {
+		const struct coord_survivor *sv = &ev->survivors[i];
+		bool member = false;
+
+		if (sv->state != COORD_SURVIVOR_LEFT || !sv->quorum_gone ||
+		    !in_view(e, sv->id.nodeid))
+			continue;
+		for (j = 0; j < e->n_members; j++)
+			if (e->members[j].id.nodeid == sv->id.nodeid)
+				member = true;
+		if (!member)
+			return sv->id.nodeid;
+	}
+	return 0;
+}
+
 static void release_start(struct coord_engine *e, struct coord_event *ev, uint64_t now)
 {
 	struct coord_action *a;
 	char buf[64];
+	uint32_t back = survivor_coming_back(e, ev);
 
+	if (back) {
+		if (ev->state != COORD_EVENT_QUORUM_WAIT)
+			elog(e, LOG_WARNING, "event %s: ready to release, but node %u, "
+			     "a survivor that left, is back in the cluster: waiting for "
+			     "it to rejoin the group", EVID(ev, buf), back);
+		set_state(e, ev, COORD_EVENT_QUORUM_WAIT);
+		return;
+	}
 	if (!quorate_now(e)) {
 		if (ev->state != COORD_EVENT_QUORUM_WAIT)
 			elog(e, LOG_WARNING, "event %s: ready to release, "
@@ -594,6 +638,7 @@ static void member_left(struct coord_engine *e, uint64_t now,
 				continue;
 			sv->state = COORD_SURVIVOR_LEFT;
 			sv->leave_reason = reason;
+			sv->quorum_gone = e->view_known && !in_view(e, sv->id.nodeid);
 			sv->at_us = now;
 			elog(e, LOG_NOTICE, "event %s: survivor %u left (%s), "
 			     "no longer waited for", EVID(ev, buf), gone->id.nodeid,
@@ -638,6 +683,48 @@ static void node_left_event(struct coord_engine *e, uint64_t now,
 	     coord_leave_reason_name(reason), gone->n_vips, ev->n_survivors);
 	if (gone->id.nodeid != e->cfg.nodeid)
 		ask_grace(e, ev);
+}
+
+/* A survivor that left (a partition, a reboot) and is a member again
+ * before the release never entered grace for the event, yet may take the
+ * VIP.  The origin withdraws the event and reports the death again, so
+ * the new event waits for every member it has now.  Only the origin
+ * decides: whether its release has started is known only there. */
+static void rerun_if_survivor_back(struct coord_engine *e, uint64_t now,
+				   const struct coord_member_id *joined, size_t n_joined)
+{
+	struct coord_event_id id;
+	char buf[64];
+	size_t i, j, k;
+
+	for (i = 0; i < e->n_events; i++) {
+		struct coord_event *ev = &e->slots[e->order[i]];
+		struct coord_msg *m;
+		uint32_t back = 0;
+
+		if (!ev->local_origin || ev->reason != COORD_DEATH_REPORTED ||
+		    (ev->state != COORD_EVENT_WAITING && ev->state != COORD_EVENT_QUORUM_WAIT &&
+		     ev->state != COORD_EVENT_HELD))
+			continue;
+		for (j = 0; j < ev->n_survivors && !back; j++)
+			for (k = 0; k < n_joined; k++)
+				if (ev->survivors[j].state == COORD_SURVIVOR_LEFT &&
+				    ev->survivors[j].id.nodeid == joined[k].nodeid)
+					back = joined[k].nodeid;
+		if (!back)
+			continue;
+		m = send_msg(e, COORD_MSG_CANCEL);
+		if (!m)
+			continue;
+		m->u.cancel.id = ev->id;
+		m->u.cancel.reason = COORD_CANCEL_REJOINED;
+		elog(e, LOG_WARNING, "event %s: survivor %u left and is back before the "
+		     "release, without grace for it: withdrawn%s", EVID(ev, buf), back,
+		     e->server_up ? "" : "; the death is reported again");
+		event_end(e, ev, now, COORD_EVENT_CANCELLED);
+		if (!e->server_up)
+			coord_engine_report_death(e, now, ev->vips, ev->n_vips, &id);
+	}
 }
 
 void coord_engine_confchg(struct coord_engine *e, uint64_t now,
@@ -714,6 +801,8 @@ void coord_engine_confchg(struct coord_engine *e, uint64_t now,
 		node_left_event(e, now, &gone[i], gone_reason[i]);
 	if (e->joined && (!was_joined || n_joined))
 		send_hello(e);
+	if (e->joined && n_joined)
+		rerun_if_survivor_back(e, now, joined, n_joined);
 	evaluate_all(e, now);
 }
 
@@ -883,6 +972,10 @@ static int deliver_cancel(struct coord_engine *e, uint64_t now,
 
 	if (!ev)
 		return -EINVAL;
+	/* A rerun is ended at its origin when sent, and was abandoned on the
+	 * other side of the partition when the origin left it. */
+	if (msg->u.cancel.reason == COORD_CANCEL_REJOINED && coord_event_ended(ev))
+		return 0;
 	if (coord_event_ended(ev) || ev->state == COORD_EVENT_RELEASING) {
 		e->counters.duplicate++;
 		return -EEXIST;
@@ -952,6 +1045,22 @@ void coord_engine_quorum(struct coord_engine *e, uint64_t now, bool quorate)
 	evaluate_all(e, now);
 }
 
+static void mark_quorum_gone(struct coord_engine *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < e->n_events; i++) {
+		struct coord_event *ev = &e->slots[e->order[i]];
+
+		if (coord_event_ended(ev))
+			continue;
+		for (j = 0; j < ev->n_survivors; j++)
+			if (ev->survivors[j].state == COORD_SURVIVOR_LEFT &&
+			    !in_view(e, ev->survivors[j].id.nodeid))
+				ev->survivors[j].quorum_gone = true;
+	}
+}
+
 void coord_engine_quorum_view(struct coord_engine *e, uint64_t now, bool quorate,
 			      const uint32_t *nodes, size_t n_nodes)
 {
@@ -960,6 +1069,7 @@ void coord_engine_quorum_view(struct coord_engine *e, uint64_t now, bool quorate
 	memcpy(e->view, nodes, n_nodes * sizeof(nodes[0]));
 	e->n_view = n_nodes;
 	e->view_known = true;
+	mark_quorum_gone(e);
 	if (e->quorate != quorate) {
 		coord_engine_quorum(e, now, quorate);
 		return;

@@ -143,7 +143,7 @@ static bool release_outcome_ok(uint8_t o)
 
 static bool cancel_reason_ok(uint8_t r)
 {
-	return r == COORD_CANCEL_ADMIN;
+	return r == COORD_CANCEL_ADMIN || r == COORD_CANCEL_REJOINED;
 }
 
 /* A DEATH speaks for its sender only. */

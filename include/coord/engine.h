@@ -81,6 +81,9 @@ struct coord_survivor {
 	uint8_t result;			/* enum coord_ack_result, if answered */
 	bool late;			/* answered after the event had ended */
 	uint8_t leave_reason;		/* enum coord_leave_reason, if left */
+	bool quorum_gone;		/* left, and its node then missing from
+					 * a quorum view: if the node shows up
+					 * again, it is coming back */
 	uint32_t grace_latency_us;	/* as the survivor measured its call */
 	uint64_t at_us;			/* when its answer (or leave) arrived */
 	char detail[COORD_DETAIL_MAX + 1];

@@ -68,7 +68,10 @@ enum coord_release_outcome {
 };
 
 enum coord_cancel_reason {
-	COORD_CANCEL_ADMIN = 1,
+	COORD_CANCEL_ADMIN = 1,		/* coordctl cancel */
+	COORD_CANCEL_REJOINED = 2,	/* a survivor that left is back before
+					 * the release: the death is reported
+					 * again, as a new event */
 };
 
 struct coord_vip {

@@ -9,6 +9,7 @@
 #                        lab_down kills
 #   lab_stop_corosync N / lab_start_corosync N
 #   lab_link_down N / lab_link_up N    partition a node / heal it
+#   lab_stop_dbus N / lab_start_dbus N  take a node's system bus away / back
 #   lab_down             kill everything, remove namespaces and files;
 #                        idempotent.  lab_trap installs it on EXIT.
 #
@@ -212,8 +213,7 @@ lab_up() {
 		_lab_corosync_conf "$n" >"$LAB_DIR/$n/corosync.conf"
 		_lab_bus_conf "$n" >"$LAB_DIR/$n/bus.conf"
 		lab_start_corosync "$n"
-		lab_exec "$n" dbus-daemon --config-file="$LAB_DIR/$n/bus.conf" \
-			--fork --print-pid >"$LAB_DIR/$n/dbus.pid" 2>"$LAB_DIR/$n/dbus.err" || {
+		lab_start_dbus "$n" || {
 			lab_log "node $n: dbus-daemon did not start: $(cat "$LAB_DIR/$n/dbus.err")"
 			return 1
 		}
@@ -233,6 +233,26 @@ _lab_kill_wait() {	# pids...: TERM, wait up to 5 s, KILL
 		sleep 0.1; i=$((i + 1))
 	done
 	for p in "$@"; do kill -KILL "$p" 2>/dev/null; done
+}
+
+_lab_shm_in_use() {	# NAME: does a process named in it still run?
+	local p
+	for p in $(echo "$1" | tr -c '0-9\n' ' '); do
+		[ ${#p} -ge 3 ] && kill -0 "$p" 2>/dev/null && return 0
+	done
+	return 1
+}
+
+# A node's system bus: stop it (its clients see the bus vanish), start it.
+lab_stop_dbus() {
+	local p
+	p=$(cat "$LAB_DIR/$1/dbus.pid" 2>/dev/null)
+	[ -n "$p" ] && _lab_kill_wait "$p"
+	rm -f "$LAB_DIR/$1/dbus.pid" "$LAB_DIR/$1/bus.sock"
+}
+lab_start_dbus() {
+	lab_exec "$1" dbus-daemon --config-file="$LAB_DIR/$1/bus.conf" \
+		--fork --print-pid >"$LAB_DIR/$1/dbus.pid" 2>"$LAB_DIR/$1/dbus.err"
 }
 
 lab_down() {
@@ -266,9 +286,13 @@ lab_down() {
 		ip netns del "$(_lab_ns "$n")" 2>/dev/null
 	done
 	ip netns del "$(_lab_br)" 2>/dev/null
-	# libqb's IPC buffers of this lab's daemons live in /dev/shm.
+	# libqb's IPC buffers and blackboxes live in /dev/shm, named after the
+	# pids that use them (qb-SERVER-CLIENT-..., qb-coordd-PID-blackbox-...).
+	# Remove the new ones whose processes are all gone: another lab may be
+	# running at the same time, and its files are in use.
 	ls /dev/shm 2>/dev/null | grep '^qb-' | while read -r f; do
-		grep -qx "$f" "$LAB_DIR/shm.before" || rm -f "/dev/shm/$f"
+		grep -qx "$f" "$LAB_DIR/shm.before" && continue
+		_lab_shm_in_use "$f" || rm -f "/dev/shm/$f"
 	done
 	if [ "${LAB_KEEP:-0}" = 1 ]; then
 		lab_log "kept $LAB_DIR"

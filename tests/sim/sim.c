@@ -87,6 +87,7 @@ struct node {
 struct gt_survivor {
 	uint32_t nodeid, pid;
 	bool settled, confirmed;
+	bool left;			/* settled by leaving, not by grace */
 	int result;			/* first result recorded anywhere, or 0 */
 };
 
@@ -104,6 +105,7 @@ struct gt_event {
 	struct coord_member_id set[COORD_MAX_NODES];
 	int ok_releases;
 	bool release_running;
+	bool release_decided;		/* a first attempt started: retries repeat it */
 };
 
 struct sim {
@@ -213,12 +215,22 @@ static bool gt_settled(const struct gt_event *g)
 	return true;
 }
 
+/* A survivor that left counts as confirmed only while it stays away: one
+ * that is back on the origin's side (a healed partition, a restarted node)
+ * before the release never confirmed grace, yet could take the VIP. */
+static bool gt_back(const struct gt_event *g, int k)
+{
+	const struct node *nd = &S.nodes[g->sv[k].nodeid - 1];
+
+	return g->sv[k].left && nd->alive && nd->part == S.nodes[g->origin].part;
+}
+
 static bool gt_confirmed(const struct gt_event *g)
 {
 	int i;
 
 	for (i = 0; i < g->n; i++)
-		if (!g->sv[i].confirmed)
+		if (!g->sv[i].confirmed || gt_back(g, i))
 			return false;
 	return true;
 }
@@ -240,7 +252,7 @@ static void check_release(int o, const struct coord_event_id *id)
 			g->ok_releases ? "a successful one" : "one still running");
 	if (!quorate(S.nodes[o].part))
 		violate("quorum", "node %d releases %s while inquorate", o + 1, buf);
-	if (!gt_confirmed(g)) {
+	if (!g->release_decided && !gt_confirmed(g)) {
 		bool allowed = S.policy == COORD_POLICY_RELEASE &&
 			       (S.now >= g->delivered_at + DEADLINE_US || gt_settled(g));
 		if (!allowed)
@@ -251,6 +263,7 @@ static void check_release(int o, const struct coord_event_id *id)
 				"record does not say so", o + 1, buf);
 	}
 	g->release_running = true;
+	g->release_decided = true;
 }
 
 /* ---- engines ---- */
@@ -586,8 +599,9 @@ static void confchg(int part, const struct coord_member_id *left, const uint8_t 
 					continue;
 				for (x = 0; x < e->n; x++)
 					if (e->sv[x].nodeid == left[k].nodeid &&
-					    e->sv[x].pid == left[k].pid)
-						e->sv[x].settled = e->sv[x].confirmed = true;
+					    e->sv[x].pid == left[k].pid && !e->sv[x].settled)
+						e->sv[x].settled = e->sv[x].confirmed =
+							e->sv[x].left = true;
 			}
 		}
 		S.expect_seen = false;

@@ -582,6 +582,60 @@ static void test_deadline_hold_policy_then_late_confirm(void **state)
 	assert_int_equal(C.nodes[2].releases, 1);
 }
 
+/* A survivor's node leaves and comes back (a healed partition, a reboot)
+ * while the origin waits for quorum: it never entered grace for the event,
+ * so the origin withdraws the event and reports the death again; the new
+ * event waits for it.  Quorum that returns before the group's membership
+ * does (corosync tells of a merge on its quorum service first) does not
+ * release in between, whatever the reason the survivor left with. */
+static void test_rerun_when_survivor_back(void **state)
+{
+	struct coord_event_id id;
+	const struct coord_event *old, *now2;
+	struct coord_member_id j;
+	uint32_t two[] = { 1, 2 }, three[] = { 1, 2, 3 };
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[3].grace_mode = GRACE_HOLD;
+	id = report(1);
+	settle();
+	/* Node 3's coordd dies, then its node drops out of the cluster. */
+	coord_engine_quorum_view(C.nodes[1].e, C.now, false, three, 3);
+	node_leaves(3, COORD_LEAVE_PROCDOWN);
+	coord_engine_quorum_view(C.nodes[1].e, C.now, false, two, 2);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_QUORUM_WAIT);
+	/* Node 3 reboots: a new coordd; the quorum service sees it first. */
+	coord_engine_free(C.nodes[3].e);
+	C.nodes[3].pid = 2003;
+	C.nodes[3].e = engine_for(3, 203);
+	coord_engine_set_self(C.nodes[3].e, 2003);
+	C.nodes[3].grace_mode = GRACE_ANSWER;
+	C.nodes[3].graces = 0;
+	coord_engine_quorum_view(C.nodes[1].e, C.now, true, three, 3);
+	settle();
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_QUORUM_WAIT);
+	assert_int_equal(C.nodes[1].releases, 0);
+	/* Its coordd joins the group. */
+	C.nodes[3].up = true;
+	j = mid(3);
+	confchg(NULL, NULL, 0, &j, 1);
+	settle();
+	old = ev_on(1, &id);
+	assert_int_equal(old->state, COORD_EVENT_CANCELLED);
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_CANCELLED);
+	assert_int_equal(C.nodes[1].releases, 1);
+	assert_int_equal(C.nodes[1].last_release.seq, id.seq + 1);
+	now2 = ev_on(1, &C.nodes[1].last_release);
+	assert_non_null(now2);
+	assert_int_equal(now2->state, COORD_EVENT_RELEASED);
+	assert_int_equal(now2->release_outcome, COORD_RELEASE_CONFIRMED);
+	assert_int_equal(sv_on(1, &now2->id, 3)->result, COORD_ACK_IN_GRACE);
+	assert_int_equal(C.nodes[3].graces, 1);
+	assert_true(coord_event_id_equal(&C.nodes[3].last_grace, &now2->id));
+	assert_int_equal(coord_engine_counters(C.nodes[2].e)->duplicate, 0);
+}
+
 static void test_hold_cancel(void **state)
 {
 	struct coord_event_id id;
@@ -789,6 +843,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_deadline_release_policy, teardown),
 		cmocka_unit_test_teardown(test_deadline_hold_policy_then_late_confirm, teardown),
 		cmocka_unit_test_teardown(test_hold_cancel, teardown),
+		cmocka_unit_test_teardown(test_rerun_when_survivor_back, teardown),
 		cmocka_unit_test_teardown(test_failure_answers, teardown),
 		cmocka_unit_test_teardown(test_no_release_while_inquorate, teardown),
 		cmocka_unit_test_teardown(test_release_retry_backoff_bounded, teardown),

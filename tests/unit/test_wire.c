@@ -415,7 +415,7 @@ static const struct patch_case field_cases[] = {
 	ONE(S_RELEASE, P + 16, 0, COORD_WIRE_BAD_FIELD, "RELEASE outcome 0"),
 	ONE(S_RELEASE, P + 16, 4, COORD_WIRE_BAD_FIELD, "RELEASE outcome 4"),
 	ONE(S_CANCEL, P + 16, 0, COORD_WIRE_BAD_FIELD, "CANCEL reason 0"),
-	ONE(S_CANCEL, P + 16, 2, COORD_WIRE_BAD_FIELD, "CANCEL reason 2"),
+	ONE(S_CANCEL, P + 16, 3, COORD_WIRE_BAD_FIELD, "CANCEL reason 3"),
 };
 
 static const struct patch_case reserved_cases[] = {
@@ -886,8 +886,8 @@ static void test_encode_refuses(void **state)
 	       "RELEASE outcome 4");
 	REFUSE(S_CANCEL, m.u.cancel.reason = 0, COORD_WIRE_BAD_FIELD,
 	       "CANCEL reason 0");
-	REFUSE(S_CANCEL, m.u.cancel.reason = 2, COORD_WIRE_BAD_FIELD,
-	       "CANCEL reason 2");
+	REFUSE(S_CANCEL, m.u.cancel.reason = 3, COORD_WIRE_BAD_FIELD,
+	       "CANCEL reason 3");
 	/* Bounds are judged before the space. */
 	m = sample(S_HELLO);
 	m.u.hello.n_vips = COORD_MAX_VIPS + 1;
