@@ -38,6 +38,7 @@ lab_bg() {
 		nsenter -t "$(_lab_anchor "$n")" -n -m "$@" >>"$log" 2>&1 </dev/null &
 	echo $! >>"$LAB_DIR/bg.pids"
 	echo $!
+	disown $! 2>/dev/null	# killing it on purpose is not news
 }
 
 _lab_corosync_conf() {
