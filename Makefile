@@ -1,5 +1,5 @@
 # coord: confirmed-grace failover coordinator for NFS-Ganesha clusters.
-# Targets: all (default), check, demo, sim, sim-mutants, fuzz, bench,
+# Targets: all (default), check, demo, soak, sim, sim-mutants, fuzz, bench,
 # install, uninstall, clean.  See README.md.
 
 VERSION   := 0.1.0
@@ -42,7 +42,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 LAB_SRCS    := $(wildcard tests/lab/*.c)
 LAB_BINS    := $(patsubst tests/lab/%.c,$(B)/tests/lab/%,$(LAB_SRCS))
 
-.PHONY: all deps check unit demo sim sim-mutants fuzz bench install uninstall clean
+.PHONY: all deps check unit demo soak sim sim-mutants fuzz bench install uninstall clean
 all: $(B)/coordd $(B)/coordctl
 
 deps: $(DEPS_OK)
@@ -80,6 +80,11 @@ check: all unit $(LAB_BINS)
 
 demo: all $(LAB_BINS)
 	@bash tests/lab/demo.sh
+
+# The randomised fault soak on a 5-node lab (make check runs a short one).
+FAILOVERS ?= 200
+soak: all $(LAB_BINS)
+	@SOAK_FAILOVERS=$(FAILOVERS) B=$(B) bash tests/lab/soak.sh
 
 -include tests/sim/sim.mk
 -include tests/fuzz/fuzz.mk

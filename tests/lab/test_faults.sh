@@ -75,6 +75,15 @@ grace_true_after() {	# N ARG T0: a true answer for ARG recorded after T0
 		"$LAB_DIR/$1/grace.rec"
 }
 
+# --- 0. what coordd leaves on disk, and its umask ---
+sock=$(stat -c '%a %U:%G %F' "$LAB_DIR/1/coordd.sock")
+check "hardening: the control socket is 0660 root:root (socket_group root) (got $sock)" \
+	[ "$sock" = "660 root:root socket" ]
+ww=$(find "$LAB_DIR/1/coordd.sock" "$LAB_DIR/1/coordd.pid" "$LAB_DIR/1/coordd.log" -perm /o+w 2>/dev/null)
+check "hardening: no file coordd wrote is world-writable (${ww:-none})" [ -z "$ww" ]
+um=$(awk '/^Umask:/ { print $2 }' "/proc/$(coord_pid 1)/status")
+check "hardening: coordd runs with umask 0077 (got $um)" [ "$um" = 0077 ]
+
 # --- 1. the D-Bus daemon gone on survivor 3 ---
 lab_stop_dbus 3
 ctl 1 --json death --wait --timeout 20 >/dev/null; rc=$?
