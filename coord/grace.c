@@ -43,9 +43,11 @@ struct request {
 	char detail[COORD_DETAIL_MAX + 1];
 };
 
+/* A grace call in flight; the client holds a reference to its pending call. */
 struct call {
 	struct request *req;
 	DBusPendingCall *pending;
+	struct call *next;
 };
 
 struct timeout_slot {
@@ -68,6 +70,7 @@ struct coord_grace_client {
 	bool in_request;		/* inside coord_grace_request() */
 	struct request *requests;	/* all not yet reported */
 	size_t n_requests;
+	struct call *calls;		/* all not yet answered */
 	DBusWatch *watches[MAX_WATCHES];
 	size_t n_watches;
 	int polled_fds[MAX_WATCHES];
@@ -199,19 +202,49 @@ static void classify_reply(struct request *req, DBusMessage *reply)
 		      text, NULL);
 }
 
+/* Unlinks a call and drops it; its request stays. */
+static void forget_call(struct call *call)
+{
+	struct call **p;
+
+	for (p = &call->req->g->calls; *p; p = &(*p)->next) {
+		if (*p == call) {
+			*p = call->next;
+			break;
+		}
+	}
+	dbus_pending_call_unref(call->pending);
+	free(call);
+}
+
 static void on_reply(DBusPendingCall *pending, void *data)
 {
 	struct call *call = data;
+	struct request *req = call->req;
 	DBusMessage *reply = dbus_pending_call_steal_reply(pending);
 
-	classify_reply(call->req, reply);
+	forget_call(call);
+	classify_reply(req, reply);
 	if (reply)
 		dbus_message_unref(reply);
 }
 
-static void free_call(void *data)
+/*
+ * The connection is gone: every call in flight is answered no-bus now.
+ * libdbus does not notify them: on a disconnect it detaches the pending
+ * calls and hands their synthesized NoReply errors to the filters.
+ */
+static void fail_calls(struct coord_grace_client *g, const char *why)
 {
-	free(data);
+	struct call *call;
+
+	while ((call = g->calls)) {
+		struct request *req = call->req;
+
+		dbus_pending_call_cancel(call->pending);
+		forget_call(call);
+		call_finished(req, COORD_ACK_NO_BUS, why, NULL);
+	}
 }
 
 /* ---- libdbus <-> libqb glue ---- */
@@ -441,10 +474,13 @@ static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void
 	if (dbus_message_is_signal(msg, DBUS_INTERFACE_LOCAL, "Disconnected")) {
 		qb_log(LOG_WARNING, "D-Bus connection lost: the next grace request "
 		       "reconnects");
+		/* Queued first: a request made from done() must not close the
+		 * connection being dispatched. */
 		if (!g->teardown_queued) {
 			g->teardown_queued = true;
 			qb_loop_job_add(g->loop, QB_LOOP_LOW, g, teardown_job);
 		}
+		fail_calls(g, "D-Bus connection lost");
 		return DBUS_HANDLER_RESULT_HANDLED;
 	}
 	return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
@@ -547,14 +583,15 @@ static void send_grace(struct coord_grace_client *g, struct request *req,
 	dbus_message_unref(msg);
 	call->req = req;
 	call->pending = pending;
-	if (!dbus_pending_call_set_notify(pending, on_reply, call, free_call)) {
-		free(call);
+	call->next = g->calls;
+	g->calls = call;
+	if (!dbus_pending_call_set_notify(pending, on_reply, call, NULL)) {
+		dbus_pending_call_cancel(pending);
+		forget_call(call);
 		call_finished(req, COORD_ACK_GRACE_FAILED, "out of memory", NULL);
 	} else if (dbus_pending_call_get_completed(pending)) {
 		on_reply(pending, call);
-		dbus_pending_call_set_notify(pending, NULL, NULL, NULL);
 	}
-	dbus_pending_call_unref(pending);
 }
 
 /* ---- API ---- */
@@ -605,6 +642,7 @@ void coord_grace_request(struct coord_grace_client *g, const struct coord_event_
 	g->in_request = true;
 	/* A dead connection is replaced now; its teardown job may be queued. */
 	if (g->conn && !dbus_connection_get_is_connected(g->conn) && !g->teardown_queued) {
+		fail_calls(g, "D-Bus connection lost");
 		dbus_connection_close(g->conn);
 		dbus_connection_unref(g->conn);
 		g->conn = NULL;
@@ -637,9 +675,14 @@ size_t coord_grace_pending(const struct coord_grace_client *g)
 void coord_grace_free(struct coord_grace_client *g)
 {
 	struct request *req, *next;
+	struct call *call;
 
 	if (!g)
 		return;
+	while ((call = g->calls)) {
+		dbus_pending_call_cancel(call->pending);
+		forget_call(call);
+	}
 	if (g->conn) {
 		dbus_connection_close(g->conn);
 		dbus_connection_unref(g->conn);
