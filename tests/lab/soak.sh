@@ -141,7 +141,7 @@ done
 
 summary="$FAILOVERS failovers, $faults faults injected ("
 for k in delay false error hang stop kill; do summary="$summary$k ${kinds[$k]:-0}, "; done
-summary="${summary%, }), released $confirmed confirmed + $unconfirmed unconfirmed, $held held and cancelled, $other not released; $violations invariant violations"
+summary="${summary%, }), released $confirmed confirmed + $unconfirmed unconfirmed, $other not released ($held of them held under policy hold, then cancelled); $violations invariant violations"
 echo "# soak: $summary"
 check "soak: 0 invariant violations in $FAILOVERS failovers" [ "$violations" = 0 ]
 for n in $(seq 1 $N); do
