@@ -88,7 +88,8 @@
 #define CANCEL_FIXED	20
 
 _Static_assert(COORD_WIRE_MAX_LEN == COORD_WIRE_HEADER_LEN + DEATH_FIXED +
-	       COORD_MAX_VIPS * COORD_WIRE_VIP_LEN, "DEATH is the largest");
+	       COORD_MAX_VIPS * COORD_WIRE_VIP_LEN + COORD_WIRE_TEST_APPEND,
+	       "DEATH is the largest");
 _Static_assert(COORD_WIRE_HEADER_LEN + HELLO_FIXED + COORD_MAX_VIPS *
 	       COORD_WIRE_VIP_LEN <= COORD_WIRE_MAX_LEN, "HELLO fits");
 _Static_assert(COORD_WIRE_HEADER_LEN + ACK_FIXED + COORD_DETAIL_MAX <=
@@ -252,7 +253,8 @@ int coord_msg_encode(const struct coord_msg *msg, uint8_t *buf, size_t cap)
 
 	if (plen < 0)
 		return plen;
-	len = COORD_WIRE_HEADER_LEN + (size_t)plen;
+	/* Test builds append COORD_WIRE_TEST_APPEND zero bytes (see decode). */
+	len = COORD_WIRE_HEADER_LEN + (size_t)plen + COORD_WIRE_TEST_APPEND;
 	if (cap < len)
 		return COORD_WIRE_NO_SPACE;
 
@@ -453,6 +455,16 @@ int coord_msg_decode(const uint8_t *buf, size_t len, struct coord_msg *msg)
 	}
 	if (used < 0)
 		return used;
+#if COORD_WIRE_TEST_APPEND
+	/* Test only (tests/lab/test_mixed_version.sh): this build plays a
+	 * minor that appended a field of COORD_WIRE_TEST_APPEND bytes to
+	 * every payload; senders of this minor or newer carry it. */
+	if ((msg->version & 0xff) >= COORD_PROTO_MINOR) {
+		if (plen - (size_t)used < COORD_WIRE_TEST_APPEND)
+			return COORD_WIRE_TRUNCATED;
+		used += COORD_WIRE_TEST_APPEND;
+	}
+#endif
 	/* A newer minor may append fields we do not know; nobody else may. */
 	if ((size_t)used != plen && (msg->version & 0xff) <= COORD_PROTO_MINOR)
 		return COORD_WIRE_TRAILING;

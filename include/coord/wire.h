@@ -20,9 +20,19 @@
 #include <stdbool.h>
 
 #define COORD_WIRE_MAGIC	0x434f5244u	/* "CORD" */
+/* Overridable at build time only so that tests can build a bumped coordd
+ * (tests/lab/test_mixed_version.sh); releases use these defaults. */
+#ifndef COORD_PROTO_MAJOR
 #define COORD_PROTO_MAJOR	1
+#endif
+#ifndef COORD_PROTO_MINOR
 #define COORD_PROTO_MINOR	0
+#endif
 #define COORD_PROTO_VERSION	((COORD_PROTO_MAJOR << 8) | COORD_PROTO_MINOR)
+/* Test only: bytes of a field "appended at this minor" (proto/wire.c). */
+#ifndef COORD_WIRE_TEST_APPEND
+#define COORD_WIRE_TEST_APPEND	0
+#endif
 
 #define COORD_WIRE_HEADER_LEN	24
 #define COORD_WIRE_EVENT_ID_LEN	16
@@ -30,7 +40,8 @@
 #define COORD_MAX_VIPS		16	/* per node and per event */
 #define COORD_DETAIL_MAX	128	/* bytes of an acknowledgement's detail */
 /* The largest message a peer may send: a DEATH with COORD_MAX_VIPS. */
-#define COORD_WIRE_MAX_LEN	(COORD_WIRE_HEADER_LEN + 20 + COORD_MAX_VIPS * COORD_WIRE_VIP_LEN)
+#define COORD_WIRE_MAX_LEN	(COORD_WIRE_HEADER_LEN + 20 + COORD_MAX_VIPS * COORD_WIRE_VIP_LEN + \
+				 COORD_WIRE_TEST_APPEND)
 
 enum coord_msg_type {
 	COORD_MSG_HELLO = 1,	/* a member announces itself and its VIPs */

@@ -1,0 +1,219 @@
+#!/bin/bash
+# The OCF agents (agents/coordd, agents/ganesha_coord_mon): meta-data
+# against the OCF DTD, ocf-tester inside a 1-node lab (corosync up, no
+# pacemaker), and the coordd agent's failures: each must come back with
+# its OCF code and a reason, within the action's timeout.  Then
+# docs/migration.md's pcs commands, run offline (pcs -f) on a CIB file.
+set -u
+. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/coord_lab.sh"
+
+DTD_DIR=/usr/share/resource-agents	# holds ra-api-1.dtd
+for a in coordd ganesha_coord_mon; do
+	check "$a: meta-data is valid against ra-api-1.dtd" sh -c \
+		"sh '$COORD_TOP/agents/$a' meta-data | (cd $DTD_DIR && xmllint --noout --valid -)"
+done
+
+lab_trap
+echo "# bringing up 1 node"
+if ! lab_up 1; then
+	not_ok "lab bring-up"
+	exit 1
+fi
+coord_config 1 release
+fake_start 1 >"$LAB_DIR/1/fake_ganesha.pid"
+CONF=$LAB_DIR/1/coordd.conf
+AGENT=$COORD_TOP/agents/coordd
+
+agent() {	# ACTION [VAR=VALUE...]: the coordd agent in node 1; sets OUT
+	local action=$1; shift
+	OUT=$(lab_exec 1 env OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=coordd \
+		OCF_RESKEY_binary="$COORDD" OCF_RESKEY_coordctl="$COORDCTL" \
+		OCF_RESKEY_config="$CONF" "$@" "$AGENT" "$action" 2>&1)
+}
+
+# --- ocf-tester: the whole OCF contract, socket read from the config ---
+out=$(lab_exec 1 ocf-tester -n coordd -o binary="$COORDD" -o coordctl="$COORDCTL" \
+	-o config="$CONF" "$AGENT" 2>&1); rc=$?
+check "ocf-tester coordd: exit 0 (got $rc)" [ "$rc" = 0 ]
+check "ocf-tester coordd: '$AGENT passed all tests'" \
+	grep -qx "$AGENT passed all tests" <<<"$out"
+[ "$rc" = 0 ] || echo "$out" | sed 's/^/# /'
+ctl 1 ping >/dev/null 2>&1; rc=$?
+check "ocf-tester left no coordd answering (coordctl ping exits 3, got $rc)" [ "$rc" = 3 ]
+
+# --- what used to hang or pass silently ---
+agent validate-all OCF_RESKEY_socket=/run/coord/other.sock; rc=$?
+check "socket parameter unlike the config's: validate-all exits 6 (got $rc)" [ "$rc" = 6 ]
+check "  ... and says why" grep -q "socket=/run/coord/other.sock but $CONF says $LAB_DIR/1/coordd.sock" <<<"$OUT"
+agent start OCF_RESKEY_socket=/run/coord/other.sock; rc=$?
+check "socket parameter unlike the config's: start exits 6 at once (got $rc)" [ "$rc" = 6 ]
+agent validate-all OCF_RESKEY_socket="$LAB_DIR/1/coordd.sock"; rc=$?
+check "socket parameter equal to the config's: validate-all exits 0 (got $rc)" [ "$rc" = 0 ]
+
+CONF=$LAB_DIR/1/missing.conf
+agent validate-all; rc=$?
+check "missing configuration: validate-all exits 5 (got $rc)" [ "$rc" = 5 ]
+check "  ... and names it" grep -q "configuration $CONF not found" <<<"$OUT"
+
+CONF=$LAB_DIR/1/bad.conf
+printf 'group = g\nno_such_key = 1\n' >"$CONF"
+agent validate-all; rc=$?
+check "configuration coordd -t refuses: validate-all exits 6 (got $rc)" [ "$rc" = 6 ]
+check "  ... with coordd's message" grep -q "bad.conf:2: unknown key 'no_such_key'" <<<"$OUT"
+
+# coordd passes -t but cannot create its socket: start reports its exit.
+CONF=$LAB_DIR/1/nosocket.conf
+sed "s|^socket = .*|socket = /proc/coord-none/coordd.sock|" "$LAB_DIR/1/coordd.conf" >"$CONF"
+agent start; rc=$?
+check "coordd exits during start: start exits 1 (got $rc)" [ "$rc" = 1 ]
+check "  ... with coordd's exit status" grep -q "coordd exited with status 1 during start" <<<"$OUT"
+
+# A coordd that runs but never answers: start gives up within its timeout.
+STUB=$LAB_DIR/mute-coordd
+cat >"$STUB" <<'EOF'
+#!/bin/sh
+# a coordd that passes -t, writes its pid file and never answers
+[ "$1" = -t ] && exit 0
+while [ $# -gt 0 ]; do [ "$1" = -p ] && echo $$ >"$2"; shift; done
+exec sleep 120
+EOF
+chmod +x "$STUB"
+CONF=$LAB_DIR/1/coordd.conf
+saved=$COORDD COORDD=$STUB
+agent start OCF_RESKEY_CRM_meta_timeout=7000; rc=$?
+check "coordd mute: start exits 1 (got $rc)" [ "$rc" = 1 ]
+check "  ... after the timeout less 5 s" \
+	grep -q "did not answer on $LAB_DIR/1/coordd.sock within 2s" <<<"$OUT"
+agent monitor; rc=$?
+check "coordd mute: monitor exits 1, runs but does not answer (got $rc)" [ "$rc" = 1 ]
+mute=$(lab_exec 1 cat /run/coord/coordd.pid)
+agent stop; rc=$?
+check "coordd mute: stop exits 0 (got $rc)" [ "$rc" = 0 ]
+check "coordd mute: stop ended it (pid ${mute:-none})" sh -c "[ -n '$mute' ] && ! kill -0 '$mute' 2>/dev/null"
+COORDD=$saved
+
+# --- ganesha_coord_mon under ocf-tester, with coordd and a fake ganesha ---
+# No pacemaker in this group: attrd_updater fails quietly, so this checks
+# the OCF contract (start, monitor, stop, probes), not the attribute.
+agent start; rc=$?
+check "coordd started by its agent for the monitor's test (got $rc)" [ "$rc" = 0 ]
+out=$(lab_exec 1 ocf-tester -n ganesha_coord_mon -o coordctl="$COORDCTL" \
+	-o socket="$LAB_DIR/1/coordd.sock" -o pid_file="$LAB_DIR/1/fake_ganesha.pid" \
+	"$COORD_TOP/agents/ganesha_coord_mon" 2>&1); rc=$?
+check "ocf-tester ganesha_coord_mon: exit 0 (got $rc)" [ "$rc" = 0 ]
+check "ocf-tester ganesha_coord_mon: 'passed all tests'" \
+	grep -qx "$COORD_TOP/agents/ganesha_coord_mon passed all tests" <<<"$out"
+[ "$rc" = 0 ] || echo "$out" | sed 's/^/# /'
+agent stop; rc=$?
+check "coordd stopped by its agent (got $rc)" [ "$rc" = 0 ]
+
+# --- docs/migration.md's pcs commands, offline (pcs -f) on a common-ha CIB ---
+# pcs reads agents' meta-data from /usr/lib/ocf/resource.d: node 1's copy
+# has coord's agents; common-ha's two get stand-ins (not in Debian).
+for a in ganesha_mon ganesha_grace; do
+	[ -e "$LAB_DIR/ocf/heartbeat/$a" ] && continue
+	cat >"$LAB_DIR/ocf/heartbeat/$a" <<STUB
+#!/bin/sh
+# stand-in for common-ha's $a: meta-data only
+[ "\$1" = meta-data ] || exit 3
+cat <<XML
+<?xml version="1.0"?>
+<!DOCTYPE resource-agent SYSTEM "ra-api-1.dtd">
+<resource-agent name="$a"><version>1.0</version>
+<longdesc lang="en">stand-in</longdesc><shortdesc lang="en">stand-in</shortdesc>
+<parameters/>
+<actions><action name="start" timeout="20s"/><action name="stop" timeout="20s"/>
+<action name="monitor" timeout="20s" interval="10s"/><action name="notify" timeout="10s"/>
+<action name="meta-data" timeout="5s"/></actions>
+</resource-agent>
+XML
+STUB
+	chmod 755 "$LAB_DIR/ocf/heartbeat/$a"
+done
+CIB=$LAB_DIR/cib.xml
+cibadmin --empty >"$CIB"
+pcs_f() { lab_exec 1 pcs -f "$CIB" "$@" >>"$LAB_DIR/pcs.out" 2>&1; }
+cib_count() { xmllint --xpath "count($1)" "$CIB"; }
+VIPS="node1-cluster_ip-1 node2-cluster_ip-1"
+# What ganesha-ha.sh builds (its pcs calls, in pcs 0.11 syntax).
+setup_ok=1
+pcs_f property set stonith-enabled=false || setup_ok=0
+pcs_f resource create nfs-mon ocf:heartbeat:ganesha_mon clone || setup_ok=0
+pcs_f resource create nfs-grace ocf:heartbeat:ganesha_grace clone meta notify=true || setup_ok=0
+pcs_f constraint location nfs-grace-clone rule score=-INFINITY grace-active ne 1 || setup_ok=0
+i=1
+for v in $VIPS; do
+	pcs_f resource create "$v" ocf:heartbeat:IPaddr ip=198.18.0.10$i cidr_netmask=32 \
+		op monitor interval=15s || setup_ok=0
+	pcs_f constraint order nfs-grace-clone then "$v" || setup_ok=0
+	pcs_f constraint location "$v" rule score=-INFINITY ganesha-active ne 1 || setup_ok=0
+	i=$((i + 1))
+done
+check "pcs -f: a common-ha CIB built" [ "$setup_ok" = 1 ]
+
+# The pcs lines of the code blocks under the heading that starts with $1.
+doc_pcs() {
+	awk -v want="$1" '
+		/^## / { sec = substr($0, 4); next }
+		/^```/ { code = !code; next }
+		code && index(sec, want) == 1 {
+			line = cont $0; cont = ""
+			if (line ~ /\\$/) { sub(/\\$/, " ", line); cont = line; next }
+			if (line ~ /^pcs /) { sub(/[ \t]+#.*$/, "", line); print line }
+		}' "$COORD_TOP/docs/migration.md"
+}
+run_doc_pcs() {	# HEADING: runs its pcs lines, once per VIP where one names node1's
+	local line cmd v n=0 failed=0
+	set -f
+	while IFS= read -r line; do
+		for v in $VIPS; do
+			case $line in
+			*node1-cluster_ip-1*) cmd=${line//node1-cluster_ip-1/$v} ;;
+			*) [ "$v" = node1-cluster_ip-1 ] || continue; cmd=$line ;;
+			esac
+			n=$((n + 1))
+			# shellcheck disable=SC2086
+			pcs_f ${cmd#pcs } || { failed=$((failed + 1)); echo "# refused: $cmd"; }
+		done
+	done < <(doc_pcs "$1")
+	set +f
+	DOC_RUN=$n DOC_FAILED=$failed
+}
+
+run_doc_pcs "1. Install"
+check "migration.md section 1: its pcs line accepted ($DOC_RUN run, $DOC_FAILED refused)" \
+	[ "$DOC_RUN.$DOC_FAILED" = 1.0 ]
+run_doc_pcs "2. Replace"
+check "migration.md section 2: its pcs lines accepted ($DOC_RUN run, $DOC_FAILED refused)" \
+	[ "$DOC_RUN.$DOC_FAILED" = 5.0 ]
+check "after migration: no ganesha_mon or ganesha_grace left" \
+	[ "$(cib_count '//primitive[@type="ganesha_mon" or @type="ganesha_grace"]')" = 0 ]
+check "after migration: nfs-coord-mon-clone runs ocf:coord:ganesha_coord_mon" \
+	[ "$(cib_count '//clone[@id="nfs-coord-mon-clone"]/primitive[@provider="coord" and @type="ganesha_coord_mon"]')" = 1 ]
+check "after migration: nfs-coord-mon-clone starts after coordd-clone" \
+	[ "$(cib_count '//rsc_order[@first="coordd-clone" and @then="nfs-coord-mon-clone"]')" = 1 ]
+check "after migration: the VIPs' order constraints on nfs-grace-clone are gone" \
+	[ "$(cib_count '//rsc_order[@first="nfs-grace-clone"]')" = 0 ]
+check "after migration: both VIPs keep their ganesha-active rule" \
+	[ "$(cib_count '//rsc_location[rule/expression[@attribute="ganesha-active"]]')" = 2 ]
+check "after migration: crm_verify accepts the CIB" crm_verify -x "$CIB"
+
+run_doc_pcs "Roll back"
+check "migration.md roll back: its pcs lines accepted ($DOC_RUN run, $DOC_FAILED refused)" \
+	[ "$DOC_RUN.$DOC_FAILED" = 7.0 ]
+check "after roll back: nfs-mon-clone and nfs-grace-clone (clone notify=true) are back" \
+	[ "$(cib_count '//clone[@id="nfs-mon-clone"]/primitive[@type="ganesha_mon"] | //clone[@id="nfs-grace-clone"][meta_attributes/nvpair[@name="notify" and @value="true"]]/primitive[@type="ganesha_grace"]')" = 2 ]
+check "after roll back: nfs-grace-clone's grace-active rule is back" \
+	[ "$(cib_count '//rsc_location[@rsc="nfs-grace-clone"]/rule/expression[@attribute="grace-active"]')" = 1 ]
+check "after roll back: every VIP starts after nfs-grace-clone again" \
+	[ "$(cib_count '//rsc_order[@first="nfs-grace-clone"]')" = 2 ]
+check "after roll back: no coord resource left" \
+	[ "$(cib_count '//primitive[@provider="coord"]')" = 0 ]
+check "after roll back: both VIPs keep their ganesha-active rule" \
+	[ "$(cib_count '//rsc_location[rule/expression[@attribute="ganesha-active"]]')" = 2 ]
+check "after roll back: crm_verify accepts the CIB" crm_verify -x "$CIB"
+[ "$FAILED" = 0 ] || sed 's/^/# pcs: /' "$LAB_DIR/pcs.out"
+
+echo "1..$T"
+[ "$FAILED" = 0 ]
