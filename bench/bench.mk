@@ -6,8 +6,8 @@ BENCH_BINS := $(B)/bench/cpg_probe $(B)/bench/probe_trigger
 
 $(B)/bench/cpg_probe: bench/cpg_probe.c $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libcpg) -o $@ $< \
-		$(shell pkg-config --libs libcpg) $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libcpg dbus-1) -o $@ $< \
+		$(shell pkg-config --libs libcpg dbus-1) $(LDFLAGS)
 $(B)/bench/probe_trigger: bench/probe_trigger.c $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS)

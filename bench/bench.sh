@@ -49,10 +49,13 @@ bench_config() {	# N POLICY DEADLINE_MS GRACE_TIMEOUT_MS
 	sed -i "s/^log_level = .*/log_level = $BENCH_LOG_LEVEL/" "$LAB_DIR/$1/coordd.conf"
 }
 
-probe_start() {	# N: the same release command shape as coord_config's
-	local d=$LAB_DIR/$1
-	lab_bg "$1" "$d/probe.out" "$PROBE" serve -g coord-bench-probe -s "$d/probe.sock" \
-		-r "echo \"\$(date +%s%6N) \$COORD_EVENT \$COORD_OUTCOME\" >> $d/probe-release.log" \
+# KIND probe: the bare exchange; KIND probe-dbus: the same plus one grace
+# call per survivor (cpg_probe -d).  Each kind in its own CPG group.
+probe_start() {	# N KIND: the same release command shape as coord_config's
+	local d=$LAB_DIR/$1 opt=
+	[ "$2" = probe-dbus ] && opt=-d
+	lab_bg "$1" "$d/$2.out" "$PROBE" serve -g "coord-bench-$2" -s "$d/$2.sock" $opt \
+		-r "echo \"\$(date +%s%6N) \$COORD_EVENT \$COORD_OUTCOME\" >> $d/$2-release.log" \
 		>/dev/null
 }
 
@@ -68,11 +71,29 @@ coord_round() {	# ORIGIN RAW-PREFIX
 }
 
 # One probe round from the same origin, measured the same way.
-probe_round() {	# ORIGIN RAW-PREFIX
+probe_round() {	# ORIGIN RAW-PREFIX KIND
 	local o=$1 t0
 	t0=$(now)
-	"$PROBE_TRIGGER" "$LAB_DIR/$o/probe.sock" >>"$2.out"
+	"$PROBE_TRIGGER" "$LAB_DIR/$o/$3.sock" >>"$2.out"
 	echo "$t0 $o" >>"$2.t0"
+}
+
+# The probe's samples: t0 origin round answers expected done_us status
+# e2e_us delivery_us; the JSON summary on stdout.
+probe_table() {	# RAW-PREFIX KIND NODES
+	local raw=$1 s=$(($3 - 1)) bad
+	release_lines "$2-release.log" >"$raw.rel"
+	paste -d ' ' "$raw.t0" "$raw.out" |
+		awk 'NR == FNR { rel[$1] = $2; next }
+		     { id = "probe." $2 "." $4; print $1, $2, $4, $6, $8, $12, $14,
+		       (rel[id] ? rel[id] - $1 : -1), $10 }' "$raw.rel" - >"$raw.txt"
+	bad=$(awk -v s=$s '$4 != s || $5 != s || $7 != 0 || $8 < 0' "$raw.txt" | wc -l)
+	[ "$bad" = 0 ] || say "$3 nodes: $bad $2 round(s) without all $s answers"
+	jq -n --argjson i "$(stats "$raw.txt" 6)" --argjson e "$(stats "$raw.txt" 8)" \
+		--argjson p1 "$(stats "$raw.txt" 9)" --argjson p2 "$(stats "$raw.txt" 6 9)" \
+		--argjson ok "$(awk -v s=$s '$4 == s && $7 == 0' "$raw.txt" | wc -l)" '
+		{ all_answers: $ok, internal_ms: $i, end_to_end_ms: $e,
+		  stages_ms: { request_to_delivery: $p1, delivery_to_all_answers: $p2 } }'
 }
 
 # Every release line of this lab: "timestamp event-id".
@@ -91,7 +112,8 @@ start_lab() {	# N POLICY DEADLINE_MS GRACE_TIMEOUT_MS
 		bench_config "$n" "$2" "$3" "$4"
 		fake_start "$n" >/dev/null
 		coord_start "$n" >/dev/null
-		probe_start "$n"
+		probe_start "$n" probe
+		probe_start "$n" probe-dbus
 	done
 	for n in $(seq 1 "$1"); do
 		wait_coord_members "$n" "$1" 30 || exit 1
@@ -104,13 +126,15 @@ latency() {	# N
 	for i in $(seq 1 "$BENCH_WARMUP"); do
 		o=$(( (i - 1) % n + 1 ))
 		coord_round "$o" "$raw-warm-coord"
-		probe_round "$o" "$raw-warm-probe"
+		probe_round "$o" "$raw-warm-probe" probe
+		probe_round "$o" "$raw-warm-probe-dbus" probe-dbus
 	done
-	say "$n nodes: $BENCH_ROUNDS failovers, coord and probe interleaved"
+	say "$n nodes: $BENCH_ROUNDS failovers, coord and the probes interleaved"
 	for i in $(seq 1 "$BENCH_ROUNDS"); do
 		o=$(( (i - 1) % n + 1 ))
 		coord_round "$o" "$raw-coord"
-		probe_round "$o" "$raw-probe"
+		probe_round "$o" "$raw-probe" probe
+		probe_round "$o" "$raw-probe-dbus" probe-dbus
 	done
 	EVENTS_SEEN=$((EVENTS_SEEN + BENCH_WARMUP + BENCH_ROUNDS))
 	# coord: t0 rc origin | id internal_us outcome in_grace survivors, then
@@ -127,37 +151,34 @@ latency() {	# N
 		     { print $0, (rel[$4] ? rel[$4] - $1 : -1) }' "$raw-coord.rel" - >"$raw-coord.txt"
 	# columns: t0 rc origin id internal_us outcome in_grace survivors
 	#	report_to_delivery_us complete_us release_us max_grace_call_us e2e_us
-	# probe: t0 origin | round R answers A of E ... arrival_to_done_us T status S
-	release_lines probe-release.log >"$raw-probe.rel"
-	paste -d ' ' "$raw-probe.t0" "$raw-probe.out" |
-		awk 'NR == FNR { rel[$1] = $2; next }
-		     { id = "probe." $2 "." $4; print $1, $2, $4, $6, $8, $12, $14,
-		       (rel[id] ? rel[id] - $1 : -1), $10 }' "$raw-probe.rel" - >"$raw-probe.txt"
-	# columns: t0 origin round answers expected done_us status e2e_us delivery_us
 	bad=$(awk -v s=$((n - 1)) '$2 != 0 || $6 != "confirmed" || $7 != s || $8 != s || $13 < 0' \
 		"$raw-coord.txt" | wc -l)
 	[ "$bad" = 0 ] || say "$n nodes: $bad coord failover(s) not confirmed by all $((n - 1)) survivors"
-	bad=$(awk -v s=$((n - 1)) '$4 != s || $5 != s || $7 != 0 || $8 < 0' "$raw-probe.txt" | wc -l)
-	[ "$bad" = 0 ] || say "$n nodes: $bad probe round(s) without all $((n - 1)) answers"
+	probe_table "$raw-probe" probe "$n" >"$raw-probe.json"
+	probe_table "$raw-probe-dbus" probe-dbus "$n" >"$raw-probe-dbus.json"
 	jq -n --argjson nodes "$n" \
 		--argjson ci "$(stats "$raw-coord.txt" 5)" --argjson ce "$(stats "$raw-coord.txt" 13)" \
 		--argjson c1 "$(stats "$raw-coord.txt" 9)" --argjson c2 "$(stats "$raw-coord.txt" 10)" \
 		--argjson c3 "$(stats "$raw-coord.txt" 11 10)" --argjson cg "$(stats "$raw-coord.txt" 12)" \
 		--argjson cx "$(stats "$raw-coord.txt" 5 12)" \
-		--argjson p1 "$(stats "$raw-probe.txt" 9)" --argjson p2 "$(stats "$raw-probe.txt" 6 9)" \
-		--argjson pi "$(stats "$raw-probe.txt" 6)" --argjson pe "$(stats "$raw-probe.txt" 8)" \
-		--argjson cok "$(awk -v s=$((n - 1)) '$2 == 0 && $6 == "confirmed" && $7 == s' "$raw-coord.txt" | wc -l)" \
-		--argjson pok "$(awk -v s=$((n - 1)) '$4 == s && $7 == 0' "$raw-probe.txt" | wc -l)" '
+		--slurpfile p "$raw-probe.json" --slurpfile pd "$raw-probe-dbus.json" \
+		--argjson cok "$(awk -v s=$((n - 1)) '$2 == 0 && $6 == "confirmed" && $7 == s' "$raw-coord.txt" | wc -l)" '
 		def ratio(a; b): if b > 0 then (a / b * 100 | round) / 100 else null end;
 		{ nodes: $nodes,
 		  coord: { confirmed_by_all: $cok, internal_ms: $ci, end_to_end_ms: $ce,
 			   stages_ms: { request_to_delivery: $c1, delivery_to_all_answers: $c2,
 					all_answers_to_release: $c3, slowest_grace_call: $cg,
 					internal_minus_slowest_grace_call: $cx } },
-		  probe: { all_answers: $pok, internal_ms: $pi, end_to_end_ms: $pe,
-			   stages_ms: { request_to_delivery: $p1, delivery_to_all_answers: $p2 } },
-		  ratio: { internal: { median: ratio($ci.median; $pi.median), p99: ratio($ci.p99; $pi.p99) },
-			   end_to_end: { median: ratio($ce.median; $pe.median), p99: ratio($ce.p99; $pe.p99) } } }' \
+		  probe: $p[0], probe_dbus: $pd[0],
+		  ratio: { internal: { median: ratio($ci.median; $p[0].internal_ms.median),
+				       p99: ratio($ci.p99; $p[0].internal_ms.p99) },
+			   end_to_end: { median: ratio($ce.median; $p[0].end_to_end_ms.median),
+					 p99: ratio($ce.p99; $p[0].end_to_end_ms.p99) } },
+		  ratio_to_probe_dbus: {
+			internal: { median: ratio($ci.median; $pd[0].internal_ms.median),
+				    p99: ratio($ci.p99; $pd[0].internal_ms.p99) },
+			end_to_end: { median: ratio($ce.median; $pd[0].end_to_end_ms.median),
+				      p99: ratio($ce.p99; $pd[0].end_to_end_ms.p99) } } }' \
 		>"$RUN/latency-$n.json"
 }
 
@@ -294,19 +315,18 @@ rejoined() {	# N
 # hung (SIGSTOP: it never answers), node 3's coordd killed and restarted
 # BENCH_PENDING times (each kill is a member leaving: an event on 1 and 2).
 pending() {
-	local n i pend st ev t0 drained=-1 mem
+	local n i p pend st ev t0 drained=-1 mem
 	say "3 nodes: $BENCH_PENDING events pending at once (node 2's coordd stopped, node 3's crash-looped)"
 	for n in 1 2 3; do
 		coord_stop "$n"
 		bench_config "$n" hold 3600000 600000
-		coord_start "$n" >/dev/null
+		(coord_start "$n" >/dev/null)
 	done
 	for n in 1 2 3; do wait_coord_members "$n" 3 30 || return 1; done
 	kill -STOP "$(coord_pid 2)"
 	for i in $(seq 1 "$BENCH_PENDING"); do
 		coord_stop 3 KILL
-		coord_start 3 >/dev/null
-		disown -a	# no "Killed" line for every kill
+		(coord_start 3 >/dev/null)	# not a job: no "Killed" line per kill
 		rejoined 3 || { say "node 3 did not rejoin"; break; }
 	done
 	sleep 1
@@ -330,7 +350,7 @@ pending() {
 	jq -n --argjson asked "$BENCH_PENDING" --argjson pend "$pend" --argjson st "$st" \
 		--argjson ev "$ev" --argjson mem "$mem" --argjson drained "$drained" \
 		--argjson results "$(jq -c '[.events[] | select(.reason == "node-left") |
-			.survivors[] | select(.node_id == 2) | .result // .state] |
+			.survivors[] | select(.node_id == 2) | "\(.result // .state): \(.detail)"] |
 			group_by(.) | map({key: .[0], value: length}) | from_entries' "$RUN/pending-after.json")" '
 		{ nodes: 3, crash_loops: $asked, pending_on_node1: $pend,
 		  coordctl_status_ms_median: $st, coordctl_events_json_ms_median: $ev,
@@ -348,7 +368,7 @@ for nodes in $BENCH_NODES; do
 	fi
 	latency "$nodes"
 	if [ "$nodes" = 3 ]; then
-		slow_compare
+		[ "$BENCH_SLOW_RUNS" -gt 0 ] && slow_compare
 		cpu_and_memory "$idle_mem"
 		pending
 	fi

@@ -3,7 +3,7 @@
  * exchange coordd runs for a death, and nothing else: no D-Bus, no
  * engine, no records.
  *
- *   cpg_probe serve -g GROUP -s SOCKET -r COMMAND   (one per lab node)
+ *   cpg_probe serve -g GROUP -s SOCKET -r COMMAND [-d]   (one per lab node)
  *   probe_trigger SOCKET                            (the driver)
  *
  * probe_trigger (bench/probe_trigger.c, linked with libc only, as coordctl
@@ -11,7 +11,10 @@
  * coordd, and prints the probe's answer.  The serving probe then:
  *   1. takes the arrival time (CLOCK_MONOTONIC) and multicasts REQ
  *      (agreed order);
- *   2. every other member, on REQ's delivery, multicasts ANS;
+ *   2. every other member, on REQ's delivery, multicasts ANS (with -d,
+ *      only after one blocking grace("0:") call to org.ganesha.nfsd on
+ *      the system bus: the barrier's D-Bus leg and nothing else, to see
+ *      how much of coord's latency is that call);
  *   3. when REQ has come back and every member that was in the group at
  *      its delivery (but itself) has answered, it takes the done time and
  *      runs COMMAND as coordd runs its release command: posix_spawn of
@@ -38,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <corosync/cpg.h>
+#include <dbus/dbus.h>
 
 #define MAX_MEMBERS	64
 #define MSG_REQ		1
@@ -61,6 +65,7 @@ static struct {
 	struct cpg_name group;
 	uint32_t node, pid;
 	const char *command;
+	DBusConnection *bus;		/* with -d */
 	size_t n_members;
 	struct cpg_address members[MAX_MEMBERS];
 	/* the current round, on its origin */
@@ -98,6 +103,28 @@ static void mcast(uint32_t type, uint32_t origin_node, uint32_t origin_pid, uint
 		fprintf(stderr, "cpg_probe: cpg_mcast_joined: %d\n", err);
 		exit(1);
 	}
+}
+
+/* grace("0:") on the local ganesha, as a survivor's coordd asks it. */
+static void grace_call(void)
+{
+	const char *arg = "0:";
+	DBusMessage *call, *reply;
+	DBusError err;
+
+	dbus_error_init(&err);
+	call = dbus_message_new_method_call("org.ganesha.nfsd", "/org/ganesha/nfsd/admin",
+					    "org.ganesha.nfsd.admin", "grace");
+	if (!call || !dbus_message_append_args(call, DBUS_TYPE_STRING, &arg, DBUS_TYPE_INVALID))
+		die("dbus message");
+	reply = dbus_connection_send_with_reply_and_block(p.bus, call, 10000, &err);
+	dbus_message_unref(call);
+	if (!reply) {
+		fprintf(stderr, "cpg_probe: grace: %s\n", err.message);
+		dbus_error_free(&err);
+		return;
+	}
+	dbus_message_unref(reply);
 }
 
 /* COMMAND as coordd's release runner starts it; waits for its exit. */
@@ -163,6 +190,8 @@ static void on_deliver(cpg_handle_t h, const struct cpg_name *g, uint32_t node, 
 		return;
 	memcpy(&m, buf, sizeof(m));
 	if (m.type == MSG_REQ && (node != p.node || pid != p.pid)) {
+		if (p.bus)
+			grace_call();
 		mcast(MSG_ANS, m.origin_node, m.origin_pid, m.round);
 	} else if (m.type == MSG_REQ && is_current(&m)) {
 		p.delivery_us = mono_us();
@@ -244,7 +273,7 @@ static void start_round(int lfd)
 	mcast(MSG_REQ, p.node, p.pid, p.round);
 }
 
-static int serve(const char *group, const char *path, const char *command)
+static int serve(const char *group, const char *path, const char *command, bool dbus)
 {
 	cpg_model_v1_data_t model = {
 		.model = CPG_MODEL_V1,
@@ -259,6 +288,16 @@ static int serve(const char *group, const char *path, const char *command)
 	p.group.length = (uint32_t)strlen(group);
 	memcpy(p.group.value, group, p.group.length);
 	p.command = command;
+	if (dbus) {
+		DBusError err;
+
+		dbus_error_init(&err);
+		p.bus = dbus_bus_get_private(DBUS_BUS_SYSTEM, &err);
+		if (!p.bus) {
+			fprintf(stderr, "cpg_probe: system bus: %s\n", err.message);
+			return 1;
+		}
+	}
 	p.pid = (uint32_t)getpid();
 	if (cpg_model_initialize(&p.cpg, CPG_MODEL_V1, (cpg_model_data_t *)&model, NULL) != CS_OK ||
 	    cpg_local_get(p.cpg, &p.node) != CS_OK || cpg_join(p.cpg, &p.group) != CS_OK ||
@@ -287,22 +326,24 @@ static int serve(const char *group, const char *path, const char *command)
 int main(int argc, char **argv)
 {
 	const char *group = "coord-bench-probe", *path = NULL, *command = "true";
+	bool dbus = false;
 	int c;
 
 	if (argc < 2 || strcmp(argv[1], "serve"))
 		goto usage;
 	optind = 2;
-	while ((c = getopt(argc, argv, "g:s:r:")) != -1) {
+	while ((c = getopt(argc, argv, "g:s:r:d")) != -1) {
 		switch (c) {
 		case 'g': group = optarg; break;
 		case 's': path = optarg; break;
 		case 'r': command = optarg; break;
+		case 'd': dbus = true; break;
 		default: goto usage;
 		}
 	}
 	if (path)
-		return serve(group, path, command);
+		return serve(group, path, command, dbus);
 usage:
-	fprintf(stderr, "usage: cpg_probe serve -g GROUP -s SOCKET [-r COMMAND]\n");
+	fprintf(stderr, "usage: cpg_probe serve -g GROUP -s SOCKET [-r COMMAND] [-d]\n");
 	return 2;
 }

@@ -14,9 +14,18 @@ def row(s): "\(s.min | f) / \(s.median | f) / \(s.p99 | f) / \(s.max | f)";
   ( ["internal", $l.coord.internal_ms, $l.probe.internal_ms, $l.ratio.internal],
     ["end-to-end", $l.coord.end_to_end_ms, $l.probe.end_to_end_ms, $l.ratio.end_to_end] ) as [$m, $c, $p, $r] |
   "\($l.nodes | tostring | .[0:5] | . + "      " | .[0:5])  \($m + "            " | .[0:11])  \(row($c) + "                              " | .[0:29])  \(row($p) + "                           " | .[0:26])  \($r.median | tostring | . + "         " | .[0:9])  \($r.p99)"),
-(.latency[] | "  \(.nodes) nodes: coord confirmed by every survivor \(.coord.confirmed_by_all)/\(.coord.internal_ms.n), probe all answers \(.probe.all_answers)/\(.probe.internal_ms.n)",
+"",
+"the same with the probe survivors also making one grace call over D-Bus (probe+D-Bus: cpg_probe -d)",
+"nodes  measure      probe+D-Bus                    coord / probe+D-Bus: med  p99",
+(.latency[] as $l |
+  ( ["internal", $l.probe_dbus.internal_ms, $l.ratio_to_probe_dbus.internal],
+    ["end-to-end", $l.probe_dbus.end_to_end_ms, $l.ratio_to_probe_dbus.end_to_end] ) as [$m, $p, $r] |
+  "\($l.nodes | tostring | . + "      " | .[0:5])  \($m + "            " | .[0:11])  \(row($p) + "                              " | .[0:29])  \($r.median | tostring | . + "                         " | .[0:25])  \($r.p99)"),
+"",
+(.latency[] | "  \(.nodes) nodes: coord confirmed by every survivor \(.coord.confirmed_by_all)/\(.coord.internal_ms.n), probe all answers \(.probe.all_answers)/\(.probe.internal_ms.n), probe+D-Bus \(.probe_dbus.all_answers)/\(.probe_dbus.internal_ms.n)",
   "    stage medians (ms): coord request->delivery \(.coord.stages_ms.request_to_delivery.median | f), delivery->all answers \(.coord.stages_ms.delivery_to_all_answers.median | f) (slowest grace call \(.coord.stages_ms.slowest_grace_call.median | f)), answers->release \(.coord.stages_ms.all_answers_to_release.median | f); internal minus the slowest grace call \(.coord.stages_ms.internal_minus_slowest_grace_call.median | f)",
-  "                        probe request->delivery \(.probe.stages_ms.request_to_delivery.median | f), delivery->all answers \(.probe.stages_ms.delivery_to_all_answers.median | f)"),
+  "                        probe request->delivery \(.probe.stages_ms.request_to_delivery.median | f), delivery->all answers \(.probe.stages_ms.delivery_to_all_answers.median | f)",
+"                        probe+D-Bus request->delivery \(.probe_dbus.stages_ms.request_to_delivery.median | f), delivery->all answers \(.probe_dbus.stages_ms.delivery_to_all_answers.median | f)"),
 "",
 (if .old_method then .old_method as $o |
 "old method (notify + fixed \($o.old_method.fixed_sleep_s) s sleep) and coord, 3 nodes, one survivor \($o.slow_survivor_delay_ms) ms slow, \($o.runs) runs each:",
