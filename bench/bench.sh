@@ -5,8 +5,9 @@
 #
 #   1. latency: BENCH_ROUNDS failovers per node count (BENCH_NODES), origin
 #      rotating, each followed by one round of the bare CPG probe
-#      (bench/cpg_probe.c) from the same origin, interleaved so that noise
-#      falls on both alike;
+#      (bench/cpg_probe.c) and one of the probe with the D-Bus grace call
+#      (cpg_probe -d) from the same origin, interleaved so that noise falls
+#      on all alike;
 #   2. the old method (notify + fixed sleep, tests/lab/seed_method.sh) and
 #      coord with one survivor's grace call slowed by BENCH_SLOW_MS, on 3 nodes;
 #   3. cost, on 3 nodes: coordd's memory idle and after >= 1000 events, CPU
