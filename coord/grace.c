@@ -31,7 +31,6 @@
 #define GANESHA_PATH		"/org/ganesha/nfsd/admin"
 #define GANESHA_IFACE		"org.ganesha.nfsd.admin"
 #define MAX_WATCHES		16
-#define MAX_TIMEOUTS		64
 
 struct request {
 	struct coord_grace_client *g;
@@ -75,8 +74,8 @@ struct coord_grace_client {
 	size_t n_watches;
 	int polled_fds[MAX_WATCHES];
 	size_t n_polled;
-	struct timeout_slot *timeouts[MAX_TIMEOUTS];
-	size_t n_timeouts;
+	struct timeout_slot **timeouts;	/* one per pending call: grows */
+	size_t n_timeouts, cap_timeouts;
 };
 
 static uint64_t mono_us(void)
@@ -417,7 +416,16 @@ static dbus_bool_t add_timeout(DBusTimeout *t, void *data)
 	struct coord_grace_client *g = data;
 	struct timeout_slot *s;
 
-	if (g->n_timeouts == MAX_TIMEOUTS || !(s = calloc(1, sizeof(*s))))
+	if (g->n_timeouts == g->cap_timeouts) {
+		size_t cap = g->cap_timeouts ? 2 * g->cap_timeouts : 16;
+		struct timeout_slot **grown = realloc(g->timeouts, cap * sizeof(*grown));
+
+		if (!grown)
+			return FALSE;
+		g->timeouts = grown;
+		g->cap_timeouts = cap;
+	}
+	if (!(s = calloc(1, sizeof(*s))))
 		return FALSE;
 	s->g = g;
 	s->t = t;
@@ -697,5 +705,12 @@ void coord_grace_free(struct coord_grace_client *g)
 		qb_loop_job_del(g->loop, QB_LOOP_HIGH, g, dispatch_job);
 	if (g->teardown_queued)
 		qb_loop_job_del(g->loop, QB_LOOP_LOW, g, teardown_job);
+	while (g->n_timeouts) {
+		struct timeout_slot *s = g->timeouts[--g->n_timeouts];
+
+		disarm_timeout(s);
+		free(s);
+	}
+	free(g->timeouts);
 	free(g);
 }

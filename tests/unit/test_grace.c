@@ -56,6 +56,7 @@ struct fixture {
 	int n_done;
 	struct coord_event_id done_id;
 	uint8_t result;
+	int by_result[16];		/* reports per enum coord_ack_result */
 	char detail[COORD_DETAIL_MAX + 1];
 };
 
@@ -136,6 +137,11 @@ static bool run_until(struct fixture *f, bool (*met)(struct fixture *), unsigned
 static bool answered(struct fixture *f)
 {
 	return f->n_done > 0;
+}
+
+static bool hundred_answered(struct fixture *f)
+{
+	return f->n_done >= 100;
 }
 
 static bool bus_dropped(struct fixture *f)
@@ -399,6 +405,8 @@ static void on_done(void *ctx, const struct coord_event_id *id, uint8_t result,
 	f->n_done++;
 	f->done_id = *id;
 	f->result = result;
+	if (result < sizeof(f->by_result) / sizeof(f->by_result[0]))
+		f->by_result[result]++;
 	snprintf(f->detail, sizeof(f->detail), "%s", detail ? detail : "");
 }
 
@@ -572,6 +580,33 @@ static void test_no_answer_is_timeout(void **state)
 	assert_true(coord_grace_bus_connected(f->g));
 }
 
+/* A hundred calls in flight at once (a survivor that was stopped and
+ * resumes with a backlog): each gets its own timeout and is answered for
+ * what it is, not misreported as no-bus for want of a timeout slot. */
+static void test_hundred_calls_in_flight(void **state)
+{
+	static const char *const text = "198.18.0.100";
+	struct fixture *f = *state;
+	struct coord_vip v;
+	int i;
+
+	start_bus(f);
+	start_fake(f, FAKE_HANG);
+	new_client(f, f->address, SHORT_CALL_MS);
+	assert_int_equal(coord_vip_parse(text, &v), 0);
+	for (i = 0; i < 100; i++) {
+		struct coord_event_id id = EVENT;
+
+		id.seq = (uint64_t)i + 1;
+		coord_grace_request(f->g, &id, &v, 1);
+	}
+	assert_int_equal(coord_grace_pending(f->g), 100);
+	assert_true(run_until(f, hundred_answered, GUARD_MS));
+	assert_int_equal(f->n_done, 100);
+	assert_int_equal(f->by_result[COORD_ACK_TIMEOUT], 100);
+	assert_true(coord_grace_bus_connected(f->g));
+}
+
 /* Bus up, nobody owns org.ganesha.nfsd: no-server at once, not a timeout. */
 static void test_no_owner_is_no_server_at_once(void **state)
 {
@@ -698,6 +733,7 @@ int main(void)
 		T(test_worst_call_wins),
 		T(test_dbus_error_is_grace_failed),
 		T(test_no_answer_is_timeout),
+		T(test_hundred_calls_in_flight),
 		T(test_no_owner_is_no_server_at_once),
 		T(test_no_socket_is_no_bus_at_once),
 		T(test_bus_started_later_connects),
