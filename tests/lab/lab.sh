@@ -236,10 +236,12 @@ _lab_kill_wait() {	# pids...: TERM, wait up to 5 s, KILL
 	for p in "$@"; do kill -KILL "$p" 2>/dev/null; done
 }
 
-_lab_shm_in_use() {	# NAME: does a process named in it still run?
-	local p
+_lab_shm_in_use() {	# NAME: does a process named in it still run (not a zombie)?
+	local p st
 	for p in $(echo "$1" | tr -c '0-9\n' ' '); do
-		[ ${#p} -ge 3 ] && kill -0 "$p" 2>/dev/null && return 0
+		[ ${#p} -ge 3 ] || continue
+		st=$(sed -n 's/^[0-9]* (.*) \([A-Z]\) .*/\1/p' "/proc/$p/stat" 2>/dev/null)
+		[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ] && return 0
 	done
 	return 1
 }
@@ -293,7 +295,7 @@ lab_down() {
 	# running at the same time, and its files are in use.
 	ls /dev/shm 2>/dev/null | grep '^qb-' | while read -r f; do
 		grep -qx "$f" "$LAB_DIR/shm.before" && continue
-		_lab_shm_in_use "$f" || rm -f "/dev/shm/$f"
+		_lab_shm_in_use "$f" || rm -rf "/dev/shm/$f"
 	done
 	if [ "${LAB_KEEP:-0}" = 1 ]; then
 		lab_log "kept $LAB_DIR"
