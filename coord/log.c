@@ -12,7 +12,7 @@
 
 #include "log.h"
 
-#define BLACKBOX_SIZE	(1024 * 1024)	/* bytes of shared memory */
+#define BLACKBOX_SIZE	(256 * 1024)	/* bytes of shared memory */
 
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 
