@@ -121,10 +121,10 @@ void coord_drop_log_engine(struct coord_drop_log *dl, uint64_t now,
 	}
 	/* A duplicate can follow a partition and merge: not a warning. */
 	qb_log(counter == COORD_CTL_EC_DUPLICATE ? LOG_NOTICE : LOG_WARNING,
-	       "refused a %s from node %" PRIu32 " pid %" PRIu32 " (header: node %" PRIu32
+	       "refused %s %s from node %" PRIu32 " pid %" PRIu32 " (header: node %" PRIu32
 	       ", incarnation %" PRIu64 "%s): %s; counted as %s in coordctl status%s",
-	       coord_msg_type_name(msg->type), from.nodeid, from.pid, msg->sender,
-	       msg->incarnation, ev, refusal_reason(counter),
+	       msg->type == COORD_MSG_ACK ? "an" : "a", coord_msg_type_name(msg->type),
+	       from.nodeid, from.pid, msg->sender, msg->incarnation, ev, refusal_reason(counter),
 	       coord_ctl_engine_counter_name(counter),
 	       tail(t, sizeof(t), dl, unlogged, first));
 }
