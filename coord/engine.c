@@ -48,10 +48,12 @@
  *    records a node-left event and enters grace for the VIPs that member
  *    announced, without waiting for any message; it has nothing to
  *    release, so it ends when every survivor settled or at its deadline.
+ *    A member that never sent a HELLO announced nothing: its departure
+ *    makes no event, unless its whole node went down.
  *
  * Messages that break these rules (wrong sender, stale incarnation, an
- * acknowledgement for no event...) are counted and dropped: they never
- * change a record.
+ * incarnation another process on the node uses, an acknowledgement for no
+ * event...) are counted and dropped: they never change a record.
  */
 #include <errno.h>
 #include <stdarg.h>
