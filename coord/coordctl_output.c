@@ -103,17 +103,6 @@ void ctl_put_json_string(FILE *f, const char *s)
 
 /* ---- names ---- */
 
-static const char *wire_error_key(unsigned int i)
-{
-	static const char *const names[COORD_WIRE_ERROR_COUNT] = {
-		"ok", "truncated", "bad_magic", "bad_version", "bad_type",
-		"length_mismatch", "bound", "bad_field", "reserved", "trailing",
-		"no_space",
-	};
-
-	return i < COORD_WIRE_ERROR_COUNT ? names[i] : NULL;
-}
-
 static const char *policy_name(uint8_t policy)
 {
 	switch (policy) {
@@ -227,7 +216,7 @@ static void json_status(FILE *f, const struct coord_ctl_status_rec *s)
 		s->n_clients);
 	fputs(",\"counters\":{", f);
 	j_counters(f, true, "engine", s->engine, s->n_engine, coord_ctl_engine_counter_name);
-	j_counters(f, false, "wire_errors", s->wire, s->n_wire, wire_error_key);
+	j_counters(f, false, "wire_errors", s->wire, s->n_wire, coord_ctl_wire_counter_name);
 	j_counters(f, false, "control", s->control, s->n_control,
 		   coord_ctl_control_counter_name);
 	fputs("}}", f);
@@ -355,8 +344,8 @@ static void human_status(FILE *f, const struct coord_ctl_status_rec *s)
 	for (i = 0; i < s->n_wire; i++) {
 		if (!s->wire[i])
 			continue;
-		fprintf(f, "%s wire %s %" PRIu64, sep, wire_error_key(i) ?
-			wire_error_key(i) : "?", s->wire[i]);
+		fprintf(f, "%s wire %s %" PRIu64, sep, coord_ctl_wire_counter_name(i) ?
+			coord_ctl_wire_counter_name(i) : "?", s->wire[i]);
 		sep = ",";
 	}
 	for (i = 0; i < s->n_control; i++) {

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "control.h"
 #include "control_dispatch.h"
+#include "drop_log.h"
 #include "grace.h"
 #include "group.h"
 #include "log.h"
@@ -55,7 +56,7 @@ struct coordd {
 	uint64_t engine_timer_at;
 	uint64_t started_us;
 	uint64_t wire_errors[COORD_WIRE_ERROR_COUNT];
-	uint64_t wire_error_logged_us;	/* rate limit for bad-message warnings */
+	struct coord_drop_log drops;	/* rate-limited warnings about them */
 };
 
 static uint64_t now_us(void)
@@ -169,26 +170,22 @@ static void on_deliver(void *data, struct coord_member_id from,
 		       const uint8_t *buf, size_t len)
 {
 	struct coordd *d = data;
+	struct coord_engine_counters before;
 	struct coord_msg msg;
+	uint64_t now = now_us();
 	int err = coord_msg_decode(buf, len, &msg);
 
 	if (err < 0) {
-		uint64_t now = now_us();
-
 		d->wire_errors[-err]++;
-		/* A hostile or broken peer must not flood syslog. */
-		if (now - d->wire_error_logged_us > 10 * 1000000u) {
-			d->wire_error_logged_us = now;
-			qb_log(LOG_WARNING, "dropped a message from node %u pid %u: %s "
-			       "(%zu bytes; further ones counted in coordctl status)",
-			       from.nodeid, from.pid, coord_wire_strerror(err), len);
-		}
+		coord_drop_log_wire(&d->drops, now, from, len, err);
 		return;
 	}
-	err = coord_engine_deliver(d->engine, now_us(), from, &msg);
+	before = *coord_engine_counters(d->engine);
+	err = coord_engine_deliver(d->engine, now, from, &msg);
 	if (err < 0)
-		qb_log(LOG_DEBUG, "engine refused a %s from node %u: %s",
-		       coord_msg_type_name(msg.type), from.nodeid, strerror(-err));
+		coord_drop_log_engine(&d->drops, now, from, &msg,
+				      coord_drop_refusal_counter(&before,
+						coord_engine_counters(d->engine)));
 	pump(d);
 }
 
@@ -348,6 +345,7 @@ static int coordd_start(struct coordd *d)
 	char err[256];
 
 	d->started_us = now_us();
+	coord_drop_log_init(&d->drops, COORD_DROP_LOG_INTERVAL_US);
 	d->loop = qb_loop_create();
 	if (!d->loop) {
 		qb_log(LOG_CRIT, "cannot create the event loop");

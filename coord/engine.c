@@ -48,10 +48,12 @@
  *    records a node-left event and enters grace for the VIPs that member
  *    announced, without waiting for any message; it has nothing to
  *    release, so it ends when every survivor settled or at its deadline.
+ *    A member that never sent a HELLO announced nothing: its departure
+ *    makes no event, unless its whole node went down.
  *
  * Messages that break these rules (wrong sender, stale incarnation, an
- * acknowledgement for no event...) are counted and dropped: they never
- * change a record.
+ * incarnation another process on the node uses, an acknowledgement for no
+ * event...) are counted and dropped: they never change a record.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -660,6 +662,15 @@ static void node_left_event(struct coord_engine *e, uint64_t now,
 
 	if (reason == COORD_LEAVE_LEAVE)
 		return;
+	/* A process that never announced itself (not a coordd, or one that
+	 * died before its HELLO) announced no VIPs; unless its whole node went
+	 * down, its departure says nothing about a server. */
+	if (!gone->hello_seen && reason != COORD_LEAVE_NODEDOWN) {
+		elog(e, LOG_NOTICE, "member %u (pid %u) left (%s) without having "
+		     "announced itself: no grace", gone->id.nodeid, gone->id.pid,
+		     coord_leave_reason_name(reason));
+		return;
+	}
 	/* The same incarnation can leave twice (a partition, a merge, then a
 	 * crash): a departure always means grace, so the old record goes. */
 	ev = event_find(e, &id);
@@ -984,6 +995,26 @@ static int deliver_cancel(struct coord_engine *e, uint64_t now,
 	return 0;
 }
 
+/*
+ * An incarnation names one coordd: on one node, no two members may use the
+ * same one.  So a second process on a node (a replay, a confused client)
+ * cannot speak as that node's coordd, nor as this engine.
+ */
+static bool incarnation_taken(const struct coord_engine *e,
+			      const struct coord_member *m, uint64_t incarnation)
+{
+	size_t i;
+
+	if (m->id.nodeid == e->cfg.nodeid && m->id.pid != e->self_pid &&
+	    incarnation == e->incarnation)
+		return true;
+	for (i = 0; i < e->n_members; i++)
+		if (&e->members[i] != m && e->members[i].id.nodeid == m->id.nodeid &&
+		    e->members[i].incarnation == incarnation)
+			return true;
+	return false;
+}
+
 int coord_engine_deliver(struct coord_engine *e, uint64_t now,
 			 struct coord_member_id from, const struct coord_msg *msg)
 {
@@ -993,6 +1024,12 @@ int coord_engine_deliver(struct coord_engine *e, uint64_t now,
 	if (!m || msg->sender != from.nodeid) {
 		e->counters.rejected_sender++;
 		return -EPERM;
+	}
+	/* 0 would leave the member unpinned (and is no coordd's incarnation). */
+	if (!msg->incarnation ||
+	    (!m->incarnation && incarnation_taken(e, m, msg->incarnation))) {
+		e->counters.rejected_incarnation++;
+		return -ESTALE;
 	}
 	if (!m->incarnation) {
 		m->incarnation = msg->incarnation;

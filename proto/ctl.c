@@ -735,6 +735,17 @@ const char *coord_ctl_engine_counter_name(unsigned int i)
 	return i < COORD_CTL_EC_COUNT ? names[i] : NULL;
 }
 
+const char *coord_ctl_wire_counter_name(unsigned int i)
+{
+	static const char *const names[COORD_WIRE_ERROR_COUNT] = {
+		"ok", "truncated", "bad_magic", "bad_version", "bad_type",
+		"length_mismatch", "bound", "bad_field", "reserved", "trailing",
+		"no_space",
+	};
+
+	return i < COORD_WIRE_ERROR_COUNT ? names[i] : NULL;
+}
+
 const char *coord_ctl_control_counter_name(unsigned int i)
 {
 	static const char *const names[COORD_CTL_CC_COUNT] = {

@@ -306,6 +306,8 @@ const char *coord_ctl_status_name(uint16_t status);
 const char *coord_ctl_event_state_name(uint8_t state);
 bool coord_ctl_event_state_final(uint8_t state);
 const char *coord_ctl_engine_counter_name(unsigned int i);
+/* Wire error counters, index -enum coord_wire_error: "truncated"... */
+const char *coord_ctl_wire_counter_name(unsigned int i);
 const char *coord_ctl_control_counter_name(unsigned int i);
 
 #endif

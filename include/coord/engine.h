@@ -144,7 +144,8 @@ struct coord_action {
 struct coord_engine_counters {
 	uint64_t delivered;
 	uint64_t rejected_sender;	/* header node id != CPG sender */
-	uint64_t rejected_incarnation;	/* stale or changed incarnation */
+	uint64_t rejected_incarnation;	/* stale, changed, 0, or another
+					 * process's on the same node */
 	uint64_t rejected_origin;	/* death/cancel for another origin */
 	uint64_t unknown_event;		/* ack/release/cancel for no event */
 	uint64_t unexpected_ack;	/* ack from a non-survivor */

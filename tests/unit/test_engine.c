@@ -347,6 +347,148 @@ static void test_release_and_cancel_only_from_origin(void **state)
 	assert_int_equal(coord_engine_cancel(C.nodes[3].e, C.now, &id), -EPERM);
 }
 
+/*
+ * A second CPG process on node 3 (pid HOSTILE_PID), not a coordd: what a
+ * hostile or confused client can and cannot do.  Every engine sees it join.
+ */
+#define HOSTILE_PID 4242u
+
+static struct coord_member_id hostile_id(void)
+{
+	struct coord_member_id h = { 3, HOSTILE_PID };
+	return h;
+}
+
+static void hostile_confchg(bool present, uint8_t leave_reason)
+{
+	struct coord_member_id m[N_MAX + 1], h = hostile_id();
+	size_t n = members(m);
+	int i;
+
+	if (present)
+		m[n++] = h;
+	for (i = 1; i <= C.n; i++)
+		if (C.nodes[i].up)
+			coord_engine_confchg(C.nodes[i].e, C.now, m, n,
+					     present ? NULL : &h, &leave_reason,
+					     present ? 0 : 1, present ? &h : NULL,
+					     present ? 1 : 0);
+	settle();
+}
+
+static int deliver_all(struct coord_member_id from, const struct coord_msg *m)
+{
+	int i, rc = 0;
+
+	for (i = 1; i <= C.n; i++)
+		if (C.nodes[i].up)
+			rc |= coord_engine_deliver(C.nodes[i].e, C.now, from, m);
+	return rc;
+}
+
+static void test_rejects_another_process_using_a_coordd_incarnation(void **state)
+{
+	struct coord_msg m = msg_from(3, COORD_MSG_DEATH);
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	hostile_confchg(true, 0);
+	/* Node 3's coordd incarnation (103), from another pid on node 3: a
+	 * DEATH that node 3's coordd would otherwise take for its own. */
+	m.u.death.id.origin = 3;
+	m.u.death.id.incarnation = 103;
+	m.u.death.id.seq = 9;
+	m.u.death.reason = COORD_DEATH_REPORTED;
+	for (i = 1; i <= 3; i++) {
+		assert_int_equal(coord_engine_deliver(C.nodes[i].e, C.now, hostile_id(), &m),
+				 -ESTALE);
+		assert_int_equal(coord_engine_counters(C.nodes[i].e)->rejected_incarnation, 1);
+		assert_int_equal(coord_engine_event_count(C.nodes[i].e), 0);
+	}
+	/* Incarnation 0 would leave the member unpinned: refused too. */
+	m.incarnation = 0;
+	m.u.death.id.incarnation = 0;
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, hostile_id(), &m), -ESTALE);
+	assert_int_equal(coord_engine_counters(C.nodes[1].e)->rejected_incarnation, 2);
+	settle();
+	for (i = 1; i <= 3; i++) {
+		assert_int_equal(C.nodes[i].graces, 0);
+		assert_int_equal(C.nodes[i].releases, 0);
+	}
+}
+
+static void test_hostile_process_own_incarnation_is_pinned(void **state)
+{
+	struct coord_msg ack = msg_from(3, COORD_MSG_ACK);
+	struct coord_event_id id;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[1].grace_mode = GRACE_HOLD;
+	id = report(2);
+	settle();
+	hostile_confchg(true, 0);	/* joined after the death: not a survivor */
+	ack.incarnation = 5000;
+	ack.u.ack.id = id;
+	ack.u.ack.id.seq = 77;		/* no such event */
+	ack.u.ack.result = COORD_ACK_IN_GRACE;
+	assert_int_not_equal(deliver_all(hostile_id(), &ack), 0);
+	ack.u.ack.id = id;		/* a real event, but not a survivor */
+	assert_int_not_equal(deliver_all(hostile_id(), &ack), 0);
+	/* An older incarnation of the same process, e.g. a replayed ACK. */
+	ack.incarnation = 4999;
+	assert_int_not_equal(deliver_all(hostile_id(), &ack), 0);
+	for (i = 1; i <= 3; i++) {
+		const struct coord_engine_counters *c = coord_engine_counters(C.nodes[i].e);
+		assert_int_equal(c->unknown_event, 1);
+		assert_int_equal(c->unexpected_ack, 1);
+		assert_int_equal(c->rejected_incarnation, 1);
+	}
+	assert_int_equal(sv_on(2, &id, 1)->state, COORD_SURVIVOR_WAITING);
+	assert_int_equal(C.nodes[2].releases, 0);
+}
+
+static void test_unannounced_member_leaving_is_no_death(void **state)
+{
+	struct coord_event_id id;
+	const struct coord_event *ev;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_HOLD);
+	/* Joins and dies (PROCDOWN) without a HELLO: no node-left event. */
+	hostile_confchg(true, 0);
+	hostile_confchg(false, COORD_LEAVE_PROCDOWN);
+	for (i = 1; i <= 3; i++) {
+		assert_int_equal(coord_engine_event_count(C.nodes[i].e), 0);
+		assert_int_equal(C.nodes[i].graces, 0);
+	}
+	/* Present at a death, it is a survivor like any member; its clean
+	 * leave drops it, and the barrier completes confirmed. */
+	hostile_confchg(true, 0);
+	id = report(1);
+	settle();
+	ev = ev_on(1, &id);
+	assert_int_equal(ev->n_survivors, 3);
+	assert_int_equal(C.nodes[1].releases, 0);
+	hostile_confchg(false, COORD_LEAVE_LEAVE);
+	assert_int_equal(C.nodes[1].releases, 1);
+	for (i = 1; i <= 3; i++) {
+		ev = ev_on(i, &id);
+		assert_int_equal(ev->state, COORD_EVENT_RELEASED);
+		assert_int_equal(ev->release_outcome, COORD_RELEASE_CONFIRMED);
+		assert_int_equal(ev->survivors[2].id.pid, HOSTILE_PID);
+		assert_int_equal(ev->survivors[2].state, COORD_SURVIVOR_LEFT);
+		assert_int_equal(coord_engine_event_count(C.nodes[i].e), 1);
+	}
+	/* Its whole node going down is still a node death. */
+	hostile_confchg(true, 0);
+	hostile_confchg(false, COORD_LEAVE_NODEDOWN);
+	assert_int_equal(coord_engine_event_count(C.nodes[1].e), 2);
+}
+
 static void test_report_before_join_refused(void **state)
 {
 	struct coord_event_id id;
@@ -832,6 +974,10 @@ int main(void)
 		cmocka_unit_test_teardown(test_rejects_foreign_origin_and_seq0, teardown),
 		cmocka_unit_test_teardown(test_rejects_unknown_stale_duplicate_acks, teardown),
 		cmocka_unit_test_teardown(test_release_and_cancel_only_from_origin, teardown),
+		cmocka_unit_test_teardown(test_rejects_another_process_using_a_coordd_incarnation,
+					  teardown),
+		cmocka_unit_test_teardown(test_hostile_process_own_incarnation_is_pinned, teardown),
+		cmocka_unit_test_teardown(test_unannounced_member_leaving_is_no_death, teardown),
 		cmocka_unit_test(test_report_before_join_refused),
 		cmocka_unit_test_teardown(test_release_waits_for_every_survivor, teardown),
 		cmocka_unit_test_teardown(test_report_with_explicit_vips_and_join, teardown),
