@@ -139,7 +139,7 @@ m3=$(ctl 1 --json status | jq -c '.members[] | select(.node_id == 3) | [.hello_s
 check "B: node 1 lists node 3 with no HELLO seen, incarnation 0, no VIPs (got $m3)" \
 	[ "$m3" = "[false,0,0]" ]
 check "B: node 1's log names the refused version" \
-	grep -q 'dropped a message from node 3 .*unsupported major protocol version' "$LAB_DIR/1/coordd.log"
+	grep -q 'dropped a .*CPG message from node 3 .*unsupported major protocol version; counted as wire bad_version' "$LAB_DIR/1/coordd.log"
 echo "# what an administrator sees on node 1 (coordctl status):"
 ctl 1 status | sed 's/^/#   /'
 
