@@ -30,6 +30,36 @@ done
 if command -v ocf-tester >/dev/null; then
 	t "ocf-tester: ganesha_coord_mon" sh -c "OCF_ROOT=/usr/lib/ocf ocf-tester -n t '$dest/usr/lib/ocf/resource.d/coord/ganesha_coord_mon' | grep -q 'passed all tests'"
 fi
+# The unit is valid as systemd reads it (paths pointed at this DESTDIR).
+if command -v systemd-analyze >/dev/null; then
+	sed "s|/usr/sbin/coordd|$dest/usr/sbin/coordd|g" "$dest/lib/systemd/system/coordd.service" \
+		>"$dest/coordd.service"
+	t "systemd-analyze verify accepts coordd.service" \
+		env MANPATH="$dest/usr/share/man" systemd-analyze verify "$dest/coordd.service"
+	rm -f "$dest/coordd.service"
+fi
+# coordd tolerates the unit's restrictions: no new privileges, umask 0077,
+# /usr and /etc read-only (ProtectSystem=full); it serves its socket in
+# its RuntimeDirectory even while corosync is not there.
+rt=/run/coord-install-test.$$
+mkdir -p "$rt" && chmod 0755 "$rt"
+printf 'socket = %s/coordd.sock\nsocket_group = root\nlog_target = stderr\n' "$rt" >"$rt/coordd.conf"
+unshare -m sh -c "mount --make-rprivate / && mount --bind /usr /usr && mount -o remount,bind,ro /usr &&
+	mount --bind /etc /etc && mount -o remount,bind,ro /etc &&
+	exec setpriv --no-new-privs sh -c 'umask 0077; exec \"$dest/usr/sbin/coordd\" -f -c \"$rt/coordd.conf\"'" \
+	>"$rt/coordd.err" 2>&1 &
+cpid=$!
+i=0
+until "$dest/usr/sbin/coordctl" -s "$rt/coordd.sock" ping >/dev/null 2>&1 || [ $i -ge 50 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+t "coordd under the unit's restrictions answers ping" "$dest/usr/sbin/coordctl" -s "$rt/coordd.sock" ping
+t "... and it ran with no new privileges and umask 0077" sh -c \
+	"grep -q '^NoNewPrivs:[[:space:]]*1' /proc/$cpid/status && grep -q '^Umask:[[:space:]]*0077' /proc/$cpid/status"
+t "... and /usr was read-only for it" sh -c "grep -q ' /usr ro,' /proc/$cpid/mountinfo"
+kill -TERM $cpid 2>/dev/null
+wait $cpid 2>/dev/null
+rm -rf "$rt"
 t "unknown option: exit 2" sh -c "'$dest/usr/sbin/coordd' --bogus; [ \$? = 2 ]"
 t "coordctl unknown command: exit 2" sh -c "'$dest/usr/sbin/coordctl' frobnicate; [ \$? = 2 ]"
 t "coordctl without coordd: exit 3" sh -c "'$dest/usr/sbin/coordctl' -s '$dest/none.sock' ping; [ \$? = 3 ]"
