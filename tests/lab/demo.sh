@@ -72,7 +72,8 @@ restart_fake() {	# N
 		--fault-file "$LAB_DIR/$1/fault" --record "$LAB_DIR/$1/grace.rec" \
 		>"$LAB_DIR/$1/fake.pid"
 	sleep 0.3
-	ctl "$1" up >/dev/null
+	# At bring-up coordd is not started yet (it starts with its server up).
+	[ -S "$LAB_DIR/$1/coordd.sock" ] && ctl "$1" up >/dev/null
 }
 
 echo "== bringing up a 3-node lab (corosync, D-Bus, fake ganesha, coordd per node)"
