@@ -100,10 +100,16 @@ static void arm_engine_timer(struct coordd *d)
 	if (next == UINT64_MAX)
 		return;
 	d->engine_timer_at = next;
+	/* Deadlines and release retries hang on this timer: never lose it
+	 * silently (the next pump tries again). */
+	if (qb_loop_timer_add(d->loop, QB_LOOP_MED,
+			      (next > now ? next - now : 0) * QB_TIME_NS_IN_USEC,
+			      d, on_engine_timer, &d->engine_timer) != 0) {
+		qb_log(LOG_CRIT, "cannot arm the engine timer: deadlines and release "
+		       "retries wait for the next event");
+		return;
+	}
 	d->engine_timer_armed = true;
-	qb_loop_timer_add(d->loop, QB_LOOP_MED,
-			  (next > now ? next - now : 0) * QB_TIME_NS_IN_USEC,
-			  d, on_engine_timer, &d->engine_timer);
 }
 
 static void send_message(struct coordd *d, const struct coord_msg *msg)
@@ -351,8 +357,11 @@ static int coordd_start(struct coordd *d)
 		qb_log(LOG_CRIT, "cannot create the event loop");
 		return -1;
 	}
-	qb_loop_signal_add(d->loop, QB_LOOP_HIGH, SIGTERM, d, on_signal_stop, NULL);
-	qb_loop_signal_add(d->loop, QB_LOOP_HIGH, SIGINT, d, on_signal_stop, NULL);
+	if (qb_loop_signal_add(d->loop, QB_LOOP_HIGH, SIGTERM, d, on_signal_stop, NULL) != 0 ||
+	    qb_loop_signal_add(d->loop, QB_LOOP_HIGH, SIGINT, d, on_signal_stop, NULL) != 0) {
+		qb_log(LOG_CRIT, "cannot handle SIGTERM and SIGINT in the event loop");
+		return -1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 
 	/* The engine needs our node id, which only corosync knows: the group

@@ -152,10 +152,11 @@ static void call_finished(struct request *req, uint8_t result, const char *a,
 		return;
 	/* Never report from inside coord_grace_request(); from the loop's own
 	 * callbacks at once (a libqb job can wait a whole poll round). */
-	if (req->g->in_request)
-		qb_loop_job_add(req->g->loop, QB_LOOP_MED, req, report_job);
-	else
+	if (!req->g->in_request)
 		report_job(req);
+	else if (qb_loop_job_add(req->g->loop, QB_LOOP_MED, req, report_job) != 0)
+		qb_log(LOG_CRIT, "cannot queue a grace report: the barrier will see "
+		       "this survivor at its deadline");
 }
 
 static void classify_reply(struct request *req, DBusMessage *reply)
@@ -266,8 +267,11 @@ static void queue_dispatch(struct coord_grace_client *g)
 {
 	if (g->dispatch_queued)
 		return;
-	g->dispatch_queued = true;
-	qb_loop_job_add(g->loop, QB_LOOP_HIGH, g, dispatch_job);
+	if (qb_loop_job_add(g->loop, QB_LOOP_HIGH, g, dispatch_job) == 0)
+		g->dispatch_queued = true;
+	else
+		qb_log(LOG_ERR, "cannot queue a D-Bus dispatch: it waits for the next "
+		       "activity on the bus");
 }
 
 static void on_dispatch_status(DBusConnection *conn, DBusDispatchStatus status, void *data)
@@ -302,7 +306,8 @@ static void sync_fd(struct coord_grace_client *g, int fd)
 		if (qb_loop_poll_add(g->loop, QB_LOOP_HIGH, fd, events, g, on_fd) == 0)
 			g->polled_fds[g->n_polled++] = fd;
 	} else if (flags && polled) {
-		qb_loop_poll_mod(g->loop, QB_LOOP_HIGH, fd, events, g, on_fd);
+		if (qb_loop_poll_mod(g->loop, QB_LOOP_HIGH, fd, events, g, on_fd) != 0)
+			qb_log(LOG_ERR, "cannot change the D-Bus socket's poll events");
 	} else if (!flags && polled) {
 		qb_loop_poll_del(g->loop, fd);
 		for (i = 0; i < g->n_polled; i++)
@@ -484,10 +489,9 @@ static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void
 		       "reconnects");
 		/* Queued first: a request made from done() must not close the
 		 * connection being dispatched. */
-		if (!g->teardown_queued) {
+		if (!g->teardown_queued &&
+		    qb_loop_job_add(g->loop, QB_LOOP_LOW, g, teardown_job) == 0)
 			g->teardown_queued = true;
-			qb_loop_job_add(g->loop, QB_LOOP_LOW, g, teardown_job);
-		}
 		fail_calls(g, "D-Bus connection lost");
 		return DBUS_HANDLER_RESULT_HANDLED;
 	}

@@ -107,8 +107,10 @@ static void queue_clear(struct coord_group *g)
 
 static void schedule_reconnect(struct coord_group *g)
 {
-	qb_loop_timer_add(g->loop, QB_LOOP_MED, g->reconnect_ms * QB_TIME_NS_IN_MSEC,
-			  g, group_connect, &g->reconnect_timer);
+	if (qb_loop_timer_add(g->loop, QB_LOOP_MED, g->reconnect_ms * QB_TIME_NS_IN_MSEC,
+			      g, group_connect, &g->reconnect_timer) != 0)
+		qb_log(LOG_CRIT, "cannot arm the reconnect timer: coordd stays out of "
+		       "the group until restarted");
 	g->reconnect_ms = g->reconnect_ms * 2 > RECONNECT_MAX_MS ?
 			  RECONNECT_MAX_MS : g->reconnect_ms * 2;
 }
@@ -246,9 +248,13 @@ static void arm_send_timer(struct coord_group *g)
 {
 	if (g->send_timer_armed)
 		return;
+	if (qb_loop_timer_add(g->loop, QB_LOOP_HIGH, RETRY_SEND_MS * QB_TIME_NS_IN_MSEC,
+			      g, flush, &g->send_timer) != 0) {
+		qb_log(LOG_CRIT, "cannot arm the send retry timer: queued messages "
+		       "wait for the next send");
+		return;
+	}
 	g->send_timer_armed = true;
-	qb_loop_timer_add(g->loop, QB_LOOP_HIGH, RETRY_SEND_MS * QB_TIME_NS_IN_MSEC,
-			  g, flush, &g->send_timer);
 }
 
 /* Sends queued messages in order until the queue is empty or corosync
