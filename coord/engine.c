@@ -394,8 +394,12 @@ static struct coord_event *event_create(struct coord_engine *e, uint64_t now,
 		ev->n_survivors++;
 		sv->id = m->id;
 		sv->incarnation = m->incarnation;
-		sv->state = m->incompatible ? COORD_SURVIVOR_INCOMPATIBLE :
-					      COORD_SURVIVOR_WAITING;
+		sv->state = COORD_SURVIVOR_WAITING;
+		if (m->incompatible) {
+			sv->state = COORD_SURVIVOR_INCOMPATIBLE;
+			snprintf(sv->detail, sizeof(sv->detail), "protocol %u.%u",
+				 m->version >> 8, m->version & 0xff);
+		}
 	}
 	return ev;
 }

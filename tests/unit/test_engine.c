@@ -702,6 +702,7 @@ static void test_incompatible_member_settles_unconfirmed(void **state)
 	id = report(2);
 	settle();
 	assert_int_equal(sv_on(1, &id, 3)->state, COORD_SURVIVOR_INCOMPATIBLE);
+	assert_string_equal(sv_on(1, &id, 3)->detail, "protocol 2.0");
 	assert_int_equal(ev_on(2, &id)->release_outcome, COORD_RELEASE_UNCONFIRMED);
 }
 
