@@ -13,7 +13,7 @@ DESTDIR   ?=
 
 CC        ?= cc
 B         ?= build
-PKGS      := libcpg libquorum libcorosync_common libqb dbus-1
+PKGS      := libcpg libquorum libcorosync_common libqb dbus-1 libmicrohttpd libsystemd
 DEPS_OK   := $(B)/.deps-ok
 
 WARN      := -Wall -Wextra -Werror
