@@ -23,6 +23,9 @@ t "installed coordctl runs (--version)" "$dest/usr/sbin/coordctl" --version
 t "the example configuration is valid" "$dest/usr/sbin/coordd" -t -c "$dest/etc/coord/coordd.conf.example"
 t "the unit names the installed coordd" grep -q '^ExecStart=/usr/sbin/coordd -f -c /etc/coord/coordd.conf$' \
 	"$dest/lib/systemd/system/coordd.service"
+t "the unit is Type=notify with a watchdog (WatchdogSec=)" sh -c \
+	"grep -qx 'Type=notify' '$dest/lib/systemd/system/coordd.service' &&
+	 grep -q '^WatchdogSec=[1-9]' '$dest/lib/systemd/system/coordd.service'"
 for m in man8/coordd.8 man8/coordctl.8 man5/coordd.conf.5; do
 	t "man -l renders $m without warnings" sh -c \
 		"[ -z \"\$(MANWIDTH=80 man -l --warnings '$dest/usr/share/man/$m' 2>&1 >/dev/null)\" ]"
