@@ -157,6 +157,10 @@ check "Prometheus: one in-grace call on each survivor, none on the origin" \
 check "Prometheus: released (confirmed) recorded on every node" \
 	wait_promql 'sum by (instance) (coord_events_total{outcome="released"})' "$all1" 20
 check "Prometheus: up == 1 for every coordd after the failover" wait_promql 'up == 1' "$all1" 10
+# What the origin's scrape says now (its series that are not 0; the first
+# barrier bucket that holds the failover).
+scrape 2 | grep -v '^#' | grep -Ev ' 0(\.0+)?$' | grep -v '_bucket{' | sed 's/^/# node 2 scrape: /'
+scrape 2 | awk '/^coord_barrier_duration_seconds_bucket/ && $2 == 1 { print "# node 2 scrape: " $0; exit }'
 # The operator's three questions (docs/operations.md), as Prometheus answers them.
 q1='sum(increase(coord_releases_total[1h]))'
 q2='max(histogram_quantile(0.99, sum by (instance, le) (rate(coord_grace_call_duration_seconds_bucket[1h]))))'
