@@ -81,6 +81,7 @@ w=$(count_notes '^[0-9]* WATCHDOG=1$')
 check "WATCHDOG=1 pings every half WATCHDOG_USEC ($w in about 3 s of running)" [ "$w" -ge 4 ]
 pid1=$(coord_pid 1)
 kill -STOP "$pid1"
+sleep 0.3	# a ping sent just before the stop is written by the listener first
 before=$(count_notes 'WATCHDOG=1')
 sleep 2.5
 after=$(count_notes 'WATCHDOG=1')
