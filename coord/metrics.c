@@ -253,6 +253,15 @@ static void render_state(struct out *o, const struct coord_engine *e,
 	      coord_engine_joined(e));
 	gauge(o, "coord_events_pending", "Recorded events that have not ended.",
 	      (double)pending);
+	{
+		struct coord_target t;
+
+		coord_engine_target(e, &t);
+		family(o, "coord_vip_target", "gauge", "1 when coordd vouches that this "
+		       "node may receive VIPs (coordctl up exits 0); reason says why not.");
+		put(o, "coord_vip_target{reason=\"%s\"} %d\n", coord_target_why_name(t.why),
+		    t.why == COORD_TARGET_YES);
+	}
 	family(o, "coord_connected", "gauge",
 	       "1 when coordd is connected to the named service.");
 	put(o, "coord_connected{service=\"cpg\"} %d\n", st->cpg_connected);
