@@ -546,6 +546,7 @@ static void test_event_record_times(void **state)
 	ev.n_survivors = 2;
 	ev.survivors[0].state = COORD_SURVIVOR_WAITING;
 	ev.survivors[1].state = COORD_SURVIVOR_LEFT;
+	ev.survivors[1].leave_reason = COORD_LEAVE_NODEDOWN;
 	coord_dispatch_event_record(&ev, 3000, &out);
 	assert_true(out.age_us == 2000);
 	assert_true(out.report_us == 100);
