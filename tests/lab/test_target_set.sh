@@ -31,12 +31,12 @@ WATCH=$B/tests/lab/vip_watch
 DEADLINE_MS=${TS_DEADLINE_MS:-25000}	# longer than case d's reboot
 export GANESHA_GRACE_PERIOD=${TS_GRACE_PERIOD:-35} GANESHA_LEASE=4
 
-coord_conf() {	# N: policy release, no socket key (the agent's default)
+coord_conf() {	# N [POLICY]: release by default; no socket key (the agent's default)
 	cat >"$LAB_DIR/$1/coordd.conf" <<CONF
 vip = $VIP
 grace_call_timeout_ms = 60000
 barrier_deadline_ms = $DEADLINE_MS
-deadline_policy = release
+deadline_policy = ${2:-release}
 release_command = attrd_updater -D -n ganesha-active; rc=\$?; echo "\$(date +%s%6N) \$COORD_EVENT \$COORD_OUTCOME rc=\$rc" >>$LAB_DIR/$1/release.log; exit \$rc
 log_target = $LAB_DIR/$1/coordd.log
 log_level = debug
@@ -75,6 +75,10 @@ case_events() {	# H BEFORE
 		 {id, reason, state, release_outcome,
 		  survivors: [.survivors[] | "\(.node_id):\(.state)/\(.result // .leave_reason // "-")"],
 		  answered_by: [.survivors[] | select(.state == "answered") | "\(.node_id)@\(.incarnation)"]}'
+}
+new_events() {	# H BEFORE: how many events H recorded since BEFORE (any origin)
+	coordctl_on "$1" --json events | jq --argjson old "$2" \
+		'[.events[] | select(.id as $i | $old | index($i) | not)] | length'
 }
 incarnation() { coordctl_on "$1" --json status | jq -r .daemon.incarnation; }
 event_waiting() {	# H BEFORE: a new event of origin H still waits
@@ -116,7 +120,8 @@ judge() {	# CASE DESCRIPTION EVENTS
 	local c=$1 w=$LAB_DIR/watch.$1 v bad=
 	sed "s/^/# [$c] watch: /" "$w"
 	echo "$3" | sed "s/^/# [$c] record: /"
-	coordctl_on "$H" events --last "$(echo "$3" | grep -c .)" | sed "s/^/# [$c] coordctl events: /"
+	coordctl_on "$H" events --last "$(new_events "$H" "$BEFORE")" | grep -v '^ *$' |
+		sed "s/^/# [$c] coordctl events: /"
 	v=$(sed -n 's/^verdict=.* violators=//p' "$w")
 	check "case $c: the watcher ran to its verdict" grep -q '^verdict=' "$w"
 	for n in $(echo "$v" | tr , ' '); do
@@ -160,17 +165,25 @@ restore() {
 		get_grace $n >/dev/null || ganesha_up $n
 		coordd_running $n || coord_start $n >/dev/null
 	done
-	wait_for 60 all_active || echo "# restore: active nodes: $(active_nodes)"
+	must "restored: every node's ganesha, coordd and ganesha-active" wait_for 60 all_active
 }
+# A case whose setup is not there would test nothing: stop the group.
+must() {	# DESCRIPTION command...
+	check "$@" && return 0
+	echo "1..$T"
+	exit 1
+}
+coord_members() { [ "$(coordctl_on "$1" --json status | jq '.members | length')" = "$2" ]; }
 # Picks H (the VIP's node), S (preferred next) and U; waits until S and U
 # are out of grace, so that any "true" the watcher sees is this case's.
-case_setup() {	# CASE [S]
+case_setup() {	# CASE [S [MEMBERS]]
 	H=$(vip_holder $VIP)
 	S=${2:-$(( H % 3 + 1 ))}
 	U=$(( 6 - H - S ))
 	[ "$H" != "$S" ] || { not_ok "case $1: the VIP is on node $S, the case's node"; echo "1..$T"; exit 1; }
 	prefer "$S"
 	echo "# case $1: VIP on node $H; S=$S U=$U"
+	must "case $1: node $H's coordd sees ${3:-3} members" wait_for 30 coord_members "$H" "${3:-3}"
 	wait_for $(( GANESHA_GRACE_PERIOD + 15 )) out_of_grace "$S" "$U" ||
 		echo "# case $1: grace still on at start: S $(get_grace "$S") U $(get_grace "$U")"
 	BEFORE=$(event_ids "$H")
@@ -191,7 +204,7 @@ for n in 1 2 3; do
 	[ $n = 3 ] || coord_start $n >/dev/null	# case b: node 3 has no coordd yet
 	lab_start_pacemaker $n
 done
-check "pacemaker: 3 nodes online" lab_wait_pacemaker 1 3 90
+must "pacemaker: 3 nodes online" lab_wait_pacemaker 1 3 150
 lab_exec 1 crm_attribute -t crm_config -n stonith-enabled -v false
 lab_exec 1 crm_attribute -t rsc_defaults -n resource-stickiness -v 1000
 # dbus_timeout_ms: a stopped (slow) ganesha is not a dead one here.
@@ -226,12 +239,20 @@ two_active() { case "$(active_nodes)" in "1 2 "*) return 0 ;; esac; return 1; }
 check "the monitor agent set ganesha-active=1 on nodes 1 and 2" wait_for 60 two_active
 vip_on_1() { [ "$(vip_holder $VIP)" = 1 ]; }
 check "the VIP runs on node 1" wait_for 60 vip_on_1
+# The instrument can fail: with no origin exempt, the VIP on node 1 (its
+# ganesha out of its start-up grace) is a violation it must report.
+wait_for 20 out_of_grace 1
+watch_start control 0
+sleep 0.5
+watch_stop
+check "the watcher reports the VIP on node 1, out of grace, as a violation" \
+	grep -q '^verdict=violation .* violators=1$' "$LAB_DIR/watch.control"
 
 # --- b: node 3's agent started (at bring-up) while its coordd is stopped ---
 mon_on() { lab_exec 1 crm_resource -r mon-clone -W 2>/dev/null | grep -qw "node$1"; }
-check "case b: the monitor agent runs on node 3 (no coordd there)" wait_for 30 mon_on 3
+must "case b: the monitor agent runs on node 3 (no coordd there)" wait_for 60 mon_on 3
 sleep 4	# two more monitors on node 3
-case_setup b 3
+case_setup b 3 2
 echo "# case b: node $S without coordd; active nodes: $(active_nodes)"
 watch_start b "$H"
 kill -KILL "$(ganesha_pid "$H")"
@@ -319,6 +340,43 @@ expect_record d "released confirmed with nodes $R (rebooted, incarnation $INC) a
 	"$last_released | .release_outcome == \"confirmed\" and
 	 (.survivors | index(\"$R:answered/in-grace\") and index(\"$U:answered/in-grace\")) and
 	 (.answered_by | index(\"$R@$INC\"))"
+
+# --- hold (TS_HOLD=1, about 80 s more): case a under policy hold on H ---
+# The event must be held past the deadline (the VIP stays on H); S's
+# coordd restarted afterwards rejoins, the event is re-run and confirmed.
+if [ "${TS_HOLD:-0}" = 1 ]; then
+	restore
+	H=$(vip_holder $VIP)
+	coord_conf "$H" hold
+	coord_stop "$H"
+	coord_start "$H" >/dev/null
+	wait_for 30 all_active
+	case_setup hold
+	watch_start hold "$H"
+	SG=$(ganesha_pid "$S")
+	kill -STOP "$SG"
+	kill -KILL "$(ganesha_pid "$H")"
+	wait_for 10 event_waiting "$H" "$BEFORE" || echo "# case hold: no waiting event seen on node $H"
+	sleep 0.5
+	kill -KILL "$(coord_pid "$S")"
+	sleep 3
+	kill -CONT "$SG"
+	sleep $(( DEADLINE_MS / 1000 + 2 ))
+	held=$(case_events "$H" "$BEFORE")
+	echo "$held" | sed 's/^/# [hold] record past the deadline: /'
+	check "case hold: past the deadline the VIP is still on node $H" [ "$(vip_holder $VIP)" = "$H" ]
+	if echo "$held" | jq -e -s "last | .state == \"held\" and (.survivors | index(\"$S:left/procdown\"))" >/dev/null; then
+		ok "case hold: record: held, naming node $S as left (procdown)"
+	else
+		not_ok "case hold: record: held, naming node $S as left (procdown)"
+	fi
+	coord_start "$S" >/dev/null
+	case_tail hold
+	judge hold "policy hold, then survivor $S's coordd back" "$EVENTS"
+	INC=$(incarnation "$S")
+	expect_record hold "released confirmed with node $S (incarnation $INC) in grace" \
+		"$last_released | .release_outcome == \"confirmed\" and (.answered_by | index(\"$S@$INC\"))"
+fi
 
 echo "1..$T"
 [ "$FAILED" = 0 ]
