@@ -319,6 +319,12 @@ lab_stop_pacemaker "$R"
 coord_stop "$R" KILL
 kill -KILL "$(ganesha_pid "$R")" 2>/dev/null
 GL[R]=$(grep -c "recovery event 5 .*ip $VIP" "$LAB_DIR/$R/ganesha.log")	# its next ganesha's
+# ganesha copies a taken-over VIP's clients into its own recovery records
+# (v4old/node0), so R's next start-up grace would hold the planted client
+# and last Grace_Period whatever coord does.  Drop those copies: R's
+# start-up grace then lifts at once, and a "true" from R after the reboot
+# can only be the takeover grace the event owes it.
+rm -rf "$LAB_DIR/$R/recovery/v4old/node0/"* "$LAB_DIR/$R/recovery/v4recov/node0/"*
 lab_stop_dbus "$R"
 lab_stop_corosync "$R"
 lab_exec "$R" sh -c 'rm -rf /run/resource-agents /run/ganesha.pid'
