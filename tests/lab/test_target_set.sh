@@ -94,7 +94,7 @@ names_unconfirmed() {	# EVENTS V
 
 WATCH_PID=
 watch_start() {	# CASE H
-	local args= n
+	local args="" n
 	for n in 1 2 3; do args="$args $n:/run/netns/$(_lab_ns $n):$LAB_DIR/$n/bus.sock"; done
 	# shellcheck disable=SC2086
 	"$WATCH" --vip $VIP --origin "$2" --interval-ms 5 $args >"$LAB_DIR/watch.$1" 2>&1 &
