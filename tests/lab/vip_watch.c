@@ -6,7 +6,7 @@
  * answer to org.ganesha.nfsd.admin.get_grace on the node's system bus.
  *
  * Usage: vip_watch --vip IP [--origin N] [--interval-ms MS]
- *                  [--duration-ms MS] N:NETNS_PATH:BUS_SOCKET...
+ *                  [--duration-ms MS] [--stale-ms MS] N:NETNS_PATH:BUS_SOCKET...
  * Runs until SIGTERM/SIGINT (or the duration), then prints a verdict.
  * Lines (times in CLOCK_REALTIME microseconds):
  *   <us> vip holder=<N[,N]|none>                  the VIP's location changed
@@ -14,8 +14,9 @@
  *   <us> bad holder=<N> state=<...>              a holder out of grace begins
  *   verdict=<clean|violation> samples=<n> max_gap_ms=<g> ... violators=<N,..>
  * A holder is "out of grace" when its latest answer is not true, or when
- * its server has not answered for ANSWER_STALE_US (a stopped or hung
- * server is not in grace as far as a client is concerned).  The origin
+ * its server has not answered for --stale-ms (500 by default: a stopped or
+ * hung server is not in grace as far as a client is concerned, but a busy
+ * machine may delay one answer by a hundred milliseconds or so).  The origin
  * (the node whose server died) is exempt: the VIP stays there, with no
  * server behind it, until coord releases it.
  */
@@ -38,7 +39,6 @@
 
 #define MAX_NODES 16
 #define CALL_TIMEOUT_MS 2000
-#define ANSWER_STALE_US 100000
 
 enum grace { G_UNKNOWN, G_TRUE, G_FALSE, G_NOANSWER };
 static const char *const grace_name[] = { "unknown", "true", "false", "noanswer" };
@@ -53,7 +53,6 @@ struct node {
 	uint64_t sent_us, answered_us;
 	enum grace answer;	/* latest completed answer */
 	enum grace shown;	/* last state printed */
-	bool holds;
 	bool bad;		/* currently a holder out of grace */
 	uint64_t bad_since_us, bad_us;
 	unsigned bad_samples;
@@ -62,6 +61,7 @@ struct node {
 
 static struct node nodes[MAX_NODES];
 static int n_nodes, origin;
+static uint64_t stale_us = 500000;
 static struct in_addr vip;
 static volatile sig_atomic_t stopping;
 
@@ -241,7 +241,7 @@ static enum grace grace_now(const struct node *n, uint64_t t)
 {
 	if (!n->bus)
 		return G_NOANSWER;
-	if (n->call && t - n->sent_us > ANSWER_STALE_US && t - n->answered_us > ANSWER_STALE_US)
+	if (n->call && t - n->sent_us > stale_us && t - n->answered_us > stale_us)
 		return G_NOANSWER;
 	return n->answer;
 }
@@ -262,7 +262,7 @@ static int parse_node(const char *arg, struct node *n, char **netns, char **sock
 static void usage(void)
 {
 	fprintf(stderr, "usage: vip_watch --vip IP [--origin N] [--interval-ms MS] "
-		"[--duration-ms MS] N:NETNS_PATH:BUS_SOCKET...\n");
+		"[--duration-ms MS] [--stale-ms MS] N:NETNS_PATH:BUS_SOCKET...\n");
 	exit(2);
 }
 
@@ -273,6 +273,7 @@ int main(int argc, char **argv)
 		{ "origin", required_argument, NULL, 'o' },
 		{ "interval-ms", required_argument, NULL, 'i' },
 		{ "duration-ms", required_argument, NULL, 'd' },
+		{ "stale-ms", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned interval_ms = 5, duration_ms = 0, samples = 0, i;
@@ -288,6 +289,7 @@ int main(int argc, char **argv)
 		case 'o': origin = atoi(optarg); break;
 		case 'i': interval_ms = (unsigned)atoi(optarg); break;
 		case 'd': duration_ms = (unsigned)atoi(optarg); break;
+		case 's': stale_us = (uint64_t)atoi(optarg) * 1000u; break;
 		default: usage();
 		}
 	}
@@ -319,7 +321,7 @@ int main(int argc, char **argv)
 			grace_poll(&nodes[i]);
 			all = all && nodes[i].answer != G_UNKNOWN;
 		}
-		if (all || now_us() - start > 2 * ANSWER_STALE_US)
+		if (all || now_us() - start > 2 * stale_us)
 			break;
 		usleep(1000);
 	}
@@ -343,7 +345,6 @@ int main(int argc, char **argv)
 				fprintf(stderr, "vip_watch: netlink dump failed on node %d\n", n->id);
 				return 2;
 			}
-			n->holds = h;
 			if (h)
 				snprintf(holders + strlen(holders), sizeof(holders) - strlen(holders),
 					 "%s%d", holders[0] ? "," : "", n->id);
