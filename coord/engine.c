@@ -313,6 +313,18 @@ static size_t pending_count(const struct coord_engine *e)
 	return n;
 }
 
+/* Drops the i-th event in delivery order, and its survivor array. */
+static void event_forget(struct coord_engine *e, size_t i)
+{
+	struct coord_event *ev = &e->slots[e->order[i]];
+
+	free(ev->survivors);
+	ev->survivors = NULL;
+	e->slot_used[e->order[i]] = false;
+	memmove(&e->order[i], &e->order[i + 1], (e->n_events - i - 1) * sizeof(e->order[0]));
+	e->n_events--;
+}
+
 /* Makes room by forgetting the oldest ended event; pending ones are kept.
  * The table grows on demand (an idle coordd stays small); growing moves
  * the records, so no caller keeps an event pointer across this call. */
@@ -338,10 +350,7 @@ static struct coord_event *event_alloc(struct coord_engine *e)
 				break;
 		if (i == e->n_events)
 			return NULL;
-		e->slot_used[e->order[i]] = false;
-		memmove(&e->order[i], &e->order[i + 1],
-			(e->n_events - i - 1) * sizeof(e->order[0]));
-		e->n_events--;
+		event_forget(e, i);
 	}
 	for (slot = 0; e->slot_used[slot]; slot++)
 		;
@@ -356,14 +365,22 @@ static struct coord_event *event_create(struct coord_engine *e, uint64_t now,
 					const struct coord_event_id *id, uint8_t reason,
 					const struct coord_vip *vips, uint16_t n_vips)
 {
-	struct coord_event *ev = event_alloc(e);
+	struct coord_survivor *svs = NULL;
+	struct coord_event *ev = NULL;
 	char buf[64];
-	size_t i, j;
+	size_t i, j, n = 0;
 
+	for (i = 0; i < e->n_members; i++)
+		if (e->members[i].id.nodeid != id->origin)
+			n++;
+	if (!n || (svs = calloc(n, sizeof(*svs))))
+		ev = event_alloc(e);
 	if (!ev) {
+		free(svs);
 		e->counters.table_full++;
-		elog(e, LOG_ERR, "event %s not recorded: %d events pending",
-		     coord_event_id_format(id, buf, sizeof(buf)), COORD_MAX_EVENTS);
+		elog(e, LOG_ERR, "event %s not recorded: %s",
+		     coord_event_id_format(id, buf, sizeof(buf)), n && !svs ?
+		     "no memory" : "the table is full of pending events");
 		return NULL;
 	}
 	ev->id = *id;
@@ -374,6 +391,7 @@ static struct coord_event *event_create(struct coord_engine *e, uint64_t now,
 	memcpy(ev->vips, vips, n_vips * sizeof(vips[0]));
 	ev->delivered_us = now;
 	ev->deadline_us = now + e->cfg.deadline_us;
+	ev->survivors = svs;
 	for (i = 0; i < e->n_members; i++) {
 		const struct coord_member *m = &e->members[i];
 		struct coord_survivor *sv;
@@ -567,7 +585,7 @@ size_t coord_event_unconfirmed(const struct coord_event *ev, char *buf, size_t l
 			snprintf(why, sizeof(why), "left (%s), node alive",
 				 coord_leave_reason_name(sv->leave_reason));
 		else if (sv->state == COORD_SURVIVOR_INCOMPATIBLE)
-			snprintf(why, sizeof(why), "incompatible: %s", sv->detail);
+			snprintf(why, sizeof(why), "incompatible: %.32s", sv->detail);
 		else
 			snprintf(why, sizeof(why), "no answer");
 		off += (size_t)snprintf(buf + off, len - off, "%s%u (%s)",
@@ -672,6 +690,8 @@ void coord_engine_free(struct coord_engine *e)
 {
 	if (!e)
 		return;
+	while (e->n_events)
+		event_forget(e, e->n_events - 1);
 	free(e->slots);
 	free(e);
 }
@@ -753,10 +773,7 @@ static void node_left_event(struct coord_engine *e, uint64_t now,
 	}
 	for (i = 0; ev && i < e->n_events; i++)
 		if (&e->slots[e->order[i]] == ev) {
-			e->slot_used[e->order[i]] = false;
-			memmove(&e->order[i], &e->order[i + 1],
-				(e->n_events - i - 1) * sizeof(e->order[0]));
-			e->n_events--;
+			event_forget(e, i);
 			break;
 		}
 	ev = event_create(e, now, &id, COORD_DEATH_NODE_LEFT, gone->vips, gone->n_vips);

@@ -131,7 +131,9 @@ struct coord_event {
 	struct coord_event_id rerun_as;	/* origin: the event re-reporting this
 					 * withdrawn one (seq 0: none) */
 	uint16_t n_survivors;
-	struct coord_survivor survivors[COORD_MAX_NODES];
+	struct coord_survivor *survivors;	/* n_survivors, sized to the group
+						 * when the DEATH was delivered;
+						 * owned by the engine */
 };
 
 enum coord_action_kind {
