@@ -36,6 +36,11 @@ struct coord_config {
 	char log_target[256];		/* syslog, stderr or an absolute path */
 	int log_level;			/* LOG_ERR .. LOG_DEBUG */
 	char socket_group[64];		/* allowed on the socket besides root */
+	/* watching the local ganesha.nfsd on D-Bus (detect.h) */
+	bool detect;			/* detect = bus (true) or off */
+	uint32_t detect_restart_wait_ms;	/* 0: report a death at once */
+	uint32_t heartbeat_timeout_ms;	/* 0: heartbeats not watched */
+	bool kill_hung;			/* on_hung = kill (true) or report */
 };
 
 void coord_config_defaults(struct coord_config *cfg);
