@@ -98,6 +98,9 @@ SH
 	sed -i -e "s|^vip = .*|vip = $VIP|" -e "s|^release_command = .*|release_command = $LAB_DIR/$n/release.sh|" \
 		-e "s|^log_level = .*|log_level = notice|" "$LAB_DIR/$n/coordd.conf"
 	echo "detect = bus" >>"$LAB_DIR/$n/coordd.conf"
+	# The agent finds coordd at its default socket, in the node's own /run.
+	lab_exec $n mkdir -p /run/coord
+	lab_exec $n ln -sf "$LAB_DIR/$n/coordd.sock" /run/coord/coordd.sock
 	coord_start $n >/dev/null
 	lab_start_pacemaker $n
 done
@@ -161,6 +164,9 @@ set_method() {	# bus | agent | old
 
 restore() {	# H: its ganesha back, active again, the VIP answering
 	local h=$1
+	# ganesha 4.3 does not truncate its pid file: a shorter new pid would
+	# leave the old one's tail behind, and the agent would read garbage.
+	lab_exec "$h" rm -f /run/ganesha.pid
 	ganesha_start "$h" >/dev/null || say "node $h: ganesha did not restart"
 	lab_exec "$h" attrd_updater -n ganesha-active -U 1
 	[ "$M" != old ] && ctl "$h" up >/dev/null
