@@ -47,6 +47,7 @@ active_nodes() {
 }
 all_active() { [ "$(active_nodes)" = "1 2 3 " ]; }
 vip_answers() { ip netns exec "$(_lab_br)" "$B/bench/vip_connect" $VIP 2049 "$1" >/dev/null; }
+ganesha_of() { pgrep -f "^ganesha.nfsd -F -f $LAB_DIR/$1/ganesha.conf"; }	# N: its pid
 rand_sleep() { sleep "$(awk -v r=$RANDOM -v s="$1" 'BEGIN { printf "%.3f", r / 32768 * s }')"; }
 
 # ---- bring-up ----
@@ -164,10 +165,10 @@ set_method() {	# bus | agent | old
 
 restore() {	# H: its ganesha back, active again, the VIP answering
 	local h=$1
-	# ganesha 4.3 does not truncate its pid file: a shorter new pid would
-	# leave the old one's tail behind, and the agent would read garbage.
-	lab_exec "$h" rm -f /run/ganesha.pid
-	ganesha_start "$h" >/dev/null || say "node $h: ganesha did not restart"
+	# Never a second ganesha beside a live one: it would overwrite the pid
+	# file the agent reads, then exit.
+	ganesha_of "$h" >/dev/null || ganesha_start "$h" >/dev/null ||
+		say "node $h: ganesha did not restart"
 	lab_exec "$h" attrd_updater -n ganesha-active -U 1
 	[ "$M" != old ] && ctl "$h" up >/dev/null
 	wait_for 30 all_active || say "not every node active after restoring node $h"
@@ -183,7 +184,7 @@ one_run() {	# METHOD INDEX
 	agent) rand_sleep "$E2E_AGENT_INTERVAL" ;;
 	old) rand_sleep "$E2E_OLD_INTERVAL" ;;
 	esac
-	gp=$(lab_exec "$h" cat /run/ganesha.pid)
+	gp=$(ganesha_of "$h") || { say "$m run $i: no ganesha on node $h"; restore "$h"; return 1; }
 	: >"$LAB_DIR/$h/release.log.new"
 	t0=$(now)
 	kill -9 "$gp"

@@ -557,7 +557,7 @@ void coord_detect_note_report(struct coord_detect *d, bool dead)
 {
 	if (dead && d->state != COORD_CTL_LOCAL_DOWN)
 		set_state(d, COORD_CTL_LOCAL_DOWN, COORD_CTL_HOW_CONTROL);
-	else if (!dead && d->state != COORD_CTL_LOCAL_UP && d->state != COORD_CTL_LOCAL_OFF)
+	else if (!dead && d->state != COORD_CTL_LOCAL_UP)
 		set_state(d, COORD_CTL_LOCAL_UP, COORD_CTL_HOW_CONTROL);
 }
 

@@ -50,7 +50,8 @@ struct coord_detect *coord_detect_new(qb_loop_t *loop, struct coord_grace_client
 				      const struct coord_detect_config *cfg,
 				      const struct coord_detect_ops *ops, void *ctx);
 
-/* The agent (coordctl death / up) reported the server: keep the status true. */
+/* The agent (coordctl death / up) reported the server: the status follows,
+ * also with detection off (the flags then say nothing is watched). */
 void coord_detect_note_report(struct coord_detect *d, bool dead);
 
 void coord_detect_status(const struct coord_detect *d, struct coord_detect_status *st);
