@@ -4,10 +4,11 @@
 # group and sends malformed and semantically bad messages.  For each kind:
 # the specific counter of `coordctl --json status` rises by exactly what
 # was sent on every coordd, the warning is in every coordd.log, coordd
-# lives; a flood of 1000 writes a bounded number of lines; barriers before,
-# during and after the floods release once, confirmed, after every
-# survivor's grace; the hostile process joining, leaving or being killed is
-# no node death.  docs/protocol.md "Hostile peers" lists what each proves.
+# lives; a flood of 1000 writes a bounded number of lines; barriers during
+# and after the floods release once, after every coordd survivor's grace:
+# confirmed without a hostile member, unconfirmed (at the deadline, naming
+# it) with one, whose clean leave while its node lives confirms nothing;
+# the hostile process joining, leaving or being killed is no node death.  docs/protocol.md "Hostile peers" lists what each proves.
 set -u
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/coord_lab.sh"
@@ -20,8 +21,9 @@ if ! lab_up 3; then
 	exit 1
 fi
 for n in 1 2 3; do
-	# A long deadline: barriers wait for the hostile member's clean leave.
-	coord_config $n release 30000 5000
+	# Barriers with the hostile member wait for this deadline: its clean
+	# leave, its node alive, is no confirmation.
+	coord_config $n release 12000 5000
 	fake_start $n >/dev/null
 	coord_start $n >/dev/null
 done
@@ -68,14 +70,14 @@ wait_all_members() {	# COUNT
 grace_count() { wc -l <"$LAB_DIR/$1/grace.rec"; }
 event_count() { events_json "$1" | jq '.events | length'; }
 
-# barrier_checks LABEL T0 RC BEFORE SURVIVORS: a death on node 1 released
-# once more, confirmed, after nodes 2 and 3 entered grace, and every node
-# records it released with these survivor node ids.
+# barrier_checks LABEL T0 RC BEFORE SURVIVORS OUTCOME: a death on node 1
+# released once more, with OUTCOME, after nodes 2 and 3 entered grace, and
+# every node records it released with these survivor node ids.
 barrier_checks() {
-	label=$1 t0=$2 rc=$3 before=$4 want=$5
+	label=$1 t0=$2 rc=$3 before=$4 want=$5 outcome=$6
 	check "$label: death --wait exits 0 (got $rc)" [ "$rc" = 0 ]
 	check "$label: the release ran exactly once more" [ "$(release_count 1)" = $((before + 1)) ]
-	check "$label: released confirmed" sh -c "tail -n1 '$LAB_DIR/1/release.log' | grep -q ' confirmed$'"
+	check "$label: released $outcome" sh -c "tail -n1 '$LAB_DIR/1/release.log' | grep -q ' $outcome$'"
 	id=$(events_json 1 | jq -r '[.events[] | select(.reason == "reported")][-1].id')
 	rel=$(last_release 1 | awk '{print $1}')
 	for n in 2 3; do
@@ -116,15 +118,19 @@ for n in 1 2 3; do
 done
 
 # --- 2. a barrier while the hostile process is a member: it is a survivor
-# like any member, and its clean leave (after it captured node 2's ACK)
-# drops it; the release follows, confirmed ---
+# like any member; its clean leave (after it captured node 2's ACK), its
+# node alive, is no confirmation: released at the deadline, unconfirmed,
+# naming it ---
 hostile_bg -o 2 -c "$LAB_DIR/ack2.bin" capture-ack >/dev/null
 check "capture client joined" wait_all_members 4
 before=$(release_count 1); t0=$(now_us)
 ctl 1 death --wait --timeout 30 >/dev/null; rc=$?
-barrier_checks "barrier with the hostile member" "$t0" "$rc" "$before" "[2,3,3]"
+barrier_checks "barrier with the hostile member" "$t0" "$rc" "$before" "[2,3,3]" unconfirmed
 hs=$(event_json 1 "$id" | jq -r '.survivors[] | select(.node_id == 3 and .state != "answered") | "\(.state) \(.leave_reason)"')
 check "the hostile member is recorded as left by cpg_leave (got '$hs')" [ "$hs" = "left leave" ]
+check "node 1's log names it as not confirmed, its node alive" \
+	grep -q "event $id: deadline passed, releasing by policy; not confirmed in grace: 3 (left (leave), node alive)" \
+	"$LAB_DIR/1/coordd.log"
 check "node 2's ACK was captured" test -s "$LAB_DIR/ack2.bin"
 wait_all_members 3 >/dev/null
 
@@ -208,13 +214,13 @@ ctl 1 death --wait --timeout 60 >"$LAB_DIR/death.flood" & dpid=$!
 flood_checks unknown-ack engine.unknown_event
 touch "$LAB_DIR/leave.unknown-ack"
 wait $dpid; rc=$?
-barrier_checks "barrier during the flood" "$t0" "$rc" "$before" "[2,3,3]"
+barrier_checks "barrier during the flood" "$t0" "$rc" "$before" "[2,3,3]" unconfirmed
 wait_all_members 3 >/dev/null
 
 # --- 5. a barrier after it all, no hostile member ---
 before=$(release_count 1); t0=$(now_us)
 ctl 1 death --wait --timeout 30 >/dev/null; rc=$?
-barrier_checks "barrier after the floods" "$t0" "$rc" "$before" "[2,3]"
+barrier_checks "barrier after the floods" "$t0" "$rc" "$before" "[2,3]" confirmed
 
 # --- 6. nothing the hostile process sent became an event or a grace ---
 for n in 1 2 3; do
