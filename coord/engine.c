@@ -24,12 +24,15 @@
  *
  * 4. The barrier.  A survivor is settled when it answered, left the group,
  *    or its own DEATH was delivered.  It is confirmed when it answered
- *    IN_GRACE (or SELF_DOWN), left, or is down.  When every survivor is
+ *    IN_GRACE (or SELF_DOWN), left, or is down.  The first settlement is
+ *    final: a later answer from a survivor already down changes nothing.  When every survivor is
  *    confirmed, the origin runs the release (RELEASE action), once.  When
  *    every survivor is settled but some answered with a failure, or when
  *    the deadline passes first, the policy decides: `release` releases
  *    anyway and the record names who never confirmed; `hold` waits (a late
- *    confirmation still releases; an administrator may cancel).  The origin
+ *    confirmation still releases; an administrator may cancel: the origin
+ *    ends the event when it sends the CANCEL, so it starts no release the
+ *    others, ending it at the CANCEL's delivery, would not know of).  The origin
  *    never starts a release while it is inquorate, nor while its quorum
  *    information is older than the group's membership: a member that left
  *    because its node went down but is still in the last quorum view means
@@ -913,7 +916,10 @@ static int deliver_ack(struct coord_engine *e, uint64_t now,
 		e->counters.rejected_incarnation++;
 		return -ESTALE;
 	}
-	if (sv->state == COORD_SURVIVOR_ANSWERED) {
+	/* The first settlement is final: a survivor already `down` (its own
+	 * DEATH was delivered) is not un-confirmed by the failing answer of
+	 * the grace call its dead server could not serve. */
+	if (sv->state != COORD_SURVIVOR_WAITING) {
 		e->counters.duplicate++;
 		return -EEXIST;
 	}
@@ -983,9 +989,11 @@ static int deliver_cancel(struct coord_engine *e, uint64_t now,
 
 	if (!ev)
 		return -EINVAL;
-	/* A rerun is ended at its origin when sent, and was abandoned on the
-	 * other side of the partition when the origin left it. */
-	if (msg->u.cancel.reason == COORD_CANCEL_REJOINED && coord_event_ended(ev))
+	/* The origin ended the event when it sent the CANCEL (see
+	 * coord_engine_cancel); a rerun was abandoned on the other side of the
+	 * partition when the origin left it. */
+	if ((ev->local_origin && coord_event_ended(ev)) ||
+	    (msg->u.cancel.reason == COORD_CANCEL_REJOINED && coord_event_ended(ev)))
 		return 0;
 	if (coord_event_ended(ev) || ev->state == COORD_EVENT_RELEASING) {
 		e->counters.duplicate++;
@@ -1224,7 +1232,6 @@ int coord_engine_cancel(struct coord_engine *e, uint64_t now,
 	struct coord_event *ev = event_find(e, id);
 	struct coord_msg *m;
 
-	(void)now;
 	if (!ev)
 		return -ENOENT;
 	if (!ev->local_origin || ev->reason != COORD_DEATH_REPORTED)
@@ -1236,6 +1243,11 @@ int coord_engine_cancel(struct coord_engine *e, uint64_t now,
 		return -ENOTCONN;
 	m->u.cancel.id = *id;
 	m->u.cancel.reason = COORD_CANCEL_ADMIN;
+	/* The origin decides now, once: from here on it starts no release, so
+	 * the CANCEL, delivered later in agreed order, ends the event on every
+	 * node (no confirmation delivered before it can make this node release
+	 * an event the others record as cancelled). */
+	event_end(e, ev, now, COORD_EVENT_CANCELLED);
 	return 0;
 }
 

@@ -797,6 +797,64 @@ static void test_hold_cancel(void **state)
 	assert_int_equal(coord_engine_cancel(C.nodes[2].e, C.now, &id), -EBUSY);
 }
 
+/* The administrator cancels while the last confirmation is ahead of the
+ * CANCEL in agreed order: the origin decided when it sent the CANCEL, so
+ * it starts no release and every node records the event cancelled. */
+static void test_cancel_races_confirmation(void **state)
+{
+	struct coord_msg ack = msg_from(3, COORD_MSG_ACK);
+	struct coord_event_id id;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[3].grace_mode = GRACE_HOLD;
+	id = report(1);
+	settle();
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_WAITING);
+	assert_int_equal(coord_engine_cancel(C.nodes[1].e, C.now, &id), 0);
+	/* Node 3's confirmation is delivered before node 1's CANCEL. */
+	ack.u.ack.id = id;
+	ack.u.ack.result = COORD_ACK_IN_GRACE;
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(coord_engine_deliver(C.nodes[i].e, C.now, mid(3), &ack), 0);
+	settle();
+	assert_int_equal(C.nodes[1].releases, 0);
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(ev_on(i, &id)->state, COORD_EVENT_CANCELLED);
+}
+
+/* A survivor settled `down` stays down: the failing answer of its grace
+ * call, delivered later, does not un-confirm it. */
+static void test_down_survivor_stays_confirmed(void **state)
+{
+	struct coord_event_id id, own;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[3].grace_mode = GRACE_HOLD;
+	coord_engine_quorum(C.nodes[1].e, C.now, false);
+	id = report(1);
+	settle();
+	own = report(3);		/* node 3's own server dies */
+	settle();
+	assert_int_equal(sv_on(1, &id, 3)->state, COORD_SURVIVOR_DOWN);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_QUORUM_WAIT);
+	/* The grace call it asked before its server died fails late. */
+	coord_engine_grace_done(C.nodes[3].e, C.now, &id, COORD_ACK_TIMEOUT, 5000000, "");
+	settle();
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(sv_on(i, &id, 3)->state, COORD_SURVIVOR_DOWN);
+	coord_engine_quorum(C.nodes[1].e, C.now, true);
+	settle();
+	assert_int_equal(C.nodes[1].releases, 1);
+	assert_true(coord_event_id_equal(&C.nodes[1].last_release, &id));
+	assert_int_equal(ev_on(1, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
+	assert_int_equal(ev_on(2, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
+	(void)own;
+}
+
 static void run_failure_answer(enum coord_policy policy, uint8_t result)
 {
 	struct coord_event_id id;
@@ -989,6 +1047,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_deadline_release_policy, teardown),
 		cmocka_unit_test_teardown(test_deadline_hold_policy_then_late_confirm, teardown),
 		cmocka_unit_test_teardown(test_hold_cancel, teardown),
+		cmocka_unit_test_teardown(test_cancel_races_confirmation, teardown),
+		cmocka_unit_test_teardown(test_down_survivor_stays_confirmed, teardown),
 		cmocka_unit_test_teardown(test_rerun_when_survivor_back, teardown),
 		cmocka_unit_test_teardown(test_failure_answers, teardown),
 		cmocka_unit_test_teardown(test_no_release_while_inquorate, teardown),
