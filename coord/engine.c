@@ -1206,6 +1206,15 @@ void coord_engine_release_done(struct coord_engine *e, uint64_t now,
 		send_release_notice(e, ev);
 		return;
 	}
+	/* Out of the group (corosync lost while it ran): the others abandoned
+	 * the event; no attempt may start without the group and its quorum. */
+	if (!e->joined) {
+		elog(e, LOG_ERR, "event %s: release attempt %u failed (status %d) "
+		     "after this node left the group: abandoned", EVID(ev, buf),
+		     ev->release_attempts, status);
+		event_end(e, ev, now, COORD_EVENT_ABANDONED);
+		return;
+	}
 	if (ev->release_attempts >= e->cfg.release_max_attempts) {
 		elog(e, LOG_CRIT, "event %s: release failed %u times (last status %d): "
 		     "giving up", EVID(ev, buf), ev->release_attempts, status);

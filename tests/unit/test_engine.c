@@ -855,6 +855,34 @@ static void test_down_survivor_stays_confirmed(void **state)
 	(void)own;
 }
 
+/* corosync is lost while the release runs and the command fails: no
+ * retry starts outside the group; the origin records the event abandoned,
+ * as the others do. */
+static void test_no_retry_after_disconnect(void **state)
+{
+	struct coord_event_id id;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[1].release_hold = true;
+	id = report(1);
+	settle();
+	assert_int_equal(C.nodes[1].releases, 1);
+	coord_engine_disconnected(C.nodes[1].e, C.now, 999);
+	C.nodes[1].up = false;
+	coord_engine_release_done(C.nodes[1].e, C.now, &id, 1);
+	node_leaves(1, COORD_LEAVE_PROCDOWN);
+	C.now += 60000000;
+	coord_engine_tick(C.nodes[1].e, C.now);
+	{
+		struct coord_action a;
+		while (coord_engine_next_action(C.nodes[1].e, &a))
+			assert_int_not_equal(a.kind, COORD_ACTION_RELEASE);
+	}
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_ABANDONED);
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_ABANDONED);
+}
+
 static void run_failure_answer(enum coord_policy policy, uint8_t result)
 {
 	struct coord_event_id id;
@@ -1049,6 +1077,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_hold_cancel, teardown),
 		cmocka_unit_test_teardown(test_cancel_races_confirmation, teardown),
 		cmocka_unit_test_teardown(test_down_survivor_stays_confirmed, teardown),
+		cmocka_unit_test_teardown(test_no_retry_after_disconnect, teardown),
 		cmocka_unit_test_teardown(test_rerun_when_survivor_back, teardown),
 		cmocka_unit_test_teardown(test_failure_answers, teardown),
 		cmocka_unit_test_teardown(test_no_release_while_inquorate, teardown),
