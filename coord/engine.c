@@ -94,22 +94,24 @@ struct coord_engine {
 	struct coord_event *slots;	/* grows up to COORD_MAX_EVENTS */
 	size_t n_slots;
 
-	size_t act_head, act_count;
-	struct coord_action actions[COORD_MAX_ACTIONS];
+	/* A ring that grows on demand up to COORD_MAX_ACTIONS: a new engine
+	 * costs a few KiB, not 300 (the simulator starts millions). */
+	size_t act_head, act_count, act_cap;
+	struct coord_action *actions;
 
 	struct coord_engine_counters counters;
 };
 
-static void elog(struct coord_engine *e, int prio, const char *fmt, ...)
+static void elog_text(struct coord_engine *e, int prio, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The arguments (event ids formatted...) are evaluated only with a logger. */
+#define elog(e, ...) do { if ((e)->cfg.log) elog_text((e), __VA_ARGS__); } while (0)
 
-static void elog(struct coord_engine *e, int prio, const char *fmt, ...)
+static void elog_text(struct coord_engine *e, int prio, const char *fmt, ...)
 {
 	char text[512];
 	va_list ap;
 
-	if (!e->cfg.log)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
@@ -125,12 +127,28 @@ static struct coord_action *action_push(struct coord_engine *e,
 {
 	struct coord_action *a;
 
-	if (e->act_count == COORD_MAX_ACTIONS) {
+	if (e->act_count == e->act_cap && e->act_cap < COORD_MAX_ACTIONS) {
+		size_t n = e->act_cap ? e->act_cap * 2 : 8, i;
+		struct coord_action *grown;
+
+		if (n > COORD_MAX_ACTIONS)
+			n = COORD_MAX_ACTIONS;
+		grown = malloc(n * sizeof(*grown));
+		if (grown) {	/* unrolled from the head, in order */
+			for (i = 0; i < e->act_count; i++)
+				grown[i] = e->actions[(e->act_head + i) % e->act_cap];
+			free(e->actions);
+			e->actions = grown;
+			e->act_cap = n;
+			e->act_head = 0;
+		}
+	}
+	if (e->act_count == e->act_cap) {
 		e->counters.action_overflow++;
 		elog(e, LOG_ERR, "action queue full: an action was lost");
 		return NULL;
 	}
-	a = &e->actions[(e->act_head + e->act_count) % COORD_MAX_ACTIONS];
+	a = &e->actions[(e->act_head + e->act_count) % e->act_cap];
 	e->act_count++;
 	a->kind = kind;
 	a->n_vips = 0;
@@ -142,7 +160,7 @@ bool coord_engine_next_action(struct coord_engine *e, struct coord_action *out)
 	if (e->act_count == 0)
 		return false;
 	*out = e->actions[e->act_head];
-	e->act_head = (e->act_head + 1) % COORD_MAX_ACTIONS;
+	e->act_head = (e->act_head + 1) % e->act_cap;
 	e->act_count--;
 	return true;
 }
@@ -606,6 +624,7 @@ void coord_engine_free(struct coord_engine *e)
 	if (!e)
 		return;
 	free(e->slots);
+	free(e->actions);
 	free(e);
 }
 
