@@ -1,7 +1,9 @@
 #!/bin/sh
 # make sim-mutants: the simulator against planted bugs.  Each patch in
-# tests/sim/mutants/ is applied to a copy of coord/engine.c (never to the
-# shipped code); the simulator must catch every one.  Last line, exactly:
+# tests/sim/mutants/ is applied to a copy of coord/engine.c and proto/wire.c
+# (never to the shipped code); the simulator must catch every one.  The
+# first line of a patch may say which invariant catches it ("# caught by:").
+# Last line, exactly:
 #   mutants: <caught> caught, <survived> survived
 set -u
 B=${B:-build}
@@ -13,10 +15,12 @@ for p in tests/sim/mutants/*.patch; do
 	name=$(basename "$p" .patch)
 	dir=$B/sim/mutants/$name
 	n=$((n + 1))
-	rm -rf "$dir" && mkdir -p "$dir/coord"
+	rm -rf "$dir" && mkdir -p "$dir/coord" "$dir/proto"
 	cp coord/engine.c "$dir/coord/engine.c"
+	cp proto/wire.c proto/bytes.h "$dir/proto/"
 	if ! patch -s -d "$dir" -p0 <"$p" ||
-	   ! $CC $SIM_CFLAGS -o "$dir/sim" tests/sim/sim.c proto/wire.c "$dir/coord/engine.c"; then
+	   ! $CC $SIM_CFLAGS -Iproto -o "$dir/sim" tests/sim/sim.c "$dir/proto/wire.c" \
+		"$dir/coord/engine.c"; then
 		echo "not ok $n - mutant $name: does not apply or build"
 		survived=$((survived + 1))
 		continue

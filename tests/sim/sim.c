@@ -52,6 +52,10 @@ enum {
 	F_DISCONNECT = 1 << 14, F_VIPS = 1 << 15, F_CORRUPT = 1 << 16,
 	F_QUIET_FAIL = 1 << 17,
 	F_ALL = (1 << 18) - 1,
+	/* Each schedule draws about half of these, so that the older kinds
+	 * (partitions, merges) keep their density. */
+	F_OPTIONAL = F_LEAVE | F_CANCEL | F_MULTI | F_SECOND | F_DISCONNECT | F_VIPS |
+		     F_CORRUPT,
 };
 
 struct inflight {
@@ -1536,6 +1540,10 @@ static const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbos
 	S.verbose = verbose;
 	S.n = 2 + (int)rn(MAXN - 1);
 	S.codec = rn(2);
+	S.mask &= ~((unsigned)rnd() & F_OPTIONAL);
+	/* coordd's incarnations are clock readings: a second process's low
+	 * incarnation (1 to 3) is never one a coordd picks later. */
+	S.next_inc = 100;
 	S.policy = rn(2) ? COORD_POLICY_RELEASE : COORD_POLICY_HOLD;
 	S.now = 1000000;
 	len = 50 + (long)rn(350);
