@@ -13,6 +13,8 @@ SCHEDULES=${MUTANT_SCHEDULES:-20000}
 caught=0 survived=0 n=0
 for p in tests/sim/mutants/*.patch; do
 	name=$(basename "$p" .patch)
+	# MUTANTS="a b": only these (a quicker look at a few)
+	case " ${MUTANTS:-$name} " in *" $name "*) ;; *) continue ;; esac
 	dir=$B/sim/mutants/$name
 	n=$((n + 1))
 	rm -rf "$dir" && mkdir -p "$dir/coord" "$dir/proto"

@@ -267,28 +267,41 @@ static bool sv_confirmed(const struct coord_survivor *sv)
 							 sv->result == COORD_ACK_SELF_DOWN));
 }
 
-/* Outcome truth: every survivor the origin's record holds unconfirmed is
- * one the simulator saw not confirm (a member that is not a coordd, the
- * second CPG process, is no survivor of the ground truth: its silence may
- * hold an event, legitimately). */
+/* Outcome truth: an event recorded unconfirmed (or held) has a survivor
+ * that truly did not confirm, and every survivor its record holds
+ * unconfirmed is one the simulator saw not confirm.  A member that is not a
+ * coordd (the second CPG process) is no survivor of the ground truth: its
+ * silence may hold an event, legitimately. */
 static void check_outcome(int o, const struct coord_event *ev, const struct gt_event *g,
 			  const char *what)
 {
 	char buf[64];
-	int k, x;
+	int k, x, short_of = 0;
 
+	coord_event_id_format(&ev->id, buf, sizeof(buf));
 	for (k = 0; k < ev->n_survivors; k++) {
 		const struct coord_survivor *sv = &ev->survivors[k];
-		if (sv_confirmed(sv))
-			continue;
+		int in_gt = -1;
 		for (x = 0; x < g->n; x++)
-			if (g->sv[x].nodeid == sv->id.nodeid && g->sv[x].pid == sv->id.pid &&
-			    g->sv[x].confirmed && !gt_back(g, x))
-				violate("outcome", "node %d %s %s naming survivor %u (%s) "
-					"unconfirmed, which confirmed", o + 1, what,
-					coord_event_id_format(&ev->id, buf, sizeof(buf)),
-					sv->id.nodeid, coord_survivor_state_name(sv->state));
+			if (g->sv[x].nodeid == sv->id.nodeid && g->sv[x].pid == sv->id.pid)
+				in_gt = x;
+		if (in_gt < 0) {
+			if (!sv_confirmed(sv))
+				short_of++;
+			continue;
+		}
+		if (!g->sv[in_gt].confirmed || gt_back(g, in_gt)) {
+			short_of++;
+			continue;
+		}
+		if (!sv_confirmed(sv))
+			violate("outcome", "node %d %s %s naming survivor %u (%s) "
+				"unconfirmed, which confirmed", o + 1, what, buf,
+				sv->id.nodeid, coord_survivor_state_name(sv->state));
 	}
+	if (!short_of)
+		violate("outcome", "node %d %s %s as unconfirmed, but every survivor "
+			"confirmed", o + 1, what, buf);
 }
 
 /* Invariants confirmed, once, quorum, own-events, bounded and outcome, at
