@@ -529,6 +529,7 @@ static void test_events_last(void **state)
 static void test_event_record_times(void **state)
 {
 	struct coord_event ev;
+	struct coord_survivor svs[2];
 	struct coord_ctl_event out;
 
 	(void)state;
@@ -543,9 +544,12 @@ static void test_event_record_times(void **state)
 	ev.release_started_us = 1600;
 	ev.retry_at_us = 5000;
 	ev.release_status = -9;
+	memset(svs, 0, sizeof(svs));
 	ev.n_survivors = 2;
+	ev.survivors = svs;
 	ev.survivors[0].state = COORD_SURVIVOR_WAITING;
 	ev.survivors[1].state = COORD_SURVIVOR_LEFT;
+	ev.survivors[1].leave_reason = COORD_LEAVE_NODEDOWN;
 	coord_dispatch_event_record(&ev, 3000, &out);
 	assert_true(out.age_us == 2000);
 	assert_true(out.report_us == 100);
