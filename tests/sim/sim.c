@@ -40,6 +40,8 @@
 #define RETRY_US	1000000ull
 #define RETRY_MAX_US	8000000ull
 #define ATTEMPTS	3
+/* ganesha's grace period: after a grace call, or from its start */
+#define GRACE_PERIOD_US	90000000ull
 /* Liveness: once faults stop, every event ends (or is held) within this. */
 #define LIVENESS_BOUND_US (DEADLINE_US + GRACE_TIMEOUT_US + 20000000ull)
 
@@ -87,6 +89,12 @@ struct node {
 	int grace_mode;			/* 0 ok, 1 slow, 2 false, 3 no bus, 4 hang */
 	bool release_fails;
 	bool told_quorate;
+	bool told_view;			/* a quorum view was told: view_mask */
+	unsigned view_mask;		/* its nodes (bit i: node i + 1) */
+	/* The target set: ganesha-active, as the agent's rules set it. */
+	bool attr;
+	bool attr_stale;		/* coordd left; the agent has not run since */
+	uint64_t fresh_until;		/* ganesha (re)started: in grace until */
 	uint64_t hello_inc[MAXN];	/* incarnation whose HELLO we delivered */
 	struct coord_vip hello_vips[MAXN][COORD_MAX_VIPS];
 	uint16_t hello_nvips[MAXN];
@@ -98,6 +106,8 @@ struct gt_survivor {
 	uint32_t nodeid, pid;
 	bool settled, confirmed;
 	bool left;			/* settled by leaving, not by grace */
+	bool left_alive;		/* its coordd left, its node lives:
+					 * neither settled nor confirmed */
 	int result;			/* first result recorded anywhere, or 0 */
 };
 
@@ -112,6 +122,7 @@ struct gt_event {
 					 * stayed in the group with the origin
 					 * (same engine) ever since */
 	int attempts;			/* release attempts started */
+	uint64_t ingrace_at[MAXN];	/* node's ganesha answered in grace */
 	bool delivered;			/* at the origin */
 	bool ended;			/* released OK, abandoned, cancelled */
 	uint64_t delivered_at;
@@ -265,7 +276,9 @@ static bool gt_confirmed(const struct gt_event *g)
 
 static bool sv_confirmed(const struct coord_survivor *sv)
 {
-	return sv->state == COORD_SURVIVOR_LEFT || sv->state == COORD_SURVIVOR_DOWN ||
+	return (sv->state == COORD_SURVIVOR_LEFT &&
+		(sv->leave_reason == COORD_LEAVE_NODEDOWN || sv->quorum_gone)) ||
+	       sv->state == COORD_SURVIVOR_DOWN ||
 	       (sv->state == COORD_SURVIVOR_ANSWERED && (sv->result == COORD_ACK_IN_GRACE ||
 							 sv->result == COORD_ACK_SELF_DOWN));
 }
@@ -433,6 +446,7 @@ static void engine_start(int i)
 	}
 	coord_engine_set_self(nd->e, nd->pid);
 	nd->told_quorate = false;
+	nd->told_view = false;
 	nd->ncalls = nd->nrel = 0;
 	memset(nd->hello_inc, 0, sizeof(nd->hello_inc));
 }
@@ -596,9 +610,25 @@ static void tell_quorum(int i)
 
 	if (!nd->alive)
 		return;
+	nd->view_mask = 0;
 	for (j = 0; j < S.n; j++)
-		if (!S.nodes[j].crashed && !S.nodes[j].corosync_down && S.nodes[j].part == nd->part)
+		if (!S.nodes[j].crashed && !S.nodes[j].corosync_down && S.nodes[j].part == nd->part) {
 			view[n++] = (uint32_t)j + 1;
+			nd->view_mask |= 1u << j;
+		}
+	nd->told_view = true;
+	/* ground truth: a survivor that left while its node lived is settled
+	 * once the origin learns its node is gone from the quorum view */
+	for (j = 0; j < S.ngt; j++) {
+		struct gt_event *g = &S.gt[j];
+		int x;
+		if (g->origin != i || nd->inc != g->id.incarnation || !g->delivered)
+			continue;
+		for (x = 0; x < g->n; x++)
+			if (g->sv[x].left_alive && !g->sv[x].settled &&
+			    !(nd->view_mask & (1u << (g->sv[x].nodeid - 1))))
+				g->sv[x].settled = g->sv[x].confirmed = g->sv[x].left = true;
+	}
 	nd->told_quorate = quorate(nd->part);
 	S.steps++;
 	coord_engine_quorum_view(nd->e, S.now, nd->told_quorate, view, n);
@@ -830,11 +860,20 @@ static void confchg(int part, const struct coord_member_id *left, const uint8_t 
 				int x;
 				if (e->origin != i || nd->inc != e->id.incarnation || !e->delivered)
 					continue;
-				for (x = 0; x < e->n; x++)
-					if (e->sv[x].nodeid == left[k].nodeid &&
-					    e->sv[x].pid == left[k].pid && !e->sv[x].settled)
-						e->sv[x].settled = e->sv[x].confirmed =
-							e->sv[x].left = true;
+				for (x = 0; x < e->n; x++) {
+					struct gt_survivor *sv = &e->sv[x];
+					if (sv->nodeid != left[k].nodeid || sv->pid != left[k].pid ||
+					    sv->settled)
+						continue;
+					/* Only a survivor that left with its node is
+					 * settled (and confirmed) by leaving. */
+					if (reasons[k] == COORD_LEAVE_NODEDOWN ||
+					    (nd->told_view &&
+					     !(nd->view_mask & (1u << (sv->nodeid - 1)))))
+						sv->settled = sv->confirmed = sv->left = true;
+					else
+						sv->left_alive = true;
+				}
 			}
 		}
 		/* whole-node death: every departed coordd's announced VIPs (the
