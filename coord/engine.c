@@ -88,6 +88,11 @@
 
 #include "coord/engine.h"
 
+/* How long a node new to the quorum view, not in the group, holds a
+ * release: CPG's configuration change follows the quorum notification of
+ * the same corosync membership change within milliseconds. */
+#define COORD_VIEW_SETTLE_US	2000000ull
+
 struct coord_engine {
 	struct coord_engine_config cfg;
 	uint64_t incarnation;
@@ -95,6 +100,9 @@ struct coord_engine {
 	bool joined;
 	bool quorate;
 	bool view_known;		/* the quorum view below is valid */
+	uint64_t view_news_until;	/* a view brought nodes that are not
+					 * members: CPG's side of that change is
+					 * awaited until then (0: none) */
 	size_t n_view;
 	uint32_t view[COORD_MAX_NODES * 2];	/* nodes in the quorum view */
 	size_t n_nodedown;
@@ -559,11 +567,26 @@ static uint32_t survivor_coming_back(const struct coord_engine *e,
 	return 0;
 }
 
+/* A node of the quorum view without a member in the group, or 0. */
+static uint32_t view_non_member(const struct coord_engine *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < e->n_view; i++) {
+		bool member = false;
+		for (j = 0; j < e->n_members && !member; j++)
+			member = e->members[j].id.nodeid == e->view[i];
+		if (!member)
+			return e->view[i];
+	}
+	return 0;
+}
+
 static void release_start(struct coord_engine *e, struct coord_event *ev, uint64_t now)
 {
 	struct coord_action *a;
 	char buf[64];
-	uint32_t back = survivor_coming_back(e, ev);
+	uint32_t back = survivor_coming_back(e, ev), news;
 
 	if (back) {
 		if (ev->state != COORD_EVENT_QUORUM_WAIT)
@@ -577,6 +600,19 @@ static void release_start(struct coord_engine *e, struct coord_event *ev, uint64
 		if (ev->state != COORD_EVENT_QUORUM_WAIT)
 			elog(e, LOG_WARNING, "event %s: ready to release, "
 			     "but this node is inquorate: waiting", EVID(ev, buf));
+		set_state(e, ev, COORD_EVENT_QUORUM_WAIT);
+		return;
+	}
+	/* corosync's quorum service tells of a merge before CPG does: the
+	 * nodes it brings may hold ganesha-active from the other side, and
+	 * their coordds join next, so the event is re-run for them
+	 * (rerun_for_joiners).  A node whose coordd does not join within the
+	 * settle time has none: its agent takes its attribute away. */
+	if (now < e->view_news_until && (news = view_non_member(e))) {
+		if (ev->state != COORD_EVENT_QUORUM_WAIT)
+			elog(e, LOG_WARNING, "event %s: ready to release, but node %u "
+			     "is in the quorum view and not in the group yet: waiting "
+			     "for it to join", EVID(ev, buf), news);
 		set_state(e, ev, COORD_EVENT_QUORUM_WAIT);
 		return;
 	}
@@ -1255,8 +1291,20 @@ static void mark_quorum_gone(struct coord_engine *e)
 void coord_engine_quorum_view(struct coord_engine *e, uint64_t now, bool quorate,
 			      const uint32_t *nodes, size_t n_nodes)
 {
+	size_t i, j, k;
+
 	if (n_nodes > sizeof(e->view) / sizeof(e->view[0]))
 		n_nodes = sizeof(e->view) / sizeof(e->view[0]);
+	/* A node new to the view, not a member: a merge CPG has yet to show. */
+	for (i = 0; i < n_nodes; i++) {
+		bool known = false;
+		for (j = 0; j < e->n_view && !known; j++)
+			known = e->view[j] == nodes[i];
+		for (k = 0; k < e->n_members && !known; k++)
+			known = e->members[k].id.nodeid == nodes[i];
+		if (!known)
+			e->view_news_until = now + COORD_VIEW_SETTLE_US;
+	}
 	memcpy(e->view, nodes, n_nodes * sizeof(nodes[0]));
 	e->n_view = n_nodes;
 	e->view_known = true;
@@ -1426,6 +1474,8 @@ void coord_engine_tick(struct coord_engine *e, uint64_t now)
 {
 	size_t i;
 
+	if (e->view_news_until && now >= e->view_news_until)
+		e->view_news_until = 0;	/* settled: release_start decides */
 	for (i = 0; i < e->n_events; i++) {
 		struct coord_event *ev = &e->slots[e->order[i]];
 
@@ -1452,6 +1502,9 @@ uint64_t coord_engine_next_timer(const struct coord_engine *e)
 			next = ev->retry_at_us;
 		if (!ev->overdue && ev->deadline_us < next)
 			next = ev->deadline_us;
+		if (ev->state == COORD_EVENT_QUORUM_WAIT && e->view_news_until &&
+		    e->view_news_until < next)
+			next = e->view_news_until;
 	}
 	return next;
 }

@@ -320,8 +320,49 @@ static void check_outcome(int o, const struct coord_event *ev, const struct gt_e
 			"confirmed", o + 1, what, buf);
 }
 
-/* Invariants confirmed, once, quorum, own-events, bounded and outcome, at
- * the moment a release starts. */
+/* Node n's ganesha is in grace for event g: it answered a grace call for
+ * it, or it (re)started, within a grace period.  A dead ganesha serves
+ * nobody, and starts in grace. */
+static bool ganesha_in_grace(int n, const struct gt_event *g)
+{
+	const struct node *nd = &S.nodes[n];
+
+	return nd->server_dead || S.now < nd->fresh_until ||
+	       (g->ingrace_at[n] && S.now < g->ingrace_at[n] + GRACE_PERIOD_US);
+}
+
+/* Issue 13's invariant: when an origin starts a release recorded confirmed,
+ * every node that can receive its VIPs at that moment (ganesha-active set,
+ * in the origin's corosync membership) is in grace for the event.  The one
+ * window the design leaves (docs/design.md): a node whose coordd was gone
+ * before the DEATH (so no survivor of it) and whose agent has not run
+ * since. */
+static void check_targets(int o, const struct gt_event *g)
+{
+	char buf[64];
+	int n, x;
+
+	for (n = 0; n < S.n; n++) {
+		const struct node *nd = &S.nodes[n];
+		bool survivor = false;
+
+		if (n == o || !nd->attr || nd->crashed || nd->corosync_down ||
+		    nd->part != S.nodes[o].part || ganesha_in_grace(n, g))
+			continue;
+		for (x = 0; x < g->n; x++)
+			if (g->sv[x].nodeid == (uint32_t)n + 1)
+				survivor = true;
+		if (nd->attr_stale && !nd->alive && !survivor)
+			continue;
+		violate("target", "node %d releases %s as confirmed, but node %d is a VIP "
+			"target (ganesha-active set%s) whose ganesha is not in grace for it",
+			o + 1, coord_event_id_format(&g->id, buf, sizeof(buf)), n + 1,
+			nd->alive ? "" : nd->e ? ", coordd out of the group" : ", no coordd");
+	}
+}
+
+/* Invariants confirmed, target, once, quorum, own-events, bounded and
+ * outcome, at the moment a release starts. */
 static void check_release(int o, const struct coord_event_id *id)
 {
 	struct gt_event *g = gt_find(id);
@@ -346,6 +387,8 @@ static void check_release(int o, const struct coord_event_id *id)
 		violate("quorum", "node %d releases %s while inquorate", o + 1, buf);
 	if (!g->release_decided && ev && ev->release_outcome == COORD_RELEASE_UNCONFIRMED)
 		check_outcome(o, ev, g, "releases");
+	if (!g->release_decided && ev && ev->release_outcome == COORD_RELEASE_CONFIRMED)
+		check_targets(o, g);
 	if (!g->release_decided && !gt_confirmed(g)) {
 		bool allowed = S.policy == COORD_POLICY_RELEASE &&
 			       (S.now >= g->deadline_at || gt_settled(g));
@@ -966,9 +1009,11 @@ static void members_gone(const int *idx, const uint8_t *reason, int n)
 		coord_engine_free(nd->e);
 		nd->e = NULL;
 		forget_records(idx[k]);
+		nd->attr_stale = true;
 		if (reason[k] == COORD_LEAVE_NODEDOWN) {
 			nd->crashed = true;
 			nd->server_dead = true;
+			nd->attr = false;	/* transient: gone with the node */
 		}
 		left[nl] = mid(idx[k]);
 		why[nl++] = reason[k];
@@ -990,6 +1035,7 @@ static void member_start(int i)
 	if (nd->crashed) {	/* a rebooted node: its ganesha starts too */
 		nd->crashed = false;
 		nd->server_dead = false;
+		nd->fresh_until = S.now + GRACE_PERIOD_US;
 	}
 	flush(nd->part);
 	engine_start(i);
@@ -1024,6 +1070,9 @@ static void disconnect(int i)
 	nd->alive = false;
 	nd->disconnected = true;
 	nd->corosync_down = node_down;
+	nd->attr_stale = true;
+	if (node_down)
+		nd->attr = false;	/* pacemaker lost the node: transient */
 	forget_records(i);
 	for (g = 0; g < S.ngt; g++)	/* its own events: it left everybody */
 		if (S.gt[g].origin == i && S.gt[g].id.incarnation == nd->inc)
@@ -1181,6 +1230,13 @@ static void advance(uint64_t dt)
 					continue;
 				}
 				nd->grace[k] = nd->grace[--nd->ncalls];
+				if (nd->server_dead && c.value == COORD_ACK_IN_GRACE)
+					c.value = COORD_ACK_NO_SERVER;	/* it died meanwhile */
+				if (c.value == COORD_ACK_IN_GRACE && c.id.seq) {
+					struct gt_event *g = gt_find(&c.id);
+					if (g)
+						g->ingrace_at[i] = S.now;
+				}
 				S.steps++;
 				coord_engine_grace_done(nd->e, S.now, &c.id, (uint8_t)c.value,
 							(uint32_t)1000, "");
@@ -1200,6 +1256,9 @@ static void advance(uint64_t dt)
 					if (c.value == 0)
 						g->ok_releases++;
 				}
+				/* The release command deletes the origin's attribute. */
+				if (c.value == 0)
+					nd->attr = false;
 				S.steps++;
 				coord_engine_release_done(nd->e, S.now, &c.id, c.value);
 				drain(i);
@@ -1233,6 +1292,58 @@ static bool is_disconnected(int i) { return S.nodes[i].disconnected; }
 static bool is_up_node(int i) { return !S.nodes[i].crashed && !S.nodes[i].corosync_down; }
 static bool is_healthy(int i) { return S.nodes[i].alive && !S.nodes[i].server_dead; }
 static bool is_dead_server(int i) { return S.nodes[i].alive && S.nodes[i].server_dead; }
+
+/* The agent's rule (agents/ganesha_coord_mon, vouch): from `coordctl up`,
+ * whether to set (1), keep (0) or delete (-1) ganesha-active. */
+static int agent_rule(bool coordd_reachable, enum coord_target_why why)
+{
+	if (!coordd_reachable)
+		return -1;		/* exit 3: no coordd, no VIP */
+	switch (why) {
+	case COORD_TARGET_YES:
+		return 1;		/* exit 0: coordd vouches */
+	case COORD_TARGET_NOT_JOINED:
+		return -1;		/* exit 1 */
+	default:
+		return 0;		/* exit 5: a member, not a target yet */
+	}
+}
+
+/* The agent's monitor on node i, at a random moment: the only writer of
+ * ganesha-active.  A live server: `coordctl up` (which reports the server
+ * up, then asks whether coordd vouches).  A dead one: report the death
+ * while the attribute is set; the origin's release deletes it. */
+static void agent_monitor(int i)
+{
+	struct node *nd = &S.nodes[i];
+	struct coord_target t = { .why = COORD_TARGET_NOT_JOINED };
+	struct coord_event_id id;
+	int rule;
+
+	if (nd->crashed)
+		return;
+	nd->attr_stale = false;
+	if (nd->server_dead) {
+		if (nd->attr && nd->e) {
+			S.steps++;
+			coord_engine_report_death(nd->e, S.now, NULL, 0, &id);
+			drain(i);
+		}
+		return;
+	}
+	if (nd->e) {
+		S.steps++;
+		coord_engine_report_up(nd->e, S.now);
+		drain(i);
+		coord_engine_target(nd->e, &t);
+	}
+	rule = agent_rule(nd->e != NULL, t.why);
+	if (rule)
+		nd->attr = rule > 0;
+	trace("agent on node %d: %s, ganesha-active %s", i + 1,
+	      nd->e ? coord_target_why_name(t.why) : "coordd unreachable",
+	      nd->attr ? "set" : "unset");
+}
 
 static void report(int i)
 {
@@ -1432,7 +1543,7 @@ static void second_process(void)
 
 static void random_step(void)
 {
-	unsigned r = rn(120);
+	unsigned r = rn(130);
 	int i, p;
 
 	if (r < 45) {
@@ -1457,10 +1568,11 @@ static void random_step(void)
 			report(i);
 	} else if (r < 75) {
 		if ((i = pick(is_dead_server)) >= 0) {
+			/* ganesha restarts (in its grace period); the agent runs */
 			S.nodes[i].server_dead = false;
-			S.steps++;
-			coord_engine_report_up(S.nodes[i].e, S.now);
-			drain(i);
+			S.nodes[i].fresh_until = S.now + GRACE_PERIOD_US;
+			trace("ganesha restarts on node %d", i + 1);
+			agent_monitor(i);
 		}
 	} else if (r < 81) {
 		i = (int)rn((unsigned)S.n);
@@ -1505,9 +1617,11 @@ static void random_step(void)
 	} else if (r < 116) {
 		if ((S.mask & F_DISCONNECT) && (i = pick(is_alive)) >= 0)
 			disconnect(i);
-	} else {
+	} else if (r < 120) {
 		if ((i = pick(is_disconnected)) >= 0)
 			reconnect(i);
+	} else {
+		agent_monitor((int)rn((unsigned)S.n));
 	}
 }
 

@@ -985,6 +985,59 @@ static void test_no_retry_after_disconnect(void **state)
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_ABANDONED);
 }
 
+/* A minority origin waits for quorum; the partition heals and corosync's
+ * quorum service tells of it before CPG: the nodes it brings, targets on
+ * their side, are not in grace for the event.  The origin waits for their
+ * coordds to join, then re-runs the event for them. */
+static void test_quorum_before_merge_waits_for_joiners(void **state)
+{
+	struct coord_member_id m3, m12[2], all[3];
+	uint8_t down[2] = { COORD_LEAVE_NODEDOWN, COORD_LEAVE_NODEDOWN };
+	const uint32_t v3[] = { 3 }, v12[] = { 1, 2 }, v123[] = { 1, 2, 3 };
+	struct coord_event_id id;
+	const struct coord_event *ev;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	m3 = mid(3), m12[0] = mid(1), m12[1] = mid(2);
+	/* The partition: node 3 alone, inquorate; its coordd restarts there,
+	 * so it never saw nodes 1 and 2 go. */
+	coord_engine_confchg(C.nodes[3].e, C.now, &m3, 1, m12, down, 2, NULL, 0);
+	coord_engine_free(C.nodes[3].e);
+	C.nodes[3].e = engine_for(3, 203);
+	coord_engine_quorum(C.nodes[3].e, C.now, false);
+	coord_engine_confchg(C.nodes[3].e, C.now, &m3, 1, NULL, NULL, 0, &m3, 1);
+	coord_engine_quorum_view(C.nodes[3].e, C.now, false, v3, 1);
+	for (i = 1; i <= 2; i++) {
+		coord_engine_confchg(C.nodes[i].e, C.now, m12, 2, &m3, down, 1, NULL, 0);
+		coord_engine_quorum_view(C.nodes[i].e, C.now, true, v12, 2);
+	}
+	C.nodes[1].up = C.nodes[2].up = false;	/* node 3's side only */
+	id = report(3);
+	settle();
+	assert_int_equal(ev_on(3, &id)->state, COORD_EVENT_QUORUM_WAIT);
+	/* The merge: quorum first, then (a moment later) CPG. */
+	coord_engine_quorum_view(C.nodes[3].e, C.now, true, v123, 3);
+	settle();
+	assert_int_equal(C.nodes[3].releases, 0);
+	C.now += 1000;
+	C.nodes[1].up = C.nodes[2].up = true;
+	for (i = 1; i <= 2; i++)
+		coord_engine_quorum_view(C.nodes[i].e, C.now, true, v123, 3);
+	all[0] = mid(1), all[1] = mid(2), all[2] = mid(3);
+	confchg(NULL, NULL, 0, all, 3);
+	settle();
+	assert_int_equal(ev_on(3, &id)->state, COORD_EVENT_CANCELLED);
+	assert_int_equal(C.nodes[3].releases, 1);
+	ev = ev_on(3, &C.nodes[3].last_release);
+	assert_non_null(ev);
+	assert_int_equal(ev->release_outcome, COORD_RELEASE_CONFIRMED);
+	assert_int_equal(ev->n_survivors, 2);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(ev->survivors[i].result, COORD_ACK_IN_GRACE);
+}
+
 static void run_failure_answer(enum coord_policy policy, uint8_t result)
 {
 	struct coord_event_id id;
@@ -1182,6 +1235,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_cancel_races_confirmation, teardown),
 		cmocka_unit_test_teardown(test_down_survivor_stays_confirmed, teardown),
 		cmocka_unit_test_teardown(test_no_retry_after_disconnect, teardown),
+		cmocka_unit_test_teardown(test_quorum_before_merge_waits_for_joiners, teardown),
 		cmocka_unit_test_teardown(test_rerun_when_survivor_back, teardown),
 		cmocka_unit_test_teardown(test_failure_answers, teardown),
 		cmocka_unit_test_teardown(test_no_release_while_inquorate, teardown),
