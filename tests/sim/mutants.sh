@@ -1,7 +1,7 @@
 #!/bin/sh
 # make sim-mutants: the simulator against planted bugs.  Each patch in
 # tests/sim/mutants/ is applied to a copy of coord/engine.c and proto/wire.c
-# (never to the shipped code); the simulator must catch every one.  The
+# (never to the shipped code), or of the simulator's model of the agent; the simulator must catch every one.  The
 # first line of a patch may say which invariant catches it ("# caught by:").
 # Last line, exactly:
 #   mutants: <caught> caught, <survived> survived
@@ -17,11 +17,12 @@ for p in tests/sim/mutants/*.patch; do
 	case " ${MUTANTS:-$name} " in *" $name "*) ;; *) continue ;; esac
 	dir=$B/sim/mutants/$name
 	n=$((n + 1))
-	rm -rf "$dir" && mkdir -p "$dir/coord" "$dir/proto"
+	rm -rf "$dir" && mkdir -p "$dir/coord" "$dir/proto" "$dir/tests/sim"
 	cp coord/engine.c "$dir/coord/engine.c"
 	cp proto/wire.c proto/bytes.h "$dir/proto/"
+	cp tests/sim/sim.c "$dir/tests/sim/"	# its model of the agent
 	if ! patch -s -d "$dir" -p0 <"$p" ||
-	   ! $CC $SIM_CFLAGS -Iproto -o "$dir/sim" tests/sim/sim.c "$dir/proto/wire.c" \
+	   ! $CC $SIM_CFLAGS -Iproto -o "$dir/sim" "$dir/tests/sim/sim.c" "$dir/proto/wire.c" \
 		"$dir/coord/engine.c"; then
 		echo "not ok $n - mutant $name: does not apply or build"
 		survived=$((survived + 1))

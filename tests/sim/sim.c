@@ -65,6 +65,8 @@ struct inflight {
 	int from;			/* node index */
 	struct coord_member_id from_id;
 	bool forged;			/* a hostile replay: not ground truth */
+	uint16_t foreign;		/* another major version's message: its
+					 * version (the codec refuses it) */
 	struct coord_msg msg;
 };
 
@@ -158,6 +160,7 @@ struct sim {
 	bool in_forged;			/* delivering a forged message */
 	/* a second CPG process (not a coordd) on node h_node */
 	bool h_on, h_speaks;
+	bool h_foreign;			/* a coordd of another major version */
 	int h_node;
 	uint32_t h_pid;
 	uint64_t h_inc;
@@ -354,7 +357,7 @@ static void check_targets(int o, const struct gt_event *g)
 				survivor = true;
 		if (nd->attr_stale && !nd->alive && !survivor)
 			continue;
-		violate("target", "node %d releases %s as confirmed, but node %d is a VIP "
+		violate("confirmed", "node %d releases %s as confirmed, but node %d is a VIP "
 			"target (ganesha-active set%s) whose ganesha is not in grace for it",
 			o + 1, coord_event_id_format(&g->id, buf, sizeof(buf)), n + 1,
 			nd->alive ? "" : nd->e ? ", coordd out of the group" : ", no coordd");
@@ -393,10 +396,10 @@ static void check_release(int o, const struct coord_event_id *id)
 		bool allowed = S.policy == COORD_POLICY_RELEASE &&
 			       (S.now >= g->deadline_at || gt_settled(g));
 		if (!allowed)
-			violate("confirmed", "node %d releases %s before every survivor "
+			violate("survivors", "node %d releases %s before every survivor "
 				"confirmed (policy %s)", o + 1, buf, coord_policy_name(S.policy));
 		else if (!ev || ev->release_outcome != COORD_RELEASE_UNCONFIRMED)
-			violate("confirmed", "node %d releases %s unconfirmed but its "
+			violate("survivors", "node %d releases %s unconfirmed but its "
 				"record does not say so", o + 1, buf);
 	}
 	g->release_running = true;
@@ -501,6 +504,8 @@ static void enqueue_as(int from, struct coord_member_id from_id, const struct co
 		       bool forged)
 {
 	struct inflight *f;
+	uint16_t foreign = forged && S.h_on && S.h_foreign && from_id.pid == S.h_pid ?
+			   0x0200 : 0;
 
 	if (S.nq == MAXQ) {
 		violate("model", "message queue overflow");
@@ -518,7 +523,11 @@ static void enqueue_as(int from, struct coord_member_id from_id, const struct co
 					coord_wire_strerror(len));
 			return;
 		}
-		if (forged && (S.mask & F_CORRUPT) && rn(2)) {
+		if (foreign) {		/* version 2.0 in the header */
+			buf[4] = (uint8_t)(foreign >> 8);
+			buf[5] = (uint8_t)foreign;
+		} else if (forged && S.h_on && from_id.pid == S.h_pid && (S.mask & F_CORRUPT) &&
+			   rn(2)) {
 			/* A hostile sender's bytes: cut short, or a byte changed. */
 			if (rn(2))
 				len = (int)rn((unsigned)len);
@@ -526,7 +535,9 @@ static void enqueue_as(int from, struct coord_member_id from_id, const struct co
 				buf[rn((unsigned)len)] ^= (uint8_t)(1 + rn(255));
 		}
 		err = coord_msg_decode(buf, (size_t)len, &f->msg);
-		if (err < 0) {
+		if (err == COORD_WIRE_BAD_VERSION) {	/* coordd tells the engine */
+			foreign = f->msg.version;
+		} else if (err < 0) {
 			if (!forged)
 				violate("codec", "node %d's %s does not decode: %s", from + 1,
 					coord_msg_type_name(msg->type), coord_wire_strerror(err));
@@ -542,6 +553,7 @@ static void enqueue_as(int from, struct coord_member_id from_id, const struct co
 		f->msg = *msg;
 	}
 	S.nq++;
+	f->foreign = foreign;
 	f->part = S.nodes[from].part;
 	f->from = from;
 	f->from_id = from_id;
@@ -829,6 +841,12 @@ static void deliver_one(int part)
 		if (!S.nodes[r].alive || S.nodes[r].part != part)
 			continue;
 		S.steps++;
+		if (f.foreign) {	/* coordd: the codec's BAD_VERSION */
+			coord_engine_member_incompatible(S.nodes[r].e, S.now, f.from_id,
+							 f.foreign);
+			drain(r);
+			continue;
+		}
 		coord_engine_deliver(S.nodes[r].e, S.now, f.from_id, &f.msg);
 		note_delivery(r, &f);
 		S.in_forged = f.forged;
@@ -997,7 +1015,7 @@ static void members_gone(const int *idx, const uint8_t *reason, int n)
 			drop_unsent(mid(idx[k]), part);
 		if (reason[k] == COORD_LEAVE_NODEDOWN && S.h_on && S.h_node == idx[k]) {
 			drop_unsent(hid(), part);
-			S.h_on = false;
+			S.h_on = S.h_foreign = false;
 			left[nl] = hid();
 			why[nl++] = COORD_LEAVE_NODEDOWN;
 		}
@@ -1031,6 +1049,13 @@ static void member_start(int i)
 	struct node *nd = &S.nodes[i];
 	struct coord_member_id j;
 
+	if (S.h_on && S.h_foreign && S.h_node == i) {	/* the 2.0 coordd stops */
+		struct coord_member_id h = hid();
+		uint8_t why = COORD_LEAVE_LEAVE;
+		flush(nd->part);
+		S.h_on = S.h_foreign = false;
+		confchg(nd->part, &h, &why, 1, NULL, 0);
+	}
 	trace("coordd starts on node %d", i + 1);
 	if (nd->crashed) {	/* a rebooted node: its ganesha starts too */
 		nd->crashed = false;
@@ -1062,7 +1087,7 @@ static void disconnect(int i)
 		drop_unsent(mid(i), part);
 	if (node_down && S.h_on && S.h_node == i) {
 		drop_unsent(hid(), part);
-		S.h_on = false;
+		S.h_on = S.h_foreign = false;
 		left[nl] = hid();
 		why[nl++] = COORD_LEAVE_NODEDOWN;
 	}
@@ -1337,11 +1362,14 @@ static void agent_monitor(int i)
 		drain(i);
 		coord_engine_target(nd->e, &t);
 	}
-	rule = agent_rule(nd->e != NULL, t.why);
+	if (!nd->e && S.h_on && S.h_foreign && S.h_node == i)
+		t.why = COORD_TARGET_YES;	/* coordd 2.0 vouches, by its rules */
+	rule = agent_rule(nd->e != NULL || t.why == COORD_TARGET_YES, t.why);
 	if (rule)
 		nd->attr = rule > 0;
 	trace("agent on node %d: %s, ganesha-active %s", i + 1,
-	      nd->e ? coord_target_why_name(t.why) : "coordd unreachable",
+	      nd->e || t.why == COORD_TARGET_YES ? coord_target_why_name(t.why) :
+	      "coordd unreachable",
 	      nd->attr ? "set" : "unset");
 }
 
@@ -1462,6 +1490,21 @@ static const struct gt_event *recent_gt(void)
 	return S.ngt ? &S.gt[S.ngt - 1 - (int)rn(S.ngt < 4 ? (unsigned)S.ngt : 4u)] : NULL;
 }
 
+/* The coordd of another major version announces itself (2.0 header). */
+static void foreign_hello(void)
+{
+	struct coord_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.version = 0x0200;
+	m.type = COORD_MSG_HELLO;
+	m.sender = (uint32_t)S.h_node + 1;
+	m.incarnation = S.h_inc;
+	m.u.hello.flags = COORD_HELLO_SERVER_UP;
+	trace("coordd 2.0 on node %d sends HELLO", S.h_node + 1);
+	enqueue_as(S.h_node, hid(), &m, true);
+}
+
 static void second_process(void)
 {
 	struct coord_member_id h;
@@ -1478,11 +1521,21 @@ static void second_process(void)
 		S.h_pid = ++S.next_pid;
 		S.h_speaks = rn(2);
 		S.h_inc = rn(2) ? 1 + rn(3) : 1000000000000ull + rn(1000);
+		/* Where no coordd runs: sometimes a coordd of another major
+		 * version (a rolling upgrade), which its agent trusts. */
+		S.h_foreign = is_down(i) && rn(2);
 		trace("a second CPG process (%s, incarnation %" PRIu64 ") joins on node %d",
-		      S.h_speaks ? "hostile" : "silent", S.h_inc, i + 1);
+		      S.h_foreign ? "coordd 2.0" : S.h_speaks ? "hostile" : "silent",
+		      S.h_inc, i + 1);
 		flush(S.nodes[i].part);
 		h = hid();
 		confchg(S.nodes[i].part, NULL, NULL, 0, &h, 1);
+		if (S.h_foreign)
+			foreign_hello();
+		return;
+	}
+	if (S.h_foreign && rn(2)) {
+		foreign_hello();
 		return;
 	}
 	if (rn(3) == 0 || !S.h_speaks) {
@@ -1494,7 +1547,9 @@ static void second_process(void)
 		if (why != COORD_LEAVE_LEAVE && rn(2))
 			drop_unsent(h, part);
 		flush(part);
-		S.h_on = false;
+		if (S.h_foreign)	/* the node's (2.0) coordd is gone */
+			S.nodes[S.h_node].attr_stale = true;
+		S.h_on = S.h_foreign = false;
 		confchg(part, &h, &why, 1, NULL, 0);
 		return;
 	}
@@ -1753,8 +1808,10 @@ static const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbos
 	if (S.h_on && !S.violation) {
 		struct coord_member_id h = hid();
 		uint8_t why = COORD_LEAVE_LEAVE;
+		if (S.h_foreign)
+			S.nodes[S.h_node].attr_stale = true;
 		flush(S.nodes[S.h_node].part);
-		S.h_on = false;
+		S.h_on = S.h_foreign = false;
 		confchg(S.nodes[S.h_node].part, &h, &why, 1, NULL, 0);
 	}
 	for (i = 0; i < S.n && !S.violation; i++)
