@@ -879,7 +879,7 @@ static void flush(int part)
 static void confchg(int part, const struct coord_member_id *left, const uint8_t *reasons,
 		    size_t n_left, const struct coord_member_id *joined, size_t n_joined)
 {
-	struct coord_member_id m[MAXN];
+	struct coord_member_id m[MAXN + 1];	/* and the second process */
 	size_t n = 0;
 	int i;
 
