@@ -1416,9 +1416,10 @@ void coord_engine_release_done(struct coord_engine *e, uint64_t now,
 		send_release_notice(e, ev);
 		return;
 	}
-	/* Out of the group (corosync lost while it ran): the others abandoned
-	 * the event; no attempt may start without the group and its quorum. */
-	if (!e->joined) {
+	/* corosync was lost while it ran (this coordd may have joined again
+	 * since, with a new incarnation): the others abandoned the event; no
+	 * attempt may start outside the group, nor for an old incarnation. */
+	if (!e->joined || ev->id.incarnation != e->incarnation) {
 		elog(e, LOG_ERR, "event %s: release attempt %u failed (status %d) "
 		     "after this node left the group: abandoned", EVID(ev, buf),
 		     ev->release_attempts, status);

@@ -985,6 +985,37 @@ static void test_no_retry_after_disconnect(void **state)
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_ABANDONED);
 }
 
+/* The same, when coordd has joined again (a new incarnation) before the
+ * command fails: the old incarnation's event is not retried, nor re-run
+ * for the members it finds on joining. */
+static void test_no_retry_after_reconnect(void **state)
+{
+	struct coord_event_id id;
+	struct coord_member_id j;
+	struct coord_action a;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[1].release_hold = true;
+	id = report(1);
+	settle();
+	assert_int_equal(C.nodes[1].releases, 1);
+	coord_engine_disconnected(C.nodes[1].e, C.now, 999);
+	C.nodes[1].up = false;
+	node_leaves(1, COORD_LEAVE_PROCDOWN);
+	j = mid(1);
+	C.nodes[1].up = true;
+	confchg(NULL, NULL, 0, &j, 1);
+	settle();
+	coord_engine_release_done(C.nodes[1].e, C.now, &id, 1);
+	C.now += 60000000;
+	coord_engine_tick(C.nodes[1].e, C.now);
+	while (coord_engine_next_action(C.nodes[1].e, &a))
+		assert_int_not_equal(a.kind, COORD_ACTION_RELEASE);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_ABANDONED);
+	assert_int_equal(C.nodes[1].releases, 1);
+}
+
 /* A minority origin waits for quorum; the partition heals and corosync's
  * quorum service tells of it before CPG: the nodes it brings, targets on
  * their side, are not in grace for the event.  The origin waits for their
@@ -1235,6 +1266,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_cancel_races_confirmation, teardown),
 		cmocka_unit_test_teardown(test_down_survivor_stays_confirmed, teardown),
 		cmocka_unit_test_teardown(test_no_retry_after_disconnect, teardown),
+		cmocka_unit_test_teardown(test_no_retry_after_reconnect, teardown),
 		cmocka_unit_test_teardown(test_quorum_before_merge_waits_for_joiners, teardown),
 		cmocka_unit_test_teardown(test_rerun_when_survivor_back, teardown),
 		cmocka_unit_test_teardown(test_failure_answers, teardown),
