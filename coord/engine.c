@@ -36,12 +36,16 @@
  *    is down, or left with its node.  A survivor whose coordd left while
  *    its node lives is neither: that node may still hold ganesha-active
  *    with its ganesha out of grace, so the event waits for it to rejoin
- *    (rule 6) or for the deadline.  When every survivor is
+ *    (rule 6) or for the deadline.  The first settlement is final: a later
+ *    answer from a survivor already down changes nothing.  When every
+ *    survivor is
  *    confirmed, the origin runs the release (RELEASE action), once.  When
  *    every survivor is settled but some answered with a failure, or when
  *    the deadline passes first, the policy decides: `release` releases
  *    anyway and the record names who never confirmed; `hold` waits (a late
- *    confirmation still releases; an administrator may cancel).  The origin
+ *    confirmation still releases; an administrator may cancel: the origin
+ *    ends the event when it sends the CANCEL, so it starts no release the
+ *    others, ending it at the CANCEL's delivery, would not know of).  The origin
  *    never starts a release while it is inquorate, nor while its quorum
  *    information is older than the group's membership: a member that left
  *    because its node went down but is still in the last quorum view means
@@ -84,6 +88,11 @@
 
 #include "coord/engine.h"
 
+/* How long a node new to the quorum view, not in the group, holds a
+ * release: CPG's configuration change follows the quorum notification of
+ * the same corosync membership change within milliseconds. */
+#define COORD_VIEW_SETTLE_US	2000000ull
+
 struct coord_engine {
 	struct coord_engine_config cfg;
 	uint64_t incarnation;
@@ -91,6 +100,9 @@ struct coord_engine {
 	bool joined;
 	bool quorate;
 	bool view_known;		/* the quorum view below is valid */
+	uint64_t view_news_until;	/* a view brought nodes that are not
+					 * members: CPG's side of that change is
+					 * awaited until then (0: none) */
 	size_t n_view;
 	uint32_t view[COORD_MAX_NODES * 2];	/* nodes in the quorum view */
 	size_t n_nodedown;
@@ -113,22 +125,24 @@ struct coord_engine {
 	struct coord_event *slots;	/* grows up to COORD_MAX_EVENTS */
 	size_t n_slots;
 
-	size_t act_head, act_count;
-	struct coord_action actions[COORD_MAX_ACTIONS];
+	/* A ring that grows on demand up to COORD_MAX_ACTIONS: a new engine
+	 * costs a few KiB, not 300 (the simulator starts millions). */
+	size_t act_head, act_count, act_cap;
+	struct coord_action *actions;
 
 	struct coord_engine_counters counters;
 };
 
-static void elog(struct coord_engine *e, int prio, const char *fmt, ...)
+static void elog_text(struct coord_engine *e, int prio, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The arguments (event ids formatted...) are evaluated only with a logger. */
+#define elog(e, ...) do { if ((e)->cfg.log) elog_text((e), __VA_ARGS__); } while (0)
 
-static void elog(struct coord_engine *e, int prio, const char *fmt, ...)
+static void elog_text(struct coord_engine *e, int prio, const char *fmt, ...)
 {
 	char text[512];
 	va_list ap;
 
-	if (!e->cfg.log)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
@@ -144,12 +158,28 @@ static struct coord_action *action_push(struct coord_engine *e,
 {
 	struct coord_action *a;
 
-	if (e->act_count == COORD_MAX_ACTIONS) {
+	if (e->act_count == e->act_cap && e->act_cap < COORD_MAX_ACTIONS) {
+		size_t n = e->act_cap ? e->act_cap * 2 : 8, i;
+		struct coord_action *grown;
+
+		if (n > COORD_MAX_ACTIONS)
+			n = COORD_MAX_ACTIONS;
+		grown = malloc(n * sizeof(*grown));
+		if (grown) {	/* unrolled from the head, in order */
+			for (i = 0; i < e->act_count; i++)
+				grown[i] = e->actions[(e->act_head + i) % e->act_cap];
+			free(e->actions);
+			e->actions = grown;
+			e->act_cap = n;
+			e->act_head = 0;
+		}
+	}
+	if (e->act_count == e->act_cap) {
 		e->counters.action_overflow++;
 		elog(e, LOG_ERR, "action queue full: an action was lost");
 		return NULL;
 	}
-	a = &e->actions[(e->act_head + e->act_count) % COORD_MAX_ACTIONS];
+	a = &e->actions[(e->act_head + e->act_count) % e->act_cap];
 	e->act_count++;
 	a->kind = kind;
 	a->n_vips = 0;
@@ -161,7 +191,7 @@ bool coord_engine_next_action(struct coord_engine *e, struct coord_action *out)
 	if (e->act_count == 0)
 		return false;
 	*out = e->actions[e->act_head];
-	e->act_head = (e->act_head + 1) % COORD_MAX_ACTIONS;
+	e->act_head = (e->act_head + 1) % e->act_cap;
 	e->act_count--;
 	return true;
 }
@@ -537,11 +567,26 @@ static uint32_t survivor_coming_back(const struct coord_engine *e,
 	return 0;
 }
 
+/* A node of the quorum view without a member in the group, or 0. */
+static uint32_t view_non_member(const struct coord_engine *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < e->n_view; i++) {
+		bool member = false;
+		for (j = 0; j < e->n_members && !member; j++)
+			member = e->members[j].id.nodeid == e->view[i];
+		if (!member)
+			return e->view[i];
+	}
+	return 0;
+}
+
 static void release_start(struct coord_engine *e, struct coord_event *ev, uint64_t now)
 {
 	struct coord_action *a;
 	char buf[64];
-	uint32_t back = survivor_coming_back(e, ev);
+	uint32_t back = survivor_coming_back(e, ev), news;
 
 	if (back) {
 		if (ev->state != COORD_EVENT_QUORUM_WAIT)
@@ -555,6 +600,19 @@ static void release_start(struct coord_engine *e, struct coord_event *ev, uint64
 		if (ev->state != COORD_EVENT_QUORUM_WAIT)
 			elog(e, LOG_WARNING, "event %s: ready to release, "
 			     "but this node is inquorate: waiting", EVID(ev, buf));
+		set_state(e, ev, COORD_EVENT_QUORUM_WAIT);
+		return;
+	}
+	/* corosync's quorum service tells of a merge before CPG does: the
+	 * nodes it brings may hold ganesha-active from the other side, and
+	 * their coordds join next, so the event is re-run for them
+	 * (rerun_for_joiners).  A node whose coordd does not join within the
+	 * settle time has none: its agent takes its attribute away. */
+	if (now < e->view_news_until && (news = view_non_member(e))) {
+		if (ev->state != COORD_EVENT_QUORUM_WAIT)
+			elog(e, LOG_WARNING, "event %s: ready to release, but node %u "
+			     "is in the quorum view and not in the group yet: waiting "
+			     "for it to join", EVID(ev, buf), news);
 		set_state(e, ev, COORD_EVENT_QUORUM_WAIT);
 		return;
 	}
@@ -693,6 +751,7 @@ void coord_engine_free(struct coord_engine *e)
 	while (e->n_events)
 		event_forget(e, e->n_events - 1);
 	free(e->slots);
+	free(e->actions);
 	free(e);
 }
 
@@ -1039,7 +1098,10 @@ static int deliver_ack(struct coord_engine *e, uint64_t now,
 		e->counters.rejected_incarnation++;
 		return -ESTALE;
 	}
-	if (sv->state == COORD_SURVIVOR_ANSWERED) {
+	/* The first settlement is final: a survivor already `down` (its own
+	 * DEATH was delivered) is not un-confirmed by the failing answer of
+	 * the grace call its dead server could not serve. */
+	if (sv->state != COORD_SURVIVOR_WAITING) {
 		e->counters.duplicate++;
 		return -EEXIST;
 	}
@@ -1109,9 +1171,11 @@ static int deliver_cancel(struct coord_engine *e, uint64_t now,
 
 	if (!ev)
 		return -EINVAL;
-	/* A rerun is ended at its origin when sent, and was abandoned on the
-	 * other side of the partition when the origin left it. */
-	if (msg->u.cancel.reason == COORD_CANCEL_REJOINED && coord_event_ended(ev))
+	/* The origin ended the event when it sent the CANCEL (see
+	 * coord_engine_cancel); a rerun was abandoned on the other side of the
+	 * partition when the origin left it. */
+	if ((ev->local_origin && coord_event_ended(ev)) ||
+	    (msg->u.cancel.reason == COORD_CANCEL_REJOINED && coord_event_ended(ev)))
 		return 0;
 	if (coord_event_ended(ev) || ev->state == COORD_EVENT_RELEASING) {
 		e->counters.duplicate++;
@@ -1227,8 +1291,20 @@ static void mark_quorum_gone(struct coord_engine *e)
 void coord_engine_quorum_view(struct coord_engine *e, uint64_t now, bool quorate,
 			      const uint32_t *nodes, size_t n_nodes)
 {
+	size_t i, j, k;
+
 	if (n_nodes > sizeof(e->view) / sizeof(e->view[0]))
 		n_nodes = sizeof(e->view) / sizeof(e->view[0]);
+	/* A node new to the view, not a member: a merge CPG has yet to show. */
+	for (i = 0; i < n_nodes; i++) {
+		bool known = false;
+		for (j = 0; j < e->n_view && !known; j++)
+			known = e->view[j] == nodes[i];
+		for (k = 0; k < e->n_members && !known; k++)
+			known = e->members[k].id.nodeid == nodes[i];
+		if (!known)
+			e->view_news_until = now + COORD_VIEW_SETTLE_US;
+	}
 	memcpy(e->view, nodes, n_nodes * sizeof(nodes[0]));
 	e->n_view = n_nodes;
 	e->view_known = true;
@@ -1340,6 +1416,16 @@ void coord_engine_release_done(struct coord_engine *e, uint64_t now,
 		send_release_notice(e, ev);
 		return;
 	}
+	/* corosync was lost while it ran (this coordd may have joined again
+	 * since, with a new incarnation): the others abandoned the event; no
+	 * attempt may start outside the group, nor for an old incarnation. */
+	if (!e->joined || ev->id.incarnation != e->incarnation) {
+		elog(e, LOG_ERR, "event %s: release attempt %u failed (status %d) "
+		     "after this node left the group: abandoned", EVID(ev, buf),
+		     ev->release_attempts, status);
+		event_end(e, ev, now, COORD_EVENT_ABANDONED);
+		return;
+	}
 	if (ev->release_attempts >= e->cfg.release_max_attempts) {
 		elog(e, LOG_CRIT, "event %s: release failed %u times (last status %d): "
 		     "giving up", EVID(ev, buf), ev->release_attempts, status);
@@ -1366,7 +1452,6 @@ int coord_engine_cancel(struct coord_engine *e, uint64_t now,
 	struct coord_event *ev = event_find(e, id);
 	struct coord_msg *m;
 
-	(void)now;
 	if (!ev)
 		return -ENOENT;
 	if (!ev->local_origin || ev->reason != COORD_DEATH_REPORTED)
@@ -1378,6 +1463,11 @@ int coord_engine_cancel(struct coord_engine *e, uint64_t now,
 		return -ENOTCONN;
 	m->u.cancel.id = *id;
 	m->u.cancel.reason = COORD_CANCEL_ADMIN;
+	/* The origin decides now, once: from here on it starts no release, so
+	 * the CANCEL, delivered later in agreed order, ends the event on every
+	 * node (no confirmation delivered before it can make this node release
+	 * an event the others record as cancelled). */
+	event_end(e, ev, now, COORD_EVENT_CANCELLED);
 	return 0;
 }
 
@@ -1385,6 +1475,8 @@ void coord_engine_tick(struct coord_engine *e, uint64_t now)
 {
 	size_t i;
 
+	if (e->view_news_until && now >= e->view_news_until)
+		e->view_news_until = 0;	/* settled: release_start decides */
 	for (i = 0; i < e->n_events; i++) {
 		struct coord_event *ev = &e->slots[e->order[i]];
 
@@ -1411,6 +1503,9 @@ uint64_t coord_engine_next_timer(const struct coord_engine *e)
 			next = ev->retry_at_us;
 		if (!ev->overdue && ev->deadline_us < next)
 			next = ev->deadline_us;
+		if (ev->state == COORD_EVENT_QUORUM_WAIT && e->view_news_until &&
+		    e->view_news_until < next)
+			next = e->view_news_until;
 	}
 	return next;
 }

@@ -6,6 +6,7 @@
  *
  *   sim [-n SCHEDULES] [-s FIRST-SEED]     run schedules, print one summary
  *   sim -r SEED [-k STEPS] [-m MASK]       replay one schedule, with a trace
+ *   -x: stop at the first violation;  -I INVARIANT: do not check that one
  *
  * Model.  Nodes are grouped in partitions; each partition has one view
  * (its live coordd members) and one queue of messages in flight, which it
@@ -40,6 +41,8 @@
 #define RETRY_US	1000000ull
 #define RETRY_MAX_US	8000000ull
 #define ATTEMPTS	3
+/* ganesha's grace period: after a grace call, or from its start */
+#define GRACE_PERIOD_US	90000000ull
 /* Liveness: once faults stop, every event ends (or is held) within this. */
 #define LIVENESS_BOUND_US (DEADLINE_US + GRACE_TIMEOUT_US + 20000000ull)
 
@@ -48,7 +51,14 @@ enum {
 	F_REPORT = 1 << 0, F_DUPLICATE = 1 << 1, F_SLOW = 1 << 2, F_HANG = 1 << 3,
 	F_FAIL_GRACE = 1 << 4, F_RESTART = 1 << 5, F_CRASH = 1 << 6,
 	F_PARTITION = 1 << 7, F_RELEASE_FAIL = 1 << 8, F_FORGE = 1 << 9,
-	F_ALL = (1 << 10) - 1,
+	F_LEAVE = 1 << 10, F_CANCEL = 1 << 11, F_MULTI = 1 << 12, F_SECOND = 1 << 13,
+	F_DISCONNECT = 1 << 14, F_VIPS = 1 << 15, F_CORRUPT = 1 << 16,
+	F_QUIET_FAIL = 1 << 17,
+	F_ALL = (1 << 18) - 1,
+	/* Each schedule draws about half of these, so that the older kinds
+	 * (partitions, merges) keep their density. */
+	F_OPTIONAL = F_LEAVE | F_CANCEL | F_MULTI | F_SECOND | F_DISCONNECT | F_VIPS |
+		     F_CORRUPT,
 };
 
 struct inflight {
@@ -56,6 +66,8 @@ struct inflight {
 	int from;			/* node index */
 	struct coord_member_id from_id;
 	bool forged;			/* a hostile replay: not ground truth */
+	uint16_t foreign;		/* another major version's message: its
+					 * version (the codec refuses it) */
 	struct coord_msg msg;
 };
 
@@ -63,13 +75,16 @@ struct call {			/* a grace call or a release command */
 	struct coord_event_id id;
 	uint64_t at;
 	int value;			/* ack result, or exit status */
-	uint64_t inc;			/* the engine that asked */
 };
 
 struct node {
-	struct coord_engine *e;
+	struct coord_engine *e;		/* coordd runs (in the group or not) */
 	bool alive;			/* coordd runs and is in its view */
 	bool crashed;			/* the whole node is down */
+	bool disconnected;		/* coordd lost corosync, runs on */
+	bool corosync_down;		/* ... because corosync stopped here */
+	uint16_t n_vips;		/* configured at this coordd's start */
+	struct coord_vip vips[COORD_MAX_VIPS];
 	uint32_t pid;
 	uint64_t inc, prev_inc;
 	int part;
@@ -77,6 +92,12 @@ struct node {
 	int grace_mode;			/* 0 ok, 1 slow, 2 false, 3 no bus, 4 hang */
 	bool release_fails;
 	bool told_quorate;
+	bool told_view;			/* a quorum view was told: view_mask */
+	unsigned view_mask;		/* its nodes (bit i: node i + 1) */
+	/* The target set: ganesha-active, as the agent's rules set it. */
+	bool attr;
+	bool attr_stale;		/* coordd left; the agent has not run since */
+	uint64_t fresh_until;		/* ganesha (re)started: in grace until */
 	uint64_t hello_inc[MAXN];	/* incarnation whose HELLO we delivered */
 	struct coord_vip hello_vips[MAXN][COORD_MAX_VIPS];
 	uint16_t hello_nvips[MAXN];
@@ -88,6 +109,8 @@ struct gt_survivor {
 	uint32_t nodeid, pid;
 	bool settled, confirmed;
 	bool left;			/* settled by leaving, not by grace */
+	bool left_alive;		/* its coordd left, its node lives:
+					 * neither settled nor confirmed */
 	int result;			/* first result recorded anywhere, or 0 */
 };
 
@@ -95,6 +118,14 @@ struct gt_survivor {
 struct gt_event {
 	struct coord_event_id id;
 	int origin;
+	uint32_t origin_pid;
+	uint16_t n_vips;		/* as the DEATH announced them */
+	struct coord_vip vips[COORD_MAX_VIPS];
+	unsigned with;			/* nodes that delivered the DEATH and
+					 * stayed in the group with the origin
+					 * (same engine) ever since */
+	int attempts;			/* release attempts started */
+	uint64_t ingrace_at[MAXN];	/* node's ganesha answered in grace */
 	bool delivered;			/* at the origin */
 	bool ended;			/* released OK, abandoned, cancelled */
 	uint64_t delivered_at;
@@ -123,9 +154,18 @@ struct sim {
 	bool verbose;
 	const char *violation;
 	char why[256];
-	/* whole-node death check */
-	int expect_left_node;
-	bool expect_seen;
+	bool codec;			/* messages pass through proto/wire.c */
+	/* whole-node death check: node bits expected / seen */
+	unsigned expect, seen;
+	bool hello_owed, hello_sent;
+	bool in_forged;			/* delivering a forged message */
+	/* a second CPG process (not a coordd) on node h_node */
+	bool h_on, h_speaks;
+	bool h_foreign;			/* a coordd of another major version */
+	int h_node;
+	uint32_t h_pid;
+	uint64_t h_inc;
+	uint64_t wire_dropped;
 	int nq, ngt;
 	/* From here on, reset by counts, not by memset. */
 	struct node nodes[MAXN];
@@ -134,6 +174,7 @@ struct sim {
 };
 
 static struct sim S;
+static const char *ignored;	/* -I: an invariant not checked (to show another catches it) */
 
 /* ---- random ---- */
 
@@ -168,7 +209,7 @@ static void violate(const char *invariant, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (S.violation)
+	if (S.violation || (ignored && !strcmp(ignored, invariant)))
 		return;
 	S.violation = invariant;
 	va_start(ap, fmt);
@@ -203,7 +244,7 @@ static bool quorate(int part)
 	int i, c = 0;
 
 	for (i = 0; i < S.n; i++)
-		if (!S.nodes[i].crashed && S.nodes[i].part == part)
+		if (!S.nodes[i].crashed && !S.nodes[i].corosync_down && S.nodes[i].part == part)
 			c++;
 	return c * 2 > S.n;
 }
@@ -238,7 +279,95 @@ static bool gt_confirmed(const struct gt_event *g)
 	return true;
 }
 
-/* Invariants confirmed, once and quorum, at the moment a release starts. */
+static bool sv_confirmed(const struct coord_survivor *sv)
+{
+	return (sv->state == COORD_SURVIVOR_LEFT &&
+		(sv->leave_reason == COORD_LEAVE_NODEDOWN || sv->quorum_gone)) ||
+	       sv->state == COORD_SURVIVOR_DOWN ||
+	       (sv->state == COORD_SURVIVOR_ANSWERED && (sv->result == COORD_ACK_IN_GRACE ||
+							 sv->result == COORD_ACK_SELF_DOWN));
+}
+
+/* Outcome truth: an event recorded unconfirmed (or held) has a survivor
+ * that truly did not confirm, and every survivor its record holds
+ * unconfirmed is one the simulator saw not confirm.  A member that is not a
+ * coordd (the second CPG process) is no survivor of the ground truth: its
+ * silence may hold an event, legitimately. */
+static void check_outcome(int o, const struct coord_event *ev, const struct gt_event *g,
+			  const char *what)
+{
+	char buf[64];
+	int k, x, short_of = 0;
+
+	coord_event_id_format(&ev->id, buf, sizeof(buf));
+	for (k = 0; k < ev->n_survivors; k++) {
+		const struct coord_survivor *sv = &ev->survivors[k];
+		int in_gt = -1;
+		for (x = 0; x < g->n; x++)
+			if (g->sv[x].nodeid == sv->id.nodeid && g->sv[x].pid == sv->id.pid)
+				in_gt = x;
+		if (in_gt < 0) {
+			if (!sv_confirmed(sv))
+				short_of++;
+			continue;
+		}
+		if (!g->sv[in_gt].confirmed || gt_back(g, in_gt)) {
+			short_of++;
+			continue;
+		}
+		if (!sv_confirmed(sv))
+			violate("outcome", "node %d %s %s naming survivor %u (%s) "
+				"unconfirmed, which confirmed", o + 1, what, buf,
+				sv->id.nodeid, coord_survivor_state_name(sv->state));
+	}
+	if (!short_of)
+		violate("outcome", "node %d %s %s as unconfirmed, but every survivor "
+			"confirmed", o + 1, what, buf);
+}
+
+/* Node n's ganesha is in grace for event g: it answered a grace call for
+ * it, or it (re)started, within a grace period.  A dead ganesha serves
+ * nobody, and starts in grace. */
+static bool ganesha_in_grace(int n, const struct gt_event *g)
+{
+	const struct node *nd = &S.nodes[n];
+
+	return nd->server_dead || S.now < nd->fresh_until ||
+	       (g->ingrace_at[n] && S.now < g->ingrace_at[n] + GRACE_PERIOD_US);
+}
+
+/* Issue 13's invariant: when an origin starts a release recorded confirmed,
+ * every node that can receive its VIPs at that moment (ganesha-active set,
+ * in the origin's corosync membership) is in grace for the event.  The one
+ * window the design leaves (docs/design.md): a node whose coordd was gone
+ * before the DEATH (so no survivor of it) and whose agent has not run
+ * since. */
+static void check_targets(int o, const struct gt_event *g)
+{
+	char buf[64];
+	int n, x;
+
+	for (n = 0; n < S.n; n++) {
+		const struct node *nd = &S.nodes[n];
+		bool survivor = false;
+
+		if (n == o || !nd->attr || nd->crashed || nd->corosync_down ||
+		    nd->part != S.nodes[o].part || ganesha_in_grace(n, g))
+			continue;
+		for (x = 0; x < g->n; x++)
+			if (g->sv[x].nodeid == (uint32_t)n + 1)
+				survivor = true;
+		if (nd->attr_stale && !nd->alive && !survivor)
+			continue;
+		violate("confirmed", "node %d releases %s as confirmed, but node %d is a VIP "
+			"target (ganesha-active set%s) whose ganesha is not in grace for it",
+			o + 1, coord_event_id_format(&g->id, buf, sizeof(buf)), n + 1,
+			nd->alive ? "" : nd->e ? ", coordd out of the group" : ", no coordd");
+	}
+}
+
+/* Invariants confirmed, target, once, quorum, own-events, bounded and
+ * outcome, at the moment a release starts. */
 static void check_release(int o, const struct coord_event_id *id)
 {
 	struct gt_event *g = gt_find(id);
@@ -246,23 +375,33 @@ static void check_release(int o, const struct coord_event_id *id)
 	char buf[64];
 
 	coord_event_id_format(id, buf, sizeof(buf));
-	if (!g || !g->delivered) {
-		violate("confirmed", "node %d released %s, which it never delivered", o + 1, buf);
+	if (!g || !g->delivered || g->origin != o || id->origin != (uint32_t)o + 1 ||
+	    id->seq == 0) {
+		violate("own-events", "node %d releases %s, which it did not report", o + 1, buf);
 		return;
 	}
+	if (++g->attempts > ATTEMPTS)
+		violate("bounded", "node %d starts release attempt %d of %s (at most %d)",
+			o + 1, g->attempts, buf, ATTEMPTS);
 	if (g->ok_releases || g->release_running)
 		violate("once", "node %d starts a release of %s after %s", o + 1, buf,
 			g->ok_releases ? "a successful one" : "one still running");
-	if (!quorate(S.nodes[o].part))
+	if (!S.nodes[o].alive)
+		violate("quorum", "node %d releases %s while not in the group", o + 1, buf);
+	else if (!quorate(S.nodes[o].part))
 		violate("quorum", "node %d releases %s while inquorate", o + 1, buf);
+	if (!g->release_decided && ev && ev->release_outcome == COORD_RELEASE_UNCONFIRMED)
+		check_outcome(o, ev, g, "releases");
+	if (!g->release_decided && ev && ev->release_outcome == COORD_RELEASE_CONFIRMED)
+		check_targets(o, g);
 	if (!g->release_decided && !gt_confirmed(g)) {
 		bool allowed = S.policy == COORD_POLICY_RELEASE &&
 			       (S.now >= g->deadline_at || gt_settled(g));
 		if (!allowed)
-			violate("confirmed", "node %d releases %s before every survivor "
+			violate("survivors", "node %d releases %s before every survivor "
 				"confirmed (policy %s)", o + 1, buf, coord_policy_name(S.policy));
 		else if (!ev || ev->release_outcome != COORD_RELEASE_UNCONFIRMED)
-			violate("confirmed", "node %d releases %s unconfirmed but its "
+			violate("survivors", "node %d releases %s unconfirmed but its "
 				"record does not say so", o + 1, buf);
 	}
 	g->release_running = true;
@@ -277,6 +416,23 @@ static struct coord_member_id mid(int i)
 	return m;
 }
 
+/* The second CPG process, on node h_node. */
+static struct coord_member_id hid(void)
+{
+	struct coord_member_id m = { (uint32_t)S.h_node + 1, S.h_pid };
+	return m;
+}
+
+static bool member_id_in(struct coord_member_id id, const struct coord_member_id *l, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (l[k].nodeid == id.nodeid && l[k].pid == id.pid)
+			return true;
+	return false;
+}
+
 static void vip_of(int i, struct coord_vip *v)
 {
 	memset(v, 0, sizeof(*v));
@@ -285,6 +441,26 @@ static void vip_of(int i, struct coord_vip *v)
 	v->addr[1] = 18;
 	v->addr[2] = 0;
 	v->addr[3] = (uint8_t)(101 + i);
+}
+
+/* VIPs that change: a restart may bring another configuration, a report
+ * may name its own VIPs.  Drawn from a small pool, so two nodes may share. */
+static uint16_t random_vips(int i, struct coord_vip *v)
+{
+	uint16_t n = (uint16_t)rn(4), k;
+
+	for (k = 0; k < n; k++) {
+		vip_of(i, &v[k]);
+		v[k].addr[2] = (uint8_t)rn(2);
+		v[k].addr[3] = (uint8_t)(100 + rn(12));
+		if (rn(8) == 0) {		/* an IPv6 one */
+			memset(&v[k], 0, sizeof(v[k]));
+			v[k].family = 6;
+			v[k].addr[0] = 0xfd;
+			v[k].addr[15] = (uint8_t)rn(12);
+		}
+	}
+	return n;
 }
 
 static void engine_start(int i)
@@ -304,6 +480,10 @@ static void engine_start(int i)
 	};
 
 	vip_of(i, &cfg.vips[0]);
+	if ((S.mask & F_VIPS) && rn(3) == 0)
+		cfg.n_vips = random_vips(i, cfg.vips);
+	nd->n_vips = cfg.n_vips;
+	memcpy(nd->vips, cfg.vips, sizeof(nd->vips));
 	nd->prev_inc = nd->inc;
 	nd->inc = cfg.incarnation;
 	nd->pid = ++S.next_pid;
@@ -314,24 +494,77 @@ static void engine_start(int i)
 	}
 	coord_engine_set_self(nd->e, nd->pid);
 	nd->told_quorate = false;
+	nd->told_view = false;
 	nd->ncalls = nd->nrel = 0;
 	memset(nd->hello_inc, 0, sizeof(nd->hello_inc));
 }
 
-static void enqueue(int from, const struct coord_msg *msg, bool forged)
+/* A message multicast by node from's coordd, or (forged) by the second
+ * process on it.  In codec schedules it travels as bytes: what every
+ * receiver decodes is what proto/wire.c makes of them. */
+static void enqueue_as(int from, struct coord_member_id from_id, const struct coord_msg *msg,
+		       bool forged)
 {
 	struct inflight *f;
+	uint16_t foreign = forged && S.h_on && S.h_foreign && from_id.pid == S.h_pid ?
+			   0x0200 : 0;
 
 	if (S.nq == MAXQ) {
 		violate("model", "message queue overflow");
 		return;
 	}
-	f = &S.q[S.nq++];
+	f = &S.q[S.nq];
+	if (S.codec) {
+		uint8_t buf[COORD_WIRE_MAX_LEN];
+		int len = coord_msg_encode(msg, buf, sizeof(buf)), err;
+
+		if (len < 0) {
+			if (!forged)
+				violate("codec", "node %d sends a %s the encoder refuses: %s",
+					from + 1, coord_msg_type_name(msg->type),
+					coord_wire_strerror(len));
+			return;
+		}
+		if (foreign) {		/* version 2.0 in the header */
+			buf[4] = (uint8_t)(foreign >> 8);
+			buf[5] = (uint8_t)foreign;
+		} else if (forged && S.h_on && from_id.pid == S.h_pid && (S.mask & F_CORRUPT) &&
+			   rn(2)) {
+			/* A hostile sender's bytes: cut short, or a byte changed. */
+			if (rn(2))
+				len = (int)rn((unsigned)len);
+			else
+				buf[rn((unsigned)len)] ^= (uint8_t)(1 + rn(255));
+		}
+		err = coord_msg_decode(buf, (size_t)len, &f->msg);
+		if (err == COORD_WIRE_BAD_VERSION) {	/* coordd tells the engine */
+			foreign = f->msg.version;
+		} else if (err < 0) {
+			if (!forged)
+				violate("codec", "node %d's %s does not decode: %s", from + 1,
+					coord_msg_type_name(msg->type), coord_wire_strerror(err));
+			S.wire_dropped++;	/* every receiver drops it */
+			return;
+		}
+		if (!forged && !coord_msg_equal(msg, &f->msg)) {
+			violate("codec", "node %d's %s decodes to another message", from + 1,
+				coord_msg_type_name(msg->type));
+			return;
+		}
+	} else {
+		f->msg = *msg;
+	}
+	S.nq++;
+	f->foreign = foreign;
 	f->part = S.nodes[from].part;
 	f->from = from;
-	f->from_id = mid(from);
+	f->from_id = from_id;
 	f->forged = forged;
-	f->msg = *msg;
+}
+
+static void enqueue(int from, const struct coord_msg *msg, bool forged)
+{
+	enqueue_as(from, mid(from), msg, forged);
 }
 
 /* Carries out what engine i asked for. */
@@ -343,11 +576,20 @@ static void drain(int i)
 	while (nd->e && coord_engine_next_action(nd->e, &a)) {
 		switch (a.kind) {
 		case COORD_ACTION_SEND:
-			if (a.msg.type == COORD_MSG_ACK && S.expect_left_node >= 0 &&
-			    a.msg.u.ack.id.seq == 0 &&
-			    a.msg.u.ack.id.origin == (uint32_t)S.expect_left_node + 1 &&
-			    a.msg.u.ack.result == COORD_ACK_SELF_DOWN)
-				S.expect_seen = true;
+			if (a.msg.type == COORD_MSG_ACK && a.msg.u.ack.id.seq == 0 &&
+			    a.msg.u.ack.id.origin >= 1 && a.msg.u.ack.id.origin <= (uint32_t)S.n &&
+			    a.msg.u.ack.result == COORD_ACK_SELF_DOWN &&
+			    a.msg.u.ack.id.incarnation == S.nodes[a.msg.u.ack.id.origin - 1].inc)
+				S.seen |= 1u << (a.msg.u.ack.id.origin - 1);
+			if (a.msg.type == COORD_MSG_HELLO) {
+				S.hello_sent = true;
+				if (a.msg.u.hello.n_vips != nd->n_vips ||
+				    memcmp(a.msg.u.hello.vips, nd->vips,
+					   nd->n_vips * sizeof(nd->vips[0])))
+					violate("hello", "node %d announces %u VIP(s), its "
+						"configuration has %u", i + 1,
+						a.msg.u.hello.n_vips, nd->n_vips);
+			}
 			if (a.msg.type == COORD_MSG_CANCEL &&
 			    a.msg.u.cancel.reason == COORD_CANCEL_REJOINED) {
 				struct gt_event *g = gt_find(&a.msg.u.cancel.id);
@@ -358,21 +600,30 @@ static void drain(int i)
 			break;
 		case COORD_ACTION_GRACE: {
 			struct call *c;
-			if (S.expect_left_node >= 0 && a.event.seq == 0 &&
-			    a.event.origin == (uint32_t)S.expect_left_node + 1) {
-				int x = S.expect_left_node;
+			if (a.event.seq == 0 && a.event.origin >= 1 &&
+			    a.event.origin <= (uint32_t)S.n &&
+			    (S.expect & (1u << (a.event.origin - 1))) &&
+			    a.event.incarnation == S.nodes[a.event.origin - 1].inc) {
+				int x = (int)a.event.origin - 1;
 				if (a.n_vips != nd->hello_nvips[x] ||
 				    memcmp(a.vips, nd->hello_vips[x], a.n_vips * sizeof(a.vips[0])))
 					violate("whole-node-death", "node %d asks grace for "
 						"%u VIP(s) of departed node %d, which announced %u",
 						i + 1, a.n_vips, x + 1, nd->hello_nvips[x]);
-				S.expect_seen = true;
+				S.seen |= 1u << x;
+			}
+			if (a.event.seq != 0 && !S.in_forged) {
+				const struct gt_event *g = gt_find(&a.event);
+				if (g && (a.n_vips != g->n_vips ||
+					  memcmp(a.vips, g->vips, a.n_vips * sizeof(a.vips[0]))))
+					violate("grace-vips", "node %d asks grace for %u VIP(s) "
+						"of an event whose DEATH announced %u", i + 1,
+						a.n_vips, g->n_vips);
 			}
 			if (nd->ncalls == MAXCALLS)
 				break;
 			c = &nd->grace[nd->ncalls++];
 			c->id = a.event;
-			c->inc = nd->inc;
 			if (nd->server_dead) {
 				c->value = COORD_ACK_NO_SERVER;
 				c->at = S.now + 1000;
@@ -392,14 +643,13 @@ static void drain(int i)
 				break;
 			c = &nd->rel[nd->nrel++];
 			c->id = a.event;
-			c->inc = nd->inc;
 			c->value = nd->release_fails ? 1 : 0;
 			c->at = S.now + 2000 + rn(20000);
 			break;
 		}
 		case COORD_ACTION_EVENT_ENDED: {
 			struct gt_event *g = gt_find(&a.event);
-			if (g && a.event.origin == (uint32_t)i + 1 && a.event.incarnation == nd->inc)
+			if (g && g->origin == i && a.event.origin == (uint32_t)i + 1)
 				g->ended = true;
 			break;
 		}
@@ -417,9 +667,25 @@ static void tell_quorum(int i)
 
 	if (!nd->alive)
 		return;
+	nd->view_mask = 0;
 	for (j = 0; j < S.n; j++)
-		if (!S.nodes[j].crashed && S.nodes[j].part == nd->part)
+		if (!S.nodes[j].crashed && !S.nodes[j].corosync_down && S.nodes[j].part == nd->part) {
 			view[n++] = (uint32_t)j + 1;
+			nd->view_mask |= 1u << j;
+		}
+	nd->told_view = true;
+	/* ground truth: a survivor that left while its node lived is settled
+	 * once the origin learns its node is gone from the quorum view */
+	for (j = 0; j < S.ngt; j++) {
+		struct gt_event *g = &S.gt[j];
+		int x;
+		if (g->origin != i || nd->inc != g->id.incarnation || !g->delivered)
+			continue;
+		for (x = 0; x < g->n; x++)
+			if (g->sv[x].left_alive && !g->sv[x].settled &&
+			    !(nd->view_mask & (1u << (g->sv[x].nodeid - 1))))
+				g->sv[x].settled = g->sv[x].confirmed = g->sv[x].left = true;
+	}
 	nd->told_quorate = quorate(nd->part);
 	S.steps++;
 	coord_engine_quorum_view(nd->e, S.now, nd->told_quorate, view, n);
@@ -434,6 +700,14 @@ static void note_delivery(int r, const struct inflight *f)
 	struct node *rd = &S.nodes[r];
 	int j;
 
+	if (f->forged) {
+		if (m->type == COORD_MSG_DEATH) {	/* never ground truth */
+			struct gt_event *g = gt_find(&m->u.death.id);
+			if (g)
+				g->with &= ~(1u << r);
+		}
+		return;
+	}
 	if (m->type == COORD_MSG_HELLO) {
 		rd->hello_inc[f->from] = m->incarnation;
 		rd->hello_nvips[f->from] = m->u.hello.n_vips;
@@ -443,6 +717,8 @@ static void note_delivery(int r, const struct inflight *f)
 		struct gt_event *g = gt_find(&m->u.death.id);
 		const struct coord_event *ev = coord_engine_find_event(rd->e, &m->u.death.id);
 
+		if (g && ev)
+			g->with |= 1u << r;
 		if (g && ev) {		/* agreement on the survivor set */
 			if (!g->agreed_set) {
 				g->agreed_set = true;
@@ -497,7 +773,7 @@ static void note_delivery(int r, const struct inflight *f)
 					o->sv[k].settled = o->sv[k].confirmed = true;
 		}
 	}
-	if (m->type == COORD_MSG_ACK && !f->forged) {
+	if (m->type == COORD_MSG_ACK) {
 		struct gt_event *g = gt_find(&m->u.ack.id);
 		const struct coord_event *ev = coord_engine_find_event(rd->e, &m->u.ack.id);
 		int k;
@@ -551,11 +827,15 @@ static void deliver_one(int part)
 	f = S.q[qi];
 	memmove(&S.q[qi], &S.q[qi + 1], (size_t)(S.nq - qi - 1) * sizeof(S.q[0]));
 	S.nq--;
-	if (f.msg.type == COORD_MSG_DEATH && !gt_find(&f.msg.u.death.id) && S.ngt < MAXGT) {
+	if (f.msg.type == COORD_MSG_DEATH && !f.forged && !gt_find(&f.msg.u.death.id) &&
+	    S.ngt < MAXGT) {
 		struct gt_event *g = &S.gt[S.ngt++];
 		memset(g, 0, sizeof(*g));
 		g->id = f.msg.u.death.id;
 		g->origin = f.from;
+		g->origin_pid = f.from_id.pid;
+		g->n_vips = f.msg.u.death.n_vips;
+		memcpy(g->vips, f.msg.u.death.vips, sizeof(g->vips));
 	}
 	trace("deliver %s from node %d in partition %d", coord_msg_type_name(f.msg.type),
 	      f.from + 1, part);
@@ -563,9 +843,17 @@ static void deliver_one(int part)
 		if (!S.nodes[r].alive || S.nodes[r].part != part)
 			continue;
 		S.steps++;
+		if (f.foreign) {	/* coordd: the codec's BAD_VERSION */
+			coord_engine_member_incompatible(S.nodes[r].e, S.now, f.from_id,
+							 f.foreign);
+			drain(r);
+			continue;
+		}
 		coord_engine_deliver(S.nodes[r].e, S.now, f.from_id, &f.msg);
 		note_delivery(r, &f);
+		S.in_forged = f.forged;
 		drain(r);
+		S.in_forged = false;
 	}
 }
 
@@ -591,13 +879,15 @@ static void flush(int part)
 static void confchg(int part, const struct coord_member_id *left, const uint8_t *reasons,
 		    size_t n_left, const struct coord_member_id *joined, size_t n_joined)
 {
-	struct coord_member_id m[MAXN];
+	struct coord_member_id m[MAXN + 1];	/* and the second process */
 	size_t n = 0;
 	int i;
 
 	for (i = 0; i < S.n; i++)
 		if (S.nodes[i].alive && S.nodes[i].part == part)
 			m[n++] = mid(i);
+	if (S.h_on && S.nodes[S.h_node].part == part)
+		m[n++] = hid();
 	/* The quorum service may speak before or after CPG. */
 	if (rn(2))
 		for (i = 0; i < S.n; i++)
@@ -605,10 +895,26 @@ static void confchg(int part, const struct coord_member_id *left, const uint8_t 
 				tell_quorum(i);
 	for (i = 0; i < S.n; i++) {
 		struct node *nd = &S.nodes[i];
+		bool was_joined;
 		size_t k;
 
 		if (!nd->alive || nd->part != part)
 			continue;
+		/* final records: who no longer shares the group with an origin */
+		for (k = 0; k < n_left; k++) {
+			int g;
+			for (g = 0; g < S.ngt; g++) {
+				struct gt_event *e = &S.gt[g];
+				int x = (int)left[k].nodeid - 1;
+				if (!(e->with & (1u << i)))
+					continue;
+				if (left[k].nodeid == (uint32_t)e->origin + 1 &&
+				    left[k].pid == e->origin_pid)
+					e->with &= ~(1u << i);
+				if (e->origin == i && left[k].pid == S.nodes[x].pid)
+					e->with &= ~(1u << x);
+			}
+		}
 		/* ground truth: survivors that left the origin's view */
 		for (k = 0; k < n_left; k++) {
 			int g;
@@ -617,66 +923,127 @@ static void confchg(int part, const struct coord_member_id *left, const uint8_t 
 				int x;
 				if (e->origin != i || nd->inc != e->id.incarnation || !e->delivered)
 					continue;
-				for (x = 0; x < e->n; x++)
-					if (e->sv[x].nodeid == left[k].nodeid &&
-					    e->sv[x].pid == left[k].pid && !e->sv[x].settled)
-						e->sv[x].settled = e->sv[x].confirmed =
-							e->sv[x].left = true;
+				for (x = 0; x < e->n; x++) {
+					struct gt_survivor *sv = &e->sv[x];
+					if (sv->nodeid != left[k].nodeid || sv->pid != left[k].pid ||
+					    sv->settled)
+						continue;
+					/* Only a survivor that left with its node is
+					 * settled (and confirmed) by leaving. */
+					if (reasons[k] == COORD_LEAVE_NODEDOWN ||
+					    (nd->told_view &&
+					     !(nd->view_mask & (1u << (sv->nodeid - 1)))))
+						sv->settled = sv->confirmed = sv->left = true;
+					else
+						sv->left_alive = true;
+				}
 			}
 		}
-		S.expect_seen = false;
-		S.expect_left_node = -1;
-		/* whole-node death: a departed member's announced VIPs */
+		/* whole-node death: every departed coordd's announced VIPs (the
+		 * HELLO it sent, as delivered here), however many left at once */
+		S.expect = S.seen = 0;
 		for (k = 0; k < n_left; k++) {
 			int x = (int)left[k].nodeid - 1;
-			if (reasons[k] != COORD_LEAVE_LEAVE &&
-			    nd->hello_inc[x] == S.nodes[x].inc && x != i && n_left == 1)
-				S.expect_left_node = x;
+			if (reasons[k] != COORD_LEAVE_LEAVE && x != i &&
+			    left[k].pid == S.nodes[x].pid && nd->hello_inc[x] == S.nodes[x].inc)
+				S.expect |= 1u << x;
 		}
+		/* Whoever is joined after a change with joiners owes a HELLO. */
+		was_joined = coord_engine_joined(nd->e);
+		S.hello_owed = n_joined || (!was_joined && member_id_in(mid(i), m, n));
+		S.hello_sent = false;
 		S.steps++;
 		coord_engine_confchg(nd->e, S.now, m, n, left, reasons, n_left, joined, n_joined);
 		drain(i);
-		if (S.expect_left_node >= 0 && !S.expect_seen)
+		if (S.expect & ~S.seen)
 			violate("whole-node-death", "node %d did not enter grace for the "
-				"VIPs of departed node %d", i + 1, S.expect_left_node + 1);
-		S.expect_left_node = -1;
+				"VIPs of departed node(s) 0x%x", i + 1, S.expect & ~S.seen);
+		if (S.hello_owed && !S.hello_sent)
+			violate("hello", "node %d sent no HELLO after a change with "
+				"joiners", i + 1);
+		S.expect = S.seen = 0;
+		S.hello_owed = false;
 		/* A member that left is a new member if it comes back. */
 		for (k = 0; k < n_left; k++)
-			nd->hello_inc[left[k].nodeid - 1] = 0;
+			if (left[k].pid == S.nodes[left[k].nodeid - 1].pid)
+				nd->hello_inc[left[k].nodeid - 1] = 0;
 	}
 	for (i = 0; i < S.n; i++)
 		if (S.nodes[i].part == part)
 			tell_quorum(i);
 }
 
-/* Node i's coordd (or whole node) goes away. */
-static void member_gone(int i, uint8_t reason, bool whole_node)
+/* A departing member's unsent messages: all delivered or all lost, the
+ * same for every receiver (virtual synchrony). */
+static void drop_unsent(struct coord_member_id who, int part)
 {
-	struct node *nd = &S.nodes[i];
-	struct coord_member_id left = mid(i);
-	int part = nd->part, q;
+	int q;
 
-	trace("%s of node %d", whole_node ? "crash" : "coordd killed", i + 1);
-	/* Its unsent messages: all delivered or all lost, the same for all. */
-	if (rn(2)) {
-		for (q = 0; q < S.nq;) {
-			if (S.q[q].from == i && S.q[q].part == part) {
-				memmove(&S.q[q], &S.q[q + 1], (size_t)(S.nq - q - 1) * sizeof(S.q[0]));
-				S.nq--;
-			} else {
-				q++;
-			}
+	for (q = 0; q < S.nq;) {
+		if (S.q[q].part == part && S.q[q].from_id.nodeid == who.nodeid &&
+		    S.q[q].from_id.pid == who.pid) {
+			memmove(&S.q[q], &S.q[q + 1], (size_t)(S.nq - q - 1) * sizeof(S.q[0]));
+			S.nq--;
+		} else {
+			q++;
+		}
+	}
+}
+
+/* An engine goes away: it no longer holds any record. */
+static void forget_records(int i)
+{
+	int g;
+
+	for (g = 0; g < S.ngt; g++)
+		S.gt[g].with &= ~(1u << i);
+}
+
+/* Several coordds of one partition go away in one configuration change:
+ * killed (PROCDOWN), stopped (a clean LEAVE), or their whole node crashed
+ * (NODEDOWN; a second process on that node goes with it). */
+static void members_gone(const int *idx, const uint8_t *reason, int n)
+{
+	struct coord_member_id left[MAXN + 1];
+	uint8_t why[MAXN + 1];
+	int part = S.nodes[idx[0]].part, k, nl = 0;
+
+	for (k = 0; k < n; k++) {
+		trace("%s of node %d", reason[k] == COORD_LEAVE_NODEDOWN ? "crash" :
+		      reason[k] == COORD_LEAVE_LEAVE ? "coordd stopped (LEAVE)" : "coordd killed",
+		      idx[k] + 1);
+		/* A clean stop leaves after its last message is delivered. */
+		if (reason[k] != COORD_LEAVE_LEAVE && rn(2))
+			drop_unsent(mid(idx[k]), part);
+		if (reason[k] == COORD_LEAVE_NODEDOWN && S.h_on && S.h_node == idx[k]) {
+			drop_unsent(hid(), part);
+			S.h_on = S.h_foreign = false;
+			left[nl] = hid();
+			why[nl++] = COORD_LEAVE_NODEDOWN;
 		}
 	}
 	flush(part);
-	nd->alive = false;
-	coord_engine_free(nd->e);
-	nd->e = NULL;
-	if (whole_node) {
-		nd->crashed = true;
-		nd->server_dead = true;
+	for (k = 0; k < n; k++) {
+		struct node *nd = &S.nodes[idx[k]];
+		nd->alive = false;
+		coord_engine_free(nd->e);
+		nd->e = NULL;
+		forget_records(idx[k]);
+		nd->attr_stale = true;
+		if (reason[k] == COORD_LEAVE_NODEDOWN) {
+			nd->crashed = true;
+			nd->server_dead = true;
+			nd->attr = false;	/* transient: gone with the node */
+		}
+		left[nl] = mid(idx[k]);
+		why[nl++] = reason[k];
 	}
-	confchg(part, &left, &reason, 1, NULL, 0);
+	confchg(part, left, why, (size_t)nl, NULL, 0);
+}
+
+static void member_gone(int i, uint8_t reason)
+{
+	members_gone(&i, &reason, 1);
 }
 
 static void member_start(int i)
@@ -684,32 +1051,104 @@ static void member_start(int i)
 	struct node *nd = &S.nodes[i];
 	struct coord_member_id j;
 
+	if (S.h_on && S.h_foreign && S.h_node == i) {	/* the 2.0 coordd stops */
+		struct coord_member_id h = hid();
+		uint8_t why = COORD_LEAVE_LEAVE;
+		flush(nd->part);
+		S.h_on = S.h_foreign = false;
+		confchg(nd->part, &h, &why, 1, NULL, 0);
+	}
 	trace("coordd starts on node %d", i + 1);
 	if (nd->crashed) {	/* a rebooted node: its ganesha starts too */
 		nd->crashed = false;
 		nd->server_dead = false;
+		nd->fresh_until = S.now + GRACE_PERIOD_US;
 	}
 	flush(nd->part);
 	engine_start(i);
+	forget_records(i);
 	nd->alive = true;
 	j = mid(i);
 	confchg(nd->part, NULL, NULL, 0, &j, 1);
 }
 
-static void split(int part)
+/* coordd loses corosync (its IPC, or corosync stops on its node) and runs
+ * on: coord_engine_disconnected, a new incarnation.  The others see it
+ * leave.  Later the same process, same pid, joins again (reconnect). */
+static void disconnect(int i)
 {
-	struct coord_member_id left[MAXN], other[MAXN];
-	uint8_t r1[MAXN], r2[MAXN];
-	int side[MAXN], i, newp = -1, na = 0, nb = 0;
+	struct node *nd = &S.nodes[i];
+	struct coord_member_id left[2];
+	uint8_t why[2];
+	int part = nd->part, g, nl = 0;
+	bool node_down = rn(2);
 
-	for (i = 0; i < S.n && newp < 0; i++) {
-		int j, used = 0;
+	trace("node %d's coordd loses corosync (%s)", i + 1,
+	      node_down ? "corosync stops there" : "its connection");
+	if (rn(2))
+		drop_unsent(mid(i), part);
+	if (node_down && S.h_on && S.h_node == i) {
+		drop_unsent(hid(), part);
+		S.h_on = S.h_foreign = false;
+		left[nl] = hid();
+		why[nl++] = COORD_LEAVE_NODEDOWN;
+	}
+	flush(part);
+	nd->alive = false;
+	nd->disconnected = true;
+	nd->corosync_down = node_down;
+	nd->attr_stale = true;
+	if (node_down)
+		nd->attr = false;	/* pacemaker lost the node: transient */
+	forget_records(i);
+	for (g = 0; g < S.ngt; g++)	/* its own events: it left everybody */
+		if (S.gt[g].origin == i && S.gt[g].id.incarnation == nd->inc)
+			S.gt[g].with = 0;
+	S.steps++;
+	coord_engine_disconnected(nd->e, S.now, S.next_inc + 1);
+	drain(i);
+	left[nl] = mid(i);
+	why[nl++] = node_down ? COORD_LEAVE_NODEDOWN : COORD_LEAVE_PROCDOWN;
+	confchg(part, left, why, (size_t)nl, NULL, 0);
+	nd->prev_inc = nd->inc;
+	nd->inc = ++S.next_inc;
+	memset(nd->hello_inc, 0, sizeof(nd->hello_inc));
+}
+
+static void reconnect(int i)
+{
+	struct node *nd = &S.nodes[i];
+	struct coord_member_id j = mid(i);
+
+	trace("node %d's coordd joins again, same pid", i + 1);
+	flush(nd->part);
+	nd->disconnected = false;
+	nd->corosync_down = false;
+	nd->alive = true;
+	confchg(nd->part, NULL, NULL, 0, &j, 1);
+}
+
+static int free_part(void)
+{
+	int i, j;
+
+	for (i = 0; i < S.n; i++) {
+		bool used = false;
 		for (j = 0; j < S.n; j++)
 			if (S.nodes[j].part == i)
-				used = 1;
+				used = true;
 		if (!used)
-			newp = i;
+			return i;
 	}
+	return -1;
+}
+
+static void split(int part)
+{
+	struct coord_member_id left[MAXN + 1], other[MAXN + 1];
+	uint8_t r1[MAXN + 1], r2[MAXN + 1];
+	int side[MAXN], i, newp = free_part(), na = 0, nb = 0;
+
 	if (newp < 0)
 		return;
 	flush(part);
@@ -720,15 +1159,26 @@ static void split(int part)
 		side[i] = (int)rn(2);
 	}
 	for (i = 0; i < S.n; i++) {
+		bool h = S.h_on && S.h_node == i && !S.nodes[i].corosync_down;
 		if (side[i] == 1) {
 			S.nodes[i].part = newp;
 			if (S.nodes[i].alive) {
 				left[na] = mid(i);
 				r1[na++] = COORD_LEAVE_NODEDOWN;
 			}
-		} else if (side[i] == 0 && S.nodes[i].alive) {
-			other[nb] = mid(i);
-			r2[nb++] = COORD_LEAVE_NODEDOWN;
+			if (h) {
+				left[na] = hid();
+				r1[na++] = COORD_LEAVE_NODEDOWN;
+			}
+		} else if (side[i] == 0) {
+			if (S.nodes[i].alive) {
+				other[nb] = mid(i);
+				r2[nb++] = COORD_LEAVE_NODEDOWN;
+			}
+			if (h) {
+				other[nb] = hid();
+				r2[nb++] = COORD_LEAVE_NODEDOWN;
+			}
 		}
 	}
 	trace("partition: %d member(s) split from partition %d into %d", na, part, newp);
@@ -743,7 +1193,7 @@ static void split(int part)
 
 static void merge(int a, int b)
 {
-	struct coord_member_id ja[MAXN];
+	struct coord_member_id ja[MAXN + 1];
 	int i, n = 0;
 
 	flush(a);
@@ -764,6 +1214,8 @@ static void merge(int a, int b)
 			if (!in_b)
 				ja[n++] = mid(i);
 		}
+	if (S.h_on && S.nodes[S.h_node].part == a)
+		ja[n++] = hid();
 	trace("merge of partitions %d and %d", a, b);
 	confchg(a, NULL, NULL, 0, ja, (size_t)n);
 }
@@ -780,7 +1232,7 @@ static void advance(uint64_t dt)
 
 		for (i = 0; i < S.n; i++) {
 			struct node *nd = &S.nodes[i];
-			if (!nd->alive)
+			if (!nd->e)
 				continue;
 			if (coord_engine_next_timer(nd->e) < next)
 				next = coord_engine_next_timer(nd->e);
@@ -796,7 +1248,7 @@ static void advance(uint64_t dt)
 		S.now = next;
 		for (i = 0; i < S.n; i++) {
 			struct node *nd = &S.nodes[i];
-			if (!nd->alive)
+			if (!nd->e)
 				continue;
 			for (k = 0; k < nd->ncalls;) {
 				struct call c = nd->grace[k];
@@ -805,8 +1257,13 @@ static void advance(uint64_t dt)
 					continue;
 				}
 				nd->grace[k] = nd->grace[--nd->ncalls];
-				if (c.inc != nd->inc)
-					continue;
+				if (nd->server_dead && c.value == COORD_ACK_IN_GRACE)
+					c.value = COORD_ACK_NO_SERVER;	/* it died meanwhile */
+				if (c.value == COORD_ACK_IN_GRACE && c.id.seq) {
+					struct gt_event *g = gt_find(&c.id);
+					if (g)
+						g->ingrace_at[i] = S.now;
+				}
 				S.steps++;
 				coord_engine_grace_done(nd->e, S.now, &c.id, (uint8_t)c.value,
 							(uint32_t)1000, "");
@@ -826,8 +1283,9 @@ static void advance(uint64_t dt)
 					if (c.value == 0)
 						g->ok_releases++;
 				}
-				if (c.inc != nd->inc)
-					continue;
+				/* The release command deletes the origin's attribute. */
+				if (c.value == 0)
+					nd->attr = false;
 				S.steps++;
 				coord_engine_release_done(nd->e, S.now, &c.id, c.value);
 				drain(i);
@@ -856,17 +1314,78 @@ static int pick(bool (*ok)(int))
 }
 
 static bool is_alive(int i) { return S.nodes[i].alive; }
-static bool is_down(int i) { return !S.nodes[i].alive; }
+static bool is_down(int i) { return !S.nodes[i].alive && !S.nodes[i].disconnected; }
+static bool is_disconnected(int i) { return S.nodes[i].disconnected; }
+static bool is_up_node(int i) { return !S.nodes[i].crashed && !S.nodes[i].corosync_down; }
 static bool is_healthy(int i) { return S.nodes[i].alive && !S.nodes[i].server_dead; }
 static bool is_dead_server(int i) { return S.nodes[i].alive && S.nodes[i].server_dead; }
+
+/* The agent's rule (agents/ganesha_coord_mon, vouch): from `coordctl up`,
+ * whether to set (1), keep (0) or delete (-1) ganesha-active. */
+static int agent_rule(bool coordd_reachable, enum coord_target_why why)
+{
+	if (!coordd_reachable)
+		return -1;		/* exit 3: no coordd, no VIP */
+	switch (why) {
+	case COORD_TARGET_YES:
+		return 1;		/* exit 0: coordd vouches */
+	case COORD_TARGET_NOT_JOINED:
+		return -1;		/* exit 1 */
+	default:
+		return 0;		/* exit 5: a member, not a target yet */
+	}
+}
+
+/* The agent's monitor on node i, at a random moment: the only writer of
+ * ganesha-active.  A live server: `coordctl up` (which reports the server
+ * up, then asks whether coordd vouches).  A dead one: report the death
+ * while the attribute is set; the origin's release deletes it. */
+static void agent_monitor(int i)
+{
+	struct node *nd = &S.nodes[i];
+	struct coord_target t = { .why = COORD_TARGET_NOT_JOINED };
+	struct coord_event_id id;
+	int rule;
+
+	if (nd->crashed)
+		return;
+	nd->attr_stale = false;
+	if (nd->server_dead) {
+		if (nd->attr && nd->e) {
+			S.steps++;
+			coord_engine_report_death(nd->e, S.now, NULL, 0, &id);
+			drain(i);
+		}
+		return;
+	}
+	if (nd->e) {
+		S.steps++;
+		coord_engine_report_up(nd->e, S.now);
+		drain(i);
+		coord_engine_target(nd->e, &t);
+	}
+	if (!nd->e && S.h_on && S.h_foreign && S.h_node == i)
+		t.why = COORD_TARGET_YES;	/* coordd 2.0 vouches, by its rules */
+	rule = agent_rule(nd->e != NULL || t.why == COORD_TARGET_YES, t.why);
+	if (rule)
+		nd->attr = rule > 0;
+	trace("agent on node %d: %s, ganesha-active %s", i + 1,
+	      nd->e || t.why == COORD_TARGET_YES ? coord_target_why_name(t.why) :
+	      "coordd unreachable",
+	      nd->attr ? "set" : "unset");
+}
 
 static void report(int i)
 {
 	struct coord_event_id id;
+	struct coord_vip v[COORD_MAX_VIPS];
+	uint16_t n = 0;
 
+	if ((S.mask & F_VIPS) && rn(4) == 0)	/* the report names VIPs */
+		n = random_vips(i, v);
 	S.nodes[i].server_dead = true;
 	S.steps++;
-	coord_engine_report_death(S.nodes[i].e, S.now, NULL, 0, &id);
+	coord_engine_report_death(S.nodes[i].e, S.now, v, n, &id);
 	trace("node %d reports its ganesha dead", i + 1);
 	drain(i);
 }
@@ -901,9 +1420,187 @@ static void forge(void)
 	}
 }
 
+/* The administrator withdraws one of node i's pending events. */
+static void admin_cancel(int i)
+{
+	struct coord_engine *e = S.nodes[i].e;
+	size_t k;
+
+	for (k = 0; k < coord_engine_event_count(e); k++) {
+		const struct coord_event *ev = coord_engine_event(e, k);
+		struct coord_event_id id;
+		char buf[64];
+		int rc;
+
+		if (!ev->local_origin || ev->reason != COORD_DEATH_REPORTED ||
+		    coord_event_ended(ev))
+			continue;
+		id = ev->id;
+		S.steps++;
+		rc = coord_engine_cancel(e, S.now, &id);
+		trace("administrator cancels %s on node %d: %d",
+		      coord_event_id_format(&id, buf, sizeof(buf)), i + 1, rc);
+		drain(i);
+		return;
+	}
+}
+
+/* Several members leave in one configuration change (corosync batches
+ * what happens within one token rotation). */
+static void multi_departure(void)
+{
+	int c[MAXN], idx[MAXN], n = 0, i, k, want;
+	uint8_t why[MAXN];
+
+	if ((i = pick(is_alive)) < 0)
+		return;
+	for (k = 0; k < S.n; k++)
+		if (S.nodes[k].alive && S.nodes[k].part == S.nodes[i].part)
+			c[n++] = k;
+	if (n < 2)
+		return;
+	want = 2 + (int)rn((unsigned)n - 1);
+	for (k = 0; k < want; k++) {
+		int j = k + (int)rn((unsigned)(n - k)), t = c[k];
+		c[k] = c[j];
+		c[j] = t;
+		idx[k] = c[k];
+		why[k] = (uint8_t[]){ COORD_LEAVE_PROCDOWN, COORD_LEAVE_NODEDOWN,
+				      COORD_LEAVE_LEAVE }[rn(3)];
+	}
+	members_gone(idx, why, want);
+}
+
+/* The second CPG process: joins on a live node, speaks (if it is hostile)
+ * with an incarnation of its choice, leaves. */
+static uint64_t hostile_inc(void)
+{
+	const struct node *nd = &S.nodes[S.h_node];
+
+	switch (rn(6)) {
+	/* its node's coordd's, taken while that coordd is a member (not
+	 * before: a process cannot know the incarnation a coordd will pick) */
+	case 0: return nd->alive ? nd->inc : nd->prev_inc;
+	case 1: return nd->prev_inc;	/* an older one of that node */
+	case 2: return 0;
+	default: return S.h_inc;	/* its own: low, or new */
+	}
+}
+
+static const struct gt_event *recent_gt(void)
+{
+	return S.ngt ? &S.gt[S.ngt - 1 - (int)rn(S.ngt < 4 ? (unsigned)S.ngt : 4u)] : NULL;
+}
+
+/* The coordd of another major version announces itself (2.0 header). */
+static void foreign_hello(void)
+{
+	struct coord_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.version = 0x0200;
+	m.type = COORD_MSG_HELLO;
+	m.sender = (uint32_t)S.h_node + 1;
+	m.incarnation = S.h_inc;
+	m.u.hello.flags = COORD_HELLO_SERVER_UP;
+	trace("coordd 2.0 on node %d sends HELLO", S.h_node + 1);
+	enqueue_as(S.h_node, hid(), &m, true);
+}
+
+static void second_process(void)
+{
+	struct coord_member_id h;
+	struct coord_msg m;
+	const struct gt_event *g;
+	int i;
+	uint8_t why;
+
+	if (!S.h_on) {
+		if ((i = pick(is_up_node)) < 0)
+			return;
+		S.h_on = true;
+		S.h_node = i;
+		S.h_pid = ++S.next_pid;
+		S.h_speaks = rn(2);
+		S.h_inc = rn(2) ? 1 + rn(3) : 1000000000000ull + rn(1000);
+		/* Where no coordd runs: sometimes a coordd of another major
+		 * version (a rolling upgrade), which its agent trusts. */
+		S.h_foreign = is_down(i) && rn(2);
+		trace("a second CPG process (%s, incarnation %" PRIu64 ") joins on node %d",
+		      S.h_foreign ? "coordd 2.0" : S.h_speaks ? "hostile" : "silent",
+		      S.h_inc, i + 1);
+		flush(S.nodes[i].part);
+		h = hid();
+		confchg(S.nodes[i].part, NULL, NULL, 0, &h, 1);
+		if (S.h_foreign)
+			foreign_hello();
+		return;
+	}
+	if (S.h_foreign && rn(2)) {
+		foreign_hello();
+		return;
+	}
+	if (rn(3) == 0 || !S.h_speaks) {
+		int part = S.nodes[S.h_node].part;
+		h = hid();
+		why = rn(2) ? COORD_LEAVE_LEAVE : COORD_LEAVE_PROCDOWN;
+		trace("the second CPG process on node %d leaves (%s)", S.h_node + 1,
+		      coord_leave_reason_name(why));
+		if (why != COORD_LEAVE_LEAVE && rn(2))
+			drop_unsent(h, part);
+		flush(part);
+		if (S.h_foreign)	/* the node's (2.0) coordd is gone */
+			S.nodes[S.h_node].attr_stale = true;
+		S.h_on = S.h_foreign = false;
+		confchg(part, &h, &why, 1, NULL, 0);
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	m.version = COORD_PROTO_VERSION;
+	m.type = (uint16_t)(1 + rn(5));
+	m.sender = rn(8) ? (uint32_t)S.h_node + 1 : 1 + rn((unsigned)S.n);
+	m.incarnation = hostile_inc();
+	g = recent_gt();
+	switch (m.type) {
+	case COORD_MSG_HELLO:
+		m.u.hello.flags = rn(2);
+		m.u.hello.n_vips = random_vips(S.h_node, m.u.hello.vips);
+		break;
+	case COORD_MSG_DEATH:
+		m.u.death.id.origin = m.sender;
+		m.u.death.id.incarnation = m.incarnation;
+		m.u.death.id.seq = 1 + rn(3);
+		m.u.death.reason = COORD_DEATH_REPORTED;
+		m.u.death.n_vips = random_vips(S.h_node, m.u.death.vips);
+		break;
+	case COORD_MSG_ACK:
+		if (g)
+			m.u.ack.id = g->id;
+		m.u.ack.result = (uint8_t)(1 + rn(COORD_ACK_RESULT_MAX));
+		break;
+	case COORD_MSG_RELEASE:
+		if (g)
+			m.u.release.id = g->id;
+		if (rn(2))
+			m.incarnation = m.u.release.id.incarnation;
+		m.u.release.outcome = (uint8_t)(1 + rn(3));
+		break;
+	default:
+		if (g)
+			m.u.cancel.id = g->id;
+		if (rn(2))
+			m.incarnation = m.u.cancel.id.incarnation;
+		m.u.cancel.reason = (uint8_t)(1 + rn(2));
+		break;
+	}
+	trace("the second process on node %d sends a %s (sender %u, incarnation %" PRIu64 ")",
+	      S.h_node + 1, coord_msg_type_name(m.type), m.sender, m.incarnation);
+	enqueue_as(S.h_node, hid(), &m, true);
+}
+
 static void random_step(void)
 {
-	unsigned r = rn(100);
+	unsigned r = rn(130);
 	int i, p;
 
 	if (r < 45) {
@@ -928,10 +1625,11 @@ static void random_step(void)
 			report(i);
 	} else if (r < 75) {
 		if ((i = pick(is_dead_server)) >= 0) {
+			/* ganesha restarts (in its grace period); the agent runs */
 			S.nodes[i].server_dead = false;
-			S.steps++;
-			coord_engine_report_up(S.nodes[i].e, S.now);
-			drain(i);
+			S.nodes[i].fresh_until = S.now + GRACE_PERIOD_US;
+			trace("ganesha restarts on node %d", i + 1);
+			agent_monitor(i);
 		}
 	} else if (r < 81) {
 		i = (int)rn((unsigned)S.n);
@@ -942,10 +1640,10 @@ static void random_step(void)
 		S.nodes[i].grace_mode = (int)m;
 	} else if (r < 84 && (S.mask & F_RESTART)) {
 		if ((i = pick(is_alive)) >= 0)
-			member_gone(i, COORD_LEAVE_PROCDOWN, false);
+			member_gone(i, COORD_LEAVE_PROCDOWN);
 	} else if (r < 85 && (S.mask & F_CRASH)) {
 		if ((i = pick(is_alive)) >= 0)
-			member_gone(i, COORD_LEAVE_NODEDOWN, true);
+			member_gone(i, COORD_LEAVE_NODEDOWN);
 	} else if (r < 90) {
 		if ((i = pick(is_down)) >= 0)
 			member_start(i);
@@ -958,8 +1656,29 @@ static void random_step(void)
 	} else if (r < 98 && (S.mask & F_RELEASE_FAIL)) {
 		i = (int)rn((unsigned)S.n);
 		S.nodes[i].release_fails = !S.nodes[i].release_fails;
-	} else if (S.mask & F_FORGE) {
-		forge();
+	} else if (r < 100) {
+		if (S.mask & F_FORGE)
+			forge();
+	} else if (r < 103) {
+		if ((S.mask & F_LEAVE) && (i = pick(is_alive)) >= 0)
+			member_gone(i, COORD_LEAVE_LEAVE);
+	} else if (r < 106) {
+		if ((S.mask & F_CANCEL) && (i = pick(is_alive)) >= 0)
+			admin_cancel(i);
+	} else if (r < 108) {
+		if (S.mask & F_MULTI)
+			multi_departure();
+	} else if (r < 114) {
+		if (S.mask & F_SECOND)
+			second_process();
+	} else if (r < 116) {
+		if ((S.mask & F_DISCONNECT) && (i = pick(is_alive)) >= 0)
+			disconnect(i);
+	} else if (r < 120) {
+		if ((i = pick(is_disconnected)) >= 0)
+			reconnect(i);
+	} else {
+		agent_monitor((int)rn((unsigned)S.n));
 	}
 }
 
@@ -996,6 +1715,49 @@ static void check_liveness(uint64_t quiet_at)
 	}
 }
 
+/* Final records: every node that delivered an event's DEATH and shared the
+ * group with its origin (same engines) until the end holds the same final
+ * record; an event held under policy hold names only survivors that did
+ * not confirm. */
+static void check_final(void)
+{
+	int g, i;
+
+	for (g = 0; g < S.ngt; g++) {
+		const struct gt_event *t = &S.gt[g];
+		const struct coord_event *first = NULL;
+		int fi = -1;
+		char buf[64];
+
+		for (i = 0; i < S.n; i++) {
+			const struct coord_event *ev;
+			if (!(t->with & (1u << i)) || !S.nodes[i].e)
+				continue;
+			ev = coord_engine_find_event(S.nodes[i].e, &t->id);
+			if (!ev)
+				continue;
+			if (ev->local_origin && ev->state == COORD_EVENT_HELD)
+				check_outcome(i, ev, t, "holds");
+			if (!first) {
+				first = ev;
+				fi = i;
+				continue;
+			}
+			if (coord_event_ended(first) != coord_event_ended(ev) ||
+			    (coord_event_ended(ev) && first->state != ev->state) ||
+			    (ev->state == COORD_EVENT_RELEASED &&
+			     first->release_outcome != ev->release_outcome))
+				violate("final-agreement", "event %s: node %d records %s (%s), "
+					"node %d %s (%s)",
+					coord_event_id_format(&t->id, buf, sizeof(buf)), fi + 1,
+					coord_event_state_name(first->state),
+					coord_release_outcome_name(first->release_outcome), i + 1,
+					coord_event_state_name(ev->state),
+					coord_release_outcome_name(ev->release_outcome));
+		}
+	}
+}
+
 static void sim_free(void)
 {
 	int i;
@@ -1019,15 +1781,19 @@ static const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbos
 	S.seed = S.rng = seed;
 	S.mask = mask;
 	S.verbose = verbose;
-	S.expect_left_node = -1;
 	S.n = 2 + (int)rn(MAXN - 1);
+	S.codec = rn(2);
+	S.mask &= ~((unsigned)rnd() & F_OPTIONAL);
+	/* coordd's incarnations are clock readings: a second process's low
+	 * incarnation (1 to 3) is never one a coordd picks later. */
+	S.next_inc = 100;
 	S.policy = rn(2) ? COORD_POLICY_RELEASE : COORD_POLICY_HOLD;
 	S.now = 1000000;
 	len = 50 + (long)rn(350);
 	if (max_steps >= 0 && max_steps < len)
 		len = max_steps;
-	trace("schedule %" PRIu64 ": %d nodes, policy %s, %ld steps, mask 0x%x", seed,
-	      S.n, coord_policy_name(S.policy), len, mask);
+	trace("schedule %" PRIu64 ": %d nodes, policy %s, %ld steps, mask 0x%x%s", seed,
+	      S.n, coord_policy_name(S.policy), len, mask, S.codec ? ", through the codec" : "");
 	for (i = 0; i < S.n; i++)
 		member_start(i);
 	for (step = 0; step < len && !S.violation; step++)
@@ -1037,8 +1803,22 @@ static const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbos
 	quiet_at = S.now;
 	for (i = 0; i < S.n && !S.violation; i++) {
 		S.nodes[i].grace_mode = 0;
-		S.nodes[i].release_fails = false;
+		/* Some release commands keep failing: the bound must show. */
+		if (!(S.mask & F_QUIET_FAIL) || rn(3))
+			S.nodes[i].release_fails = false;
 	}
+	if (S.h_on && !S.violation) {
+		struct coord_member_id h = hid();
+		uint8_t why = COORD_LEAVE_LEAVE;
+		if (S.h_foreign)
+			S.nodes[S.h_node].attr_stale = true;
+		flush(S.nodes[S.h_node].part);
+		S.h_on = S.h_foreign = false;
+		confchg(S.nodes[S.h_node].part, &h, &why, 1, NULL, 0);
+	}
+	for (i = 0; i < S.n && !S.violation; i++)
+		if (S.nodes[i].disconnected)
+			reconnect(i);
 	for (i = 1; i < S.n && !S.violation; i++)
 		if (S.nodes[i].part != S.nodes[0].part)
 			merge(S.nodes[0].part, S.nodes[i].part);
@@ -1052,6 +1832,8 @@ static const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbos
 	flush(S.nodes[0].part);
 	if (!S.violation)
 		check_liveness(quiet_at);
+	if (!S.violation)
+		check_final();
 	sim_free();
 	return S.violation;
 }
@@ -1097,7 +1879,7 @@ int main(int argc, char **argv)
 	uint64_t t0;
 	double secs;
 
-	while ((c = getopt(argc, argv, "n:s:r:k:m:xh")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:r:k:m:I:xh")) != -1) {
 		switch (c) {
 		case 'n': schedules = strtoull(optarg, NULL, 10); break;
 		case 's': first = strtoull(optarg, NULL, 10); break;
@@ -1105,9 +1887,11 @@ int main(int argc, char **argv)
 		case 'k': rsteps = strtol(optarg, NULL, 10); break;
 		case 'm': rmask = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'x': first_only = true; break;
+		case 'I': ignored = optarg; break;
 		default:
 			fprintf(stderr, "usage: sim [-n SCHEDULES] [-s FIRST-SEED] | "
-				"-r SEED [-k STEPS] [-m MASK]  (-x: stop at the first violation)\n");
+				"-r SEED [-k STEPS] [-m MASK]  (-x: stop at the first violation; "
+				"-I INVARIANT: do not check it)\n");
 			return c == 'h' ? 0 : 2;
 		}
 	}

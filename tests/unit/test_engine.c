@@ -899,6 +899,176 @@ static void test_hold_cancel(void **state)
 	assert_int_equal(coord_engine_cancel(C.nodes[2].e, C.now, &id), -EBUSY);
 }
 
+/* The administrator cancels while the last confirmation is ahead of the
+ * CANCEL in agreed order: the origin decided when it sent the CANCEL, so
+ * it starts no release and every node records the event cancelled. */
+static void test_cancel_races_confirmation(void **state)
+{
+	struct coord_msg ack = msg_from(3, COORD_MSG_ACK);
+	struct coord_event_id id;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[3].grace_mode = GRACE_HOLD;
+	id = report(1);
+	settle();
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_WAITING);
+	assert_int_equal(coord_engine_cancel(C.nodes[1].e, C.now, &id), 0);
+	/* Node 3's confirmation is delivered before node 1's CANCEL. */
+	ack.u.ack.id = id;
+	ack.u.ack.result = COORD_ACK_IN_GRACE;
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(coord_engine_deliver(C.nodes[i].e, C.now, mid(3), &ack), 0);
+	settle();
+	assert_int_equal(C.nodes[1].releases, 0);
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(ev_on(i, &id)->state, COORD_EVENT_CANCELLED);
+}
+
+/* A survivor settled `down` stays down: the failing answer of its grace
+ * call, delivered later, does not un-confirm it. */
+static void test_down_survivor_stays_confirmed(void **state)
+{
+	struct coord_event_id id, own;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[3].grace_mode = GRACE_HOLD;
+	coord_engine_quorum(C.nodes[1].e, C.now, false);
+	id = report(1);
+	settle();
+	own = report(3);		/* node 3's own server dies */
+	settle();
+	assert_int_equal(sv_on(1, &id, 3)->state, COORD_SURVIVOR_DOWN);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_QUORUM_WAIT);
+	/* The grace call it asked before its server died fails late. */
+	coord_engine_grace_done(C.nodes[3].e, C.now, &id, COORD_ACK_TIMEOUT, 5000000, "");
+	settle();
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(sv_on(i, &id, 3)->state, COORD_SURVIVOR_DOWN);
+	coord_engine_quorum(C.nodes[1].e, C.now, true);
+	settle();
+	assert_int_equal(C.nodes[1].releases, 1);
+	assert_true(coord_event_id_equal(&C.nodes[1].last_release, &id));
+	assert_int_equal(ev_on(1, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
+	assert_int_equal(ev_on(2, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
+	(void)own;
+}
+
+/* corosync is lost while the release runs and the command fails: no
+ * retry starts outside the group; the origin records the event abandoned,
+ * as the others do. */
+static void test_no_retry_after_disconnect(void **state)
+{
+	struct coord_event_id id;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[1].release_hold = true;
+	id = report(1);
+	settle();
+	assert_int_equal(C.nodes[1].releases, 1);
+	coord_engine_disconnected(C.nodes[1].e, C.now, 999);
+	C.nodes[1].up = false;
+	coord_engine_release_done(C.nodes[1].e, C.now, &id, 1);
+	node_leaves(1, COORD_LEAVE_PROCDOWN);
+	C.now += 60000000;
+	coord_engine_tick(C.nodes[1].e, C.now);
+	{
+		struct coord_action a;
+		while (coord_engine_next_action(C.nodes[1].e, &a))
+			assert_int_not_equal(a.kind, COORD_ACTION_RELEASE);
+	}
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_ABANDONED);
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_ABANDONED);
+}
+
+/* The same, when coordd has joined again (a new incarnation) before the
+ * command fails: the old incarnation's event is not retried, nor re-run
+ * for the members it finds on joining. */
+static void test_no_retry_after_reconnect(void **state)
+{
+	struct coord_event_id id;
+	struct coord_member_id j;
+	struct coord_action a;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[1].release_hold = true;
+	id = report(1);
+	settle();
+	assert_int_equal(C.nodes[1].releases, 1);
+	coord_engine_disconnected(C.nodes[1].e, C.now, 999);
+	C.nodes[1].up = false;
+	node_leaves(1, COORD_LEAVE_PROCDOWN);
+	j = mid(1);
+	C.nodes[1].up = true;
+	confchg(NULL, NULL, 0, &j, 1);
+	settle();
+	coord_engine_release_done(C.nodes[1].e, C.now, &id, 1);
+	C.now += 60000000;
+	coord_engine_tick(C.nodes[1].e, C.now);
+	while (coord_engine_next_action(C.nodes[1].e, &a))
+		assert_int_not_equal(a.kind, COORD_ACTION_RELEASE);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_ABANDONED);
+	assert_int_equal(C.nodes[1].releases, 1);
+}
+
+/* A minority origin waits for quorum; the partition heals and corosync's
+ * quorum service tells of it before CPG: the nodes it brings, targets on
+ * their side, are not in grace for the event.  The origin waits for their
+ * coordds to join, then re-runs the event for them. */
+static void test_quorum_before_merge_waits_for_joiners(void **state)
+{
+	struct coord_member_id m3, m12[2], all[3];
+	uint8_t down[2] = { COORD_LEAVE_NODEDOWN, COORD_LEAVE_NODEDOWN };
+	const uint32_t v3[] = { 3 }, v12[] = { 1, 2 }, v123[] = { 1, 2, 3 };
+	struct coord_event_id id;
+	const struct coord_event *ev;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	m3 = mid(3), m12[0] = mid(1), m12[1] = mid(2);
+	/* The partition: node 3 alone, inquorate; its coordd restarts there,
+	 * so it never saw nodes 1 and 2 go. */
+	coord_engine_confchg(C.nodes[3].e, C.now, &m3, 1, m12, down, 2, NULL, 0);
+	coord_engine_free(C.nodes[3].e);
+	C.nodes[3].e = engine_for(3, 203);
+	coord_engine_quorum(C.nodes[3].e, C.now, false);
+	coord_engine_confchg(C.nodes[3].e, C.now, &m3, 1, NULL, NULL, 0, &m3, 1);
+	coord_engine_quorum_view(C.nodes[3].e, C.now, false, v3, 1);
+	for (i = 1; i <= 2; i++) {
+		coord_engine_confchg(C.nodes[i].e, C.now, m12, 2, &m3, down, 1, NULL, 0);
+		coord_engine_quorum_view(C.nodes[i].e, C.now, true, v12, 2);
+	}
+	C.nodes[1].up = C.nodes[2].up = false;	/* node 3's side only */
+	id = report(3);
+	settle();
+	assert_int_equal(ev_on(3, &id)->state, COORD_EVENT_QUORUM_WAIT);
+	/* The merge: quorum first, then (a moment later) CPG. */
+	coord_engine_quorum_view(C.nodes[3].e, C.now, true, v123, 3);
+	settle();
+	assert_int_equal(C.nodes[3].releases, 0);
+	C.now += 1000;
+	C.nodes[1].up = C.nodes[2].up = true;
+	for (i = 1; i <= 2; i++)
+		coord_engine_quorum_view(C.nodes[i].e, C.now, true, v123, 3);
+	all[0] = mid(1), all[1] = mid(2), all[2] = mid(3);
+	confchg(NULL, NULL, 0, all, 3);
+	settle();
+	assert_int_equal(ev_on(3, &id)->state, COORD_EVENT_CANCELLED);
+	assert_int_equal(C.nodes[3].releases, 1);
+	ev = ev_on(3, &C.nodes[3].last_release);
+	assert_non_null(ev);
+	assert_int_equal(ev->release_outcome, COORD_RELEASE_CONFIRMED);
+	assert_int_equal(ev->n_survivors, 2);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(ev->survivors[i].result, COORD_ACK_IN_GRACE);
+}
+
 static void run_failure_answer(enum coord_policy policy, uint8_t result)
 {
 	struct coord_event_id id;
@@ -1093,6 +1263,11 @@ int main(void)
 		cmocka_unit_test_teardown(test_deadline_release_policy, teardown),
 		cmocka_unit_test_teardown(test_deadline_hold_policy_then_late_confirm, teardown),
 		cmocka_unit_test_teardown(test_hold_cancel, teardown),
+		cmocka_unit_test_teardown(test_cancel_races_confirmation, teardown),
+		cmocka_unit_test_teardown(test_down_survivor_stays_confirmed, teardown),
+		cmocka_unit_test_teardown(test_no_retry_after_disconnect, teardown),
+		cmocka_unit_test_teardown(test_no_retry_after_reconnect, teardown),
+		cmocka_unit_test_teardown(test_quorum_before_merge_waits_for_joiners, teardown),
 		cmocka_unit_test_teardown(test_rerun_when_survivor_back, teardown),
 		cmocka_unit_test_teardown(test_failure_answers, teardown),
 		cmocka_unit_test_teardown(test_no_release_while_inquorate, teardown),
