@@ -53,13 +53,14 @@ leftovers() {	# DIR ID PREFIX "ANCHOR PIDS"
 	[ -e "$1" ] && echo "directory $1"
 	return 0
 }
-# libqb names them qb-<server pid>-<client pid>-...: a file whose server
-# still runs belongs to a live cluster (another lab on this machine), not
-# to one that was torn down.
-new_shm() {	# BEFORE-FILE: qb-* files in /dev/shm not listed in it, server gone
-	local f
+# libqb names them qb-<server pid>-<client pid>-... (IPC) or
+# qb-<name>-<pid>-blackbox-... : a file whose first pid still runs belongs
+# to a live cluster (another lab on this machine), not to one torn down.
+new_shm() {	# BEFORE-FILE: qb-* files in /dev/shm not listed in it, owner gone
+	local f p
 	for f in $(ls /dev/shm 2>/dev/null | grep '^qb-' | grep -vxF -f "$1"); do
-		kill -0 "$(echo "$f" | cut -d- -f2)" 2>/dev/null || echo "$f"
+		p=$(echo "$f" | tr '-' '\n' | grep -m1 -x '[0-9][0-9]*')
+		[ -n "$p" ] && kill -0 "$p" 2>/dev/null || echo "$f"
 	done
 }
 
