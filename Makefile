@@ -70,6 +70,8 @@ $(B)/tests/test_%: tests/unit/test_%.c $(B)/libcoordd.a $(B)/libcoordcore.a
 $(B)/tests/lab/%: tests/lab/%.c $(B)/libcoordcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+# The lab's NFSv4 client alone needs libnfs.
+$(B)/tests/lab/nfs4_client: LDFLAGS += $(shell pkg-config --libs libnfs 2>/dev/null)
 
 unit: $(UNIT_BINS)
 
