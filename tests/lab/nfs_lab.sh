@@ -7,7 +7,7 @@
 #   nfs_client_up         a client namespace on the lab's bridge (198.18.0.200)
 #   nfs_client_bg LOG nfs4_client-args...   a client in it, in the background
 #   nfs_client_down       kills the clients, removes the namespace
-#   nfs_first LOG EVENT [PATTERN]   the timestamp of the first matching line
+#   nfs_first LOG EVENT [AFTER_US] [PATTERN]   the time of the first such line
 #
 # NFS_GRACE / NFS_LEASE: ganesha's Grace_Period and Lease_Lifetime (short,
 # so the group runs in minutes).
@@ -15,6 +15,11 @@
 NFS_CLIENT=$B/tests/lab/nfs4_client
 NFS_GRACE=${NFS_GRACE:-8}
 NFS_LEASE=${NFS_LEASE:-4}
+# How late the old method's grace notify reaches one survivor.  The seed
+# sleeps 5 s; pacemaker then needs 0.8 s (idle machine) to several
+# seconds (loaded) to bring the VIP up on the survivor, so a notify 6 s
+# late leaves a window of 0.2 s or none; 8 s shows the race every time.
+NFS_LATE_S=${NFS_LATE_S:-8}
 
 # The shared storage: the export and every node's RecoveryRoot.
 nfs_shared() { echo "$LAB_DIR/shared"; }

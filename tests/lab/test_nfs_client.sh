@@ -8,7 +8,7 @@
 #   1. coord, one death: A reclaims through VIP1 on node 2; B never granted.
 #   3. cascade: node 2 dies too; A reclaims again on node 3.
 #   5. 20 clients across VIP1 and VIP2, one failover: all reclaimed.
-#   2. the old method (notify + 5 s sleep), node 2's notify 6 s late:
+#   2. the old method (notify + 5 s sleep), node 2's notify NFS_LATE_S (8) s late:
 #      B takes A's lock, A's reclaim is refused: the old method's failure.
 #   4. whole-node death (node 1 powered off): A reclaims on a survivor.
 set -u
@@ -201,8 +201,8 @@ echo "# thieves' answers: $(cat "$LAB_DIR"/t*.log | awk -v t="$t0" '$1 >= t && $
 stop_pids $mpids
 check "node 1's ganesha back, every VIP home" reset_stack 1
 
-# --- 2. the old method, node 2 6 s late into grace ---
-echo "# 2. the old method (notify + ${SEED_GRACE_DELAY} s sleep); node 2's notify runs 6 s late"
+# --- 2. the old method, node 2 late into grace ---
+echo "# 2. the old method (notify + ${SEED_GRACE_DELAY} s sleep); node 2's notify runs $NFS_LATE_S s late"
 # No coordd anywhere: the monitor agent then falls back to the old
 # fixed sleep itself (on_coordd_unreachable=fallback), and the seed's
 # notify + sleep below deletes the attribute first.
@@ -214,7 +214,7 @@ bpid=$(nfs_client_bg "$B2" try --server "$VIP1" --id clientB2 --file "$FILE" --e
 	--for-ms 600000 --keep)
 sleep 1
 t0=$(now_us)
-old_method_failover 1 2 6
+old_method_failover 1 2 "$NFS_LATE_S"
 if nfs_wait_for 30 vip_moved "$VIP1" 1; then
 	S=$(vip_holder "$VIP1")
 	echo "# VIP1 moved to node $S at $(ms_since "$t0" "$(now_us)") ms"
