@@ -31,6 +31,13 @@ _Static_assert((int)COORD_CTL_EVENT_WAITING == (int)COORD_EVENT_WAITING &&
 	       (int)COORD_CTL_EVENT_CANCELLED == (int)COORD_EVENT_CANCELLED &&
 	       (int)COORD_CTL_EVENT_DONE == (int)COORD_EVENT_DONE,
 	       "control event states must equal the engine's");
+_Static_assert((int)COORD_CTL_TARGET_YES == (int)COORD_TARGET_YES &&
+	       (int)COORD_CTL_TARGET_NOT_JOINED == (int)COORD_TARGET_NOT_JOINED &&
+	       (int)COORD_CTL_TARGET_INQUORATE == (int)COORD_TARGET_INQUORATE &&
+	       (int)COORD_CTL_TARGET_SYNCING == (int)COORD_TARGET_SYNCING &&
+	       (int)COORD_CTL_TARGET_GRACE_PENDING == (int)COORD_TARGET_GRACE_PENDING &&
+	       (int)COORD_CTL_TARGET_SERVER_DOWN == (int)COORD_TARGET_SERVER_DOWN,
+	       "control target reasons must equal the engine's");
 _Static_assert(COORD_WIRE_ERROR_COUNT <= COORD_CTL_MAX_COUNTERS &&
 	       COORD_CTL_EC_COUNT <= COORD_CTL_MAX_COUNTERS &&
 	       COORD_CTL_CC_COUNT <= COORD_CTL_MAX_COUNTERS,
@@ -92,7 +99,7 @@ void coord_dispatch_event_record(const struct coord_event *ev, uint64_t now,
 	out->release_status = ev->release_status;
 	out->n_survivors = ev->n_survivors;
 	for (i = 0; i < ev->n_survivors; i++)
-		if (ev->survivors[i].state == COORD_SURVIVOR_WAITING)
+		if (!coord_survivor_settled(&ev->survivors[i]))
 			out->n_waiting++;
 	out->age_us = now > ev->delivered_us ? now - ev->delivered_us : 0;
 	out->report_us = ev->reported_us ?
@@ -134,7 +141,8 @@ void coord_dispatch_member_record(const struct coord_member *m, uint64_t now,
 	out->incarnation = m->incarnation;
 	out->flags = (self ? COORD_CTL_MEMBER_SELF : 0) |
 		     (m->hello_seen ? COORD_CTL_MEMBER_HELLO_SEEN : 0) |
-		     (m->server_down ? COORD_CTL_MEMBER_SERVER_DOWN : 0);
+		     (m->server_down ? COORD_CTL_MEMBER_SERVER_DOWN : 0) |
+		     (m->incompatible ? COORD_CTL_MEMBER_INCOMPATIBLE : 0);
 	out->member_for_us = now > m->joined_us ? now - m->joined_us : 0;
 	out->n_vips = m->n_vips <= COORD_MAX_VIPS ? m->n_vips : COORD_MAX_VIPS;
 	memcpy(out->vips, m->vips, out->n_vips * sizeof(out->vips[0]));
@@ -178,35 +186,12 @@ static int send_sent_event(struct coord_control_client *c, const struct waiter *
 	return coord_control_send(c, &rec);
 }
 
-/* "3 (grace-failed), 5 (no answer)": who did not confirm grace. */
-static void unconfirmed_list(const struct coord_event *ev, char *buf, size_t len)
-{
-	size_t i, off = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < ev->n_survivors && off < len; i++) {
-		const struct coord_survivor *sv = &ev->survivors[i];
-		const char *why;
-
-		if (sv->state == COORD_SURVIVOR_WAITING)
-			why = "no answer";
-		else if (sv->state == COORD_SURVIVOR_ANSWERED &&
-			 sv->result != COORD_ACK_IN_GRACE &&
-			 sv->result != COORD_ACK_SELF_DOWN)
-			why = coord_ack_result_name(sv->result);
-		else
-			continue;
-		off += (size_t)snprintf(buf + off, len - off, "%s%u (%s)",
-					off ? ", " : "", sv->id.nodeid, why);
-	}
-}
-
 /* The END for a waited-for event that reached its end (or HELD). */
 static uint16_t final_status(const struct coord_event *ev, char *msg, size_t len)
 {
 	char list[160];
 
-	unconfirmed_list(ev, list, sizeof(list));
+	coord_event_unconfirmed(ev, list, sizeof(list));
 	switch (ev->state) {
 	case COORD_EVENT_RELEASED:
 		if (ev->release_outcome == COORD_RELEASE_UNCONFIRMED) {
@@ -265,6 +250,10 @@ static bool waiter_check(struct coord_dispatch *d, size_t i)
 	}
 	if (!coord_event_ended(ev) && ev->state != COORD_EVENT_HELD)
 		return false;
+	if (ev->state == COORD_EVENT_CANCELLED && ev->rerun_as.seq) {
+		w->id = ev->rerun_as;	/* withdrawn for a joiner: wait for the re-run */
+		return false;
+	}
 	waiter_remove(d, i);
 	status = final_status(ev, msg, sizeof(msg));
 	if (send_event(c, ev, now(d), true) == 0)
@@ -318,6 +307,7 @@ static void status_record(struct coord_dispatch *d, struct coord_control_client 
 		coord_control_counters(coord_control_of(c));
 	const struct coord_member *self = self_member(d, st->nodeid);
 	size_t i, n_events = coord_engine_event_count(e), pending = 0;
+	struct coord_target target;
 
 	for (i = 0; i < n_events; i++)
 		if (!coord_event_ended(coord_engine_event(e, i)))
@@ -332,6 +322,8 @@ static void status_record(struct coord_dispatch *d, struct coord_control_client 
 		   (st->quorum_connected ? COORD_CTL_ST_QUORUM_CONNECTED : 0) |
 		   (st->bus_connected ? COORD_CTL_ST_BUS_CONNECTED : 0);
 	s->policy = (uint8_t)st->policy;
+	coord_engine_target(e, &target);
+	s->target = (uint8_t)target.why;
 	s->deadline_ms = st->deadline_ms;
 	s->n_members = (uint16_t)coord_engine_member_count(e);
 	s->n_pending = (uint16_t)pending;
@@ -449,11 +441,40 @@ static void handle_death(struct coord_dispatch *d, struct coord_control_client *
 	coord_control_end(c, COORD_CTL_OK, msg);
 }
 
+/* The agent sets ganesha-active only on OK: coordd vouches that this node
+ * may receive VIPs (docs/design.md, "Who may receive a VIP"). */
 static void handle_up(struct coord_dispatch *d, struct coord_control_client *c)
 {
+	char msg[COORD_CTL_MESSAGE_MAX], idbuf[64];
+	struct coord_target t;
+
 	coord_engine_report_up(d->env.engine, now(d));
 	pump(d);
-	coord_control_end(c, COORD_CTL_OK, "local server reported up");
+	coord_engine_target(d->env.engine, &t);
+	switch (t.why) {
+	case COORD_TARGET_YES:
+		coord_control_end(c, COORD_CTL_OK, "local server reported up; "
+				  "this node may receive VIPs");
+		return;
+	case COORD_TARGET_NOT_JOINED:
+		coord_control_end(c, COORD_CTL_NOT_JOINED, "local server reported up; "
+				  "coordd is not in the group: no VIP may come here");
+		return;
+	case COORD_TARGET_SYNCING:
+		snprintf(msg, sizeof(msg), "local server reported up; not a VIP target "
+			 "yet: no HELLO from node %u since joining", t.node);
+		break;
+	case COORD_TARGET_GRACE_PENDING:
+		snprintf(msg, sizeof(msg), "local server reported up; not a VIP target "
+			 "yet: not in grace for event %s",
+			 coord_event_id_format(&t.event, idbuf, sizeof(idbuf)));
+		break;
+	default:
+		snprintf(msg, sizeof(msg), "local server reported up; not a VIP target "
+			 "yet: %s", coord_target_why_name(t.why));
+		break;
+	}
+	coord_control_end(c, COORD_CTL_NOT_TARGET, msg);
 }
 
 static void handle_cancel(struct coord_dispatch *d, struct coord_control_client *c,

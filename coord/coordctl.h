@@ -17,6 +17,7 @@ enum {
 	CTL_EXIT_USAGE = 2,
 	CTL_EXIT_NO_DAEMON = 3,		/* cannot talk to coordd */
 	CTL_EXIT_TIMEOUT = 4,
+	CTL_EXIT_NOT_TARGET = 5,	/* up: a member, not a VIP target yet */
 };
 
 struct ctl_output;

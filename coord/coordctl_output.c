@@ -112,6 +112,19 @@ static const char *policy_name(uint8_t policy)
 	return "unknown";
 }
 
+static const char *target_name(uint8_t target)
+{
+	switch (target) {
+	case COORD_CTL_TARGET_YES: return "yes";
+	case COORD_CTL_TARGET_NOT_JOINED: return "not-joined";
+	case COORD_CTL_TARGET_INQUORATE: return "inquorate";
+	case COORD_CTL_TARGET_SYNCING: return "syncing";
+	case COORD_CTL_TARGET_GRACE_PENDING: return "grace-pending";
+	case COORD_CTL_TARGET_SERVER_DOWN: return "server-down";
+	}
+	return "unknown";
+}
+
 static double ms(uint64_t us)
 {
 	return (double)us / 1000.0;
@@ -209,6 +222,7 @@ static void json_status(FILE *f, const struct coord_ctl_status_rec *s)
 	j_bool(f, "quorum_connected", s->flags & COORD_CTL_ST_QUORUM_CONNECTED);
 	j_bool(f, "bus_connected", s->flags & COORD_CTL_ST_BUS_CONNECTED);
 	j_str(f, "policy", policy_name(s->policy));
+	j_str(f, "vip_target", target_name(s->target));
 	fprintf(f, ",\"deadline_ms\":%" PRIu32, s->deadline_ms);
 	j_ms(f, "uptime_ms", s->uptime_us);
 	fprintf(f, ",\"members\":%u,\"pending_events\":%u,\"recorded_events\":%u"
@@ -229,6 +243,7 @@ static void json_member(FILE *f, const struct coord_ctl_member *m)
 	j_bool(f, "self", m->flags & COORD_CTL_MEMBER_SELF);
 	j_bool(f, "hello_seen", m->flags & COORD_CTL_MEMBER_HELLO_SEEN);
 	j_str(f, "server", m->flags & COORD_CTL_MEMBER_SERVER_DOWN ? "down" : "up");
+	j_bool(f, "incompatible", m->flags & COORD_CTL_MEMBER_INCOMPATIBLE);
 	j_ms(f, "member_for_ms", m->member_for_us);
 	j_vips(f, m->vips, m->n_vips);
 	fputc('}', f);
@@ -331,6 +346,11 @@ static void human_status(FILE *f, const struct coord_ctl_status_rec *s)
 		s->flags & COORD_CTL_ST_BUS_CONNECTED ? "connected" : "disconnected");
 	fprintf(f, "policy %s, deadline %" PRIu32 " ms, up %.1f ms\n",
 		policy_name(s->policy), s->deadline_ms, ms(s->uptime_us));
+	if (s->target == COORD_CTL_TARGET_YES)
+		fputs("VIP target: yes\n", f);
+	else
+		fprintf(f, "VIP target: no (%s): the agent sets no ganesha-active "
+			"here\n", target_name(s->target));
 	fprintf(f, "events: %u recorded, %u pending; members: %u; control clients: %u\n",
 		s->n_events, s->n_pending, s->n_members, s->n_clients);
 	fputs("counters (non-zero):", f);
@@ -371,8 +391,12 @@ static void human_member(struct ctl_output *o, const struct coord_ctl_member *m)
 		 m->flags & COORD_CTL_MEMBER_SELF ? "*" : "");
 	vip_list(vips, sizeof(vips), m->vips, m->n_vips);
 	fprintf(o->f, "%-6s %-8" PRIu32 " %-18" PRIu64 " %-6s %-14s %s\n", node, m->pid,
-		m->incarnation, m->flags & COORD_CTL_MEMBER_SERVER_DOWN ? "down" : "up",
+		m->incarnation, m->flags & COORD_CTL_MEMBER_INCOMPATIBLE ? "?" :
+		m->flags & COORD_CTL_MEMBER_SERVER_DOWN ? "down" : "up",
 		fmt_ms(since, sizeof(since), m->member_for_us), vips);
+	if (m->flags & COORD_CTL_MEMBER_INCOMPATIBLE)
+		fputs("       (speaks another major protocol version: never counted "
+		      "as in grace)\n", o->f);
 }
 
 static void human_event(struct ctl_output *o)
@@ -553,6 +577,8 @@ int ctl_exit_code(uint16_t status)
 	case COORD_CTL_BUSY:
 	case COORD_CTL_TIMED_OUT:
 		return CTL_EXIT_NO_DAEMON;
+	case COORD_CTL_NOT_TARGET:
+		return CTL_EXIT_NOT_TARGET;
 	}
 	return CTL_EXIT_FAILED;
 }

@@ -184,6 +184,11 @@ static void on_deliver(void *data, struct coord_member_id from,
 	if (err < 0) {
 		d->wire_errors[-err]++;
 		coord_drop_log_wire(&d->drops, now, from, len, err);
+		/* CPG names the sender; the header still names its version. */
+		if (err == COORD_WIRE_BAD_VERSION) {
+			coord_engine_member_incompatible(d->engine, now, from, msg.version);
+			pump(d);
+		}
 		return;
 	}
 	before = *coord_engine_counters(d->engine);

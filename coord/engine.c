@@ -8,7 +8,14 @@
  * 1. Joining.  When a configuration change first lists this node, it is
  *    joined and multicasts HELLO (incarnation, its VIPs, whether its
  *    server is up).  Whenever a change has joiners, every member sends
- *    HELLO again, so a joiner learns everybody's VIPs.
+ *    HELLO again, so a joiner learns everybody's VIPs.  A joiner never
+ *    saw the DEATHs delivered before it joined, yet its agent may make it
+ *    a VIP target: so the origin of an event not yet released withdraws
+ *    it and reports the death again (rule 6), *before* its HELLO.  By
+ *    CPG's FIFO order the joiner then holds the new DEATH before it has
+ *    heard every member's HELLO, and it vouches for itself as a target
+ *    (coord_engine_target) only after both, and after its own in-grace
+ *    answer.
  *
  * 2. A death.  The agent reports the local ganesha.nfsd dead
  *    (report_death).  The origin multicasts DEATH(event id, VIPs).  When
@@ -22,9 +29,14 @@
  *    A survivor that has reported its own server dead answers SELF_DOWN
  *    without asking: it cannot take a VIP.
  *
- * 4. The barrier.  A survivor is settled when it answered, left the group,
- *    or its own DEATH was delivered.  It is confirmed when it answered
- *    IN_GRACE (or SELF_DOWN), left, or is down.  When every survivor is
+ * 4. The barrier.  A survivor is settled when it answered, its own DEATH
+ *    was delivered, it speaks another major version, or it left the group
+ *    and its node is gone (CPG said NODEDOWN, or a quorum view no longer
+ *    lists it).  It is confirmed when it answered IN_GRACE (or SELF_DOWN),
+ *    is down, or left with its node.  A survivor whose coordd left while
+ *    its node lives is neither: that node may still hold ganesha-active
+ *    with its ganesha out of grace, so the event waits for it to rejoin
+ *    (rule 6) or for the deadline.  When every survivor is
  *    confirmed, the origin runs the release (RELEASE action), once.  When
  *    every survivor is settled but some answered with a failure, or when
  *    the deadline passes first, the policy decides: `release` releases
@@ -40,7 +52,15 @@
  *    fails, the origin multicasts RELEASE so every record shows the end.
  *
  * 6. Leaving.  A survivor that leaves while an event waits for it is
- *    dropped (recorded as left).  When the origin leaves before its event
+ *    recorded as left, and stops being waited for only if its node went
+ *    too (rule 4).  A member that joins (or a survivor that comes back)
+ *    while the origin's event waits, is held or backs off between release
+ *    attempts makes the origin withdraw it (CANCEL, reason rejoined) and
+ *    report the death again: the new event waits for every member it has
+ *    now, with a fresh deadline the first COORD_MAX_RERUNS times (a healed
+ *    partition may have kept the old one waiting for quorum long past
+ *    its deadline), the withdrawn one's after that, so joins cannot put
+ *    the policy off for ever.  When the origin leaves before its event
  *    ended, the event is abandoned on every node: nobody else may release
  *    another node's attribute, and a restarted origin is asked again by
  *    its agent's next monitor.  When a member leaves for any reason but a
@@ -80,6 +100,8 @@ struct coord_engine {
 	bool report_in_flight;		/* our DEATH is sent, not delivered */
 	struct coord_event_id in_flight;
 	uint64_t in_flight_reported_us;
+	uint64_t in_flight_deadline_us;	/* a re-run's inherited deadline, or 0 */
+	uint8_t in_flight_reruns;
 
 	size_t n_members;
 	struct coord_member members[COORD_MAX_NODES];
@@ -291,6 +313,18 @@ static size_t pending_count(const struct coord_engine *e)
 	return n;
 }
 
+/* Drops the i-th event in delivery order, and its survivor array. */
+static void event_forget(struct coord_engine *e, size_t i)
+{
+	struct coord_event *ev = &e->slots[e->order[i]];
+
+	free(ev->survivors);
+	ev->survivors = NULL;
+	e->slot_used[e->order[i]] = false;
+	memmove(&e->order[i], &e->order[i + 1], (e->n_events - i - 1) * sizeof(e->order[0]));
+	e->n_events--;
+}
+
 /* Makes room by forgetting the oldest ended event; pending ones are kept.
  * The table grows on demand (an idle coordd stays small); growing moves
  * the records, so no caller keeps an event pointer across this call. */
@@ -316,10 +350,7 @@ static struct coord_event *event_alloc(struct coord_engine *e)
 				break;
 		if (i == e->n_events)
 			return NULL;
-		e->slot_used[e->order[i]] = false;
-		memmove(&e->order[i], &e->order[i + 1],
-			(e->n_events - i - 1) * sizeof(e->order[0]));
-		e->n_events--;
+		event_forget(e, i);
 	}
 	for (slot = 0; e->slot_used[slot]; slot++)
 		;
@@ -334,14 +365,22 @@ static struct coord_event *event_create(struct coord_engine *e, uint64_t now,
 					const struct coord_event_id *id, uint8_t reason,
 					const struct coord_vip *vips, uint16_t n_vips)
 {
-	struct coord_event *ev = event_alloc(e);
+	struct coord_survivor *svs = NULL;
+	struct coord_event *ev = NULL;
 	char buf[64];
-	size_t i, j;
+	size_t i, j, n = 0;
 
+	for (i = 0; i < e->n_members; i++)
+		if (e->members[i].id.nodeid != id->origin)
+			n++;
+	if (!n || (svs = calloc(n, sizeof(*svs))))
+		ev = event_alloc(e);
 	if (!ev) {
+		free(svs);
 		e->counters.table_full++;
-		elog(e, LOG_ERR, "event %s not recorded: %d events pending",
-		     coord_event_id_format(id, buf, sizeof(buf)), COORD_MAX_EVENTS);
+		elog(e, LOG_ERR, "event %s not recorded: %s",
+		     coord_event_id_format(id, buf, sizeof(buf)), n && !svs ?
+		     "no memory" : "the table is full of pending events");
 		return NULL;
 	}
 	ev->id = *id;
@@ -352,6 +391,7 @@ static struct coord_event *event_create(struct coord_engine *e, uint64_t now,
 	memcpy(ev->vips, vips, n_vips * sizeof(vips[0]));
 	ev->delivered_us = now;
 	ev->deadline_us = now + e->cfg.deadline_us;
+	ev->survivors = svs;
 	for (i = 0; i < e->n_members; i++) {
 		const struct coord_member *m = &e->members[i];
 		struct coord_survivor *sv;
@@ -373,6 +413,11 @@ static struct coord_event *event_create(struct coord_engine *e, uint64_t now,
 		sv->id = m->id;
 		sv->incarnation = m->incarnation;
 		sv->state = COORD_SURVIVOR_WAITING;
+		if (m->incompatible) {
+			sv->state = COORD_SURVIVOR_INCOMPATIBLE;
+			snprintf(sv->detail, sizeof(sv->detail), "protocol %u.%u",
+				 m->version >> 8, m->version & 0xff);
+		}
 	}
 	return ev;
 }
@@ -407,10 +452,30 @@ static void set_state(struct coord_engine *e, struct coord_event *ev, uint8_t st
 	ev->state = state;
 }
 
+/* Left, and its node with it: it can take no VIP. */
+static bool survivor_node_gone(const struct coord_survivor *sv)
+{
+	return sv->state == COORD_SURVIVOR_LEFT &&
+	       (sv->leave_reason == COORD_LEAVE_NODEDOWN || sv->quorum_gone);
+}
+
+static bool survivor_settled(const struct coord_survivor *sv)
+{
+	switch (sv->state) {
+	case COORD_SURVIVOR_WAITING:
+		return false;
+	case COORD_SURVIVOR_LEFT:
+		return survivor_node_gone(sv);
+	default:
+		return true;
+	}
+}
+
 static bool survivor_confirmed(const struct coord_survivor *sv)
 {
 	switch (sv->state) {
 	case COORD_SURVIVOR_LEFT:
+		return survivor_node_gone(sv);
 	case COORD_SURVIVOR_DOWN:
 		return true;
 	case COORD_SURVIVOR_ANSWERED:
@@ -502,21 +567,44 @@ static void release_start(struct coord_engine *e, struct coord_event *ev, uint64
 		a->event = ev->id;
 }
 
+size_t coord_event_unconfirmed(const struct coord_event *ev, char *buf, size_t len)
+{
+	size_t i, off = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (i = 0; i < ev->n_survivors && off < len; i++) {
+		const struct coord_survivor *sv = &ev->survivors[i];
+		char why[48];
+
+		if (survivor_confirmed(sv))
+			continue;
+		if (sv->state == COORD_SURVIVOR_ANSWERED)
+			snprintf(why, sizeof(why), "%s", coord_ack_result_name(sv->result));
+		else if (sv->state == COORD_SURVIVOR_LEFT)
+			snprintf(why, sizeof(why), "left (%s), node alive",
+				 coord_leave_reason_name(sv->leave_reason));
+		else if (sv->state == COORD_SURVIVOR_INCOMPATIBLE)
+			snprintf(why, sizeof(why), "incompatible: %.32s", sv->detail);
+		else
+			snprintf(why, sizeof(why), "no answer");
+		off += (size_t)snprintf(buf + off, len - off, "%s%u (%s)",
+					off ? ", " : "", sv->id.nodeid, why);
+	}
+	return off;
+}
+
+bool coord_survivor_settled(const struct coord_survivor *sv)
+{
+	return survivor_settled(sv);
+}
+
 static void name_unconfirmed(struct coord_engine *e, const struct coord_event *ev,
 			     const char *why)
 {
-	char list[256] = "", buf[64];
-	size_t i, len = 0;
+	char list[256], buf[64];
 
-	for (i = 0; i < ev->n_survivors; i++) {
-		const struct coord_survivor *sv = &ev->survivors[i];
-		if (survivor_confirmed(sv) || len >= sizeof(list) - 16)
-			continue;
-		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%u(%s)",
-					len ? ", " : "", sv->id.nodeid,
-					sv->state == COORD_SURVIVOR_ANSWERED ?
-					coord_ack_result_name(sv->result) : "no answer");
-	}
+	coord_event_unconfirmed(ev, list, sizeof(list));
 	elog(e, LOG_WARNING, "event %s: %s; not confirmed in grace: %s",
 	     EVID(ev, buf), why, list);
 }
@@ -540,7 +628,7 @@ static void event_evaluate(struct coord_engine *e, struct coord_event *ev, uint6
 	if (ev->state == COORD_EVENT_RELEASING || ev->state == COORD_EVENT_RETRY_WAIT)
 		return;
 	for (i = 0; i < ev->n_survivors; i++) {
-		if (ev->survivors[i].state == COORD_SURVIVOR_WAITING)
+		if (!survivor_settled(&ev->survivors[i]))
 			settled = false;
 		if (!survivor_confirmed(&ev->survivors[i]))
 			confirmed = false;
@@ -602,6 +690,8 @@ void coord_engine_free(struct coord_engine *e)
 {
 	if (!e)
 		return;
+	while (e->n_events)
+		event_forget(e, e->n_events - 1);
 	free(e->slots);
 	free(e);
 }
@@ -642,9 +732,12 @@ static void member_left(struct coord_engine *e, uint64_t now,
 			sv->leave_reason = reason;
 			sv->quorum_gone = e->view_known && !in_view(e, sv->id.nodeid);
 			sv->at_us = now;
-			elog(e, LOG_NOTICE, "event %s: survivor %u left (%s), "
-			     "no longer waited for", EVID(ev, buf), gone->id.nodeid,
-			     coord_leave_reason_name(reason));
+			elog(e, LOG_NOTICE, "event %s: survivor %u left (%s)%s",
+			     EVID(ev, buf), gone->id.nodeid,
+			     coord_leave_reason_name(reason),
+			     survivor_node_gone(sv) ? ", with its node: no longer "
+			     "waited for" : ", its node alive: waiting for it to "
+			     "rejoin, or the deadline");
 		}
 	}
 }
@@ -680,10 +773,7 @@ static void node_left_event(struct coord_engine *e, uint64_t now,
 	}
 	for (i = 0; ev && i < e->n_events; i++)
 		if (&e->slots[e->order[i]] == ev) {
-			e->slot_used[e->order[i]] = false;
-			memmove(&e->order[i], &e->order[i + 1],
-				(e->n_events - i - 1) * sizeof(e->order[0]));
-			e->n_events--;
+			event_forget(e, i);
 			break;
 		}
 	ev = event_create(e, now, &id, COORD_DEATH_NODE_LEFT, gone->vips, gone->n_vips);
@@ -696,45 +786,77 @@ static void node_left_event(struct coord_engine *e, uint64_t now,
 		ask_grace(e, ev);
 }
 
-/* A survivor that left (a partition, a reboot) and is a member again
- * before the release never entered grace for the event, yet may take the
- * VIP.  The origin withdraws the event and reports the death again, so
- * the new event waits for every member it has now.  Only the origin
- * decides: whether its release has started is known only there. */
-static void rerun_if_survivor_back(struct coord_engine *e, uint64_t now,
-				   const struct coord_member_id *joined, size_t n_joined)
+static int report_death(struct coord_engine *e, uint64_t now,
+			const struct coord_vip *vips, size_t n_vips,
+			struct coord_event_id *id, const struct coord_event *rerun_of);
+
+/* Who among the joiners makes the origin re-run ev: anyone not on the
+ * origin's node.  Returns its node id, or 0. */
+static uint32_t joiner_for(const struct coord_event *ev,
+			   const struct coord_member_id *joined, size_t n_joined)
+{
+	size_t k;
+
+	for (k = 0; k < n_joined; k++)
+		if (joined[k].nodeid != ev->id.origin)
+			return joined[k].nodeid;
+	return 0;
+}
+
+static bool survivor_node_in(const struct coord_event *ev, uint32_t nodeid)
+{
+	size_t j;
+
+	for (j = 0; j < ev->n_survivors; j++)
+		if (ev->survivors[j].id.nodeid == nodeid)
+			return true;
+	return false;
+}
+
+/* A member that joins before the release (a new or restarted coordd, a
+ * healed partition, a rebooted node) never entered grace for the event,
+ * yet its agent may make it a target.  The origin withdraws the event and
+ * reports the death again, so the new event waits for every member it has
+ * now.  Only the origin decides: whether its release has started is known
+ * only there.  A running release is not withdrawn (docs/design.md). */
+static void rerun_for_joiners(struct coord_engine *e, uint64_t now,
+			      const struct coord_member_id *joined, size_t n_joined)
 {
 	struct coord_event_id id;
 	char buf[64];
-	size_t i, j, k;
+	size_t i;
 
 	for (i = 0; i < e->n_events; i++) {
 		struct coord_event *ev = &e->slots[e->order[i]];
 		struct coord_msg *m;
-		uint32_t back = 0;
+		uint32_t who;
 
 		if (!ev->local_origin || ev->reason != COORD_DEATH_REPORTED ||
 		    (ev->state != COORD_EVENT_WAITING && ev->state != COORD_EVENT_QUORUM_WAIT &&
-		     ev->state != COORD_EVENT_HELD))
+		     ev->state != COORD_EVENT_HELD && ev->state != COORD_EVENT_RETRY_WAIT))
 			continue;
-		for (j = 0; j < ev->n_survivors && !back; j++)
-			for (k = 0; k < n_joined; k++)
-				if (ev->survivors[j].state == COORD_SURVIVOR_LEFT &&
-				    ev->survivors[j].id.nodeid == joined[k].nodeid)
-					back = joined[k].nodeid;
-		if (!back)
+		who = joiner_for(ev, joined, n_joined);
+		if (!who)
 			continue;
 		m = send_msg(e, COORD_MSG_CANCEL);
 		if (!m)
 			continue;
 		m->u.cancel.id = ev->id;
 		m->u.cancel.reason = COORD_CANCEL_REJOINED;
-		elog(e, LOG_WARNING, "event %s: survivor %u left and is back before the "
-		     "release, without grace for it: withdrawn%s", EVID(ev, buf), back,
+		elog(e, LOG_WARNING, "event %s: node %u %s before the release, without "
+		     "grace for it: withdrawn%s", EVID(ev, buf), who,
+		     survivor_node_in(ev, who) ? "left and is back" : "joined",
 		     e->server_up ? "" : "; the death is reported again");
 		event_end(e, ev, now, COORD_EVENT_CANCELLED);
-		if (!e->server_up)
-			coord_engine_report_death(e, now, ev->vips, ev->n_vips, &id);
+		/* ev stays valid: report_death sends, it records nothing. */
+		if (!e->server_up) {
+			if (report_death(e, now, ev->vips, ev->n_vips, &id, ev) == 0)
+				ev->rerun_as = id;
+			else
+				elog(e, LOG_CRIT, "event %s: the death could not be "
+				     "reported again: the agent's next monitor will",
+				     EVID(ev, buf));
+		}
 	}
 }
 
@@ -810,10 +932,11 @@ void coord_engine_confchg(struct coord_engine *e, uint64_t now,
 		member_left(e, now, &gone[i], gone_reason[i]);
 	for (i = 0; i < n_gone; i++)
 		node_left_event(e, now, &gone[i], gone_reason[i]);
+	/* The re-run first: a joiner must hold it before our HELLO. */
+	if (e->joined && n_joined)
+		rerun_for_joiners(e, now, joined, n_joined);
 	if (e->joined && (!was_joined || n_joined))
 		send_hello(e);
-	if (e->joined && n_joined)
-		rerun_if_survivor_back(e, now, joined, n_joined);
 	evaluate_all(e, now);
 }
 
@@ -865,6 +988,9 @@ static int deliver_death(struct coord_engine *e, uint64_t now,
 		if (ev->local_origin && e->report_in_flight &&
 		    coord_event_id_equal(&e->in_flight, id)) {
 			ev->reported_us = e->in_flight_reported_us;
+			if (e->in_flight_deadline_us)
+				ev->deadline_us = e->in_flight_deadline_us;
+			ev->reruns = e->in_flight_reruns;
 			e->report_in_flight = false;
 		}
 		elog(e, LOG_NOTICE, "event %s: death of node %u delivered, "
@@ -1118,6 +1244,15 @@ int coord_engine_report_death(struct coord_engine *e, uint64_t now,
 			      const struct coord_vip *vips, size_t n_vips,
 			      struct coord_event_id *id)
 {
+	return report_death(e, now, vips, n_vips, id, NULL);
+}
+
+/* rerun_of: the withdrawn event this one replaces; it keeps that one's
+ * report time, and its deadline after COORD_MAX_RERUNS re-runs. */
+static int report_death(struct coord_engine *e, uint64_t now,
+			const struct coord_vip *vips, size_t n_vips,
+			struct coord_event_id *id, const struct coord_event *rerun_of)
+{
 	struct coord_msg *m;
 	size_t i;
 
@@ -1155,7 +1290,14 @@ int coord_engine_report_death(struct coord_engine *e, uint64_t now,
 	memcpy(m->u.death.vips, vips, n_vips * sizeof(vips[0]));
 	e->report_in_flight = true;
 	e->in_flight = m->u.death.id;
-	e->in_flight_reported_us = now;
+	e->in_flight_reported_us = rerun_of && rerun_of->reported_us ?
+				   rerun_of->reported_us : now;
+	e->in_flight_reruns = rerun_of ? (uint8_t)(rerun_of->reruns + 1) : 0;
+	e->in_flight_deadline_us = e->in_flight_reruns > COORD_MAX_RERUNS ?
+				   rerun_of->deadline_us : 0;
+	if (e->in_flight_deadline_us)
+		elog(e, LOG_WARNING, "death re-run %u times: the deadline is not "
+		     "extended again", e->in_flight_reruns);
 	*id = m->u.death.id;
 	elog(e, LOG_NOTICE, "local server reported dead: broadcasting death "
 	     "event, %zu VIP(s)", n_vips);
@@ -1273,6 +1415,111 @@ uint64_t coord_engine_next_timer(const struct coord_engine *e)
 	return next;
 }
 
+void coord_engine_member_incompatible(struct coord_engine *e, uint64_t now,
+				      struct coord_member_id from, uint16_t version)
+{
+	struct coord_member *m = member_find(e, from);
+	char buf[64];
+	size_t i, j;
+
+	if (!m || m->incompatible)
+		return;
+	m->incompatible = true;
+	m->version = version;
+	elog(e, LOG_WARNING, "member %u (pid %u) speaks protocol %u.%u, not %u.x: "
+	     "never counted as in grace", from.nodeid, from.pid, version >> 8,
+	     version & 0xff, COORD_PROTO_MAJOR);
+	for (i = 0; i < e->n_events; i++) {
+		struct coord_event *ev = &e->slots[e->order[i]];
+
+		if (coord_event_ended(ev))
+			continue;
+		for (j = 0; j < ev->n_survivors; j++) {
+			struct coord_survivor *sv = &ev->survivors[j];
+			if (sv->id.nodeid != from.nodeid || sv->id.pid != from.pid ||
+			    sv->state != COORD_SURVIVOR_WAITING)
+				continue;
+			sv->state = COORD_SURVIVOR_INCOMPATIBLE;
+			sv->at_us = now;
+			snprintf(sv->detail, sizeof(sv->detail), "protocol %u.%u",
+				 version >> 8, version & 0xff);
+			elog(e, LOG_WARNING, "event %s: survivor %u speaks another "
+			     "protocol: settled, unconfirmed", EVID(ev, buf), from.nodeid);
+		}
+	}
+	evaluate_all(e, now);
+}
+
+/* Our own survivor record in ev, if we are one. */
+static const struct coord_survivor *self_survivor(const struct coord_engine *e,
+						  const struct coord_event *ev)
+{
+	size_t j;
+
+	for (j = 0; j < ev->n_survivors; j++)
+		if (ev->survivors[j].id.nodeid == e->cfg.nodeid &&
+		    ev->survivors[j].id.pid == e->self_pid)
+			return &ev->survivors[j];
+	return NULL;
+}
+
+void coord_engine_target(const struct coord_engine *e, struct coord_target *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->why = COORD_TARGET_YES;
+	if (!e->joined) {
+		out->why = COORD_TARGET_NOT_JOINED;
+		return;
+	}
+	if (!e->server_up) {
+		out->why = COORD_TARGET_SERVER_DOWN;
+		return;
+	}
+	if (!quorate_now(e)) {
+		out->why = COORD_TARGET_INQUORATE;
+		return;
+	}
+	for (i = 0; i < e->n_members; i++) {
+		const struct coord_member *m = &e->members[i];
+		if (m->id.nodeid == e->cfg.nodeid && m->id.pid == e->self_pid)
+			continue;
+		if (!m->hello_seen && !m->incompatible) {
+			out->why = COORD_TARGET_SYNCING;
+			out->node = m->id.nodeid;
+			return;
+		}
+	}
+	for (i = 0; i < e->n_events; i++) {
+		const struct coord_event *ev = &e->slots[e->order[i]];
+		const struct coord_survivor *sv;
+
+		if (coord_event_ended(ev) || ev->id.origin == e->cfg.nodeid)
+			continue;
+		sv = self_survivor(e, ev);
+		if (sv && !(sv->state == COORD_SURVIVOR_ANSWERED &&
+			    sv->result == COORD_ACK_IN_GRACE)) {
+			out->why = COORD_TARGET_GRACE_PENDING;
+			out->event = ev->id;
+			return;
+		}
+	}
+}
+
+const char *coord_target_why_name(enum coord_target_why why)
+{
+	switch (why) {
+	case COORD_TARGET_YES: return "target";
+	case COORD_TARGET_NOT_JOINED: return "not-joined";
+	case COORD_TARGET_INQUORATE: return "inquorate";
+	case COORD_TARGET_SYNCING: return "syncing";
+	case COORD_TARGET_GRACE_PENDING: return "grace-pending";
+	case COORD_TARGET_SERVER_DOWN: return "server-down";
+	}
+	return "unknown";
+}
+
 /* ---- views ---- */
 
 bool coord_engine_joined(const struct coord_engine *e) { return e->joined; }
@@ -1315,6 +1562,7 @@ const char *coord_survivor_state_name(uint8_t state)
 	case COORD_SURVIVOR_ANSWERED: return "answered";
 	case COORD_SURVIVOR_LEFT: return "left";
 	case COORD_SURVIVOR_DOWN: return "down";
+	case COORD_SURVIVOR_INCOMPATIBLE: return "incompatible";
 	}
 	return "unknown";
 }

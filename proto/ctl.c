@@ -407,7 +407,7 @@ static void put_status(struct wbuf *w, const struct coord_ctl_status_rec *s)
 	put_u16(w, s->proto_version);
 	put_u16(w, s->flags);
 	put_u8(w, s->policy);
-	put_u8(w, 0);
+	put_u8(w, s->target);
 	put_u16(w, 0);
 	put_u32(w, s->deadline_ms);
 	put_u16(w, s->n_members);
@@ -449,7 +449,8 @@ static void get_status(struct rbuf *r, struct coord_ctl_status_rec *s, bool newe
 	s->proto_version = get_u16(r);
 	s->flags = (uint16_t)known_flags(r, get_u16(r), COORD_CTL_ST_FLAGS_KNOWN, newer);
 	s->policy = get_u8(r);
-	get_reserved(r, 3);
+	s->target = get_u8(r);
+	get_reserved(r, 2);
 	s->deadline_ms = get_u32(r);
 	s->n_members = get_u16(r);
 	s->n_pending = get_u16(r);
@@ -695,6 +696,7 @@ const char *coord_ctl_status_name(uint16_t status)
 		[COORD_CTL_NOT_ORIGIN] = "not-origin",
 		[COORD_CTL_NOT_CANCELLABLE] = "not-cancellable",
 		[COORD_CTL_TIMED_OUT] = "timed-out",
+		[COORD_CTL_NOT_TARGET] = "not-target",
 	};
 
 	return status < COORD_CTL_STATUS_COUNT ? names[status] : "unknown";

@@ -74,8 +74,20 @@ enum coord_ctl_status {
 	COORD_CTL_NOT_ORIGIN = 10,	/* CANCEL of another node's event */
 	COORD_CTL_NOT_CANCELLABLE = 11,	/* ended, or its release is running */
 	COORD_CTL_TIMED_OUT = 12,	/* no complete request in time */
+	COORD_CTL_NOT_TARGET = 13,	/* UP: a member, not a VIP target yet */
 };
-#define COORD_CTL_STATUS_COUNT	13
+#define COORD_CTL_STATUS_COUNT	14
+
+/* STATUS: may this node be a VIP target, or why not (coord_engine_target). */
+enum coord_ctl_target {
+	COORD_CTL_TARGET_UNKNOWN = 0,	/* an older coordd */
+	COORD_CTL_TARGET_YES = 1,
+	COORD_CTL_TARGET_NOT_JOINED = 2,
+	COORD_CTL_TARGET_INQUORATE = 3,
+	COORD_CTL_TARGET_SYNCING = 4,
+	COORD_CTL_TARGET_GRACE_PENDING = 5,
+	COORD_CTL_TARGET_SERVER_DOWN = 6,
+};
 
 /* The EVENT record's state: the engine's numbers, plus SENT. */
 enum coord_ctl_event_state {
@@ -104,7 +116,8 @@ enum coord_ctl_event_state {
 #define COORD_CTL_MEMBER_SELF		0x1u
 #define COORD_CTL_MEMBER_HELLO_SEEN	0x2u
 #define COORD_CTL_MEMBER_SERVER_DOWN	0x4u
-#define COORD_CTL_MEMBER_FLAGS_KNOWN	0x7u
+#define COORD_CTL_MEMBER_INCOMPATIBLE	0x8u	/* another major version */
+#define COORD_CTL_MEMBER_FLAGS_KNOWN	0xfu
 
 /* EVENT flags */
 #define COORD_CTL_EVENT_LOCAL_ORIGIN	0x1u
@@ -174,6 +187,7 @@ struct coord_ctl_status_rec {
 	uint16_t proto_version;		/* the CPG wire protocol it speaks */
 	uint16_t flags;			/* COORD_CTL_ST_* */
 	uint8_t policy;			/* enum coord_policy */
+	uint8_t target;			/* enum coord_ctl_target */
 	uint32_t deadline_ms;
 	uint16_t n_members;
 	uint16_t n_pending;		/* events not ended */

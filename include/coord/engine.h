@@ -21,6 +21,8 @@
 #define COORD_MAX_NODES		32	/* CPG members tracked */
 #define COORD_MAX_EVENTS	256	/* event records kept, pending first */
 #define COORD_MAX_ACTIONS	512	/* queued actions between drains */
+#define COORD_MAX_RERUNS	4	/* re-runs of one death with a fresh
+					 * deadline; later ones keep it */
 
 enum coord_policy {
 	COORD_POLICY_RELEASE = 1,	/* release when the deadline passes */
@@ -62,6 +64,8 @@ struct coord_member {
 	uint64_t incarnation;		/* 0 until its first message */
 	bool hello_seen;
 	bool server_down;		/* from its own death until it is up */
+	bool incompatible;		/* sent another major protocol version */
+	uint16_t version;		/* that version, if incompatible */
 	uint16_t n_vips;
 	struct coord_vip vips[COORD_MAX_VIPS];
 	uint64_t joined_us;
@@ -72,6 +76,8 @@ enum coord_survivor_state {
 	COORD_SURVIVOR_ANSWERED = 2,	/* see result */
 	COORD_SURVIVOR_LEFT = 3,	/* left the group before answering */
 	COORD_SURVIVOR_DOWN = 4,	/* its own server died: not waited for */
+	COORD_SURVIVOR_INCOMPATIBLE = 5, /* speaks another major protocol
+					  * version: never confirmed */
 };
 
 struct coord_survivor {
@@ -82,8 +88,9 @@ struct coord_survivor {
 	bool late;			/* answered after the event had ended */
 	uint8_t leave_reason;		/* enum coord_leave_reason, if left */
 	bool quorum_gone;		/* left, and its node then missing from
-					 * a quorum view: if the node shows up
-					 * again, it is coming back */
+					 * a quorum view: its node is down (and
+					 * if it shows up again, it is coming
+					 * back) */
 	uint32_t grace_latency_us;	/* as the survivor measured its call */
 	uint64_t at_us;			/* when its answer (or leave) arrived */
 	char detail[COORD_DETAIL_MAX + 1];
@@ -120,8 +127,13 @@ struct coord_event {
 	uint64_t retry_at_us;		/* next release attempt (RETRY_WAIT) */
 	uint32_t release_attempts;
 	int32_t release_status;		/* last exit status */
+	uint8_t reruns;			/* withdrawn and reported again, times */
+	struct coord_event_id rerun_as;	/* origin: the event re-reporting this
+					 * withdrawn one (seq 0: none) */
 	uint16_t n_survivors;
-	struct coord_survivor survivors[COORD_MAX_NODES];
+	struct coord_survivor *survivors;	/* n_survivors, sized to the group
+						 * when the DEATH was delivered;
+						 * owned by the engine */
 };
 
 enum coord_action_kind {
@@ -232,6 +244,37 @@ uint64_t coord_engine_next_timer(const struct coord_engine *e);
 /* Pops the oldest pending action; false when there is none. */
 bool coord_engine_next_action(struct coord_engine *e, struct coord_action *out);
 
+/*
+ * May this node be a VIP target (may its agent set ganesha-active)?  Only
+ * when it is joined, quorate, has heard every member's HELLO since it
+ * joined (so an origin's re-run for it is already here: see engine.c,
+ * "Joining"), and is in grace for every pending event of another node.
+ */
+enum coord_target_why {
+	COORD_TARGET_YES = 1,
+	COORD_TARGET_NOT_JOINED = 2,
+	COORD_TARGET_INQUORATE = 3,
+	COORD_TARGET_SYNCING = 4,	/* a member's HELLO not heard yet */
+	COORD_TARGET_GRACE_PENDING = 5,	/* an event without our in-grace */
+	COORD_TARGET_SERVER_DOWN = 6,	/* our server reported dead */
+};
+struct coord_target {
+	enum coord_target_why why;
+	uint32_t node;			/* SYNCING: the member not heard */
+	struct coord_event_id event;	/* GRACE_PENDING: the event */
+};
+void coord_engine_target(const struct coord_engine *e, struct coord_target *out);
+const char *coord_target_why_name(enum coord_target_why why);
+
+/*
+ * Member `from` sent a message of another major protocol version (the
+ * codec refused it; its header still names the version).  Every node
+ * delivers it at the same point, so all mark it alike: as a survivor it
+ * is settled at once, unconfirmed.
+ */
+void coord_engine_member_incompatible(struct coord_engine *e, uint64_t now,
+				      struct coord_member_id from, uint16_t version);
+
 /* Read-only views for status, history and checks. */
 bool coord_engine_joined(const struct coord_engine *e);
 bool coord_engine_quorate(const struct coord_engine *e);
@@ -246,6 +289,11 @@ const struct coord_event *coord_engine_find_event(const struct coord_engine *e,
 const struct coord_engine_counters *coord_engine_counters(const struct coord_engine *e);
 
 bool coord_event_ended(const struct coord_event *ev);
+/* No longer waited for (answered, down, incompatible, or left with its node). */
+bool coord_survivor_settled(const struct coord_survivor *sv);
+/* "3 (grace-failed), 5 (left (procdown), node alive)": who has not
+ * confirmed grace, and why.  Returns the length written (truncated to len). */
+size_t coord_event_unconfirmed(const struct coord_event *ev, char *buf, size_t len);
 const char *coord_event_state_name(uint8_t state);
 const char *coord_survivor_state_name(uint8_t state);
 const char *coord_leave_reason_name(uint8_t reason);

@@ -107,7 +107,14 @@ for f in $(seq 1 "$FAILOVERS"); do
 		# shellcheck disable=SC2046
 		for sv in $(echo "$ej" | jq -r '.survivors[] | "\(.node_id):\(.state):\(.result):\(.late)"'); do
 			IFS=: read -r sn sst sres slate <<<"$sv"
-			[ "$sst" = left ] || [ "$sres" = self-down ] && continue
+			# Only coordd is killed here, never a node: a survivor
+			# that left still had its ganesha and could take the VIP.
+			if [ "$sst" = left ]; then
+				[ "$outcome" = confirmed ] &&
+					bad="$bad; confirmed although survivor $sn left with its node up"
+				continue
+			fi
+			[ "$sres" = self-down ] && continue
 			if [ "$sres" = in-grace ] && [ "$slate" = false ]; then
 				grace_between "$sn" "5:$vip" "$t0" "$rel" ||
 					bad="$bad; survivor $sn recorded in-grace but its ganesha has no grace before the release"

@@ -104,23 +104,39 @@ check "cancel of the held event (exit $rc): cancelled on every node ($states)" \
 fault 3 ok
 ctl 2 up >/dev/null
 
-# --- 4. a survivor's coordd killed mid-barrier: dropped, release follows ---
+# --- 4. a survivor's coordd killed mid-barrier, its node alive: not confirmed;
+#        the event waits; restarted, it rejoins, the origin re-runs the death,
+#        and the re-run is released confirmed once node 3 is in grace ---
 fault 3 hang
 before=$(release_count 2)
-ctl 2 --json death --wait --timeout 30 >"$LAB_DIR/death4.json" & dpid=$!
+t4=$(now_us)
+ctl 2 --json death --wait --timeout 40 >"$LAB_DIR/death4.json" & dpid=$!
 sleep 1
 coord_stop 3 KILL
-wait $dpid; rc=$?
+sleep 1
 id=$(ctl 2 --json events | jq -r '[.events[] | select(.reason == "reported")][-1].id')
-s3=$(event_json 2 "$id" | jq -r '.survivors[] | select(.node_id == 3) | .state')
-check "survivor killed: death exits 0 (got $rc)" [ "$rc" = 0 ]
-check "survivor killed: node 3 recorded as left (got $s3)" [ "$s3" = left ]
-check "survivor killed: the release ran once" [ "$(release_count 2)" = $((before + 1)) ]
+s3=$(event_json 2 "$id" | jq -r '.survivors[] | select(.node_id == 3) | .state + " " + .leave_reason')
+check "survivor killed: node 3 recorded as left by procdown (got $s3)" [ "$s3" = "left procdown" ]
+check "survivor killed, its node alive: no release" [ "$(release_count 2)" = "$before" ]
 check "survivor killed: node 1 entered grace for node 3's VIP" \
 	sh -c "grep -q ' 5:198.18.0.103 true' '$LAB_DIR/1/grace.rec'"
 fault 3 ok
 coord_start 3 >/dev/null
 check "node 3's coordd restarted and rejoined" wait_coord_members 1 3
+wait $dpid; rc=$?
+new=$(ctl 2 --json events | jq -r '[.events[] | select(.reason == "reported")][-1].id')
+check "restarted survivor: death --wait follows the re-run and exits 0 (got $rc)" [ "$rc" = 0 ]
+check "restarted survivor: the first event is withdrawn on every node" \
+	[ "$(for n in 1 2 3; do event_json $n "$id" | jq -r .state; done | tr '\n' ' ')" = \
+	  "cancelled cancelled " ]
+check "restarted survivor: the re-run $new was released once" \
+	[ "$(release_count 2)" = $((before + 1)) ]
+check "restarted survivor: the release says confirmed" \
+	sh -c "tail -n1 '$LAB_DIR/2/release.log' | grep -q ' confirmed$'"
+g3=$(grace_time 3 5:198.18.0.102 "$t4")
+rel=$(last_release 2 | awk '{print $1}')
+check "restarted survivor: node 3 entered grace (${g3:-never}) before the release (${rel:-never})" \
+	sh -c "[ -n '$g3' ] && [ -n '$rel' ] && [ '${g3:-0}' -lt '${rel:-0}' ]"
 ctl 2 up >/dev/null
 
 # --- 5. a whole node's corosync stopped: survivors enter grace for its VIPs ---

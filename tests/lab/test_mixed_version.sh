@@ -8,7 +8,7 @@
 #      survivor entered grace.
 #   B. node 3 replaced by a 2.0 build: every message between majors is
 #      refused and counted (wire_errors.bad_version); the 2.0 node is a CPG
-#      member that never answers, so every barrier runs to its deadline and
+#      member marked incompatible, settled at once and never confirmed, so
 #      the origin's policy decides; its ganesha is never put in grace.
 #   C. node 3 back at 1.0: barriers confirm again.
 #
@@ -135,16 +135,19 @@ for n in 1 2 3; do
 	check "B: node $n counts refused HELLOs as bad_version ($(bad_version $n))" \
 		[ "$(bad_version $n)" -gt 0 ]
 done
-m3=$(ctl 1 --json status | jq -c '.members[] | select(.node_id == 3) | [.hello_seen, .incarnation, (.vips | length)]')
-check "B: node 1 lists node 3 with no HELLO seen, incarnation 0, no VIPs (got $m3)" \
-	[ "$m3" = "[false,0,0]" ]
+m3=$(ctl 1 --json status | jq -c '.members[] | select(.node_id == 3) | [.hello_seen, .incarnation, (.vips | length), .incompatible]')
+check "B: node 1 lists node 3 as incompatible: no HELLO seen, incarnation 0, no VIPs (got $m3)" \
+	[ "$m3" = "[false,0,0,true]" ]
+check "B: node 1 is still a VIP target (node 3 is exempt from the HELLO rule)" \
+	[ "$(ctl 1 --json status | jq -r .daemon.vip_target)" = yes ]
 check "B: node 1's log names the refused version" \
 	grep -q 'dropped a .*CPG message from node 3 .*unsupported major protocol version; counted as wire bad_version' "$LAB_DIR/1/coordd.log"
 echo "# what an administrator sees on node 1 (coordctl status):"
 ctl 1 status | sed 's/^/#   /'
 
-# B1. death on node 1 (1.0, policy release): node 3 never answers; the
-# deadline passes and the release is unconfirmed, naming node 3.
+# B1. death on node 1 (1.0, policy release): node 3 is settled at once as
+# incompatible; the release is unconfirmed, naming node 3, without waiting
+# for the deadline (3000 ms).
 bv1=$(bad_version 3)
 before=$(release_count 1)
 t0=$(now_us)
@@ -153,13 +156,13 @@ id=$(last_event_id 1)
 ev=$(event_json 1 "$id")
 check "B1: death on node 1: exits 0 (got $rc)" [ "$rc" = 0 ]
 check "B1: released exactly once" [ "$(release_count 1)" = $((before + 1)) ]
-check "B1: released unconfirmed (policy release, at the deadline)" \
+check "B1: released unconfirmed (policy release)" \
 	sh -c "tail -n1 '$LAB_DIR/1/release.log' | grep -q ' unconfirmed$'"
-s=$(echo "$ev" | jq -c '[.state, [.survivors[] | [.node_id, .state]]]')
-check "B1: node 1 records released, node 2 answered, node 3 waiting (got $s)" \
-	[ "$s" = '["released",[[2,"answered"],[3,"waiting"]]]' ]
+s=$(echo "$ev" | jq -c '[.state, .overdue, [.survivors[] | [.node_id, .state]]]')
+check "B1: node 1 records released before the deadline, node 2 answered, node 3 incompatible (got $s)" \
+	[ "$s" = '["released",false,[[2,"answered"],[3,"incompatible"]]]' ]
 check "B1: node 1's log names node 3 as not confirmed" \
-	grep -q "event $id: deadline passed, releasing by policy; not confirmed in grace: 3(no answer)" \
+	grep -q "event $id: every survivor answered, releasing by policy; not confirmed in grace: 3 (incompatible: protocol 2.0)" \
 	"$LAB_DIR/1/coordd.log"
 g=$(grace_time 2 5:198.18.0.101 "$t0")
 check "B1: node 2 (1.0) entered grace" [ -n "$g" ]
@@ -178,7 +181,7 @@ check "B2: death on node 2 (policy hold): exit 1 (got $rc)" [ "$rc" = 1 ]
 check "B2: the event is held" [ "$(event_json 2 "$id" | jq -r .state)" = held ]
 check "B2: no release" [ "$(release_count 2)" = "$before" ]
 check "B2: node 2's log names node 3" \
-	grep -q "event $id: deadline passed, holding by policy; not confirmed in grace: 3(no answer)" \
+	grep -q "event $id: deadline passed, holding by policy; not confirmed in grace: 3 (incompatible: protocol 2.0)" \
 	"$LAB_DIR/2/coordd.log"
 ctl 2 cancel "$id" >/dev/null
 ctl 2 up >/dev/null

@@ -98,6 +98,9 @@ struct gt_event {
 	bool delivered;			/* at the origin */
 	bool ended;			/* released OK, abandoned, cancelled */
 	uint64_t delivered_at;
+	uint64_t deadline_at;		/* by the re-run rule (engine.c, rule 6) */
+	bool rerun_cancelled;		/* withdrawn by its origin for a joiner */
+	int reruns;			/* withdrawn-and-reported-again chain */
 	int n;
 	struct gt_survivor sv[MAXN];
 	bool agreed_set;		/* the survivor set first seen */
@@ -254,7 +257,7 @@ static void check_release(int o, const struct coord_event_id *id)
 		violate("quorum", "node %d releases %s while inquorate", o + 1, buf);
 	if (!g->release_decided && !gt_confirmed(g)) {
 		bool allowed = S.policy == COORD_POLICY_RELEASE &&
-			       (S.now >= g->delivered_at + DEADLINE_US || gt_settled(g));
+			       (S.now >= g->deadline_at || gt_settled(g));
 		if (!allowed)
 			violate("confirmed", "node %d releases %s before every survivor "
 				"confirmed (policy %s)", o + 1, buf, coord_policy_name(S.policy));
@@ -345,6 +348,12 @@ static void drain(int i)
 			    a.msg.u.ack.id.origin == (uint32_t)S.expect_left_node + 1 &&
 			    a.msg.u.ack.result == COORD_ACK_SELF_DOWN)
 				S.expect_seen = true;
+			if (a.msg.type == COORD_MSG_CANCEL &&
+			    a.msg.u.cancel.reason == COORD_CANCEL_REJOINED) {
+				struct gt_event *g = gt_find(&a.msg.u.cancel.id);
+				if (g)
+					g->rerun_cancelled = true;
+			}
 			enqueue(i, &a.msg, false);
 			break;
 		case COORD_ACTION_GRACE: {
@@ -454,8 +463,19 @@ static void note_delivery(int r, const struct inflight *f)
 		}
 		/* Ground truth at the origin: the view at this delivery. */
 		if (g && r == g->origin && rd->inc == g->id.incarnation && !g->delivered) {
+			struct coord_event_id prev_id = g->id;
+			struct gt_event *prev;
+
 			g->delivered = true;
 			g->delivered_at = S.now;
+			g->deadline_at = S.now + DEADLINE_US;
+			prev_id.seq--;
+			prev = gt_find(&prev_id);
+			if (prev && prev->rerun_cancelled) {
+				g->reruns = prev->reruns + 1;
+				if (g->reruns > COORD_MAX_RERUNS)
+					g->deadline_at = prev->deadline_at;
+			}
 			g->n = 0;
 			for (j = 0; j < S.n; j++)
 				if (j != r && S.nodes[j].alive && S.nodes[j].part == rd->part) {

@@ -383,6 +383,65 @@ static void test_death_wait_released(void **state)
 	tc_close(c);
 }
 
+/* Issue 13: node 3's coordd dies mid-barrier (its node lives) and comes
+ * back; the origin re-runs the event, and death --wait follows the re-run
+ * to its confirmed release. */
+static void test_death_wait_follows_rerun(void **state)
+{
+	struct cluster *cl = *state;
+	struct coord_ctl_request req = death_req(20, true);
+	struct tclient *c = tc_connect();
+	struct coord_member_id all[NODES], two[2], gone, back;
+	struct coord_engine_config cfg = {
+		.nodeid = 3, .incarnation = 7003, .n_vips = 1,
+		.deadline_us = DEADLINE_US, .policy = COORD_POLICY_RELEASE,
+		.release_retry_us = 100000, .release_retry_max_us = 400000,
+		.release_max_attempts = 1,
+	};
+	uint8_t why = COORD_LEAVE_PROCDOWN;
+	const struct coord_ctl_event *last = NULL;
+	size_t k;
+
+	cl->n[2].hold_grace = true;
+	tc_send(c, &req);
+	if (!run_until(one_record, c, 3000))
+		fail_msg("DEATH --wait: the first EVENT record did not come");
+	gone = cl->n[2].id;
+	two[0] = cl->n[0].id;
+	two[1] = cl->n[1].id;
+	for (k = 0; k < 2; k++)
+		coord_engine_confchg(cl->n[k].e, clock_us, two, 2, &gone, &why, 1, NULL, 0);
+	pump(cl);
+	run_until(ended, c, 50);
+	assert_false(c->ended);			/* left, its node alive: waited for */
+
+	coord_vip_parse("198.18.0.103", &cfg.vips[0]);
+	coord_engine_free(cl->n[2].e);
+	cl->n[2].e = coord_engine_new(&cfg);
+	assert_non_null(cl->n[2].e);
+	cl->n[2].id = (struct coord_member_id){ 3, 2003 };
+	coord_engine_set_self(cl->n[2].e, 2003);
+	coord_engine_quorum(cl->n[2].e, clock_us, true);
+	cl->n[2].hold_grace = false;
+	back = cl->n[2].id;
+	for (k = 0; k < NODES; k++)
+		all[k] = cl->n[k].id;
+	for (k = 0; k < NODES; k++)
+		coord_engine_confchg(cl->n[k].e, clock_us, all, NODES, NULL, NULL, 0, &back, 1);
+	pump(cl);
+	if (!run_until(ended, c, 3000))
+		fail_msg("DEATH --wait: no END after the re-run was released");
+	expect_status(c, COORD_CTL_OK, "DEATH --wait across a re-run");
+	for (k = 1; k < c->n; k++)
+		if (c->rec[k].type == COORD_CTL_REC_EVENT)
+			last = &c->rec[k].u.event;
+	assert_non_null(last);
+	assert_int_equal(last->id.seq, 2);	/* the re-run, not the first */
+	assert_int_equal(last->state, COORD_CTL_EVENT_RELEASED);
+	assert_int_equal(last->release_outcome, COORD_RELEASE_CONFIRMED);
+	tc_close(c);
+}
+
 static void test_death_wait_release_fails(void **state)
 {
 	struct cluster *cl = *state;
@@ -529,6 +588,7 @@ static void test_events_last(void **state)
 static void test_event_record_times(void **state)
 {
 	struct coord_event ev;
+	struct coord_survivor svs[2];
 	struct coord_ctl_event out;
 
 	(void)state;
@@ -543,9 +603,12 @@ static void test_event_record_times(void **state)
 	ev.release_started_us = 1600;
 	ev.retry_at_us = 5000;
 	ev.release_status = -9;
+	memset(svs, 0, sizeof(svs));
 	ev.n_survivors = 2;
+	ev.survivors = svs;
 	ev.survivors[0].state = COORD_SURVIVOR_WAITING;
 	ev.survivors[1].state = COORD_SURVIVOR_LEFT;
+	ev.survivors[1].leave_reason = COORD_LEAVE_NODEDOWN;
 	coord_dispatch_event_record(&ev, 3000, &out);
 	assert_true(out.age_us == 2000);
 	assert_true(out.report_us == 100);
@@ -574,6 +637,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_death_sent_not_delivered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_death_reports_waiting_survivor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_death_wait_released, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_death_wait_follows_rerun, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_death_wait_release_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_death_wait_held, setup_hold, teardown),
 		cmocka_unit_test_setup_teardown(test_waiter_leaves_then_event_ends, setup, teardown),

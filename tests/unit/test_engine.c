@@ -465,8 +465,8 @@ static void test_unannounced_member_leaving_is_no_death(void **state)
 		assert_int_equal(coord_engine_event_count(C.nodes[i].e), 0);
 		assert_int_equal(C.nodes[i].graces, 0);
 	}
-	/* Present at a death, it is a survivor like any member; its clean
-	 * leave drops it, and the barrier completes confirmed. */
+	/* Present at a death, it is a survivor like any member.  Its clean
+	 * leave confirms nothing while its node lives: held at the deadline. */
 	hostile_confchg(true, 0);
 	id = report(1);
 	settle();
@@ -474,15 +474,19 @@ static void test_unannounced_member_leaving_is_no_death(void **state)
 	assert_int_equal(ev->n_survivors, 3);
 	assert_int_equal(C.nodes[1].releases, 0);
 	hostile_confchg(false, COORD_LEAVE_LEAVE);
-	assert_int_equal(C.nodes[1].releases, 1);
+	assert_int_equal(C.nodes[1].releases, 0);
+	advance(DEADLINE_US);
+	assert_int_equal(C.nodes[1].releases, 0);
 	for (i = 1; i <= 3; i++) {
 		ev = ev_on(i, &id);
-		assert_int_equal(ev->state, COORD_EVENT_RELEASED);
-		assert_int_equal(ev->release_outcome, COORD_RELEASE_CONFIRMED);
 		assert_int_equal(ev->survivors[2].id.pid, HOSTILE_PID);
 		assert_int_equal(ev->survivors[2].state, COORD_SURVIVOR_LEFT);
+		assert_false(coord_survivor_settled(&ev->survivors[2]));
 		assert_int_equal(coord_engine_event_count(C.nodes[i].e), 1);
 	}
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_HELD);
+	assert_int_equal(coord_engine_cancel(C.nodes[1].e, C.now, &id), 0);
+	settle();
 	/* Its whole node going down is still a node death. */
 	hostile_confchg(true, 0);
 	hostile_confchg(false, COORD_LEAVE_NODEDOWN);
@@ -572,10 +576,22 @@ static void test_report_with_explicit_vips_and_join(void **state)
 	assert_int_equal(b.seq, a.seq + 1);
 }
 
-static void test_survivor_leaving_is_dropped_joiner_not_waited(void **state)
+static enum coord_target_why target_of(int i)
 {
-	struct coord_event_id id;
+	struct coord_target t;
+
+	coord_engine_target(C.nodes[i].e, &t);
+	return t.why;
+}
+
+/* Issue 13: a joiner is waited for (the origin re-runs the event), and a
+ * survivor whose coordd dies while its node lives is not confirmed. */
+static void test_joiner_reruns_and_procdown_survivor_waits(void **state)
+{
+	struct coord_event_id id, again;
 	struct coord_member_id j;
+	uint32_t four[] = { 1, 2, 3, 4 }, three[] = { 1, 2, 4 };
+	uint64_t deadline;
 
 	(void)state;
 	cluster_up(4, COORD_POLICY_HOLD);
@@ -586,22 +602,108 @@ static void test_survivor_leaving_is_dropped_joiner_not_waited(void **state)
 		confchg(&m4, &r, 1, NULL, 0);
 		settle();
 	}
+	coord_engine_quorum_view(C.nodes[2].e, C.now, true, four, 4);
 	C.nodes[3].grace_mode = GRACE_HOLD;
 	id = report(2);
 	settle();
+	deadline = ev_on(2, &id)->deadline_us;
 	assert_int_equal(C.nodes[2].releases, 0);
+	advance(1000000);
+	/* Node 4's coordd joins: not a target until it heard every HELLO. */
 	C.nodes[4].up = true;
 	j = mid(4);
 	coord_engine_free(C.nodes[4].e);
 	C.nodes[4].e = engine_for(4, 204);
 	confchg(NULL, NULL, 0, &j, 1);
+	assert_int_equal(target_of(4), COORD_TARGET_SYNCING);
 	settle();
-	assert_null(sv_on(2, &id, 4));			/* not waited for */
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_CANCELLED);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_CANCELLED);
+	again = C.nodes[4].last_grace;
+	assert_int_equal(again.origin, 2);
+	assert_int_equal(again.seq, id.seq + 1);
+	assert_int_equal(sv_on(2, &again, 4)->result, COORD_ACK_IN_GRACE);
+	assert_true(ev_on(2, &again)->deadline_us > deadline);	/* fresh */
+	assert_int_equal(ev_on(2, &again)->reruns, 1);
+	assert_int_equal(target_of(4), COORD_TARGET_YES);
+	assert_int_equal(target_of(3), COORD_TARGET_GRACE_PENDING);
+	assert_int_equal(target_of(1), COORD_TARGET_YES);
+	assert_int_equal(target_of(2), COORD_TARGET_SERVER_DOWN);
+	/* Node 3's coordd dies, its node lives: the event still waits. */
 	node_leaves(3, COORD_LEAVE_PROCDOWN);
-	assert_int_equal(sv_on(2, &id, 3)->state, COORD_SURVIVOR_LEFT);
-	assert_int_equal(sv_on(2, &id, 3)->leave_reason, COORD_LEAVE_PROCDOWN);
+	assert_int_equal(sv_on(2, &again, 3)->state, COORD_SURVIVOR_LEFT);
+	assert_int_equal(sv_on(2, &again, 3)->leave_reason, COORD_LEAVE_PROCDOWN);
+	assert_false(coord_survivor_settled(sv_on(2, &again, 3)));
+	assert_int_equal(C.nodes[2].releases, 0);
+	/* Its node leaves the cluster too: now it can take no VIP. */
+	coord_engine_quorum_view(C.nodes[2].e, C.now, true, three, 3);
+	settle();
 	assert_int_equal(C.nodes[2].releases, 1);
-	assert_int_equal(ev_on(2, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
+	assert_int_equal(ev_on(2, &again)->release_outcome, COORD_RELEASE_CONFIRMED);
+}
+
+static void test_target_vouch(void **state)
+{
+	struct coord_event_id id;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_HOLD);
+	assert_int_equal(target_of(2), COORD_TARGET_YES);
+	C.nodes[3].grace_mode = GRACE_HOLD;
+	id = report(1);
+	settle();
+	assert_int_equal(target_of(1), COORD_TARGET_SERVER_DOWN);
+	assert_int_equal(target_of(2), COORD_TARGET_YES);
+	assert_int_equal(target_of(3), COORD_TARGET_GRACE_PENDING);
+	coord_engine_grace_done(C.nodes[3].e, C.now, &id, COORD_ACK_GRACE_FAILED, 1, "no");
+	settle();
+	/* Answered, but not in grace: still no target. */
+	assert_int_equal(target_of(3), COORD_TARGET_GRACE_PENDING);
+	advance(DEADLINE_US);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_HELD);
+	assert_int_equal(target_of(3), COORD_TARGET_GRACE_PENDING);
+	assert_int_equal(coord_engine_cancel(C.nodes[1].e, C.now, &id), 0);
+	settle();
+	assert_true(coord_event_ended(ev_on(3, &id)));
+	assert_int_equal(target_of(3), COORD_TARGET_YES);
+	coord_engine_quorum(C.nodes[3].e, C.now, false);
+	assert_int_equal(target_of(3), COORD_TARGET_INQUORATE);
+	{
+		struct coord_engine *lone = engine_for(5, 105);
+		struct coord_target t;
+
+		coord_engine_target(lone, &t);
+		assert_int_equal(t.why, COORD_TARGET_NOT_JOINED);
+		coord_engine_free(lone);
+	}
+}
+
+/* A member speaking another major version is settled at once, unconfirmed. */
+static void test_incompatible_member_settles_unconfirmed(void **state)
+{
+	struct coord_event_id id;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[3].grace_mode = GRACE_HOLD;
+	id = report(1);
+	settle();
+	assert_int_equal(C.nodes[1].releases, 0);
+	for (i = 1; i <= 3; i++)
+		coord_engine_member_incompatible(C.nodes[i].e, C.now, mid(3), 0x0200);
+	settle();
+	assert_int_equal(C.nodes[1].releases, 1);
+	for (i = 1; i <= 3; i++) {
+		assert_int_equal(sv_on(i, &id, 3)->state, COORD_SURVIVOR_INCOMPATIBLE);
+		assert_int_equal(ev_on(i, &id)->release_outcome, COORD_RELEASE_UNCONFIRMED);
+	}
+	/* A new event starts it settled, never confirmed. */
+	id = report(2);
+	settle();
+	assert_int_equal(sv_on(1, &id, 3)->state, COORD_SURVIVOR_INCOMPATIBLE);
+	assert_string_equal(sv_on(1, &id, 3)->detail, "protocol 2.0");
+	assert_int_equal(ev_on(2, &id)->release_outcome, COORD_RELEASE_UNCONFIRMED);
 }
 
 static void test_origin_leaving_abandons_and_node_left_grace(void **state)
@@ -981,7 +1083,9 @@ int main(void)
 		cmocka_unit_test(test_report_before_join_refused),
 		cmocka_unit_test_teardown(test_release_waits_for_every_survivor, teardown),
 		cmocka_unit_test_teardown(test_report_with_explicit_vips_and_join, teardown),
-		cmocka_unit_test_teardown(test_survivor_leaving_is_dropped_joiner_not_waited, teardown),
+		cmocka_unit_test_teardown(test_joiner_reruns_and_procdown_survivor_waits, teardown),
+		cmocka_unit_test_teardown(test_target_vouch, teardown),
+		cmocka_unit_test_teardown(test_incompatible_member_settles_unconfirmed, teardown),
 		cmocka_unit_test_teardown(test_origin_leaving_abandons_and_node_left_grace, teardown),
 		cmocka_unit_test_teardown(test_clean_leave_makes_no_node_left_event, teardown),
 		cmocka_unit_test_teardown(test_concurrent_deaths_release, teardown),
