@@ -22,10 +22,9 @@ vip_watch() {	# OUT
 			h=$(vip_holder "$VIP1"); h=${h:-none}
 			[ "$h" != "$last" ] && echo "$(now_us) vip node=$h" >>"$1"
 			last=$h
-			sleep 0.02
+			sleep 0.05
 		done
 	) >/dev/null 2>&1 &
-	echo $! >>"$LAB_DIR/bg.pids"
 	echo $!
 }
 
@@ -57,8 +56,8 @@ timeline() {	# T0 TAG
 
 run() {	# TAG: A holds, B tries through VIP1 every 100 ms; prints T0 after the death
 	local tag=$1
-	for n in 1 2 3; do nfs_grace_watch $n "$LAB_DIR/grace-$tag.log" >/dev/null; done
-	vip_watch "$LAB_DIR/vip-$tag.log" >/dev/null
+	nfs_watch "$LAB_DIR/grace-$tag.log"
+	NFS_WATCHERS="$NFS_WATCHERS $(vip_watch "$LAB_DIR/vip-$tag.log")"
 	apid=$(nfs_client_bg "$LAB_DIR/A-$tag.log" hold --server "$VIP1" --id "clientA-$tag" \
 		--file "$FILE" --renew-ms 500)
 	nfs_wait_event 30 "$LAB_DIR/A-$tag.log" HOLDING || { echo "client A could not lock"; exit 1; }
@@ -82,13 +81,17 @@ timeline "$t0" coord
 t=$(nfs_first "$LAB_DIR/A-coord.log" RECLAIMED "$t0")
 [ -n "$t" ] && echo "client A reclaimed its lock on node $(vip_holder "$VIP1") at $(ms_since "$t0" "$t") ms;" \
 	"client B: $(awk -v t="$t0" '$1 >= t && $3 == "TRY" {print $NF}' "$LAB_DIR/B-coord.log" | sort | uniq -c | tr '\n' ' ')"
-kill "$apid" "$bpid" 2>/dev/null
+nfs_client_stop "$apid" "$bpid"; nfs_unwatch
 
 echo
 echo "== resetting: node 1's ganesha back, VIP1 home, grace over"
 nfs_ganesha_start 1 && nfs_wait_for 90 nfs_vips_home && nfs_wait_for 60 nfs_no_grace ||
 	{ echo "reset failed"; exit 1; }
+# No coord: its monitor clone stopped (the attributes stay), coordd stopped.
+lab_exec 1 crm_resource --resource mon-clone --meta --set-parameter target-role \
+	--parameter-value Stopped >/dev/null 2>&1
 for n in 1 2 3; do coord_stop $n; done
+sleep 2
 
 echo
 echo "== old method (notify + ${SEED_GRACE_DELAY} s sleep, no coordd); node 2's notify runs $NFS_LATE_S s late"
@@ -105,6 +108,6 @@ if [ -n "$tb" ] && [ -n "$tl" ]; then
 else
 	echo "this time the old method did not lose the lock (B granted: ${tb:+yes}, A refused: ${tl:+yes})"
 fi
-kill "$apid" "$bpid" 2>/dev/null
+nfs_client_stop "$apid" "$bpid"; nfs_unwatch
 echo
 echo "== tearing the lab down"

@@ -77,6 +77,7 @@ struct reply {
 };
 
 static volatile sig_atomic_t stopping;
+static bool releasing;	/* stopping, but the releases must still be sent */
 
 static void on_signal(int sig)
 {
@@ -156,7 +157,7 @@ static void wait_reply(struct client *cl, struct reply *r)
 	while (!r->done) {
 		int64_t left = (int64_t)(deadline - now_us()) / 1000;
 
-		if (left <= 0 || stopping) {
+		if (left <= 0 || (stopping && !releasing)) {
 			r->done = true;
 			r->rpc_status = -1;
 			return;
@@ -506,12 +507,13 @@ static int renew(struct client *cl)
 	return r.status;
 }
 
-/* LOCKU (when locked) and CLOSE file I: best effort, the outcome printed. */
-static void release(struct client *cl, unsigned i)
+/* LOCKU (when locked) and CLOSE file I: true when the server said OK to both. */
+static bool release(struct client *cl, unsigned i)
 {
 	struct held *h = &cl->files[i];
 	nfs_argop4 ops[2];
 	struct reply r;
+	bool ok = true;
 
 	if (h->locked) {
 		memset(ops, 0, sizeof(ops));
@@ -522,7 +524,7 @@ static void release(struct client *cl, unsigned i)
 		ops[1].nfs_argop4_u.oplocku.lock_stateid = h->lock_sid;
 		ops[1].nfs_argop4_u.oplocku.offset = cl->offset;
 		ops[1].nfs_argop4_u.oplocku.length = cl->length;
-		compound(cl, ops, 2, &r, NULL);
+		ok = compound(cl, ops, 2, &r, NULL) && r.status == NFS4_OK;
 		h->locked = false;
 	}
 	memset(ops, 0, sizeof(ops));
@@ -530,7 +532,7 @@ static void release(struct client *cl, unsigned i)
 	ops[1].argop = OP_CLOSE;
 	ops[1].nfs_argop4_u.opclose.seqid = cl->oo_seqid++;
 	ops[1].nfs_argop4_u.opclose.open_stateid = h->open_sid;
-	compound(cl, ops, 2, &r, NULL);
+	return compound(cl, ops, 2, &r, NULL) && r.status == NFS4_OK && ok;
 }
 
 static void new_verifier(struct client *cl)
@@ -649,9 +651,14 @@ static int hold(struct client *cl, int renew_ms)
 		if (st)
 			return st;
 	}
-	for (i = 0; i < cl->n_files; i++)
-		release(cl, i);
-	say(cl, "RELEASED", "files=%u", cl->n_files);
+	{
+		unsigned done = 0;
+
+		releasing = true;
+		for (i = 0; i < cl->n_files; i++)
+			done += release(cl, i);
+		say(cl, "RELEASED", "files=%u ok=%u", cl->n_files, done);
+	}
 	return 0;
 }
 
@@ -710,9 +717,13 @@ static int try_lock(struct client *cl, int every_ms, int for_ms, bool keep, int 
 			while (!stopping && renew(cl) == NFS4_OK)
 				usleep((useconds_t)renew_ms * 1000);
 			say(cl, "KEPT", "until=%s", stopping ? "stopped" : "renew-failed");
+			releasing = true;
+			release(cl, 0);
 			return 0;
 		}
+		releasing = true;	/* B must not keep what it was granted */
 		release(cl, 0);
+		releasing = false;
 	} while (!stopping && now_us() < end);
 	say(cl, "TRIED", "attempts=%u granted=%u", n, grants);
 	return 0;

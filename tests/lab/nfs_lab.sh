@@ -13,8 +13,8 @@
 # so the group runs in minutes).
 
 NFS_CLIENT=$B/tests/lab/nfs4_client
-NFS_GRACE=${NFS_GRACE:-8}
-NFS_LEASE=${NFS_LEASE:-4}
+NFS_GRACE=${NFS_GRACE:-15}
+NFS_LEASE=${NFS_LEASE:-8}
 # How late the old method's grace notify reaches one survivor.  The seed
 # sleeps 5 s; pacemaker then needs 0.8 s (idle machine) to several
 # seconds (loaded) to bring the VIP up on the survivor, so a notify 6 s
@@ -103,10 +103,15 @@ nfs_client_run() {	# args...: in the foreground
 }
 
 nfs_client_down() {
-	local ns pids
+	local ns p pids=
 	[ -n "${LAB_DIR:-}" ] && [ -d "$LAB_DIR" ] || return 0
 	ns=$(_nfs_client_ns)
-	pids="$(cat "$LAB_DIR/clients.pids" 2>/dev/null) $(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')"
+	# The clients still running (a recorded pid may be another's by now),
+	# and whatever else runs in the client namespace.
+	for p in $(cat "$LAB_DIR/clients.pids" 2>/dev/null); do
+		grep -qa nfs4_client "/proc/$p/cmdline" 2>/dev/null && pids="$pids $p"
+	done
+	pids="$pids $(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')"
 	# shellcheck disable=SC2086
 	_lab_kill_wait $pids
 	ip netns del "$ns" 2>/dev/null
@@ -114,7 +119,7 @@ nfs_client_down() {
 
 # lab_trap's teardown with the client namespace first.
 nfs_lab_trap() {
-	trap 'nfs_client_down; lab_down' EXIT
+	trap 'nfs_unwatch; nfs_client_down; lab_down' EXIT
 	trap 'exit 130' INT TERM
 }
 
@@ -138,7 +143,11 @@ nfs_wait_event() {	# SECONDS LOG EVENT [AFTER_US] [PATTERN]
 # goes to node N+1 (then N+2): rsc_location scores 200, 100, 0.  coordd on
 # node N announces VIP N (its vip key); its release command is
 # release_probe.sh (get_grace of every other node at the release, then
-# ganesha-active deleted).  The coord monitor agent runs as a clone.
+# ganesha-active deleted).  The coord monitor agent runs as a clone, with
+# a 10 s D-Bus probe timeout: a real ganesha 4.3 answering a grace call
+# can block its D-Bus thread for seconds ("Unable to start grace, grace
+# status 0x6 ... Retry grace": 4.7 s seen), and the default 2 s probe
+# then reported a live server dead.
 
 nfs_active_nodes() {	# nodes with ganesha-active=1, as node N sees them
 	lab_exec "${1:-1}" attrd_updater -Q -A -n ganesha-active 2>/dev/null |
@@ -231,6 +240,7 @@ nfs_stack_up() {
   <instance_attributes id=\"mon-ia\">
     <nvpair id=\"mon-pid\" name=\"pid_file\" value=\"/run/ganesha.pid\"/>
     <nvpair id=\"mon-ctl\" name=\"coordctl\" value=\"$COORDCTL\"/>
+    <nvpair id=\"mon-dbus\" name=\"dbus_timeout_ms\" value=\"10000\"/>
   </instance_attributes>
   <operations><op id=\"mon-mon\" name=\"monitor\" interval=\"2s\" timeout=\"20s\"/></operations>
 </primitive></clone>" || return 1
@@ -243,7 +253,9 @@ nfs_stack_up() {
 	nfs_wait_for 60 nfs_no_grace
 }
 
-# Background get_grace poll of node N: one line per change, "<us> nodeN grace=V".
+# Background get_grace poll of node N (every 100 ms, while a failover is
+# watched: each poll forks a few processes, and the machine's pids wrap):
+# one line per change, "<us> nodeN grace=V".
 nfs_grace_watch() {	# N OUT
 	local n=$1 out=$2
 	(
@@ -252,10 +264,9 @@ nfs_grace_watch() {	# N OUT
 			g=$(get_grace "$n" 2>/dev/null); g=${g:-none}
 			[ "$g" != "$last" ] && echo "$(now_us) node$n grace=$g" >>"$out"
 			last=$g
-			sleep 0.05
+			sleep 0.1
 		done
 	) >/dev/null 2>&1 &
-	echo $! >>"$LAB_DIR/bg.pids"
 	echo $!
 }
 
@@ -265,6 +276,26 @@ nfs_grace_since() {	# OUT N T0
 }
 
 ms_since() { echo $(( ($2 - $1) / 1000 )); }	# T0 T
+
+# Watches every node's grace into OUT; nfs_unwatch stops them.
+nfs_watch() {	# OUT
+	local n
+	NFS_WATCHERS=
+	for n in $(seq 1 "$LAB_N"); do NFS_WATCHERS="$NFS_WATCHERS $(nfs_grace_watch "$n" "$1")"; done
+}
+nfs_unwatch() {
+	# shellcheck disable=SC2086
+	[ -n "${NFS_WATCHERS:-}" ] && kill $NFS_WATCHERS 2>/dev/null
+	NFS_WATCHERS=
+}
+
+# TERM to our clients only: a pid whose process is gone may be another's by now.
+nfs_client_stop() {	# PID...
+	local p
+	for p in "$@"; do
+		grep -qa nfs4_client "/proc/$p/cmdline" 2>/dev/null && kill -TERM "$p"
+	done
+}
 
 # A power cut: the node's link goes down, then every process in it dies
 # at once (corosync, pacemaker, coordd, ganesha, its bus).  The anchor

@@ -8,9 +8,10 @@
 #   1. coord, one death: A reclaims through VIP1 on node 2; B never granted.
 #   3. cascade: node 2 dies too; A reclaims again on node 3.
 #   5. 20 clients across VIP1 and VIP2, one failover: all reclaimed.
-#   2. the old method (notify + 5 s sleep), node 2's notify NFS_LATE_S (8) s late:
-#      B takes A's lock, A's reclaim is refused: the old method's failure.
 #   4. whole-node death (node 1 powered off): A reclaims on a survivor.
+#   2. the old method (notify + 5 s sleep), no coord, node 2's ganesha
+#      dies, node 3's notify NFS_LATE_S (8) s late: B takes A's lock, A's
+#      reclaim is refused: the old method's failure.
 set -u
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/coord_lab.sh"
@@ -27,10 +28,9 @@ if ! nfs_stack_up; then
 fi
 ok "3 nodes up, VIP N on node N, no ganesha in grace"
 GW=$LAB_DIR/grace-watch.log
-for n in 1 2 3; do nfs_grace_watch $n "$GW" >/dev/null; done
 
 vip_moved() { s=$(vip_holder "$1") && [ "$s" != "$2" ]; }	# VIP FROM
-stop_pids() { local p; for p in "$@"; do kill -TERM "$p" 2>/dev/null; done; }
+stop_pids() { nfs_client_stop "$@"; }
 # B's grants in LOG after T0: "moved" VIP: every grant is a loss; a
 # survivor's own VIP (grace start G of that survivor): a grant after G is a
 # loss, one before G is in the death-to-grace window (see docs/deploy.md).
@@ -66,6 +66,7 @@ A=$LAB_DIR/A.log
 apid=$(nfs_client_bg "$A" hold --server "$VIP1" --id clientA --file "$FILE" --renew-ms 500)
 check "client A holds a write lock through VIP1 on node 1" nfs_wait_event 30 "$A" HOLDING
 bpids=$(start_b s1 "$VIP1" "$VIP2" "$VIP3")
+nfs_watch "$GW"
 sleep 1.5
 check "before the failover, B is denied through every VIP" \
 	[ "$(grep -l 'result=DENIED' "$LAB_DIR"/B-s1-*.log | wc -l)" = 3 ]
@@ -134,6 +135,7 @@ stop_pids $bpids
 check "cascade: B through VIP1 (moved to node 3) was never granted A's lock" \
 	[ "$(grants_after "$LAB_DIR/B-s3-$VIP1.log" "$t0")" = 0 ]
 check_b_survivor "$LAB_DIR/B-s3-$VIP3.log" "$VIP3" 3 "$t0"
+nfs_unwatch
 stop_pids "$apid"
 
 # Dead ganeshas back, every VIP home, no server in grace.
@@ -159,6 +161,7 @@ for i in $(seq 1 $M); do
 	tpids="$tpids $(nfs_client_bg "$LAB_DIR/t$i.log" try --server "$v" --id "thief-m$i" \
 		--file "m$i-a" --every-ms 400 --for-ms 600000)"
 done
+nfs_watch "$GW"
 sleep 1
 t0=$(now_us)
 nfs_ganesha_kill 1
@@ -199,61 +202,8 @@ conflicts=$(cat "$LAB_DIR"/t*.log | awk -v t="$t0" '$1 >= t && $3 == "TRY" && /r
 check "0 conflicting grants to $M thieves during the failover" [ "$conflicts" = 0 ]
 echo "# thieves' answers: $(cat "$LAB_DIR"/t*.log | awk -v t="$t0" '$1 >= t && $3 == "TRY" {print $NF}' | sort | uniq -c | tr '\n' ' ')"
 stop_pids $mpids
+nfs_unwatch
 check "node 1's ganesha back, every VIP home" reset_stack 1
-
-# --- 2. the old method, node 2 late into grace ---
-echo "# 2. the old method (notify + ${SEED_GRACE_DELAY} s sleep); node 2's notify runs $NFS_LATE_S s late"
-# No coordd anywhere: the monitor agent then falls back to the old
-# fixed sleep itself (on_coordd_unreachable=fallback), and the seed's
-# notify + sleep below deletes the attribute first.
-for n in 1 2 3; do coord_stop $n; done
-A2=$LAB_DIR/A2.log B2=$LAB_DIR/B2.log
-apid=$(nfs_client_bg "$A2" hold --server "$VIP1" --id clientA2 --file "$FILE" --renew-ms 500)
-check "client A holds the lock through VIP1 on node 1" nfs_wait_event 30 "$A2" HOLDING
-bpid=$(nfs_client_bg "$B2" try --server "$VIP1" --id clientB2 --file "$FILE" --every-ms 50 --timeout-ms 200 \
-	--for-ms 600000 --keep)
-sleep 1
-t0=$(now_us)
-old_method_failover 1 2 "$NFS_LATE_S"
-if nfs_wait_for 30 vip_moved "$VIP1" 1; then
-	S=$(vip_holder "$VIP1")
-	echo "# VIP1 moved to node $S at $(ms_since "$t0" "$(now_us)") ms"
-fi
-nfs_wait_event 30 "$B2" TRY "$t0" result=GRANTED
-nfs_wait_event 30 "$A2" LOST "$t0"
-t_b=$(nfs_first "$B2" TRY "$t0" result=GRANTED)
-t_l=$(nfs_first "$A2" LOST "$t0")
-g=$(nfs_grace_since "$GW" 2 "$t0")
-echo "# node 2 in grace at $( [ -n "$g" ] && ms_since "$t0" "$g" || echo never) ms"
-if [ -n "$t_b" ] && [ -n "$g" ] && [ "$t_b" -lt "$g" ]; then
-	ok "old method: client B took client A's lock through VIP1 at $(ms_since "$t0" "$t_b") ms, before node 2 entered grace ($(ms_since "$t0" "$g") ms)"
-else
-	not_ok "old method: B took A's lock before node 2 entered grace" "B granted at ${t_b:-never}, grace at ${g:-never}"
-fi
-if [ -n "$t_l" ]; then
-	ok "old method: client A's reclaim refused at $(ms_since "$t0" "$t_l") ms ($(awk '$3 == "LOST" {print $NF; exit}' "$A2")): the lock is lost"
-else
-	not_ok "old method: A's reclaim refused" "$(tail -2 "$A2")"
-fi
-stop_pids "$apid" "$bpid"
-
-coord_group_whole() {
-	local n
-	for n in 1 2 3; do
-		[ "$(lab_exec $n "$COORDCTL" --json status 2>/dev/null | jq -r '.members | length')" = 3 ] ||
-			return 1
-	done
-}
-# coordd back, node 1's ganesha back: every VIP home.
-restore_coord() {
-	local n
-	nfs_ganesha_start 1 || return 1
-	for n in 1 2 3; do coord_start $n >/dev/null; done
-	nfs_wait_for 30 coord_group_whole || { echo "# coordd group not whole"; return 1; }
-	nfs_wait_for 90 nfs_vips_home || { echo "# VIPs not home: ganesha-active on $(nfs_active_nodes)"; return 1; }
-	nfs_wait_for 60 nfs_no_grace
-}
-check "coordd and node 1's ganesha back, every VIP home" restore_coord
 
 # --- 4. whole-node death: node 1 powered off ---
 echo "# 4. node 1 powered off (its link down, every process in it killed)"
@@ -261,6 +211,7 @@ A4=$LAB_DIR/A4.log
 apid=$(nfs_client_bg "$A4" hold --server "$VIP1" --id clientA4 --file "$FILE" --renew-ms 500)
 check "client A holds the lock through VIP1 on node 1" nfs_wait_event 30 "$A4" HOLDING
 bpids=$(start_b s4 "$VIP1" "$VIP2" "$VIP3")
+nfs_watch "$GW"
 sleep 1
 t0=$(now_us)
 nfs_power_off 1
@@ -297,6 +248,50 @@ check "B through VIP1 (moved to node $S) was never granted A's lock" \
 check_b_survivor "$LAB_DIR/B-s4-$VIP2.log" "$VIP2" 2 "$t0"
 check_b_survivor "$LAB_DIR/B-s4-$VIP3.log" "$VIP3" 3 "$t0"
 stop_pids "$apid"
+nfs_unwatch
+
+# --- 2. the old method, node 3 late into grace ---
+# Node 1 is off; node 2's ganesha dies under the old method: its VIPs go
+# to node 3, whose grace notify runs NFS_LATE_S late.  No coord at all:
+# its monitor clone stopped (the attributes stay), every coordd stopped.
+echo "# 2. the old method (notify + ${SEED_GRACE_DELAY} s sleep), no coord; node 3's notify runs $NFS_LATE_S s late"
+lab_exec 2 crm_resource --resource mon-clone --meta --set-parameter target-role \
+	--parameter-value Stopped >/dev/null 2>&1
+for n in 2 3; do coord_stop $n; done
+sleep 2
+check "VIP2 still on node 2 with coord stopped" [ "$(vip_holder "$VIP2")" = 2 ]
+A2=$LAB_DIR/A2.log B2=$LAB_DIR/B2.log
+apid=$(nfs_client_bg "$A2" hold --server "$VIP2" --id clientA2 --file old-lock --renew-ms 500)
+check "client A holds the lock through VIP2 on node 2" nfs_wait_event 30 "$A2" HOLDING
+bpid=$(nfs_client_bg "$B2" try --server "$VIP2" --id clientB2 --file old-lock --every-ms 50 \
+	--timeout-ms 200 --for-ms 600000 --keep)
+nfs_watch "$GW"
+sleep 1
+t0=$(now_us)
+old_method_failover 2 3 "$NFS_LATE_S"
+if nfs_wait_for 30 vip_moved "$VIP2" 2; then
+	echo "# VIP2 moved to node $(vip_holder "$VIP2") at $(ms_since "$t0" "$(now_us)") ms"
+fi
+nfs_wait_event 30 "$B2" TRY "$t0" result=GRANTED
+nfs_wait_event 30 "$A2" LOST "$t0"
+node3_grace() { [ -n "$(nfs_grace_since "$GW" 3 "$t0")" ]; }
+nfs_wait_for $((NFS_LATE_S + 10)) node3_grace
+t_b=$(nfs_first "$B2" TRY "$t0" result=GRANTED)
+t_l=$(nfs_first "$A2" LOST "$t0")
+g=$(nfs_grace_since "$GW" 3 "$t0")
+echo "# node 3 in grace at $( [ -n "$g" ] && ms_since "$t0" "$g" || echo never) ms"
+if [ -n "$t_b" ] && [ -n "$g" ] && [ "$t_b" -lt "$g" ]; then
+	ok "old method: client B took client A's lock through VIP2 at $(ms_since "$t0" "$t_b") ms, before node 3 entered grace ($(ms_since "$t0" "$g") ms)"
+else
+	not_ok "old method: B took A's lock before node 3 entered grace" "B granted at ${t_b:-never}, grace at ${g:-never}"
+fi
+if [ -n "$t_l" ]; then
+	ok "old method: client A's reclaim refused at $(ms_since "$t0" "$t_l") ms ($(awk '$3 == "LOST" {print $NF; exit}' "$A2")): the lock is lost"
+else
+	not_ok "old method: A's reclaim refused" "$(tail -2 "$A2")"
+fi
+stop_pids "$apid" "$bpid"
+nfs_unwatch
 
 echo "# reclaim from the death: one death ${S1_RECLAIM_MS:-?} ms, cascade ${S3_RECLAIM_MS:-?} ms, node off ${S4_RECLAIM_MS:-?} ms, 10 clients:${S5_LAT:- ?} ms"
 echo "# B granted before a survivor entered grace (death-to-grace window): ${GAP_GRANTS:-0} times"
