@@ -142,7 +142,14 @@ stop_pids "$apid"
 reset_stack() {	# DEAD...
 	local n
 	for n in "$@"; do nfs_ganesha_start "$n" || return 1; done
-	nfs_wait_for 90 nfs_vips_home && nfs_wait_for 60 nfs_no_grace
+	if ! nfs_wait_for 90 nfs_vips_home; then
+		echo "# VIPs not home: ganesha-active on nodes $(nfs_active_nodes); VIP1 on $(vip_holder "$VIP1")"
+		for n in "$@"; do
+			echo "# node $n: get_grace $(get_grace "$n"), coordd: $(lab_exec "$n" "$COORDCTL" status 2>&1 | head -3 | tr '\n' ' ')"
+		done
+		return 1
+	fi
+	nfs_wait_for 60 nfs_no_grace
 }
 check "node 1's and node 2's ganesha back, every VIP home" reset_stack 1 2
 
