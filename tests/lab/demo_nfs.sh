@@ -99,6 +99,8 @@ run old
 t0=$(now_us)
 old_method_failover 1 2 "$NFS_LATE_S"
 nfs_wait_event 30 "$LAB_DIR/A-old.log" LOST "$t0" || nfs_wait_event 1 "$LAB_DIR/A-old.log" RECLAIMED "$t0"
+node2_grace() { [ -n "$(nfs_grace_since "$LAB_DIR/grace-old.log" 2 "$t0")" ]; }
+nfs_wait_for $((NFS_LATE_S + 10)) node2_grace	# the late notify, to show when it landed
 sleep 1
 timeline "$t0" old
 tb=$(nfs_first "$LAB_DIR/B-old.log" TRY "$t0" result=GRANTED)
