@@ -1,6 +1,6 @@
 # coord: confirmed-grace failover coordinator for NFS-Ganesha clusters.
 # Targets: all (default), check, demo, demo-nfs, soak, sim, sim-mutants, fuzz, bench,
-# install, uninstall, clean.  See README.md.
+# deb, install, uninstall, clean.  See README.md.
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr
@@ -13,7 +13,7 @@ DESTDIR   ?=
 
 CC        ?= cc
 B         ?= build
-PKGS      := libcpg libquorum libcorosync_common libqb dbus-1
+PKGS      := libcpg libquorum libcorosync_common libqb dbus-1 libmicrohttpd libsystemd
 DEPS_OK   := $(B)/.deps-ok
 
 WARN      := -Wall -Wextra -Werror
@@ -42,7 +42,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 LAB_SRCS    := $(wildcard tests/lab/*.c)
 LAB_BINS    := $(patsubst tests/lab/%.c,$(B)/tests/lab/%,$(LAB_SRCS))
 
-.PHONY: all deps check unit demo demo-nfs soak sim sim-mutants fuzz bench install uninstall clean
+.PHONY: all deps check unit demo demo-nfs soak sim sim-mutants fuzz bench deb install uninstall clean
 all: $(B)/coordd $(B)/coordctl
 
 deps: $(DEPS_OK)
@@ -52,7 +52,7 @@ $(DEPS_OK): tests/deps.sh
 
 $(B)/%.o: %.c $(DEPS_OK) $(wildcard include/coord/*.h) $(wildcard coord/*.h) $(wildcard proto/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(B)/libcoordcore.a: $(CORE_OBJS)
 	$(AR) rcs $@ $^
@@ -96,6 +96,19 @@ soak: all $(LAB_BINS)
 -include tests/sim/sim.mk
 -include tests/fuzz/fuzz.mk
 -include bench/bench.mk
+
+# The Debian package, built by dpkg-buildpackage in a copy of the tree
+# (without .git or build directories) under $(B)/deb, so the tree itself
+# gets no debian/ build products; the copy is removed, the .deb,
+# .changes and .buildinfo stay in $(B)/deb.  Our make variables are not
+# passed on: B=/abs/build would have the copy's `make clean` remove it.
+DEB_SRC = $(B)/deb/coord-$(VERSION)
+deb:
+	rm -rf $(B)/deb && mkdir -p $(DEB_SRC)
+	tar -cf - --exclude=./.git --exclude=./build --exclude='./$(B)' . | tar -C $(DEB_SRC) -xf -
+	cd $(DEB_SRC) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u B dpkg-buildpackage -us -uc -b
+	rm -rf $(DEB_SRC)
+	@ls $(B)/deb
 
 INSTALL_FILES = $(SBINDIR)/coordd $(SBINDIR)/coordctl \
 	$(OCFDIR)/ganesha_coord_mon $(OCFDIR)/coordd \

@@ -9,6 +9,7 @@
 #include <syslog.h>
 
 #include "config.h"
+#include "listen.h"
 #include "log.h"
 
 #define RELEASE_RETRY_MAX_US	30000000u	/* the back-off ceiling: 30 s */
@@ -19,6 +20,7 @@ enum key_type {
 	KEY_VIP,
 	KEY_POLICY,
 	KEY_LEVEL,
+	KEY_LISTEN,		/* char[size], coord_listen_parse() accepts it */
 };
 
 /* KEY_TEXT checks beyond printable bytes */
@@ -58,6 +60,8 @@ static const struct config_key keys[] = {
 	{ "log_level", KEY_LEVEL, FIELD(log_level), 0, 0, 0,
 	  "error, warning, notice, info or debug" },
 	TEXT(socket_group, 1, TEXT_WORD, "a group name of 1..63 bytes, no spaces"),
+	{ "metrics_listen", KEY_LISTEN, FIELD(metrics_listen), 0, 0, 0,
+	  "PORT, IPV4:PORT or [IPV6]:PORT (numeric; a bare port is 127.0.0.1)" },
 };
 #define N_KEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -174,6 +178,15 @@ static const char *set_value(struct coord_config *cfg, const struct config_key *
 		else
 			return k->expect;
 		return NULL;
+	case KEY_LISTEN: {
+		struct sockaddr_storage ss;
+		socklen_t sl;
+
+		if (strlen(v) >= k->size || coord_listen_parse(v, &ss, &sl) < 0)
+			return k->expect;
+		memcpy(field, v, strlen(v) + 1);
+		return NULL;
+	}
 	case KEY_LEVEL:
 		level = coord_log_level_parse(v);
 		if (level < 0)

@@ -36,6 +36,7 @@ struct coord_config {
 	char log_target[256];		/* syslog, stderr or an absolute path */
 	int log_level;			/* LOG_ERR .. LOG_DEBUG */
 	char socket_group[64];		/* allowed on the socket besides root */
+	char metrics_listen[64];	/* "": no HTTP metrics (coord/listen.h) */
 };
 
 void coord_config_defaults(struct coord_config *cfg);

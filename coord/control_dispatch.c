@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "control_dispatch.h"
+#include "metrics.h"
 
 #ifndef COORD_VERSION
 #define COORD_VERSION "unknown"
@@ -146,6 +147,20 @@ void coord_dispatch_member_record(const struct coord_member *m, uint64_t now,
 	out->member_for_us = now > m->joined_us ? now - m->joined_us : 0;
 	out->n_vips = m->n_vips <= COORD_MAX_VIPS ? m->n_vips : COORD_MAX_VIPS;
 	memcpy(out->vips, m->vips, out->n_vips * sizeof(out->vips[0]));
+}
+
+void coord_dispatch_engine_counters(const struct coord_engine_counters *ec,
+				    uint64_t out[COORD_CTL_EC_COUNT])
+{
+	out[COORD_CTL_EC_DELIVERED] = ec->delivered;
+	out[COORD_CTL_EC_REJECTED_SENDER] = ec->rejected_sender;
+	out[COORD_CTL_EC_REJECTED_INCARNATION] = ec->rejected_incarnation;
+	out[COORD_CTL_EC_REJECTED_ORIGIN] = ec->rejected_origin;
+	out[COORD_CTL_EC_UNKNOWN_EVENT] = ec->unknown_event;
+	out[COORD_CTL_EC_UNEXPECTED_ACK] = ec->unexpected_ack;
+	out[COORD_CTL_EC_DUPLICATE] = ec->duplicate;
+	out[COORD_CTL_EC_TABLE_FULL] = ec->table_full;
+	out[COORD_CTL_EC_ACTION_OVERFLOW] = ec->action_overflow;
 }
 
 /* ---- sending ---- */
@@ -331,15 +346,7 @@ static void status_record(struct coord_dispatch *d, struct coord_control_client 
 	s->n_clients = (uint16_t)cc->clients;
 	s->uptime_us = st->uptime_us;
 	s->n_engine = COORD_CTL_EC_COUNT;
-	s->engine[COORD_CTL_EC_DELIVERED] = ec->delivered;
-	s->engine[COORD_CTL_EC_REJECTED_SENDER] = ec->rejected_sender;
-	s->engine[COORD_CTL_EC_REJECTED_INCARNATION] = ec->rejected_incarnation;
-	s->engine[COORD_CTL_EC_REJECTED_ORIGIN] = ec->rejected_origin;
-	s->engine[COORD_CTL_EC_UNKNOWN_EVENT] = ec->unknown_event;
-	s->engine[COORD_CTL_EC_UNEXPECTED_ACK] = ec->unexpected_ack;
-	s->engine[COORD_CTL_EC_DUPLICATE] = ec->duplicate;
-	s->engine[COORD_CTL_EC_TABLE_FULL] = ec->table_full;
-	s->engine[COORD_CTL_EC_ACTION_OVERFLOW] = ec->action_overflow;
+	coord_dispatch_engine_counters(ec, s->engine);
 	s->n_wire = COORD_WIRE_ERROR_COUNT;
 	memcpy(s->wire, st->wire_errors, sizeof(st->wire_errors));
 	s->n_control = COORD_CTL_CC_COUNT;
@@ -513,6 +520,41 @@ static void handle_cancel(struct coord_dispatch *d, struct coord_control_client 
 	coord_control_end(c, COORD_CTL_INTERNAL, msg);
 }
 
+/* The Prometheus text, in TEXT records of at most COORD_CTL_TEXT_MAX bytes. */
+static void handle_metrics(struct coord_dispatch *d, struct coord_control_client *c)
+{
+	struct coord_ctl_record rec = { .type = COORD_CTL_REC_TEXT };
+	char *text;
+	size_t off = 0;
+	int len;
+
+	if (!d->env.render_metrics) {
+		coord_control_end(c, COORD_CTL_INTERNAL, "no metrics in this coordd");
+		return;
+	}
+	text = malloc(COORD_METRICS_TEXT_MAX);
+	len = text ? d->env.render_metrics(d->env.metrics_ctx, text,
+					   COORD_METRICS_TEXT_MAX) : -ENOMEM;
+	if (len < 0) {
+		free(text);
+		coord_control_end(c, COORD_CTL_INTERNAL, "cannot render the metrics");
+		return;
+	}
+	while (off < (size_t)len) {
+		size_t n = (size_t)len - off;
+
+		rec.u.text.len = (uint16_t)(n < COORD_CTL_TEXT_MAX ? n : COORD_CTL_TEXT_MAX);
+		memcpy(rec.u.text.text, text + off, rec.u.text.len);
+		off += rec.u.text.len;
+		if (coord_control_send(c, &rec) < 0) {
+			free(text);
+			return;
+		}
+	}
+	free(text);
+	coord_control_end(c, COORD_CTL_OK, NULL);
+}
+
 static void on_request(void *ctx, struct coord_control_client *c,
 		       const struct coord_ctl_request *req)
 {
@@ -536,6 +578,9 @@ static void on_request(void *ctx, struct coord_control_client *c,
 		return;
 	case COORD_CTL_CANCEL:
 		handle_cancel(d, c, &req->u.cancel.id);
+		return;
+	case COORD_CTL_METRICS:
+		handle_metrics(d, c);
 		return;
 	}
 	coord_control_end(c, COORD_CTL_BAD_REQUEST, "unknown request");

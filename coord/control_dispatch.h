@@ -37,6 +37,13 @@ struct coord_dispatch_env {
 	void *status_ctx;
 	/* Our CPG member's pid; 0: getpid(). */
 	uint32_t self_pid;
+	/*
+	 * Optional, for METRICS: renders the Prometheus text into buf (cap
+	 * bytes); returns its length or a negative errno.  NULL: METRICS is
+	 * answered INTERNAL.
+	 */
+	int (*render_metrics)(void *ctx, char *buf, size_t cap);
+	void *metrics_ctx;
 };
 
 struct coord_dispatch;
@@ -60,6 +67,13 @@ void coord_dispatch_event_ended(struct coord_dispatch *d, const struct coord_eve
  * DEATH came back) answers its waiters.  Cheap; call it after each pump.
  */
 void coord_dispatch_check_waiters(struct coord_dispatch *d);
+
+/*
+ * The engine's refusal counters as the control protocol numbers them
+ * (STATUS and the Prometheus metrics both read them through this).
+ */
+void coord_dispatch_engine_counters(const struct coord_engine_counters *ec,
+				    uint64_t out[COORD_CTL_EC_COUNT]);
 
 /* Converters, exposed for the tests. */
 void coord_dispatch_event_record(const struct coord_event *ev, uint64_t now,

@@ -46,6 +46,8 @@ static void usage(FILE *out)
 		"                            --wait, return only when the event ended\n"
 		"  up                        report the local NFS server healthy again\n"
 		"  cancel EVENT-ID           withdraw a death this node reported\n"
+		"  metrics                   Prometheus text format (for node_exporter's\n"
+		"                            textfile collector); no --json\n"
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH         coordd's socket (default %s)\n"
@@ -277,6 +279,7 @@ static int parse_command(int argc, char **argv, struct coord_ctl_request *req)
 		{ "death", COORD_CTL_DEATH, 0 },
 		{ "up", COORD_CTL_UP, 0 },
 		{ "cancel", COORD_CTL_CANCEL, 1 },
+		{ "metrics", COORD_CTL_METRICS, 0 },
 	};
 	size_t i;
 
@@ -406,6 +409,11 @@ int main(int argc, char **argv)
 	}
 	if ((n_vips || wait) && req.type != COORD_CTL_DEATH) {
 		fprintf(stderr, "coordctl: --ip and --wait are for death only\n");
+		return CTL_EXIT_USAGE;
+	}
+	if (json && req.type == COORD_CTL_METRICS) {
+		fprintf(stderr, "coordctl: metrics prints the Prometheus text format; "
+			"--json does not apply\n");
 		return CTL_EXIT_USAGE;
 	}
 	req.seq = new_seq();

@@ -534,6 +534,11 @@ void ctl_output_record(struct ctl_output *o, const struct coord_ctl_record *rec)
 		}
 		o->any_event = true;
 		break;
+	case COORD_CTL_REC_TEXT:
+		/* Printable ASCII, tab and newline only: the decoder checked. */
+		if (!o->json)
+			fwrite(rec->u.text.text, 1, rec->u.text.len, o->f);
+		break;
 	case COORD_CTL_REC_SURVIVOR:
 		if (!o->held)
 			break;		/* no EVENT to attach it to */

@@ -27,6 +27,9 @@
 #include "grace.h"
 #include "group.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
+#include "notify.h"
 #include "quorum.h"
 #include "release.h"
 
@@ -57,6 +60,9 @@ struct coordd {
 	uint64_t started_us;
 	uint64_t wire_errors[COORD_WIRE_ERROR_COUNT];
 	struct coord_drop_log drops;	/* rate-limited warnings about them */
+	struct coord_metrics *metrics;
+	struct coord_metrics_http *metrics_http;	/* NULL: metrics_listen off */
+	struct coord_notify *notify;
 };
 
 static uint64_t now_us(void)
@@ -136,11 +142,52 @@ static void run_release(struct coordd *d, const struct coord_event_id *id)
 		return;
 	qb_log(LOG_NOTICE, "running the release command (%s, attempt %u)",
 	       outcome, ev->release_attempts);
+	coord_metrics_release_started(d->metrics, ev, now_us());
 	err = coord_release_start(d->release, id, outcome, ev->vips, ev->n_vips);
 	if (err < 0) {
 		qb_log(LOG_ERR, "cannot start the release command: %s", strerror(-err));
+		coord_metrics_release_done(d->metrics, -1);
 		coord_engine_release_done(d->engine, now_us(), id, -1);
 	}
+}
+
+static void event_ended(struct coordd *d, const struct coord_event_id *id)
+{
+	const struct coord_event *ev = coord_engine_find_event(d->engine, id);
+
+	if (ev)
+		coord_metrics_event_ended(d->metrics, ev);
+	coord_dispatch_event_ended(d->dispatch, id);
+}
+
+static void fill_daemon_status(void *data, struct coord_daemon_status *st);
+
+/* STATUS= for systemd, and READY=1 once joined (notify.c). */
+static void notify_state(struct coordd *d)
+{
+	struct coord_notify_state ns = {
+		.group = d->cfg.group,
+		.cpg_connected = coord_group_connected(d->group),
+		.joined = coord_engine_joined(d->engine),
+		.quorate = coord_engine_quorate(d->engine),
+		.members = coord_engine_member_count(d->engine),
+	};
+	size_t i, n = coord_engine_event_count(d->engine);
+
+	for (i = 0; i < n; i++)
+		if (!coord_event_ended(coord_engine_event(d->engine, i)))
+			ns.pending++;
+	coord_notify_update(d->notify, &ns);
+}
+
+static int render_metrics(void *data, char *buf, size_t cap)
+{
+	struct coordd *d = data;
+	struct coord_daemon_status st;
+
+	memset(&st, 0, sizeof(st));
+	fill_daemon_status(d, &st);
+	return coord_metrics_render(d->metrics, d->engine, &st, buf, cap);
 }
 
 /* Carries out what the engine asked for, until it asks for nothing. */
@@ -161,13 +208,14 @@ static void pump(void *data)
 			run_release(d, &a.event);
 			break;
 		case COORD_ACTION_EVENT_ENDED:
-			coord_dispatch_event_ended(d->dispatch, &a.event);
+			event_ended(d, &a.event);
 			break;
 		}
 	}
 	/* HELD is reached in a tick without an EVENT_ENDED action. */
 	coord_dispatch_check_waiters(d->dispatch);
 	arm_engine_timer(d);
+	notify_state(d);
 }
 
 /* ---- adapter callbacks: each feeds the engine, then pumps ---- */
@@ -245,6 +293,7 @@ static void on_grace_done(void *data, const struct coord_event_id *id,
 	       coord_event_id_format(id, buf, sizeof(buf)),
 	       coord_ack_result_name(result), latency_us / 1000,
 	       detail && *detail ? ": " : "", detail ? detail : "");
+	coord_metrics_grace_done(d->metrics, result, latency_us);
 	coord_engine_grace_done(d->engine, now_us(), id, result, latency_us, detail);
 	pump(d);
 }
@@ -259,6 +308,7 @@ static void on_release_done(void *data, const struct coord_event_id *id,
 	       "event %s: release command exited with status %d after %llu ms",
 	       coord_event_id_format(id, buf, sizeof(buf)), status,
 	       (unsigned long long)duration_us / 1000);
+	coord_metrics_release_done(d->metrics, status);
 	coord_engine_release_done(d->engine, now_us(), id, status);
 	pump(d);
 }
@@ -283,6 +333,7 @@ static int32_t on_signal_stop(int32_t sig, void *data)
 	struct coordd *d = data;
 
 	qb_log(LOG_NOTICE, "signal %d: leaving the group and stopping", sig);
+	coord_notify_stopping(d->notify);
 	qb_loop_stop(d->loop);
 	return 0;
 }
@@ -352,6 +403,8 @@ static int coordd_start(struct coordd *d)
 		.pump_ctx = d,
 		.fill_status = fill_daemon_status,
 		.status_ctx = d,
+		.render_metrics = render_metrics,
+		.metrics_ctx = d,
 	};
 	char err[256];
 
@@ -368,6 +421,12 @@ static int coordd_start(struct coordd *d)
 		return -1;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	d->metrics = coord_metrics_new();
+	d->notify = coord_notify_new(d->loop);
+	if (!d->metrics || !d->notify) {
+		qb_log(LOG_CRIT, "cannot set up the metrics or systemd notification");
+		return -1;
+	}
 
 	/* The engine needs our node id, which only corosync knows: the group
 	 * is created first, and delivers nothing before the loop runs. */
@@ -407,6 +466,15 @@ static int coordd_start(struct coordd *d)
 		qb_log(LOG_CRIT, "control socket: %s", err);
 		return -1;
 	}
+	if (d->cfg.metrics_listen[0]) {
+		d->metrics_http = coord_metrics_http_new(d->loop, d->cfg.metrics_listen,
+							 render_metrics, d, err, sizeof(err));
+		if (!d->metrics_http) {
+			qb_log(LOG_CRIT, "metrics: %s", err);
+			return -1;
+		}
+	}
+	notify_state(d);
 	qb_log(LOG_NOTICE, "coordd %s started: node %u, incarnation %llu, group %s, "
 	       "policy %s, deadline %u ms", COORD_VERSION, ec.nodeid,
 	       (unsigned long long)ec.incarnation, d->cfg.group,
@@ -416,6 +484,7 @@ static int coordd_start(struct coordd *d)
 
 static void coordd_stop(struct coordd *d)
 {
+	coord_metrics_http_free(d->metrics_http);
 	coord_control_free(d->control);
 	coord_dispatch_free(d->dispatch);
 	coord_release_free(d->release);
@@ -423,6 +492,8 @@ static void coordd_stop(struct coordd *d)
 	coord_quorum_free(d->quorum);
 	coord_group_free(d->group);
 	coord_engine_free(d->engine);
+	coord_notify_free(d->notify);
+	coord_metrics_free(d->metrics);
 	if (d->loop)
 		qb_loop_destroy(d->loop);
 }

@@ -459,13 +459,21 @@ static bool survivor_node_gone(const struct coord_survivor *sv)
 	       (sv->leave_reason == COORD_LEAVE_NODEDOWN || sv->quorum_gone);
 }
 
+/* Left, and no longer a reason to wait: its node went too, or it never
+ * announced itself (not a coordd: it vouched for no node, and its node's
+ * own coordd, if any, is a survivor of its own). */
+static bool survivor_left_settled(const struct coord_survivor *sv)
+{
+	return survivor_node_gone(sv) || (sv->state == COORD_SURVIVOR_LEFT && !sv->announced);
+}
+
 static bool survivor_settled(const struct coord_survivor *sv)
 {
 	switch (sv->state) {
 	case COORD_SURVIVOR_WAITING:
 		return false;
 	case COORD_SURVIVOR_LEFT:
-		return survivor_node_gone(sv);
+		return survivor_left_settled(sv);
 	default:
 		return true;
 	}
@@ -475,7 +483,7 @@ static bool survivor_confirmed(const struct coord_survivor *sv)
 {
 	switch (sv->state) {
 	case COORD_SURVIVOR_LEFT:
-		return survivor_node_gone(sv);
+		return survivor_left_settled(sv);
 	case COORD_SURVIVOR_DOWN:
 		return true;
 	case COORD_SURVIVOR_ANSWERED:
@@ -730,14 +738,16 @@ static void member_left(struct coord_engine *e, uint64_t now,
 				continue;
 			sv->state = COORD_SURVIVOR_LEFT;
 			sv->leave_reason = reason;
+			sv->announced = gone->hello_seen;
 			sv->quorum_gone = e->view_known && !in_view(e, sv->id.nodeid);
 			sv->at_us = now;
 			elog(e, LOG_NOTICE, "event %s: survivor %u left (%s)%s",
 			     EVID(ev, buf), gone->id.nodeid,
 			     coord_leave_reason_name(reason),
 			     survivor_node_gone(sv) ? ", with its node: no longer "
-			     "waited for" : ", its node alive: waiting for it to "
-			     "rejoin, or the deadline");
+			     "waited for" : !sv->announced ? ", never announced "
+			     "itself: no longer waited for" : ", its node alive: "
+			     "waiting for it to rejoin, or the deadline");
 		}
 	}
 }
@@ -1481,10 +1491,10 @@ void coord_engine_target(const struct coord_engine *e, struct coord_target *out)
 		out->why = COORD_TARGET_INQUORATE;
 		return;
 	}
+	/* Our own HELLO included: a coordd whose HELLO was never delivered
+	 * is settled at once if it leaves (survivor_left_settled). */
 	for (i = 0; i < e->n_members; i++) {
 		const struct coord_member *m = &e->members[i];
-		if (m->id.nodeid == e->cfg.nodeid && m->id.pid == e->self_pid)
-			continue;
 		if (!m->hello_seen && !m->incompatible) {
 			out->why = COORD_TARGET_SYNCING;
 			out->node = m->id.nodeid;

@@ -327,6 +327,7 @@ int coord_ctl_request_encode(const struct coord_ctl_request *req, uint8_t *buf, 
 	case COORD_CTL_PING:
 	case COORD_CTL_STATUS:
 	case COORD_CTL_UP:
+	case COORD_CTL_METRICS:
 		break;
 	case COORD_CTL_EVENTS:
 		put_u16(&w, req->u.events.last);
@@ -369,6 +370,7 @@ int coord_ctl_request_decode(const uint8_t *buf, size_t len, struct coord_ctl_re
 	case COORD_CTL_PING:
 	case COORD_CTL_STATUS:
 	case COORD_CTL_UP:
+	case COORD_CTL_METRICS:
 		break;
 	case COORD_CTL_EVENTS:
 		req->u.events.last = get_u16(&r);
@@ -564,6 +566,50 @@ static void get_survivor(struct rbuf *r, struct coord_ctl_survivor *s, bool newe
 	get_string(r, s->detail, COORD_DETAIL_MAX);
 }
 
+/* TEXT: u16 length, then that many bytes of printable ASCII, tab, newline. */
+static bool text_byte_ok(uint8_t c)
+{
+	return c == '\t' || c == '\n' || (c >= 0x20 && c <= 0x7e);
+}
+
+static int put_text(struct wbuf *w, const struct coord_ctl_text *t)
+{
+	uint16_t i;
+
+	if (t->len > COORD_CTL_TEXT_MAX)
+		return COORD_CTL_E_BOUND;
+	for (i = 0; i < t->len; i++)
+		if (!text_byte_ok((uint8_t)t->text[i]))
+			return COORD_CTL_E_BAD_FIELD;
+	put_u16(w, t->len);
+	put(w, t->text, t->len);
+	return 0;
+}
+
+static void get_text(struct rbuf *r, struct coord_ctl_text *t)
+{
+	const uint8_t *q;
+	uint16_t i;
+
+	t->len = get_u16(r);
+	if (r->err)
+		return;
+	if (t->len > COORD_CTL_TEXT_MAX) {
+		fail(r, COORD_CTL_E_BOUND);
+		return;
+	}
+	q = take(r, t->len);
+	if (!q)
+		return;
+	for (i = 0; i < t->len; i++)
+		if (!text_byte_ok(q[i])) {
+			fail(r, COORD_CTL_E_BAD_FIELD);
+			return;
+		}
+	memcpy(t->text, q, t->len);
+	t->text[t->len] = '\0';
+}
+
 int coord_ctl_record_encode(const struct coord_ctl_record *rec, uint8_t *buf, size_t cap)
 {
 	struct wbuf w = { .p = buf, .cap = cap };
@@ -595,6 +641,13 @@ int coord_ctl_record_encode(const struct coord_ctl_record *rec, uint8_t *buf, si
 	case COORD_CTL_REC_SURVIVOR:
 		put_survivor(&w, &rec->u.survivor);
 		break;
+	case COORD_CTL_REC_TEXT: {
+		int err = put_text(&w, &rec->u.text);
+
+		if (err < 0)
+			return err;
+		break;
+	}
 	default:
 		return COORD_CTL_E_BAD_TYPE;
 	}
@@ -635,6 +688,9 @@ int coord_ctl_record_decode(const uint8_t *buf, size_t len, struct coord_ctl_rec
 	case COORD_CTL_REC_SURVIVOR:
 		get_survivor(&r, &rec->u.survivor, newer);
 		break;
+	case COORD_CTL_REC_TEXT:
+		get_text(&r, &rec->u.text);
+		break;
 	default:
 		return COORD_CTL_E_BAD_TYPE;
 	}
@@ -671,11 +727,13 @@ const char *coord_ctl_type_name(uint16_t type)
 	case COORD_CTL_DEATH: return "death";
 	case COORD_CTL_UP: return "up";
 	case COORD_CTL_CANCEL: return "cancel";
+	case COORD_CTL_METRICS: return "metrics";
 	case COORD_CTL_REC_END: return "end";
 	case COORD_CTL_REC_STATUS: return "status-record";
 	case COORD_CTL_REC_MEMBER: return "member";
 	case COORD_CTL_REC_EVENT: return "event";
 	case COORD_CTL_REC_SURVIVOR: return "survivor";
+	case COORD_CTL_REC_TEXT: return "text";
 	}
 	return "unknown";
 }

@@ -47,5 +47,7 @@ fi
 for s in tests/test_install.sh tests/fuzz/check.sh tests/sim/check.sh tests/lab/check.sh; do
 	[ -f "$s" ] && run_suite "$s" sh "$s"
 done
+# The Debian package: built, linted, installed, run, purged (bash, root).
+[ -f tests/test_deb.sh ] && run_suite tests/test_deb.sh bash tests/test_deb.sh
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

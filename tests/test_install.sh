@@ -23,6 +23,9 @@ t "installed coordctl runs (--version)" "$dest/usr/sbin/coordctl" --version
 t "the example configuration is valid" "$dest/usr/sbin/coordd" -t -c "$dest/etc/coord/coordd.conf.example"
 t "the unit names the installed coordd" grep -q '^ExecStart=/usr/sbin/coordd -f -c /etc/coord/coordd.conf$' \
 	"$dest/lib/systemd/system/coordd.service"
+t "the unit is Type=notify with a watchdog (WatchdogSec=)" sh -c \
+	"grep -qx 'Type=notify' '$dest/lib/systemd/system/coordd.service' &&
+	 grep -q '^WatchdogSec=[1-9]' '$dest/lib/systemd/system/coordd.service'"
 for m in man8/coordd.8 man8/coordctl.8 man5/coordd.conf.5; do
 	t "man -l renders $m without warnings" sh -c \
 		"[ -z \"\$(MANWIDTH=80 man -l --warnings '$dest/usr/share/man/$m' 2>&1 >/dev/null)\" ]"
@@ -43,7 +46,9 @@ fi
 # its RuntimeDirectory even while corosync is not there.
 rt=/run/coord-install-test.$$
 mkdir -p "$rt" && chmod 0755 "$rt"
-printf 'socket = %s/coordd.sock\nsocket_group = root\nlog_target = stderr\n' "$rt" >"$rt/coordd.conf"
+port=$((20000 + $$ % 30000))	# metrics on the host's loopback, a port of its own
+printf 'socket = %s/coordd.sock\nsocket_group = root\nlog_target = stderr\nmetrics_listen = %s\n' \
+	"$rt" "$port" >"$rt/coordd.conf"
 unshare -m sh -c "mount --make-rprivate / && mount --bind /usr /usr && mount -o remount,bind,ro /usr &&
 	mount --bind /etc /etc && mount -o remount,bind,ro /etc &&
 	exec setpriv --no-new-privs sh -c 'umask 0077; exec \"$dest/usr/sbin/coordd\" -f -c \"$rt/coordd.conf\"'" \
@@ -57,6 +62,13 @@ t "coordd under the unit's restrictions answers ping" "$dest/usr/sbin/coordctl" 
 t "... and it ran with no new privileges and umask 0077" sh -c \
 	"grep -q '^NoNewPrivs:[[:space:]]*1' /proc/$cpid/status && grep -q '^Umask:[[:space:]]*0077' /proc/$cpid/status"
 t "... and /usr was read-only for it" sh -c "grep -q ' /usr ro,' /proc/$cpid/mountinfo"
+t "... and it serves its metrics on 127.0.0.1:$port" sh -c \
+	"curl -sf --max-time 5 http://127.0.0.1:$port/metrics | grep -q '^coord_joined 0\$'"
+# A second coordd whose metrics address is taken does not start.
+sed "s|^socket = .*|socket = $rt/second.sock|" "$rt/coordd.conf" >"$rt/second.conf"
+t "a coordd that cannot listen on metrics_listen exits 1, saying why" sh -c \
+	"'$dest/usr/sbin/coordd' -f -c '$rt/second.conf' 2>'$rt/second.err'; [ \$? = 1 ] &&
+	 grep -q 'cannot listen for metrics on $port' '$rt/second.err'"
 kill -TERM $cpid 2>/dev/null
 wait $cpid 2>/dev/null
 rm -rf "$rt"

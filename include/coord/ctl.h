@@ -27,7 +27,7 @@
 
 #define COORD_CTL_MAGIC		0x4343544cu	/* "CCTL" */
 #define COORD_CTL_MAJOR		1
-#define COORD_CTL_MINOR		0
+#define COORD_CTL_MINOR		1	/* 1: METRICS, TEXT */
 #define COORD_CTL_VERSION	((COORD_CTL_MAJOR << 8) | COORD_CTL_MINOR)
 
 #define COORD_CTL_HEADER_LEN	16
@@ -36,6 +36,7 @@
 #define COORD_CTL_MESSAGE_MAX	256	/* bytes of an END message */
 #define COORD_CTL_NAME_MAX	64	/* bytes of the group and version */
 #define COORD_CTL_MAX_COUNTERS	32	/* per counter array in STATUS */
+#define COORD_CTL_TEXT_MAX	4000	/* bytes of text in one TEXT record */
 /* A duration that has not happened yet (µs fields of EVENT, SURVIVOR). */
 #define COORD_CTL_NEVER		UINT64_MAX
 
@@ -47,12 +48,14 @@ enum coord_ctl_type {
 	COORD_CTL_DEATH = 4,		/* the local server died */
 	COORD_CTL_UP = 5,		/* the local server is healthy again */
 	COORD_CTL_CANCEL = 6,		/* withdraw this node's event */
+	COORD_CTL_METRICS = 7,		/* TEXT...: Prometheus metrics (1.1) */
 	/* reply records */
 	COORD_CTL_REC_END = 0x8001,
 	COORD_CTL_REC_STATUS = 0x8002,
 	COORD_CTL_REC_MEMBER = 0x8003,
 	COORD_CTL_REC_EVENT = 0x8004,
 	COORD_CTL_REC_SURVIVOR = 0x8005,
+	COORD_CTL_REC_TEXT = 0x8006,	/* a piece of a text reply (1.1) */
 };
 
 /* DEATH flags */
@@ -253,6 +256,16 @@ struct coord_ctl_survivor {
 	char detail[COORD_DETAIL_MAX + 1];	/* NUL-terminated */
 };
 
+/*
+ * A piece of text; the pieces of one reply, concatenated in order, are
+ * the whole text (METRICS: the Prometheus text format).  Printable ASCII,
+ * tab and newline only.
+ */
+struct coord_ctl_text {
+	uint16_t len;
+	char text[COORD_CTL_TEXT_MAX + 1];	/* NUL-terminated */
+};
+
 struct coord_ctl_record {
 	uint16_t version;		/* decode: the sender's; encode: ignored */
 	uint16_t type;			/* enum coord_ctl_type, a record */
@@ -263,6 +276,7 @@ struct coord_ctl_record {
 		struct coord_ctl_member member;
 		struct coord_ctl_event event;
 		struct coord_ctl_survivor survivor;
+		struct coord_ctl_text text;
 	} u;
 };
 

@@ -87,6 +87,8 @@ struct coord_survivor {
 	uint8_t result;			/* enum coord_ack_result, if answered */
 	bool late;			/* answered after the event had ended */
 	uint8_t leave_reason;		/* enum coord_leave_reason, if left */
+	bool announced;			/* left: it had sent a HELLO (a coordd
+					 * that may have vouched for its node) */
 	bool quorum_gone;		/* left, and its node then missing from
 					 * a quorum view: its node is down (and
 					 * if it shows up again, it is coming

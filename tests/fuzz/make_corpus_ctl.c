@@ -91,6 +91,8 @@ static void requests(uint8_t *buf)
 	req_put("req-status", &r, buf);
 	r.type = COORD_CTL_UP;
 	req_put("req-up", &r, buf);
+	r.type = COORD_CTL_METRICS;
+	req_put("req-metrics", &r, buf);
 	r.type = COORD_CTL_EVENTS;
 	r.u.events.last = 10;
 	req_put("req-events", &r, buf);
@@ -228,6 +230,16 @@ static void records(uint8_t *buf)
 	rec_put("rec-survivor", &r, buf);
 	memset(r.u.survivor.detail, 'd', COORD_DETAIL_MAX);
 	rec_put("rec-survivor-maxdetail", &r, buf);
+
+	/* 1.1: the Prometheus text in pieces. */
+	memset(&r.u, 0, sizeof(r.u));
+	r.type = COORD_CTL_REC_TEXT;
+	r.u.text.len = (uint16_t)snprintf(r.u.text.text, sizeof(r.u.text.text),
+					  "# TYPE coord_members gauge\ncoord_members\t3\n");
+	rec_put("rec-text", &r, buf);
+	memset(r.u.text.text, 'm', COORD_CTL_TEXT_MAX);
+	r.u.text.len = COORD_CTL_TEXT_MAX;
+	rec_put("rec-text-max", &r, buf);
 }
 
 int main(int argc, char **argv)

@@ -95,12 +95,13 @@ check() {	# DESCRIPTION command...: ok when the command succeeds
 
 # ---- the real stack: nfs-ganesha 4.3 and pacemaker ----
 
+# GANESHA_GRACE_PERIOD and GANESHA_LEASE (seconds) override the defaults.
 ganesha_start() {	# N: a real ganesha.nfsd, pid file /run/ganesha.pid in the node
 	n=$1 d=$LAB_DIR/$1
 	mkdir -p "$d/export" "$d/recovery"
 	cat >"$d/ganesha.conf" <<CONF
 NFS_CORE_PARAM { Protocols = 4; Enable_NLM = false; Enable_RQUOTA = false; }
-NFSV4 { Grace_Period = 20; Lease_Lifetime = 10; RecoveryRoot = "$d/recovery"; }
+NFSV4 { Grace_Period = ${GANESHA_GRACE_PERIOD:-20}; Lease_Lifetime = ${GANESHA_LEASE:-10}; RecoveryRoot = "$d/recovery"; }
 EXPORT { Export_Id = 1; Path = "$d/export"; Pseudo = "/export"; Access_Type = RW;
 	 Squash = No_Root_Squash; FSAL { Name = VFS; } }
 CONF

@@ -53,8 +53,14 @@ leftovers() {	# DIR ID PREFIX "ANCHOR PIDS"
 	[ -e "$1" ] && echo "directory $1"
 	return 0
 }
-new_shm() {	# BEFORE-FILE: qb-* files in /dev/shm not listed in it
-	ls /dev/shm 2>/dev/null | grep '^qb-' | grep -vxF -f "$1"
+# libqb names them qb-<server pid>-<client pid>-...: a file whose server
+# still runs belongs to a live cluster (another lab on this machine), not
+# to one that was torn down.
+new_shm() {	# BEFORE-FILE: qb-* files in /dev/shm not listed in it, server gone
+	local f
+	for f in $(ls /dev/shm 2>/dev/null | grep '^qb-' | grep -vxF -f "$1"); do
+		kill -0 "$(echo "$f" | cut -d- -f2)" 2>/dev/null || echo "$f"
+	done
 }
 
 [ "$(id -u)" = 0 ] || { echo "not ok 1 - the lab needs root"; exit 1; }

@@ -358,7 +358,7 @@ static void test_usage_errors(void **state)
 	expect_has(r->out, "Exit status: 0 ok; 1 failed", "--help");
 	expect_has(r->out, "3 cannot talk to coordd", "--help");
 	expect_exit(r, ctl_alone(r, NULL, (const char *const[]){ "-V", NULL }), 0, "-V");
-	expect_has(r->out, "control protocol 1.0", "-V");
+	expect_has(r->out, "control protocol 1.1", "-V");
 	free(r);
 }
 

@@ -353,7 +353,7 @@ static void test_bad_type(void **state)
 	struct coord_ctl_request req = req_sample(R_PING);
 	struct coord_ctl_record rec = rec_sample(C_END);
 	size_t len;
-	static const uint16_t unknown[] = { 0, 7, 99, 0x8000, 0x8006, 0xffff };
+	static const uint16_t unknown[] = { 0, 8, 99, 0x8000, 0x8007, 0xffff };
 	size_t i;
 
 	(void)state;
@@ -681,7 +681,7 @@ static void test_layout_requests(void **state)
 	(void)state;
 	assert_int_equal(get32(buf), 0x4343544c);
 	assert_memory_equal(buf, "CCTL", 4);
-	assert_int_equal(get16(buf + 4), 0x0100);
+	assert_int_equal(get16(buf + 4), 0x0101);
 	assert_int_equal(get16(buf + 6), 4);
 	assert_int_equal(get32(buf + 8), len);
 	assert_int_equal(get32(buf + 12), SEQ);
@@ -910,6 +910,60 @@ static void test_names(void **state)
 	assert_string_equal(coord_ctl_type_name(77), "unknown");
 }
 
+/* ---- METRICS and TEXT (minor 1) ---- */
+
+static void test_text_record(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_RECORD];
+	struct coord_ctl_request req = { .type = COORD_CTL_METRICS, .seq = SEQ };
+	struct coord_ctl_record rec = { .type = COORD_CTL_REC_TEXT, .seq = SEQ }, got;
+	int len;
+
+	(void)state;
+	len = coord_ctl_request_encode(&req, buf, sizeof(buf));
+	assert_int_equal(len, P);
+	assert_int_equal(get16(buf + 6), 7);
+	expect_code(req_decode(buf, (size_t)len, &req), COORD_CTL_E_OK, "METRICS");
+	assert_int_equal(req.type, COORD_CTL_METRICS);
+
+	memcpy(rec.u.text.text, "# TYPE a counter\na\t1\n..", 22);
+	rec.u.text.len = 22;
+	len = coord_ctl_record_encode(&rec, buf, sizeof(buf));
+	assert_int_equal(len, P + 2 + 22);
+	assert_int_equal(get16(buf + 6), 0x8006);
+	assert_int_equal(get16(buf + P), 22);
+	expect_code(rec_decode(buf, (size_t)len, &got), COORD_CTL_E_OK, "TEXT");
+	assert_int_equal(got.u.text.len, 22);
+	assert_memory_equal(got.u.text.text, rec.u.text.text, 22);
+	assert_int_equal(got.u.text.text[22], '\0');
+
+	/* Hostile: a control byte, a NUL, a length over the bound or the frame. */
+	buf[P + 2 + 3] = 0x1b;
+	expect_code(rec_decode(buf, (size_t)len, &got), COORD_CTL_E_BAD_FIELD, "ESC in TEXT");
+	buf[P + 2 + 3] = 0;
+	expect_code(rec_decode(buf, (size_t)len, &got), COORD_CTL_E_BAD_FIELD, "NUL in TEXT");
+	buf[P + 2 + 3] = 'P';
+	put16(buf + P, COORD_CTL_TEXT_MAX + 1);
+	expect_code(rec_decode(buf, (size_t)len, &got), COORD_CTL_E_BOUND, "TEXT over its bound");
+	put16(buf + P, 23);
+	expect_code(rec_decode(buf, (size_t)len, &got), COORD_CTL_E_TRUNCATED,
+		    "TEXT longer than its frame");
+
+	/* The encoder refuses what the decoder would. */
+	rec.u.text.len = COORD_CTL_TEXT_MAX + 1;
+	assert_int_equal(coord_ctl_record_encode(&rec, buf, sizeof(buf)), COORD_CTL_E_BOUND);
+	rec.u.text.len = 3;
+	memcpy(rec.u.text.text, "a\rb", 3);
+	assert_int_equal(coord_ctl_record_encode(&rec, buf, sizeof(buf)), COORD_CTL_E_BAD_FIELD);
+	/* The largest TEXT fits a record. */
+	memset(rec.u.text.text, 'x', COORD_CTL_TEXT_MAX);
+	rec.u.text.len = COORD_CTL_TEXT_MAX;
+	len = coord_ctl_record_encode(&rec, buf, sizeof(buf));
+	assert_true(len > 0 && len <= COORD_CTL_MAX_RECORD);
+	assert_string_equal(coord_ctl_type_name(COORD_CTL_METRICS), "metrics");
+	assert_string_equal(coord_ctl_type_name(COORD_CTL_REC_TEXT), "text");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -933,6 +987,7 @@ int main(void)
 		cmocka_unit_test(test_encode_refuses),
 		cmocka_unit_test(test_encode_ignores_version),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_text_record),
 	};
 
 	return cmocka_run_group_tests_name("ctl", tests, NULL, NULL);

@@ -1,0 +1,320 @@
+/*
+ * Prometheus metrics, kept by the loop and rendered on demand.
+ *
+ * Names follow Prometheus' conventions: the coord_ prefix, base units
+ * (_seconds), _total on counters.  Every labelled series exists from the
+ * start at 0, so rate() and increase() see the first event.  Label values
+ * are the names coordctl prints (in-grace, release-failed...): one
+ * vocabulary for both.  docs/operations.md lists each metric.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "metrics.h"
+
+#ifndef COORD_VERSION
+#define COORD_VERSION "unknown"
+#endif
+
+/* Seconds; a failover is milliseconds, a deadline or timeout seconds. */
+static const double buckets[] = {
+	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+};
+#define N_BUCKETS	(sizeof(buckets) / sizeof(buckets[0]))
+
+struct histogram {
+	uint64_t le[N_BUCKETS];		/* not cumulative; summed when rendered */
+	uint64_t count;
+	uint64_t sum_us;
+};
+
+/* The final states an event can end in (enum coord_event_state). */
+static const uint8_t final_states[] = {
+	COORD_EVENT_RELEASED, COORD_EVENT_RELEASE_FAILED, COORD_EVENT_ABANDONED,
+	COORD_EVENT_CANCELLED, COORD_EVENT_DONE,
+};
+#define N_FINAL		(sizeof(final_states) / sizeof(final_states[0]))
+/* The results a local grace call can have (COORD_ACK_SELF_DOWN is no call). */
+#define N_GRACE_RESULTS	COORD_ACK_NO_BUS
+
+struct coord_metrics {
+	/* [local origin?][final state index][confirmed? for released] */
+	uint64_t events[2][N_FINAL][2];
+	struct histogram barrier;
+	struct histogram grace[N_GRACE_RESULTS + 1];	/* index: result */
+	uint64_t releases[3];			/* index: release outcome */
+	uint64_t release_attempts[2];		/* [failed?] */
+};
+
+struct coord_metrics *coord_metrics_new(void)
+{
+	return calloc(1, sizeof(struct coord_metrics));
+}
+
+void coord_metrics_free(struct coord_metrics *m)
+{
+	free(m);
+}
+
+static void observe(struct histogram *h, uint64_t us)
+{
+	size_t i;
+
+	for (i = 0; i < N_BUCKETS; i++)
+		if ((double)us <= buckets[i] * 1e6) {
+			h->le[i]++;
+			break;
+		}
+	h->count++;
+	h->sum_us += us;
+}
+
+void coord_metrics_grace_done(struct coord_metrics *m, uint8_t result, uint32_t latency_us)
+{
+	if (result >= 1 && result <= N_GRACE_RESULTS)
+		observe(&m->grace[result], latency_us);
+}
+
+void coord_metrics_release_started(struct coord_metrics *m, const struct coord_event *ev,
+				   uint64_t now_us)
+{
+	uint64_t from = ev->reported_us ? ev->reported_us : ev->delivered_us;
+
+	if (!ev->local_origin || ev->release_attempts != 1)
+		return;
+	observe(&m->barrier, now_us > from ? now_us - from : 0);
+	if (ev->release_outcome == COORD_RELEASE_CONFIRMED ||
+	    ev->release_outcome == COORD_RELEASE_UNCONFIRMED)
+		m->releases[ev->release_outcome]++;
+}
+
+void coord_metrics_release_done(struct coord_metrics *m, int status)
+{
+	m->release_attempts[status != 0]++;
+}
+
+void coord_metrics_event_ended(struct coord_metrics *m, const struct coord_event *ev)
+{
+	size_t i;
+
+	for (i = 0; i < N_FINAL; i++)
+		if (final_states[i] == ev->state)
+			m->events[ev->local_origin][i]
+				 [ev->release_outcome != COORD_RELEASE_UNCONFIRMED]++;
+}
+
+/* ---- rendering ---- */
+
+struct out {
+	char *p;
+	size_t cap, len;
+	bool full;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->cap - o->len) {
+		o->full = true;
+		return;
+	}
+	o->len += (size_t)n;
+}
+
+static void family(struct out *o, const char *name, const char *type, const char *help)
+{
+	put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* labels: "" or `key="value"` without braces. */
+static void histogram(struct out *o, const char *name, const char *labels,
+		      const struct histogram *h)
+{
+	const char *sep = *labels ? "," : "";
+	uint64_t cum = 0;
+	size_t i;
+
+	for (i = 0; i < N_BUCKETS; i++) {
+		cum += h->le[i];
+		put(o, "%s_bucket{%s%sle=\"%g\"} %llu\n", name, labels, sep, buckets[i],
+		    (unsigned long long)cum);
+	}
+	put(o, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, labels, sep,
+	    (unsigned long long)h->count);
+	put(o, "%s_sum%s%s%s %.6f\n", name, *labels ? "{" : "", labels, *labels ? "}" : "",
+	    (double)h->sum_us / 1e6);
+	put(o, "%s_count%s%s%s %llu\n", name, *labels ? "{" : "", labels,
+	    *labels ? "}" : "", (unsigned long long)h->count);
+}
+
+static void render_events(struct out *o, const struct coord_metrics *m)
+{
+	size_t origin, i, confirmed;
+
+	family(o, "coord_events_total", "counter",
+	       "Events that reached a final state on this node, by outcome and origin "
+	       "(local: this node reported the death).");
+	for (origin = 0; origin < 2; origin++)
+		for (i = 0; i < N_FINAL; i++)
+			for (confirmed = 0; confirmed < 2; confirmed++) {
+				const char *name = coord_event_state_name(final_states[i]);
+
+				if (final_states[i] != COORD_EVENT_RELEASED && !confirmed)
+					continue;
+				put(o, "coord_events_total{outcome=\"%s%s\",origin=\"%s\"} %llu\n",
+				    name, final_states[i] == COORD_EVENT_RELEASED && !confirmed ?
+				    "-unconfirmed" : "", origin ? "local" : "peer",
+				    (unsigned long long)m->events[origin][i][confirmed]);
+			}
+}
+
+static void render_barrier(struct out *o, const struct coord_metrics *m)
+{
+	uint8_t oc;
+
+	family(o, "coord_barrier_duration_seconds", "histogram",
+	       "From the local death report (or the delivery of a node-down event) to "
+	       "the first release attempt, on the origin.");
+	histogram(o, "coord_barrier_duration_seconds", "", &m->barrier);
+	family(o, "coord_releases_total", "counter",
+	       "Releases this node started as the origin, by outcome (unconfirmed: "
+	       "released by policy without every survivor in grace).");
+	for (oc = COORD_RELEASE_CONFIRMED; oc <= COORD_RELEASE_UNCONFIRMED; oc++)
+		put(o, "coord_releases_total{outcome=\"%s\"} %llu\n",
+		    coord_release_outcome_name(oc), (unsigned long long)m->releases[oc]);
+	family(o, "coord_release_attempts_total", "counter",
+	       "Runs of the release command, by result (failed: non-zero exit, "
+	       "killed at the timeout, or not started).");
+	put(o, "coord_release_attempts_total{result=\"ok\"} %llu\n",
+	    (unsigned long long)m->release_attempts[0]);
+	put(o, "coord_release_attempts_total{result=\"failed\"} %llu\n",
+	    (unsigned long long)m->release_attempts[1]);
+}
+
+static void render_grace(struct out *o, const struct coord_metrics *m)
+{
+	char labels[48];
+	uint8_t r;
+
+	family(o, "coord_grace_call_duration_seconds", "histogram",
+	       "Latency of this node's grace call to its ganesha over D-Bus, by result.");
+	for (r = 1; r <= N_GRACE_RESULTS; r++) {
+		snprintf(labels, sizeof(labels), "result=\"%s\"", coord_ack_result_name(r));
+		histogram(o, "coord_grace_call_duration_seconds", labels, &m->grace[r]);
+	}
+}
+
+static const struct coord_member *self_member(const struct coord_engine *e, uint32_t nodeid)
+{
+	size_t i, n = coord_engine_member_count(e);
+	uint32_t pid = (uint32_t)getpid();
+
+	for (i = 0; i < n; i++) {
+		const struct coord_member *mb = coord_engine_member(e, i);
+
+		if (mb->id.pid == pid && (!nodeid || mb->id.nodeid == nodeid))
+			return mb;
+	}
+	return NULL;
+}
+
+static void gauge(struct out *o, const char *name, const char *help, double v)
+{
+	family(o, name, "gauge", help);
+	put(o, "%s %g\n", name, v);
+}
+
+static void render_state(struct out *o, const struct coord_engine *e,
+			 const struct coord_daemon_status *st)
+{
+	const struct coord_member *self = self_member(e, st->nodeid);
+	size_t i, n = coord_engine_event_count(e), pending = 0;
+
+	for (i = 0; i < n; i++)
+		if (!coord_event_ended(coord_engine_event(e, i)))
+			pending++;
+	gauge(o, "coord_members", "coordd processes in the CPG group, this one included.",
+	      (double)coord_engine_member_count(e));
+	gauge(o, "coord_quorate", "1 when this node is in the quorate partition.",
+	      coord_engine_quorate(e));
+	gauge(o, "coord_joined", "1 when this coordd has joined the CPG group.",
+	      coord_engine_joined(e));
+	gauge(o, "coord_events_pending", "Recorded events that have not ended.",
+	      (double)pending);
+	{
+		struct coord_target t;
+
+		coord_engine_target(e, &t);
+		family(o, "coord_vip_target", "gauge", "1 when coordd vouches that this "
+		       "node may receive VIPs (coordctl up exits 0); reason says why not.");
+		put(o, "coord_vip_target{reason=\"%s\"} %d\n", coord_target_why_name(t.why),
+		    t.why == COORD_TARGET_YES);
+	}
+	family(o, "coord_connected", "gauge",
+	       "1 when coordd is connected to the named service.");
+	put(o, "coord_connected{service=\"cpg\"} %d\n", st->cpg_connected);
+	put(o, "coord_connected{service=\"quorum\"} %d\n", st->quorum_connected);
+	put(o, "coord_connected{service=\"dbus\"} %d\n", st->bus_connected);
+	gauge(o, "coord_local_server_up", "0 from this node's death report until it "
+	      "reports its server up again (or while it is not in the group).",
+	      self && !self->server_down);
+	gauge(o, "coord_uptime_seconds", "Seconds since coordd started.",
+	      (double)st->uptime_us / 1e6);
+}
+
+static void render_refusals(struct out *o, const struct coord_engine *e,
+			    const struct coord_daemon_status *st)
+{
+	uint64_t c[COORD_CTL_EC_COUNT];
+	unsigned int i;
+
+	coord_dispatch_engine_counters(coord_engine_counters(e), c);
+	family(o, "coord_messages_delivered_total", "counter",
+	       "CPG messages the barrier engine accepted.");
+	put(o, "coord_messages_delivered_total %llu\n",
+	    (unsigned long long)c[COORD_CTL_EC_DELIVERED]);
+	family(o, "coord_messages_refused_total", "counter",
+	       "CPG messages the barrier engine refused, by reason (coordctl status "
+	       "shows the same counters).");
+	for (i = COORD_CTL_EC_DELIVERED + 1; i < COORD_CTL_EC_COUNT; i++)
+		put(o, "coord_messages_refused_total{reason=\"%s\"} %llu\n",
+		    coord_ctl_engine_counter_name(i), (unsigned long long)c[i]);
+	family(o, "coord_messages_undecodable_total", "counter",
+	       "CPG messages that did not decode, by error.");
+	for (i = 1; i < COORD_WIRE_ERROR_COUNT; i++)
+		put(o, "coord_messages_undecodable_total{error=\"%s\"} %llu\n",
+		    coord_ctl_wire_counter_name(i), (unsigned long long)st->wire_errors[i]);
+}
+
+int coord_metrics_render(const struct coord_metrics *m, const struct coord_engine *e,
+			 const struct coord_daemon_status *st, char *buf, size_t cap)
+{
+	struct out o = { .p = buf, .cap = cap };
+
+	if (!cap)
+		return -ENOSPC;
+	buf[0] = '\0';
+	family(&o, "coord_build_info", "gauge",
+	       "Always 1; the labels say which coordd and which protocols.");
+	put(&o, "coord_build_info{version=\"%s\",protocol=\"%d.%d\",control=\"%d.%d\"} 1\n",
+	    COORD_VERSION, COORD_PROTO_MAJOR, COORD_PROTO_MINOR,
+	    COORD_CTL_MAJOR, COORD_CTL_MINOR);
+	render_state(&o, e, st);
+	render_events(&o, m);
+	render_barrier(&o, m);
+	render_grace(&o, m);
+	render_refusals(&o, e, st);
+	return o.full ? -ENOSPC : (int)o.len;
+}

@@ -1,0 +1,206 @@
+#!/bin/bash
+# Watching coordd the way the HA stack is watched, on a 3-node lab:
+# - systemd's notification protocol, with a NOTIFY_SOCKET listener standing
+#   in for systemd (READY=1 once joined, STATUS=, WATCHDOG=1 from the loop,
+#   none while the loop is stopped, STOPPING=1);
+# - the Prometheus metrics: promtool check metrics on every node's scrape,
+#   a real Prometheus server (its own config and data dir, in node 1's
+#   namespaces, loopback web address) scraping every coordd through one
+#   failover, PromQL through its HTTP API;
+# - a hostile scraper (connections that never finish their request) costs
+#   coordd bounded memory and neither the loop nor Prometheus' scrapes.
+set -u
+. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/coord_lab.sh"
+lab_trap
+
+NOTIFY_LISTEN=$B/tests/lab/notify_listen
+PORT=9479
+PROM_WEB=127.0.0.1:9090		# node 1's own loopback
+
+for tool in prometheus promtool curl; do
+	command -v $tool >/dev/null || { not_ok "$tool is installed (tests/deps.sh)"; echo "1..$T"; exit 1; }
+done
+
+echo "# bringing up 3 nodes"
+if ! lab_up 3; then
+	not_ok "lab bring-up"
+	exit 1
+fi
+
+ctl_quiet() { ctl "$@" >/dev/null; }
+notes() { cat "$LAB_DIR/notify.log" 2>/dev/null; }
+count_notes() { notes | grep -c "$1"; }	# PATTERN
+wait_note() {	# PATTERN [SECONDS]
+	i=0
+	while [ $i -lt $(( ${2:-20} * 10 )) ]; do
+		notes | grep -q "$1" && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
+# Node 1's coordd runs as under systemd: NOTIFY_SOCKET and a 1 s watchdog.
+lab_bg 1 "$LAB_DIR/notify.log" "$NOTIFY_LISTEN" "$LAB_DIR/notify.sock" >/dev/null
+i=0; until [ -S "$LAB_DIR/notify.sock" ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+for n in 1 2 3; do
+	coord_config $n release 8000 5000
+	echo "metrics_listen = 198.18.0.$n:$PORT" >>"$LAB_DIR/$n/coordd.conf"
+	fake_start $n >/dev/null
+done
+lab_bg 1 "$LAB_DIR/1/coordd.out" env NOTIFY_SOCKET="$LAB_DIR/notify.sock" WATCHDOG_USEC=1000000 \
+	"$COORDD" -f -c "$LAB_DIR/1/coordd.conf" -p "$LAB_DIR/1/coordd.pid" >/dev/null
+coord_start 2 >/dev/null
+coord_start 3 >/dev/null
+for n in 1 2 3; do
+	check "node $n: coordd sees 3 members" wait_coord_members $n 3
+done
+
+# ---- systemd notification ----
+check "READY=1 received" wait_note 'READY=1'
+ready=$(notes | grep -m1 'READY=1')
+echo "# $ready"
+case $ready in
+*"STATUS=in group ganesha-grace with "*) ok "READY=1 came once joined (its STATUS says so)" ;;
+*) not_ok "READY=1 came once joined" "got: $ready" ;;
+esac
+check "READY=1 sent once only ($(count_notes 'READY=1'))" [ "$(count_notes 'READY=1')" = 1 ]
+joining=$(notes | grep -n 'STATUS=joining CPG group' | head -n 1 | cut -d: -f1)
+readyline=$(notes | grep -n 'READY=1' | head -n 1 | cut -d: -f1)
+check "STATUS= said what it waited for before READY=1 (lines ${joining:-none} < ${readyline:-none})" \
+	[ -n "$joining" ] && [ -n "$readyline" ] && [ "$joining" -lt "$readyline" ]
+notes | grep -v WATCHDOG | sed 's/^/#   /' | head -n 8
+# The socket's birth (or change) time against the moment READY=1 arrived.
+sock_us=$(stat -c '%.6Y' "$LAB_DIR/1/coordd.sock" | tr -d .)
+ready_us=${ready%% *}
+check "the control socket existed before READY=1 ($(( (ready_us - sock_us) / 1000 )) ms before)" \
+	[ "$sock_us" -le "$ready_us" ]
+check "coordctl ping answers on node 1" ctl_quiet 1 ping
+sleep 3
+w=$(count_notes '^[0-9]* WATCHDOG=1$')
+check "WATCHDOG=1 pings every half WATCHDOG_USEC ($w in about 3 s of running)" [ "$w" -ge 4 ]
+pid1=$(coord_pid 1)
+kill -STOP "$pid1"
+sleep 0.3	# a ping sent just before the stop is written by the listener first
+before=$(count_notes 'WATCHDOG=1')
+sleep 2.5
+after=$(count_notes 'WATCHDOG=1')
+kill -CONT "$pid1"
+check "no WATCHDOG=1 while coordd's loop is stopped (SIGSTOP: $before -> $after)" [ "$after" = "$before" ]
+sleep 1.5
+resumed=$(count_notes 'WATCHDOG=1')
+check "WATCHDOG=1 again after SIGCONT ($after -> $resumed)" [ "$resumed" -gt "$after" ]
+
+# ---- promtool on every node's scrape, and coordctl metrics ----
+scrape() { lab_exec "$1" curl -sf --max-time 5 "http://198.18.0.$1:$PORT/metrics"; }
+for n in 1 2 3; do
+	scrape $n >"$LAB_DIR/$n/scrape.txt"
+	check "node $n: promtool check metrics accepts the scrape" \
+		sh -c "promtool check metrics <'$LAB_DIR/$n/scrape.txt' >'$LAB_DIR/$n/promtool.out' 2>&1"
+	sed 's/^/#   /' "$LAB_DIR/$n/promtool.out"
+done
+ctl 1 metrics >"$LAB_DIR/1/ctl-metrics.txt"
+check "coordctl metrics: promtool accepts it" sh -c "promtool check metrics <'$LAB_DIR/1/ctl-metrics.txt'"
+names() { grep -v '^#' "$1" | sed 's/[ {].*//' | sort -u; }
+check "coordctl metrics has the same series names as the HTTP scrape" \
+	[ "$(names "$LAB_DIR/1/ctl-metrics.txt")" = "$(names "$LAB_DIR/1/scrape.txt")" ]
+check "coord_members 3 and coord_quorate 1 in the scrape" \
+	sh -c "grep -qx 'coord_members 3' '$LAB_DIR/2/scrape.txt' && grep -qx 'coord_quorate 1' '$LAB_DIR/2/scrape.txt'"
+
+# ---- a real Prometheus scraping every coordd ----
+mkdir -p "$LAB_DIR/prom/data"
+cat >"$LAB_DIR/prom/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 900ms
+scrape_configs:
+  - job_name: coord
+    static_configs:
+      - targets: ['198.18.0.1:$PORT', '198.18.0.2:$PORT', '198.18.0.3:$PORT']
+EOF
+check "promtool check config accepts the lab's prometheus.yml" \
+	sh -c "promtool check config '$LAB_DIR/prom/prometheus.yml' >/dev/null 2>&1"
+lab_bg 1 "$LAB_DIR/prom/prometheus.log" prometheus --config.file="$LAB_DIR/prom/prometheus.yml" \
+	--storage.tsdb.path="$LAB_DIR/prom/data" --web.listen-address="$PROM_WEB" \
+	--storage.tsdb.retention.time=1h >"$LAB_DIR/prom/prometheus.pid"
+promql() {	# QUERY: the result vector as JSON
+	lab_exec 1 curl -sf --max-time 5 "http://$PROM_WEB/api/v1/query" \
+		--data-urlencode "query=$1" | jq -c '.data.result'
+}
+# value per instance: "198.18.0.1:9479=1 ..."
+by_instance() { promql "$1" | jq -r 'sort_by(.metric.instance)[] | "\(.metric.instance)=\(.value[1])"' | tr '\n' ' '; }
+wait_promql() {	# QUERY EXPECTED [SECONDS]
+	i=0
+	while [ $i -lt $(( ${3:-30} * 2 )) ]; do
+		got=$(by_instance "$1" 2>/dev/null)
+		[ "$got" = "$2" ] && return 0
+		sleep 0.5; i=$((i + 1))
+	done
+	echo "# $1: got '$got', expected '$2'"
+	return 1
+}
+all1="198.18.0.1:$PORT=1 198.18.0.2:$PORT=1 198.18.0.3:$PORT=1 "
+check "Prometheus: up == 1 for every coordd" wait_promql 'up == 1' "$all1" 60
+before=$(by_instance 'coord_barrier_duration_seconds_count')
+echo "# barrier count before: $before"
+check "Prometheus: barrier count 0 on every node before the failover" \
+	[ "$before" = "198.18.0.1:$PORT=0 198.18.0.2:$PORT=0 198.18.0.3:$PORT=0 " ]
+
+# The failover: node 2 reports its server dead; 1 and 3 enter grace.
+ctl 2 death --wait --timeout 20 >/dev/null; rc=$?
+check "failover on node 2: death --wait exits 0 (got $rc)" [ "$rc" = 0 ]
+check "Prometheus: barrier count incremented on the origin (node 2) only" \
+	wait_promql 'coord_barrier_duration_seconds_count' \
+	"198.18.0.1:$PORT=0 198.18.0.2:$PORT=1 198.18.0.3:$PORT=0 " 20
+check "Prometheus: one in-grace call on each survivor, none on the origin" \
+	wait_promql 'coord_grace_call_duration_seconds_count{result="in-grace"}' \
+	"198.18.0.1:$PORT=1 198.18.0.2:$PORT=0 198.18.0.3:$PORT=1 " 20
+check "Prometheus: released (confirmed) recorded on every node" \
+	wait_promql 'sum by (instance) (coord_events_total{outcome="released"})' "$all1" 20
+check "Prometheus: up == 1 for every coordd after the failover" wait_promql 'up == 1' "$all1" 10
+# What the origin's scrape says now (its series that are not 0; the first
+# barrier bucket that holds the failover).
+scrape 2 | grep -v '^#' | grep -Ev ' 0(\.0+)?$' | grep -v '_bucket{' | sed 's/^/# node 2 scrape: /'
+scrape 2 | awk '/^coord_barrier_duration_seconds_bucket/ && $2 == 1 { print "# node 2 scrape: " $0; exit }'
+# The operator's three questions (docs/operations.md), as Prometheus answers them.
+q1='sum(increase(coord_releases_total[1h]))'
+q2='max(histogram_quantile(0.99, sum by (instance, le) (rate(coord_grace_call_duration_seconds_bucket[1h]))))'
+q3='sum(increase(coord_releases_total{outcome="unconfirmed"}[1h])) > 0'
+for q in "$q1" "$q2" "$q3" 'coord_barrier_duration_seconds_count' 'up'; do
+	echo "# PromQL $q -> $(promql "$q")"
+done
+# increase() extrapolates to the window's edges: on series a few seconds
+# old (as here) one failover reads as 1 to 2; over a full hour, as 1.
+f=$(promql "$q1" | jq -r '.[0].value[1] // "none"')
+check "PromQL failovers in the last hour: one (got $f; series seconds old)" \
+	awk -v f="$f" 'BEGIN { exit !(f >= 0.9 && f < 3) }'
+check "PromQL sum(coord_releases_total) is exactly 1" \
+	[ "$(promql 'sum(coord_releases_total)' | jq -r '.[0].value[1]')" = 1 ]
+check "PromQL any unconfirmed release: empty (got $(promql "$q3"))" [ "$(promql "$q3")" = "[]" ]
+
+# ---- a hostile scraper: requests that never end, from node 2 ----
+pid3=$(coord_pid 3)
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+rss0=$(rss "$pid3")
+for i in $(seq 1 20); do
+	lab_bg 2 "$LAB_DIR/slow.log" bash -c "exec 3<>/dev/tcp/198.18.0.3/$PORT &&
+		printf 'GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ' >&3 && sleep 4" >/dev/null
+done
+sleep 1
+rss1=$(rss "$pid3")
+conns=$(lab_exec 3 ss -Htn state established "( sport = :$PORT )" | wc -l)
+echo "# node 3: $conns connection(s) held on :$PORT, RSS $rss0 -> $rss1 KiB"
+check "hostile scraper: at most 4 of its 20 connections held by node 3 (held $conns)" [ "$conns" -le 4 ]
+check "hostile scraper: node 3's RSS grew less than 1 MiB ($rss0 -> $rss1 KiB)" [ $((rss1 - rss0)) -lt 1024 ]
+check "hostile scraper: node 3's coordd answers its control socket" ctl_quiet 3 ping
+got=$(lab_exec 1 curl -sf --max-time 5 "http://198.18.0.3:$PORT/metrics" | grep -c '^coord_members 3$')
+check "hostile scraper: a scrape from node 1 still answers (coord_members 3: $got)" [ "$got" = 1 ]
+ctl 2 up >/dev/null
+
+# ---- STOPPING=1 ----
+coord_stop 1
+check "STOPPING=1 received on SIGTERM" wait_note 'STOPPING=1' 5
+notes | grep STOPPING | sed 's/^/#   /'
+
+echo "1..$T"
+[ "$FAILED" = 0 ]

@@ -1,0 +1,134 @@
+#!/bin/bash
+# The Debian package, as an operator gets it: make deb, lintian (no error,
+# no warning), apt-get install of the .deb on this machine, its files and
+# agents' meta-data, the installed coordd in a lab node (and autopkgtest's
+# own test, null virt server), then purge, leaving nothing of it.  The
+# package never stays installed: the trap purges it, also on failure.
+# TAP.  Needs root.
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+COORD_TOP=$(pwd)
+. tests/lab/lab.sh
+. tests/lab/coord_lab.sh
+
+if [ "$(id -u)" != 0 ]; then
+	echo "not ok 1 - the package test needs root (apt-get install)"
+	exit 1
+fi
+if dpkg-query -W -f='${Status}' coord 2>/dev/null | grep -q 'installed'; then
+	echo "not ok 1 - coord is already installed here: not touching it"
+	exit 1
+fi
+
+APT="apt-get -y -q -o DPkg::Lock::Timeout=300"
+installed=0
+cleanup() {
+	lab_down
+	# shellcheck disable=SC2086
+	[ $installed = 1 ] && DEBIAN_FRONTEND=noninteractive $APT purge coord >/dev/null 2>&1
+	dpkg-query -W -f='${Status}' coord 2>/dev/null | grep -q 'installed' &&
+		dpkg --purge coord >/dev/null 2>&1
+	rm -rf "$work"
+}
+work=$(mktemp -d /tmp/coord-deb.XXXXXX)
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- build and lint ----
+if make -s B="$B" deb >"$work/build.log" 2>&1; then
+	ok "make deb (dpkg-buildpackage -us -uc -b)"
+else
+	tail -n 30 "$work/build.log" | sed 's/^/#   /'
+	not_ok "make deb"
+	echo "1..$T"; exit 1
+fi
+deb=$(realpath "$B"/deb/coord_*_*.deb)	# apt-get install takes a path
+changes=$(realpath "$B"/deb/coord_*_*.changes)
+check "the tree has no build products of the package (debian/coord, ../*.deb)" \
+	sh -c "[ ! -e debian/coord ] && [ ! -e debian/files ] && ! ls ../coord_*.deb >/dev/null 2>&1"
+lintian --fail-on error,warning -L '>=info' --show-overrides "$changes" "$deb" >"$work/lintian.out" 2>&1
+rc=$?
+sed 's/^/#   lintian: /' "$work/lintian.out" | grep -v 'root privileges'
+check "lintian on the .changes and the .deb: no error, no warning (exit $rc)" [ "$rc" = 0 ]
+
+# ---- install ----
+export DEBIAN_FRONTEND=noninteractive
+installed=1
+# shellcheck disable=SC2086
+$APT install --no-install-recommends "$deb" >"$work/install.log" 2>&1
+rc=$?
+[ $rc = 0 ] || tail -n 20 "$work/install.log" | sed 's/^/#   /'
+check "apt-get install $deb (exit $rc)" [ "$rc" = 0 ]
+dpkg -L coord | sort >"$work/files"
+# What the package itself ships (not the directories it shares: /lib...).
+dpkg-deb --fsys-tarfile "$deb" | tar -t | grep -v '/$' | sed 's|^\./|/|' >"$work/shipped"
+for f in /usr/sbin/coordd /usr/sbin/coordctl /usr/lib/ocf/resource.d/coord/coordd \
+	 /usr/lib/ocf/resource.d/coord/ganesha_coord_mon /lib/systemd/system/coordd.service \
+	 /usr/share/man/man8/coordd.8.gz /usr/share/man/man8/coordctl.8.gz \
+	 /usr/share/man/man5/coordd.conf.5.gz /etc/coord/coordd.conf \
+	 /usr/share/doc/coord/copyright /usr/share/doc/coord/README.Debian; do
+	check "installed $f" sh -c "grep -qx '$f' '$work/files' && [ -s '$f' ]"
+done
+check "/etc/coord/coordd.conf is a conffile" sh -c "dpkg-query -W -f='\${Conffiles}' coord | grep -q ' /etc/coord/coordd.conf '"
+check "the unit is enabled (multi-user.target.wants)" \
+	test -L /etc/systemd/system/multi-user.target.wants/coordd.service
+check "... and not started: the postinst never starts it" \
+	sh -c "! grep -q 'deb-systemd-invoke.*start' /var/lib/dpkg/info/coord.postinst"
+check "the unit is Type=notify with a watchdog" \
+	sh -c "grep -qx 'Type=notify' /lib/systemd/system/coordd.service && grep -q '^WatchdogSec=' /lib/systemd/system/coordd.service"
+check "installed coordd accepts the installed configuration" \
+	sh -c "/usr/sbin/coordd -t -c /etc/coord/coordd.conf >/dev/null"
+for a in coordd ganesha_coord_mon; do
+	crm_resource --show-metadata "ocf:coord:$a" >"$work/$a.xml" 2>&1
+	check "crm_resource --show-metadata ocf:coord:$a: the agent's meta-data" \
+		grep -q "<resource-agent name=\"$a\"" "$work/$a.xml"
+done
+check "man coordd finds the installed page" sh -c "man -w coordd | grep -q '^/usr/share/man/man8/coordd.8.gz$'"
+
+# ---- the installed coordd in a lab node ----
+if lab_up 1; then
+	ok "lab bring-up (1 node)"
+	coord_config 1 release
+	echo "metrics_listen = 198.18.0.1:9479" >>"$LAB_DIR/1/coordd.conf"
+	lab_bg 1 "$LAB_DIR/1/coordd.out" /usr/sbin/coordd -f -c "$LAB_DIR/1/coordd.conf" \
+		-p "$LAB_DIR/1/coordd.pid" >/dev/null
+	COORDCTL=/usr/sbin/coordctl
+	check "installed coordd joins the lab's group (installed coordctl)" wait_coord_members 1 1
+	m=$(lab_exec 1 curl -sf --max-time 5 http://198.18.0.1:9479/metrics | grep -c '^coord_joined 1$')
+	check "installed coordd serves its metrics: coord_joined 1 ($m)" [ "$m" = 1 ]
+	ctl 1 metrics >"$work/metrics.txt" 2>&1
+	check "installed coordctl metrics: promtool check metrics accepts it" \
+		sh -c "promtool check metrics <'$work/metrics.txt'"
+	coord_stop 1
+	lab_down
+else
+	not_ok "lab bring-up (1 node)"
+fi
+
+# ---- autopkgtest (debian/tests), null virt server: runs here, as root ----
+mkdir -p "$work/src"
+cp -a debian "$work/src/"
+autopkgtest --no-built-binaries "$deb" "$work/src" -- null >"$work/autopkgtest.log" 2>&1
+rc=$?
+grep -E '^(installed|autopkgtest)|PASS|FAIL|SKIP' "$work/autopkgtest.log" | sed 's/^/#   /' | tail -n 5
+check "autopkgtest (null virt server): debian/tests pass (exit $rc)" [ "$rc" = 0 ]
+
+# ---- purge: nothing of it left ----
+# shellcheck disable=SC2086
+$APT purge coord >"$work/purge.log" 2>&1
+rc=$?
+check "apt-get purge coord (exit $rc)" [ "$rc" = 0 ]
+installed=0
+check "dpkg knows no file of coord" sh -c "! dpkg -L coord >/dev/null 2>&1"
+check "dpkg: coord is not installed" sh -c "! dpkg-query -W -f='\${Status}' coord 2>/dev/null | grep -q installed"
+left=$(while read -r f; do [ -e "$f" ] || [ -L "$f" ] && echo "$f"; done <"$work/shipped")
+check "every file the package shipped ($(wc -l <"$work/shipped")) is gone (${left:-none left})" [ -z "$left" ]
+for p in /etc/coord /usr/lib/ocf/resource.d/coord /lib/systemd/system/coordd.service \
+	 /etc/systemd/system/multi-user.target.wants/coordd.service /var/lib/systemd/deb-systemd-helper-enabled/coordd.service \
+	 /usr/share/doc/coord; do
+	check "purged: no $p" sh -c "[ ! -e '$p' ] && [ ! -L '$p' ]"
+done
+
+echo "1..$T"
+[ "$FAILED" = 0 ]

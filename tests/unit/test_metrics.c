@@ -1,0 +1,220 @@
+/*
+ * The Prometheus metrics (coord/metrics.c) and the metrics_listen address
+ * (coord/listen.c, coordd.conf): bad addresses first, then the rendered
+ * text after each hook, its bound, and the configuration key.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "../../coord/config.h"
+#include "../../coord/listen.h"
+#include "../../coord/metrics.h"
+
+static void test_listen_refuses(void **state)
+{
+	static const char *const bad[] = {
+		"", "0", "65536", "99999999999", "-1", "+80", "80 ", "host:80",
+		"1.2.3.4", "1.2.3.4:", "1.2.3.4:0", "1.2.3:80", "256.1.1.1:80",
+		"[::1]", "[::1]80", "[::1]:", "::1:80", "[198.18.0.1]:80", "[::1:80",
+		"[0123456789012345678901234567890123456789012345678901234567890123]:1",
+	};
+	struct sockaddr_storage ss;
+	socklen_t len;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (coord_listen_parse(bad[i], &ss, &len) == 0)
+			fail_msg("metrics_listen '%s' was accepted", bad[i]);
+}
+
+static void test_listen_accepts(void **state)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(coord_listen_parse("9479", &ss, &len), 0);
+	assert_int_equal(v4->sin_family, AF_INET);
+	assert_int_equal(ntohs(v4->sin_port), 9479);
+	assert_string_equal(inet_ntop(AF_INET, &v4->sin_addr, buf, sizeof(buf)), "127.0.0.1");
+	assert_int_equal(len, sizeof(*v4));
+	assert_int_equal(coord_listen_parse("198.18.0.2:65535", &ss, &len), 0);
+	assert_int_equal(ntohs(v4->sin_port), 65535);
+	assert_string_equal(inet_ntop(AF_INET, &v4->sin_addr, buf, sizeof(buf)), "198.18.0.2");
+	assert_int_equal(coord_listen_parse("[fd00::1]:1", &ss, &len), 0);
+	assert_int_equal(v6->sin6_family, AF_INET6);
+	assert_int_equal(ntohs(v6->sin6_port), 1);
+	assert_string_equal(inet_ntop(AF_INET6, &v6->sin6_addr, buf, sizeof(buf)), "fd00::1");
+	assert_int_equal(len, sizeof(*v6));
+}
+
+static void test_config_key(void **state)
+{
+	char path[] = "/tmp/coord-metrics-test.XXXXXX", err[512];
+	struct coord_config cfg;
+	int fd;
+
+	(void)state;
+	coord_config_defaults(&cfg);
+	assert_string_equal(cfg.metrics_listen, "");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "metrics_listen = localhost:9479\n", 32), 32);
+	close(fd);
+	assert_int_equal(coord_config_load(path, true, &cfg, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ":1: bad value for metrics_listen: 'localhost:9479'"));
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_int_equal(write(fd, "metrics_listen = [::1]:9479\n", 28), 28);
+	close(fd);
+	coord_config_defaults(&cfg);
+	assert_int_equal(coord_config_load(path, true, &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.metrics_listen, "[::1]:9479");
+	unlink(path);
+}
+
+/* ---- the rendered text ---- */
+
+static struct coord_engine *engine(void)
+{
+	struct coord_engine_config ec = {
+		.nodeid = 1, .incarnation = 7, .deadline_us = 1000000,
+		.policy = COORD_POLICY_RELEASE, .release_retry_us = 1000,
+		.release_retry_max_us = 8000, .release_max_attempts = 3,
+	};
+	struct coord_engine *e = coord_engine_new(&ec);
+
+	assert_non_null(e);
+	return e;
+}
+
+static char text[COORD_METRICS_TEXT_MAX];
+
+static void render(struct coord_metrics *m, struct coord_engine *e)
+{
+	struct coord_daemon_status st = { .group = "g", .nodeid = 1, .cpg_connected = true };
+	int len;
+
+	st.wire_errors[1] = 3;		/* truncated */
+	len = coord_metrics_render(m, e, &st, text, sizeof(text));
+	assert_true(len > 0 && (size_t)len < sizeof(text));
+	assert_int_equal(strlen(text), (size_t)len);
+}
+
+static void has(const char *line)
+{
+	char want[256];
+
+	snprintf(want, sizeof(want), "\n%s\n", line);
+	if (!strstr(text, want))
+		fail_msg("expected the line '%s' in the metrics", line);
+}
+
+static void test_render_fresh(void **state)
+{
+	struct coord_metrics *m = coord_metrics_new();
+	struct coord_engine *e = engine();
+
+	(void)state;
+	render(m, e);
+	assert_true(!strncmp(text, "# HELP coord_build_info ", 24));
+	has("coord_members 0");
+	has("coord_quorate 0");
+	has("coord_joined 0");
+	has("coord_connected{service=\"cpg\"} 1");
+	has("coord_connected{service=\"dbus\"} 0");
+	has("coord_local_server_up 0");
+	has("# TYPE coord_events_total counter");
+	has("coord_events_total{outcome=\"released\",origin=\"local\"} 0");
+	has("coord_events_total{outcome=\"released-unconfirmed\",origin=\"peer\"} 0");
+	has("coord_events_total{outcome=\"done\",origin=\"peer\"} 0");
+	has("# TYPE coord_barrier_duration_seconds histogram");
+	has("coord_barrier_duration_seconds_bucket{le=\"+Inf\"} 0");
+	has("coord_barrier_duration_seconds_count 0");
+	has("coord_releases_total{outcome=\"unconfirmed\"} 0");
+	has("coord_release_attempts_total{result=\"failed\"} 0");
+	has("coord_grace_call_duration_seconds_count{result=\"no-bus\"} 0");
+	has("coord_messages_refused_total{reason=\"rejected_sender\"} 0");
+	has("coord_messages_undecodable_total{error=\"truncated\"} 3");
+	assert_null(strstr(text, "self-down"));	/* no grace call has that result */
+	/* Too small a buffer is an error, never a cut text. */
+	{
+		struct coord_daemon_status st = { .group = "g" };
+		assert_int_equal(coord_metrics_render(m, e, &st, text, 100), -ENOSPC);
+	}
+	coord_engine_free(e);
+	coord_metrics_free(m);
+}
+
+static void test_render_after_a_failover(void **state)
+{
+	struct coord_metrics *m = coord_metrics_new();
+	struct coord_engine *e = engine();
+	struct coord_event ev;
+
+	(void)state;
+	coord_metrics_grace_done(m, COORD_ACK_IN_GRACE, 3000);
+	coord_metrics_grace_done(m, COORD_ACK_TIMEOUT, 5000001);
+	coord_metrics_grace_done(m, COORD_ACK_SELF_DOWN, 1);	/* not a call: ignored */
+	memset(&ev, 0, sizeof(ev));
+	ev.local_origin = true;
+	ev.release_attempts = 1;
+	ev.release_outcome = COORD_RELEASE_CONFIRMED;
+	ev.reported_us = 1000000;
+	ev.delivered_us = 1001000;
+	coord_metrics_release_started(m, &ev, 1012000);	/* 12 ms after the report */
+	coord_metrics_release_done(m, 1);
+	ev.release_attempts = 2;
+	coord_metrics_release_started(m, &ev, 1100000);	/* a retry: no new barrier */
+	coord_metrics_release_done(m, 0);
+	ev.state = COORD_EVENT_RELEASED;
+	coord_metrics_event_ended(m, &ev);
+	ev.local_origin = false;
+	ev.release_outcome = COORD_RELEASE_UNCONFIRMED;
+	coord_metrics_event_ended(m, &ev);
+	render(m, e);
+	has("coord_grace_call_duration_seconds_bucket{result=\"in-grace\",le=\"0.0025\"} 0");
+	has("coord_grace_call_duration_seconds_bucket{result=\"in-grace\",le=\"0.005\"} 1");
+	has("coord_grace_call_duration_seconds_bucket{result=\"in-grace\",le=\"+Inf\"} 1");
+	has("coord_grace_call_duration_seconds_sum{result=\"in-grace\"} 0.003000");
+	has("coord_grace_call_duration_seconds_bucket{result=\"timeout\",le=\"5\"} 0");
+	has("coord_grace_call_duration_seconds_bucket{result=\"timeout\",le=\"10\"} 1");
+	has("coord_barrier_duration_seconds_bucket{le=\"0.01\"} 0");
+	has("coord_barrier_duration_seconds_bucket{le=\"0.025\"} 1");
+	has("coord_barrier_duration_seconds_count 1");
+	has("coord_barrier_duration_seconds_sum 0.012000");
+	has("coord_releases_total{outcome=\"confirmed\"} 1");
+	has("coord_release_attempts_total{result=\"ok\"} 1");
+	has("coord_release_attempts_total{result=\"failed\"} 1");
+	has("coord_events_total{outcome=\"released\",origin=\"local\"} 1");
+	has("coord_events_total{outcome=\"released-unconfirmed\",origin=\"peer\"} 1");
+	has("coord_events_total{outcome=\"released\",origin=\"peer\"} 0");
+	coord_engine_free(e);
+	coord_metrics_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_listen_refuses),
+		cmocka_unit_test(test_listen_accepts),
+		cmocka_unit_test(test_config_key),
+		cmocka_unit_test(test_render_fresh),
+		cmocka_unit_test(test_render_after_a_failover),
+	};
+
+	return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);
+}
