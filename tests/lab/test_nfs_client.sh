@@ -109,7 +109,7 @@ echo "# B's answers during the failover: $(cat "$LAB_DIR"/B-s1-*.log | awk -v t=
 
 # --- 3. cascade: node 2 (now holding VIP1 and A's lock) dies too ---
 echo "# 3. cascade: node 2's ganesha is killed; VIP1 and VIP2 go to node 3"
-if ls "$(nfs_shared)/recovery/node2/v4recov/node0/" | grep -q clientA; then
+if compgen -G "$(nfs_shared)/recovery/node2/v4recov/node0/*clientA*" >/dev/null; then
 	ok "node 2 wrote client A's record in its own recovery directory when A reclaimed"
 else
 	not_ok "node 2 has client A's record" "$(ls "$(nfs_shared)/recovery/node2/v4recov/node0/")"
@@ -155,7 +155,7 @@ check "node 1's and node 2's ganesha back, every VIP home" reset_stack 1 2
 
 # --- 5. 20 clients across VIP1 and VIP2, one failover ---
 echo "# 5. 20 clients (odd through VIP1, even through VIP2), 2 locks each; node 1's ganesha is killed"
-M=20 mpids= tpids=
+M=20 mpids='' tpids=
 for i in $(seq 1 $M); do
 	v=$VIP2; [ $((i % 2)) = 1 ] && v=$VIP1
 	mpids="$mpids $(nfs_client_bg "$LAB_DIR/m$i.log" hold --server "$v" --id "client-m$i" \
