@@ -2,15 +2,19 @@
 # method, and coordd's cost, on the netns lab.  Not part of make check.
 # Writes bench/results.json and prints its tables (bench/bench.sh: knobs).
 
-BENCH_BINS := $(B)/bench/cpg_probe $(B)/bench/probe_trigger
+BENCH_BINS := $(B)/bench/cpg_probe $(B)/bench/probe_trigger $(B)/bench/vip_connect
 
 $(B)/bench/cpg_probe: bench/cpg_probe.c $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libcpg dbus-1) -o $@ $< \
 		$(shell pkg-config --libs libcpg dbus-1) $(LDFLAGS)
+$(B)/bench/vip_connect: bench/vip_connect.c $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS)
 $(B)/bench/probe_trigger: bench/probe_trigger.c $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS)
 
 bench: all $(LAB_BINS) $(BENCH_BINS)
 	@B=$(B) bash bench/bench.sh
+	@B=$(B) bash bench/e2e.sh

@@ -22,7 +22,7 @@ cd "$COORD_TOP" || exit 1
 . tests/lab/seed_method.sh
 lab_trap
 
-BENCH_NODES=${BENCH_NODES:-"3 5 8"}
+BENCH_NODES=${BENCH_NODES:-"3 5 8 16 32"}
 BENCH_ROUNDS=${BENCH_ROUNDS:-200}
 BENCH_WARMUP=${BENCH_WARMUP:-5}
 BENCH_SLOW_RUNS=${BENCH_SLOW_RUNS:-10}
@@ -33,7 +33,7 @@ BENCH_LOG_LEVEL=${BENCH_LOG_LEVEL:-notice}
 BENCH_OUT=${BENCH_OUT:-$COORD_TOP/bench/results.json}
 PROBE=$B/bench/cpg_probe
 PROBE_TRIGGER=$B/bench/probe_trigger
-RUN=$B/bench-run
+RUN=${BENCH_RUN:-$B/bench-run}
 STATS=$COORD_TOP/bench/stats.awk
 rm -rf "$RUN" && mkdir -p "$RUN"
 EVENTS_SEEN=0	# failovers driven on the 3-node lab

@@ -21,12 +21,15 @@ enum key_type {
 	KEY_POLICY,
 	KEY_LEVEL,
 	KEY_LISTEN,		/* char[size], coord_listen_parse() accepts it */
+	KEY_CHOICE,		/* bool: expect is "TRUE-WORD or FALSE-WORD" */
 };
 
 /* KEY_TEXT checks beyond printable bytes */
 #define TEXT_ABSOLUTE	0x1	/* starts with '/' */
 #define TEXT_LOG_TARGET	0x2	/* syslog, stderr or absolute */
 #define TEXT_WORD	0x4	/* no spaces */
+/* KEY_NUMBER */
+#define NUMBER_ZERO_OFF	0x8	/* 0 is also accepted: off */
 
 struct config_key {
 	const char *name;
@@ -41,6 +44,7 @@ struct config_key {
 #define FIELD(k)	offsetof(struct coord_config, k), sizeof(((struct coord_config *)0)->k)
 #define NUMBER(k, lo, hi, unit)	{ #k, KEY_NUMBER, FIELD(k), lo, hi, 0, unit }
 #define TEXT(k, lo, fl, expect)	{ #k, KEY_TEXT, FIELD(k), lo, 0, fl, expect }
+#define CHOICE(name, k, yes, no)	{ name, KEY_CHOICE, FIELD(k), 0, 0, 0, yes " or " no }
 
 static const struct config_key keys[] = {
 	TEXT(group, 1, 0, "1..127 printable bytes"),
@@ -62,6 +66,11 @@ static const struct config_key keys[] = {
 	TEXT(socket_group, 1, TEXT_WORD, "a group name of 1..63 bytes, no spaces"),
 	{ "metrics_listen", KEY_LISTEN, FIELD(metrics_listen), 0, 0, 0,
 	  "PORT, IPV4:PORT or [IPV6]:PORT (numeric; a bare port is 127.0.0.1)" },
+	CHOICE("detect", detect, "bus", "off"),
+	NUMBER(detect_restart_wait_ms, 0, 60000, "milliseconds"),
+	{ "heartbeat_timeout_ms", KEY_NUMBER, FIELD(heartbeat_timeout_ms), 200, 600000,
+	  NUMBER_ZERO_OFF, "milliseconds" },
+	CHOICE("on_hung", kill_hung, "kill", "report"),
 };
 #define N_KEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -81,6 +90,10 @@ void coord_config_defaults(struct coord_config *cfg)
 	snprintf(cfg->log_target, sizeof(cfg->log_target), "syslog");
 	cfg->log_level = LOG_NOTICE;
 	snprintf(cfg->socket_group, sizeof(cfg->socket_group), "haclient");
+	cfg->detect = true;
+	cfg->detect_restart_wait_ms = 0;
+	cfg->heartbeat_timeout_ms = 5000;
+	cfg->kill_hung = false;
 }
 
 /* Decimal digits only: no sign, no spaces, no trailing junk, no overflow. */
@@ -137,11 +150,26 @@ static const char *set_value(struct coord_config *cfg, const struct config_key *
 
 	switch (k->type) {
 	case KEY_NUMBER:
-		if (parse_u32(v, k->min, k->max, field) == 0)
+		if (parse_u32(v, k->min, k->max, field) == 0 ||
+		    ((k->flags & NUMBER_ZERO_OFF) && parse_u32(v, 0, 0, field) == 0))
 			return NULL;
-		snprintf(st->expect, sizeof(st->expect), "%s %u..%u", k->expect,
+		snprintf(st->expect, sizeof(st->expect), "%s%s %u..%u",
+			 k->flags & NUMBER_ZERO_OFF ? "0 (off) or " : "", k->expect,
 			 k->min, k->max);
 		return st->expect;
+	case KEY_CHOICE: {
+		/* expect is "YES or NO": the first word sets true, the last false */
+		size_t yes = strcspn(k->expect, " ");
+		const char *no = strrchr(k->expect, ' ') + 1;
+
+		if (strlen(v) == yes && !strncmp(v, k->expect, yes))
+			*(bool *)field = true;
+		else if (!strcmp(v, no))
+			*(bool *)field = false;
+		else
+			return k->expect;
+		return NULL;
+	}
 	case KEY_TEXT:
 		if (!text_ok(k, v))
 			return k->expect;

@@ -37,6 +37,11 @@ struct coord_config {
 	int log_level;			/* LOG_ERR .. LOG_DEBUG */
 	char socket_group[64];		/* allowed on the socket besides root */
 	char metrics_listen[64];	/* "": no HTTP metrics (coord/listen.h) */
+	/* watching the local ganesha.nfsd on D-Bus (detect.h) */
+	bool detect;			/* detect = bus (true) or off */
+	uint32_t detect_restart_wait_ms;	/* 0: report a death at once */
+	uint32_t heartbeat_timeout_ms;	/* 0: heartbeats not watched */
+	bool kill_hung;			/* on_hung = kill (true) or report */
 };
 
 void coord_config_defaults(struct coord_config *cfg);

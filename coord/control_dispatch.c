@@ -353,6 +353,14 @@ static void status_record(struct coord_dispatch *d, struct coord_control_client 
 	memcpy(s->control, cc->count, sizeof(cc->count));
 	snprintf(s->group, sizeof(s->group), "%s", st->group ? st->group : "");
 	snprintf(s->version, sizeof(s->version), "%s", COORD_VERSION);
+	s->local_state = st->local_state;
+	s->local_how = st->local_how;
+	s->local_flags = st->local_flags;
+	s->local_pid = st->local_pid;
+	s->local_age_us = st->local_age_us ? st->local_age_us : COORD_CTL_NEVER;
+	s->heartbeat_age_us = st->heartbeat_age_us ? st->heartbeat_age_us : COORD_CTL_NEVER;
+	s->heartbeat_timeout_ms = st->heartbeat_timeout_ms;
+	s->heartbeats = st->heartbeats;
 }
 
 static void handle_status(struct coord_dispatch *d, struct coord_control_client *c)
@@ -425,6 +433,8 @@ static void handle_death(struct coord_dispatch *d, struct coord_control_client *
 				  COORD_CTL_INTERNAL, msg);
 		return;
 	}
+	if (d->env.local_report)
+		d->env.local_report(d->env.local_ctx, true);
 	w.reported_us = t;
 	w.n_vips = req->u.death.n_vips;
 	memcpy(w.vips, req->u.death.vips, w.n_vips * sizeof(w.vips[0]));
@@ -456,6 +466,8 @@ static void handle_up(struct coord_dispatch *d, struct coord_control_client *c)
 	struct coord_target t;
 
 	coord_engine_report_up(d->env.engine, now(d));
+	if (d->env.local_report)
+		d->env.local_report(d->env.local_ctx, false);
 	pump(d);
 	coord_engine_target(d->env.engine, &t);
 	switch (t.why) {

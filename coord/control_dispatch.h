@@ -24,6 +24,11 @@ struct coord_daemon_status {
 	uint32_t deadline_ms;
 	uint64_t uptime_us;
 	uint64_t wire_errors[COORD_WIRE_ERROR_COUNT];	/* index: -error */
+	/* the local ganesha.nfsd (detect.c); all 0: not known */
+	uint8_t local_state, local_how, local_flags;
+	uint32_t local_pid;
+	uint64_t local_age_us, heartbeat_age_us;	/* 0 here: COORD_CTL_NEVER */
+	uint32_t heartbeat_timeout_ms, heartbeats;
 };
 
 struct coord_dispatch_env {
@@ -35,6 +40,9 @@ struct coord_dispatch_env {
 	/* Optional: fills what coordd alone knows (zeroed before the call). */
 	void (*fill_status)(void *ctx, struct coord_daemon_status *st);
 	void *status_ctx;
+	/* Optional: the agent reported the local server dead or up. */
+	void (*local_report)(void *ctx, bool dead);
+	void *local_ctx;
 	/* Our CPG member's pid; 0: getpid(). */
 	uint32_t self_pid;
 	/*

@@ -233,7 +233,18 @@ static void json_status(FILE *f, const struct coord_ctl_status_rec *s)
 	j_counters(f, false, "wire_errors", s->wire, s->n_wire, coord_ctl_wire_counter_name);
 	j_counters(f, false, "control", s->control, s->n_control,
 		   coord_ctl_control_counter_name);
-	fputs("}}", f);
+	fputc('}', f);
+	fputs(",\"local_server\":{", f);
+	fprintf(f, "\"state\":\"%s\"", coord_ctl_local_state_name(s->local_state));
+	j_str(f, "detected_by", coord_ctl_local_how_name(s->local_how));
+	j_ms(f, "state_age_ms", s->local_age_us);
+	fprintf(f, ",\"pid\":%" PRIu32, s->local_pid);
+	j_bool(f, "watching", s->local_flags & COORD_CTL_LOCAL_WATCHING);
+	j_bool(f, "kill_hung", s->local_flags & COORD_CTL_LOCAL_KILL_HUNG);
+	j_bool(f, "death_waits_for_restart", s->local_flags & COORD_CTL_LOCAL_REPORT_WAIT);
+	j_ms(f, "heartbeat_age_ms", s->heartbeat_age_us);
+	fprintf(f, ",\"heartbeat_timeout_ms\":%" PRIu32 ",\"heartbeats\":%" PRIu32 "}}",
+		s->heartbeat_timeout_ms, s->heartbeats);
 }
 
 static void json_member(FILE *f, const struct coord_ctl_member *m)
@@ -353,6 +364,24 @@ static void human_status(FILE *f, const struct coord_ctl_status_rec *s)
 			"here\n", target_name(s->target));
 	fprintf(f, "events: %u recorded, %u pending; members: %u; control clients: %u\n",
 		s->n_events, s->n_pending, s->n_members, s->n_clients);
+	fprintf(f, "local server: %s", coord_ctl_local_state_name(s->local_state));
+	if (s->local_pid)
+		fprintf(f, " (pid %" PRIu32 ")", s->local_pid);
+	if (s->local_age_us != COORD_CTL_NEVER)
+		fprintf(f, " for %.1f ms, by %s", ms(s->local_age_us),
+			coord_ctl_local_how_name(s->local_how));
+	if (s->local_flags & COORD_CTL_LOCAL_REPORT_WAIT)
+		fputs(", death waiting for a restart", f);
+	if (!s->heartbeat_timeout_ms)
+		fputs("; heartbeat not watched", f);
+	else if (s->heartbeat_age_us == COORD_CTL_NEVER)
+		fprintf(f, "; no heartbeat seen (timeout %" PRIu32 " ms)", s->heartbeat_timeout_ms);
+	else
+		fprintf(f, "; last heartbeat %.1f ms ago (timeout %" PRIu32 " ms)",
+			ms(s->heartbeat_age_us), s->heartbeat_timeout_ms);
+	if (s->local_flags & COORD_CTL_LOCAL_KILL_HUNG)
+		fputs(", kill when hung", f);
+	fputc('\n', f);
 	fputs("counters (non-zero):", f);
 	for (i = 0; i < s->n_engine; i++) {
 		if (!s->engine[i])

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "control.h"
 #include "control_dispatch.h"
+#include "detect.h"
 #include "drop_log.h"
 #include "grace.h"
 #include "group.h"
@@ -51,6 +52,7 @@ struct coordd {
 	struct coord_group *group;
 	struct coord_quorum *quorum;
 	struct coord_grace_client *grace;
+	struct coord_detect *detect;
 	struct coord_release_runner *release;
 	struct coord_control *control;
 	struct coord_dispatch *dispatch;
@@ -313,8 +315,43 @@ static void on_release_done(void *data, const struct coord_event_id *id,
 	pump(d);
 }
 
+/* ---- the watch of the local ganesha.nfsd: the same reports as the agent's ---- */
+
+static void on_local_dead(void *data)
+{
+	struct coordd *d = data;
+	struct coord_event_id id;
+	char buf[64];
+	int err = coord_engine_report_death(d->engine, now_us(), NULL, 0, &id);
+
+	if (err < 0)
+		qb_log(LOG_ERR, "cannot report the local server's death: %s%s", strerror(-err),
+		       err == -ENOTCONN ? " (not in the group; the agent reports it again)" : "");
+	else
+		qb_log(LOG_NOTICE, "local server's death reported by coordd: event %s",
+		       coord_event_id_format(&id, buf, sizeof(buf)));
+	pump(d);
+}
+
+static void on_local_up(void *data)
+{
+	struct coordd *d = data;
+
+	coord_engine_report_up(d->engine, now_us());
+	pump(d);
+}
+
+static void on_agent_report(void *data, bool dead)
+{
+	struct coordd *d = data;
+
+	if (d->detect)
+		coord_detect_note_report(d->detect, dead);
+}
+
 static void fill_daemon_status(void *data, struct coord_daemon_status *st)
 {
+	struct coord_detect_status ls;
 	struct coordd *d = data;
 
 	st->group = d->cfg.group;
@@ -326,6 +363,17 @@ static void fill_daemon_status(void *data, struct coord_daemon_status *st)
 	st->deadline_ms = d->cfg.barrier_deadline_ms;
 	st->uptime_us = now_us() - d->started_us;
 	memcpy(st->wire_errors, d->wire_errors, sizeof(st->wire_errors));
+	if (!d->detect)
+		return;
+	coord_detect_status(d->detect, &ls);
+	st->local_state = ls.state;
+	st->local_how = ls.how;
+	st->local_flags = ls.flags;
+	st->local_pid = ls.pid;
+	st->local_age_us = ls.age_us == COORD_CTL_NEVER ? 0 : ls.age_us;
+	st->heartbeat_age_us = ls.heartbeat_age_us == COORD_CTL_NEVER ? 0 : ls.heartbeat_age_us;
+	st->heartbeat_timeout_ms = ls.heartbeat_timeout_ms;
+	st->heartbeats = ls.heartbeats;
 }
 
 static int32_t on_signal_stop(int32_t sig, void *data)
@@ -405,6 +453,18 @@ static int coordd_start(struct coordd *d)
 		.status_ctx = d,
 		.render_metrics = render_metrics,
 		.metrics_ctx = d,
+		.local_report = on_agent_report,
+		.local_ctx = d,
+	};
+	static const struct coord_detect_ops detect_ops = {
+		.dead = on_local_dead, .up = on_local_up,
+	};
+	struct coord_detect_config dc = {
+		.enabled = d->cfg.detect,
+		.restart_wait_ms = d->cfg.detect_restart_wait_ms,
+		.heartbeat_timeout_ms = d->cfg.heartbeat_timeout_ms,
+		.kill_hung = d->cfg.kill_hung,
+		.call_timeout_ms = d->cfg.grace_call_timeout_ms,
 	};
 	char err[256];
 
@@ -446,6 +506,8 @@ static int coordd_start(struct coordd *d)
 	coord_engine_set_self(d->engine, (uint32_t)getpid());
 	d->grace = coord_grace_new(d->loop, d->cfg.dbus_address,
 				   d->cfg.grace_call_timeout_ms, on_grace_done, d);
+	if (d->grace)
+		d->detect = coord_detect_new(d->loop, d->grace, &dc, &detect_ops, d);
 	d->release = coord_release_new(d->loop, d->cfg.release_command,
 				       d->cfg.release_timeout_ms, on_release_done, d);
 	/* After the last signal registration: a crash writes the blackbox. */
@@ -453,9 +515,9 @@ static int coordd_start(struct coordd *d)
 	env.engine = d->engine;
 	d->dispatch = coord_dispatch_new(&env);
 	/* Last: it reports quorum at once, and pump() needs everything else. */
-	if (d->grace && d->release && d->dispatch)
+	if (d->grace && d->detect && d->release && d->dispatch)
 		d->quorum = coord_quorum_new(d->loop, on_quorum, d);
-	if (!d->quorum || !d->grace || !d->release || !d->dispatch) {
+	if (!d->quorum || !d->grace || !d->detect || !d->release || !d->dispatch) {
 		qb_log(LOG_CRIT, "out of memory while starting");
 		return -1;
 	}
@@ -488,6 +550,7 @@ static void coordd_stop(struct coordd *d)
 	coord_control_free(d->control);
 	coord_dispatch_free(d->dispatch);
 	coord_release_free(d->release);
+	coord_detect_free(d->detect);
 	coord_grace_free(d->grace);
 	coord_quorum_free(d->quorum);
 	coord_group_free(d->group);

@@ -12,10 +12,11 @@
  * VIP it sends "0:" (JUST_GRACE).  The reply's boolean must be read: a
  * false status is not a D-Bus error.
  *
- * libdbus is driven by libqb: DBusWatch <-> qb_loop_poll, DBusTimeout <->
- * qb_loop_timer, dispatching from a loop job.  Registration on the bus
- * (Hello) is sent asynchronously instead of the blocking dbus_bus_register;
- * the bus handles our calls after it, in order.
+ * libdbus is driven by libqb through dbus_loop.c.  Registration on the
+ * bus (Hello) is sent asynchronously instead of the blocking
+ * dbus_bus_register; the bus handles our calls after it, in order.  The
+ * connection is shared with one other user (the watch of the local
+ * ganesha, detect.c), told when a connection is registered and lost.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,12 +26,12 @@
 #include <dbus/dbus.h>
 #include <qb/qblog.h>
 
+#include "dbus_loop.h"
 #include "grace.h"
 
 #define GANESHA_NAME		"org.ganesha.nfsd"
 #define GANESHA_PATH		"/org/ganesha/nfsd/admin"
 #define GANESHA_IFACE		"org.ganesha.nfsd.admin"
-#define MAX_WATCHES		16
 
 struct request {
 	struct coord_grace_client *g;
@@ -49,13 +50,6 @@ struct call {
 	struct call *next;
 };
 
-struct timeout_slot {
-	struct coord_grace_client *g;
-	DBusTimeout *t;
-	qb_loop_timer_handle handle;
-	bool armed;
-};
-
 struct coord_grace_client {
 	qb_loop_t *loop;
 	char address[512];
@@ -63,19 +57,16 @@ struct coord_grace_client {
 	coord_grace_done_fn done;
 	void *ctx;
 	DBusConnection *conn;
+	struct coord_dbus_loop *glue;	/* drives conn from the loop */
+	const struct coord_bus_user *user;	/* another user of conn */
+	void *user_ctx;
 	bool registered;
-	bool dispatch_queued;
+	bool user_connected;		/* user told of this connection */
 	bool teardown_queued;
 	bool in_request;		/* inside coord_grace_request() */
 	struct request *requests;	/* all not yet reported */
 	size_t n_requests;
 	struct call *calls;		/* all not yet answered */
-	DBusWatch *watches[MAX_WATCHES];
-	size_t n_watches;
-	int polled_fds[MAX_WATCHES];
-	size_t n_polled;
-	struct timeout_slot **timeouts;	/* one per pending call: grows */
-	size_t n_timeouts, cap_timeouts;
 };
 
 static uint64_t mono_us(void)
@@ -247,224 +238,28 @@ static void fail_calls(struct coord_grace_client *g, const char *why)
 	}
 }
 
-/* ---- libdbus <-> libqb glue ---- */
-
-static void dispatch_now(struct coord_grace_client *g)
-{
-	while (g->conn && dbus_connection_dispatch(g->conn) == DBUS_DISPATCH_DATA_REMAINS)
-		;
-}
-
-static void dispatch_job(void *data)
-{
-	struct coord_grace_client *g = data;
-
-	g->dispatch_queued = false;
-	dispatch_now(g);
-}
-
-static void queue_dispatch(struct coord_grace_client *g)
-{
-	if (g->dispatch_queued)
-		return;
-	if (qb_loop_job_add(g->loop, QB_LOOP_HIGH, g, dispatch_job) == 0)
-		g->dispatch_queued = true;
-	else
-		qb_log(LOG_ERR, "cannot queue a D-Bus dispatch: it waits for the next "
-		       "activity on the bus");
-}
-
-static void on_dispatch_status(DBusConnection *conn, DBusDispatchStatus status, void *data)
-{
-	(void)conn;
-	if (status == DBUS_DISPATCH_DATA_REMAINS)
-		queue_dispatch(data);
-}
-
-static int32_t on_fd(int32_t fd, int32_t revents, void *data);
-
-/* One poll entry per fd: libdbus may keep a read and a write watch on it. */
-static void sync_fd(struct coord_grace_client *g, int fd)
-{
-	unsigned flags = 0;
-	int32_t events = 0;
-	size_t i;
-	bool polled = false;
-
-	for (i = 0; i < g->n_watches; i++)
-		if (dbus_watch_get_unix_fd(g->watches[i]) == fd &&
-		    dbus_watch_get_enabled(g->watches[i]))
-			flags |= dbus_watch_get_flags(g->watches[i]);
-	if (flags & DBUS_WATCH_READABLE)
-		events |= POLLIN;
-	if (flags & DBUS_WATCH_WRITABLE)
-		events |= POLLOUT;
-	for (i = 0; i < g->n_polled; i++)
-		if (g->polled_fds[i] == fd)
-			polled = true;
-	if (flags && !polled) {
-		if (qb_loop_poll_add(g->loop, QB_LOOP_HIGH, fd, events, g, on_fd) == 0)
-			g->polled_fds[g->n_polled++] = fd;
-	} else if (flags && polled) {
-		if (qb_loop_poll_mod(g->loop, QB_LOOP_HIGH, fd, events, g, on_fd) != 0)
-			qb_log(LOG_ERR, "cannot change the D-Bus socket's poll events");
-	} else if (!flags && polled) {
-		qb_loop_poll_del(g->loop, fd);
-		for (i = 0; i < g->n_polled; i++)
-			if (g->polled_fds[i] == fd)
-				g->polled_fds[i] = g->polled_fds[--g->n_polled];
-	}
-}
-
-static DBusWatch *watch_for(struct coord_grace_client *g, int fd, unsigned flag)
-{
-	size_t i;
-
-	for (i = 0; i < g->n_watches; i++)
-		if (dbus_watch_get_unix_fd(g->watches[i]) == fd &&
-		    dbus_watch_get_enabled(g->watches[i]) &&
-		    (dbus_watch_get_flags(g->watches[i]) & flag))
-			return g->watches[i];
-	return NULL;
-}
-
-static int32_t on_fd(int32_t fd, int32_t revents, void *data)
-{
-	struct coord_grace_client *g = data;
-	unsigned extra = ((revents & POLLHUP) ? DBUS_WATCH_HANGUP : 0) |
-			 ((revents & POLLERR) ? DBUS_WATCH_ERROR : 0);
-	DBusWatch *w;
-
-	/* Look the watch up again after each handle: handling may remove it. */
-	if ((revents & (POLLIN | POLLHUP | POLLERR)) &&
-	    (w = watch_for(g, fd, DBUS_WATCH_READABLE)))
-		dbus_watch_handle(w, DBUS_WATCH_READABLE | extra);
-	if ((revents & POLLOUT) && (w = watch_for(g, fd, DBUS_WATCH_WRITABLE)))
-		dbus_watch_handle(w, DBUS_WATCH_WRITABLE | extra);
-	dispatch_now(g);
-	return 0;
-}
-
-static dbus_bool_t add_watch(DBusWatch *w, void *data)
-{
-	struct coord_grace_client *g = data;
-
-	if (g->n_watches == MAX_WATCHES)
-		return FALSE;
-	g->watches[g->n_watches++] = w;
-	sync_fd(g, dbus_watch_get_unix_fd(w));
-	return TRUE;
-}
-
-static void remove_watch(DBusWatch *w, void *data)
-{
-	struct coord_grace_client *g = data;
-	size_t i;
-
-	for (i = 0; i < g->n_watches; i++)
-		if (g->watches[i] == w)
-			g->watches[i] = g->watches[--g->n_watches];
-	sync_fd(g, dbus_watch_get_unix_fd(w));
-}
-
-static void toggle_watch(DBusWatch *w, void *data)
-{
-	sync_fd(data, dbus_watch_get_unix_fd(w));
-}
-
-static struct timeout_slot *slot_of(struct coord_grace_client *g, DBusTimeout *t)
-{
-	size_t i;
-
-	for (i = 0; i < g->n_timeouts; i++)
-		if (g->timeouts[i]->t == t)
-			return g->timeouts[i];
-	return NULL;
-}
-
-static void on_timer(void *data);
-
-static void arm_timeout(struct timeout_slot *s)
-{
-	if (s->armed || !dbus_timeout_get_enabled(s->t))
-		return;
-	if (qb_loop_timer_add(s->g->loop, QB_LOOP_HIGH,
-			      (uint64_t)dbus_timeout_get_interval(s->t) * QB_TIME_NS_IN_MSEC,
-			      s, on_timer, &s->handle) == 0)
-		s->armed = true;
-}
-
-static void disarm_timeout(struct timeout_slot *s)
-{
-	if (s->armed)
-		qb_loop_timer_del(s->g->loop, s->handle);
-	s->armed = false;
-}
-
-static void on_timer(void *data)
-{
-	struct timeout_slot *s = data;
-	struct coord_grace_client *g = s->g;
-	DBusTimeout *t = s->t;
-
-	s->armed = false;
-	dbus_timeout_handle(t);
-	/* libdbus timeouts repeat while enabled, unless handling removed it. */
-	s = slot_of(g, t);
-	if (s)
-		arm_timeout(s);
-	dispatch_now(g);
-}
-
-static dbus_bool_t add_timeout(DBusTimeout *t, void *data)
-{
-	struct coord_grace_client *g = data;
-	struct timeout_slot *s;
-
-	if (g->n_timeouts == g->cap_timeouts) {
-		size_t cap = g->cap_timeouts ? 2 * g->cap_timeouts : 16;
-		struct timeout_slot **grown = realloc(g->timeouts, cap * sizeof(*grown));
-
-		if (!grown)
-			return FALSE;
-		g->timeouts = grown;
-		g->cap_timeouts = cap;
-	}
-	if (!(s = calloc(1, sizeof(*s))))
-		return FALSE;
-	s->g = g;
-	s->t = t;
-	g->timeouts[g->n_timeouts++] = s;
-	arm_timeout(s);
-	return TRUE;
-}
-
-static void remove_timeout(DBusTimeout *t, void *data)
-{
-	struct coord_grace_client *g = data;
-	size_t i;
-
-	for (i = 0; i < g->n_timeouts; i++) {
-		if (g->timeouts[i]->t != t)
-			continue;
-		disarm_timeout(g->timeouts[i]);
-		free(g->timeouts[i]);
-		g->timeouts[i] = g->timeouts[--g->n_timeouts];
-		return;
-	}
-}
-
-static void toggle_timeout(DBusTimeout *t, void *data)
-{
-	struct timeout_slot *s = slot_of(data, t);
-
-	if (!s)
-		return;
-	disarm_timeout(s);
-	arm_timeout(s);
-}
-
 /* ---- connection ---- */
+
+/* Tells the other user, once per registered connection, that it is gone. */
+static void tell_lost(struct coord_grace_client *g)
+{
+	if (!g->user_connected)
+		return;
+	g->user_connected = false;
+	if (g->user && g->user->lost)
+		g->user->lost(g->user_ctx);
+}
+
+static void drop_connection(struct coord_grace_client *g)
+{
+	tell_lost(g);
+	coord_dbus_loop_detach(g->glue);
+	g->glue = NULL;
+	dbus_connection_close(g->conn);
+	dbus_connection_unref(g->conn);
+	g->conn = NULL;
+	g->registered = false;
+}
 
 static void teardown_job(void *data)
 {
@@ -473,10 +268,7 @@ static void teardown_job(void *data)
 	g->teardown_queued = false;
 	if (!g->conn || dbus_connection_get_is_connected(g->conn))
 		return;
-	dbus_connection_close(g->conn);
-	dbus_connection_unref(g->conn);
-	g->conn = NULL;
-	g->registered = false;
+	drop_connection(g);
 }
 
 static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void *data)
@@ -493,7 +285,9 @@ static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void
 		    qb_loop_job_add(g->loop, QB_LOOP_LOW, g, teardown_job) == 0)
 			g->teardown_queued = true;
 		fail_calls(g, "D-Bus connection lost");
-		return DBUS_HANDLER_RESULT_HANDLED;
+		tell_lost(g);
+		/* Not HANDLED: the other user's filter sees it too. */
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 	}
 	return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 }
@@ -509,6 +303,10 @@ static void on_hello(DBusPendingCall *pending, void *data)
 		dbus_bus_set_unique_name(g->conn, name);
 		g->registered = true;
 		qb_log(LOG_INFO, "registered on D-Bus as %s", name);
+		if (g->user && g->user->connected) {
+			g->user_connected = true;
+			g->user->connected(g->user_ctx, g->conn);
+		}
 	} else {
 		qb_log(LOG_WARNING, "D-Bus registration failed: %s",
 		       reply && dbus_message_get_error_name(reply) ?
@@ -533,13 +331,9 @@ static int grace_connect(struct coord_grace_client *g)
 		return -ENOTCONN;
 	}
 	dbus_connection_set_exit_on_disconnect(g->conn, FALSE);
-	if (!dbus_connection_set_watch_functions(g->conn, add_watch, remove_watch,
-						 toggle_watch, g, NULL) ||
-	    !dbus_connection_set_timeout_functions(g->conn, add_timeout, remove_timeout,
-						   toggle_timeout, g, NULL) ||
-	    !dbus_connection_add_filter(g->conn, on_message, g, NULL))
+	g->glue = coord_dbus_loop_attach(g->loop, g->conn);
+	if (!g->glue || !dbus_connection_add_filter(g->conn, on_message, g, NULL))
 		goto fail;
-	dbus_connection_set_dispatch_status_function(g->conn, on_dispatch_status, g, NULL);
 	hello = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
 					     DBUS_INTERFACE_DBUS, "Hello");
 	if (!hello)
@@ -555,9 +349,7 @@ static int grace_connect(struct coord_grace_client *g)
 	return 0;
 fail:
 	qb_log(LOG_ERR, "cannot set up the D-Bus connection");
-	dbus_connection_close(g->conn);
-	dbus_connection_unref(g->conn);
-	g->conn = NULL;
+	drop_connection(g);
 	return -ENOMEM;
 }
 
@@ -655,9 +447,7 @@ void coord_grace_request(struct coord_grace_client *g, const struct coord_event_
 	/* A dead connection is replaced now; its teardown job may be queued. */
 	if (g->conn && !dbus_connection_get_is_connected(g->conn) && !g->teardown_queued) {
 		fail_calls(g, "D-Bus connection lost");
-		dbus_connection_close(g->conn);
-		dbus_connection_unref(g->conn);
-		g->conn = NULL;
+		drop_connection(g);
 	}
 	if (!g->conn)
 		grace_connect(g);
@@ -671,7 +461,31 @@ void coord_grace_request(struct coord_grace_client *g, const struct coord_event_
 		}
 	}
 	g->in_request = false;
-	queue_dispatch(g);
+	if (g->glue)
+		coord_dbus_loop_queue_dispatch(g->glue);
+}
+
+void coord_grace_set_bus_user(struct coord_grace_client *g,
+			      const struct coord_bus_user *user, void *ctx)
+{
+	g->user = user;
+	g->user_ctx = ctx;
+	if (g->registered && g->conn && dbus_connection_get_is_connected(g->conn) &&
+	    user && user->connected) {
+		g->user_connected = true;
+		user->connected(ctx, g->conn);
+	}
+}
+
+int coord_grace_connect(struct coord_grace_client *g)
+{
+	if (g->conn && dbus_connection_get_is_connected(g->conn))
+		return 0;
+	if (g->conn && g->teardown_queued)
+		return -EAGAIN;		/* the dead one is dropped first */
+	if (g->conn)
+		drop_connection(g);
+	return grace_connect(g);
 }
 
 bool coord_grace_bus_connected(const struct coord_grace_client *g)
@@ -695,26 +509,15 @@ void coord_grace_free(struct coord_grace_client *g)
 		dbus_pending_call_cancel(call->pending);
 		forget_call(call);
 	}
-	if (g->conn) {
-		dbus_connection_close(g->conn);
-		dbus_connection_unref(g->conn);
-	}
+	if (g->conn)
+		drop_connection(g);
 	/* Queued report jobs would use freed requests: remove them first. */
 	for (req = g->requests; req; req = next) {
 		next = req->next;
 		qb_loop_job_del(g->loop, QB_LOOP_MED, req, report_job);
 		free(req);
 	}
-	if (g->dispatch_queued)
-		qb_loop_job_del(g->loop, QB_LOOP_HIGH, g, dispatch_job);
 	if (g->teardown_queued)
 		qb_loop_job_del(g->loop, QB_LOOP_LOW, g, teardown_job);
-	while (g->n_timeouts) {
-		struct timeout_slot *s = g->timeouts[--g->n_timeouts];
-
-		disarm_timeout(s);
-		free(s);
-	}
-	free(g->timeouts);
 	free(g);
 }

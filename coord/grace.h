@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <dbus/dbus.h>
 #include <qb/qbloop.h>
 #include "coord/wire.h"
 
@@ -32,6 +33,27 @@ struct coord_grace_client *coord_grace_new(qb_loop_t *loop, const char *bus_addr
  */
 void coord_grace_request(struct coord_grace_client *g, const struct coord_event_id *id,
 			 const struct coord_vip *vips, size_t n_vips);
+
+/*
+ * One other user of the same connection (detect.c): connected() when a
+ * connection is registered on the bus (add match rules and a filter
+ * there), lost() when it is gone (its pending calls will not be answered:
+ * cancel them).  Both from the loop.  If a connection is registered
+ * already, connected() is called now.
+ */
+struct coord_bus_user {
+	void (*connected)(void *ctx, DBusConnection *conn);
+	void (*lost)(void *ctx);
+};
+void coord_grace_set_bus_user(struct coord_grace_client *g,
+			      const struct coord_bus_user *user, void *ctx);
+
+/*
+ * Connects now unless connected (grace requests reconnect by themselves;
+ * the other user has no request to wait for).  0 (connecting), or
+ * -errno: -EAGAIN when a lost connection is still being dropped.
+ */
+int coord_grace_connect(struct coord_grace_client *g);
 
 bool coord_grace_bus_connected(const struct coord_grace_client *g);
 size_t coord_grace_pending(const struct coord_grace_client *g);

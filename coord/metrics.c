@@ -270,6 +270,15 @@ static void render_state(struct out *o, const struct coord_engine *e,
 	gauge(o, "coord_local_server_up", "0 from this node's death report until it "
 	      "reports its server up again (or while it is not in the group).",
 	      self && !self->server_down);
+	family(o, "coord_local_server_state", "gauge", "1 for the state coordd's "
+	       "watch of the local ganesha.nfsd on D-Bus sees (coordctl status).");
+	put(o, "coord_local_server_state{state=\"%s\"} 1\n",
+	    coord_ctl_local_state_name(st->local_state));
+	if (st->heartbeat_age_us) {
+		gauge(o, "coord_heartbeat_age_seconds", "Seconds since the local "
+		      "ganesha.nfsd's last heartbeat signal.",
+		      (double)st->heartbeat_age_us / 1e6);
+	}
 	gauge(o, "coord_uptime_seconds", "Seconds since coordd started.",
 	      (double)st->uptime_us / 1e6);
 }

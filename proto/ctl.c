@@ -428,6 +428,16 @@ static void put_status(struct wbuf *w, const struct coord_ctl_status_rec *s)
 		put_u64(w, s->control[i]);
 	put_string(w, s->group, COORD_CTL_NAME_MAX);
 	put_string(w, s->version, COORD_CTL_NAME_MAX);
+	/* minor 1 */
+	put_u8(w, s->local_state);
+	put_u8(w, s->local_how);
+	put_u8(w, s->local_flags);
+	put_u8(w, 0);
+	put_u32(w, s->local_pid);
+	put_u64(w, s->local_age_us);
+	put_u64(w, s->heartbeat_age_us);
+	put_u32(w, s->heartbeat_timeout_ms);
+	put_u32(w, s->heartbeats);
 }
 
 static uint16_t get_counters(struct rbuf *r, uint64_t *out)
@@ -443,7 +453,8 @@ static uint16_t get_counters(struct rbuf *r, uint64_t *out)
 	return r->err ? 0 : n;
 }
 
-static void get_status(struct rbuf *r, struct coord_ctl_status_rec *s, bool newer)
+static void get_status(struct rbuf *r, struct coord_ctl_status_rec *s, bool newer,
+		       unsigned minor)
 {
 	s->nodeid = get_u32(r);
 	s->pid = get_u32(r);
@@ -464,6 +475,19 @@ static void get_status(struct rbuf *r, struct coord_ctl_status_rec *s, bool newe
 	s->n_control = get_counters(r, s->control);
 	get_string(r, s->group, COORD_CTL_NAME_MAX);
 	get_string(r, s->version, COORD_CTL_NAME_MAX);
+	if (minor < 1) {
+		s->local_age_us = s->heartbeat_age_us = COORD_CTL_NEVER;
+		return;
+	}
+	s->local_state = get_u8(r);
+	s->local_how = get_u8(r);
+	s->local_flags = (uint8_t)known_flags(r, get_u8(r), COORD_CTL_LOCAL_FLAGS_KNOWN, newer);
+	get_reserved(r, 1);
+	s->local_pid = get_u32(r);
+	s->local_age_us = get_u64(r);
+	s->heartbeat_age_us = get_u64(r);
+	s->heartbeat_timeout_ms = get_u32(r);
+	s->heartbeats = get_u32(r);
 }
 
 static void put_member(struct wbuf *w, const struct coord_ctl_member *m)
@@ -677,7 +701,7 @@ int coord_ctl_record_decode(const uint8_t *buf, size_t len, struct coord_ctl_rec
 		get_string(&r, rec->u.end.message, COORD_CTL_MESSAGE_MAX);
 		break;
 	case COORD_CTL_REC_STATUS:
-		get_status(&r, &rec->u.status, newer);
+		get_status(&r, &rec->u.status, newer, h.version & 0xffu);
 		break;
 	case COORD_CTL_REC_MEMBER:
 		get_member(&r, &rec->u.member, newer);
@@ -716,6 +740,34 @@ const char *coord_ctl_strerror(int err)
 	};
 
 	return err <= 0 && err > -COORD_CTL_ERROR_COUNT ? text[-err] : "unknown error";
+}
+
+const char *coord_ctl_local_state_name(uint8_t state)
+{
+	static const char *const names[COORD_CTL_LOCAL_STATE_COUNT] = {
+		[COORD_CTL_LOCAL_UNKNOWN] = "unknown",
+		[COORD_CTL_LOCAL_OFF] = "not-watched",
+		[COORD_CTL_LOCAL_UP] = "up",
+		[COORD_CTL_LOCAL_DOWN] = "down",
+		[COORD_CTL_LOCAL_HUNG] = "hung",
+		[COORD_CTL_LOCAL_STARTING] = "starting",
+	};
+
+	return state < COORD_CTL_LOCAL_STATE_COUNT ? names[state] : "unknown";
+}
+
+const char *coord_ctl_local_how_name(uint8_t how)
+{
+	static const char *const names[COORD_CTL_LOCAL_HOW_COUNT] = {
+		[COORD_CTL_HOW_NONE] = "none",
+		[COORD_CTL_HOW_BUS_NAME] = "bus-name",
+		[COORD_CTL_HOW_HEARTBEAT] = "heartbeat",
+		[COORD_CTL_HOW_KILLED] = "killed-when-hung",
+		[COORD_CTL_HOW_CONTROL] = "coordctl",
+		[COORD_CTL_HOW_RESTARTED] = "restart-ridden-out",
+	};
+
+	return how < COORD_CTL_LOCAL_HOW_COUNT ? names[how] : "unknown";
 }
 
 const char *coord_ctl_type_name(uint16_t type)

@@ -27,7 +27,7 @@
 
 #define COORD_CTL_MAGIC		0x4343544cu	/* "CCTL" */
 #define COORD_CTL_MAJOR		1
-#define COORD_CTL_MINOR		1	/* 1: METRICS, TEXT */
+#define COORD_CTL_MINOR		1	/* 1: METRICS, TEXT; the local server in STATUS */
 #define COORD_CTL_VERSION	((COORD_CTL_MAJOR << 8) | COORD_CTL_MINOR)
 
 #define COORD_CTL_HEADER_LEN	16
@@ -114,6 +114,36 @@ enum coord_ctl_event_state {
 #define COORD_CTL_ST_QUORUM_CONNECTED	0x08u
 #define COORD_CTL_ST_BUS_CONNECTED	0x10u
 #define COORD_CTL_ST_FLAGS_KNOWN	0x1fu
+
+/*
+ * The local ganesha.nfsd as coordd sees it (STATUS, minor 1): its state,
+ * and how that state was last learnt.
+ */
+enum coord_ctl_local_state {
+	COORD_CTL_LOCAL_UNKNOWN = 0,	/* not learnt yet (no bus so far) */
+	COORD_CTL_LOCAL_OFF = 1,	/* detection is off (detect = off) */
+	COORD_CTL_LOCAL_UP = 2,
+	COORD_CTL_LOCAL_DOWN = 3,
+	COORD_CTL_LOCAL_HUNG = 4,	/* owns its name, no heartbeat */
+	COORD_CTL_LOCAL_STARTING = 5,	/* owns its name, not answering yet */
+};
+#define COORD_CTL_LOCAL_STATE_COUNT	6
+
+enum coord_ctl_local_how {
+	COORD_CTL_HOW_NONE = 0,
+	COORD_CTL_HOW_BUS_NAME = 1,	/* its bus name lost, or owned + answers */
+	COORD_CTL_HOW_HEARTBEAT = 2,	/* heartbeat missing, or back */
+	COORD_CTL_HOW_KILLED = 3,	/* hung, stopped by coordd, gone */
+	COORD_CTL_HOW_CONTROL = 4,	/* coordctl death/up (the agent) */
+	COORD_CTL_HOW_RESTARTED = 5,	/* name back within restart wait */
+};
+#define COORD_CTL_LOCAL_HOW_COUNT	6
+
+/* STATUS local flags */
+#define COORD_CTL_LOCAL_WATCHING	0x1u	/* match rules are on the bus */
+#define COORD_CTL_LOCAL_KILL_HUNG	0x2u	/* on_hung = kill */
+#define COORD_CTL_LOCAL_REPORT_WAIT	0x4u	/* death waits out a restart */
+#define COORD_CTL_LOCAL_FLAGS_KNOWN	0x7u
 
 /* MEMBER flags */
 #define COORD_CTL_MEMBER_SELF		0x1u
@@ -205,6 +235,15 @@ struct coord_ctl_status_rec {
 	uint64_t control[COORD_CTL_MAX_COUNTERS];	/* coord_ctl_control_counter */
 	char group[COORD_CTL_NAME_MAX + 1];
 	char version[COORD_CTL_NAME_MAX + 1];	/* coordd's version */
+	/* minor >= 1: the local server (all 0 from an older coordd) */
+	uint8_t local_state;		/* enum coord_ctl_local_state */
+	uint8_t local_how;		/* enum coord_ctl_local_how */
+	uint8_t local_flags;		/* COORD_CTL_LOCAL_* */
+	uint32_t local_pid;		/* ganesha.nfsd's, 0: unknown */
+	uint64_t local_age_us;		/* since the state changed; NEVER */
+	uint64_t heartbeat_age_us;	/* since the last heartbeat; NEVER */
+	uint32_t heartbeat_timeout_ms;	/* 0: not watched */
+	uint32_t heartbeats;		/* seen since coordd started */
 };
 
 struct coord_ctl_member {
@@ -333,6 +372,9 @@ const char *coord_ctl_type_name(uint16_t type);
 const char *coord_ctl_status_name(uint16_t status);
 const char *coord_ctl_event_state_name(uint8_t state);
 bool coord_ctl_event_state_final(uint8_t state);
+/* "up", "down"...; "bus-name", "heartbeat"...: stable, --json too. */
+const char *coord_ctl_local_state_name(uint8_t state);
+const char *coord_ctl_local_how_name(uint8_t how);
 const char *coord_ctl_engine_counter_name(unsigned int i);
 /* Wire error counters, index -enum coord_wire_error: "truncated"... */
 const char *coord_ctl_wire_counter_name(unsigned int i);

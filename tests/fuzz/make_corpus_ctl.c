@@ -182,6 +182,14 @@ static void records(uint8_t *buf)
 		r.u.status.engine[i] = i * 1000;
 	snprintf(r.u.status.group, sizeof(r.u.status.group), "coord");
 	snprintf(r.u.status.version, sizeof(r.u.status.version), "0.1.0");
+	r.u.status.local_state = COORD_CTL_LOCAL_HUNG;
+	r.u.status.local_how = COORD_CTL_HOW_HEARTBEAT;
+	r.u.status.local_flags = COORD_CTL_LOCAL_FLAGS_KNOWN;
+	r.u.status.local_pid = 31337;
+	r.u.status.local_age_us = 2500000;
+	r.u.status.heartbeat_age_us = COORD_CTL_NEVER;
+	r.u.status.heartbeat_timeout_ms = 5000;
+	r.u.status.heartbeats = 77;
 	rec_put("rec-status", &r, buf);
 	r.u.status.n_engine = r.u.status.n_wire = r.u.status.n_control =
 		COORD_CTL_MAX_COUNTERS;

@@ -105,6 +105,9 @@ NFSV4 { Grace_Period = ${GANESHA_GRACE_PERIOD:-20}; Lease_Lifetime = ${GANESHA_L
 EXPORT { Export_Id = 1; Path = "$d/export"; Pseudo = "/export"; Access_Type = RW;
 	 Squash = No_Root_Squash; FSAL { Name = VFS; } }
 CONF
+	# ganesha 4.3 writes its pid file without truncating it: a restart with
+	# a shorter pid would leave the old pid's tail behind.
+	lab_exec "$n" rm -f /run/ganesha.pid
 	lab_bg "$n" "$d/ganesha.out" ganesha.nfsd -F -f "$d/ganesha.conf" -L "$d/ganesha.log" \
 		-p /run/ganesha.pid -N NIV_EVENT >"$d/ganesha.bg.pid"
 	i=0

@@ -105,6 +105,42 @@ check "ocf-tester ganesha_coord_mon: exit 0 (got $rc)" [ "$rc" = 0 ]
 check "ocf-tester ganesha_coord_mon: 'passed all tests'" \
 	grep -qx "$COORD_TOP/agents/ganesha_coord_mon passed all tests" <<<"$out"
 [ "$rc" = 0 ] || echo "$out" | sed 's/^/# /'
+
+# A ganesha that runs but does not answer (SIGSTOP) is hung, not dead: no
+# death is reported while it may hold locks.  The pid file's first line
+# alone counts (ganesha 4.3 leaves an old longer pid's tail behind).
+# No pacemaker here: a stand-in attrd_updater says the attribute is set, so
+# an agent that took the stopped server for dead would report its death.
+mkdir -p "$LAB_DIR/stub"
+cat >"$LAB_DIR/stub/attrd_updater" <<'STUB'
+#!/bin/sh
+case " $* " in *" -Q "*) echo 'name="ganesha-active" host="node1" value="1"' ;; esac
+exit 0
+STUB
+chmod +x "$LAB_DIR/stub/attrd_updater"
+mon() {	# ACTION: the monitor agent in node 1; sets OUT
+	OUT=$(lab_exec 1 env PATH="$LAB_DIR/stub:$PATH" OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=mon \
+		HA_RSCTMP="$LAB_DIR/1" OCF_RESKEY_coordctl="$COORDCTL" \
+		OCF_RESKEY_socket="$LAB_DIR/1/coordd.sock" \
+		OCF_RESKEY_pid_file="$LAB_DIR/1/mon.pid" OCF_RESKEY_dbus_timeout_ms=500 \
+		"$COORD_TOP/agents/ganesha_coord_mon" "$1" 2>&1)
+}
+fpid=$(head -n 1 "$LAB_DIR/1/fake_ganesha.pid")
+printf '%s\n99\n' "$fpid" >"$LAB_DIR/1/mon.pid"
+mon start
+events0=$(ctl 1 --json events | jq '.events | length')
+kill -STOP "$fpid"
+mon monitor; rc=$?
+kill -CONT "$fpid"
+check "monitor of a stopped ganesha: exit 0 (got $rc)" [ "$rc" = 0 ]
+check "  ... says it is hung, names its pid from the pid file's first line" \
+	grep -q "ganesha.nfsd (pid $fpid) runs but does not answer" <<<"$OUT"
+check "  ... and reports no death" [ "$(ctl 1 --json events | jq '.events | length')" = "$events0" ]
+kill -0 "$fpid" && mv "$LAB_DIR/1/mon.pid" "$LAB_DIR/1/mon.pid.gone"
+mon monitor
+check "monitor once the pid file is gone: the death is reported (events $events0 -> $(ctl 1 --json events | jq '.events | length'))" \
+	[ "$(ctl 1 --json events | jq '.events | length')" -gt "$events0" ]
+mon stop
 agent stop; rc=$?
 check "coordd stopped by its agent (got $rc)" [ "$rc" = 0 ]
 

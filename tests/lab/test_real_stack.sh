@@ -27,6 +27,9 @@ release_command = $COORD_TOP/tests/lab/release_probe.sh $LAB_DIR $n 3
 log_target = $LAB_DIR/$n/coordd.log
 log_level = debug
 socket_group = root
+# The agent's path (its monitor reports the death); coordd's own watch is
+# tests/lab/test_detect.sh's, and would release the old method's run below.
+detect = off
 CONF
 	coord_start $n >/dev/null
 	lab_start_pacemaker $n

@@ -243,6 +243,10 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.log_target, "syslog");
 	assert_int_equal(cfg.log_level, LOG_NOTICE);
 	assert_string_equal(cfg.socket_group, "haclient");
+	assert_true(cfg.detect);
+	assert_int_equal(cfg.detect_restart_wait_ms, 0);
+	assert_int_equal(cfg.heartbeat_timeout_ms, 5000);
+	assert_false(cfg.kill_hung);
 	/* An empty file too. */
 	expect_ok("", &cfg);
 	assert_string_equal(cfg.group, "ganesha-grace");
@@ -372,6 +376,47 @@ static void test_values_and_bounds(void **state)
 	assert_string_equal(cfg.dbus_address, "");
 }
 
+/* The watch of the local ganesha: detect, its restart wait, heartbeat, on_hung. */
+static void test_detection_keys(void **state)
+{
+	static const struct { const char *text, *fragment; } bad[] = {
+		{ "detect = on\n", ":1: bad value for detect: 'on' (expected bus or off)" },
+		{ "detect = bu\n", "(expected bus or off)" },
+		{ "detect = buss\n", "(expected bus or off)" },
+		{ "detect =\n", "(expected bus or off)" },
+		{ "detect = off\ndetect = bus\n", ":2: detect given twice (first on line 1)" },
+		{ "detect_restart_wait_ms = 60001\n",
+		  "bad value for detect_restart_wait_ms: '60001' (expected milliseconds 0..60000)" },
+		{ "detect_restart_wait_ms = -1\n", "(expected milliseconds 0..60000)" },
+		{ "heartbeat_timeout_ms = 199\n", "bad value for heartbeat_timeout_ms: '199' "
+		  "(expected 0 (off) or milliseconds 200..600000)" },
+		{ "heartbeat_timeout_ms = 600001\n", "(expected 0 (off) or milliseconds 200..600000)" },
+		{ "heartbeat_timeout_ms = 00x\n", "(expected 0 (off) or milliseconds 200..600000)" },
+		{ "on_hung = stop\n", ":1: bad value for on_hung: 'stop' (expected kill or report)" },
+		{ "on_hung = KILL\n", "(expected kill or report)" },
+	};
+	struct coord_config cfg;
+	size_t i;
+
+	(void)state;
+	expect_ok("detect = off\ndetect_restart_wait_ms = 60000\nheartbeat_timeout_ms = 0\n"
+		  "on_hung = kill\n", &cfg);
+	assert_false(cfg.detect);
+	assert_int_equal(cfg.detect_restart_wait_ms, 60000);
+	assert_int_equal(cfg.heartbeat_timeout_ms, 0);
+	assert_true(cfg.kill_hung);
+	expect_ok("detect = bus\nheartbeat_timeout_ms = 200\non_hung = report\n"
+		  "detect_restart_wait_ms = 0\n", &cfg);
+	assert_true(cfg.detect);
+	assert_int_equal(cfg.heartbeat_timeout_ms, 200);
+	assert_false(cfg.kill_hung);
+	assert_int_equal(cfg.detect_restart_wait_ms, 0);
+	expect_ok("heartbeat_timeout_ms = 600000\n", &cfg);
+	assert_int_equal(cfg.heartbeat_timeout_ms, 600000);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_error(bad[i].text, bad[i].fragment);
+}
+
 static void test_to_engine(void **state)
 {
 	struct coord_config cfg;
@@ -417,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_values_and_bounds),
+		cmocka_unit_test(test_detection_keys),
 		cmocka_unit_test(test_to_engine),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

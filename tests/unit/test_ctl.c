@@ -195,6 +195,14 @@ static struct coord_ctl_record rec_sample(int which)
 			s->control[i] = 0xffffffff00000000ull + i;
 		snprintf(s->group, sizeof(s->group), "coord");
 		snprintf(s->version, sizeof(s->version), "0.1.0");
+		s->local_state = COORD_CTL_LOCAL_HUNG;
+		s->local_how = COORD_CTL_HOW_HEARTBEAT;
+		s->local_flags = COORD_CTL_LOCAL_WATCHING | COORD_CTL_LOCAL_KILL_HUNG;
+		s->local_pid = 31337;
+		s->local_age_us = 2500000;
+		s->heartbeat_age_us = COORD_CTL_NEVER;
+		s->heartbeat_timeout_ms = 5000;
+		s->heartbeats = 77;
 		if (which == C_STATUS_FULL) {
 			memset(s->group, 'g', COORD_CTL_NAME_MAX);
 			memset(s->version, 'v', COORD_CTL_NAME_MAX);
@@ -746,7 +754,17 @@ static void test_layout_records(void **state)
 	assert_true(get64(buf + P + 46) == 1000);
 	assert_int_equal(len, P + 44 + 2 + 8 * COORD_CTL_EC_COUNT + 2 +
 			 8 * COORD_WIRE_ERROR_COUNT + 2 + 8 * COORD_CTL_CC_COUNT +
-			 2 + 5 + 2 + 5);
+			 2 + 5 + 2 + 5 + 32);
+	/* minor 1: the local server, the last 32 bytes */
+	assert_int_equal(buf[len - 32], COORD_CTL_LOCAL_HUNG);
+	assert_int_equal(buf[len - 31], COORD_CTL_HOW_HEARTBEAT);
+	assert_int_equal(buf[len - 30], 0x3);
+	assert_int_equal(buf[len - 29], 0);
+	assert_int_equal(get32(buf + len - 28), 31337);
+	assert_true(get64(buf + len - 24) == 2500000);
+	assert_true(get64(buf + len - 16) == UINT64_MAX);
+	assert_int_equal(get32(buf + len - 8), 5000);
+	assert_int_equal(get32(buf + len - 4), 77);
 
 	r = rec_sample(C_MEMBER);
 	len = rec_encode(&r, buf, sizeof(buf));
@@ -797,6 +815,28 @@ static void test_layout_records(void **state)
 }
 
 /* The largest frames stay under their bounds. */
+/* A minor-0 coordd's STATUS has no local-server fields: they read as unknown. */
+static void test_status_from_minor_0(void **state)
+{
+	uint8_t buf[COORD_CTL_MAX_RECORD];
+	struct coord_ctl_record in = rec_sample(C_STATUS), out;
+	size_t len = rec_encode(&in, buf, sizeof(buf)) - 32;
+
+	(void)state;
+	put16(buf + 4, 0x0100);
+	put32(buf + 8, (uint32_t)len);
+	expect_code(rec_decode(buf, len, &out), COORD_CTL_E_OK, "a minor-0 STATUS");
+	assert_int_equal(out.u.status.local_state, COORD_CTL_LOCAL_UNKNOWN);
+	assert_int_equal(out.u.status.local_pid, 0);
+	assert_true(out.u.status.local_age_us == COORD_CTL_NEVER);
+	assert_true(out.u.status.heartbeat_age_us == COORD_CTL_NEVER);
+	assert_string_equal(out.u.status.version, "0.1.0");
+	/* a minor-1 STATUS cut short is truncated, not minor 0 */
+	put16(buf + 4, 0x0101);
+	expect_code(rec_decode(buf, len, &out), COORD_CTL_E_TRUNCATED,
+		    "a minor-1 STATUS without its local fields");
+}
+
 static void test_largest_frames_fit(void **state)
 {
 	uint8_t buf[COORD_CTL_MAX_RECORD];
@@ -812,7 +852,7 @@ static void test_largest_frames_fit(void **state)
 	}
 	rec = rec_sample(C_STATUS_FULL);
 	assert_int_equal(rec_encode(&rec, buf, sizeof(buf)),
-			 P + 44 + 3 * (2 + 8 * COORD_CTL_MAX_COUNTERS) + 2 * (2 + 64));
+			 P + 44 + 3 * (2 + 8 * COORD_CTL_MAX_COUNTERS) + 2 * (2 + 64) + 32);
 	rec = rec_sample(C_EVENT_FULL);
 	assert_int_equal(rec_encode(&rec, buf, sizeof(buf)), P + 92 + 16 * 20);
 }
@@ -979,6 +1019,7 @@ int main(void)
 		cmocka_unit_test(test_every_truncation),
 		cmocka_unit_test(test_trailing),
 		cmocka_unit_test(test_newer_minor_flags),
+		cmocka_unit_test(test_status_from_minor_0),
 		cmocka_unit_test(test_round_trip_requests),
 		cmocka_unit_test(test_round_trip_records),
 		cmocka_unit_test(test_layout_requests),
