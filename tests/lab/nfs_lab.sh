@@ -60,6 +60,9 @@ CONF
 	# second; two servers started in the same second would hand out the
 	# same clientids, and a client moved from one to the other would get
 	# RENEW OK for another client's id and never reclaim (docs/deploy.md).
+	# ganesha 4.3 does not truncate its pid file: a shorter pid would
+	# leave the old one's tail (as ganesha_start in coord_lab.sh).
+	lab_exec "$n" rm -f /run/ganesha.pid
 	lab_bg "$n" "$d/ganesha.out" ganesha.nfsd -F -f "$d/ganesha.conf" -L "$d/ganesha.log" \
 		-p /run/ganesha.pid -N NIV_EVENT -E "$(nfs_epoch "$n")" >"$d/ganesha.bg.pid"
 	until get_grace "$n" >/dev/null; do
