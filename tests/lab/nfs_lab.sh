@@ -149,8 +149,8 @@ nfs_wait_event() {	# SECONDS LOG EVENT [AFTER_US] [PATTERN]
 # ganesha-active deleted).  The coord monitor agent runs as a clone, with
 # a 10 s D-Bus probe timeout: a real ganesha 4.3 answering a grace call
 # can block its D-Bus thread for seconds ("Unable to start grace, grace
-# status 0x6 ... Retry grace": 4.7 s seen), and the default 2 s probe
-# then reported a live server dead.
+# status 0x6 ... Retry grace": 4.7 s seen), longer than the default 2 s
+# probe (docs/deploy.md).
 
 nfs_active_nodes() {	# nodes with ganesha-active=1, as node N sees them
 	lab_exec "${1:-1}" attrd_updater -Q -A -n ganesha-active 2>/dev/null |
