@@ -1,5 +1,5 @@
 # coord: confirmed-grace failover coordinator for NFS-Ganesha clusters.
-# Targets: all (default), check, demo, soak, sim, sim-mutants, fuzz, bench,
+# Targets: all (default), check, demo, demo-nfs, soak, sim, sim-mutants, fuzz, bench,
 # deb, install, uninstall, clean.  See README.md.
 
 VERSION   := 0.1.0
@@ -42,7 +42,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 LAB_SRCS    := $(wildcard tests/lab/*.c)
 LAB_BINS    := $(patsubst tests/lab/%.c,$(B)/tests/lab/%,$(LAB_SRCS))
 
-.PHONY: all deps check unit demo soak sim sim-mutants fuzz bench deb install uninstall clean
+.PHONY: all deps check unit demo demo-nfs soak sim sim-mutants fuzz bench deb install uninstall clean
 all: $(B)/coordd $(B)/coordctl
 
 deps: $(DEPS_OK)
@@ -70,6 +70,8 @@ $(B)/tests/test_%: tests/unit/test_%.c $(B)/libcoordd.a $(B)/libcoordcore.a
 $(B)/tests/lab/%: tests/lab/%.c $(B)/libcoordcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+# The lab's NFSv4 client alone needs libnfs.
+$(B)/tests/lab/nfs4_client: LDFLAGS += $(shell pkg-config --libs libnfs 2>/dev/null)
 
 unit: $(UNIT_BINS)
 
@@ -80,6 +82,11 @@ check: all unit $(LAB_BINS)
 
 demo: all $(LAB_BINS)
 	@bash tests/lab/demo.sh
+
+# Real NFSv4 clients through a failover on the real stack: coord, then the
+# old fixed sleep with a late survivor (tests/lab/demo_nfs.sh).
+demo-nfs: all $(LAB_BINS)
+	@bash tests/lab/demo_nfs.sh
 
 # The randomised fault soak on a 5-node lab (make check runs a short one).
 FAILOVERS ?= 200

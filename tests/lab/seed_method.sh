@@ -17,9 +17,13 @@ seed_failover() {	# ORIGIN: returns when ganesha-active would be deleted
 	for n in $(seq 1 "$LAB_N"); do
 		[ "$n" = "$origin" ] && continue
 		# ganesha_grace notify: dbus-send, the reply is not checked.
-		lab_exec "$n" dbus-send --system --print-reply --reply-timeout=30000 \
-			--dest=org.ganesha.nfsd /org/ganesha/nfsd/admin \
-			org.ganesha.nfsd.admin.grace "string:node$origin" >/dev/null 2>&1 &
+		# SEED_LATE_NODE's notify runs SEED_LATE_S seconds late.
+		(
+			[ "$n" = "${SEED_LATE_NODE:-}" ] && sleep "${SEED_LATE_S:-0}"
+			lab_exec "$n" dbus-send --system --print-reply --reply-timeout=30000 \
+				--dest=org.ganesha.nfsd /org/ganesha/nfsd/admin \
+				org.ganesha.nfsd.admin.grace "string:node$origin"
+		) >/dev/null 2>&1 &
 	done
 	sleep "$SEED_GRACE_DELAY"
 	echo "$(date +%s%6N) seed-method fixed-sleep" >>"$LAB_DIR/$origin/release.log"
