@@ -224,6 +224,17 @@ lab_up() {
 	done
 }
 
+# The pids, of those given, that still run in one of this lab's nodes: a
+# recorded pid whose process ended may name another lab's process by now
+# (pids wrap in minutes on a busy machine).
+_lab_ours() {	# pids...
+	local p ns
+	for p in "$@"; do
+		ns=$(ip netns identify "$p" 2>/dev/null)
+		case $ns in "${LAB_PREFIX}${LAB_ID}n"*) echo "$p" ;; esac
+	done
+}
+
 _lab_kill_wait() {	# pids...: TERM, wait up to 5 s, KILL
 	local p i=0 alive
 	for p in "$@"; do kill -TERM "$p" 2>/dev/null; done
@@ -271,13 +282,13 @@ lab_down() {
 		done
 	done
 	# shellcheck disable=SC2086
-	_lab_kill_wait $pids
+	_lab_kill_wait $(_lab_ours $pids)
 	pids=
 	for n in $(seq 1 "$LAB_N"); do
 		pids="$pids $(cat "$LAB_DIR/$n/dbus.pid" 2>/dev/null) $(cat "$LAB_DIR/$n/corosync.pid" 2>/dev/null)"
 	done
 	# shellcheck disable=SC2086
-	_lab_kill_wait $pids
+	_lab_kill_wait $(_lab_ours $pids)
 	# Whatever else still runs in a node (pacemaker's children, agents).
 	pids=
 	for n in $(seq 1 "$LAB_N"); do
