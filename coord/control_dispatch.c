@@ -30,7 +30,8 @@ _Static_assert((int)COORD_CTL_EVENT_WAITING == (int)COORD_EVENT_WAITING &&
 	       (int)COORD_CTL_EVENT_RELEASE_FAILED == (int)COORD_EVENT_RELEASE_FAILED &&
 	       (int)COORD_CTL_EVENT_ABANDONED == (int)COORD_EVENT_ABANDONED &&
 	       (int)COORD_CTL_EVENT_CANCELLED == (int)COORD_EVENT_CANCELLED &&
-	       (int)COORD_CTL_EVENT_DONE == (int)COORD_EVENT_DONE,
+	       (int)COORD_CTL_EVENT_DONE == (int)COORD_EVENT_DONE &&
+	       (int)COORD_CTL_EVENT_JOIN_WAIT == (int)COORD_EVENT_JOIN_WAIT,
 	       "control event states must equal the engine's");
 _Static_assert((int)COORD_CTL_TARGET_YES == (int)COORD_TARGET_YES &&
 	       (int)COORD_CTL_TARGET_NOT_JOINED == (int)COORD_TARGET_NOT_JOINED &&

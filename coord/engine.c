@@ -301,7 +301,15 @@ static bool member_id_in(struct coord_member_id id,
 
 bool coord_event_ended(const struct coord_event *ev)
 {
-	return ev->state >= COORD_EVENT_RELEASED;
+	switch (ev->state) {
+	case COORD_EVENT_RELEASED:
+	case COORD_EVENT_RELEASE_FAILED:
+	case COORD_EVENT_ABANDONED:
+	case COORD_EVENT_CANCELLED:
+	case COORD_EVENT_DONE:
+		return true;
+	}
+	return false;
 }
 
 size_t coord_engine_event_count(const struct coord_engine *e)
@@ -589,11 +597,11 @@ static void release_start(struct coord_engine *e, struct coord_event *ev, uint64
 	uint32_t back = survivor_coming_back(e, ev), news;
 
 	if (back) {
-		if (ev->state != COORD_EVENT_QUORUM_WAIT)
+		if (ev->state != COORD_EVENT_JOIN_WAIT)
 			elog(e, LOG_WARNING, "event %s: ready to release, but node %u, "
 			     "a survivor that left, is back in the cluster: waiting for "
 			     "it to rejoin the group", EVID(ev, buf), back);
-		set_state(e, ev, COORD_EVENT_QUORUM_WAIT);
+		set_state(e, ev, COORD_EVENT_JOIN_WAIT);
 		return;
 	}
 	if (!quorate_now(e)) {
@@ -609,11 +617,11 @@ static void release_start(struct coord_engine *e, struct coord_event *ev, uint64
 	 * (rerun_for_joiners).  A node whose coordd does not join within the
 	 * settle time has none: its agent takes its attribute away. */
 	if (now < e->view_news_until && (news = view_non_member(e))) {
-		if (ev->state != COORD_EVENT_QUORUM_WAIT)
+		if (ev->state != COORD_EVENT_JOIN_WAIT)
 			elog(e, LOG_WARNING, "event %s: ready to release, but node %u "
 			     "is in the quorum view and not in the group yet: waiting "
 			     "for it to join", EVID(ev, buf), news);
-		set_state(e, ev, COORD_EVENT_QUORUM_WAIT);
+		set_state(e, ev, COORD_EVENT_JOIN_WAIT);
 		return;
 	}
 	set_state(e, ev, COORD_EVENT_RELEASING);
@@ -892,6 +900,7 @@ static void rerun_for_joiners(struct coord_engine *e, uint64_t now,
 
 		if (!ev->local_origin || ev->reason != COORD_DEATH_REPORTED ||
 		    (ev->state != COORD_EVENT_WAITING && ev->state != COORD_EVENT_QUORUM_WAIT &&
+		     ev->state != COORD_EVENT_JOIN_WAIT &&
 		     ev->state != COORD_EVENT_HELD && ev->state != COORD_EVENT_RETRY_WAIT))
 			continue;
 		who = joiner_for(ev, joined, n_joined);
@@ -1481,8 +1490,7 @@ void coord_engine_tick(struct coord_engine *e, uint64_t now)
 		struct coord_event *ev = &e->slots[e->order[i]];
 
 		if (ev->state == COORD_EVENT_RETRY_WAIT && now >= ev->retry_at_us) {
-			ev->state = COORD_EVENT_WAITING; /* re-decided below */
-			release_start(e, ev, now);
+			release_start(e, ev, now);	/* logs retry-wait -> next */
 		} else {
 			event_evaluate(e, ev, now);
 		}
@@ -1503,7 +1511,7 @@ uint64_t coord_engine_next_timer(const struct coord_engine *e)
 			next = ev->retry_at_us;
 		if (!ev->overdue && ev->deadline_us < next)
 			next = ev->deadline_us;
-		if (ev->state == COORD_EVENT_QUORUM_WAIT && e->view_news_until &&
+		if (ev->state == COORD_EVENT_JOIN_WAIT && e->view_news_until &&
 		    e->view_news_until < next)
 			next = e->view_news_until;
 	}
@@ -1637,6 +1645,7 @@ const char *coord_event_state_name(uint8_t state)
 	static const char *const names[] = {
 		[COORD_EVENT_WAITING] = "waiting",
 		[COORD_EVENT_QUORUM_WAIT] = "quorum-wait",
+		[COORD_EVENT_JOIN_WAIT] = "join-wait",
 		[COORD_EVENT_RELEASING] = "releasing",
 		[COORD_EVENT_RETRY_WAIT] = "retry-wait",
 		[COORD_EVENT_HELD] = "held",

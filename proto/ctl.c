@@ -826,6 +826,7 @@ const char *coord_ctl_event_state_name(uint8_t state)
 		[COORD_CTL_EVENT_ABANDONED] = "abandoned",
 		[COORD_CTL_EVENT_CANCELLED] = "cancelled",
 		[COORD_CTL_EVENT_DONE] = "done",
+		[COORD_CTL_EVENT_JOIN_WAIT] = "join-wait",
 	};
 
 	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "unknown";

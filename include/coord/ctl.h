@@ -105,6 +105,7 @@ enum coord_ctl_event_state {
 	COORD_CTL_EVENT_ABANDONED = 8,
 	COORD_CTL_EVENT_CANCELLED = 9,
 	COORD_CTL_EVENT_DONE = 10,
+	COORD_CTL_EVENT_JOIN_WAIT = 11,	/* a node back or merging: its coordd */
 };
 
 /* STATUS flags */

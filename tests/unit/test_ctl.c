@@ -931,9 +931,10 @@ static void test_names(void **state)
 	}
 	assert_string_equal(coord_ctl_status_name(COORD_CTL_STATUS_COUNT), "unknown");
 	assert_string_equal(coord_ctl_status_name(COORD_CTL_EVENT_FAILED), "event-failed");
-	for (i = COORD_CTL_EVENT_SENT; i <= COORD_CTL_EVENT_DONE; i++)
+	for (i = COORD_CTL_EVENT_SENT; i <= COORD_CTL_EVENT_JOIN_WAIT; i++)
 		assert_string_not_equal(coord_ctl_event_state_name(i), "unknown");
-	assert_string_equal(coord_ctl_event_state_name(11), "unknown");
+	assert_string_equal(coord_ctl_event_state_name(12), "unknown");
+	assert_false(coord_ctl_event_state_final(COORD_CTL_EVENT_JOIN_WAIT));
 	assert_false(coord_ctl_event_state_final(COORD_CTL_EVENT_SENT));
 	assert_false(coord_ctl_event_state_final(COORD_CTL_EVENT_HELD));
 	assert_true(coord_ctl_event_state_final(COORD_CTL_EVENT_RELEASED));

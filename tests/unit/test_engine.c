@@ -858,7 +858,7 @@ static void test_rerun_when_survivor_back(void **state)
 	C.nodes[3].graces = 0;
 	coord_engine_quorum_view(C.nodes[1].e, C.now, true, three, 3);
 	settle();
-	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_QUORUM_WAIT);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_JOIN_WAIT);
 	assert_int_equal(C.nodes[1].releases, 0);
 	/* Its coordd joins the group. */
 	C.nodes[3].up = true;
