@@ -442,6 +442,9 @@ static void sweep_arm(struct coord_control *ctl)
 	if (qb_loop_timer_add(ctl->loop, QB_LOOP_LOW, ms * QB_TIME_NS_IN_MSEC, ctl,
 			      on_sweep, &ctl->sweep_timer) == 0)
 		ctl->sweep_armed = true;
+	else
+		qb_log(LOG_ERR, "control: cannot arm the idle sweep: idle and slow "
+		       "clients are not dropped until the next request arms it");
 }
 
 static void on_sweep(void *data)
@@ -573,15 +576,23 @@ static int32_t on_listen(int32_t fd, int32_t revents, void *data)
 			 * failing accept().  Pause for a second instead; by
 			 * then clients may have closed.
 			 */
-			ctl->counters.count[COORD_CTL_CC_ACCEPT_PAUSED]++;
-			qb_log(LOG_WARNING, "control: accept: %s; pausing for %d ms",
-			       strerror(errno), ACCEPT_PAUSE_MS);
-			qb_loop_poll_del(ctl->loop, fd);
-			ctl->listening = false;
+			int err = errno;
+
+			/* Never paused for ever: without the timer that ends
+			 * the pause, keep listening (and spinning). */
 			if (qb_loop_timer_add(ctl->loop, QB_LOOP_LOW,
 					      ACCEPT_PAUSE_MS * QB_TIME_NS_IN_MSEC,
-					      ctl, on_resume, &ctl->pause_timer) == 0)
-				ctl->pause_armed = true;
+					      ctl, on_resume, &ctl->pause_timer) != 0) {
+				qb_log(LOG_CRIT, "control: accept: %s, and the pause "
+				       "timer cannot be armed: not pausing", strerror(err));
+				return 0;
+			}
+			ctl->pause_armed = true;
+			ctl->counters.count[COORD_CTL_CC_ACCEPT_PAUSED]++;
+			qb_log(LOG_WARNING, "control: accept: %s; pausing for %d ms",
+			       strerror(err), ACCEPT_PAUSE_MS);
+			qb_loop_poll_del(ctl->loop, fd);
+			ctl->listening = false;
 			return -1;
 		}
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
@@ -790,16 +801,6 @@ const struct coord_control_counters *coord_control_counters(const struct coord_c
 struct coord_control *coord_control_of(const struct coord_control_client *c)
 {
 	return c->ctl;
-}
-
-uid_t coord_control_client_uid(const struct coord_control_client *c)
-{
-	return c->cred.uid;
-}
-
-pid_t coord_control_client_pid(const struct coord_control_client *c)
-{
-	return c->cred.pid;
 }
 
 void coord_control_set_idle_timeout(struct coord_control *ctl, uint32_t ms)

@@ -68,8 +68,6 @@ void coord_control_end(struct coord_control_client *c, uint16_t status, const ch
 const struct coord_control_counters *coord_control_counters(const struct coord_control *ctl);
 struct coord_control *coord_control_of(const struct coord_control_client *c);
 /* The peer's credentials, as SO_PEERCRED gave them at connect. */
-uid_t coord_control_client_uid(const struct coord_control_client *c);
-pid_t coord_control_client_pid(const struct coord_control_client *c);
 
 /* For tests: how long a client has to send a whole request. */
 void coord_control_set_idle_timeout(struct coord_control *ctl, uint32_t ms);

@@ -29,6 +29,9 @@ struct coord_daemon_status {
 	uint32_t local_pid;
 	uint64_t local_age_us, heartbeat_age_us;	/* 0 here: COORD_CTL_NEVER */
 	uint32_t heartbeat_timeout_ms, heartbeats;
+	/* CPG sends (group.c), for the metrics */
+	uint64_t cpg_sent, cpg_try_again, cpg_send_failed, cpg_connects;
+	uint32_t cpg_queued;
 };
 
 struct coord_dispatch_env {

@@ -34,7 +34,6 @@
 #include "quorum.h"
 #include "release.h"
 
-#define DEFAULT_CONFIG	"/etc/coord/coordd.conf"
 #define COORD_BLACKBOX_PATH	"/var/lib/coord/coordd-blackbox"
 
 /* Exit codes, as coordd(8) documents them. */
@@ -130,7 +129,9 @@ static void send_message(struct coordd *d, const struct coord_msg *msg)
 		       coord_msg_type_name(msg->type), coord_wire_strerror(len));
 		return;
 	}
-	coord_group_send(d->group, buf, (size_t)len);
+	/* The group logs and counts the reason; say which message it was. */
+	if (coord_group_send(d->group, buf, (size_t)len) < 0)
+		qb_log(LOG_ERR, "a %s message was not sent", coord_msg_type_name(msg->type));
 }
 
 static void run_release(struct coordd *d, const struct coord_event_id *id)
@@ -353,9 +354,15 @@ static void fill_daemon_status(void *data, struct coord_daemon_status *st)
 {
 	struct coord_detect_status ls;
 	struct coordd *d = data;
+	const struct coord_group_stats *gs = coord_group_stats(d->group);
 
 	st->group = d->cfg.group;
 	st->nodeid = coord_group_nodeid(d->group);
+	st->cpg_sent = gs->sent;
+	st->cpg_try_again = gs->try_again;
+	st->cpg_send_failed = gs->send_failed;
+	st->cpg_connects = gs->connects;
+	st->cpg_queued = (uint32_t)coord_group_queued(d->group);
 	st->cpg_connected = coord_group_connected(d->group);
 	st->quorum_connected = coord_quorum_connected(d->quorum);
 	st->bus_connected = coord_grace_bus_connected(d->grace);
@@ -404,7 +411,7 @@ static void usage(FILE *out)
 		"\n"
 		"Exit status: 0 stopped cleanly, 1 runtime failure, 2 usage error,\n"
 		"3 bad configuration.  See coordd(8) and coordd.conf(5).\n",
-		DEFAULT_CONFIG);
+		COORD_CONFIG_DEFAULT_PATH);
 }
 
 static int daemonize(void)
@@ -511,7 +518,9 @@ static int coordd_start(struct coordd *d)
 	d->release = coord_release_new(d->loop, d->cfg.release_command,
 				       d->cfg.release_timeout_ms, on_release_done, d);
 	/* After the last signal registration: a crash writes the blackbox. */
-	coord_log_fatal_signals(COORD_BLACKBOX_PATH);
+	if (coord_log_fatal_signals(COORD_BLACKBOX_PATH) < 0)
+		qb_log(LOG_WARNING, "no fatal-signal handler: a crash will not write "
+		       "the blackbox to %s", COORD_BLACKBOX_PATH);
 	env.engine = d->engine;
 	d->dispatch = coord_dispatch_new(&env);
 	/* Last: it reports quorum at once, and pump() needs everything else. */
@@ -572,7 +581,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config_path = DEFAULT_CONFIG, *pidfile = NULL;
+	const char *config_path = COORD_CONFIG_DEFAULT_PATH, *pidfile = NULL;
 	bool foreground = false, explicit_config = false, test_only = false;
 	struct coordd d;
 	char err[512];
@@ -607,8 +616,8 @@ int main(int argc, char **argv)
 		printf("%s: configuration OK\n", config_path);
 		return EXIT_OK;
 	}
-	if (!foreground && daemonize() < 0) {
-		fprintf(stderr, "coordd: cannot become a daemon: %s\n", strerror(errno));
+	if (!foreground && (rc = daemonize()) < 0) {
+		fprintf(stderr, "coordd: cannot become a daemon: %s\n", strerror(-rc));
 		return EXIT_FAILURE_RUNTIME;
 	}
 	if (coord_log_init("coordd", d.cfg.log_target, d.cfg.log_level, err, sizeof(err)) < 0) {

@@ -279,6 +279,19 @@ static void render_state(struct out *o, const struct coord_engine *e,
 		      "ganesha.nfsd's last heartbeat signal.",
 		      (double)st->heartbeat_age_us / 1e6);
 	}
+	family(o, "coord_cpg_sends_total", "counter", "CPG multicasts by result: "
+	       "sent, retried after CS_ERR_TRY_AGAIN, or dropped (logged).");
+	put(o, "coord_cpg_sends_total{result=\"sent\"} %llu\n",
+	    (unsigned long long)st->cpg_sent);
+	put(o, "coord_cpg_sends_total{result=\"try_again\"} %llu\n",
+	    (unsigned long long)st->cpg_try_again);
+	put(o, "coord_cpg_sends_total{result=\"failed\"} %llu\n",
+	    (unsigned long long)st->cpg_send_failed);
+	gauge(o, "coord_cpg_send_queue", "CPG multicasts queued, waiting for "
+	      "corosync's flow control.", st->cpg_queued);
+	family(o, "coord_cpg_connects_total", "counter", "Connections made to "
+	       "corosync's CPG service (the first, then each reconnect).");
+	put(o, "coord_cpg_connects_total %llu\n", (unsigned long long)st->cpg_connects);
 	gauge(o, "coord_uptime_seconds", "Seconds since coordd started.",
 	      (double)st->uptime_us / 1e6);
 }

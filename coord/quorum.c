@@ -47,8 +47,10 @@ static void on_notify(quorum_handle_t handle, uint32_t quorate, uint64_t ring_se
 
 static void schedule_reconnect(struct coord_quorum *q)
 {
-	qb_loop_timer_add(q->loop, QB_LOOP_MED, q->reconnect_ms * QB_TIME_NS_IN_MSEC,
-			  q, quorum_connect, &q->timer);
+	if (qb_loop_timer_add(q->loop, QB_LOOP_MED, q->reconnect_ms * QB_TIME_NS_IN_MSEC,
+			      q, quorum_connect, &q->timer) != 0)
+		qb_log(LOG_CRIT, "cannot arm the quorum reconnect timer: quorum "
+		       "stays unknown, and no release starts");
 	q->reconnect_ms = q->reconnect_ms * 2 > RECONNECT_MAX_MS ?
 			  RECONNECT_MAX_MS : q->reconnect_ms * 2;
 }
@@ -141,4 +143,3 @@ void coord_quorum_free(struct coord_quorum *q)
 }
 
 bool coord_quorum_connected(const struct coord_quorum *q) { return q->connected; }
-bool coord_quorum_quorate(const struct coord_quorum *q) { return q->quorate; }

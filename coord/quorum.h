@@ -21,6 +21,5 @@ struct coord_quorum *coord_quorum_new(qb_loop_t *loop, coord_quorum_fn changed,
 				      void *ctx);
 void coord_quorum_free(struct coord_quorum *q);
 bool coord_quorum_connected(const struct coord_quorum *q);
-bool coord_quorum_quorate(const struct coord_quorum *q);
 
 #endif
