@@ -280,10 +280,8 @@ static void strip_comment(char *s)
 /* Quotes untrusted text for an error message: printable, 64 bytes. */
 static const char *quote(const char *s, char *buf, size_t len)
 {
-	size_t i;
+	size_t i = coord_text_printable(buf, 0, len - 4 < 64 ? len - 4 : 64, s);
 
-	for (i = 0; s[i] && i + 4 < len && i < 64; i++)
-		buf[i] = s[i] >= 0x20 && s[i] <= 0x7e ? s[i] : '?';
 	if (s[i] && i + 4 <= len) {
 		memcpy(buf + i, "...", 3);
 		i += 3;

@@ -31,6 +31,7 @@
 #include <qb/qblog.h>
 #include <qb/qbutil.h>
 
+#include "clock.h"
 #include "control.h"
 #include "peercred.h"
 
@@ -72,14 +73,6 @@ struct coord_control {
 
 static int32_t on_client(int32_t fd, int32_t revents, void *data);
 static int32_t on_listen(int32_t fd, int32_t revents, void *data);
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -163,7 +156,7 @@ static void client_kill(struct coord_control_client *c)
  */
 static void client_deadline(struct coord_control_client *c)
 {
-	uint64_t later = now_us() + (uint64_t)c->ctl->idle_ms * 1000u;
+	uint64_t later = coord_now_us() + (uint64_t)c->ctl->idle_ms * 1000u;
 
 	if (c->closing)
 		return;		/* set once, when it was refused */
@@ -327,7 +320,7 @@ static void client_refuse(struct coord_control_client *c, uint32_t seq,
 	c->closing = true;
 	c->in_len = 0;
 	if (!c->deadline_us)
-		c->deadline_us = now_us() + (uint64_t)c->ctl->idle_ms * 1000u;
+		c->deadline_us = coord_now_us() + (uint64_t)c->ctl->idle_ms * 1000u;
 	if (client_queue_end(c, seq, status, message) < 0)
 		return;
 	client_flush(c);
@@ -451,7 +444,7 @@ static void on_sweep(void *data)
 {
 	struct coord_control *ctl = data;
 	struct coord_control_client *c;
-	uint64_t now = now_us();
+	uint64_t now = coord_now_us();
 	char msg[96];
 
 	ctl->sweep_armed = false;
@@ -498,7 +491,7 @@ static void client_accept(struct coord_control *ctl, int fd)
 {
 	struct coord_control_client *c;
 	struct ucred cred;
-	uint64_t now = now_us();
+	uint64_t now = coord_now_us();
 
 	ctl->counters.count[COORD_CTL_CC_ACCEPTED]++;
 	if (ctl->counters.clients >= COORD_CONTROL_MAX_CLIENTS) {

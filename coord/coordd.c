@@ -19,6 +19,7 @@
 #include <qb/qbloop.h>
 #include <qb/qblog.h>
 
+#include "clock.h"
 #include "coord/engine.h"
 #include "config.h"
 #include "control.h"
@@ -66,14 +67,6 @@ struct coordd {
 	struct coord_notify *notify;
 };
 
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 static uint64_t new_incarnation(void)
 {
 	struct timespec ts;
@@ -90,13 +83,13 @@ static void on_engine_timer(void *data)
 	struct coordd *d = data;
 
 	d->engine_timer_armed = false;
-	coord_engine_tick(d->engine, now_us());
+	coord_engine_tick(d->engine, coord_now_us());
 	pump(d);
 }
 
 static void arm_engine_timer(struct coordd *d)
 {
-	uint64_t next = coord_engine_next_timer(d->engine), now = now_us();
+	uint64_t next = coord_engine_next_timer(d->engine), now = coord_now_us();
 
 	if (d->engine_timer_armed && d->engine_timer_at == next)
 		return;
@@ -145,12 +138,12 @@ static void run_release(struct coordd *d, const struct coord_event_id *id)
 		return;
 	qb_log(LOG_NOTICE, "running the release command (%s, attempt %u)",
 	       outcome, ev->release_attempts);
-	coord_metrics_release_started(d->metrics, ev, now_us());
+	coord_metrics_release_started(d->metrics, ev, coord_now_us());
 	err = coord_release_start(d->release, id, outcome, ev->vips, ev->n_vips);
 	if (err < 0) {
 		qb_log(LOG_ERR, "cannot start the release command: %s", strerror(-err));
 		coord_metrics_release_done(d->metrics, -1);
-		coord_engine_release_done(d->engine, now_us(), id, -1);
+		coord_engine_release_done(d->engine, coord_now_us(), id, -1);
 	}
 }
 
@@ -229,7 +222,7 @@ static void on_deliver(void *data, struct coord_member_id from,
 	struct coordd *d = data;
 	struct coord_engine_counters before;
 	struct coord_msg msg;
-	uint64_t now = now_us();
+	uint64_t now = coord_now_us();
 	int err = coord_msg_decode(buf, len, &msg);
 
 	if (err < 0) {
@@ -261,7 +254,7 @@ static void on_confchg(void *data,
 
 	/* corosync may have been down at start: the node id is known now. */
 	coord_engine_set_nodeid(d->engine, coord_group_nodeid(d->group));
-	coord_engine_confchg(d->engine, now_us(), members, n_members,
+	coord_engine_confchg(d->engine, coord_now_us(), members, n_members,
 			     left, reasons, n_left, joined, n_joined);
 	pump(d);
 }
@@ -270,7 +263,7 @@ static void on_group_lost(void *data)
 {
 	struct coordd *d = data;
 
-	coord_engine_disconnected(d->engine, now_us(), new_incarnation());
+	coord_engine_disconnected(d->engine, coord_now_us(), new_incarnation());
 	pump(d);
 }
 
@@ -279,9 +272,9 @@ static void on_quorum(void *data, bool quorate, const uint32_t *nodes, size_t n_
 	struct coordd *d = data;
 
 	if (nodes)
-		coord_engine_quorum_view(d->engine, now_us(), quorate, nodes, n_nodes);
+		coord_engine_quorum_view(d->engine, coord_now_us(), quorate, nodes, n_nodes);
 	else
-		coord_engine_quorum(d->engine, now_us(), quorate);
+		coord_engine_quorum(d->engine, coord_now_us(), quorate);
 	pump(d);
 }
 
@@ -297,7 +290,7 @@ static void on_grace_done(void *data, const struct coord_event_id *id,
 	       coord_ack_result_name(result), latency_us / 1000,
 	       detail && *detail ? ": " : "", detail ? detail : "");
 	coord_metrics_grace_done(d->metrics, result, latency_us);
-	coord_engine_grace_done(d->engine, now_us(), id, result, latency_us, detail);
+	coord_engine_grace_done(d->engine, coord_now_us(), id, result, latency_us, detail);
 	pump(d);
 }
 
@@ -312,7 +305,7 @@ static void on_release_done(void *data, const struct coord_event_id *id,
 	       coord_event_id_format(id, buf, sizeof(buf)), status,
 	       (unsigned long long)duration_us / 1000);
 	coord_metrics_release_done(d->metrics, status);
-	coord_engine_release_done(d->engine, now_us(), id, status);
+	coord_engine_release_done(d->engine, coord_now_us(), id, status);
 	pump(d);
 }
 
@@ -323,7 +316,7 @@ static void on_local_dead(void *data)
 	struct coordd *d = data;
 	struct coord_event_id id;
 	char buf[64];
-	int err = coord_engine_report_death(d->engine, now_us(), NULL, 0, &id);
+	int err = coord_engine_report_death(d->engine, coord_now_us(), NULL, 0, &id);
 
 	if (err < 0)
 		qb_log(LOG_ERR, "cannot report the local server's death: %s%s", strerror(-err),
@@ -338,7 +331,7 @@ static void on_local_up(void *data)
 {
 	struct coordd *d = data;
 
-	coord_engine_report_up(d->engine, now_us());
+	coord_engine_report_up(d->engine, coord_now_us());
 	pump(d);
 }
 
@@ -368,7 +361,7 @@ static void fill_daemon_status(void *data, struct coord_daemon_status *st)
 	st->bus_connected = coord_grace_bus_connected(d->grace);
 	st->policy = d->cfg.deadline_policy;
 	st->deadline_ms = d->cfg.barrier_deadline_ms;
-	st->uptime_us = now_us() - d->started_us;
+	st->uptime_us = coord_now_us() - d->started_us;
 	memcpy(st->wire_errors, d->wire_errors, sizeof(st->wire_errors));
 	if (!d->detect)
 		return;
@@ -453,7 +446,7 @@ static int coordd_start(struct coordd *d)
 		.log = coord_log_engine,
 	};
 	struct coord_dispatch_env env = {
-		.now_us = now_us,
+		.now_us = coord_now_us,
 		.pump = pump,
 		.pump_ctx = d,
 		.fill_status = fill_daemon_status,
@@ -475,7 +468,7 @@ static int coordd_start(struct coordd *d)
 	};
 	char err[256];
 
-	d->started_us = now_us();
+	d->started_us = coord_now_us();
 	coord_drop_log_init(&d->drops, COORD_DROP_LOG_INTERVAL_US);
 	d->loop = qb_loop_create();
 	if (!d->loop) {

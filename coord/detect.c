@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <qb/qblog.h>
 
+#include "clock.h"
 #include "detect.h"
 
 #define GANESHA_NAME	"org.ganesha.nfsd"
@@ -62,14 +63,6 @@ struct coord_detect {
 	DBusPendingCall *owner_call, *probe_call, *pid_call;
 };
 
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 static void set_state(struct coord_detect *d, uint8_t state, uint8_t how)
 {
 	if (d->state != state)
@@ -79,7 +72,7 @@ static void set_state(struct coord_detect *d, uint8_t state, uint8_t how)
 		       coord_ctl_local_state_name(state), coord_ctl_local_how_name(how));
 	d->state = state;
 	d->how = how;
-	d->since_us = mono_us();
+	d->since_us = coord_now_us();
 }
 
 /* ---- timers ---- */
@@ -208,7 +201,7 @@ static void owner_lost(struct coord_detect *d)
 
 	d->owner[0] = '\0';
 	d->last_heartbeat_us = 0;
-	d->lost_us = mono_us();
+	d->lost_us = coord_now_us();
 	cancel_call(&d->probe_call);
 	cancel_call(&d->pid_call);
 	disarm(d, &d->probe_timer);
@@ -260,7 +253,7 @@ static void answered(struct coord_detect *d)
 		how = COORD_CTL_HOW_RESTARTED;
 		qb_log(LOG_NOTICE, "ganesha.nfsd restarted and answers %llu ms after "
 		       "leaving the bus: no failover",
-		       (unsigned long long)(mono_us() - d->lost_us) / 1000);
+		       (unsigned long long)(coord_now_us() - d->lost_us) / 1000);
 	}
 	set_state(d, COORD_CTL_LOCAL_UP, how);
 	d->ops.up(d->ctx);
@@ -384,7 +377,7 @@ static void on_heartbeat_timer(void *data);
 
 static void heartbeat(struct coord_detect *d)
 {
-	d->last_heartbeat_us = mono_us();
+	d->last_heartbeat_us = coord_now_us();
 	d->heartbeats++;
 	if (d->state == COORD_CTL_LOCAL_HUNG && !d->killed) {
 		qb_log(LOG_NOTICE, "ganesha.nfsd's heartbeat is back");
@@ -400,7 +393,7 @@ static void heartbeat(struct coord_detect *d)
 static void on_heartbeat_timer(void *data)
 {
 	struct coord_detect *d = data;
-	uint64_t quiet = (mono_us() - d->last_heartbeat_us) / 1000;
+	uint64_t quiet = (coord_now_us() - d->last_heartbeat_us) / 1000;
 
 	d->heartbeat_timer.armed = false;
 	if (!d->owner[0] || !d->last_heartbeat_us)
@@ -563,7 +556,7 @@ void coord_detect_note_report(struct coord_detect *d, bool dead)
 
 void coord_detect_status(const struct coord_detect *d, struct coord_detect_status *st)
 {
-	uint64_t now = mono_us();
+	uint64_t now = coord_now_us();
 
 	memset(st, 0, sizeof(*st));
 	st->state = d->state;

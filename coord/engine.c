@@ -228,7 +228,6 @@ static void send_ack(struct coord_engine *e, const struct coord_event_id *id,
 		     uint8_t result, uint32_t latency_us, const char *detail)
 {
 	struct coord_msg *m = send_msg(e, COORD_MSG_ACK);
-	size_t i, n = 0;
 
 	if (!m)
 		return;
@@ -236,12 +235,8 @@ static void send_ack(struct coord_engine *e, const struct coord_event_id *id,
 	m->u.ack.result = result;
 	m->u.ack.grace_latency_us = latency_us;
 	/* The detail comes from the local server: keep it printable. */
-	for (i = 0; detail && detail[i] && n < COORD_DETAIL_MAX; i++) {
-		unsigned char c = (unsigned char)detail[i];
-		m->u.ack.detail[n++] = (c >= 0x20 && c <= 0x7e) ? (char)c : '?';
-	}
-	m->u.ack.detail[n] = '\0';
-	m->u.ack.detail_len = (uint16_t)n;
+	m->u.ack.detail_len = (uint16_t)coord_text_printable(m->u.ack.detail, 0,
+							      COORD_DETAIL_MAX, detail);
 }
 
 static void send_release_notice(struct coord_engine *e, const struct coord_event *ev)

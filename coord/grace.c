@@ -26,6 +26,7 @@
 #include <dbus/dbus.h>
 #include <qb/qblog.h>
 
+#include "clock.h"
 #include "dbus_loop.h"
 #include "grace.h"
 
@@ -69,14 +70,6 @@ struct coord_grace_client {
 	struct call *calls;		/* all not yet answered */
 };
 
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /* Higher is worse: the request reports the worst of its calls. */
 static int badness(uint8_t result)
 {
@@ -92,7 +85,7 @@ static int badness(uint8_t result)
 
 static void set_detail(char *out, const char *a, const char *b)
 {
-	size_t n = 0, i;
+	size_t n = 0;
 	const char *parts[2] = { a, b };
 	int p;
 
@@ -103,10 +96,7 @@ static void set_detail(char *out, const char *a, const char *b)
 			out[n++] = ':';
 			out[n++] = ' ';
 		}
-		for (i = 0; parts[p][i] && n < COORD_DETAIL_MAX; i++) {
-			unsigned char c = (unsigned char)parts[p][i];
-			out[n++] = (c >= 0x20 && c <= 0x7e) ? (char)c : '?';
-		}
+		n = coord_text_printable(out, n, COORD_DETAIL_MAX, parts[p]);
 	}
 	out[n] = '\0';
 }
@@ -127,7 +117,7 @@ static void report_job(void *data)
 		}
 	}
 	g->done(g->ctx, &req->id, req->result,
-		(uint32_t)(mono_us() - req->started_us), req->detail);
+		(uint32_t)(coord_now_us() - req->started_us), req->detail);
 	free(req);
 }
 
@@ -437,7 +427,7 @@ void coord_grace_request(struct coord_grace_client *g, const struct coord_event_
 	}
 	req->g = g;
 	req->id = *id;
-	req->started_us = mono_us();
+	req->started_us = coord_now_us();
 	req->result = COORD_ACK_IN_GRACE;
 	req->outstanding = n_vips ? (unsigned)n_vips : 1;
 	req->next = g->requests;

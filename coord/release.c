@@ -21,6 +21,7 @@
 #include <qb/qblog.h>
 #include <qb/qbutil.h>
 
+#include "clock.h"
 #include "release.h"
 
 extern char **environ;
@@ -54,14 +55,6 @@ struct coord_release_runner {
  * runner missing from this list and does nothing.
  */
 static struct coord_release_runner *runners;
-
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static void child_unlink(struct coord_release_runner *r, struct release_child *c)
 {
@@ -139,7 +132,7 @@ static int32_t on_sigchld(int32_t sig, void *data)
 		tail = &c->next;
 	}
 	/* done() may start or free: r is not used after this. */
-	report(r->done, r->ctx, exited, mono_us());
+	report(r->done, r->ctx, exited, coord_now_us());
 	return 0;	/* non-zero would remove the handler */
 }
 
@@ -149,7 +142,7 @@ static void on_spawn_failed(void *data)
 	struct coord_release_runner *r = c->r;
 
 	child_unlink(r, c);
-	report(r->done, r->ctx, c, mono_us());
+	report(r->done, r->ctx, c, coord_now_us());
 }
 
 static void on_timeout(void *data)
@@ -297,7 +290,7 @@ int coord_release_start(struct coord_release_runner *r, const struct coord_event
 	}
 	c->r = r;
 	c->id = *id;
-	c->started_us = mono_us();
+	c->started_us = coord_now_us();
 	err = spawn(r, envp, &c->pid);
 	free(envp);
 	if (err) {

@@ -100,6 +100,14 @@ static bool detail_char_ok(uint8_t c)
 	return c >= 0x20 && c <= 0x7e;
 }
 
+size_t coord_text_printable(char *dst, size_t n, size_t max, const char *src)
+{
+	for (; src && *src && n < max; src++)
+		dst[n++] = detail_char_ok((uint8_t)*src) ? *src : '?';
+	dst[n] = '\0';
+	return n;
+}
+
 /* --- field checks shared by both directions --- */
 
 static int vip_check(const struct coord_vip *vip)

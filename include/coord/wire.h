@@ -165,6 +165,14 @@ int coord_msg_decode(const uint8_t *buf, size_t len, struct coord_msg *msg);
 bool coord_msg_equal(const struct coord_msg *a, const struct coord_msg *b);
 
 const char *coord_wire_strerror(int err);
+
+/*
+ * Appends src to dst[n..], each byte the wire does not allow in a detail
+ * (outside 0x20..0x7e) as '?', until dst holds max bytes; NUL-terminates
+ * (dst has max + 1 bytes).  Returns the new length.  For any untrusted
+ * text that is sent or shown: a server's words, a configuration value.
+ */
+size_t coord_text_printable(char *dst, size_t n, size_t max, const char *src);
 const char *coord_msg_type_name(uint16_t type);
 const char *coord_death_reason_name(uint8_t reason);
 const char *coord_ack_result_name(uint8_t result);

@@ -1,0 +1,19 @@
+/*
+ * coordd's one clock: microseconds on the monotonic clock, from libqb
+ * (qb_util_nano_current_get reads CLOCK_MONOTONIC).  The engine's times,
+ * the control socket's idle limits, grace latencies and release timings
+ * are all on it.
+ */
+#ifndef COORD_CLOCK_H
+#define COORD_CLOCK_H
+
+#include <stdint.h>
+#include <qb/qbdefs.h>
+#include <qb/qbutil.h>
+
+static inline uint64_t coord_now_us(void)
+{
+	return qb_util_nano_current_get() / QB_TIME_NS_IN_USEC;
+}
+
+#endif
