@@ -276,7 +276,7 @@ static struct coord_member *member_find(struct coord_engine *e,
 	size_t i;
 
 	for (i = 0; i < e->n_members; i++)
-		if (e->members[i].id.nodeid == id.nodeid && e->members[i].id.pid == id.pid)
+		if (coord_member_id_equal(e->members[i].id, id))
 			return &e->members[i];
 	return NULL;
 }
@@ -287,7 +287,7 @@ static bool member_id_in(struct coord_member_id id,
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (list[i].nodeid == id.nodeid && list[i].pid == id.pid)
+		if (coord_member_id_equal(list[i], id))
 			return true;
 	return false;
 }
@@ -787,7 +787,7 @@ static void member_left(struct coord_engine *e, uint64_t now,
 		}
 		for (j = 0; j < ev->n_survivors; j++) {
 			struct coord_survivor *sv = &ev->survivors[j];
-			if (sv->id.nodeid != gone->id.nodeid || sv->id.pid != gone->id.pid ||
+			if (!coord_member_id_equal(sv->id, gone->id) ||
 			    sv->state != COORD_SURVIVOR_WAITING)
 				continue;
 			sv->state = COORD_SURVIVOR_LEFT;
@@ -944,7 +944,7 @@ void coord_engine_confchg(struct coord_engine *e, uint64_t now,
 			size_t k;
 			gone_reason[n_gone] = COORD_LEAVE_PROCDOWN;
 			for (k = 0; k < n_left; k++)
-				if (left[k].nodeid == m->id.nodeid && left[k].pid == m->id.pid)
+				if (coord_member_id_equal(left[k], m->id))
 					gone_reason[n_gone] = left_reasons[k];
 			gone[n_gone++] = *m;
 		}
@@ -1039,7 +1039,7 @@ static int deliver_death(struct coord_engine *e, uint64_t now,
 			continue;
 		for (j = 0; j < other->n_survivors; j++) {
 			struct coord_survivor *sv = &other->survivors[j];
-			if (sv->id.nodeid == m->id.nodeid && sv->id.pid == m->id.pid &&
+			if (coord_member_id_equal(sv->id, m->id) &&
 			    sv->state == COORD_SURVIVOR_WAITING) {
 				sv->state = COORD_SURVIVOR_DOWN;
 				sv->at_us = now;
@@ -1090,8 +1090,7 @@ static int deliver_ack(struct coord_engine *e, uint64_t now,
 		return -ENOENT;
 	}
 	for (i = 0; i < ev->n_survivors; i++)
-		if (ev->survivors[i].id.nodeid == m->id.nodeid &&
-		    ev->survivors[i].id.pid == m->id.pid)
+		if (coord_member_id_equal(ev->survivors[i].id, m->id))
 			sv = &ev->survivors[i];
 	if (!sv || msg->u.ack.result < COORD_ACK_IN_GRACE ||
 	    msg->u.ack.result > COORD_ACK_RESULT_MAX) {
@@ -1534,7 +1533,7 @@ void coord_engine_member_incompatible(struct coord_engine *e, uint64_t now,
 			continue;
 		for (j = 0; j < ev->n_survivors; j++) {
 			struct coord_survivor *sv = &ev->survivors[j];
-			if (sv->id.nodeid != from.nodeid || sv->id.pid != from.pid ||
+			if (!coord_member_id_equal(sv->id, from) ||
 			    sv->state != COORD_SURVIVOR_WAITING)
 				continue;
 			sv->state = COORD_SURVIVOR_INCOMPATIBLE;

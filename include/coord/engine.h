@@ -50,6 +50,11 @@ struct coord_member_id {
 	uint32_t pid;
 };
 
+static inline bool coord_member_id_equal(struct coord_member_id a, struct coord_member_id b)
+{
+	return a.nodeid == b.nodeid && a.pid == b.pid;
+}
+
 /* CPG's leave reasons, kept as CPG numbers them. */
 enum coord_leave_reason {
 	COORD_LEAVE_JOIN = 1,
