@@ -130,16 +130,14 @@ static void send_message(struct coordd *d, const struct coord_msg *msg)
 static void run_release(struct coordd *d, const struct coord_event_id *id)
 {
 	const struct coord_event *ev = coord_engine_find_event(d->engine, id);
-	const char *outcome = ev && ev->release_outcome == COORD_RELEASE_UNCONFIRMED ?
-			      "unconfirmed" : "confirmed";
 	int err;
 
 	if (!ev)
 		return;
 	qb_log(LOG_NOTICE, "running the release command (%s, attempt %u)",
-	       outcome, ev->release_attempts);
+	       coord_release_outcome_name(ev->release_outcome), ev->release_attempts);
 	coord_metrics_release_started(d->metrics, ev, coord_now_us());
-	err = coord_release_start(d->release, id, outcome, ev->vips, ev->n_vips);
+	err = coord_release_start(d->release, id, ev->release_outcome, ev->vips, ev->n_vips);
 	if (err < 0) {
 		qb_log(LOG_ERR, "cannot start the release command: %s", strerror(-err));
 		coord_metrics_release_done(d->metrics, -1);

@@ -262,7 +262,7 @@ static int spawn(struct coord_release_runner *r, char **envp, pid_t *pid)
 }
 
 int coord_release_start(struct coord_release_runner *r, const struct coord_event_id *id,
-			const char *outcome, const struct coord_vip *vips, size_t n_vips)
+			uint8_t outcome, const struct coord_vip *vips, size_t n_vips)
 {
 	char event[64], oc[32], vl[16 + COORD_MAX_VIPS * 48], idtext[48], ip[48];
 	struct release_child *c;
@@ -270,12 +270,12 @@ int coord_release_start(struct coord_release_runner *r, const struct coord_event
 	char **envp;
 	int err, rc;
 
-	if (!outcome || (strcmp(outcome, "confirmed") && strcmp(outcome, "unconfirmed")) ||
+	if ((outcome != COORD_RELEASE_CONFIRMED && outcome != COORD_RELEASE_UNCONFIRMED) ||
 	    n_vips > COORD_MAX_VIPS || (n_vips && !vips))
 		return -EINVAL;
 	coord_event_id_format(id, idtext, sizeof(idtext));
 	snprintf(event, sizeof(event), "COORD_EVENT=%s", idtext);
-	snprintf(oc, sizeof(oc), "COORD_OUTCOME=%s", outcome);
+	snprintf(oc, sizeof(oc), "COORD_OUTCOME=%s", coord_release_outcome_name(outcome));
 	len = (size_t)snprintf(vl, sizeof(vl), "COORD_VIPS=");
 	for (i = 0; i < n_vips; i++)
 		len += (size_t)snprintf(vl + len, sizeof(vl) - len, "%s%s", i ? " " : "",

@@ -42,7 +42,7 @@ struct coord_release_runner *coord_release_new(qb_loop_t *loop, const char *comm
  * started and done() is not called.
  */
 int coord_release_start(struct coord_release_runner *r, const struct coord_event_id *id,
-			const char *outcome, const struct coord_vip *vips, size_t n_vips);
+			uint8_t outcome, const struct coord_vip *vips, size_t n_vips);
 
 /* Commands started whose done() has not been called yet. */
 size_t coord_release_running(const struct coord_release_runner *r);

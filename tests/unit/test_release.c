@@ -111,7 +111,7 @@ static struct coord_event_id event(uint32_t seq)
 }
 
 /* Starts a release, recording that we are inside coord_release_start. */
-static int start(struct coord_release_runner *r, uint32_t seq, const char *outcome,
+static int start(struct coord_release_runner *r, uint32_t seq, uint8_t outcome,
 		 const struct coord_vip *vips, size_t n_vips)
 {
 	struct coord_event_id id = event(seq);
@@ -172,7 +172,7 @@ static void expect_status(const char *command, int want)
 	struct coord_release_runner *r = runner(command, 5000);
 	struct coord_event_id id = event(1);
 
-	assert_int_equal(start(r, 1, "confirmed", NULL, 0), 0);
+	assert_int_equal(start(r, 1, COORD_RELEASE_CONFIRMED, NULL, 0), 0);
 	if (n_results != 0)
 		fail_msg("done() was called inside coord_release_start");
 	assert_int_equal(coord_release_running(r), 1);
@@ -221,9 +221,9 @@ static void test_bad_arguments(void **state)
 
 	(void)state;
 	memset(vips, 0, sizeof(vips));
-	assert_int_equal(start(r, 1, "maybe", NULL, 0), -EINVAL);
-	assert_int_equal(start(r, 1, NULL, NULL, 0), -EINVAL);
-	assert_int_equal(start(r, 1, "confirmed", vips, COORD_MAX_VIPS + 1), -EINVAL);
+	assert_int_equal(start(r, 1, 0, NULL, 0), -EINVAL);
+	assert_int_equal(start(r, 1, COORD_RELEASE_FAILED, NULL, 0), -EINVAL);
+	assert_int_equal(start(r, 1, COORD_RELEASE_CONFIRMED, vips, COORD_MAX_VIPS + 1), -EINVAL);
 	assert_int_equal(coord_release_running(r), 0);
 	run_for(100);
 	if (n_results != 0)
@@ -292,7 +292,7 @@ static void test_timeout_kills_process_group(void **state)
 	snprintf(command, sizeof(command), "sleep 30 & echo $! > %s; wait", path);
 	r = runner(command, 300);
 	t0 = mono_us();
-	assert_int_equal(start(r, 4, "unconfirmed", NULL, 0), 0);
+	assert_int_equal(start(r, 4, COORD_RELEASE_UNCONFIRMED, NULL, 0), 0);
 	run_until(1);
 	elapsed = mono_us() - t0;
 	background = read_pid(path);
@@ -321,8 +321,8 @@ static void test_concurrent_releases(void **state)
 	(void)state;
 	/* Each command exits with 10 + its event's sequence number. */
 	r = runner("sleep 0.3; exit $((${COORD_EVENT##*.} + 10))", 5000);
-	assert_int_equal(start(r, 1, "confirmed", NULL, 0), 0);
-	assert_int_equal(start(r, 2, "unconfirmed", NULL, 0), 0);
+	assert_int_equal(start(r, 1, COORD_RELEASE_CONFIRMED, NULL, 0), 0);
+	assert_int_equal(start(r, 2, COORD_RELEASE_UNCONFIRMED, NULL, 0), 0);
 	assert_int_equal(n_results, 0);
 	/* Both run at once: neither can have been collected yet. */
 	assert_int_equal(coord_release_running(r), 2);
@@ -390,8 +390,8 @@ static void test_environment(void **state)
 		 " set -- $(cat /proc/$$/stat); echo \"pgrp_is_pid=$([ \"$5\" = \"$1\" ] && echo yes || echo no)\";"
 		 " } > $out.tmp; mv $out.tmp $out", dir);
 	r = runner(command, 5000);
-	assert_int_equal(start(r, 7, "unconfirmed", vips, 2), 0);
-	assert_int_equal(start(r, 8, "confirmed", NULL, 0), 0);
+	assert_int_equal(start(r, 7, COORD_RELEASE_UNCONFIRMED, vips, 2), 0);
+	assert_int_equal(start(r, 8, COORD_RELEASE_CONFIRMED, NULL, 0), 0);
 	run_until(2);
 	close(200);
 	unsetenv("COORD_EVENT");
@@ -436,7 +436,7 @@ static void test_other_children_left_alone(void **state)
 		_exit(42);
 	/* Its SIGCHLD arrives while the release runs. */
 	r = runner("sleep 0.2", 5000);
-	assert_int_equal(start(r, 1, "confirmed", NULL, 0), 0);
+	assert_int_equal(start(r, 1, COORD_RELEASE_CONFIRMED, NULL, 0), 0);
 	run_until(1);
 	assert_int_equal(results[0].status, 0);
 	coord_release_free(r);
@@ -460,7 +460,7 @@ static void test_spawn_failure_reported_later(void **state)
 	tight = old;
 	tight.rlim_cur = 3;
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &tight), 0);
-	rc = start(r, 9, "confirmed", NULL, 0);
+	rc = start(r, 9, COORD_RELEASE_CONFIRMED, NULL, 0);
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
 	assert_int_equal(rc, 0);
 	if (n_results != 0)
@@ -491,7 +491,7 @@ static void test_free_kills_running(void **state)
 	close(fd);
 	snprintf(command, sizeof(command), "echo $$ > %s; exec sleep 30", path);
 	r = runner(command, 60000);
-	assert_int_equal(start(r, 1, "confirmed", NULL, 0), 0);
+	assert_int_equal(start(r, 1, COORD_RELEASE_CONFIRMED, NULL, 0), 0);
 	pid = read_pid(path);
 	unlink(path);
 	assert_true(pid > 0);
@@ -512,7 +512,7 @@ static void test_free_from_done(void **state)
 
 	(void)state;
 	r = runner("exit 5", 5000);
-	assert_int_equal(start(r, 1, "confirmed", NULL, 0), 0);
+	assert_int_equal(start(r, 1, COORD_RELEASE_CONFIRMED, NULL, 0), 0);
 	free_in_done = r;
 	run_until(1);
 	assert_null(free_in_done);
