@@ -8,12 +8,11 @@
 #include <corosync/cpg.h>
 #include <qb/qblog.h>
 
+#include "backoff.h"
 #include "group.h"
 
 #define QUEUE_LEN		1024
 #define RETRY_SEND_MS		10	/* flow control: corosync drains fast */
-#define RECONNECT_MIN_MS	200
-#define RECONNECT_MAX_MS	5000
 
 struct queued {
 	size_t len;
@@ -29,7 +28,7 @@ struct coord_group {
 	bool connected;			/* initialized and joined */
 	int fd;
 	uint32_t nodeid;
-	uint32_t reconnect_ms;
+	struct coord_backoff reconnect;
 	qb_loop_timer_handle reconnect_timer;
 	qb_loop_timer_handle send_timer;
 	bool send_timer_armed;
@@ -107,12 +106,8 @@ static void queue_clear(struct coord_group *g)
 
 static void schedule_reconnect(struct coord_group *g)
 {
-	if (qb_loop_timer_add(g->loop, QB_LOOP_MED, g->reconnect_ms * QB_TIME_NS_IN_MSEC,
-			      g, group_connect, &g->reconnect_timer) != 0)
-		qb_log(LOG_CRIT, "cannot arm the reconnect timer: coordd stays out of "
-		       "the group until restarted");
-	g->reconnect_ms = g->reconnect_ms * 2 > RECONNECT_MAX_MS ?
-			  RECONNECT_MAX_MS : g->reconnect_ms * 2;
+	coord_backoff_arm(&g->reconnect, g->loop, g, group_connect, &g->reconnect_timer,
+			  "coordd stays out of the group until restarted");
 }
 
 /* from_poll: the poll callback returns -1, and libqb removes the entry. */
@@ -183,7 +178,7 @@ static void group_connect(void *data)
 		err = CS_ERR_LIBRARY;
 	}
 	if (err != CS_OK) {
-		if (g->stats.connects == 0 || g->reconnect_ms == RECONNECT_MIN_MS)
+		if (g->stats.connects == 0 || coord_backoff_first(&g->reconnect))
 			qb_log(LOG_ERR, "cannot join CPG group %s (%s: %s): retrying",
 			       g->name.value, step, cs_strerror(err));
 		if (g->handle)
@@ -194,7 +189,7 @@ static void group_connect(void *data)
 		return;
 	}
 	g->connected = true;
-	g->reconnect_ms = RECONNECT_MIN_MS;
+	coord_backoff_reset(&g->reconnect);
 	g->stats.connects++;
 	qb_log(LOG_NOTICE, "joined CPG group %s as node %u", g->name.value, g->nodeid);
 }
@@ -221,7 +216,7 @@ struct coord_group *coord_group_new(qb_loop_t *loop, const char *name,
 	g->ops = ops;
 	g->ctx = ctx;
 	g->fd = -1;
-	g->reconnect_ms = RECONNECT_MIN_MS;
+	coord_backoff_reset(&g->reconnect);
 	group_connect(g);
 	return g;
 }

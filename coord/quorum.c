@@ -6,10 +6,9 @@
 #include <corosync/quorum.h>
 #include <qb/qblog.h>
 
+#include "backoff.h"
 #include "quorum.h"
 
-#define RECONNECT_MIN_MS	200
-#define RECONNECT_MAX_MS	5000
 
 struct coord_quorum {
 	qb_loop_t *loop;
@@ -19,7 +18,7 @@ struct coord_quorum {
 	int fd;
 	bool connected;
 	bool quorate;
-	uint32_t reconnect_ms;
+	struct coord_backoff reconnect;
 	qb_loop_timer_handle timer;
 };
 
@@ -47,12 +46,8 @@ static void on_notify(quorum_handle_t handle, uint32_t quorate, uint64_t ring_se
 
 static void schedule_reconnect(struct coord_quorum *q)
 {
-	if (qb_loop_timer_add(q->loop, QB_LOOP_MED, q->reconnect_ms * QB_TIME_NS_IN_MSEC,
-			      q, quorum_connect, &q->timer) != 0)
-		qb_log(LOG_CRIT, "cannot arm the quorum reconnect timer: quorum "
-		       "stays unknown, and no release starts");
-	q->reconnect_ms = q->reconnect_ms * 2 > RECONNECT_MAX_MS ?
-			  RECONNECT_MAX_MS : q->reconnect_ms * 2;
+	coord_backoff_arm(&q->reconnect, q->loop, q, quorum_connect, &q->timer,
+			  "quorum stays unknown, and no release starts");
 }
 
 static int on_fd(int fd, int revents, void *data)
@@ -98,7 +93,7 @@ static void quorum_connect(void *data)
 	    qb_loop_poll_add(q->loop, QB_LOOP_HIGH, q->fd, POLLIN, q, on_fd) != 0)
 		err = CS_ERR_LIBRARY;
 	if (err != CS_OK) {
-		if (q->reconnect_ms == RECONNECT_MIN_MS)
+		if (coord_backoff_first(&q->reconnect))
 			qb_log(LOG_ERR, "cannot reach corosync's quorum service (%s): "
 			       "retrying", cs_strerror(err));
 		if (q->handle)
@@ -108,7 +103,7 @@ static void quorum_connect(void *data)
 		return;
 	}
 	q->connected = true;
-	q->reconnect_ms = RECONNECT_MIN_MS;
+	coord_backoff_reset(&q->reconnect);
 	/* No view yet: the first tracked notification brings it. */
 	q->changed(q->ctx, quorate != 0, NULL, 0);
 	q->quorate = quorate != 0;
@@ -125,7 +120,7 @@ struct coord_quorum *coord_quorum_new(qb_loop_t *loop, coord_quorum_fn changed,
 	q->changed = changed;
 	q->ctx = ctx;
 	q->fd = -1;
-	q->reconnect_ms = RECONNECT_MIN_MS;
+	coord_backoff_reset(&q->reconnect);
 	quorum_connect(q);
 	return q;
 }
