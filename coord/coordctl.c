@@ -270,40 +270,234 @@ done:
 	return rc;
 }
 
-static int parse_command(int argc, char **argv, struct coord_ctl_request *req)
+/*
+ * The command line, in the manner of ospfctl's parser.c: one getopt pass
+ * reads every option wherever it stands (GNU order: `coordctl events
+ * --last 3` and `coordctl --last 3 events` are the same), the command is
+ * then looked up in a table that says which options it takes and builds
+ * its request.
+ */
+enum {
+	ARG_LAST = 0x1,			/* --last N */
+	ARG_IP = 0x2,			/* --ip VIP, repeatable */
+	ARG_WAIT = 0x4,			/* --wait */
+};
+
+struct ctl_args {
+	const char *path;
+	bool json;
+	int64_t timeout_ms;		/* -2: the command's default */
+	unsigned int given;		/* ARG_*: command options seen */
+	uint16_t last;
+	bool wait;
+	uint16_t n_vips;
+	struct coord_vip vips[COORD_MAX_VIPS];
+};
+
+struct command {
+	const char *name;
+	uint16_t type;			/* the request */
+	int n_args;			/* words after the name */
+	unsigned int takes;		/* ARG_* it accepts */
+	bool text_only;			/* prints text: no --json */
+	/* Fills in what the command adds to the request; -1: said why. */
+	int (*build)(const struct ctl_args *a, char **argv, struct coord_ctl_request *req);
+};
+
+static int build_events(const struct ctl_args *a, char **argv, struct coord_ctl_request *req)
 {
-	static const struct { const char *name; uint16_t type; int args; } cmds[] = {
-		{ "ping", COORD_CTL_PING, 0 },
-		{ "status", COORD_CTL_STATUS, 0 },
-		{ "events", COORD_CTL_EVENTS, 0 },
-		{ "death", COORD_CTL_DEATH, 0 },
-		{ "up", COORD_CTL_UP, 0 },
-		{ "cancel", COORD_CTL_CANCEL, 1 },
-		{ "metrics", COORD_CTL_METRICS, 0 },
+	(void)argv;
+	req->u.events.last = a->last;
+	return 0;
+}
+
+static int build_death(const struct ctl_args *a, char **argv, struct coord_ctl_request *req)
+{
+	(void)argv;
+	req->u.death.flags = a->wait ? COORD_CTL_DEATH_WAIT : 0;
+	req->u.death.n_vips = a->n_vips;
+	memcpy(req->u.death.vips, a->vips, sizeof(a->vips));
+	return 0;
+}
+
+static int build_cancel(const struct ctl_args *a, char **argv, struct coord_ctl_request *req)
+{
+	(void)a;
+	if (coord_event_id_parse(argv[0], &req->u.cancel.id) != 0) {
+		fprintf(stderr, "coordctl: '%s' is not an event id "
+			"(origin.incarnation.seq)\n", argv[0]);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct command commands[] = {
+	{ "ping", COORD_CTL_PING, 0, 0, false, NULL },
+	{ "status", COORD_CTL_STATUS, 0, 0, false, NULL },
+	{ "events", COORD_CTL_EVENTS, 0, ARG_LAST, false, build_events },
+	{ "death", COORD_CTL_DEATH, 0, ARG_IP | ARG_WAIT, false, build_death },
+	{ "up", COORD_CTL_UP, 0, 0, false, NULL },
+	{ "cancel", COORD_CTL_CANCEL, 1, 0, false, build_cancel },
+	{ "metrics", COORD_CTL_METRICS, 0, 0, true, NULL },
+};
+
+/* A command option given to a command that does not take it, in this order. */
+static const struct {
+	unsigned int arg;
+	const char *misuse;
+} arg_owners[] = {
+	{ ARG_LAST, "--last is for events only" },
+	{ ARG_IP, "--ip and --wait are for death only" },
+	{ ARG_WAIT, "--ip and --wait are for death only" },
+};
+
+static int parse_timeout(const char *s, struct ctl_args *a)
+{
+	char *end;
+	double sec;
+
+	errno = 0;
+	sec = strtod(s, &end);
+	if (errno || end == s || *end || !(sec > 0) || sec > 86400 * 365) {
+		fprintf(stderr, "coordctl: bad --timeout '%s' (seconds > 0)\n", s);
+		return -1;
+	}
+	a->timeout_ms = (int64_t)(sec * 1000.0 + 0.999);
+	return 0;
+}
+
+static int parse_last(const char *s, struct ctl_args *a)
+{
+	unsigned long last;
+	char *end;
+
+	errno = 0;
+	last = strtoul(s, &end, 10);
+	if (errno || end == s || *end || last < 1 || last > UINT16_MAX) {
+		fprintf(stderr, "coordctl: bad --last '%s' (1..65535)\n", s);
+		return -1;
+	}
+	a->last = (uint16_t)last;
+	return 0;
+}
+
+static int parse_ip(const char *s, struct ctl_args *a)
+{
+	if (a->n_vips == COORD_MAX_VIPS) {
+		fprintf(stderr, "coordctl: at most %d --ip\n", COORD_MAX_VIPS);
+		return -1;
+	}
+	if (coord_vip_parse(s, &a->vips[a->n_vips]) != 0) {
+		fprintf(stderr, "coordctl: '%s' is not an IPv4 or IPv6 address\n", s);
+		return -1;
+	}
+	a->n_vips++;
+	return 0;
+}
+
+/*
+ * Reads every option into *a.  Returns -1 to go on, or the exit code
+ * when coordctl is done (--help, --version, a bad option).
+ */
+static int parse_options(int argc, char **argv, struct ctl_args *a)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "last", required_argument, NULL, 'n' },
+		{ "ip", required_argument, NULL, 'i' },
+		{ "wait", no_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
 	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "s:jt:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			a->path = optarg;
+			break;
+		case 'j':
+			a->json = true;
+			break;
+		case 't':
+			if (parse_timeout(optarg, a) < 0)
+				return CTL_EXIT_USAGE;
+			break;
+		case 'n':
+			if (parse_last(optarg, a) < 0)
+				return CTL_EXIT_USAGE;
+			a->given |= ARG_LAST;
+			break;
+		case 'i':
+			if (parse_ip(optarg, a) < 0)
+				return CTL_EXIT_USAGE;
+			a->given |= ARG_IP;
+			break;
+		case 'w':
+			a->wait = true;
+			a->given |= ARG_WAIT;
+			break;
+		case 'h':
+			usage(stdout);
+			return CTL_EXIT_OK;
+		case 'V':
+			printf("coordctl %s (control protocol %d.%d)\n", COORD_VERSION,
+			       COORD_CTL_MAJOR, COORD_CTL_MINOR);
+			return CTL_EXIT_OK;
+		default:
+			usage(stderr);
+			return CTL_EXIT_USAGE;
+		}
+	}
+	return -1;
+}
+
+/* The command named by the words left after the options; NULL: said why. */
+static const struct command *parse_command(int argc, char **argv, const struct ctl_args *a,
+					   struct coord_ctl_request *req)
+{
+	const struct command *cmd = NULL;
 	size_t i;
 
 	if (argc < 1) {
 		fprintf(stderr, "coordctl: no command given\n");
-		return -1;
+		return NULL;
 	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(argv[0], cmds[i].name))
-			break;
-	if (i == sizeof(cmds) / sizeof(cmds[0])) {
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]) && !cmd; i++)
+		if (!strcmp(argv[0], commands[i].name))
+			cmd = &commands[i];
+	if (!cmd) {
 		fprintf(stderr, "coordctl: unknown command '%s'\n", argv[0]);
-		return -1;
+		return NULL;
 	}
-	if (argc - 1 != cmds[i].args) {
+	if (argc - 1 != cmd->n_args) {
 		fprintf(stderr, "coordctl: %s takes %d argument(s), %d given\n",
-			argv[0], cmds[i].args, argc - 1);
-		return -1;
+			argv[0], cmd->n_args, argc - 1);
+		return NULL;
 	}
-	req->type = cmds[i].type;
-	if (req->type == COORD_CTL_CANCEL &&
-	    coord_event_id_parse(argv[1], &req->u.cancel.id) != 0) {
-		fprintf(stderr, "coordctl: '%s' is not an event id "
-			"(origin.incarnation.seq)\n", argv[1]);
+	req->type = cmd->type;
+	if (cmd->build && cmd->build(a, argv + 1, req) < 0)
+		return NULL;
+	return cmd;
+}
+
+/* Options the command does not take: 0, or -1 when one was given. */
+static int check_options(const struct command *cmd, const struct ctl_args *a)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(arg_owners) / sizeof(arg_owners[0]); i++) {
+		if ((a->given & arg_owners[i].arg) && !(cmd->takes & arg_owners[i].arg)) {
+			fprintf(stderr, "coordctl: %s\n", arg_owners[i].misuse);
+			return -1;
+		}
+	}
+	if (a->json && cmd->text_only) {
+		fprintf(stderr, "coordctl: %s prints the Prometheus text format; "
+			"--json does not apply\n", cmd->name);
 		return -1;
 	}
 	return 0;
@@ -321,118 +515,33 @@ static uint32_t new_seq(void)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "last", required_argument, NULL, 'n' },
-		{ "ip", required_argument, NULL, 'i' },
-		{ "wait", no_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *path = DEFAULT_SOCKET;
+	struct ctl_args a = { .path = DEFAULT_SOCKET, .timeout_ms = -2 };
+	const struct command *cmd;
 	struct coord_ctl_request req;
-	struct coord_vip vips[COORD_MAX_VIPS];
-	bool json = false, wait = false, have_last = false;
-	int64_t timeout_ms = -2;	/* -2: the command's default */
-	unsigned long last = 0;
 	struct ctl_output *out;
-	uint16_t n_vips = 0;
-	char *end;
-	double sec;
-	int c, rc;
+	int rc;
 
 	memset(&req, 0, sizeof(req));
-	while ((c = getopt_long(argc, argv, "s:jt:hV", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			path = optarg;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 't':
-			errno = 0;
-			sec = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(sec > 0) || sec > 86400 * 365) {
-				fprintf(stderr, "coordctl: bad --timeout '%s' (seconds > 0)\n",
-					optarg);
-				return CTL_EXIT_USAGE;
-			}
-			timeout_ms = (int64_t)(sec * 1000.0 + 0.999);
-			break;
-		case 'n':
-			errno = 0;
-			last = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || last < 1 || last > UINT16_MAX) {
-				fprintf(stderr, "coordctl: bad --last '%s' (1..65535)\n", optarg);
-				return CTL_EXIT_USAGE;
-			}
-			have_last = true;
-			break;
-		case 'i':
-			if (n_vips == COORD_MAX_VIPS) {
-				fprintf(stderr, "coordctl: at most %d --ip\n", COORD_MAX_VIPS);
-				return CTL_EXIT_USAGE;
-			}
-			if (coord_vip_parse(optarg, &vips[n_vips]) != 0) {
-				fprintf(stderr, "coordctl: '%s' is not an IPv4 or IPv6 "
-					"address\n", optarg);
-				return CTL_EXIT_USAGE;
-			}
-			n_vips++;
-			break;
-		case 'w':
-			wait = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return CTL_EXIT_OK;
-		case 'V':
-			printf("coordctl %s (control protocol %d.%d)\n", COORD_VERSION,
-			       COORD_CTL_MAJOR, COORD_CTL_MINOR);
-			return CTL_EXIT_OK;
-		default:
-			usage(stderr);
-			return CTL_EXIT_USAGE;
-		}
-	}
-	if (parse_command(argc - optind, argv + optind, &req) < 0) {
+	rc = parse_options(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	cmd = parse_command(argc - optind, argv + optind, &a, &req);
+	if (!cmd) {
 		fprintf(stderr, "Try 'coordctl --help'.\n");
 		return CTL_EXIT_USAGE;
 	}
-	if (have_last && req.type != COORD_CTL_EVENTS) {
-		fprintf(stderr, "coordctl: --last is for events only\n");
+	if (check_options(cmd, &a) < 0)
 		return CTL_EXIT_USAGE;
-	}
-	if ((n_vips || wait) && req.type != COORD_CTL_DEATH) {
-		fprintf(stderr, "coordctl: --ip and --wait are for death only\n");
-		return CTL_EXIT_USAGE;
-	}
-	if (json && req.type == COORD_CTL_METRICS) {
-		fprintf(stderr, "coordctl: metrics prints the Prometheus text format; "
-			"--json does not apply\n");
-		return CTL_EXIT_USAGE;
-	}
 	req.seq = new_seq();
-	if (req.type == COORD_CTL_EVENTS)
-		req.u.events.last = (uint16_t)last;
-	if (req.type == COORD_CTL_DEATH) {
-		req.u.death.flags = wait ? COORD_CTL_DEATH_WAIT : 0;
-		req.u.death.n_vips = n_vips;
-		memcpy(req.u.death.vips, vips, sizeof(vips));
-	}
-	if (timeout_ms == -2)
-		timeout_ms = req.type == COORD_CTL_DEATH && wait ? -1 : DEFAULT_TIMEOUT_MS;
+	if (a.timeout_ms == -2)
+		a.timeout_ms = a.wait ? -1 : DEFAULT_TIMEOUT_MS;	/* death --wait */
 
-	out = ctl_output_new(stdout, req.type, json);
+	out = ctl_output_new(stdout, req.type, a.json);
 	if (!out) {
 		fprintf(stderr, "coordctl: out of memory\n");
 		return CTL_EXIT_FAILED;
 	}
-	rc = exchange(path, &req, timeout_ms, out);
+	rc = exchange(a.path, &req, a.timeout_ms, out);
 	ctl_output_free(out);
 	if (fflush(stdout) != 0 && rc == CTL_EXIT_OK)
 		rc = CTL_EXIT_FAILED;
