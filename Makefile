@@ -24,8 +24,10 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
-# The engine and the codecs: no I/O, linked by everything.
-CORE_SRCS   := $(wildcard proto/*.c coord/engine*.c)
+# The codecs: all coordctl links.
+PROTO_SRCS  := $(wildcard proto/*.c)
+# The codecs and the engine: no I/O, linked by coordd and the tests.
+CORE_SRCS   := $(PROTO_SRCS) $(wildcard coord/engine*.c)
 # coordctl: its main and printers.
 CTL_SRCS    := $(wildcard coord/coordctl*.c)
 # coordd's adapters (CPG, quorum, D-Bus, control socket, config, ...).
@@ -33,6 +35,7 @@ DAEMON_SRCS := $(filter-out coord/engine%.c coord/coordd.c $(CTL_SRCS), $(wildca
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 
+PROTO_OBJS  := $(call obj,$(PROTO_SRCS))
 CORE_OBJS   := $(call obj,$(CORE_SRCS))
 CTL_OBJS    := $(call obj,$(CTL_SRCS))
 DAEMON_OBJS := $(call obj,$(DAEMON_SRCS))
@@ -54,6 +57,8 @@ $(B)/%.o: %.c $(DEPS_OK) $(wildcard include/coord/*.h) $(wildcard coord/*.h) $(w
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
+$(B)/libcoordproto.a: $(PROTO_OBJS)
+	$(AR) rcs $@ $^
 $(B)/libcoordcore.a: $(CORE_OBJS)
 	$(AR) rcs $@ $^
 $(B)/libcoordd.a: $(DAEMON_OBJS)
@@ -61,7 +66,7 @@ $(B)/libcoordd.a: $(DAEMON_OBJS)
 
 $(B)/coordd: $(B)/coord/coordd.o $(B)/libcoordd.a $(B)/libcoordcore.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
-$(B)/coordctl: $(CTL_OBJS) $(B)/libcoordcore.a
+$(B)/coordctl: $(CTL_OBJS) $(B)/libcoordproto.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS)
 
 $(B)/tests/test_%: tests/unit/test_%.c $(B)/libcoordd.a $(B)/libcoordcore.a

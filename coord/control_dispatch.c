@@ -40,6 +40,25 @@ _Static_assert((int)COORD_CTL_TARGET_YES == (int)COORD_TARGET_YES &&
 	       (int)COORD_CTL_TARGET_GRACE_PENDING == (int)COORD_TARGET_GRACE_PENDING &&
 	       (int)COORD_CTL_TARGET_SERVER_DOWN == (int)COORD_TARGET_SERVER_DOWN,
 	       "control target reasons must equal the engine's");
+/*
+ * SURVIVOR and STATUS report these engine values under the same numbers
+ * (coordctl reads them with ctl.h's names, without the engine).
+ */
+_Static_assert((int)COORD_CTL_SURVIVOR_WAITING == (int)COORD_SURVIVOR_WAITING &&
+	       (int)COORD_CTL_SURVIVOR_ANSWERED == (int)COORD_SURVIVOR_ANSWERED &&
+	       (int)COORD_CTL_SURVIVOR_LEFT == (int)COORD_SURVIVOR_LEFT &&
+	       (int)COORD_CTL_SURVIVOR_DOWN == (int)COORD_SURVIVOR_DOWN &&
+	       (int)COORD_CTL_SURVIVOR_INCOMPATIBLE == (int)COORD_SURVIVOR_INCOMPATIBLE,
+	       "control survivor states must equal the engine's");
+_Static_assert((int)COORD_CTL_LEAVE_JOIN == (int)COORD_LEAVE_JOIN &&
+	       (int)COORD_CTL_LEAVE_LEAVE == (int)COORD_LEAVE_LEAVE &&
+	       (int)COORD_CTL_LEAVE_NODEDOWN == (int)COORD_LEAVE_NODEDOWN &&
+	       (int)COORD_CTL_LEAVE_NODEUP == (int)COORD_LEAVE_NODEUP &&
+	       (int)COORD_CTL_LEAVE_PROCDOWN == (int)COORD_LEAVE_PROCDOWN,
+	       "control leave reasons must equal the engine's");
+_Static_assert((int)COORD_CTL_POLICY_RELEASE == (int)COORD_POLICY_RELEASE &&
+	       (int)COORD_CTL_POLICY_HOLD == (int)COORD_POLICY_HOLD,
+	       "control policies must equal the engine's");
 _Static_assert(COORD_WIRE_ERROR_COUNT <= COORD_CTL_MAX_COUNTERS &&
 	       COORD_CTL_EC_COUNT <= COORD_CTL_MAX_COUNTERS &&
 	       COORD_CTL_CC_COUNT <= COORD_CTL_MAX_COUNTERS,
@@ -337,7 +356,7 @@ static void status_record(struct coord_dispatch *d, struct coord_control_client 
 		   (coord_engine_quorate(e) ? COORD_CTL_ST_QUORATE : 0) |
 		   (st->quorum_connected ? COORD_CTL_ST_QUORUM_CONNECTED : 0) |
 		   (st->bus_connected ? COORD_CTL_ST_BUS_CONNECTED : 0);
-	s->policy = (uint8_t)st->policy;
+	s->policy = (uint8_t)st->policy;	/* enum coord_ctl_policy */
 	coord_engine_target(e, &target);
 	s->target = (uint8_t)target.why;
 	s->deadline_ms = st->deadline_ms;

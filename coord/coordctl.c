@@ -1,12 +1,12 @@
 /*
  * coordctl: asks the local coordd one thing over its control socket.
  *
- * Linear: options, the command, connect, one request with a sequence
- * number, records until the END (each checked: magic, version, length,
- * type, sequence), print.  --timeout bounds the whole exchange.
+ * Linear: the command line (coordctl_parse.c), connect, one request
+ * with a sequence number, records until the END (each checked: magic,
+ * version, length, type, sequence), print.  --timeout bounds the whole
+ * exchange.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +19,6 @@
 #include "coord/ctl.h"
 #include "coordctl.h"
 
-#define DEFAULT_SOCKET		"/run/coord/coordd.sock"
-#define DEFAULT_TIMEOUT_MS	30000
-
 struct exchange {
 	int fd;
 	int64_t deadline_ms;		/* monotonic; -1: none */
@@ -30,38 +27,6 @@ struct exchange {
 	size_t len;
 	char error[320];
 };
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: coordctl [-s PATH] [-j] COMMAND [ARGS]\n"
-		"Talks to the local coordd, the confirmed-grace failover coordinator.\n"
-		"\n"
-		"Commands:\n"
-		"  ping                      is coordd there? (prints its version)\n"
-		"  status                    this node, the group's members, counters\n"
-		"  events [--last N]         recorded events and their survivors\n"
-		"  death [--ip VIP]... [--wait]\n"
-		"                            report the local NFS server dead; with\n"
-		"                            --wait, return only when the event ended\n"
-		"  up                        report the local NFS server healthy again\n"
-		"  cancel EVENT-ID           withdraw a death this node reported\n"
-		"  metrics                   Prometheus text format (for node_exporter's\n"
-		"                            textfile collector); no --json\n"
-		"\n"
-		"Options:\n"
-		"  -s, --socket PATH         coordd's socket (default %s)\n"
-		"  -j, --json                one JSON document (see docs/control.md)\n"
-		"  -t, --timeout SEC         bound the whole exchange (default %d s;\n"
-		"                            none for death --wait)\n"
-		"  -h, --help                this text\n"
-		"  -V, --version             coordctl's version\n"
-		"\n"
-		"Exit status: 0 ok; 1 failed (coordd refused, or the event ended\n"
-		"badly or is held); 2 usage error; 3 cannot talk to coordd;\n"
-		"4 timed out.\n",
-		DEFAULT_SOCKET, DEFAULT_TIMEOUT_MS / 1000);
-}
 
 static int64_t mono_ms(void)
 {
@@ -270,45 +235,6 @@ done:
 	return rc;
 }
 
-static int parse_command(int argc, char **argv, struct coord_ctl_request *req)
-{
-	static const struct { const char *name; uint16_t type; int args; } cmds[] = {
-		{ "ping", COORD_CTL_PING, 0 },
-		{ "status", COORD_CTL_STATUS, 0 },
-		{ "events", COORD_CTL_EVENTS, 0 },
-		{ "death", COORD_CTL_DEATH, 0 },
-		{ "up", COORD_CTL_UP, 0 },
-		{ "cancel", COORD_CTL_CANCEL, 1 },
-		{ "metrics", COORD_CTL_METRICS, 0 },
-	};
-	size_t i;
-
-	if (argc < 1) {
-		fprintf(stderr, "coordctl: no command given\n");
-		return -1;
-	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(argv[0], cmds[i].name))
-			break;
-	if (i == sizeof(cmds) / sizeof(cmds[0])) {
-		fprintf(stderr, "coordctl: unknown command '%s'\n", argv[0]);
-		return -1;
-	}
-	if (argc - 1 != cmds[i].args) {
-		fprintf(stderr, "coordctl: %s takes %d argument(s), %d given\n",
-			argv[0], cmds[i].args, argc - 1);
-		return -1;
-	}
-	req->type = cmds[i].type;
-	if (req->type == COORD_CTL_CANCEL &&
-	    coord_event_id_parse(argv[1], &req->u.cancel.id) != 0) {
-		fprintf(stderr, "coordctl: '%s' is not an event id "
-			"(origin.incarnation.seq)\n", argv[1]);
-		return -1;
-	}
-	return 0;
-}
-
 static uint32_t new_seq(void)
 {
 	struct timespec ts;
@@ -321,118 +247,21 @@ static uint32_t new_seq(void)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "last", required_argument, NULL, 'n' },
-		{ "ip", required_argument, NULL, 'i' },
-		{ "wait", no_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *path = DEFAULT_SOCKET;
+	struct ctl_args a;
 	struct coord_ctl_request req;
-	struct coord_vip vips[COORD_MAX_VIPS];
-	bool json = false, wait = false, have_last = false;
-	int64_t timeout_ms = -2;	/* -2: the command's default */
-	unsigned long last = 0;
 	struct ctl_output *out;
-	uint16_t n_vips = 0;
-	char *end;
-	double sec;
-	int c, rc;
+	int rc;
 
-	memset(&req, 0, sizeof(req));
-	while ((c = getopt_long(argc, argv, "s:jt:hV", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			path = optarg;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 't':
-			errno = 0;
-			sec = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(sec > 0) || sec > 86400 * 365) {
-				fprintf(stderr, "coordctl: bad --timeout '%s' (seconds > 0)\n",
-					optarg);
-				return CTL_EXIT_USAGE;
-			}
-			timeout_ms = (int64_t)(sec * 1000.0 + 0.999);
-			break;
-		case 'n':
-			errno = 0;
-			last = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || last < 1 || last > UINT16_MAX) {
-				fprintf(stderr, "coordctl: bad --last '%s' (1..65535)\n", optarg);
-				return CTL_EXIT_USAGE;
-			}
-			have_last = true;
-			break;
-		case 'i':
-			if (n_vips == COORD_MAX_VIPS) {
-				fprintf(stderr, "coordctl: at most %d --ip\n", COORD_MAX_VIPS);
-				return CTL_EXIT_USAGE;
-			}
-			if (coord_vip_parse(optarg, &vips[n_vips]) != 0) {
-				fprintf(stderr, "coordctl: '%s' is not an IPv4 or IPv6 "
-					"address\n", optarg);
-				return CTL_EXIT_USAGE;
-			}
-			n_vips++;
-			break;
-		case 'w':
-			wait = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return CTL_EXIT_OK;
-		case 'V':
-			printf("coordctl %s (control protocol %d.%d)\n", COORD_VERSION,
-			       COORD_CTL_MAJOR, COORD_CTL_MINOR);
-			return CTL_EXIT_OK;
-		default:
-			usage(stderr);
-			return CTL_EXIT_USAGE;
-		}
-	}
-	if (parse_command(argc - optind, argv + optind, &req) < 0) {
-		fprintf(stderr, "Try 'coordctl --help'.\n");
-		return CTL_EXIT_USAGE;
-	}
-	if (have_last && req.type != COORD_CTL_EVENTS) {
-		fprintf(stderr, "coordctl: --last is for events only\n");
-		return CTL_EXIT_USAGE;
-	}
-	if ((n_vips || wait) && req.type != COORD_CTL_DEATH) {
-		fprintf(stderr, "coordctl: --ip and --wait are for death only\n");
-		return CTL_EXIT_USAGE;
-	}
-	if (json && req.type == COORD_CTL_METRICS) {
-		fprintf(stderr, "coordctl: metrics prints the Prometheus text format; "
-			"--json does not apply\n");
-		return CTL_EXIT_USAGE;
-	}
+	rc = ctl_parse(argc, argv, &a, &req);
+	if (rc >= 0)
+		return rc;
 	req.seq = new_seq();
-	if (req.type == COORD_CTL_EVENTS)
-		req.u.events.last = (uint16_t)last;
-	if (req.type == COORD_CTL_DEATH) {
-		req.u.death.flags = wait ? COORD_CTL_DEATH_WAIT : 0;
-		req.u.death.n_vips = n_vips;
-		memcpy(req.u.death.vips, vips, sizeof(vips));
-	}
-	if (timeout_ms == -2)
-		timeout_ms = req.type == COORD_CTL_DEATH && wait ? -1 : DEFAULT_TIMEOUT_MS;
-
-	out = ctl_output_new(stdout, req.type, json);
+	out = ctl_output_new(stdout, req.type, a.json);
 	if (!out) {
 		fprintf(stderr, "coordctl: out of memory\n");
 		return CTL_EXIT_FAILED;
 	}
-	rc = exchange(path, &req, timeout_ms, out);
+	rc = exchange(a.path, &req, a.timeout_ms, out);
 	ctl_output_free(out);
 	if (fflush(stdout) != 0 && rc == CTL_EXIT_OK)
 		rc = CTL_EXIT_FAILED;

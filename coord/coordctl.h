@@ -1,7 +1,8 @@
 /*
- * coordctl's two halves: coordctl.c (options, the one exchange with
- * coordd) and coordctl_output.c (human and --json printers, from one
- * place, so both always show the same records).
+ * coordctl's three parts: coordctl_parse.c (the command line),
+ * coordctl.c (the one exchange with coordd) and coordctl_output.c (human
+ * and --json printers, from one place, so both always show the same
+ * records).
  */
 #ifndef COORD_COORDCTL_H
 #define COORD_COORDCTL_H
@@ -19,6 +20,35 @@ enum {
 	CTL_EXIT_TIMEOUT = 4,
 	CTL_EXIT_NOT_TARGET = 5,	/* up: a member, not a VIP target yet */
 };
+
+#define CTL_DEFAULT_SOCKET	"/run/coord/coordd.sock"
+#define CTL_DEFAULT_TIMEOUT_MS	30000
+
+/* Command options, as given (ctl_args.given). */
+enum {
+	CTL_ARG_LAST = 0x1,			/* --last N */
+	CTL_ARG_IP = 0x2,			/* --ip VIP, repeatable */
+	CTL_ARG_WAIT = 0x4,			/* --wait */
+};
+
+/* The command line, read. */
+struct ctl_args {
+	const char *path;
+	bool json;
+	int64_t timeout_ms;		/* -1: none (death --wait) */
+	unsigned int given;		/* CTL_ARG_*: command options seen */
+	uint16_t last;
+	bool wait;
+	uint16_t n_vips;
+	struct coord_vip vips[COORD_MAX_VIPS];
+};
+
+/*
+ * Reads the command line into *a and the request *req (all but its
+ * sequence number).  Returns -1 to go on, or the exit code when coordctl
+ * is done: --help, --version, or a usage error already printed.
+ */
+int ctl_parse(int argc, char **argv, struct ctl_args *a, struct coord_ctl_request *req);
 
 struct ctl_output;
 

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "coord/engine.h"
 #include "coordctl.h"
 
 #define MAX_HELD_SURVIVORS	256
@@ -99,30 +98,6 @@ void ctl_put_json_string(FILE *f, const char *s)
 		p += n;
 	}
 	fputc('"', f);
-}
-
-/* ---- names ---- */
-
-static const char *policy_name(uint8_t policy)
-{
-	switch (policy) {
-	case COORD_POLICY_RELEASE: return "release";
-	case COORD_POLICY_HOLD: return "hold";
-	}
-	return "unknown";
-}
-
-static const char *target_name(uint8_t target)
-{
-	switch (target) {
-	case COORD_CTL_TARGET_YES: return "yes";
-	case COORD_CTL_TARGET_NOT_JOINED: return "not-joined";
-	case COORD_CTL_TARGET_INQUORATE: return "inquorate";
-	case COORD_CTL_TARGET_SYNCING: return "syncing";
-	case COORD_CTL_TARGET_GRACE_PENDING: return "grace-pending";
-	case COORD_CTL_TARGET_SERVER_DOWN: return "server-down";
-	}
-	return "unknown";
 }
 
 static double ms(uint64_t us)
@@ -221,8 +196,8 @@ static void json_status(FILE *f, const struct coord_ctl_status_rec *s)
 	j_bool(f, "quorate", s->flags & COORD_CTL_ST_QUORATE);
 	j_bool(f, "quorum_connected", s->flags & COORD_CTL_ST_QUORUM_CONNECTED);
 	j_bool(f, "bus_connected", s->flags & COORD_CTL_ST_BUS_CONNECTED);
-	j_str(f, "policy", policy_name(s->policy));
-	j_str(f, "vip_target", target_name(s->target));
+	j_str(f, "policy", coord_ctl_policy_name(s->policy));
+	j_str(f, "vip_target", coord_ctl_target_name(s->target));
 	fprintf(f, ",\"deadline_ms\":%" PRIu32, s->deadline_ms);
 	j_ms(f, "uptime_ms", s->uptime_us);
 	fprintf(f, ",\"members\":%u,\"pending_events\":%u,\"recorded_events\":%u"
@@ -264,17 +239,17 @@ static void json_survivor(FILE *f, const struct coord_ctl_survivor *s)
 {
 	fprintf(f, "{\"node_id\":%" PRIu32 ",\"pid\":%" PRIu32 ",\"incarnation\":%" PRIu64,
 		s->nodeid, s->pid, s->incarnation);
-	j_str(f, "state", coord_survivor_state_name(s->state));
-	if (s->state == COORD_SURVIVOR_ANSWERED)
+	j_str(f, "state", coord_ctl_survivor_state_name(s->state));
+	if (s->state == COORD_CTL_SURVIVOR_ANSWERED)
 		j_str(f, "result", coord_ack_result_name(s->result));
 	else
 		fputs(",\"result\":null", f);
 	j_bool(f, "late", s->flags & COORD_CTL_SURVIVOR_LATE);
-	if (s->state == COORD_SURVIVOR_LEFT)
-		j_str(f, "leave_reason", coord_leave_reason_name(s->leave_reason));
+	if (s->state == COORD_CTL_SURVIVOR_LEFT)
+		j_str(f, "leave_reason", coord_ctl_leave_reason_name(s->leave_reason));
 	else
 		fputs(",\"leave_reason\":null", f);
-	j_ms(f, "grace_latency_ms", s->state == COORD_SURVIVOR_ANSWERED ?
+	j_ms(f, "grace_latency_ms", s->state == COORD_CTL_SURVIVOR_ANSWERED ?
 	     s->grace_latency_us : COORD_CTL_NEVER);
 	j_ms(f, "at_ms", s->at_us);
 	j_str(f, "detail", s->detail);
@@ -312,7 +287,7 @@ static void json_event(struct ctl_output *o)
 	} else {
 		fputs(",\"waiting_for\":[", f);
 		for (i = 0; i < o->n_sv; i++) {
-			if (o->sv[i].state != COORD_SURVIVOR_WAITING)
+			if (o->sv[i].state != COORD_CTL_SURVIVOR_WAITING)
 				continue;
 			fprintf(f, "%s%" PRIu32, first ? "" : ",", o->sv[i].nodeid);
 			first = false;
@@ -356,12 +331,12 @@ static void human_status(FILE *f, const struct coord_ctl_status_rec *s)
 		s->flags & COORD_CTL_ST_QUORATE ? "quorate" : "inquorate",
 		s->flags & COORD_CTL_ST_BUS_CONNECTED ? "connected" : "disconnected");
 	fprintf(f, "policy %s, deadline %" PRIu32 " ms, up %.1f ms\n",
-		policy_name(s->policy), s->deadline_ms, ms(s->uptime_us));
+		coord_ctl_policy_name(s->policy), s->deadline_ms, ms(s->uptime_us));
 	if (s->target == COORD_CTL_TARGET_YES)
 		fputs("VIP target: yes\n", f);
 	else
 		fprintf(f, "VIP target: no (%s): the agent sets no ganesha-active "
-			"here\n", target_name(s->target));
+			"here\n", coord_ctl_target_name(s->target));
 	fprintf(f, "events: %u recorded, %u pending; members: %u; control clients: %u\n",
 		s->n_events, s->n_pending, s->n_members, s->n_clients);
 	fprintf(f, "local server: %s", coord_ctl_local_state_name(s->local_state));
@@ -428,6 +403,24 @@ static void human_member(struct ctl_output *o, const struct coord_ctl_member *m)
 		      "as in grace)\n", o->f);
 }
 
+
+/* The RESULT column: the answer, why it left, or "-". */
+static const char *survivor_result(const struct coord_ctl_survivor *s, char *buf, size_t len)
+{
+	switch ((enum coord_ctl_survivor_state)s->state) {
+	case COORD_CTL_SURVIVOR_ANSWERED:
+		snprintf(buf, len, "%s%s", coord_ack_result_name(s->result),
+			 s->flags & COORD_CTL_SURVIVOR_LATE ? " (late)" : "");
+		return buf;
+	case COORD_CTL_SURVIVOR_LEFT:
+		return coord_ctl_leave_reason_name(s->leave_reason);
+	case COORD_CTL_SURVIVOR_WAITING:
+	case COORD_CTL_SURVIVOR_DOWN:
+	case COORD_CTL_SURVIVOR_INCOMPATIBLE:
+		break;
+	}
+	return "-";
+}
 static void human_event(struct ctl_output *o)
 {
 	const struct coord_ctl_event *e = &o->ev;
@@ -467,18 +460,10 @@ static void human_event(struct ctl_output *o)
 		const struct coord_ctl_survivor *s = &o->sv[i];
 		char result[40];
 
-		if (s->state == COORD_SURVIVOR_ANSWERED)
-			snprintf(result, sizeof(result), "%s%s",
-				 coord_ack_result_name(s->result),
-				 s->flags & COORD_CTL_SURVIVOR_LATE ? " (late)" : "");
-		else if (s->state == COORD_SURVIVOR_LEFT)
-			snprintf(result, sizeof(result), "%s",
-				 coord_leave_reason_name(s->leave_reason));
-		else
-			snprintf(result, sizeof(result), "-");
 		fprintf(f, "  %-6" PRIu32 " %-8" PRIu32 " %-9s %-13s %-11s %-11s ",
-			s->nodeid, s->pid, coord_survivor_state_name(s->state), result,
-			fmt_ms(a, sizeof(a), s->state == COORD_SURVIVOR_ANSWERED ?
+			s->nodeid, s->pid, coord_ctl_survivor_state_name(s->state),
+			survivor_result(s, result, sizeof(result)),
+			fmt_ms(a, sizeof(a), s->state == COORD_CTL_SURVIVOR_ANSWERED ?
 			       s->grace_latency_us : COORD_CTL_NEVER),
 			fmt_ms(b, sizeof(b), s->at_us));
 		ctl_put_safe(f, s->detail);
@@ -490,7 +475,7 @@ static void human_event(struct ctl_output *o)
 		return;
 	fprintf(f, "  waiting for %u of %u", e->n_waiting, e->n_survivors);
 	for (i = 0; i < o->n_sv; i++) {
-		if (o->sv[i].state != COORD_SURVIVOR_WAITING)
+		if (o->sv[i].state != COORD_CTL_SURVIVOR_WAITING)
 			continue;
 		fprintf(f, "%s%" PRIu32, listed++ ? ", " : ": nodes ", o->sv[i].nodeid);
 	}

@@ -832,6 +832,53 @@ const char *coord_ctl_event_state_name(uint8_t state)
 	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "unknown";
 }
 
+const char *coord_ctl_policy_name(uint8_t policy)
+{
+	switch ((enum coord_ctl_policy)policy) {
+	case COORD_CTL_POLICY_RELEASE: return "release";
+	case COORD_CTL_POLICY_HOLD: return "hold";
+	}
+	return "unknown";
+}
+
+const char *coord_ctl_target_name(uint8_t target)
+{
+	switch ((enum coord_ctl_target)target) {
+	case COORD_CTL_TARGET_UNKNOWN: break;
+	case COORD_CTL_TARGET_YES: return "yes";
+	case COORD_CTL_TARGET_NOT_JOINED: return "not-joined";
+	case COORD_CTL_TARGET_INQUORATE: return "inquorate";
+	case COORD_CTL_TARGET_SYNCING: return "syncing";
+	case COORD_CTL_TARGET_GRACE_PENDING: return "grace-pending";
+	case COORD_CTL_TARGET_SERVER_DOWN: return "server-down";
+	}
+	return "unknown";
+}
+
+const char *coord_ctl_survivor_state_name(uint8_t state)
+{
+	switch ((enum coord_ctl_survivor_state)state) {
+	case COORD_CTL_SURVIVOR_WAITING: return "waiting";
+	case COORD_CTL_SURVIVOR_ANSWERED: return "answered";
+	case COORD_CTL_SURVIVOR_LEFT: return "left";
+	case COORD_CTL_SURVIVOR_DOWN: return "down";
+	case COORD_CTL_SURVIVOR_INCOMPATIBLE: return "incompatible";
+	}
+	return "unknown";
+}
+
+const char *coord_ctl_leave_reason_name(uint8_t reason)
+{
+	switch ((enum coord_ctl_leave_reason)reason) {
+	case COORD_CTL_LEAVE_JOIN: return "join";
+	case COORD_CTL_LEAVE_LEAVE: return "leave";
+	case COORD_CTL_LEAVE_NODEDOWN: return "nodedown";
+	case COORD_CTL_LEAVE_NODEUP: return "nodeup";
+	case COORD_CTL_LEAVE_PROCDOWN: return "procdown";
+	}
+	return "unknown";
+}
+
 bool coord_ctl_event_state_final(uint8_t state)
 {
 	return state >= COORD_CTL_EVENT_RELEASED && state <= COORD_CTL_EVENT_DONE;

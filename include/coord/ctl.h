@@ -81,6 +81,19 @@ enum coord_ctl_status {
 };
 #define COORD_CTL_STATUS_COUNT	14
 
+/*
+ * The control protocol's own enumerations.  They have the engine's numbers
+ * (coord/control_dispatch.c checks that at build time, where engine
+ * records become control records), but they are the protocol's: coordctl
+ * reads them without the engine.
+ */
+
+/* STATUS: what an unconfirmed event does at its deadline. */
+enum coord_ctl_policy {
+	COORD_CTL_POLICY_RELEASE = 1,	/* release unconfirmed */
+	COORD_CTL_POLICY_HOLD = 2,	/* never release unconfirmed */
+};
+
 /* STATUS: may this node be a VIP target, or why not (coord_engine_target). */
 enum coord_ctl_target {
 	COORD_CTL_TARGET_UNKNOWN = 0,	/* an older coordd */
@@ -162,6 +175,24 @@ enum coord_ctl_local_how {
 #define COORD_CTL_SURVIVOR_LATE		0x1u
 #define COORD_CTL_SURVIVOR_FLAGS_KNOWN	0x1u
 
+/* The SURVIVOR record's state. */
+enum coord_ctl_survivor_state {
+	COORD_CTL_SURVIVOR_WAITING = 1,	/* expected, no answer yet */
+	COORD_CTL_SURVIVOR_ANSWERED = 2, /* see result */
+	COORD_CTL_SURVIVOR_LEFT = 3,	/* left the group: see leave_reason */
+	COORD_CTL_SURVIVOR_DOWN = 4,	/* its own server died: not waited for */
+	COORD_CTL_SURVIVOR_INCOMPATIBLE = 5, /* another major version */
+};
+
+/* Why a survivor left the group: CPG's reason. */
+enum coord_ctl_leave_reason {
+	COORD_CTL_LEAVE_JOIN = 1,
+	COORD_CTL_LEAVE_LEAVE = 2,
+	COORD_CTL_LEAVE_NODEDOWN = 3,
+	COORD_CTL_LEAVE_NODEUP = 4,
+	COORD_CTL_LEAVE_PROCDOWN = 5,
+};
+
 /* Indices of the engine counter array in STATUS. */
 enum coord_ctl_engine_counter {
 	COORD_CTL_EC_DELIVERED = 0,
@@ -220,7 +251,7 @@ struct coord_ctl_status_rec {
 	uint64_t incarnation;
 	uint16_t proto_version;		/* the CPG wire protocol it speaks */
 	uint16_t flags;			/* COORD_CTL_ST_* */
-	uint8_t policy;			/* enum coord_policy */
+	uint8_t policy;			/* enum coord_ctl_policy */
 	uint8_t target;			/* enum coord_ctl_target */
 	uint32_t deadline_ms;
 	uint16_t n_members;
@@ -287,10 +318,10 @@ struct coord_ctl_survivor {
 	uint32_t nodeid;
 	uint32_t pid;
 	uint64_t incarnation;
-	uint8_t state;			/* enum coord_survivor_state */
+	uint8_t state;			/* enum coord_ctl_survivor_state */
 	uint8_t result;			/* enum coord_ack_result, if answered */
 	uint8_t flags;			/* COORD_CTL_SURVIVOR_* */
-	uint8_t leave_reason;		/* enum coord_leave_reason, if left */
+	uint8_t leave_reason;		/* enum coord_ctl_leave_reason, if left */
 	uint32_t grace_latency_us;	/* as the survivor measured its call */
 	uint64_t at_us;			/* delivery -> its answer or leave */
 	char detail[COORD_DETAIL_MAX + 1];	/* NUL-terminated */
@@ -372,6 +403,11 @@ const char *coord_ctl_type_name(uint16_t type);
 /* "ok", "not-joined"...: stable names, used in --json too. */
 const char *coord_ctl_status_name(uint16_t status);
 const char *coord_ctl_event_state_name(uint8_t state);
+/* "release", "hold"; "yes", "inquorate"...; "answered"...; "nodedown"... */
+const char *coord_ctl_policy_name(uint8_t policy);
+const char *coord_ctl_target_name(uint8_t target);
+const char *coord_ctl_survivor_state_name(uint8_t state);
+const char *coord_ctl_leave_reason_name(uint8_t reason);
 bool coord_ctl_event_state_final(uint8_t state);
 /* "up", "down"...; "bus-name", "heartbeat"...: stable, --json too. */
 const char *coord_ctl_local_state_name(uint8_t state);

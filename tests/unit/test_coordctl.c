@@ -30,6 +30,7 @@
 #define main coordctl_main
 #include "../../coord/coordctl.c"
 #undef main
+#include "../../coord/coordctl_parse.c"
 #include "../../coord/coordctl_output.c"
 
 #define NOBODY	65534

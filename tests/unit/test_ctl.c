@@ -949,6 +949,30 @@ static void test_names(void **state)
 	assert_string_equal(coord_ctl_type_name(COORD_CTL_DEATH), "death");
 	assert_string_equal(coord_ctl_type_name(COORD_CTL_REC_SURVIVOR), "survivor");
 	assert_string_equal(coord_ctl_type_name(77), "unknown");
+	/* coordctl's own names: one per value, "unknown" outside. */
+	assert_string_equal(coord_ctl_policy_name(COORD_CTL_POLICY_RELEASE), "release");
+	assert_string_equal(coord_ctl_policy_name(COORD_CTL_POLICY_HOLD), "hold");
+	assert_string_equal(coord_ctl_policy_name(0), "unknown");
+	assert_string_equal(coord_ctl_target_name(COORD_CTL_TARGET_UNKNOWN), "unknown");
+	assert_string_equal(coord_ctl_target_name(COORD_CTL_TARGET_GRACE_PENDING),
+			    "grace-pending");
+	assert_string_equal(coord_ctl_target_name(7), "unknown");
+	for (i = COORD_CTL_SURVIVOR_WAITING; i <= COORD_CTL_SURVIVOR_INCOMPATIBLE; i++) {
+		assert_string_not_equal(coord_ctl_survivor_state_name(i), "unknown");
+		for (j = COORD_CTL_SURVIVOR_WAITING; j < i; j++)
+			assert_string_not_equal(coord_ctl_survivor_state_name(i),
+						coord_ctl_survivor_state_name(j));
+	}
+	assert_string_equal(coord_ctl_survivor_state_name(0), "unknown");
+	assert_string_equal(coord_ctl_survivor_state_name(6), "unknown");
+	for (i = COORD_CTL_LEAVE_JOIN; i <= COORD_CTL_LEAVE_PROCDOWN; i++) {
+		assert_string_not_equal(coord_ctl_leave_reason_name(i), "unknown");
+		for (j = COORD_CTL_LEAVE_JOIN; j < i; j++)
+			assert_string_not_equal(coord_ctl_leave_reason_name(i),
+						coord_ctl_leave_reason_name(j));
+	}
+	assert_string_equal(coord_ctl_leave_reason_name(COORD_CTL_LEAVE_NODEDOWN), "nodedown");
+	assert_string_equal(coord_ctl_leave_reason_name(6), "unknown");
 }
 
 /* ---- METRICS and TEXT (minor 1) ---- */

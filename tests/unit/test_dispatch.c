@@ -626,9 +626,34 @@ static void test_event_record_times(void **state)
 	assert_true(out.report_us == COORD_CTL_NEVER);
 }
 
+/*
+ * The numbers are checked at build time (control_dispatch.c); the names
+ * coordctl prints (proto/ctl.c) must also be those coordd logs (engine.c).
+ */
+static void test_ctl_names_match_engine(void **state)
+{
+	unsigned int v;
+
+	(void)state;
+	for (v = COORD_EVENT_WAITING; v <= COORD_EVENT_DONE; v++)
+		assert_string_equal(coord_ctl_event_state_name((uint8_t)v),
+				    coord_event_state_name((uint8_t)v));
+	for (v = COORD_SURVIVOR_WAITING; v <= COORD_SURVIVOR_INCOMPATIBLE; v++)
+		assert_string_equal(coord_ctl_survivor_state_name((uint8_t)v),
+				    coord_survivor_state_name((uint8_t)v));
+	for (v = COORD_LEAVE_JOIN; v <= COORD_LEAVE_PROCDOWN; v++)
+		assert_string_equal(coord_ctl_leave_reason_name((uint8_t)v),
+				    coord_leave_reason_name((uint8_t)v));
+	assert_string_equal(coord_ctl_policy_name(COORD_POLICY_RELEASE),
+			    coord_policy_name(COORD_POLICY_RELEASE));
+	assert_string_equal(coord_ctl_policy_name(COORD_POLICY_HOLD),
+			    coord_policy_name(COORD_POLICY_HOLD));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ctl_names_match_engine),
 		cmocka_unit_test_setup_teardown(test_death_before_joining, setup_unjoined, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ping, setup, teardown),
