@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <poll.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <qb/qblog.h>
@@ -59,6 +60,9 @@ struct coord_detect {
 	uint32_t heartbeats;
 	uint64_t lost_us;		/* when the name was lost */
 	uint32_t probe_retry_ms;
+	int lost_pidfd;			/* polled: an owner that left the bus
+					 * while its process ran */
+	uint32_t lost_pid;
 	struct timer heartbeat_timer, restart_timer, reconnect_timer, probe_timer;
 	DBusPendingCall *owner_call, *probe_call, *pid_call;
 };
@@ -180,10 +184,58 @@ static void probe(struct coord_detect *d);
 static void on_restart_timer(void *data);
 static void on_probe_timer(void *data);
 
+static bool pidfd_exited(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) != 0;	/* readable (or an error): gone */
+}
+
+static void forget_lost(struct coord_detect *d)
+{
+	if (d->lost_pidfd < 0)
+		return;
+	qb_loop_poll_del(d->loop, d->lost_pidfd);
+	close(d->lost_pidfd);
+	d->lost_pidfd = -1;
+}
+
+static int on_lost_pidfd(int fd, int revents, void *data);
+
+/* The server is out of sight on the bus (its name gone, or our connection)
+ * while its process runs: watch the process, whose exit is its death.
+ * False when it has exited already, or cannot be watched. */
+static bool watch_exit(struct coord_detect *d)
+{
+	if (d->pidfd < 0 || pidfd_exited(d->pidfd) ||
+	    qb_loop_poll_add(d->loop, QB_LOOP_MED, d->pidfd, POLLIN, d, on_lost_pidfd) != 0)
+		return false;
+	forget_lost(d);
+	d->lost_pidfd = d->pidfd;
+	d->lost_pid = d->pid;
+	d->pidfd = -1;
+	return true;
+}
+
+/* The process whose name left the bus exits: that is its death. */
+static int on_lost_pidfd(int fd, int revents, void *data)
+{
+	struct coord_detect *d = data;
+
+	(void)fd;
+	(void)revents;
+	qb_log(LOG_WARNING, "ganesha.nfsd (pid %u), off the bus, has exited", d->lost_pid);
+	close(d->lost_pidfd);
+	d->lost_pidfd = -1;
+	report_dead(d, COORD_CTL_HOW_BUS_NAME);
+	return -1;	/* libqb removes this poll entry */
+}
+
 static void owner_appeared(struct coord_detect *d, const char *owner)
 {
 	if (!strcmp(d->owner, owner))
 		return;
+	forget_lost(d);
 	snprintf(d->owner, sizeof(d->owner), "%s", owner);
 	forget_process(d);
 	d->last_heartbeat_us = 0;
@@ -216,12 +268,26 @@ static void owner_lost(struct coord_detect *d)
 		}
 		return;
 	}
-	forget_process(d);
 	if (was != COORD_CTL_LOCAL_UP && was != COORD_CTL_LOCAL_HUNG) {
+		forget_process(d);
 		if (was != COORD_CTL_LOCAL_DOWN)
 			set_state(d, COORD_CTL_LOCAL_DOWN, COORD_CTL_HOW_BUS_NAME);
 		return;		/* never came up: nothing to report */
 	}
+	/* Only the name may have gone (a dbus-daemon restart drops every
+	 * name): a server whose process still runs is not dead, and keeps its
+	 * locks.  Its exit, if it comes, is its death.  (The bus may tell of
+	 * a killed process's closed socket a hair before the process has
+	 * exited: then the pidfd turns readable at once.) */
+	if (watch_exit(d)) {
+		forget_process(d);
+		set_state(d, COORD_CTL_LOCAL_UNKNOWN, COORD_CTL_HOW_BUS_NAME);
+		qb_log(LOG_WARNING, "ganesha.nfsd (pid %u) left the bus but still runs: "
+		       "not a death until it exits (its bus went away, or it let go "
+		       "of its name)", d->lost_pid);
+		return;
+	}
+	forget_process(d);
 	if (!d->cfg.restart_wait_ms) {
 		report_dead(d, COORD_CTL_HOW_BUS_NAME);
 		return;
@@ -495,8 +561,13 @@ static void on_lost(void *ctx)
 	disarm(d, &d->probe_timer);
 	disarm(d, &d->heartbeat_timer);
 	/* The owner is unknown until the next connection says; a server not
-	 * found then is not reported: the bus, not it, is what went away. */
+	 * found then is not reported: the bus, not it, is what went away.
+	 * Its process is still watched: if it exits, that is a death. */
 	d->owner[0] = '\0';
+	if ((d->state == COORD_CTL_LOCAL_UP || d->state == COORD_CTL_LOCAL_HUNG) &&
+	    !d->killed && watch_exit(d))
+		qb_log(LOG_INFO, "watching ganesha.nfsd (pid %u) for its exit while "
+		       "off the bus", d->lost_pid);
 	if (d->state != COORD_CTL_LOCAL_DOWN && d->state != COORD_CTL_LOCAL_UNKNOWN)
 		set_state(d, COORD_CTL_LOCAL_UNKNOWN, COORD_CTL_HOW_NONE);
 	qb_log(LOG_WARNING, "D-Bus lost: the local ganesha.nfsd is not watched until "
@@ -535,6 +606,7 @@ struct coord_detect *coord_detect_new(qb_loop_t *loop, struct coord_grace_client
 	d->ops = *ops;
 	d->ctx = ctx;
 	d->pidfd = -1;
+	d->lost_pidfd = -1;
 	if (!cfg->enabled) {
 		d->state = COORD_CTL_LOCAL_OFF;
 		return d;
@@ -587,6 +659,7 @@ void coord_detect_free(struct coord_detect *d)
 	disarm(d, &d->restart_timer);
 	disarm(d, &d->reconnect_timer);
 	disarm(d, &d->probe_timer);
+	forget_lost(d);
 	forget_process(d);
 	free(d);
 }

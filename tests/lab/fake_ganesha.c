@@ -227,7 +227,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	dbus_connection_register_object_path(conn, "/org/ganesha/nfsd/admin", &vtable, NULL);
-	while (!stopping && dbus_connection_read_write_dispatch(conn, 20)) {
+	while (!stopping) {
+		/* Like a server whose bus went away: it keeps running (and
+		 * holding its locks), off the bus, until it is stopped. */
+		if (!dbus_connection_read_write_dispatch(conn, 20)) {
+			usleep(20000);
+			continue;
+		}
 		uint64_t now = realtime_us();
 		size_t i = 0;
 

@@ -297,6 +297,24 @@ static void test_name_lost_and_back(void **state)
 	assert_int_equal(f->n_dead, 1);
 }
 
+/* The bus goes away under a live server: no death (it keeps its locks);
+ * the server then exits, off the bus: that is its death. */
+static void test_bus_gone_server_alive_is_no_death(void **state)
+{
+	struct fixture *f = *state;
+
+	f->fake_pid = start_child(f, true, false);
+	watch(f, 0, false);
+	assert_true(run_until(f, is_up, GUARD_MS));
+	assert_int_equal(status(f).pid, (uint32_t)f->fake_pid);
+	reap(&f->bus_pid);
+	run_until(f, NULL, 500);
+	assert_int_equal(f->n_dead, 0);
+	reap(&f->fake_pid);
+	assert_true(run_until(f, dead_reported, GUARD_MS));
+	assert_int_equal(f->n_dead, 1);
+}
+
 /* A server that was never up is not reported dead, and comes up when it starts. */
 static void test_never_up_is_not_a_death(void **state)
 {
@@ -371,6 +389,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_name_lost_and_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bus_gone_server_alive_is_no_death, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_never_up_is_not_a_death, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hung_is_reported_not_killed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hung_is_killed_then_dead, setup, teardown),
