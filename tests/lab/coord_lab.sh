@@ -95,6 +95,31 @@ check() {	# DESCRIPTION command...: ok when the command succeeds
 
 # ---- the real stack: nfs-ganesha 4.3 and pacemaker ----
 
+# A VIP as the HA stack runs it: an IPaddr2 primitive on eth0, and the
+# location rule that keeps it off every node whose ganesha-active is not 1.
+pcmk_vip_xml() {	# ID IP [MONITOR-INTERVAL]
+	cat <<XML
+<primitive id="$1" class="ocf" provider="heartbeat" type="IPaddr2">
+  <instance_attributes id="$1-ia">
+    <nvpair id="$1-ip" name="ip" value="$2"/>
+    <nvpair id="$1-mask" name="cidr_netmask" value="24"/>
+    <nvpair id="$1-nic" name="nic" value="eth0"/>
+  </instance_attributes>
+  <operations><op id="$1-mon" name="monitor" interval="${3:-2s}"/></operations>
+</primitive>
+XML
+}
+pcmk_vip_rule_xml() {	# ID
+	cat <<XML
+<rsc_location id="$1-needs-ganesha" rsc="$1">
+  <rule id="$1-rule" score="-INFINITY" boolean-op="or">
+    <expression id="$1-e1" attribute="ganesha-active" operation="not_defined"/>
+    <expression id="$1-e2" attribute="ganesha-active" operation="ne" value="1"/>
+  </rule>
+</rsc_location>
+XML
+}
+
 # GANESHA_GRACE_PERIOD and GANESHA_LEASE (seconds) override the defaults.
 ganesha_start() {	# N: a real ganesha.nfsd, pid file /run/ganesha.pid in the node
 	n=$1 d=$LAB_DIR/$1

@@ -164,31 +164,13 @@ nfs_wait_for() {	# SECONDS command...: poll every 50 ms
 }
 
 _nfs_vip_xml() {	# V
-	local v=$1 ip
-	ip=$(vip_of "$v")
-	cat <<XML
-<primitive id="vip$v" class="ocf" provider="heartbeat" type="IPaddr2">
-  <instance_attributes id="vip$v-ia">
-    <nvpair id="vip$v-ip" name="ip" value="$ip"/>
-    <nvpair id="vip$v-mask" name="cidr_netmask" value="24"/>
-    <nvpair id="vip$v-nic" name="nic" value="eth0"/>
-  </instance_attributes>
-  <operations><op id="vip$v-mon" name="monitor" interval="2s"/></operations>
-</primitive>
-XML
+	pcmk_vip_xml "vip$1" "$(vip_of "$1")"
 }
 
 _nfs_vip_rules_xml() {	# V
 	local v=$1 n2 n3
 	n2=$(( v % 3 + 1 )) n3=$(( (v + 1) % 3 + 1 ))
-	cat <<XML
-<rsc_location id="vip$v-needs-ganesha" rsc="vip$v">
-  <rule id="vip$v-rule" score="-INFINITY" boolean-op="or">
-    <expression id="vip$v-e1" attribute="ganesha-active" operation="not_defined"/>
-    <expression id="vip$v-e2" attribute="ganesha-active" operation="ne" value="1"/>
-  </rule>
-</rsc_location>
-XML
+	pcmk_vip_rule_xml "vip$v"
 	echo "<rsc_location id=\"vip$v-home\" rsc=\"vip$v\" node=\"node$v\" score=\"200\"/>"
 	echo "<rsc_location id=\"vip$v-next\" rsc=\"vip$v\" node=\"node$n2\" score=\"100\"/>"
 	echo "<rsc_location id=\"vip$v-last\" rsc=\"vip$v\" node=\"node$n3\" score=\"0\"/>"

@@ -44,22 +44,8 @@ lab_exec 1 cibadmin -C -o resources -X "
   </instance_attributes>
   <operations><op id=\"mon-mon\" name=\"monitor\" interval=\"2s\" timeout=\"20s\"/></operations>
 </primitive></clone>"
-lab_exec 1 cibadmin -C -o resources -X "
-<primitive id=\"vip\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\">
-  <instance_attributes id=\"vip-ia\">
-    <nvpair id=\"vip-ip\" name=\"ip\" value=\"$VIP\"/>
-    <nvpair id=\"vip-mask\" name=\"cidr_netmask\" value=\"24\"/>
-    <nvpair id=\"vip-nic\" name=\"nic\" value=\"eth0\"/>
-  </instance_attributes>
-  <operations><op id=\"vip-mon\" name=\"monitor\" interval=\"2s\"/></operations>
-</primitive>"
-lab_exec 1 cibadmin -C -o constraints -X "
-<rsc_location id=\"vip-needs-ganesha\" rsc=\"vip\">
-  <rule id=\"vip-rule\" score=\"-INFINITY\" boolean-op=\"or\">
-    <expression id=\"vip-e1\" attribute=\"ganesha-active\" operation=\"not_defined\"/>
-    <expression id=\"vip-e2\" attribute=\"ganesha-active\" operation=\"ne\" value=\"1\"/>
-  </rule>
-</rsc_location>"
+lab_exec 1 cibadmin -C -o resources -X "$(pcmk_vip_xml vip "$VIP")"
+lab_exec 1 cibadmin -C -o constraints -X "$(pcmk_vip_rule_xml vip)"
 
 active_nodes() {	# nodes with ganesha-active=1, as node 1's attrd sees them
 	lab_exec 1 attrd_updater -Q -A -n ganesha-active 2>/dev/null |
