@@ -341,12 +341,9 @@ static void status_record(struct coord_dispatch *d, struct coord_control_client 
 	const struct coord_control_counters *cc =
 		coord_control_counters(coord_control_of(c));
 	const struct coord_member *self = self_member(d, st->nodeid);
-	size_t i, n_events = coord_engine_event_count(e), pending = 0;
+	size_t n_events = coord_engine_event_count(e), pending = coord_engine_pending_count(e);
 	struct coord_target target;
 
-	for (i = 0; i < n_events; i++)
-		if (!coord_event_ended(coord_engine_event(e, i)))
-			pending++;
 	s->nodeid = st->nodeid ? st->nodeid : self ? self->id.nodeid : 0;
 	s->pid = self_pid(d);
 	s->incarnation = coord_engine_incarnation(e);

@@ -165,12 +165,9 @@ static void notify_state(struct coordd *d)
 		.joined = coord_engine_joined(d->engine),
 		.quorate = coord_engine_quorate(d->engine),
 		.members = coord_engine_member_count(d->engine),
+		.pending = coord_engine_pending_count(d->engine),
 	};
-	size_t i, n = coord_engine_event_count(d->engine);
 
-	for (i = 0; i < n; i++)
-		if (!coord_event_ended(coord_engine_event(d->engine, i)))
-			ns.pending++;
 	coord_notify_update(d->notify, &ns);
 }
 

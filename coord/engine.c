@@ -336,7 +336,7 @@ const struct coord_event *coord_engine_find_event(const struct coord_engine *e,
 	return event_find((struct coord_engine *)e, id);
 }
 
-static size_t pending_count(const struct coord_engine *e)
+size_t coord_engine_pending_count(const struct coord_engine *e)
 {
 	size_t i, n = 0;
 
@@ -1352,7 +1352,7 @@ static int report_death(struct coord_engine *e, uint64_t now,
 			return 0;
 		}
 	}
-	if (pending_count(e) >= COORD_MAX_EVENTS)
+	if (coord_engine_pending_count(e) >= COORD_MAX_EVENTS)
 		return -ENOSPC;
 	if (!n_vips) {
 		vips = e->cfg.vips;

@@ -240,11 +240,8 @@ static void render_state(struct out *o, const struct coord_engine *e,
 			 const struct coord_daemon_status *st)
 {
 	const struct coord_member *self = self_member(e, st->nodeid);
-	size_t i, n = coord_engine_event_count(e), pending = 0;
+	size_t pending = coord_engine_pending_count(e);
 
-	for (i = 0; i < n; i++)
-		if (!coord_event_ended(coord_engine_event(e, i)))
-			pending++;
 	gauge(o, "coord_members", "coordd processes in the CPG group, this one included.",
 	      (double)coord_engine_member_count(e));
 	gauge(o, "coord_quorate", "1 when this node is in the quorate partition.",

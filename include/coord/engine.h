@@ -291,6 +291,8 @@ size_t coord_engine_member_count(const struct coord_engine *e);
 const struct coord_member *coord_engine_member(const struct coord_engine *e, size_t i);
 /* Events in delivery order, oldest first. */
 size_t coord_engine_event_count(const struct coord_engine *e);
+/* Events not ended. */
+size_t coord_engine_pending_count(const struct coord_engine *e);
 const struct coord_event *coord_engine_event(const struct coord_engine *e, size_t i);
 const struct coord_event *coord_engine_find_event(const struct coord_engine *e,
 						  const struct coord_event_id *id);
