@@ -16,11 +16,17 @@
  *         GRACE or ERROR, then releases what it got (unless --keep, which
  *         holds a granted lock and renews it until killed).
  *
+ * --linux-id: the client id string is built as Linux builds it,
+ * "Linux NFSv4.0 <--id>/<--server> tcp" (the --id taken as the host name):
+ * it names the address the client mounted, and ganesha's grace("2:IP")
+ * releases only the clients whose id string contains IP.  Without it the
+ * id string is --id itself.
+ *
  * One line per step on stdout, flushed:
  *   <CLOCK_REALTIME us> <name> <EVENT> key=value...
  * Usage: nfs4_client hold|try --server IP --id NAME --file NAME [--file ...]
  *        [--export /export] [--offset N] [--length N] [--renew-ms N]
- *        [--every-ms N] [--for-ms N] [--keep] [--timeout-ms N]
+ *        [--every-ms N] [--for-ms N] [--keep] [--timeout-ms N] [--linux-id]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -53,6 +59,7 @@ struct held {			/* one file and its lock */
 
 struct client {
 	const char *server, *id, *export;
+	char id_string[256];	/* what SETCLIENTID sends (--linux-id) */
 	struct rpc_context *rpc;
 	verifier4 verifier;
 	clientid4 clientid;
@@ -302,8 +309,8 @@ static int establish(struct client *cl)
 	memset(&op, 0, sizeof(op));
 	op.argop = OP_SETCLIENTID;
 	memcpy(op.nfs_argop4_u.opsetclientid.client.verifier, cl->verifier, NFS4_VERIFIER_SIZE);
-	op.nfs_argop4_u.opsetclientid.client.id.id_len = strlen(cl->id);
-	op.nfs_argop4_u.opsetclientid.client.id.id_val = (char *)cl->id;
+	op.nfs_argop4_u.opsetclientid.client.id.id_len = strlen(cl->id_string);
+	op.nfs_argop4_u.opsetclientid.client.id.id_val = cl->id_string;
 	/* No callback service: the server then grants no delegation. */
 	op.nfs_argop4_u.opsetclientid.callback.cb_program = NFS4_CALLBACK;
 	op.nfs_argop4_u.opsetclientid.callback.cb_location.r_netid = netid;
@@ -734,7 +741,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: nfs4_client hold|try --server IP --id NAME --file NAME [--file NAME...]\n"
 		"       [--export /export] [--offset N] [--length N] [--renew-ms N]\n"
-		"       [--every-ms N] [--for-ms N] [--keep] [--timeout-ms N]\n");
+		"       [--every-ms N] [--for-ms N] [--keep] [--timeout-ms N] [--linux-id]\n");
 	exit(2);
 }
 
@@ -758,11 +765,12 @@ int main(int argc, char **argv)
 		{ "server", 1, 0, 's' }, { "id", 1, 0, 'i' }, { "file", 1, 0, 'f' },
 		{ "export", 1, 0, 'e' }, { "offset", 1, 0, 'o' }, { "length", 1, 0, 'l' },
 		{ "renew-ms", 1, 0, 'r' }, { "every-ms", 1, 0, 'E' }, { "for-ms", 1, 0, 'F' },
-		{ "keep", 0, 0, 'k' }, { "timeout-ms", 1, 0, 't' }, { 0, 0, 0, 0 },
+		{ "keep", 0, 0, 'k' }, { "timeout-ms", 1, 0, 't' }, { "linux-id", 0, 0, 'L' },
+		{ 0, 0, 0, 0 },
 	};
 	struct client cl = { .export = "/export", .length = 100, .timeout_ms = 2000 };
 	int renew_ms = 1000, every_ms = 200, for_ms = 0, c;
-	bool keep = false;
+	bool keep = false, linux_id = false;
 	const char *mode;
 
 	if (argc < 2)
@@ -788,11 +796,16 @@ int main(int argc, char **argv)
 		case 'F': for_ms = (int)num(optarg, "for-ms"); break;
 		case 'k': keep = true; break;
 		case 't': cl.timeout_ms = (int)num(optarg, "timeout-ms"); break;
+		case 'L': linux_id = true; break;
 		default: usage();
 		}
 	}
 	if (!cl.server || !cl.id || !cl.n_files || cl.length == 0 || optind != argc)
 		usage();
+	if (linux_id)
+		snprintf(cl.id_string, sizeof(cl.id_string), "Linux NFSv4.0 %s/%s tcp", cl.id, cl.server);
+	else
+		snprintf(cl.id_string, sizeof(cl.id_string), "%s", cl.id);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGPIPE, SIG_IGN);
