@@ -39,6 +39,11 @@ nfs_recovery_layout() {	# N
 		# The old method sends the node name ("nodeM"): common-ha's
 		# shared storage has a directory per host name; give it one.
 		ln -sfn "$s/recovery/node$m/v4recov/node0" "$root/node$m/v4recov"
+		# A take-over (grace "4:M", EVENT_TAKE_NODEID) reads
+		# RecoveryRoot/v4recov/node<M>: node M's records, whichever VIPs
+		# its clients used (docs/deploy.md).  Node ids start at 1, so
+		# these never clash with the server's own node0.
+		ln -sfn "$s/recovery/node$m/v4recov/node0" "$root/v4recov/node$m"
 	done
 }
 
