@@ -116,7 +116,7 @@ deb:
 	@ls $(B)/deb
 
 INSTALL_FILES = $(SBINDIR)/coordd $(SBINDIR)/coordctl \
-	$(OCFDIR)/ganesha_coord_mon $(OCFDIR)/coordd \
+	$(OCFDIR)/ganesha_coord_mon $(OCFDIR)/ganesha_coord_gate $(OCFDIR)/coordd \
 	$(MANDIR)/man8/coordd.8 $(MANDIR)/man8/coordctl.8 $(MANDIR)/man5/coordd.conf.5 \
 	$(UNITDIR)/coordd.service $(SYSCONFDIR)/coord/coordd.conf.example
 
@@ -124,7 +124,7 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(OCFDIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/coord
 	install -m 0755 $(B)/coordd $(B)/coordctl $(DESTDIR)$(SBINDIR)/
-	install -m 0755 agents/ganesha_coord_mon agents/coordd $(DESTDIR)$(OCFDIR)/
+	install -m 0755 agents/ganesha_coord_mon agents/ganesha_coord_gate agents/coordd $(DESTDIR)$(OCFDIR)/
 	install -m 0644 coord/coordd.8 coord/coordctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 coord/coordd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \

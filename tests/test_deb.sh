@@ -64,7 +64,8 @@ dpkg -L coord | sort >"$work/files"
 # What the package itself ships (not the directories it shares: /lib...).
 dpkg-deb --fsys-tarfile "$deb" | tar -t | grep -v '/$' | sed 's|^\./|/|' >"$work/shipped"
 for f in /usr/sbin/coordd /usr/sbin/coordctl /usr/lib/ocf/resource.d/coord/coordd \
-	 /usr/lib/ocf/resource.d/coord/ganesha_coord_mon /lib/systemd/system/coordd.service \
+	 /usr/lib/ocf/resource.d/coord/ganesha_coord_mon /usr/lib/ocf/resource.d/coord/ganesha_coord_gate \
+	 /lib/systemd/system/coordd.service \
 	 /usr/share/man/man8/coordd.8.gz /usr/share/man/man8/coordctl.8.gz \
 	 /usr/share/man/man5/coordd.conf.5.gz /etc/coord/coordd.conf \
 	 /usr/share/doc/coord/copyright /usr/share/doc/coord/README.Debian; do
@@ -79,7 +80,7 @@ check "the unit is Type=notify with a watchdog" \
 	sh -c "grep -qx 'Type=notify' /lib/systemd/system/coordd.service && grep -q '^WatchdogSec=' /lib/systemd/system/coordd.service"
 check "installed coordd accepts the installed configuration" \
 	sh -c "/usr/sbin/coordd -t -c /etc/coord/coordd.conf >/dev/null"
-for a in coordd ganesha_coord_mon; do
+for a in coordd ganesha_coord_mon ganesha_coord_gate; do
 	crm_resource --show-metadata "ocf:coord:$a" >"$work/$a.xml" 2>&1
 	check "crm_resource --show-metadata ocf:coord:$a: the agent's meta-data" \
 		grep -q "<resource-agent name=\"$a\"" "$work/$a.xml"

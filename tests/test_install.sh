@@ -13,6 +13,7 @@ t() { n=$((n + 1)); d=$1; shift; if "$@" >/dev/null 2>&1; then echo "ok $n - $d"
 make -s B="$B" install DESTDIR="$dest" PREFIX=/usr >"$dest.log" 2>&1 || { cat "$dest.log"; rm -f "$dest.log"; echo "not ok 1 - make install"; exit 1; }
 rm -f "$dest.log"
 for f in usr/sbin/coordd usr/sbin/coordctl usr/lib/ocf/resource.d/coord/ganesha_coord_mon \
+	 usr/lib/ocf/resource.d/coord/ganesha_coord_gate \
 	 usr/lib/ocf/resource.d/coord/coordd lib/systemd/system/coordd.service \
 	 usr/share/man/man8/coordd.8 usr/share/man/man8/coordctl.8 \
 	 usr/share/man/man5/coordd.conf.5 etc/coord/coordd.conf.example; do
@@ -33,6 +34,16 @@ done
 if command -v ocf-tester >/dev/null; then
 	t "ocf-tester: ganesha_coord_mon" sh -c "OCF_ROOT=/usr/lib/ocf ocf-tester -n t '$dest/usr/lib/ocf/resource.d/coord/ganesha_coord_mon' | grep -q 'passed all tests'"
 fi
+# The gate's start needs a coordd and a ganesha (the lab runs ocf-tester
+# on it, tests/lab/test_failback.sh); here its meta-data and its check of
+# the required vip.
+gate=$dest/usr/lib/ocf/resource.d/coord/ganesha_coord_gate
+if [ -f /usr/share/resource-agents/ra-api-1.dtd ]; then
+	t "ganesha_coord_gate meta-data is valid against ra-api-1.dtd" sh -c \
+		"OCF_ROOT=/usr/lib/ocf '$gate' meta-data | (cd /usr/share/resource-agents && xmllint --noout --valid -)"
+fi
+t "ganesha_coord_gate without vip: validate-all exits 6 (not configured)" sh -c \
+	"OCF_ROOT=/usr/lib/ocf '$gate' validate-all; [ \$? = 6 ]"
 # The unit is valid as systemd reads it (paths pointed at this DESTDIR).
 if command -v systemd-analyze >/dev/null; then
 	sed "s|/usr/sbin/coordd|$dest/usr/sbin/coordd|g" "$dest/lib/systemd/system/coordd.service" \
