@@ -109,6 +109,30 @@ pcmk_vip_xml() {	# ID IP [MONITOR-INTERVAL]
 </primitive>
 XML
 }
+# The gated form (issue 19): a group GROUP [gate, IPaddr2 ID]; pacemaker
+# starts the gate (coordctl take-over) before the address and stops it
+# (coordctl give-up --wait) after, so every move of the VIP is gated.
+# The location rules then name the group (pcmk_vip_rule_xml GROUP).
+pcmk_vip_group_xml() {	# GROUP ID IP [MONITOR-INTERVAL]
+	cat <<XML
+<group id="$1">
+<primitive id="$2-gate" class="ocf" provider="coord" type="ganesha_coord_gate">
+  <instance_attributes id="$2-gate-ia">
+    <nvpair id="$2-gate-vip" name="vip" value="$3"/>
+    <nvpair id="$2-gate-ctl" name="coordctl" value="$COORDCTL"/>
+    <nvpair id="$2-gate-pid" name="pid_file" value="/run/ganesha.pid"/>
+    <nvpair id="$2-gate-wait" name="wait_timeout" value="${PCMK_GATE_WAIT:-40}"/>
+  </instance_attributes>
+  <operations>
+    <op id="$2-gate-start" name="start" interval="0" timeout="60s"/>
+    <op id="$2-gate-stop" name="stop" interval="0" timeout="60s"/>
+    <op id="$2-gate-mon" name="monitor" interval="10s" timeout="20s"/>
+  </operations>
+</primitive>
+$(pcmk_vip_xml "$2" "$3" "${4:-2s}")
+</group>
+XML
+}
 pcmk_vip_rule_xml() {	# ID
 	cat <<XML
 <rsc_location id="$1-needs-ganesha" rsc="$1">

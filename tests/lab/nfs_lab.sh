@@ -168,17 +168,29 @@ nfs_wait_for() {	# SECONDS command...: poll every 50 ms
 	return 1
 }
 
+# NFS_GATE=1: each VIP is a group vipN-group [vipN-gate, vipN] (the gate
+# agent, issue 19), and the rules name the group; 0 (the default): the
+# plain IPaddr2 primitive vipN, as before the gate.
+NFS_GATE=${NFS_GATE:-0}
+nfs_vip_rsc() {	# V: the resource the VIP's rules name (and crm_resource moves)
+	if [ "$NFS_GATE" = 1 ]; then echo "vip$1-group"; else echo "vip$1"; fi
+}
+
 _nfs_vip_xml() {	# V
-	pcmk_vip_xml "vip$1" "$(vip_of "$1")"
+	if [ "$NFS_GATE" = 1 ]; then
+		pcmk_vip_group_xml "vip$1-group" "vip$1" "$(vip_of "$1")"
+	else
+		pcmk_vip_xml "vip$1" "$(vip_of "$1")"
+	fi
 }
 
 _nfs_vip_rules_xml() {	# V
-	local v=$1 n2 n3
-	n2=$(( v % 3 + 1 )) n3=$(( (v + 1) % 3 + 1 ))
-	pcmk_vip_rule_xml "vip$v"
-	echo "<rsc_location id=\"vip$v-home\" rsc=\"vip$v\" node=\"node$v\" score=\"200\"/>"
-	echo "<rsc_location id=\"vip$v-next\" rsc=\"vip$v\" node=\"node$n2\" score=\"100\"/>"
-	echo "<rsc_location id=\"vip$v-last\" rsc=\"vip$v\" node=\"node$n3\" score=\"0\"/>"
+	local v=$1 n2 n3 r
+	n2=$(( v % 3 + 1 )) n3=$(( (v + 1) % 3 + 1 )) r=$(nfs_vip_rsc "$1")
+	pcmk_vip_rule_xml "$r"
+	echo "<rsc_location id=\"$r-home\" rsc=\"$r\" node=\"node$v\" score=\"200\"/>"
+	echo "<rsc_location id=\"$r-next\" rsc=\"$r\" node=\"node$n2\" score=\"100\"/>"
+	echo "<rsc_location id=\"$r-last\" rsc=\"$r\" node=\"node$n3\" score=\"0\"/>"
 }
 
 nfs_coordd_config() {	# N
