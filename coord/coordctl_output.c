@@ -490,7 +490,7 @@ static void flush_event(struct ctl_output *o)
 		return;
 	if (!o->json) {
 		human_event(o);
-	} else if (o->command == COORD_CTL_DEATH) {
+	} else if (o->command == COORD_CTL_DEATH || o->command == COORD_CTL_GIVE_UP) {
 		fputs(",\"event\":", o->f);
 		json_event(o);
 	} else {
@@ -536,13 +536,13 @@ void ctl_output_record(struct ctl_output *o, const struct coord_ctl_record *rec)
 	case COORD_CTL_REC_EVENT:
 		/* death: the first EVENT is superseded by a final one (--wait).
 		 * A human sees the first at once, the JSON only the last. */
-		if (o->json && o->command == COORD_CTL_DEATH)
+		if (o->json && (o->command == COORD_CTL_DEATH || o->command == COORD_CTL_GIVE_UP))
 			o->held = false;
 		flush_event(o);
 		o->ev = rec->u.event;
 		o->n_sv = o->sv_dropped = 0;
 		o->held = true;
-		if (!o->json && o->command == COORD_CTL_DEATH && !o->any_event) {
+		if (!o->json && (o->command == COORD_CTL_DEATH || o->command == COORD_CTL_GIVE_UP) && !o->any_event) {
 			flush_event(o);
 			fflush(o->f);
 		}
@@ -582,7 +582,7 @@ static void finish(struct ctl_output *o, bool complete)
 		fputc(']', o->f);
 	else if (complete && o->command == COORD_CTL_EVENTS)
 		fputs(",\"events\":[]", o->f);
-	if (complete && o->command == COORD_CTL_DEATH && !o->any_event)
+	if (complete && (o->command == COORD_CTL_DEATH || o->command == COORD_CTL_GIVE_UP) && !o->any_event)
 		fputs(",\"event\":null", o->f);
 	o->members_open = o->events_open = false;
 }
