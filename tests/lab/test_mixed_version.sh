@@ -26,11 +26,14 @@ NEXT_MINOR=$((BASE_MINOR + 1))
 BASE=1.$BASE_MINOR NEW=1.$NEXT_MINOR
 V11=$B/v1.next V20=$B/v2.0
 build_variant() {	# DIR EXTRA_CFLAGS
+	# make sees sources, not flags: other flags, a clean build.
+	[ "$(cat "$1/.flags" 2>/dev/null)" = "$2" ] || rm -rf "$1"
+	mkdir -p "$1" && echo "$2" >"$1/.flags"
 	make -s -C "$COORD_TOP" B="$1" EXTRA_CFLAGS="$2" all >"$B/variant.log" 2>&1 ||
 		{ sed 's/^/# /' "$B/variant.log"; return 1; }
 }
 if ! build_variant "$V11" "-DCOORD_PROTO_MINOR=$NEXT_MINOR -DCOORD_WIRE_TEST_APPEND=4" ||
-   ! build_variant "$V20" "-DCOORD_PROTO_MAJOR=2"; then
+   ! build_variant "$V20" "-DCOORD_PROTO_MAJOR=2 -DCOORD_PROTO_MINOR=0"; then
 	not_ok "build the $NEW and 2.0 variants"
 	exit 1
 fi
