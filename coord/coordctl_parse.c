@@ -32,6 +32,9 @@ static void usage(FILE *out)
 		"                            the VIPs left this node: every other node\n"
 		"                            enters grace, then the local server drops\n"
 		"                            their state (the gate agent's stop)\n"
+		"  move VIP NODE             a planned move through pacemaker, gated like\n"
+		"                            every move: waits until the VIP runs on NODE,\n"
+		"                            then removes the move's constraint\n"
 		"  take-over --ip VIP...     the VIPs are coming: the local server enters\n"
 		"                            grace with every other node's records\n"
 		"                            (the gate agent's start)\n"
@@ -110,6 +113,7 @@ static const struct command commands[] = {
 	{ "metrics", COORD_CTL_METRICS, 0, 0, true, NULL },
 	{ "give-up", COORD_CTL_GIVE_UP, 0, CTL_ARG_IP | CTL_ARG_WAIT, false, build_vips },
 	{ "take-over", COORD_CTL_TAKE_OVER, 0, CTL_ARG_IP, false, build_vips },
+	{ "move", CTL_LOCAL_MOVE, 2, 0, true, NULL },
 };
 
 /* A command option given to a command that does not take it, in this order. */
@@ -267,8 +271,9 @@ static int check_options(const struct command *cmd, const struct ctl_args *a)
 		}
 	}
 	if (a->json && cmd->text_only) {
-		fprintf(stderr, "coordctl: %s prints the Prometheus text format; "
-			"--json does not apply\n", cmd->name);
+		fprintf(stderr, "coordctl: %s prints %s; --json does not apply\n", cmd->name,
+			cmd->type == CTL_LOCAL_MOVE ? "progress lines" :
+			"the Prometheus text format");
 		return -1;
 	}
 	return 0;
@@ -290,6 +295,10 @@ int ctl_parse(int argc, char **argv, struct ctl_args *a, struct coord_ctl_reques
 	if (!cmd) {
 		fprintf(stderr, "Try 'coordctl --help'.\n");
 		return CTL_EXIT_USAGE;
+	}
+	if (cmd->type == CTL_LOCAL_MOVE) {
+		a->move_vip = argv[optind + 1];
+		a->move_node = argv[optind + 2];
 	}
 	if (check_options(cmd, a) < 0)
 		return CTL_EXIT_USAGE;

@@ -32,6 +32,7 @@
 #undef main
 #include "../../coord/coordctl_parse.c"
 #include "../../coord/coordctl_output.c"
+#include "../../coord/coordctl_move.c"
 
 #define NOBODY	65534
 
@@ -327,7 +328,7 @@ static bool stdout_has(void *arg)
 
 static void test_usage_errors(void **state)
 {
-	static const char *const cases[][4] = {
+	static const char *const cases[][5] = {
 		{ NULL },
 		{ "bogus", NULL },
 		{ "ping", "extra", NULL },
@@ -339,6 +340,12 @@ static void test_usage_errors(void **state)
 		{ "--timeout", "-1", "ping", NULL },
 		{ "up", "--wait", NULL },
 		{ "--no-such-option", "ping", NULL },
+		{ "move", "198.18.0.101", NULL },
+		{ "move", "not-an-ip", "node2", NULL },
+		{ "move", "198.18.0.101", "node;2", NULL },
+		{ "-j", "move", "198.18.0.101", "node2", NULL },
+		{ "take-over", NULL },
+		{ "give-up", "--ip", "198.18.0.101", "x", NULL },
 	};
 	struct ctl_run *r = malloc(sizeof(*r));
 	size_t i;
