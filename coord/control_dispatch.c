@@ -66,14 +66,18 @@ _Static_assert(COORD_WIRE_ERROR_COUNT <= COORD_CTL_MAX_COUNTERS &&
 
 struct waiter {
 	struct coord_control_client *client;
+	bool take_over;			/* waits for take_over_done(token) */
+	uint32_t token;
 	struct coord_event_id id;
 	uint64_t reported_us;
+	uint8_t reason;			/* enum coord_death_reason, for SENT */
 	uint16_t n_vips;		/* as requested, for a SENT record */
 	struct coord_vip vips[COORD_MAX_VIPS];
 };
 
 struct coord_dispatch {
 	struct coord_dispatch_env env;
+	uint32_t next_token;
 	size_t n_waiters;
 	struct waiter waiters[COORD_CONTROL_MAX_CLIENTS];
 };
@@ -210,7 +214,7 @@ static int send_sent_event(struct coord_control_client *c, const struct waiter *
 	struct coord_ctl_event *e = &rec.u.event;
 
 	e->id = w->id;
-	e->reason = COORD_DEATH_REPORTED;
+	e->reason = w->reason;
 	e->state = COORD_CTL_EVENT_SENT;
 	e->flags = COORD_CTL_EVENT_LOCAL_ORIGIN;
 	e->age_us = t > w->reported_us ? t - w->reported_us : 0;
@@ -229,6 +233,16 @@ static uint16_t final_status(const struct coord_event *ev, char *msg, size_t len
 	coord_event_unconfirmed(ev, list, sizeof(list));
 	switch (ev->state) {
 	case COORD_EVENT_RELEASED:
+		if (ev->reason == COORD_DEATH_HANDOVER) {
+			if (ev->release_outcome == COORD_RELEASE_UNCONFIRMED)
+				snprintf(msg, len, "state dropped by policy without "
+					 "confirmation from: %s", *list ? list : "(none)");
+			else
+				snprintf(msg, len, "handed over: every other member "
+					 "confirmed grace, the local server dropped "
+					 "the VIPs' state");
+			return COORD_CTL_OK;
+		}
 		if (ev->release_outcome == COORD_RELEASE_UNCONFIRMED) {
 			snprintf(msg, len, "released by policy without confirmation "
 				 "from: %s", *list ? list : "(none)");
@@ -240,8 +254,9 @@ static uint16_t final_status(const struct coord_event *ev, char *msg, size_t len
 		snprintf(msg, len, "done");
 		return COORD_CTL_OK;
 	case COORD_EVENT_RELEASE_FAILED:
-		snprintf(msg, len, "the release command failed %u time(s), last "
-			 "status %d", ev->release_attempts, ev->release_status);
+		snprintf(msg, len, "%s failed %u time(s), last status %d",
+			 ev->reason == COORD_DEATH_HANDOVER ? "dropping the VIPs' state" :
+			 "the release command", ev->release_attempts, ev->release_status);
 		return COORD_CTL_EVENT_FAILED;
 	case COORD_EVENT_ABANDONED:
 		snprintf(msg, len, "abandoned: this node left the group before the end");
@@ -274,13 +289,15 @@ static bool waiter_check(struct coord_dispatch *d, size_t i)
 	char msg[COORD_CTL_MESSAGE_MAX];
 	uint16_t status;
 
+	if (w->take_over)
+		return false;	/* answered by coord_dispatch_take_over_done() */
 	ev = coord_engine_find_event(d->env.engine, &w->id);
 	if (!ev) {
 		if (coord_engine_joined(d->env.engine))
 			return false;	/* still on its way back to us */
 		waiter_remove(d, i);
 		coord_control_end(c, COORD_CTL_NOT_JOINED, "this node left the group "
-				  "before its death event was delivered");
+				  "before its event was delivered");
 		return true;
 	}
 	if (!coord_event_ended(ev) && ev->state != COORD_EVENT_HELD)
@@ -422,21 +439,40 @@ static void handle_events(struct coord_dispatch *d, struct coord_control_client 
 	coord_control_end(c, COORD_CTL_OK, msg);
 }
 
+/* DEATH, and GIVE_UP (a handover: docs/design.md, "Every move is gated"). */
 static void handle_death(struct coord_dispatch *d, struct coord_control_client *c,
 			 const struct coord_ctl_request *req)
 {
 	bool wait = req->u.death.flags & COORD_CTL_DEATH_WAIT;
+	bool handover = req->type == COORD_CTL_GIVE_UP;
+	const char *what = handover ? "handover" : "death";
 	const struct coord_event *ev;
 	struct waiter w = { .client = c };
 	char msg[COORD_CTL_MESSAGE_MAX], idbuf[64];
+	struct coord_target target;
 	uint64_t t = now(d);
 	int err;
 
-	err = coord_engine_report_death(d->env.engine, t, req->u.death.vips,
-					req->u.death.n_vips, &w.id);
+	if (handover) {
+		coord_engine_target(d->env.engine, &target);
+		if (target.why == COORD_TARGET_SERVER_DOWN) {
+			/* Its death was reported: the dead server's locks went
+			 * with it, and that death's barrier put the others in
+			 * grace.  Nothing is left to hand over. */
+			coord_control_end(c, COORD_CTL_OK, "the local server is reported "
+					  "dead: it holds no state of these VIPs");
+			return;
+		}
+		err = coord_engine_report_handover(d->env.engine, t, req->u.death.vips,
+						   req->u.death.n_vips, &w.id);
+	} else {
+		err = coord_engine_report_death(d->env.engine, t, req->u.death.vips,
+						req->u.death.n_vips, &w.id);
+	}
 	if (err == -ENOTCONN) {
-		coord_control_end(c, COORD_CTL_NOT_JOINED, "coordd is not in the group: "
-				  "the death was not broadcast");
+		snprintf(msg, sizeof(msg), "coordd is not in the group: the %s was "
+			 "not broadcast", what);
+		coord_control_end(c, COORD_CTL_NOT_JOINED, msg);
 		return;
 	}
 	if (err == -ENOSPC) {
@@ -445,14 +481,15 @@ static void handle_death(struct coord_dispatch *d, struct coord_control_client *
 		return;
 	}
 	if (err < 0) {
-		snprintf(msg, sizeof(msg), "cannot report the death: %s", strerror(-err));
+		snprintf(msg, sizeof(msg), "cannot report the %s: %s", what, strerror(-err));
 		coord_control_end(c, err == -EINVAL ? COORD_CTL_BAD_REQUEST :
 				  COORD_CTL_INTERNAL, msg);
 		return;
 	}
-	if (d->env.local_report)
+	if (d->env.local_report && !handover)
 		d->env.local_report(d->env.local_ctx, true);
 	w.reported_us = t;
+	w.reason = handover ? COORD_DEATH_HANDOVER : COORD_DEATH_REPORTED;
 	w.n_vips = req->u.death.n_vips;
 	memcpy(w.vips, req->u.death.vips, w.n_vips * sizeof(w.vips[0]));
 	pump(d);
@@ -470,9 +507,54 @@ static void handle_death(struct coord_dispatch *d, struct coord_control_client *
 		waiter_check(d, d->n_waiters - 1);
 		return;
 	}
-	snprintf(msg, sizeof(msg), "death reported: event %s",
+	snprintf(msg, sizeof(msg), "%s reported: event %s", what,
 		 coord_event_id_format(&w.id, idbuf, sizeof(idbuf)));
 	coord_control_end(c, COORD_CTL_OK, msg);
+}
+
+/* VIPs are about to arrive (the gate's start): coordd asks the local
+ * server into grace with every other node's records; the END comes with
+ * coord_dispatch_take_over_done(). */
+static void handle_take_over(struct coord_dispatch *d, struct coord_control_client *c,
+			     const struct coord_ctl_request *req)
+{
+	struct waiter w = { .client = c, .take_over = true };
+
+	if (!d->env.take_over) {
+		coord_control_end(c, COORD_CTL_INTERNAL, "take-over is not wired here");
+		return;
+	}
+	if (!coord_engine_joined(d->env.engine)) {
+		coord_control_end(c, COORD_CTL_NOT_JOINED, "coordd is not in the group: "
+				  "no VIP may come here");
+		return;
+	}
+	if (d->n_waiters == COORD_CONTROL_MAX_CLIENTS) {
+		coord_control_end(c, COORD_CTL_INTERNAL, "too many waiting clients");
+		return;
+	}
+	w.token = ++d->next_token ? d->next_token : ++d->next_token;
+	w.n_vips = req->u.death.n_vips;
+	memcpy(w.vips, req->u.death.vips, w.n_vips * sizeof(w.vips[0]));
+	d->waiters[d->n_waiters++] = w;
+	d->env.take_over(d->env.take_over_ctx, w.token, w.vips, w.n_vips);
+}
+
+void coord_dispatch_take_over_done(struct coord_dispatch *d, uint32_t token,
+				   bool ok, const char *message)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_waiters; i++) {
+		struct waiter *w = &d->waiters[i];
+		if (!w->take_over || w->token != token)
+			continue;
+		coord_control_end(w->client, ok ? COORD_CTL_OK : COORD_CTL_EVENT_FAILED,
+				  message);
+		waiter_remove(d, i);
+		return;
+	}
+	/* Its client went away meanwhile: nobody to tell. */
 }
 
 /* The agent sets ganesha-active only on OK: coordd vouches that this node
@@ -600,7 +682,11 @@ static void on_request(void *ctx, struct coord_control_client *c,
 		handle_events(d, c, req->u.events.last);
 		return;
 	case COORD_CTL_DEATH:
+	case COORD_CTL_GIVE_UP:
 		handle_death(d, c, req);
+		return;
+	case COORD_CTL_TAKE_OVER:
+		handle_take_over(d, c, req);
 		return;
 	case COORD_CTL_UP:
 		handle_up(d, c);

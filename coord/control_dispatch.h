@@ -55,6 +55,14 @@ struct coord_dispatch_env {
 	 */
 	int (*render_metrics)(void *ctx, char *buf, size_t cap);
 	void *metrics_ctx;
+	/*
+	 * Optional, for TAKE_OVER: put the local server in grace with every
+	 * other node's records for these VIPs' arrival, then call
+	 * coord_dispatch_take_over_done(token).  NULL: answered INTERNAL.
+	 */
+	void (*take_over)(void *ctx, uint32_t token, const struct coord_vip *vips,
+			  size_t n_vips);
+	void *take_over_ctx;
 };
 
 struct coord_dispatch;
@@ -78,6 +86,10 @@ void coord_dispatch_event_ended(struct coord_dispatch *d, const struct coord_eve
  * DEATH came back) answers its waiters.  Cheap; call it after each pump.
  */
 void coord_dispatch_check_waiters(struct coord_dispatch *d);
+
+/* The answer to TAKE_OVER `token`: its client is told, if still there. */
+void coord_dispatch_take_over_done(struct coord_dispatch *d, uint32_t token,
+				   bool ok, const char *message);
 
 /*
  * The engine's refusal counters as the control protocol numbers them

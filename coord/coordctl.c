@@ -28,7 +28,7 @@ struct exchange {
 	char error[320];
 };
 
-static int64_t mono_ms(void)
+int64_t ctl_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -53,7 +53,7 @@ static int wait_fd(struct exchange *x, short events)
 	for (;;) {
 		timeout = -1;
 		if (x->deadline_ms >= 0) {
-			int64_t left = x->deadline_ms - mono_ms();
+			int64_t left = x->deadline_ms - ctl_mono_ms();
 			timeout = left > 0 ? (int)(left < INT32_MAX ? left : INT32_MAX) : 0;
 		}
 		rc = poll(&p, 1, timeout);
@@ -204,7 +204,7 @@ static int exchange(const char *path, const struct coord_ctl_request *req,
 	double started = mono_ms_f();
 	int rc;
 
-	x.deadline_ms = timeout_ms >= 0 ? mono_ms() + timeout_ms : -1;
+	x.deadline_ms = timeout_ms >= 0 ? ctl_mono_ms() + timeout_ms : -1;
 	if (do_connect(&x, path) < 0) {
 		ctl_output_error(out, CTL_EXIT_NO_DAEMON, x.error);
 		rc = CTL_EXIT_NO_DAEMON;
@@ -255,6 +255,9 @@ int main(int argc, char **argv)
 	rc = ctl_parse(argc, argv, &a, &req);
 	if (rc >= 0)
 		return rc;
+	if (req.type == CTL_LOCAL_MOVE)
+		return ctl_move(a.move_vip, a.move_node,
+				a.timeout_ms == CTL_DEFAULT_TIMEOUT_MS ? -1 : a.timeout_ms);
 	req.seq = new_seq();
 	out = ctl_output_new(stdout, req.type, a.json);
 	if (!out) {

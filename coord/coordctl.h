@@ -31,6 +31,15 @@ enum {
 	CTL_ARG_WAIT = 0x4,			/* --wait */
 };
 
+/* Not a control request: a command coordctl carries out itself. */
+#define CTL_LOCAL_MOVE		0
+
+/* Milliseconds on the monotonic clock (coordctl.c). */
+int64_t ctl_mono_ms(void);
+
+/* coordctl move VIP NODE (coordctl_move.c): returns the exit code. */
+int ctl_move(const char *vip, const char *node, int64_t timeout_ms);
+
 /* The command line, read. */
 struct ctl_args {
 	const char *path;
@@ -41,6 +50,7 @@ struct ctl_args {
 	bool wait;
 	uint16_t n_vips;
 	struct coord_vip vips[COORD_MAX_VIPS];
+	const char *move_vip, *move_node;	/* move */
 };
 
 /*

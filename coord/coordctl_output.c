@@ -4,9 +4,11 @@
  * EVENT is held until its SURVIVORs have arrived, then printed whole.
  * Every string that came from coordd is escaped before it is printed.
  */
+#include <ifaddrs.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include "coordctl.h"
 
@@ -129,6 +131,56 @@ static void vip_list(char *buf, size_t len, const struct coord_vip *vips, uint16
 		snprintf(buf, len, "-");
 }
 
+/*
+ * Is the VIP on one of this node's interfaces now?  Which VIPs a node holds
+ * is the system's answer (after a failover a node holds others' VIPs), not
+ * a record of coordd's.  Read once per run.
+ */
+static bool vip_here(const struct coord_vip *v)
+{
+	static struct ifaddrs *ifs;
+	static bool read_once;
+	const struct ifaddrs *p;
+
+	if (!read_once) {
+		read_once = true;
+		if (getifaddrs(&ifs) != 0)
+			ifs = NULL;
+	}
+	for (p = ifs; p; p = p->ifa_next) {
+		const struct sockaddr *sa = p->ifa_addr;
+
+		if (!sa)
+			continue;
+		if (sa->sa_family == AF_INET && v->family == 4 &&
+		    !memcmp(&((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+			    v->addr, 4))
+			return true;
+		if (sa->sa_family == AF_INET6 && v->family == 6 &&
+		    !memcmp(&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			    v->addr, 16))
+			return true;
+	}
+	return false;
+}
+
+/* A member's VIPs, those on this node's interfaces marked "(here)". */
+static void member_vip_list(char *buf, size_t len, const struct coord_vip *vips, uint16_t n)
+{
+	size_t off = 0;
+	char one[64];
+	uint16_t i;
+
+	vip_list(buf, len, vips, n);
+	if (!n)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s%s", i ? "," : "",
+					coord_vip_format(&vips[i], one, sizeof(one)),
+					vip_here(&vips[i]) ? " (here)" : "");
+}
+
 /* ---- JSON pieces ---- */
 
 static void j_ms(FILE *f, const char *key, uint64_t us)
@@ -232,7 +284,16 @@ static void json_member(FILE *f, const struct coord_ctl_member *m)
 	j_bool(f, "incompatible", m->flags & COORD_CTL_MEMBER_INCOMPATIBLE);
 	j_ms(f, "member_for_ms", m->member_for_us);
 	j_vips(f, m->vips, m->n_vips);
-	fputc('}', f);
+	fputs(",\"vips_here\":[", f);
+	for (uint16_t i = 0, k = 0; i < m->n_vips; i++) {
+		char one[64];
+		if (!vip_here(&m->vips[i]))
+			continue;
+		if (k++)
+			fputc(',', f);
+		ctl_put_json_string(f, coord_vip_format(&m->vips[i], one, sizeof(one)));
+	}
+	fputs("]}", f);
 }
 
 static void json_survivor(FILE *f, const struct coord_ctl_survivor *s)
@@ -384,7 +445,7 @@ static void human_status(FILE *f, const struct coord_ctl_status_rec *s)
 
 static void human_member(struct ctl_output *o, const struct coord_ctl_member *m)
 {
-	char node[16], vips[COORD_MAX_VIPS * 48], since[32];
+	char node[16], vips[COORD_MAX_VIPS * 56], since[32];
 
 	if (!o->members_open) {
 		fprintf(o->f, "\n%-6s %-8s %-18s %-6s %-14s %s\n", "NODE", "PID",
@@ -393,7 +454,7 @@ static void human_member(struct ctl_output *o, const struct coord_ctl_member *m)
 	}
 	snprintf(node, sizeof(node), "%" PRIu32 "%s", m->nodeid,
 		 m->flags & COORD_CTL_MEMBER_SELF ? "*" : "");
-	vip_list(vips, sizeof(vips), m->vips, m->n_vips);
+	member_vip_list(vips, sizeof(vips), m->vips, m->n_vips);
 	fprintf(o->f, "%-6s %-8" PRIu32 " %-18" PRIu64 " %-6s %-14s %s\n", node, m->pid,
 		m->incarnation, m->flags & COORD_CTL_MEMBER_INCOMPATIBLE ? "?" :
 		m->flags & COORD_CTL_MEMBER_SERVER_DOWN ? "down" : "up",
@@ -490,7 +551,7 @@ static void flush_event(struct ctl_output *o)
 		return;
 	if (!o->json) {
 		human_event(o);
-	} else if (o->command == COORD_CTL_DEATH) {
+	} else if (o->command == COORD_CTL_DEATH || o->command == COORD_CTL_GIVE_UP) {
 		fputs(",\"event\":", o->f);
 		json_event(o);
 	} else {
@@ -536,13 +597,13 @@ void ctl_output_record(struct ctl_output *o, const struct coord_ctl_record *rec)
 	case COORD_CTL_REC_EVENT:
 		/* death: the first EVENT is superseded by a final one (--wait).
 		 * A human sees the first at once, the JSON only the last. */
-		if (o->json && o->command == COORD_CTL_DEATH)
+		if (o->json && (o->command == COORD_CTL_DEATH || o->command == COORD_CTL_GIVE_UP))
 			o->held = false;
 		flush_event(o);
 		o->ev = rec->u.event;
 		o->n_sv = o->sv_dropped = 0;
 		o->held = true;
-		if (!o->json && o->command == COORD_CTL_DEATH && !o->any_event) {
+		if (!o->json && (o->command == COORD_CTL_DEATH || o->command == COORD_CTL_GIVE_UP) && !o->any_event) {
 			flush_event(o);
 			fflush(o->f);
 		}
@@ -582,7 +643,7 @@ static void finish(struct ctl_output *o, bool complete)
 		fputc(']', o->f);
 	else if (complete && o->command == COORD_CTL_EVENTS)
 		fputs(",\"events\":[]", o->f);
-	if (complete && o->command == COORD_CTL_DEATH && !o->any_event)
+	if (complete && (o->command == COORD_CTL_DEATH || o->command == COORD_CTL_GIVE_UP) && !o->any_event)
 		fputs(",\"event\":null", o->f);
 	o->members_open = o->events_open = false;
 }

@@ -27,7 +27,17 @@ static void usage(FILE *out)
 		"                            report the local NFS server dead; with\n"
 		"                            --wait, return only when the event ended\n"
 		"  up                        report the local NFS server healthy again\n"
-		"  cancel EVENT-ID           withdraw a death this node reported\n"
+		"  cancel EVENT-ID           withdraw a death or handover of this node\n"
+		"  give-up --ip VIP... [--wait]\n"
+		"                            the VIPs left this node: every other node\n"
+		"                            enters grace, then the local server drops\n"
+		"                            their state (the gate agent's stop)\n"
+		"  move VIP NODE             a planned move through pacemaker, gated like\n"
+		"                            every move: waits until the VIP runs on NODE,\n"
+		"                            then removes the move's constraint\n"
+		"  take-over --ip VIP...     the VIPs are coming: the local server enters\n"
+		"                            grace with every other node's records\n"
+		"                            (the gate agent's start)\n"
 		"  metrics                   Prometheus text format (for node_exporter's\n"
 		"                            textfile collector); no --json\n"
 		"\n"
@@ -35,7 +45,7 @@ static void usage(FILE *out)
 		"  -s, --socket PATH         coordd's socket (default %s)\n"
 		"  -j, --json                one JSON document (see docs/control.md)\n"
 		"  -t, --timeout SEC         bound the whole exchange (default %d s;\n"
-		"                            none for death --wait)\n"
+		"                            none for death or give-up --wait)\n"
 		"  -h, --help                this text\n"
 		"  -V, --version             coordctl's version\n"
 		"\n"
@@ -71,6 +81,17 @@ static int build_death(const struct ctl_args *a, char **argv, struct coord_ctl_r
 	return 0;
 }
 
+/* give-up and take-over name their VIPs: there is no default. */
+static int build_vips(const struct ctl_args *a, char **argv, struct coord_ctl_request *req)
+{
+	if (!a->n_vips) {
+		fprintf(stderr, "coordctl: %s needs at least one --ip\n",
+			req->type == COORD_CTL_GIVE_UP ? "give-up" : "take-over");
+		return -1;
+	}
+	return build_death(a, argv, req);
+}
+
 static int build_cancel(const struct ctl_args *a, char **argv, struct coord_ctl_request *req)
 {
 	(void)a;
@@ -90,6 +111,9 @@ static const struct command commands[] = {
 	{ "up", COORD_CTL_UP, 0, 0, false, NULL },
 	{ "cancel", COORD_CTL_CANCEL, 1, 0, false, build_cancel },
 	{ "metrics", COORD_CTL_METRICS, 0, 0, true, NULL },
+	{ "give-up", COORD_CTL_GIVE_UP, 0, CTL_ARG_IP | CTL_ARG_WAIT, false, build_vips },
+	{ "take-over", COORD_CTL_TAKE_OVER, 0, CTL_ARG_IP, false, build_vips },
+	{ "move", CTL_LOCAL_MOVE, 2, 0, true, NULL },
 };
 
 /* A command option given to a command that does not take it, in this order. */
@@ -98,8 +122,8 @@ static const struct {
 	const char *misuse;
 } arg_owners[] = {
 	{ CTL_ARG_LAST, "--last is for events only" },
-	{ CTL_ARG_IP, "--ip and --wait are for death only" },
-	{ CTL_ARG_WAIT, "--ip and --wait are for death only" },
+	{ CTL_ARG_IP, "--ip is for death, give-up and take-over only" },
+	{ CTL_ARG_WAIT, "--wait is for death and give-up only" },
 };
 
 static int parse_timeout(const char *s, struct ctl_args *a)
@@ -247,8 +271,9 @@ static int check_options(const struct command *cmd, const struct ctl_args *a)
 		}
 	}
 	if (a->json && cmd->text_only) {
-		fprintf(stderr, "coordctl: %s prints the Prometheus text format; "
-			"--json does not apply\n", cmd->name);
+		fprintf(stderr, "coordctl: %s prints %s; --json does not apply\n", cmd->name,
+			cmd->type == CTL_LOCAL_MOVE ? "progress lines" :
+			"the Prometheus text format");
 		return -1;
 	}
 	return 0;
@@ -271,9 +296,13 @@ int ctl_parse(int argc, char **argv, struct ctl_args *a, struct coord_ctl_reques
 		fprintf(stderr, "Try 'coordctl --help'.\n");
 		return CTL_EXIT_USAGE;
 	}
+	if (cmd->type == CTL_LOCAL_MOVE) {
+		a->move_vip = argv[optind + 1];
+		a->move_node = argv[optind + 2];
+	}
 	if (check_options(cmd, a) < 0)
 		return CTL_EXIT_USAGE;
-	if (a->timeout_ms == -2)	/* none for death --wait */
+	if (a->timeout_ms == -2)	/* none for death/give-up --wait */
 		a->timeout_ms = a->wait ? -1 : CTL_DEFAULT_TIMEOUT_MS;
 	return -1;
 }

@@ -77,6 +77,8 @@ static uint64_t new_incarnation(void)
 }
 
 static void pump(void *data);
+static void on_drop_done(void *data, const struct coord_event_id *id,
+			 uint8_t result, uint32_t latency_us, const char *detail);
 
 static void on_engine_timer(void *data)
 {
@@ -198,6 +200,10 @@ static void pump(void *data)
 		case COORD_ACTION_RELEASE:
 			run_release(d, &a.event);
 			break;
+		case COORD_ACTION_DROP:
+			coord_grace_drop(d->grace, &a.event, a.vips, a.n_vips,
+					 on_drop_done, d);
+			break;
 		case COORD_ACTION_EVENT_ENDED:
 			event_ended(d, &a.event);
 			break;
@@ -287,6 +293,74 @@ static void on_grace_done(void *data, const struct coord_event_id *id,
 	coord_metrics_grace_done(d->metrics, result, latency_us);
 	coord_engine_grace_done(d->engine, coord_now_us(), id, result, latency_us, detail);
 	pump(d);
+}
+
+/* A handover's DROP ("2:VIP"): its answer is the handover's release.  A
+ * server that is not running holds no state: nothing is left to drop. */
+static void on_drop_done(void *data, const struct coord_event_id *id,
+			 uint8_t result, uint32_t latency_us, const char *detail)
+{
+	struct coordd *d = data;
+	bool dropped = result == COORD_ACK_IN_GRACE || result == COORD_ACK_NO_SERVER;
+	char buf[64];
+
+	qb_log(dropped ? LOG_NOTICE : LOG_ERR,
+	       "event %s: local server %s the VIPs' state in %u ms%s%s",
+	       coord_event_id_format(id, buf, sizeof(buf)),
+	       result == COORD_ACK_IN_GRACE ? "dropped" :
+	       result == COORD_ACK_NO_SERVER ? "is not running: it holds none of" :
+	       "could not drop", latency_us / 1000,
+	       detail && *detail ? ": " : "", detail ? detail : "");
+	coord_engine_release_done(d->engine, coord_now_us(), id, dropped ? 0 : 1);
+	pump(d);
+}
+
+struct take_over {
+	struct coordd *d;
+	uint32_t token;
+};
+
+static void on_take_over_done(void *data, const struct coord_event_id *id,
+			      uint8_t result, uint32_t latency_us, const char *detail)
+{
+	struct take_over *t = data;
+	char msg[COORD_CTL_MESSAGE_MAX];
+
+	(void)id;
+	snprintf(msg, sizeof(msg), "%s in %u ms%s%s", result == COORD_ACK_IN_GRACE ?
+		 "in grace, the other nodes' client records loaded" :
+		 coord_ack_result_name(result), latency_us / 1000,
+		 detail && *detail ? ": " : "", detail ? detail : "");
+	qb_log(result == COORD_ACK_IN_GRACE ? LOG_NOTICE : LOG_ERR,
+	       "take-over: local server %s", msg);
+	coord_dispatch_take_over_done(t->d->dispatch, t->token,
+				      result == COORD_ACK_IN_GRACE, msg);
+	free(t);
+}
+
+/* VIPs are about to arrive here (the gate's start): their clients may have
+ * reclaimed on any node since, so every other node's records are loaded
+ * (docs/deploy.md: RecoveryRoot/v4recov/node<N>). */
+static void take_over(void *data, uint32_t token, const struct coord_vip *vips,
+		      size_t n_vips)
+{
+	struct coordd *d = data;
+	uint32_t nodes[COORD_MAX_NODES_LOADED];
+	struct coord_event_id none = { 0 };
+	struct take_over *t = malloc(sizeof(*t));
+	size_t n;
+
+	(void)vips;
+	if (!t) {
+		coord_dispatch_take_over_done(d->dispatch, token, false, "out of memory");
+		return;
+	}
+	t->d = d;
+	t->token = token;
+	n = coord_engine_other_nodes(d->engine, nodes, COORD_MAX_NODES_LOADED);
+	qb_log(LOG_NOTICE, "take-over of %zu VIP(s): entering grace with the client "
+	       "records of %zu other node(s)", n_vips, n);
+	coord_grace_load_nodes(d->grace, &none, nodes, n, on_take_over_done, t);
 }
 
 static void on_release_done(void *data, const struct coord_event_id *id,
@@ -448,6 +522,8 @@ static int coordd_start(struct coordd *d)
 		.status_ctx = d,
 		.render_metrics = render_metrics,
 		.metrics_ctx = d,
+		.take_over = take_over,
+		.take_over_ctx = d,
 		.local_report = on_agent_report,
 		.local_ctx = d,
 	};

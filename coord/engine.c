@@ -109,11 +109,15 @@ struct coord_engine {
 	uint32_t nodedown[COORD_MAX_NODES];	/* left the group: NODEDOWN */
 	bool server_up;			/* what HELLO says of our server */
 	uint32_t next_seq;
-	bool report_in_flight;		/* our DEATH is sent, not delivered */
-	struct coord_event_id in_flight;
-	uint64_t in_flight_reported_us;
-	uint64_t in_flight_deadline_us;	/* a re-run's inherited deadline, or 0 */
-	uint8_t in_flight_reruns;
+	/* Our DEATHs sent and not delivered yet: what their records inherit. */
+	size_t n_in_flight;
+	struct report {
+		struct coord_event_id id;
+		uint8_t reason;		/* enum coord_death_reason */
+		uint64_t reported_us;
+		uint64_t deadline_us;	/* a re-run's inherited deadline, or 0 */
+		uint8_t reruns;
+	} in_flight[COORD_MAX_IN_FLIGHT];
 
 	size_t n_members;
 	struct coord_member members[COORD_MAX_NODES];
@@ -264,6 +268,10 @@ static void ask_grace(struct coord_engine *e, const struct coord_event *ev)
 	if (!a)
 		return;
 	a->event = ev->id;
+	/* A handover's VIPs stay where the origin's records are: here it is
+	 * only grace ("0:"), so that no lock the origin drops is granted. */
+	if (ev->reason == COORD_DEATH_HANDOVER)
+		return;
 	a->n_vips = ev->n_vips;
 	memcpy(a->vips, ev->vips, sizeof(a->vips));
 }
@@ -293,6 +301,23 @@ static bool member_id_in(struct coord_member_id id,
 }
 
 /* ---- events ---- */
+
+size_t coord_engine_other_nodes(const struct coord_engine *e, uint32_t *out, size_t max)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < e->n_members + e->n_view; i++) {
+		uint32_t node = i < e->n_members ? e->members[i].id.nodeid :
+			        e->view[i - e->n_members];
+		if (node == e->cfg.nodeid || !node)
+			continue;
+		for (j = 0; j < n && out[j] != node; j++)
+			;
+		if (j == n && n < max)
+			out[n++] = node;
+	}
+	return n;
+}
 
 bool coord_event_ended(const struct coord_event *ev)
 {
@@ -623,6 +648,17 @@ static void release_start(struct coord_engine *e, struct coord_event *ev, uint64
 	if (!ev->release_started_us)
 		ev->release_started_us = now;
 	ev->release_attempts++;
+	if (ev->reason == COORD_DEATH_HANDOVER) {
+		/* A handover's release: the origin's server drops the VIPs'
+		 * state, now that every other server is in grace. */
+		a = action_push(e, COORD_ACTION_DROP);
+		if (a) {
+			a->event = ev->id;
+			a->n_vips = ev->n_vips;
+			memcpy(a->vips, ev->vips, sizeof(a->vips));
+		}
+		return;
+	}
 	a = action_push(e, COORD_ACTION_RELEASE);
 	if (a)
 		a->event = ev->id;
@@ -848,9 +884,26 @@ static void node_left_event(struct coord_engine *e, uint64_t now,
 		ask_grace(e, ev);
 }
 
-static int report_death(struct coord_engine *e, uint64_t now,
+static int report_event(struct coord_engine *e, uint64_t now, uint8_t reason,
 			const struct coord_vip *vips, size_t n_vips,
 			struct coord_event_id *id, const struct coord_event *rerun_of);
+
+/* Takes our report id off the in-flight list; false if it is not there. */
+static bool in_flight_take(struct coord_engine *e, const struct coord_event_id *id,
+			   struct report *out)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_in_flight; i++) {
+		if (!coord_event_id_equal(&e->in_flight[i].id, id))
+			continue;
+		if (out)
+			*out = e->in_flight[i];
+		e->in_flight[i] = e->in_flight[--e->n_in_flight];
+		return true;
+	}
+	return false;
+}
 
 /* Who among the joiners makes the origin re-run ev: anyone not on the
  * origin's node.  Returns its node id, or 0. */
@@ -890,10 +943,11 @@ static void rerun_for_joiners(struct coord_engine *e, uint64_t now,
 
 	for (i = 0; i < e->n_events; i++) {
 		struct coord_event *ev = &e->slots[e->order[i]];
+		bool handover = ev->reason == COORD_DEATH_HANDOVER;
 		struct coord_msg *m;
 		uint32_t who;
 
-		if (!ev->local_origin || ev->reason != COORD_DEATH_REPORTED ||
+		if (!ev->local_origin || ev->reason == COORD_DEATH_NODE_LEFT ||
 		    (ev->state != COORD_EVENT_WAITING && ev->state != COORD_EVENT_QUORUM_WAIT &&
 		     ev->state != COORD_EVENT_JOIN_WAIT &&
 		     ev->state != COORD_EVENT_HELD && ev->state != COORD_EVENT_RETRY_WAIT))
@@ -909,16 +963,19 @@ static void rerun_for_joiners(struct coord_engine *e, uint64_t now,
 		elog(e, LOG_WARNING, "event %s: node %u %s before the release, without "
 		     "grace for it: withdrawn%s", EVID(ev, buf), who,
 		     survivor_node_in(ev, who) ? "left and is back" : "joined",
+		     handover ? "; the handover is run again" :
 		     e->server_up ? "" : "; the death is reported again");
 		event_end(e, ev, now, COORD_EVENT_CANCELLED);
-		/* ev stays valid: report_death sends, it records nothing. */
-		if (!e->server_up) {
-			if (report_death(e, now, ev->vips, ev->n_vips, &id, ev) == 0)
+		/* ev stays valid: report_event sends, it records nothing. */
+		if (handover || !e->server_up) {
+			if (report_event(e, now, ev->reason, ev->vips, ev->n_vips,
+					 &id, ev) == 0)
 				ev->rerun_as = id;
 			else
-				elog(e, LOG_CRIT, "event %s: the death could not be "
-				     "reported again: the agent's next monitor will",
-				     EVID(ev, buf));
+				elog(e, LOG_CRIT, "event %s: could not be reported "
+				     "again: %s", EVID(ev, buf), handover ?
+				     "the handover fails (its gate's stop)" :
+				     "the agent's next monitor will");
 		}
 	}
 }
@@ -1019,11 +1076,15 @@ static int deliver_death(struct coord_engine *e, uint64_t now,
 	const struct coord_event_id *id = &msg->u.death.id;
 	struct coord_event *ev;
 	uint16_t n_vips = msg->u.death.n_vips;
+	bool handover = msg->u.death.reason == COORD_DEATH_HANDOVER;
 	char buf[64];
 	size_t i, j;
 
+	/* Only the origin reports; node-left events are derived, never sent. */
 	if (id->origin != msg->sender || id->incarnation != msg->incarnation ||
-	    id->seq == 0 || n_vips > COORD_MAX_VIPS) {
+	    id->seq == 0 || n_vips > COORD_MAX_VIPS ||
+	    msg->u.death.reason == COORD_DEATH_NODE_LEFT ||
+	    (handover && n_vips == 0)) {
 		e->counters.rejected_origin++;
 		return -EINVAL;
 	}
@@ -1031,9 +1092,11 @@ static int deliver_death(struct coord_engine *e, uint64_t now,
 		e->counters.duplicate++;
 		return -EEXIST;
 	}
-	/* Its own server is dead: it is no longer waited for elsewhere. */
-	m->server_down = true;
-	for (i = 0; i < e->n_events; i++) {
+	/* Its own server is dead: it is no longer waited for elsewhere.  (A
+	 * handover is no death: its origin's server runs.) */
+	if (!handover)
+		m->server_down = true;
+	for (i = 0; !handover && i < e->n_events; i++) {
 		struct coord_event *other = &e->slots[e->order[i]];
 		if (coord_event_ended(other))
 			continue;
@@ -1046,32 +1109,31 @@ static int deliver_death(struct coord_engine *e, uint64_t now,
 			}
 		}
 	}
-	ev = event_create(e, now, id, COORD_DEATH_REPORTED, msg->u.death.vips, n_vips);
+	ev = event_create(e, now, id, msg->u.death.reason, msg->u.death.vips, n_vips);
 	if (ev) {
-		if (ev->local_origin && e->report_in_flight &&
-		    coord_event_id_equal(&e->in_flight, id)) {
-			ev->reported_us = e->in_flight_reported_us;
-			if (e->in_flight_deadline_us)
-				ev->deadline_us = e->in_flight_deadline_us;
-			ev->reruns = e->in_flight_reruns;
-			e->report_in_flight = false;
+		struct report r;
+		if (ev->local_origin && in_flight_take(e, id, &r)) {
+			ev->reported_us = r.reported_us;
+			if (r.deadline_us)
+				ev->deadline_us = r.deadline_us;
+			ev->reruns = r.reruns;
 		}
-		elog(e, LOG_NOTICE, "event %s: death of node %u delivered, "
-		     "waiting for %u survivor(s)", EVID(ev, buf), id->origin,
-		     ev->n_survivors);
+		elog(e, LOG_NOTICE, "event %s: %s of node %u delivered, "
+		     "waiting for %u survivor(s)", EVID(ev, buf),
+		     handover ? "handover" : "death", id->origin, ev->n_survivors);
 	}
 	if (id->origin != e->cfg.nodeid) {
 		if (ev) {
 			ask_grace(e, ev);
 		} else {
 			/* Not recorded, but a survivor still owes its grace. */
-			struct coord_event tmp = { .id = *id, .n_vips = n_vips };
+			struct coord_event tmp = { .id = *id, .n_vips = n_vips,
+						   .reason = msg->u.death.reason };
 			memcpy(tmp.vips, msg->u.death.vips, n_vips * sizeof(tmp.vips[0]));
 			ask_grace(e, &tmp);
 		}
-	} else if (!ev && e->report_in_flight &&
-		   coord_event_id_equal(&e->in_flight, id)) {
-		e->report_in_flight = false;
+	} else if (!ev) {
+		in_flight_take(e, id, NULL);
 	}
 	evaluate_all(e, now);
 	return 0;
@@ -1260,7 +1322,7 @@ void coord_engine_disconnected(struct coord_engine *e, uint64_t now,
 	}
 	e->n_members = 0;
 	e->joined = false;
-	e->report_in_flight = false;
+	e->n_in_flight = 0;
 	if (new_incarnation)
 		e->incarnation = new_incarnation;
 }
@@ -1323,15 +1385,27 @@ int coord_engine_report_death(struct coord_engine *e, uint64_t now,
 			      const struct coord_vip *vips, size_t n_vips,
 			      struct coord_event_id *id)
 {
-	return report_death(e, now, vips, n_vips, id, NULL);
+	return report_event(e, now, COORD_DEATH_REPORTED, vips, n_vips, id, NULL);
 }
 
-/* rerun_of: the withdrawn event this one replaces; it keeps that one's
- * report time, and its deadline after COORD_MAX_RERUNS re-runs. */
-static int report_death(struct coord_engine *e, uint64_t now,
+int coord_engine_report_handover(struct coord_engine *e, uint64_t now,
+				 const struct coord_vip *vips, size_t n_vips,
+				 struct coord_event_id *id)
+{
+	if (n_vips == 0)
+		return -EINVAL;
+	return report_event(e, now, COORD_DEATH_HANDOVER, vips, n_vips, id, NULL);
+}
+
+/* A death joins this node's death already reported (sent or recorded);
+ * every handover is an event of its own.  rerun_of: the withdrawn event
+ * this one replaces; it keeps that one's report time, and its deadline
+ * after COORD_MAX_RERUNS re-runs. */
+static int report_event(struct coord_engine *e, uint64_t now, uint8_t reason,
 			const struct coord_vip *vips, size_t n_vips,
 			struct coord_event_id *id, const struct coord_event *rerun_of)
 {
+	struct report *r;
 	struct coord_msg *m;
 	size_t i;
 
@@ -1339,20 +1413,25 @@ static int report_death(struct coord_engine *e, uint64_t now,
 		return -ENOTCONN;
 	if (n_vips > COORD_MAX_VIPS)
 		return -EINVAL;
-	e->server_up = false;
-	if (e->report_in_flight) {
-		*id = e->in_flight;
-		return 0;
-	}
-	for (i = 0; i < e->n_events; i++) {
-		const struct coord_event *ev = &e->slots[e->order[i]];
-		if (ev->local_origin && ev->reason == COORD_DEATH_REPORTED &&
-		    !coord_event_ended(ev)) {
-			*id = ev->id;
-			return 0;
+	if (reason == COORD_DEATH_REPORTED) {
+		e->server_up = false;
+		for (i = 0; i < e->n_in_flight; i++)
+			if (e->in_flight[i].reason == reason) {
+				*id = e->in_flight[i].id;
+				return 0;
+			}
+		for (i = 0; i < e->n_events; i++) {
+			const struct coord_event *ev = &e->slots[e->order[i]];
+			if (ev->local_origin && ev->reason == reason &&
+			    !coord_event_ended(ev)) {
+				*id = ev->id;
+				return 0;
+			}
 		}
 	}
-	if (coord_engine_pending_count(e) >= COORD_MAX_EVENTS)
+	if (e->n_in_flight == COORD_MAX_IN_FLIGHT)
+		return -EBUSY;
+	if (coord_engine_pending_count(e) + e->n_in_flight >= COORD_MAX_EVENTS)
 		return -ENOSPC;
 	if (!n_vips) {
 		vips = e->cfg.vips;
@@ -1364,22 +1443,25 @@ static int report_death(struct coord_engine *e, uint64_t now,
 	m->u.death.id.origin = e->cfg.nodeid;
 	m->u.death.id.incarnation = e->incarnation;
 	m->u.death.id.seq = ++e->next_seq;
-	m->u.death.reason = COORD_DEATH_REPORTED;
+	m->u.death.reason = reason;
 	m->u.death.n_vips = (uint16_t)n_vips;
 	memcpy(m->u.death.vips, vips, n_vips * sizeof(vips[0]));
-	e->report_in_flight = true;
-	e->in_flight = m->u.death.id;
-	e->in_flight_reported_us = rerun_of && rerun_of->reported_us ?
-				   rerun_of->reported_us : now;
-	e->in_flight_reruns = rerun_of ? (uint8_t)(rerun_of->reruns + 1) : 0;
-	e->in_flight_deadline_us = e->in_flight_reruns > COORD_MAX_RERUNS ?
-				   rerun_of->deadline_us : 0;
-	if (e->in_flight_deadline_us)
-		elog(e, LOG_WARNING, "death re-run %u times: the deadline is not "
-		     "extended again", e->in_flight_reruns);
+	r = &e->in_flight[e->n_in_flight++];
+	r->id = m->u.death.id;
+	r->reason = reason;
+	r->reported_us = rerun_of && rerun_of->reported_us ? rerun_of->reported_us : now;
+	r->reruns = rerun_of ? (uint8_t)(rerun_of->reruns + 1) : 0;
+	r->deadline_us = r->reruns > COORD_MAX_RERUNS ? rerun_of->deadline_us : 0;
+	if (r->deadline_us)
+		elog(e, LOG_WARNING, "%s re-run %u times: the deadline is not "
+		     "extended again", coord_death_reason_name(reason), r->reruns);
 	*id = m->u.death.id;
-	elog(e, LOG_NOTICE, "local server reported dead: broadcasting death "
-	     "event, %zu VIP(s)", n_vips);
+	if (reason == COORD_DEATH_HANDOVER)
+		elog(e, LOG_NOTICE, "handing %zu VIP(s) over: every other member "
+		     "enters grace before this server drops their state", n_vips);
+	else
+		elog(e, LOG_NOTICE, "local server reported dead: broadcasting death "
+		     "event, %zu VIP(s)", n_vips);
 	return 0;
 }
 
@@ -1457,7 +1539,7 @@ int coord_engine_cancel(struct coord_engine *e, uint64_t now,
 
 	if (!ev)
 		return -ENOENT;
-	if (!ev->local_origin || ev->reason != COORD_DEATH_REPORTED)
+	if (!ev->local_origin || ev->reason == COORD_DEATH_NODE_LEFT)
 		return -EPERM;
 	if (coord_event_ended(ev) || ev->state == COORD_EVENT_RELEASING)
 		return -EBUSY;

@@ -33,10 +33,13 @@
 #define GANESHA_NAME		"org.ganesha.nfsd"
 #define GANESHA_PATH		"/org/ganesha/nfsd/admin"
 #define GANESHA_IFACE		"org.ganesha.nfsd.admin"
+#define COORD_GRACE_ARG_MAX	64
 
 struct request {
 	struct coord_grace_client *g;
 	struct request *next;
+	coord_grace_done_fn done;	/* this request's answer goes here */
+	void *ctx;
 	struct coord_event_id id;
 	uint64_t started_us;
 	unsigned outstanding;		/* calls not answered yet */
@@ -116,7 +119,7 @@ static void report_job(void *data)
 			break;
 		}
 	}
-	g->done(g->ctx, &req->id, req->result,
+	req->done(req->ctx, &req->id, req->result,
 		(uint32_t)(coord_now_us() - req->started_us), req->detail);
 	free(req);
 }
@@ -414,22 +417,26 @@ struct coord_grace_client *coord_grace_new(qb_loop_t *loop, const char *bus_addr
 	return g;
 }
 
-void coord_grace_request(struct coord_grace_client *g, const struct coord_event_id *id,
-			 const struct coord_vip *vips, size_t n_vips)
+void coord_grace_call(struct coord_grace_client *g, const struct coord_event_id *id,
+		      const char *const *args, size_t n_args,
+		      coord_grace_done_fn done, void *ctx)
 {
 	struct request *req = calloc(1, sizeof(*req));
-	char arg[64], ip[64];
 	size_t i;
 
-	if (!req) {
-		qb_log(LOG_CRIT, "out of memory: grace request lost");
+	if (!req || !n_args) {
+		free(req);
+		qb_log(LOG_CRIT, "%s: grace request lost", n_args ? "out of memory" :
+		       "no grace argument");
 		return;
 	}
 	req->g = g;
+	req->done = done;
+	req->ctx = ctx;
 	req->id = *id;
 	req->started_us = coord_now_us();
 	req->result = COORD_ACK_IN_GRACE;
-	req->outstanding = n_vips ? (unsigned)n_vips : 1;
+	req->outstanding = (unsigned)n_args;
 	req->next = g->requests;
 	g->requests = req;
 	g->n_requests++;
@@ -441,18 +448,74 @@ void coord_grace_request(struct coord_grace_client *g, const struct coord_event_
 	}
 	if (!g->conn)
 		grace_connect(g);
-	if (!n_vips) {
-		send_grace(g, req, "0:");
-	} else {
-		for (i = 0; i < n_vips; i++) {
-			snprintf(arg, sizeof(arg), "5:%s",
-				 coord_vip_format(&vips[i], ip, sizeof(ip)));
-			send_grace(g, req, arg);
-		}
-	}
+	for (i = 0; i < n_args; i++)
+		send_grace(g, req, args[i]);
 	g->in_request = false;
 	if (g->glue)
 		coord_dbus_loop_queue_dispatch(g->glue);
+}
+
+/* "E:VIP" for each VIP, or "0:" without one. */
+static size_t vip_args(const char *event, const struct coord_vip *vips, size_t n_vips,
+		       char args[][COORD_GRACE_ARG_MAX], const char **argv)
+{
+	char ip[64];
+	size_t i;
+
+	if (!n_vips) {
+		snprintf(args[0], COORD_GRACE_ARG_MAX, "0:");
+		argv[0] = args[0];
+		return 1;
+	}
+	for (i = 0; i < n_vips; i++) {
+		snprintf(args[i], COORD_GRACE_ARG_MAX, "%s:%s", event,
+			 coord_vip_format(&vips[i], ip, sizeof(ip)));
+		argv[i] = args[i];
+	}
+	return n_vips;
+}
+
+void coord_grace_request(struct coord_grace_client *g, const struct coord_event_id *id,
+			 const struct coord_vip *vips, size_t n_vips)
+{
+	char args[COORD_MAX_VIPS][COORD_GRACE_ARG_MAX];
+	const char *argv[COORD_MAX_VIPS];
+
+	coord_grace_call(g, id, argv, vip_args("5", vips, n_vips, args, argv),
+			 g->done, g->ctx);
+}
+
+void coord_grace_drop(struct coord_grace_client *g, const struct coord_event_id *id,
+		      const struct coord_vip *vips, size_t n_vips,
+		      coord_grace_done_fn done, void *ctx)
+{
+	char args[COORD_MAX_VIPS][COORD_GRACE_ARG_MAX];
+	const char *argv[COORD_MAX_VIPS];
+
+	if (!n_vips)	/* "2:" would release every client of the server */
+		return done(ctx, id, COORD_ACK_GRACE_FAILED, 0, "no VIP to drop");
+	coord_grace_call(g, id, argv, vip_args("2", vips, n_vips, args, argv), done, ctx);
+}
+
+void coord_grace_load_nodes(struct coord_grace_client *g, const struct coord_event_id *id,
+			    const uint32_t *nodes, size_t n_nodes,
+			    coord_grace_done_fn done, void *ctx)
+{
+	char args[COORD_MAX_NODES_LOADED][COORD_GRACE_ARG_MAX];
+	const char *argv[COORD_MAX_NODES_LOADED];
+	size_t i, n = 0;
+
+	for (i = 0; i < n_nodes && n < COORD_MAX_NODES_LOADED; i++) {
+		snprintf(args[n], COORD_GRACE_ARG_MAX, "4:%u", nodes[i]);
+		argv[n] = args[n];
+		n++;
+	}
+	if (!n) {
+		snprintf(args[0], COORD_GRACE_ARG_MAX, "0:");
+		argv[0] = args[0];
+		n = 1;
+	}
+	coord_grace_call(g, id, argv, n, done, ctx);
 }
 
 void coord_grace_set_bus_user(struct coord_grace_client *g,

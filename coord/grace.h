@@ -35,6 +35,27 @@ void coord_grace_request(struct coord_grace_client *g, const struct coord_event_
 			 const struct coord_vip *vips, size_t n_vips);
 
 /*
+ * The same, for a handover and a take-over (docs/grace.md), answered to
+ * done(ctx) instead of the client's own callback:
+ * drop: one "2:VIP" call per VIP: the server drops the state of the
+ *   clients whose id string names the VIP (a handover's release);
+ * load_nodes: one "4:N" call per node (at most COORD_MAX_NODES_LOADED):
+ *   the server enters grace and loads node N's client records; "0:"
+ *   without nodes.
+ * call: any list of grace arguments.
+ */
+#define COORD_MAX_NODES_LOADED	32
+void coord_grace_drop(struct coord_grace_client *g, const struct coord_event_id *id,
+		      const struct coord_vip *vips, size_t n_vips,
+		      coord_grace_done_fn done, void *ctx);
+void coord_grace_load_nodes(struct coord_grace_client *g, const struct coord_event_id *id,
+			    const uint32_t *nodes, size_t n_nodes,
+			    coord_grace_done_fn done, void *ctx);
+void coord_grace_call(struct coord_grace_client *g, const struct coord_event_id *id,
+		      const char *const *args, size_t n_args,
+		      coord_grace_done_fn done, void *ctx);
+
+/*
  * One other user of the same connection (detect.c): connected() when a
  * connection is registered on the bus (add match rules and a filter
  * there), lost() when it is gone (its pending calls will not be answered:

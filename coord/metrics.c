@@ -44,6 +44,7 @@ static const uint8_t final_states[] = {
 struct coord_metrics {
 	/* [local origin?][final state index][confirmed? for released] */
 	uint64_t events[2][N_FINAL][2];
+	uint64_t handovers[2][N_FINAL][2];	/* the same, for handovers */
 	struct histogram barrier;
 	struct histogram grace[N_GRACE_RESULTS + 1];	/* index: result */
 	uint64_t releases[3];			/* index: release outcome */
@@ -101,10 +102,13 @@ void coord_metrics_event_ended(struct coord_metrics *m, const struct coord_event
 {
 	size_t i;
 
+	uint64_t (*count)[N_FINAL][2] = ev->reason == COORD_DEATH_HANDOVER ?
+					 m->handovers : m->events;
+
 	for (i = 0; i < N_FINAL; i++)
 		if (final_states[i] == ev->state)
-			m->events[ev->local_origin][i]
-				 [ev->release_outcome != COORD_RELEASE_UNCONFIRMED]++;
+			count[ev->local_origin][i]
+			     [ev->release_outcome != COORD_RELEASE_UNCONFIRMED]++;
 }
 
 /* ---- rendering ---- */
@@ -159,13 +163,11 @@ static void histogram(struct out *o, const char *name, const char *labels,
 	    *labels ? "}" : "", (unsigned long long)h->count);
 }
 
-static void render_events(struct out *o, const struct coord_metrics *m)
+static void render_outcomes(struct out *o, const char *name_total,
+			    const uint64_t (*count)[N_FINAL][2])
 {
 	size_t origin, i, confirmed;
 
-	family(o, "coord_events_total", "counter",
-	       "Events that reached a final state on this node, by outcome and origin "
-	       "(local: this node reported the death).");
 	for (origin = 0; origin < 2; origin++)
 		for (i = 0; i < N_FINAL; i++)
 			for (confirmed = 0; confirmed < 2; confirmed++) {
@@ -173,11 +175,24 @@ static void render_events(struct out *o, const struct coord_metrics *m)
 
 				if (final_states[i] != COORD_EVENT_RELEASED && !confirmed)
 					continue;
-				put(o, "coord_events_total{outcome=\"%s%s\",origin=\"%s\"} %llu\n",
+				put(o, "%s{outcome=\"%s%s\",origin=\"%s\"} %llu\n", name_total,
 				    name, final_states[i] == COORD_EVENT_RELEASED && !confirmed ?
 				    "-unconfirmed" : "", origin ? "local" : "peer",
-				    (unsigned long long)m->events[origin][i][confirmed]);
+				    (unsigned long long)count[origin][i][confirmed]);
 			}
+}
+
+static void render_events(struct out *o, const struct coord_metrics *m)
+{
+	family(o, "coord_events_total", "counter",
+	       "Death and node-left events that reached a final state on this node, by "
+	       "outcome and origin (local: this node reported the death).");
+	render_outcomes(o, "coord_events_total", m->events);
+	family(o, "coord_handovers_total", "counter",
+	       "Handovers (a VIP left a running server) that reached a final state on "
+	       "this node, by outcome and origin (local: this node gave the VIPs up; "
+	       "released: its server dropped their state).");
+	render_outcomes(o, "coord_handovers_total", m->handovers);
 }
 
 static void render_barrier(struct out *o, const struct coord_metrics *m)

@@ -334,6 +334,8 @@ int coord_ctl_request_encode(const struct coord_ctl_request *req, uint8_t *buf, 
 		put_u16(&w, 0);
 		break;
 	case COORD_CTL_DEATH:
+	case COORD_CTL_GIVE_UP:
+	case COORD_CTL_TAKE_OVER:
 		if (req->u.death.n_vips > COORD_MAX_VIPS)
 			return COORD_CTL_E_BOUND;
 		put_u16(&w, req->u.death.flags);
@@ -377,10 +379,15 @@ int coord_ctl_request_decode(const uint8_t *buf, size_t len, struct coord_ctl_re
 		get_reserved(&r, 2);
 		break;
 	case COORD_CTL_DEATH:
+	case COORD_CTL_GIVE_UP:
+	case COORD_CTL_TAKE_OVER:
 		req->u.death.flags = (uint16_t)known_flags(&r, get_u16(&r),
 							   COORD_CTL_DEATH_FLAGS_KNOWN, newer);
 		req->u.death.n_vips = get_vip_count(&r);
 		get_vips(&r, req->u.death.vips, req->u.death.n_vips);
+		/* A handover or take-over names its VIPs: no default. */
+		if (!r.err && h.type != COORD_CTL_DEATH && req->u.death.n_vips == 0)
+			fail(&r, COORD_CTL_E_BAD_FIELD);
 		break;
 	case COORD_CTL_CANCEL:
 		get_event_id(&r, &req->u.cancel.id);
@@ -780,6 +787,8 @@ const char *coord_ctl_type_name(uint16_t type)
 	case COORD_CTL_UP: return "up";
 	case COORD_CTL_CANCEL: return "cancel";
 	case COORD_CTL_METRICS: return "metrics";
+	case COORD_CTL_GIVE_UP: return "give-up";
+	case COORD_CTL_TAKE_OVER: return "take-over";
 	case COORD_CTL_REC_END: return "end";
 	case COORD_CTL_REC_STATUS: return "status-record";
 	case COORD_CTL_REC_MEMBER: return "member";

@@ -137,7 +137,8 @@ static int vips_check(const struct coord_vip *vips, uint16_t n)
 
 static bool death_reason_ok(uint8_t r)
 {
-	return r == COORD_DEATH_REPORTED || r == COORD_DEATH_NODE_LEFT;
+	return r == COORD_DEATH_REPORTED || r == COORD_DEATH_NODE_LEFT ||
+	       r == COORD_DEATH_HANDOVER;
 }
 
 static bool ack_result_ok(uint8_t r)
@@ -567,6 +568,7 @@ const char *coord_death_reason_name(uint8_t reason)
 	switch (reason) {
 	case COORD_DEATH_REPORTED:	return "reported";
 	case COORD_DEATH_NODE_LEFT:	return "node-left";
+	case COORD_DEATH_HANDOVER:	return "handover";
 	default:			return "unknown";
 	}
 }

@@ -27,7 +27,8 @@
 
 #define COORD_CTL_MAGIC		0x4343544cu	/* "CCTL" */
 #define COORD_CTL_MAJOR		1
-#define COORD_CTL_MINOR		1	/* 1: METRICS, TEXT; the local server in STATUS */
+#define COORD_CTL_MINOR		2	/* 1: METRICS, TEXT; the local server in STATUS
+					 * 2: GIVE_UP, TAKE_OVER */
 #define COORD_CTL_VERSION	((COORD_CTL_MAJOR << 8) | COORD_CTL_MINOR)
 
 #define COORD_CTL_HEADER_LEN	16
@@ -49,6 +50,11 @@ enum coord_ctl_type {
 	COORD_CTL_UP = 5,		/* the local server is healthy again */
 	COORD_CTL_CANCEL = 6,		/* withdraw this node's event */
 	COORD_CTL_METRICS = 7,		/* TEXT...: Prometheus metrics (1.1) */
+	COORD_CTL_GIVE_UP = 8,		/* (1.2) VIPs left this node: the
+					 * handover barrier, then drop their
+					 * state; payload as DEATH's */
+	COORD_CTL_TAKE_OVER = 9,	/* (1.2) VIPs are coming: grace, with
+					 * every other node's records loaded */
 	/* reply records */
 	COORD_CTL_REC_END = 0x8001,
 	COORD_CTL_REC_STATUS = 0x8002,
@@ -231,6 +237,7 @@ struct coord_ctl_request {
 		} events;
 		struct {
 			uint16_t flags;	/* COORD_CTL_DEATH_* */
+			/* DEATH, GIVE_UP (WAIT applies) and TAKE_OVER */
 			uint16_t n_vips; /* 0: the node's configured VIPs */
 			struct coord_vip vips[COORD_MAX_VIPS];
 		} death;

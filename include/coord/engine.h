@@ -23,6 +23,7 @@
 #define COORD_MAX_ACTIONS	512	/* queued actions between drains */
 #define COORD_MAX_RERUNS	4	/* re-runs of one death with a fresh
 					 * deadline; later ones keep it */
+#define COORD_MAX_IN_FLIGHT	16	/* our reports sent, not delivered */
 
 enum coord_policy {
 	COORD_POLICY_RELEASE = 1,	/* release when the deadline passes */
@@ -149,13 +150,17 @@ enum coord_action_kind {
 	COORD_ACTION_GRACE = 2,		/* ask the local server to enter grace */
 	COORD_ACTION_RELEASE = 3,	/* run the release command */
 	COORD_ACTION_EVENT_ENDED = 4,	/* event reached a final state */
+	COORD_ACTION_DROP = 5,		/* a handover's release: ask the local
+					 * server to drop the VIPs' state
+					 * ("2:VIP"); answer release_done() */
 };
 
 struct coord_action {
 	enum coord_action_kind kind;
 	struct coord_event_id event;	/* GRACE, RELEASE, EVENT_ENDED */
 	uint8_t state;			/* EVENT_ENDED: the final state */
-	uint16_t n_vips;		/* GRACE: 0 means just grace ("0:") */
+	uint16_t n_vips;		/* GRACE: 0 means just grace ("0:");
+					 * DROP: the VIPs handed over */
 	struct coord_vip vips[COORD_MAX_VIPS];
 	struct coord_msg msg;		/* SEND */
 };
@@ -227,6 +232,18 @@ int coord_engine_report_death(struct coord_engine *e, uint64_t now,
 			      const struct coord_vip *vips, size_t n_vips,
 			      struct coord_event_id *id);
 
+/*
+ * This node gives VIPs up: their address has left it (the gate's stop,
+ * agents/ganesha_coord_gate), its server still holds their clients' state.
+ * A handover event: every other member enters grace ("0:") and answers,
+ * the barrier as for a death; then a DROP action asks the local server to
+ * drop the VIPs' state.  Returns 0 and the event id, -EINVAL without VIPs,
+ * -ENOTCONN, -ENOSPC, -EBUSY (too many reports on their way).
+ */
+int coord_engine_report_handover(struct coord_engine *e, uint64_t now,
+				 const struct coord_vip *vips, size_t n_vips,
+				 struct coord_event_id *id);
+
 /* The local server is healthy again (agent monitor succeeded). */
 void coord_engine_report_up(struct coord_engine *e, uint64_t now);
 
@@ -235,7 +252,8 @@ void coord_engine_grace_done(struct coord_engine *e, uint64_t now,
 			     const struct coord_event_id *id, uint8_t result,
 			     uint32_t latency_us, const char *detail);
 
-/* The release command for event id exited with status (0 = success). */
+/* The release command (or a handover's DROP) for event id exited with
+ * status (0 = success). */
 void coord_engine_release_done(struct coord_engine *e, uint64_t now,
 			       const struct coord_event_id *id, int status);
 
@@ -289,6 +307,9 @@ bool coord_engine_quorate(const struct coord_engine *e);
 uint64_t coord_engine_incarnation(const struct coord_engine *e);
 size_t coord_engine_member_count(const struct coord_engine *e);
 const struct coord_member *coord_engine_member(const struct coord_engine *e, size_t i);
+/* The other nodes this engine knows of, group members and the quorum view
+ * (distinct node ids, at most max).  Returns how many. */
+size_t coord_engine_other_nodes(const struct coord_engine *e, uint32_t *out, size_t max);
 /* Events in delivery order, oldest first. */
 size_t coord_engine_event_count(const struct coord_engine *e);
 /* Events not ended. */

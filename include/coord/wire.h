@@ -8,9 +8,11 @@
  *
  * Compatibility: the version field is (major << 8) | minor.  A receiver
  * rejects a different major version.  Within one major version a newer
- * minor may only append fields to a payload: a receiver accepts trailing
- * bytes after the payload it knows when, and only when, the sender's minor
- * is newer than its own.  Message type numbers are never reused.
+ * minor may only append fields to a payload and add enumeration values: a
+ * receiver accepts trailing bytes after the payload it knows when, and
+ * only when, the sender's minor is newer than its own, and refuses (counts,
+ * logs) a message with a value it does not know.  Message type numbers are
+ * never reused.  1.1: DEATH reason 3, handover.
  */
 #ifndef COORD_WIRE_H
 #define COORD_WIRE_H
@@ -26,7 +28,7 @@
 #define COORD_PROTO_MAJOR	1
 #endif
 #ifndef COORD_PROTO_MINOR
-#define COORD_PROTO_MINOR	0
+#define COORD_PROTO_MINOR	1
 #endif
 #define COORD_PROTO_VERSION	((COORD_PROTO_MAJOR << 8) | COORD_PROTO_MINOR)
 /* Test only: bytes of a field "appended at this minor" (proto/wire.c). */
@@ -58,6 +60,10 @@ enum coord_msg_type {
 enum coord_death_reason {
 	COORD_DEATH_REPORTED = 1,	/* reported by an agent or coordctl */
 	COORD_DEATH_NODE_LEFT = 2,	/* derived locally: a member left */
+	COORD_DEATH_HANDOVER = 3,	/* (1.1) no death: the origin gives VIPs
+					 * up (their address has left it); every
+					 * other member enters grace, then the
+					 * origin's server drops their state */
 };
 
 enum coord_ack_result {

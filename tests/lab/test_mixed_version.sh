@@ -2,34 +2,42 @@
 # Rolling upgrade: coordd builds of different protocol versions in one
 # 3-node group (one bring-up), as docs/protocol.md "Rolling upgrade" says.
 #
-#   A. nodes 1, 2 at 1.0 and node 3 at 1.1 (a build whose messages carry a
-#      4-byte field "appended at 1.1"): everything decodes, a death on
+#   A. nodes 1, 2 at this tree's 1.x and node 3 at 1.x+1 (a build whose
+#      messages carry a 4-byte field "appended at 1.x+1"): everything decodes, a death on
 #      either version's node is released once, confirmed, after every
 #      survivor entered grace.
 #   B. node 3 replaced by a 2.0 build: every message between majors is
 #      refused and counted (wire_errors.bad_version); the 2.0 node is a CPG
 #      member marked incompatible, settled at once and never confirmed, so
 #      the origin's policy decides; its ganesha is never put in grace.
-#   C. node 3 back at 1.0: barriers confirm again.
+#   C. node 3 back at 1.x: barriers confirm again.
 #
-# The bumped builds go to $B/v1.1 and $B/v2.0 (make rebuilds only what is
+# The bumped builds go to $B/v1.next and $B/v2.0 (make rebuilds only what is
 # out of date).  Facts only: release logs, grace records, coordctl --json,
 # coordd's log.
 set -u
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/coord_lab.sh"
 
-V11=$B/v1.1 V20=$B/v2.0
+# The protocol this tree speaks, and the next minor (a build of it).
+BASE_MINOR=$(awk '$2 == "COORD_PROTO_MINOR" && $1 == "#define" { print $3 }' \
+	"$COORD_TOP/include/coord/wire.h")
+NEXT_MINOR=$((BASE_MINOR + 1))
+BASE=1.$BASE_MINOR NEW=1.$NEXT_MINOR
+V11=$B/v1.next V20=$B/v2.0
 build_variant() {	# DIR EXTRA_CFLAGS
+	# make sees sources, not flags: other flags, a clean build.
+	[ "$(cat "$1/.flags" 2>/dev/null)" = "$2" ] || rm -rf "$1"
+	mkdir -p "$1" && echo "$2" >"$1/.flags"
 	make -s -C "$COORD_TOP" B="$1" EXTRA_CFLAGS="$2" all >"$B/variant.log" 2>&1 ||
 		{ sed 's/^/# /' "$B/variant.log"; return 1; }
 }
-if ! build_variant "$V11" "-DCOORD_PROTO_MINOR=1 -DCOORD_WIRE_TEST_APPEND=4" ||
-   ! build_variant "$V20" "-DCOORD_PROTO_MAJOR=2"; then
-	not_ok "build the 1.1 and 2.0 variants"
+if ! build_variant "$V11" "-DCOORD_PROTO_MINOR=$NEXT_MINOR -DCOORD_WIRE_TEST_APPEND=4" ||
+   ! build_variant "$V20" "-DCOORD_PROTO_MAJOR=2 -DCOORD_PROTO_MINOR=0"; then
+	not_ok "build the $NEW and 2.0 variants"
 	exit 1
 fi
-ok "built coordd 1.1 ($V11) and 2.0 ($V20)"
+ok "built coordd $NEW ($V11) and 2.0 ($V20)"
 
 lab_trap
 echo "# bringing up 3 nodes"
@@ -102,15 +110,15 @@ for n in 1 2 3; do
 	check "A: node $n: coordd sees 3 members" wait_coord_members $n 3
 done
 
-# --- A. 1.0 and 1.1 together ---
-check "A: nodes 1, 2 speak 1.0, node 3 speaks 1.1" \
-	[ "$(proto_of 1) $(proto_of 2) $(proto_of 3)" = "1.0 1.0 1.1" ]
+# --- A. the current minor and the next minor together ---
+check "A: nodes 1, 2 speak $BASE, node 3 speaks $NEW" \
+	[ "$(proto_of 1) $(proto_of 2) $(proto_of 3)" = "$BASE $BASE $NEW" ]
 for n in 1 2 3; do
 	h=$(ctl $n --json status | jq -c '[.members[] | select(.hello_seen) | .node_id] | sort')
 	check "A: node $n decoded every member's HELLO (got $h)" [ "$h" = "[1,2,3]" ]
 done
-confirmed_death "A: death on node 1 (1.0)" 1 2 3
-confirmed_death "A: death on node 3 (1.1)" 3 1 2
+confirmed_death "A: death on node 1 ($BASE)" 1 2 3
+confirmed_death "A: death on node 3 ($NEW)" 3 1 2
 for n in 1 2 3; do
 	w=$(wire_errors $n)
 	check "A: node $n refused no message (wire_errors $w)" \
@@ -145,7 +153,7 @@ check "B: node 1's log names the refused version" \
 echo "# what an administrator sees on node 1 (coordctl status):"
 ctl 1 status | sed 's/^/#   /'
 
-# B1. death on node 1 (1.0, policy release): node 3 is settled at once as
+# B1. death on node 1 (the current minor, policy release): node 3 is settled at once as
 # incompatible; the release is unconfirmed, naming node 3, without waiting
 # for the deadline (3000 ms).
 bv1=$(bad_version 3)
@@ -165,7 +173,7 @@ check "B1: node 1's log names node 3 as not confirmed" \
 	grep -q "event $id: every survivor answered, releasing by policy; not confirmed in grace: 3 (incompatible: protocol 2.0)" \
 	"$LAB_DIR/1/coordd.log"
 g=$(grace_time 2 5:198.18.0.101 "$t0")
-check "B1: node 2 (1.0) entered grace" [ -n "$g" ]
+check "B1: node 2 ($BASE) entered grace" [ -n "$g" ]
 check "B1: node 3 (2.0) was never asked to enter grace" \
 	[ -z "$(grace_time 3 5:198.18.0.101 "$t0")" ]
 check "B1: node 3 has no record of the event" [ -z "$(event_json 3 "$id")" ]
@@ -173,7 +181,7 @@ check "B1: node 3 refused the DEATH (and the ACK, RELEASE) as bad_version" \
 	[ "$(bad_version 3)" -ge $((bv1 + 3)) ]
 ctl 1 up >/dev/null
 
-# B2. death on node 2 (1.0, policy hold): held at the deadline, no release.
+# B2. death on node 2 (the current minor, policy hold): held at the deadline, no release.
 before=$(release_count 2)
 ctl 2 death --wait --timeout 30 >/dev/null; rc=$?
 id=$(last_event_id 2)
@@ -196,18 +204,18 @@ id=$(last_event_id 3)
 check "B3: death on node 3 (2.0): exits 0 (got $rc)" [ "$rc" = 0 ]
 check "B3: released unconfirmed" \
 	sh -c "[ $(release_count 3) = $((before + 1)) ] && tail -n1 '$LAB_DIR/3/release.log' | grep -q ' unconfirmed$'"
-check "B3: neither 1.0 node entered grace for node 3's VIP" \
+check "B3: neither $BASE node entered grace for node 3's VIP" \
 	[ -z "$(grace_time 1 5:198.18.0.103 "$t0")$(grace_time 2 5:198.18.0.103 "$t0")" ]
 check "B3: nodes 1 and 2 have no record of it" [ -z "$(event_json 1 "$id")$(event_json 2 "$id")" ]
 check "B3: node 1 counted node 3's DEATH and RELEASE as bad_version" \
 	[ "$(bad_version 1)" -ge $((bv1 + 2)) ]
 ctl 3 up >/dev/null
 
-# --- C. node 3 back at 1.0: the barrier confirms again ---
+# --- C. node 3 back at the current minor: the barrier confirms again ---
 coord_stop 3
 start_build 3 "$B"
 check "C: node 3 sees 3 members" wait_coord_members 3 3
-check "C: node 3 speaks 1.0" [ "$(proto_of 3)" = 1.0 ]
+check "C: node 3 speaks $BASE" [ "$(proto_of 3)" = $BASE ]
 confirmed_death "C: death on node 1" 1 2 3
 
 echo "1..$T"

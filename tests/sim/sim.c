@@ -647,6 +647,11 @@ static void drain(int i)
 			c->at = S.now + 2000 + rn(20000);
 			break;
 		}
+		case COORD_ACTION_DROP:
+			/* No schedule reports a handover yet. */
+			violate("drop", "node %d asked to drop VIP state without "
+				"a handover", i + 1);
+			break;
 		case COORD_ACTION_EVENT_ENDED: {
 			struct gt_event *g = gt_find(&a.event);
 			if (g && g->origin == i && a.event.origin == (uint32_t)i + 1)

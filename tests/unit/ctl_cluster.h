@@ -54,6 +54,9 @@ struct cluster {
 	struct coord_control *ctl;
 	char dir[64], path[128];
 	int gone;
+	int drops;			/* node 1's DROP actions (handovers) */
+	int take_overs;			/* node 1's take-over requests */
+	bool take_over_fails;		/* its server "answers" no-server */
 };
 
 static struct cluster *C;
@@ -114,6 +117,10 @@ static inline void pump(void *ctx)
 									"Started grace period");
 					}
 					break;
+				case COORD_ACTION_DROP:
+					cl->drops += k == 0;
+					/* answered like a release */
+					__attribute__((fallthrough));
 				case COORD_ACTION_RELEASE:
 					coord_engine_release_done(n->e, clock_us, &a.event,
 								  n->release_status);
@@ -170,12 +177,27 @@ static inline void cluster_join(struct cluster *cl)
 	pump(cl);
 }
 
+/* Node 1's server "answers" a take-over at once. */
+static inline void fake_take_over(void *ctx, uint32_t token, const struct coord_vip *vips,
+				  size_t n_vips)
+{
+	struct cluster *cl = ctx;
+
+	(void)vips;
+	(void)n_vips;
+	cl->take_overs++;
+	coord_dispatch_take_over_done(cl->d, token, !cl->take_over_fails,
+				      cl->take_over_fails ? "no-server: not on the bus" :
+				      "in grace, the other nodes' client records loaded");
+}
+
 static inline int setup_policy(void **state, enum coord_policy policy, bool join)
 {
 	struct cluster *cl = calloc(1, sizeof(*cl));
 	struct coord_dispatch_env env = {
 		.now_us = fake_now, .pump = pump, .pump_ctx = cl,
 		.fill_status = fill_status, .self_pid = 1001,
+		.take_over = fake_take_over, .take_over_ctx = cl,
 	};
 	char err[256], vip[32];
 	size_t k;

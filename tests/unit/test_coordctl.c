@@ -32,6 +32,7 @@
 #undef main
 #include "../../coord/coordctl_parse.c"
 #include "../../coord/coordctl_output.c"
+#include "../../coord/coordctl_move.c"
 
 #define NOBODY	65534
 
@@ -327,7 +328,7 @@ static bool stdout_has(void *arg)
 
 static void test_usage_errors(void **state)
 {
-	static const char *const cases[][4] = {
+	static const char *const cases[][5] = {
 		{ NULL },
 		{ "bogus", NULL },
 		{ "ping", "extra", NULL },
@@ -339,6 +340,12 @@ static void test_usage_errors(void **state)
 		{ "--timeout", "-1", "ping", NULL },
 		{ "up", "--wait", NULL },
 		{ "--no-such-option", "ping", NULL },
+		{ "move", "198.18.0.101", NULL },
+		{ "move", "not-an-ip", "node2", NULL },
+		{ "move", "198.18.0.101", "node;2", NULL },
+		{ "-j", "move", "198.18.0.101", "node2", NULL },
+		{ "take-over", NULL },
+		{ "give-up", "--ip", "198.18.0.101", "x", NULL },
 	};
 	struct ctl_run *r = malloc(sizeof(*r));
 	size_t i;
@@ -359,7 +366,7 @@ static void test_usage_errors(void **state)
 	expect_has(r->out, "Exit status: 0 ok; 1 failed", "--help");
 	expect_has(r->out, "3 cannot talk to coordd", "--help");
 	expect_exit(r, ctl_alone(r, NULL, (const char *const[]){ "-V", NULL }), 0, "-V");
-	expect_has(r->out, "control protocol 1.1", "-V");
+	expect_has(r->out, "control protocol 1.2", "-V");
 	free(r);
 }
 
@@ -417,11 +424,52 @@ static void test_status(void **state)
 	expect_exit(r, ctl(r, (const char *const[]){ "-j", "status", NULL }), 0, "status -j");
 	expect_json(r->out, "status --json");
 	expect_has(r->out, "\"daemon\":{\"node_id\":1,\"pid\":1001,\"incarnation\":5000,"
-		   "\"protocol_version\":\"1.0\",\"group\":\"coord-test\"", "status --json");
+		   "\"protocol_version\":\"1.1\",\"group\":\"coord-test\"", "status --json");
 	expect_has(r->out, "\"wire_errors\":{\"ok\":0,\"truncated\":7,", "status --json");
 	expect_has(r->out, "\"members\":[{\"node_id\":1,\"pid\":1001,\"incarnation\":5000,"
 		   "\"self\":true,\"hello_seen\":true,\"server\":\"up\"", "status --json");
 	expect_has(r->out, "\"vips\":[\"198.18.0.102\"]", "status --json");
+	free(r);
+}
+
+/* The gate's stop: the handover waits for every other node's grace, then
+ * node 1's server drops the VIP's state; its start: take-over. */
+static void test_give_up_and_take_over(void **state)
+{
+	struct cluster *cl = *state;
+	struct ctl_run *give = malloc(sizeof(*give)), *r = malloc(sizeof(*r));
+
+	cl->n[2].hold_grace = true;	/* node 3 is slow */
+	memset(give, 0, sizeof(*give));
+	ctl_start(give, cl->path, (const char *const[]){ "give-up", "--ip", "198.18.0.101",
+							 "--wait", NULL });
+	if (!run_until(stdout_has, give, 5000) || give->exited)
+		fail_msg("give-up --wait should print the pending event and keep waiting; "
+			 "stdout: %s stderr: %s", give->out, give->err);
+	expect_has(give->out, "(handover, local origin)", "give-up --wait, first lines");
+	assert_int_equal(cl->drops, 0);
+	clock_us += 3000;
+	coord_engine_grace_done(cl->n[2].e, clock_us, &cl->n[2].grace_owed,
+				COORD_ACK_IN_GRACE, 2500, "Started grace period");
+	pump(cl);
+	expect_exit(give, ctl_wait(give, 5000), 0, "give-up --wait, all confirmed");
+	expect_has(give->out, "handed over: every other member confirmed grace",
+		   "give-up --wait");
+	assert_int_equal(cl->drops, 1);
+
+	expect_exit(r, ctl(r, (const char *const[]){ "give-up", NULL }), 2, "give-up, no --ip");
+	expect_has(r->err, "give-up needs at least one --ip", "give-up, no --ip");
+	expect_exit(r, ctl(r, (const char *const[]){ "take-over", "--ip", "198.18.0.102",
+						     "--wait", NULL }), 2, "take-over --wait");
+	expect_exit(r, ctl(r, (const char *const[]){ "take-over", "--ip", "198.18.0.102",
+						     NULL }), 0, "take-over");
+	expect_has(r->out, "in grace, the other nodes' client records loaded", "take-over");
+	cl->take_over_fails = true;
+	expect_exit(r, ctl(r, (const char *const[]){ "take-over", "--ip", "198.18.0.102",
+						     NULL }), 1, "take-over, no server");
+	expect_has(r->err, "no-server", "take-over, no server");
+	assert_int_equal(cl->take_overs, 2);
+	free(give);
 	free(r);
 }
 
@@ -669,6 +717,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_daemon_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_give_up_and_take_over, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_death_wait_names_the_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_death_wait_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_death_held_is_failure, setup_hold, teardown),

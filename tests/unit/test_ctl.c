@@ -361,7 +361,7 @@ static void test_bad_type(void **state)
 	struct coord_ctl_request req = req_sample(R_PING);
 	struct coord_ctl_record rec = rec_sample(C_END);
 	size_t len;
-	static const uint16_t unknown[] = { 0, 8, 99, 0x8000, 0x8007, 0xffff };
+	static const uint16_t unknown[] = { 0, 10, 99, 0x8000, 0x8007, 0xffff };
 	size_t i;
 
 	(void)state;
@@ -689,7 +689,7 @@ static void test_layout_requests(void **state)
 	(void)state;
 	assert_int_equal(get32(buf), 0x4343544c);
 	assert_memory_equal(buf, "CCTL", 4);
-	assert_int_equal(get16(buf + 4), 0x0101);
+	assert_int_equal(get16(buf + 4), 0x0102);
 	assert_int_equal(get16(buf + 6), 4);
 	assert_int_equal(get32(buf + 8), len);
 	assert_int_equal(get32(buf + 12), SEQ);

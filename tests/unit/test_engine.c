@@ -35,6 +35,10 @@ struct node {
 	int release_status;		/* what the release command "exits" with */
 	bool release_hold;		/* do not answer releases automatically */
 	struct coord_event_id last_release;
+	int drops;			/* DROP actions seen (a handover's release) */
+	struct coord_event_id last_drop;
+	struct coord_vip last_drop_vips[COORD_MAX_VIPS];
+	uint16_t last_drop_n;
 	int ended;
 };
 
@@ -150,6 +154,15 @@ static void settle(void)
 					nd->release_at[nd->releases] = C.now;
 				nd->releases++;
 				nd->last_release = a.event;
+				if (!nd->release_hold)
+					coord_engine_release_done(nd->e, C.now, &a.event,
+								  nd->release_status);
+				break;
+			case COORD_ACTION_DROP:
+				nd->drops++;
+				nd->last_drop = a.event;
+				nd->last_drop_n = a.n_vips;
+				memcpy(nd->last_drop_vips, a.vips, sizeof(a.vips));
 				if (!nd->release_hold)
 					coord_engine_release_done(nd->e, C.now, &a.event,
 								  nd->release_status);
@@ -640,6 +653,156 @@ static void test_joiner_reruns_and_procdown_survivor_waits(void **state)
 	settle();
 	assert_int_equal(C.nodes[2].releases, 1);
 	assert_int_equal(ev_on(2, &again)->release_outcome, COORD_RELEASE_CONFIRMED);
+}
+
+/* ---- handovers: a VIP leaves a live server (issue 19) ---- */
+
+static struct coord_event_id hand_over(int i, int n_vips)
+{
+	struct coord_event_id id;
+	struct coord_vip v[2];
+
+	vip_of(i, &v[0]);
+	vip_of(i + 10, &v[1]);
+	assert_int_equal(coord_engine_report_handover(C.nodes[i].e, C.now, v,
+						      (size_t)n_vips, &id), 0);
+	return id;
+}
+
+/* Every other member enters grace ("0:": no VIP to load), the origin does
+ * not; only then does the origin drop the VIPs' state (DROP, never the
+ * release command), and nobody's server is taken for dead. */
+static void test_handover_drops_after_every_grace(void **state)
+{
+	struct coord_event_id id, none;
+	struct coord_vip v2;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	assert_int_equal(coord_engine_report_handover(C.nodes[2].e, C.now, NULL, 0, &none),
+			 -EINVAL);
+	C.nodes[3].grace_mode = GRACE_HOLD;
+	id = hand_over(2, 2);
+	settle();
+	for (i = 1; i <= 3; i += 2) {
+		assert_int_equal(C.nodes[i].graces, 1);
+		assert_int_equal(C.nodes[i].last_grace_n, 0);
+		assert_int_equal(ev_on(i, &id)->reason, COORD_DEATH_HANDOVER);
+	}
+	assert_int_equal(C.nodes[2].graces, 0);
+	assert_int_equal(C.nodes[2].drops, 0);		/* node 3 not in grace yet */
+	assert_int_equal(target_of(3), COORD_TARGET_GRACE_PENDING);
+	coord_engine_grace_done(C.nodes[3].e, C.now, &id, COORD_ACK_IN_GRACE, 5, "ok");
+	settle();
+	assert_int_equal(C.nodes[2].drops, 1);
+	assert_int_equal(C.nodes[2].releases, 0);
+	assert_int_equal(C.nodes[2].last_drop_n, 2);
+	vip_of(2, &v2);
+	assert_true(coord_vip_equal(&C.nodes[2].last_drop_vips[0], &v2));
+	for (i = 1; i <= 3; i++) {
+		assert_int_equal(ev_on(i, &id)->state, COORD_EVENT_RELEASED);
+		assert_int_equal(ev_on(i, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
+		assert_int_equal(target_of(i), COORD_TARGET_YES);
+		assert_false(coord_engine_member(C.nodes[i].e, 1)->server_down);
+	}
+	assert_int_equal(C.nodes[1].drops + C.nodes[3].drops, 0);
+}
+
+/* A handover is not a death: a death report starts its own event, and
+ * two handovers on their way are two events. */
+static void test_handover_and_death_are_separate(void **state)
+{
+	struct coord_event_id h1, h2, d;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	C.nodes[1].grace_mode = GRACE_HOLD;
+	h1 = hand_over(2, 1);
+	h2 = hand_over(2, 1);
+	assert_false(coord_event_id_equal(&h1, &h2));
+	d = report(2);
+	assert_false(coord_event_id_equal(&d, &h1) || coord_event_id_equal(&d, &h2));
+	settle();
+	assert_int_equal(ev_on(3, &h1)->reason, COORD_DEATH_HANDOVER);
+	assert_int_equal(ev_on(3, &d)->reason, COORD_DEATH_REPORTED);
+	assert_int_equal(coord_engine_pending_count(C.nodes[3].e), 3);
+}
+
+/* The barrier's rules hold for a handover: a member whose coordd leaves
+ * while its node lives is not confirmed (policy hold: no drop), and a
+ * joiner makes the origin run the handover again, its server running. */
+static void test_handover_waits_for_live_leaver_and_reruns_for_joiner(void **state)
+{
+	struct coord_event_id id, again;
+	struct coord_member_id j;
+	uint32_t all[] = { 1, 2, 3 };
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_HOLD);
+	coord_engine_quorum_view(C.nodes[2].e, C.now, true, all, 3);
+	C.nodes[3].grace_mode = GRACE_HOLD;
+	id = hand_over(2, 1);
+	settle();
+	node_leaves(3, COORD_LEAVE_PROCDOWN);
+	assert_int_equal(sv_on(2, &id, 3)->state, COORD_SURVIVOR_LEFT);
+	advance(DEADLINE_US);
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_HELD);
+	assert_int_equal(C.nodes[2].drops, 0);
+	/* Node 3's coordd is back: the handover is run again for it. */
+	C.nodes[3].up = true;
+	C.nodes[3].grace_mode = GRACE_ANSWER;
+	j = mid(3);
+	coord_engine_free(C.nodes[3].e);
+	C.nodes[3].e = engine_for(3, 303);
+	confchg(NULL, NULL, 0, &j, 1);
+	settle();
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_CANCELLED);
+	again = ev_on(2, &id)->rerun_as;
+	assert_int_equal(again.seq, id.seq + 1);
+	assert_int_equal(ev_on(2, &again)->reason, COORD_DEATH_HANDOVER);
+	assert_int_equal(ev_on(2, &again)->state, COORD_EVENT_RELEASED);
+	assert_int_equal(C.nodes[2].drops, 1);
+	assert_int_equal(C.nodes[2].last_drop.seq, again.seq);
+	assert_int_equal(target_of(2), COORD_TARGET_YES);
+}
+
+/* A failed drop is retried like a release, and the record says so. */
+static void test_handover_drop_failure_retries(void **state)
+{
+	struct coord_event_id id;
+
+	(void)state;
+	cluster_up(2, COORD_POLICY_RELEASE);
+	C.nodes[1].release_status = 1;
+	id = hand_over(1, 1);
+	settle();
+	assert_int_equal(C.nodes[1].drops, 1);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RETRY_WAIT);
+	advance(1000000);
+	assert_int_equal(C.nodes[1].drops, 2);
+	advance(2000000);
+	assert_int_equal(C.nodes[1].drops, 3);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASE_FAILED);
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RELEASE_FAILED);
+}
+
+/* Node-left events are derived by every node: one sent is refused. */
+static void test_node_left_reason_refused_from_the_wire(void **state)
+{
+	struct coord_msg m = msg_from(2, COORD_MSG_DEATH);
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	m.u.death.id.origin = 2;
+	m.u.death.id.incarnation = 102;
+	m.u.death.id.seq = 1;
+	m.u.death.reason = COORD_DEATH_NODE_LEFT;
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), -EINVAL);
+	m.u.death.reason = COORD_DEATH_HANDOVER;	/* a handover names its VIPs */
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), -EINVAL);
+	assert_int_equal(coord_engine_event_count(C.nodes[1].e), 0);
+	assert_int_equal(C.nodes[1].graces, 0);
 }
 
 static void test_target_vouch(void **state)
@@ -1275,6 +1438,12 @@ int main(void)
 		cmocka_unit_test_teardown(test_release_success_after_failure, teardown),
 		cmocka_unit_test_teardown(test_disconnected_abandons_and_reincarnates, teardown),
 		cmocka_unit_test_teardown(test_event_table_evicts_oldest_ended, teardown),
+		cmocka_unit_test_teardown(test_handover_drops_after_every_grace, teardown),
+		cmocka_unit_test_teardown(test_handover_and_death_are_separate, teardown),
+		cmocka_unit_test_teardown(test_handover_waits_for_live_leaver_and_reruns_for_joiner,
+					  teardown),
+		cmocka_unit_test_teardown(test_handover_drop_failure_retries, teardown),
+		cmocka_unit_test_teardown(test_node_left_reason_refused_from_the_wire, teardown),
 		cmocka_unit_test(test_deterministic),
 	};
 

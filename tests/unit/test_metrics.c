@@ -185,7 +185,14 @@ static void test_render_after_a_failover(void **state)
 	ev.local_origin = false;
 	ev.release_outcome = COORD_RELEASE_UNCONFIRMED;
 	coord_metrics_event_ended(m, &ev);
+	/* A handover this node gave: counted apart, not as a failover. */
+	ev.reason = COORD_DEATH_HANDOVER;
+	ev.local_origin = true;
+	ev.release_outcome = COORD_RELEASE_CONFIRMED;
+	coord_metrics_event_ended(m, &ev);
 	render(m, e);
+	has("coord_handovers_total{outcome=\"released\",origin=\"local\"} 1");
+	has("coord_handovers_total{outcome=\"released-unconfirmed\",origin=\"peer\"} 0");
 	has("coord_grace_call_duration_seconds_bucket{result=\"in-grace\",le=\"0.0025\"} 0");
 	has("coord_grace_call_duration_seconds_bucket{result=\"in-grace\",le=\"0.005\"} 1");
 	has("coord_grace_call_duration_seconds_bucket{result=\"in-grace\",le=\"+Inf\"} 1");

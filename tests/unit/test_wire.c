@@ -387,7 +387,7 @@ static const struct patch_case field_cases[] = {
 	ONE(S_HELLO, HELLO_VIP1, 4, COORD_WIRE_BAD_FIELD,
 	    "IPv6 address relabelled as IPv4"),
 	ONE(S_DEATH, P + 16, 0, COORD_WIRE_BAD_FIELD, "DEATH reason 0"),
-	ONE(S_DEATH, P + 16, 3, COORD_WIRE_BAD_FIELD, "DEATH reason 3"),
+	ONE(S_DEATH, P + 16, 4, COORD_WIRE_BAD_FIELD, "DEATH reason 4"),
 	ONE(S_DEATH, P + 3, SENDER + 1, COORD_WIRE_BAD_FIELD,
 	    "DEATH whose event origin is not its sender"),
 	ONE(S_DEATH, P + 11, (INCARNATION & 0xff) + 1, COORD_WIRE_BAD_FIELD,
@@ -776,8 +776,9 @@ static void test_every_code(void **state)
 		size_t n_valid;
 		const char *what;
 	} codes[] = {
-		{ S_DEATH, P + 16, (const uint8_t[]){ COORD_DEATH_REPORTED, COORD_DEATH_NODE_LEFT },
-		  2, "DEATH reason" },
+		{ S_DEATH, P + 16, (const uint8_t[]){ COORD_DEATH_REPORTED, COORD_DEATH_NODE_LEFT,
+						      COORD_DEATH_HANDOVER },
+		  3, "DEATH reason" },
 		{ S_CANCEL, P + 16, (const uint8_t[]){ COORD_CANCEL_ADMIN, COORD_CANCEL_REJOINED },
 		  2, "CANCEL reason" },
 		{ S_ACK, P + 16, (const uint8_t[]){ 1, 2, 3, 4, 5, 6 }, 6, "ACK result" },
@@ -932,7 +933,7 @@ static void test_encode_layout(void **state)
 {
 	static const uint8_t hello[] = {
 		0x43, 0x4f, 0x52, 0x44,		/* magic "CORD" */
-		0x01, 0x00,			/* version 1.0 */
+		0x01, 0x01,			/* version 1.1 */
 		0x00, 0x01,			/* HELLO */
 		0x00, 0x00, 0x00, 0x34,		/* length 52 */
 		0x01, 0x02, 0x03, 0x04,		/* sender */
@@ -943,7 +944,7 @@ static void test_encode_layout(void **state)
 		198, 18, 0, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	};
 	static const uint8_t release[] = {
-		0x43, 0x4f, 0x52, 0x44, 0x01, 0x00, 0x00, 0x04,
+		0x43, 0x4f, 0x52, 0x44, 0x01, 0x01, 0x00, 0x04,
 		0x00, 0x00, 0x00, 0x30,		/* length 48 */
 		0x00, 0x00, 0x00, 0x02,
 		0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
@@ -1032,8 +1033,8 @@ static void test_encode_refuses(void **state)
 	       "DEATH VIP family 5");
 	REFUSE(S_DEATH, m.u.death.reason = 0, COORD_WIRE_BAD_FIELD,
 	       "DEATH reason 0");
-	REFUSE(S_DEATH, m.u.death.reason = 3, COORD_WIRE_BAD_FIELD,
-	       "DEATH reason 3");
+	REFUSE(S_DEATH, m.u.death.reason = 4, COORD_WIRE_BAD_FIELD,
+	       "DEATH reason 4");
 	REFUSE(S_DEATH, m.u.death.id.origin = SENDER + 1,
 	       COORD_WIRE_BAD_FIELD, "DEATH for another origin");
 	REFUSE(S_DEATH, m.u.death.id.incarnation = INCARNATION - 1,
