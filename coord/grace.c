@@ -501,19 +501,24 @@ void coord_grace_load_nodes(struct coord_grace_client *g, const struct coord_eve
 			    const uint32_t *nodes, size_t n_nodes,
 			    coord_grace_done_fn done, void *ctx)
 {
-	char args[COORD_MAX_NODES_LOADED][COORD_GRACE_ARG_MAX];
-	const char *argv[COORD_MAX_NODES_LOADED];
+	char args[1 + COORD_MAX_NODES_LOADED][COORD_GRACE_ARG_MAX];
+	const char *argv[1 + COORD_MAX_NODES_LOADED];
 	size_t i, n = 0;
 
-	for (i = 0; i < n_nodes && n < COORD_MAX_NODES_LOADED; i++) {
+	/* Its own records first ("3:", UPDATE_CLIENTS: RecoveryRoot/v4recov/
+	 * node0, read without removing them): a VIP can come back to the
+	 * server its clients last used before any of them reclaimed
+	 * elsewhere (a move and its way back, a failback before the client
+	 * renewed); those clients' records are this server's own, and a
+	 * server loads its own only when it starts.  Without them their
+	 * reclaims get NFS4ERR_NO_GRACE (seen in the lab). */
+	snprintf(args[n], COORD_GRACE_ARG_MAX, "3:");
+	argv[n] = args[n];
+	n++;
+	for (i = 0; i < n_nodes && i < COORD_MAX_NODES_LOADED; i++) {
 		snprintf(args[n], COORD_GRACE_ARG_MAX, "4:%u", nodes[i]);
 		argv[n] = args[n];
 		n++;
-	}
-	if (!n) {
-		snprintf(args[0], COORD_GRACE_ARG_MAX, "0:");
-		argv[0] = args[0];
-		n = 1;
 	}
 	coord_grace_call(g, id, argv, n, done, ctx);
 }

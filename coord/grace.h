@@ -39,9 +39,9 @@ void coord_grace_request(struct coord_grace_client *g, const struct coord_event_
  * done(ctx) instead of the client's own callback:
  * drop: one "2:VIP" call per VIP: the server drops the state of the
  *   clients whose id string names the VIP (a handover's release);
- * load_nodes: one "4:N" call per node (at most COORD_MAX_NODES_LOADED):
- *   the server enters grace and loads node N's client records; "0:"
- *   without nodes.
+ * load_nodes: one "3:" call (the server loads its own client records)
+ *   and one "4:N" call per node (at most COORD_MAX_NODES_LOADED): the
+ *   server enters grace and loads node N's client records.
  * call: any list of grace arguments.
  */
 #define COORD_MAX_NODES_LOADED	32

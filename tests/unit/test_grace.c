@@ -518,6 +518,31 @@ static void test_in_grace_without_vip_sends_0(void **state)
 	assert_string_equal(rec, "0:\n");
 }
 
+/* A take-over: the server's own records ("3:"), then each other node's
+ * ("4:N"); with no other node, its own alone. */
+static void test_load_nodes_own_records_then_each_node(void **state)
+{
+	static const uint32_t nodes[] = { 2, 3 };
+	struct fixture *f = *state;
+	char rec[256];
+
+	start_bus(f);
+	start_fake(f, FAKE_OK);
+	new_client(f, f->address, LONG_CALL_MS);
+	f->n_done = 0;
+	coord_grace_load_nodes(f->g, &EVENT, nodes, 2, on_done, f);
+	assert_true(run_until(f, answered, GUARD_MS));
+	assert_int_equal(f->result, COORD_ACK_IN_GRACE);
+	assert_int_equal(read_record(f, rec, sizeof(rec)), 3);
+	assert_string_equal(rec, "3:\n4:2\n4:3\n");
+	f->n_done = 0;
+	coord_grace_load_nodes(f->g, &EVENT, NULL, 0, on_done, f);
+	assert_true(run_until(f, answered, GUARD_MS));
+	assert_int_equal(f->result, COORD_ACK_IN_GRACE);
+	assert_int_equal(read_record(f, rec, sizeof(rec)), 4);
+	assert_string_equal(rec, "3:\n4:2\n4:3\n3:\n");
+}
+
 static void test_false_answer_is_grace_failed(void **state)
 {
 	static const char *const vips[] = { "198.18.0.100" };
@@ -729,6 +754,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_in_grace_one_call_per_vip),
 		T(test_in_grace_without_vip_sends_0),
+		T(test_load_nodes_own_records_then_each_node),
 		T(test_false_answer_is_grace_failed),
 		T(test_worst_call_wins),
 		T(test_dbus_error_is_grace_failed),
