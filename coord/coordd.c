@@ -195,7 +195,10 @@ static void pump(void *data)
 			send_message(d, &a.msg);
 			break;
 		case COORD_ACTION_GRACE:
-			coord_grace_request(d->grace, &a.event, a.vips, a.n_vips);
+			if (a.load_node)
+				coord_grace_request_node(d->grace, &a.event, a.load_node);
+			else
+				coord_grace_request(d->grace, &a.event, a.vips, a.n_vips);
 			break;
 		case COORD_ACTION_RELEASE:
 			run_release(d, &a.event);

@@ -187,6 +187,7 @@ static struct coord_action *action_push(struct coord_engine *e,
 	e->act_count++;
 	a->kind = kind;
 	a->n_vips = 0;
+	a->load_node = 0;
 	return a;
 }
 
@@ -269,9 +270,15 @@ static void ask_grace(struct coord_engine *e, const struct coord_event *ev)
 		return;
 	a->event = ev->id;
 	/* A handover's VIPs stay where the origin's records are: here it is
-	 * only grace ("0:"), so that no lock the origin drops is granted. */
-	if (ev->reason == COORD_DEATH_HANDOVER)
+	 * grace, so that no lock the origin drops is granted.  With the
+	 * origin's records loaded ("4:origin", the VIPs' clients among them):
+	 * a ganesha whose reclaim list is empty ends a bare "0:" grace at its
+	 * next reaper run (no NLM: nobody left to reclaim), seconds before a
+	 * client that renews late reclaims on the new holder. */
+	if (ev->reason == COORD_DEATH_HANDOVER) {
+		a->load_node = ev->id.origin;
 		return;
+	}
 	a->n_vips = ev->n_vips;
 	memcpy(a->vips, ev->vips, sizeof(a->vips));
 }

@@ -485,16 +485,34 @@ void coord_grace_request(struct coord_grace_client *g, const struct coord_event_
 			 g->done, g->ctx);
 }
 
+void coord_grace_request_node(struct coord_grace_client *g, const struct coord_event_id *id,
+			      uint32_t node)
+{
+	char arg[COORD_GRACE_ARG_MAX];
+	const char *argv[1] = { arg };
+
+	snprintf(arg, sizeof(arg), "4:%u", node);
+	coord_grace_call(g, id, argv, 1, g->done, g->ctx);
+}
+
 void coord_grace_drop(struct coord_grace_client *g, const struct coord_event_id *id,
 		      const struct coord_vip *vips, size_t n_vips,
 		      coord_grace_done_fn done, void *ctx)
 {
-	char args[COORD_MAX_VIPS][COORD_GRACE_ARG_MAX];
-	const char *argv[COORD_MAX_VIPS];
+	char args[1 + COORD_MAX_VIPS][COORD_GRACE_ARG_MAX];
+	const char *argv[1 + COORD_MAX_VIPS];
+	size_t n;
 
 	if (!n_vips)	/* "2:" would release every client of the server */
 		return done(ctx, id, COORD_ACK_GRACE_FAILED, 0, "no VIP to drop");
-	coord_grace_call(g, id, argv, vip_args("2", vips, n_vips, args, argv), done, ctx);
+	/* Its own records first ("3:"): the VIPs' clients are among them, so
+	 * its grace lasts until they could reclaim elsewhere; with an empty
+	 * reclaim list ganesha ends the grace at its next reaper run, and a
+	 * client of its other VIPs could take a dropped lock. */
+	snprintf(args[0], COORD_GRACE_ARG_MAX, "3:");
+	argv[0] = args[0];
+	n = vip_args("2", vips, n_vips, args + 1, argv + 1);
+	coord_grace_call(g, id, argv, 1 + n, done, ctx);
 }
 
 void coord_grace_load_nodes(struct coord_grace_client *g, const struct coord_event_id *id,

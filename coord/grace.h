@@ -33,12 +33,18 @@ struct coord_grace_client *coord_grace_new(qb_loop_t *loop, const char *bus_addr
  */
 void coord_grace_request(struct coord_grace_client *g, const struct coord_event_id *id,
 			 const struct coord_vip *vips, size_t n_vips);
+/* The same with one "4:NODE" call: grace, node NODE's client records
+ * loaded (a member's part of a handover, docs/grace.md). */
+void coord_grace_request_node(struct coord_grace_client *g, const struct coord_event_id *id,
+			      uint32_t node);
 
 /*
  * The same, for a handover and a take-over (docs/grace.md), answered to
  * done(ctx) instead of the client's own callback:
- * drop: one "2:VIP" call per VIP: the server drops the state of the
- *   clients whose id string names the VIP (a handover's release);
+ * drop: one "3:" call (the server loads its own client records, so that
+ *   its grace lasts while the VIPs' clients reclaim elsewhere) and one
+ *   "2:VIP" call per VIP: the server drops the state of the clients whose
+ *   id string names the VIP (a handover's release);
  * load_nodes: one "3:" call (the server loads its own client records)
  *   and one "4:N" call per node (at most COORD_MAX_NODES_LOADED): the
  *   server enters grace and loads node N's client records.

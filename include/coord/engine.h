@@ -161,6 +161,10 @@ struct coord_action {
 	uint8_t state;			/* EVENT_ENDED: the final state */
 	uint16_t n_vips;		/* GRACE: 0 means just grace ("0:");
 					 * DROP: the VIPs handed over */
+	uint32_t load_node;		/* GRACE of a handover: its origin, whose
+					 * client records the server loads
+					 * ("4:N") so that its grace lasts;
+					 * 0 for a death */
 	struct coord_vip vips[COORD_MAX_VIPS];
 	struct coord_msg msg;		/* SEND */
 };

@@ -30,6 +30,7 @@ struct node {
 	struct coord_event_id last_grace;
 	struct coord_vip last_grace_vips[COORD_MAX_VIPS];
 	uint16_t last_grace_n;
+	uint32_t last_grace_node;	/* a handover's origin to load, or 0 */
 	int releases;			/* RELEASE actions seen */
 	uint64_t release_at[16];
 	int release_status;		/* what the release command "exits" with */
@@ -144,6 +145,7 @@ static void settle(void)
 				nd->graces++;
 				nd->last_grace = a.event;
 				nd->last_grace_n = a.n_vips;
+				nd->last_grace_node = a.load_node;
 				memcpy(nd->last_grace_vips, a.vips, sizeof(a.vips));
 				if (nd->grace_mode == GRACE_ANSWER)
 					coord_engine_grace_done(nd->e, C.now, &a.event,
@@ -537,6 +539,7 @@ static void test_release_waits_for_every_survivor(void **state)
 	for (i = 1; i <= 3; i += 2) {
 		assert_int_equal(C.nodes[i].graces, 1);
 		assert_int_equal(C.nodes[i].last_grace_n, 1);
+		assert_int_equal(C.nodes[i].last_grace_node, 0);	/* a death: "5:VIP" */
 		assert_true(coord_vip_equal(&C.nodes[i].last_grace_vips[0], &v2));
 	}
 	assert_int_equal(C.nodes[2].graces, 0);		/* the origin is not asked */
@@ -669,9 +672,10 @@ static struct coord_event_id hand_over(int i, int n_vips)
 	return id;
 }
 
-/* Every other member enters grace ("0:": no VIP to load), the origin does
- * not; only then does the origin drop the VIPs' state (DROP, never the
- * release command), and nobody's server is taken for dead. */
+/* Every other member enters grace with the origin's records loaded
+ * ("4:origin": no VIP to load), the origin does not; only then does the
+ * origin drop the VIPs' state (DROP, never the release command), and
+ * nobody's server is taken for dead. */
 static void test_handover_drops_after_every_grace(void **state)
 {
 	struct coord_event_id id, none;
@@ -688,6 +692,7 @@ static void test_handover_drops_after_every_grace(void **state)
 	for (i = 1; i <= 3; i += 2) {
 		assert_int_equal(C.nodes[i].graces, 1);
 		assert_int_equal(C.nodes[i].last_grace_n, 0);
+		assert_int_equal(C.nodes[i].last_grace_node, 2);
 		assert_int_equal(ev_on(i, &id)->reason, COORD_DEATH_HANDOVER);
 	}
 	assert_int_equal(C.nodes[2].graces, 0);

@@ -543,6 +543,34 @@ static void test_load_nodes_own_records_then_each_node(void **state)
 	assert_string_equal(rec, "3:\n4:2\n4:3\n3:\n");
 }
 
+/* A handover: a member loads the origin's records ("4:N"); the origin
+ * loads its own ("3:") and drops each VIP's state ("2:VIP"). */
+static void test_handover_member_and_drop(void **state)
+{
+	static const char *const ips[] = { "198.18.0.101", "fd00::1" };
+	struct coord_vip v[2];
+	struct fixture *f = *state;
+	char rec[256];
+
+	start_bus(f);
+	start_fake(f, FAKE_OK);
+	new_client(f, f->address, LONG_CALL_MS);
+	f->n_done = 0;
+	coord_grace_request_node(f->g, &EVENT, 2);
+	assert_true(run_until(f, answered, GUARD_MS));
+	assert_int_equal(f->result, COORD_ACK_IN_GRACE);
+	assert_int_equal(read_record(f, rec, sizeof(rec)), 1);
+	assert_string_equal(rec, "4:2\n");
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(coord_vip_parse(ips[i], &v[i]), 0);
+	f->n_done = 0;
+	coord_grace_drop(f->g, &EVENT, v, 2, on_done, f);
+	assert_true(run_until(f, answered, GUARD_MS));
+	assert_int_equal(f->result, COORD_ACK_IN_GRACE);
+	assert_int_equal(read_record(f, rec, sizeof(rec)), 4);
+	assert_string_equal(rec, "4:2\n3:\n2:198.18.0.101\n2:fd00::1\n");
+}
+
 static void test_false_answer_is_grace_failed(void **state)
 {
 	static const char *const vips[] = { "198.18.0.100" };
@@ -755,6 +783,7 @@ int main(void)
 		T(test_in_grace_one_call_per_vip),
 		T(test_in_grace_without_vip_sends_0),
 		T(test_load_nodes_own_records_then_each_node),
+		T(test_handover_member_and_drop),
 		T(test_false_answer_is_grace_failed),
 		T(test_worst_call_wins),
 		T(test_dbus_error_is_grace_failed),
