@@ -225,15 +225,26 @@ nfs_no_grace_but() {	# DEAD...: every other node's ganesha out of grace
 	done
 }
 
+# NFS_WITNESSES=K adds K nodes (4, 5...) with corosync, coordd and a fake
+# ganesha only: members every barrier waits for, whose grace answer a case
+# can delay (fault N "delay MS"); no pacemaker there, so no VIP.
+NFS_WITNESSES=${NFS_WITNESSES:-0}
+
 nfs_stack_up() {
 	local n v
-	lab_up 3 || return 1
+	lab_up $((3 + NFS_WITNESSES)) || return 1
 	nfs_client_up || return 1
 	for n in 1 2 3; do
 		nfs_ganesha_start "$n" || { lab_log "node $n: ganesha did not start"; return 1; }
 		nfs_coordd_config "$n"
 		coord_start "$n" >/dev/null
 		lab_start_pacemaker "$n"
+	done
+	for n in $(seq 4 $((3 + NFS_WITNESSES))); do
+		nfs_recovery_layout "$n"
+		fake_start "$n" >"$LAB_DIR/$n/fake_ganesha.pid"
+		nfs_coordd_config "$n"
+		coord_start "$n" >/dev/null
 	done
 	lab_wait_pacemaker 1 3 90 || return 1
 	lab_exec 1 crm_attribute -t crm_config -n stonith-enabled -v false
@@ -315,6 +326,23 @@ nfs_power_off() {	# N
 	done
 	rm -f "$LAB_DIR/$n/corosync.pid" "$LAB_DIR/$n/pacemakerd.pid" "$LAB_DIR/$n/dbus.pid" \
 		"$LAB_DIR/$n/bus.sock" "$LAB_DIR/$n/coordd.pid"
+}
+
+# The node powered on again after nfs_power_off: what lived in its memory
+# is gone (/run: pid files, sockets, the agents' state files; its bus's
+# socket link and /run/lock are the anchor's), so it starts as after a
+# boot: link, corosync, its bus, ganesha, coordd, pacemaker.  Returns once
+# its ganesha answers.
+nfs_power_on() {	# N
+	local n=$1
+	lab_exec "$n" sh -c 'find /run -mindepth 1 -maxdepth 1 ! -name dbus ! -name lock -exec rm -rf {} +'
+	lab_link_up "$n"
+	lab_start_corosync "$n"
+	lab_start_dbus "$n" || return 1
+	lab_wait_members "$n" "$LAB_N" 60 || return 1
+	nfs_ganesha_start "$n" || return 1
+	coord_start "$n" >/dev/null
+	lab_start_pacemaker "$n"
 }
 
 # The old method (seed_method.sh) for ORIGIN's death, node SLOW's notify

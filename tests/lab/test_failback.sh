@@ -1,0 +1,323 @@
+#!/bin/bash
+# Every VIP move is gated (issue 19): a real NFSv4 client keeps its lock
+# when its VIP moves back home (failback) or is moved by an administrator,
+# not only when it fails over.  One bring-up for the group: 3 nodes with
+# corosync, pacemaker, a real nfs-ganesha 4.3 each over one shared export,
+# coordd and the monitor clone; each VIP a group [ganesha_coord_gate,
+# IPaddr2] preferring its own node; a 4th node with corosync, coordd and a
+# fake ganesha (a member every barrier waits for, whose grace answer case d
+# delays; no pacemaker there).
+#
+# Client A holds a write lock through VIP1 with a Linux-like client id
+# string that names VIP1 (grace "2:VIP1" releases only such clients);
+# client B tries the same range through every VIP every 250 ms for the
+# whole case.  Each case asserts that every reclaim of A is granted (never
+# LOST), that A still holds the lock at the end, and that B is never
+# granted it (a grant through a survivor's own VIP before that survivor
+# entered grace after a death is the documented death-to-grace window,
+# docs/deploy.md: reported as GAP, not judged).  Cases, in this order:
+#   c. a planned move on the fresh cluster: coordctl move VIP1 node2 (here
+#      nothing keeps VIP1 on node 2 once the move's constraint is cleared,
+#      so pacemaker brings it home at once: two gated moves), A paused
+#      (a client that does not renew) across both moves and C_PAUSE_S more;
+#   a. failback after a ganesha death: node 1's ganesha killed, VIP1 fails
+#      over to node 2, A reclaims there; node 1's ganesha restarted, VIP1
+#      goes home, A reclaims on node 1;
+#   b. the same after a whole-node loss (node 1 powered off) and its reboot;
+#   d. a death of the giving node's ganesha in the middle of a return:
+#      after a failover of VIP1 to node 2, node 1's ganesha comes back; the
+#      handover barrier on node 2 is held open by node 4's delayed answer,
+#      and node 2's ganesha is killed meanwhile.
+# Per case the timeline (server up -> VIP home -> A reclaimed) as # lines.
+#
+# GATE=0: plain IPaddr2 VIPs, as before the gate: case a alone, which must
+# fail (A's LOCK reclaim DENIED on node 1, B later granted A's lock).
+# FAILBACK_CASES="c a b d": the cases to run, in that order.
+set -u
+. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/nfs_lab.sh"
+nfs_lab_trap
+GATE=${GATE:-1}
+NFS_GATE=$GATE
+NFS_WITNESSES=1
+W=4	# the witness node
+if [ "$GATE" = 1 ]; then CASES=${FAILBACK_CASES:-c a b d}; else CASES=${FAILBACK_CASES:-a}; fi
+C_PAUSE_S=${C_PAUSE_S:-6}
+VIP1=$(vip_of 1) VIP2=$(vip_of 2) VIP3=$(vip_of 3)
+# coordctl in node N (coordd's socket is the node's default, /run/coord).
+nctl() { local n=$1; shift; lab_exec "$n" "$COORDCTL" "$@"; }
+# How many events of REASON node N recorded (of those it keeps).
+events_of() {	# N REASON
+	nctl "$1" --json events 2>/dev/null | jq --arg r "$2" '[.events[] | select(.reason == $r)] | length'
+}
+
+echo "# bringing up 3 nodes (corosync, pacemaker, nfs-ganesha, coordd) and a witness member;" \
+	"VIPs $( [ "$GATE" = 1 ] && echo "gated: [ganesha_coord_gate, IPaddr2] groups" || echo "plain IPaddr2 (GATE=0)")"
+if ! nfs_stack_up; then
+	not_ok "lab bring-up"
+	echo "1..$T"; exit 1
+fi
+ok "3 nodes and a witness up, VIP N on node N, no ganesha in grace"
+
+# ---- per case: A holds, B tries, watches ----
+# Background watch of VIP1's holder: "<us> vip1 node=N" per change.
+vip1_watch() {	# OUT
+	(
+		last=
+		while :; do
+			h=$(vip_holder "$VIP1"); h=${h:-none}
+			[ "$h" != "$last" ] && echo "$(now_us) vip1 node=$h" >>"$1"
+			last=$h
+			sleep 0.05
+		done
+	) >/dev/null 2>&1 &
+	echo $!
+}
+# The first time (us) after T that VIP1 was seen on node N (none: nowhere).
+vip1_at() {	# N T
+	awk -v n="node=$1" -v t="$2" '$1 >= t && $3 == n {print $1; exit}' "$LAB_DIR/$CASE-vip.log"
+}
+
+case_begin() {	# TAG
+	CASE=$1
+	A=$LAB_DIR/$CASE-A.log GW=$LAB_DIR/$CASE-grace.log
+	FILE=lock-$CASE
+	apid=$(nfs_client_bg "$A" hold --server "$VIP1" --id "clientA-$CASE" --linux-id \
+		--file "$FILE" --renew-ms 500)
+	check "$CASE: client A holds a write lock through VIP1 on node $(vip_holder "$VIP1")" \
+		nfs_wait_event 30 "$A" HOLDING
+	bpids=
+	for v in "$VIP1" "$VIP2" "$VIP3"; do
+		bpids="$bpids $(nfs_client_bg "$LAB_DIR/$CASE-B-$v.log" try --server "$v" \
+			--id "clientB-$CASE" --linux-id --file "$FILE" --every-ms 250 --for-ms 900000)"
+	done
+	nfs_watch "$GW"
+	NFS_WATCHERS="$NFS_WATCHERS $(vip1_watch "$LAB_DIR/$CASE-vip.log")"
+	sleep 1.5
+	check "$CASE: before anything moves, B is denied through every VIP" \
+		[ "$(grep -l 'result=DENIED' "$LAB_DIR/$CASE"-B-*.log | wc -l)" = 3 ]
+	T0=$(now_us)
+}
+
+grants() {	# LOG FROM [TO]: B's grants in [FROM, TO)
+	awk -v a="$2" -v b="${3:-99999999999999999}" \
+		'$1 >= a && $1 < b && $3 == "TRY" && /result=GRANTED/' "$1" | wc -l
+}
+answers() {	# LOG FROM
+	awk -v t="$2" '$1 >= t && $3 == "TRY" {print $NF}' "$1" | sort | uniq -c | tr -s ' \n' ' '
+}
+
+# Waits for grace to end everywhere (B's last tries then meet A's lock),
+# stops B and the watches, and judges.  With DEATH_T and DEAD: B's grants
+# through a survivor's own VIP between that death and the survivor's
+# grace are the death-to-grace window (GAP), not judged.
+case_end() {	# [DEATH_T DEAD]
+	local death=${1:-} dead=${2:-} v n log g gap bad
+	nfs_wait_for 60 nfs_no_grace || echo "# $CASE: some ganesha still in grace after 60 s"
+	sleep 1.5
+	nfs_client_stop $bpids
+	nfs_unwatch
+	sleep 0.3
+	if grep -q ' LOST ' "$A"; then
+		not_ok "$CASE: client A never lost its lock" "$(grep -E ' (LOST|RECLAIM|RECLAIM_OPEN) ' "$A" | tail -3)"
+	else
+		ok "$CASE: client A never lost its lock ($(grep -c ' RECLAIMED ' "$A") recoveries, every reclaim granted)"
+	fi
+	check "$CASE: client A still holds it at the end" kill -0 "$apid"
+	for n in 1 2 3; do
+		v=$(vip_of $n) log=$LAB_DIR/$CASE-B-$v.log gap=0
+		if [ -n "$death" ] && [ "$n" != "$dead" ]; then
+			g=$(nfs_grace_since "$GW" "$n" "$death")
+			gap=$(grants "$log" "$death" "${g:-99999999999999999}")
+			[ "$gap" = 0 ] || echo "# GAP: B granted $gap time(s) through $v after the death, before node $n" \
+				"entered grace ($( [ -n "$g" ] && echo "$(ms_since "$death" "$g") ms" || echo never)):" \
+				"the death-to-grace window (docs/deploy.md), not the move"
+		fi
+		bad=$(( $(grants "$log" "$T0") - gap ))
+		check "$CASE: B through $v never granted A's range ($(answers "$log" "$T0"))" [ "$bad" = 0 ]
+	done
+	check "$CASE: after grace, B through VIP1 is denied (A's lock holds)" \
+		[ "$(awk '$3 == "TRY" {r = $NF} END {print r}' "$LAB_DIR/$CASE-B-$VIP1.log")" = result=DENIED ]
+	nfs_client_stop "$apid"
+}
+
+# Dead ganeshas back, every VIP home, no server in grace.
+reset_stack() {	# DEAD...
+	local n
+	for n in "$@"; do nfs_ganesha_start "$n" || return 1; done
+	nfs_wait_for 90 nfs_vips_home || {
+		echo "# VIPs not home: ganesha-active on nodes $(nfs_active_nodes); VIP1 on $(vip_holder "$VIP1")," \
+			"VIP2 on $(vip_holder "$VIP2"), VIP3 on $(vip_holder "$VIP3")"
+		return 1
+	}
+	nfs_wait_for 60 nfs_no_grace
+}
+
+vip1_on() { [ "$(vip_holder "$VIP1")" = "$1" ]; }
+vip1_moved() { local s; s=$(vip_holder "$VIP1") && [ "$s" != "$1" ]; }
+reclaimed_after() { nfs_first "$A" RECLAIMED "$1"; }
+# A reclaimed (or lost) after T, bounded.
+await_reclaim() {	# T SECONDS
+	local i=0
+	while [ $i -lt $(( $2 * 10 )) ]; do
+		[ -n "$(nfs_first "$A" RECLAIMED "$1")" ] && return 0
+		[ -n "$(nfs_first "$A" LOST "$1")" ] && return 1
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+ms() { [ -n "${2:-}" ] && echo "$(ms_since "$1" "$2") ms" || echo never; }	# T0 T
+
+# A failover of VIP1 after node 1's death at DEATH_T: A reclaims on the taker.
+failover_part() {	# DEATH_T WHAT
+	local t=$1 s r
+	if nfs_wait_for 60 vip1_moved 1; then s=$(vip_holder "$VIP1"); else s=; fi
+	check "$CASE: VIP1 failed over to node ${s:-?} after $2" [ -n "$s" ]
+	await_reclaim "$t" 60
+	r=$(reclaimed_after "$t")
+	check "$CASE: client A reclaimed its lock on node ${s:-?} ($(ms "$t" "$r") after $2)" [ -n "$r" ]
+	echo "# $CASE: failover: VIP1 on node ${s:-?} at $(ms "$t" "$(vip1_at "${s:-x}" "$t")"), A reclaimed at $(ms "$t" "$r")"
+	nfs_wait_for 60 nfs_no_grace_but 1
+}
+
+TIMELINES=
+timeline() { echo "# $CASE: $*"; TIMELINES="$TIMELINES
+#   $CASE: $*"; }
+
+# ---- c: a planned move (coordctl move), A paused across it ----
+case_c() {
+	local t_move t_there t_home t_cont r rc out h1 h2
+	echo "# c. coordctl move $VIP1 node2 on the fresh cluster; client A paused across it"
+	case_begin c
+	kill -STOP "$apid"
+	h1=$(events_of 1 handover) h2=$(events_of 2 handover)
+	t_move=$(now_us)
+	out=$(nctl 1 move "$VIP1" node2 2>&1); rc=$?
+	echo "$out" | sed 's/^/#   coordctl: /'
+	check "c: coordctl move $VIP1 node2 exits 0 (VIP1 ran on node 2)" [ "$rc" = 0 ]
+	t_there=$(vip1_at 2 "$t_move")
+	nfs_wait_for 60 vip1_on 1
+	t_home=$(vip1_at 1 "$t_move")
+	check "c: the move's constraint cleared, pacemaker brought VIP1 home (a second gated move)" vip1_on 1
+	both_handed_over() { [ "$(events_of 1 handover)" -gt "$h1" ] && [ "$(events_of 2 handover)" -gt "$h2" ]; }
+	check "c: a handover recorded by node 1 (giving VIP1 to node 2), then by node 2 (giving it back)" \
+		both_handed_over
+	sleep "$C_PAUSE_S"
+	t_cont=$(now_us)
+	kill -CONT "$apid"
+	await_reclaim "$t_move" 30
+	r=$(reclaimed_after "$t_move")
+	timeline "move asked 0 ms -> VIP1 on node 2 $(ms "$t_move" "$t_there") -> VIP1 home" \
+		"$(ms "$t_move" "$t_home") -> A resumed $(ms "$t_move" "$t_cont") -> A reclaimed $(ms "$t_move" "$r")"
+	check "c: client A reclaimed its lock on node 1 after its pause" [ -n "$r" ]
+	case_end
+}
+
+# ---- a: failback after a ganesha death ----
+case_a() {
+	local t_death t_up t_home r
+	echo "# a. node 1's ganesha killed (VIP1 fails over to node 2), restarted: VIP1 goes home"
+	case_begin a
+	t_death=$(now_us)
+	nfs_ganesha_kill 1
+	failover_part "$t_death" "the death"
+	nfs_ganesha_start 1
+	t_up=$(now_us)
+	nfs_wait_for 60 vip1_on 1
+	t_home=$(vip1_at 1 "$t_up")
+	check "a: VIP1 back on node 1 ($(ms "$t_up" "$t_home") after its ganesha answered)" vip1_on 1
+	await_reclaim "$t_up" 40
+	r=$(reclaimed_after "$t_up")
+	check "a: client A reclaimed its lock on node 1 ($(ms "$t_up" "$r") after its ganesha answered)" [ -n "$r" ]
+	[ -n "$(nfs_first "$A" LOST "$t_up")" ] &&
+		echo "# a: A's reclaim refused: $(grep -E ' (RECLAIM_OPEN|RECLAIM|LOST) ' "$A" | tail -3 | cut -d' ' -f3- | tr '\n' ';')"
+	timeline "ganesha up 0 ms -> VIP1 home $(ms "$t_up" "$t_home") -> A reclaimed $(ms "$t_up" "$r")"
+	case_end "$t_death" 1
+}
+
+# ---- b: failback after a whole-node loss and its reboot ----
+case_b() {
+	local t_death t_boot t_up t_home r
+	echo "# b. node 1 powered off (VIP1 fails over), powered on again: VIP1 goes home"
+	case_begin b
+	t_death=$(now_us)
+	nfs_power_off 1
+	failover_part "$t_death" "the power cut"
+	t_boot=$(now_us)
+	if nfs_power_on 1; then
+		t_up=$(now_us)
+		ok "b: node 1 powered on, in the membership, its ganesha up ($(ms "$t_boot" "$t_up"))"
+	else
+		t_up=$(now_us)
+		not_ok "b: node 1 powered on"
+	fi
+	nfs_wait_for 120 vip1_on 1
+	t_home=$(vip1_at 1 "$t_up")
+	check "b: VIP1 back on node 1 ($(ms "$t_up" "$t_home") after its ganesha answered)" vip1_on 1
+	await_reclaim "$t_up" 40
+	r=$(reclaimed_after "$t_up")
+	check "b: client A reclaimed its lock on node 1 ($(ms "$t_up" "$r") after its ganesha answered)" [ -n "$r" ]
+	timeline "power on 0 ms -> ganesha up $(ms "$t_boot" "$t_up") -> VIP1 home $(ms "$t_boot" "$t_home")" \
+		"-> A reclaimed $(ms "$t_boot" "$r") (server up -> VIP home $(ms "$t_up" "$t_home"), -> A reclaimed $(ms "$t_up" "$r"))"
+	case_end "$t_death" 1
+}
+
+# ---- d: the giving node's ganesha dies in the middle of a return ----
+case_d() {
+	local t_death t_up t_off t_kill t_home r h i
+	echo "# d. VIP1 failed over to node 2; node 1's ganesha back; node 2's ganesha killed" \
+		"while its handover waits for the witness (node $W answers grace 3 s late)"
+	case_begin d
+	t_death=$(now_us)
+	nfs_ganesha_kill 1
+	failover_part "$t_death" "the death"
+	fault "$W" "delay 3000"
+	nfs_ganesha_start 1
+	t_up=$(now_us)
+	# The gate stops on node 2 right after VIP1 left it: its handover
+	# starts, and waits for the witness.
+	h=
+	for i in $(seq 1 200); do
+		h=$(nctl 2 --json events 2>/dev/null | jq -r '[.events[] | select(.reason == "handover"
+			and (.state == "waiting" or .state == "complete"))] | .[0].id // empty')
+		[ -n "$h" ] && break
+		sleep 0.1
+	done
+	t_off=$(now_us)
+	check "d: node 2's handover of VIP1 is waiting for the witness ($(ms "$t_up" "$t_off") after node 1's ganesha answered)" [ -n "$h" ]
+	nfs_ganesha_kill 2
+	t_kill=$(now_us)
+	fault "$W" ok
+	nfs_wait_for 60 vip1_on 1
+	t_home=$(vip1_at 1 "$t_up")
+	check "d: VIP1 back on node 1 despite node 2's death" vip1_on 1
+	await_reclaim "$t_kill" 40
+	r=$(reclaimed_after "$t_kill")
+	check "d: client A reclaimed its lock on node 1 ($(ms "$t_kill" "$r") after node 2's death)" [ -n "$r" ]
+	node2_vip_moved() { local s; s=$(vip_holder "$VIP2") && [ "$s" != 2 ]; }
+	check "d: VIP2 failed over from dead node 2 (to node $(vip_holder "$VIP2"))" nfs_wait_for 60 node2_vip_moved
+	handover_state() { nctl 2 --json events 2>/dev/null | jq -r --arg id "$h" '.events[] | select(.id == $id) | .state'; }
+	nctl 2 events 2>/dev/null | awk -v id="$h" '$0 ~ "^event " id ":" {p = 1} p && /^$/ {exit} p' | sed 's/^/#   node 2: /'
+	check "d: node 2's handover ended released, its server gone (state: $(handover_state))" \
+		[ "$(handover_state)" = released ]
+	timeline "ganesha up 0 ms -> handover on node 2 waiting $(ms "$t_up" "$t_off") -> node 2's ganesha killed" \
+		"$(ms "$t_up" "$t_kill") -> VIP1 home $(ms "$t_up" "$t_home") -> A reclaimed $(ms "$t_up" "$r")"
+	case_end
+}
+
+for c in $CASES; do
+	case $c in
+	c) case_c ;;
+	a) case_a ;;
+	b) case_b ;;
+	d) case_d ;;
+	*) not_ok "unknown case $c"; continue ;;
+	esac
+	check "after case $c: dead servers back, every VIP home, no ganesha in grace" reset_stack $(
+		for n in 1 2 3; do get_grace "$n" >/dev/null || echo "$n"; done)
+done
+
+echo "# return timelines:$TIMELINES"
+echo "1..$T"
+[ "$FAILED" = 0 ]
