@@ -61,26 +61,43 @@ fi
 ok "3 nodes and a witness up, VIP N on node N, no ganesha in grace"
 
 # ---- per case: A holds, B tries, watches ----
-# Background watch of VIP1's holder: "<us> vip1 node=N" per change.
+# tests/lab/vip_watch samples every 10 ms where VIP1 is (the address on
+# each node's interface) and what each node's ganesha answers get_grace:
+# "<us> vip holder=N" and "<us> grace node=N state=..." per change.
 vip1_watch() {	# OUT
-	(
-		last=
-		while :; do
-			h=$(vip_holder "$VIP1"); h=${h:-none}
-			[ "$h" != "$last" ] && echo "$(now_us) vip1 node=$h" >>"$1"
-			last=$h
-			sleep 0.05
-		done
-	) >/dev/null 2>&1 &
+	local args="" n
+	for n in 1 2 3; do args="$args $n:/run/netns/$(_lab_ns $n):$LAB_DIR/$n/bus.sock"; done
+	# shellcheck disable=SC2086
+	"$B/tests/lab/vip_watch" --vip "$VIP1" --interval-ms 10 $args >"$1" 2>&1 &
 	echo $!
 }
-# The first time (us) after T that VIP1 was seen on node N (none: nowhere).
+# The first time (us) after T that the watch saw VIP1 on node N alone
+# (none: nowhere); it may log a change a moment after a check saw it.
 vip1_at() {	# N T
-	awk -v n="node=$1" -v t="$2" '$1 >= t && $3 == n {print $1; exit}' "$LAB_DIR/$CASE-vip.log"
+	local i=0 t
+	while :; do
+		t=$(awk -v n="holder=$1" -v t="$2" '$1 >= t && $2 == "vip" && $3 == n {print $1; exit}' \
+			"$LAB_DIR/$CASE-vip.log")
+		[ -n "$t" ] || [ $i -ge 30 ] && break
+		sleep 0.1; i=$((i + 1))
+	done
+	echo "$t"
+}
+# What node N's ganesha last answered get_grace before T, as the watch saw.
+grace_at() {	# N T
+	awk -v n="node=$1" -v t="$2" '$1 <= t && $2 == "grace" && $3 == n {s = $4} END {sub("state=", "", s); print s}' \
+		"$LAB_DIR/$CASE-vip.log"
+}
+# Checks that node N's ganesha was in grace when VIP1 arrived there at T.
+check_arrival() {	# N T WHAT
+	local g=
+	[ -n "${2:-}" ] && g=$(grace_at "$1" "$2")
+	check "$CASE: node $1's ganesha was in grace when VIP1 arrived there ($3; it answered ${g:-nothing})" \
+		[ "$g" = true ]
 }
 
 case_begin() {	# TAG
-	CASE=$1
+	CASE=$1 CASE_DOWN=
 	A=$LAB_DIR/$CASE-A.log GW=$LAB_DIR/$CASE-grace.log
 	FILE=lock-$CASE
 	apid=$(nfs_client_bg "$A" hold --server "$VIP1" --id "clientA-$CASE" --linux-id \
@@ -114,7 +131,8 @@ answers() {	# LOG FROM
 # grace are the death-to-grace window (GAP), not judged.
 case_end() {	# [DEATH_T DEAD]
 	local death=${1:-} dead=${2:-} v n log g gap bad
-	nfs_wait_for 60 nfs_no_grace || echo "# $CASE: some ganesha still in grace after 60 s"
+	nfs_wait_for 60 nfs_no_grace_but $CASE_DOWN ||
+		echo "# $CASE: some ganesha still in grace after 60 s"
 	sleep 1.5
 	nfs_client_stop $bpids
 	nfs_unwatch
@@ -174,6 +192,7 @@ failover_part() {	# DEATH_T WHAT
 	local t=$1 s r
 	if nfs_wait_for 60 vip1_moved 1; then s=$(vip_holder "$VIP1"); else s=; fi
 	check "$CASE: VIP1 failed over to node ${s:-?} after $2" [ -n "$s" ]
+	[ -n "$s" ] && check_arrival "$s" "$(vip1_at "$s" "$t")" "the failover"
 	await_reclaim "$t" 60
 	r=$(reclaimed_after "$t")
 	check "$CASE: client A reclaimed its lock on node ${s:-?} ($(ms "$t" "$r") after $2)" [ -n "$r" ]
@@ -200,6 +219,8 @@ case_c() {
 	nfs_wait_for 60 vip1_on 1
 	t_home=$(vip1_at 1 "$t_move")
 	check "c: the move's constraint cleared, pacemaker brought VIP1 home (a second gated move)" vip1_on 1
+	check_arrival 2 "$t_there" "the move"
+	check_arrival 1 "$t_home" "the way back"
 	both_handed_over() { [ "$(events_of 1 handover)" -gt "$h1" ] && [ "$(events_of 2 handover)" -gt "$h2" ]; }
 	check "c: a handover recorded by node 1 (giving VIP1 to node 2), then by node 2 (giving it back)" \
 		both_handed_over
@@ -227,6 +248,7 @@ case_a() {
 	nfs_wait_for 60 vip1_on 1
 	t_home=$(vip1_at 1 "$t_up")
 	check "a: VIP1 back on node 1 ($(ms "$t_up" "$t_home") after its ganesha answered)" vip1_on 1
+	check_arrival 1 "$t_home" "the failback"
 	await_reclaim "$t_up" 40
 	r=$(reclaimed_after "$t_up")
 	check "a: client A reclaimed its lock on node 1 ($(ms "$t_up" "$r") after its ganesha answered)" [ -n "$r" ]
@@ -255,6 +277,7 @@ case_b() {
 	nfs_wait_for 120 vip1_on 1
 	t_home=$(vip1_at 1 "$t_up")
 	check "b: VIP1 back on node 1 ($(ms "$t_up" "$t_home") after its ganesha answered)" vip1_on 1
+	check_arrival 1 "$t_home" "the failback"
 	await_reclaim "$t_up" 40
 	r=$(reclaimed_after "$t_up")
 	check "b: client A reclaimed its lock on node 1 ($(ms "$t_up" "$r") after its ganesha answered)" [ -n "$r" ]
@@ -287,11 +310,12 @@ case_d() {
 	t_off=$(now_us)
 	check "d: node 2's handover of VIP1 is waiting for the witness ($(ms "$t_up" "$t_off") after node 1's ganesha answered)" [ -n "$h" ]
 	nfs_ganesha_kill 2
-	t_kill=$(now_us)
+	t_kill=$(now_us) CASE_DOWN=2
 	fault "$W" ok
 	nfs_wait_for 60 vip1_on 1
 	t_home=$(vip1_at 1 "$t_up")
 	check "d: VIP1 back on node 1 despite node 2's death" vip1_on 1
+	check_arrival 1 "$t_home" "the failback"
 	await_reclaim "$t_kill" 40
 	r=$(reclaimed_after "$t_kill")
 	check "d: client A reclaimed its lock on node 1 ($(ms "$t_kill" "$r") after node 2's death)" [ -n "$r" ]
@@ -307,6 +331,7 @@ case_d() {
 }
 
 for c in $CASES; do
+	t_case=$(now_us)
 	case $c in
 	c) case_c ;;
 	a) case_a ;;
@@ -316,6 +341,7 @@ for c in $CASES; do
 	esac
 	check "after case $c: dead servers back, every VIP home, no ganesha in grace" reset_stack $(
 		for n in 1 2 3; do get_grace "$n" >/dev/null || echo "$n"; done)
+	echo "# case $c took $(( ($(now_us) - t_case) / 1000000 )) s"
 done
 
 echo "# return timelines:$TIMELINES"
