@@ -59,7 +59,7 @@ _Static_assert((int)COORD_CTL_LEAVE_JOIN == (int)COORD_LEAVE_JOIN &&
 _Static_assert((int)COORD_CTL_POLICY_RELEASE == (int)COORD_POLICY_RELEASE &&
 	       (int)COORD_CTL_POLICY_HOLD == (int)COORD_POLICY_HOLD,
 	       "control policies must equal the engine's");
-_Static_assert(COORD_WIRE_ERROR_COUNT <= COORD_CTL_MAX_COUNTERS &&
+_Static_assert(COORD_CODEC_ERROR_COUNT <= COORD_CTL_MAX_COUNTERS &&
 	       COORD_CTL_EC_COUNT <= COORD_CTL_MAX_COUNTERS &&
 	       COORD_CTL_CC_COUNT <= COORD_CTL_MAX_COUNTERS,
 	       "counter arrays must fit a STATUS record");
@@ -381,7 +381,7 @@ static void status_record(struct coord_dispatch *d, struct coord_control_client 
 	s->uptime_us = st->uptime_us;
 	s->n_engine = COORD_CTL_EC_COUNT;
 	coord_dispatch_engine_counters(ec, s->engine);
-	s->n_wire = COORD_WIRE_ERROR_COUNT;
+	s->n_wire = COORD_CODEC_ERROR_COUNT;
 	memcpy(s->wire, st->wire_errors, sizeof(st->wire_errors));
 	s->n_control = COORD_CTL_CC_COUNT;
 	memcpy(s->control, cc->count, sizeof(cc->count));

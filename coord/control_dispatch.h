@@ -23,7 +23,7 @@ struct coord_daemon_status {
 	enum coord_policy policy;
 	uint32_t deadline_ms;
 	uint64_t uptime_us;
-	uint64_t wire_errors[COORD_WIRE_ERROR_COUNT];	/* index: -error */
+	uint64_t wire_errors[COORD_CODEC_ERROR_COUNT];	/* index: -error */
 	/* the local ganesha.nfsd (detect.c); all 0: not known */
 	uint8_t local_state, local_how, local_flags;
 	uint32_t local_pid;

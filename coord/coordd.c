@@ -60,7 +60,7 @@ struct coordd {
 	bool engine_timer_armed;
 	uint64_t engine_timer_at;
 	uint64_t started_us;
-	uint64_t wire_errors[COORD_WIRE_ERROR_COUNT];
+	uint64_t wire_errors[COORD_CODEC_ERROR_COUNT];
 	struct coord_drop_log drops;	/* rate-limited warnings about them */
 	struct coord_metrics *metrics;
 	struct coord_metrics_http *metrics_http;	/* NULL: metrics_listen off */
@@ -230,7 +230,7 @@ static void on_deliver(void *data, struct coord_member_id from,
 		d->wire_errors[-err]++;
 		coord_drop_log_wire(&d->drops, now, from, len, err);
 		/* CPG names the sender; the header still names its version. */
-		if (err == COORD_WIRE_BAD_VERSION) {
+		if (err == COORD_CODEC_BAD_VERSION) {
 			coord_engine_member_incompatible(d->engine, now, from, msg.version);
 			pump(d);
 		}

@@ -53,7 +53,7 @@ void coord_drop_log_wire(struct coord_drop_log *dl, uint64_t now,
 	bool first;
 	char t[96];
 
-	if (err >= 0 || kind >= COORD_WIRE_ERROR_COUNT)
+	if (err >= 0 || kind >= COORD_CODEC_ERROR_COUNT)
 		return;
 	rl = &dl->wire[kind];
 	first = !rl->logged;

@@ -33,7 +33,7 @@ bool coord_ratelimit_pass(struct coord_ratelimit *rl, uint64_t now,
 
 struct coord_drop_log {
 	uint64_t interval_us;
-	struct coord_ratelimit wire[COORD_WIRE_ERROR_COUNT];	/* index -err */
+	struct coord_ratelimit wire[COORD_CODEC_ERROR_COUNT];	/* index -err */
 	struct coord_ratelimit engine[COORD_CTL_EC_COUNT];	/* COORD_CTL_EC_* */
 };
 

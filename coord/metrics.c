@@ -312,7 +312,7 @@ static void render_refusals(struct out *o, const struct coord_engine *e,
 		    coord_ctl_engine_counter_name(i), (unsigned long long)c[i]);
 	family(o, "coord_messages_undecodable_total", "counter",
 	       "CPG messages that did not decode, by error.");
-	for (i = 1; i < COORD_WIRE_ERROR_COUNT; i++)
+	for (i = 1; i < COORD_CODEC_ERROR_COUNT; i++)
 		put(o, "coord_messages_undecodable_total{error=\"%s\"} %llu\n",
 		    coord_ctl_wire_counter_name(i), (unsigned long long)st->wire_errors[i]);
 }

@@ -71,7 +71,7 @@ static const uint8_t *take(struct rbuf *r, size_t n)
 	if (r->err)
 		return NULL;
 	if (n > r->len - r->off) {
-		fail(r, COORD_CTL_E_TRUNCATED);
+		fail(r, COORD_CODEC_TRUNCATED);
 		return NULL;
 	}
 	q = r->p + r->off;
@@ -115,7 +115,7 @@ static void get_reserved(struct rbuf *r, size_t n)
 
 	for (i = 0; q && i < n; i++)
 		if (q[i])
-			fail(r, COORD_CTL_E_RESERVED);
+			fail(r, COORD_CODEC_RESERVED);
 }
 
 /*
@@ -126,7 +126,7 @@ static void get_reserved(struct rbuf *r, size_t n)
 static uint32_t known_flags(struct rbuf *r, uint32_t flags, uint32_t known, bool newer)
 {
 	if ((flags & ~known) && !newer)
-		fail(r, COORD_CTL_E_BAD_FIELD);
+		fail(r, COORD_CODEC_BAD_FIELD);
 	return flags & known;
 }
 
@@ -148,14 +148,14 @@ static void get_string(struct rbuf *r, char *out, size_t max)
 	if (r->err)
 		return;
 	if (n > max) {
-		fail(r, COORD_CTL_E_BOUND);
+		fail(r, COORD_CODEC_BOUND);
 		return;
 	}
 	q = take(r, n);
 	if (!q)
 		return;
 	if (memchr(q, '\0', n)) {
-		fail(r, COORD_CTL_E_BAD_FIELD);
+		fail(r, COORD_CODEC_BAD_FIELD);
 		return;
 	}
 	memcpy(out, q, n);
@@ -189,13 +189,13 @@ static void get_vip(struct rbuf *r, struct coord_vip *v)
 	if (!addr)
 		return;
 	if (v->family != 4 && v->family != 6) {
-		fail(r, COORD_CTL_E_BAD_FIELD);
+		fail(r, COORD_CODEC_BAD_FIELD);
 		return;
 	}
 	/* One spelling per address, as on the wire: IPv4's unused bytes are 0. */
 	for (i = v->family == 4 ? 4 : 16; i < 16; i++)
 		if (addr[i])
-			fail(r, COORD_CTL_E_BAD_FIELD);
+			fail(r, COORD_CODEC_BAD_FIELD);
 	memcpy(v->addr, addr, 16);
 }
 
@@ -212,7 +212,7 @@ static uint16_t get_vip_count(struct rbuf *r)
 	uint16_t n = get_u16(r);
 
 	if (n > COORD_MAX_VIPS) {
-		fail(r, COORD_CTL_E_BOUND);
+		fail(r, COORD_CODEC_BOUND);
 		return 0;
 	}
 	return n;
@@ -254,7 +254,7 @@ static void put_header(struct wbuf *w, uint16_t type, uint32_t seq)
 static int finish(struct wbuf *w)
 {
 	if (w->overflow || w->len > INT32_MAX)
-		return COORD_CTL_E_NO_SPACE;
+		return COORD_CODEC_NO_SPACE;
 	w->p[8] = (uint8_t)(w->len >> 24);
 	w->p[9] = (uint8_t)(w->len >> 16);
 	w->p[10] = (uint8_t)(w->len >> 8);
@@ -267,19 +267,19 @@ int coord_ctl_header_decode(const uint8_t *buf, size_t len, struct coord_ctl_hea
 	struct rbuf r = { .p = buf, .len = len };
 
 	if (len < COORD_CTL_HEADER_LEN)
-		return COORD_CTL_E_TRUNCATED;
+		return COORD_CODEC_TRUNCATED;
 	h->magic = get_u32(&r);
 	h->version = get_u16(&r);
 	h->type = get_u16(&r);
 	h->length = get_u32(&r);
 	h->seq = get_u32(&r);
 	if (h->magic != COORD_CTL_MAGIC)
-		return COORD_CTL_E_BAD_MAGIC;
+		return COORD_CODEC_BAD_MAGIC;
 	if (h->version >> 8 != COORD_CTL_MAJOR)
-		return COORD_CTL_E_BAD_VERSION;
+		return COORD_CODEC_BAD_VERSION;
 	if (h->length < COORD_CTL_HEADER_LEN)
-		return COORD_CTL_E_LENGTH_MISMATCH;
-	return COORD_CTL_E_OK;
+		return COORD_CODEC_LENGTH_MISMATCH;
+	return COORD_CODEC_OK;
 }
 
 /* The common start of both decoders: the header, against the bytes given. */
@@ -291,14 +291,14 @@ static int frame_open(const uint8_t *buf, size_t len, size_t max,
 	if (err < 0)
 		return err;
 	if (h->length != len)
-		return COORD_CTL_E_LENGTH_MISMATCH;
+		return COORD_CODEC_LENGTH_MISMATCH;
 	if (len > max)
-		return COORD_CTL_E_BOUND;
+		return COORD_CODEC_BOUND;
 	r->p = buf;
 	r->len = len;
 	r->off = COORD_CTL_HEADER_LEN;
 	r->err = 0;
-	return COORD_CTL_E_OK;
+	return COORD_CODEC_OK;
 }
 
 /* The end of a payload: nothing left, unless a newer minor appended. */
@@ -307,8 +307,8 @@ static int frame_close(struct rbuf *r, bool newer)
 	if (r->err)
 		return r->err;
 	if (r->off != r->len && !newer)
-		return COORD_CTL_E_TRAILING;
-	return COORD_CTL_E_OK;
+		return COORD_CODEC_TRAILING;
+	return COORD_CODEC_OK;
 }
 
 static bool newer_minor(uint16_t version)
@@ -337,7 +337,7 @@ int coord_ctl_request_encode(const struct coord_ctl_request *req, uint8_t *buf, 
 	case COORD_CTL_GIVE_UP:
 	case COORD_CTL_TAKE_OVER:
 		if (req->u.death.n_vips > COORD_MAX_VIPS)
-			return COORD_CTL_E_BOUND;
+			return COORD_CODEC_BOUND;
 		put_u16(&w, req->u.death.flags);
 		put_u16(&w, req->u.death.n_vips);
 		put_vips(&w, req->u.death.vips, req->u.death.n_vips);
@@ -346,10 +346,10 @@ int coord_ctl_request_encode(const struct coord_ctl_request *req, uint8_t *buf, 
 		put_event_id(&w, &req->u.cancel.id);
 		break;
 	default:
-		return COORD_CTL_E_BAD_TYPE;
+		return COORD_CODEC_BAD_TYPE;
 	}
 	if (!w.overflow && w.len > COORD_CTL_MAX_REQUEST)
-		return COORD_CTL_E_BOUND;
+		return COORD_CODEC_BOUND;
 	return finish(&w);
 }
 
@@ -387,20 +387,20 @@ int coord_ctl_request_decode(const uint8_t *buf, size_t len, struct coord_ctl_re
 		get_vips(&r, req->u.death.vips, req->u.death.n_vips);
 		/* A handover or take-over names its VIPs: no default. */
 		if (!r.err && h.type != COORD_CTL_DEATH && req->u.death.n_vips == 0)
-			fail(&r, COORD_CTL_E_BAD_FIELD);
+			fail(&r, COORD_CODEC_BAD_FIELD);
 		break;
 	case COORD_CTL_CANCEL:
 		get_event_id(&r, &req->u.cancel.id);
 		if (!r.err && (req->u.cancel.id.origin == 0 ||
 			       req->u.cancel.id.incarnation == 0))
-			fail(&r, COORD_CTL_E_BAD_FIELD);
+			fail(&r, COORD_CODEC_BAD_FIELD);
 		break;
 	default:
-		return COORD_CTL_E_BAD_TYPE;
+		return COORD_CODEC_BAD_TYPE;
 	}
 	/* Sequence 0 marks the server's own refusals (docs/control.md). */
 	if (!r.err && h.seq == 0)
-		fail(&r, COORD_CTL_E_BAD_FIELD);
+		fail(&r, COORD_CODEC_BAD_FIELD);
 	return frame_close(&r, newer);
 }
 
@@ -452,7 +452,7 @@ static uint16_t get_counters(struct rbuf *r, uint64_t *out)
 	uint16_t n = get_u16(r), i;
 
 	if (n > COORD_CTL_MAX_COUNTERS) {
-		fail(r, COORD_CTL_E_BOUND);
+		fail(r, COORD_CODEC_BOUND);
 		return 0;
 	}
 	for (i = 0; i < n; i++)
@@ -554,7 +554,7 @@ static void get_event(struct rbuf *r, struct coord_ctl_event *e, bool newer)
 	e->n_survivors = get_u16(r);
 	e->n_waiting = get_u16(r);
 	if (!r->err && e->n_waiting > e->n_survivors)
-		fail(r, COORD_CTL_E_BAD_FIELD);
+		fail(r, COORD_CODEC_BAD_FIELD);
 	e->age_us = get_u64(r);
 	e->report_us = get_u64(r);
 	e->complete_us = get_u64(r);
@@ -608,10 +608,10 @@ static int put_text(struct wbuf *w, const struct coord_ctl_text *t)
 	uint16_t i;
 
 	if (t->len > COORD_CTL_TEXT_MAX)
-		return COORD_CTL_E_BOUND;
+		return COORD_CODEC_BOUND;
 	for (i = 0; i < t->len; i++)
 		if (!text_byte_ok((uint8_t)t->text[i]))
-			return COORD_CTL_E_BAD_FIELD;
+			return COORD_CODEC_BAD_FIELD;
 	put_u16(w, t->len);
 	put(w, t->text, t->len);
 	return 0;
@@ -626,7 +626,7 @@ static void get_text(struct rbuf *r, struct coord_ctl_text *t)
 	if (r->err)
 		return;
 	if (t->len > COORD_CTL_TEXT_MAX) {
-		fail(r, COORD_CTL_E_BOUND);
+		fail(r, COORD_CODEC_BOUND);
 		return;
 	}
 	q = take(r, t->len);
@@ -634,7 +634,7 @@ static void get_text(struct rbuf *r, struct coord_ctl_text *t)
 		return;
 	for (i = 0; i < t->len; i++)
 		if (!text_byte_ok(q[i])) {
-			fail(r, COORD_CTL_E_BAD_FIELD);
+			fail(r, COORD_CODEC_BAD_FIELD);
 			return;
 		}
 	memcpy(t->text, q, t->len);
@@ -656,17 +656,17 @@ int coord_ctl_record_encode(const struct coord_ctl_record *rec, uint8_t *buf, si
 		if (st->n_engine > COORD_CTL_MAX_COUNTERS ||
 		    st->n_wire > COORD_CTL_MAX_COUNTERS ||
 		    st->n_control > COORD_CTL_MAX_COUNTERS)
-			return COORD_CTL_E_BOUND;
+			return COORD_CODEC_BOUND;
 		put_status(&w, st);
 		break;
 	case COORD_CTL_REC_MEMBER:
 		if (rec->u.member.n_vips > COORD_MAX_VIPS)
-			return COORD_CTL_E_BOUND;
+			return COORD_CODEC_BOUND;
 		put_member(&w, &rec->u.member);
 		break;
 	case COORD_CTL_REC_EVENT:
 		if (rec->u.event.n_vips > COORD_MAX_VIPS)
-			return COORD_CTL_E_BOUND;
+			return COORD_CODEC_BOUND;
 		put_event(&w, &rec->u.event);
 		break;
 	case COORD_CTL_REC_SURVIVOR:
@@ -680,10 +680,10 @@ int coord_ctl_record_encode(const struct coord_ctl_record *rec, uint8_t *buf, si
 		break;
 	}
 	default:
-		return COORD_CTL_E_BAD_TYPE;
+		return COORD_CODEC_BAD_TYPE;
 	}
 	if (!w.overflow && w.len > COORD_CTL_MAX_RECORD)
-		return COORD_CTL_E_BOUND;
+		return COORD_CODEC_BOUND;
 	return finish(&w);
 }
 
@@ -723,7 +723,7 @@ int coord_ctl_record_decode(const uint8_t *buf, size_t len, struct coord_ctl_rec
 		get_text(&r, &rec->u.text);
 		break;
 	default:
-		return COORD_CTL_E_BAD_TYPE;
+		return COORD_CODEC_BAD_TYPE;
 	}
 	return frame_close(&r, newer);
 }
@@ -732,7 +732,7 @@ int coord_ctl_record_decode(const uint8_t *buf, size_t len, struct coord_ctl_rec
 
 const char *coord_ctl_strerror(int err)
 {
-	static const char *const text[COORD_CTL_ERROR_COUNT] = {
+	static const char *const text[COORD_CODEC_ERROR_COUNT] = {
 		"ok",
 		"truncated frame",
 		"bad magic (not a coord control frame)",
@@ -746,7 +746,7 @@ const char *coord_ctl_strerror(int err)
 		"buffer too small",
 	};
 
-	return err <= 0 && err > -COORD_CTL_ERROR_COUNT ? text[-err] : "unknown error";
+	return err <= 0 && err > -COORD_CODEC_ERROR_COUNT ? text[-err] : "unknown error";
 }
 
 const char *coord_ctl_local_state_name(uint8_t state)
@@ -906,13 +906,13 @@ const char *coord_ctl_engine_counter_name(unsigned int i)
 
 const char *coord_ctl_wire_counter_name(unsigned int i)
 {
-	static const char *const names[COORD_WIRE_ERROR_COUNT] = {
+	static const char *const names[COORD_CODEC_ERROR_COUNT] = {
 		"ok", "truncated", "bad_magic", "bad_version", "bad_type",
 		"length_mismatch", "bound", "bad_field", "reserved", "trailing",
 		"no_space",
 	};
 
-	return i < COORD_WIRE_ERROR_COUNT ? names[i] : NULL;
+	return i < COORD_CODEC_ERROR_COUNT ? names[i] : NULL;
 }
 
 const char *coord_ctl_control_counter_name(unsigned int i)

@@ -118,12 +118,12 @@ static int vip_check(const struct coord_vip *vip)
 	case 4:
 		/* One spelling per address: the unused bytes are zero. */
 		if (memcmp(vip->addr + 4, zero, sizeof(zero)) != 0)
-			return COORD_WIRE_BAD_FIELD;
+			return COORD_CODEC_BAD_FIELD;
 		return 0;
 	case 6:
 		return 0;
 	default:
-		return COORD_WIRE_BAD_FIELD;
+		return COORD_CODEC_BAD_FIELD;
 	}
 }
 
@@ -131,7 +131,7 @@ static int vips_check(const struct coord_vip *vips, uint16_t n)
 {
 	for (uint16_t i = 0; i < n; i++)
 		if (vip_check(&vips[i]) != 0)
-			return COORD_WIRE_BAD_FIELD;
+			return COORD_CODEC_BAD_FIELD;
 	return 0;
 }
 
@@ -187,37 +187,37 @@ static int payload_check(const struct coord_msg *msg)
 	switch (msg->type) {
 	case COORD_MSG_HELLO:
 		if (msg->u.hello.n_vips > COORD_MAX_VIPS)
-			return COORD_WIRE_BOUND;
+			return COORD_CODEC_BOUND;
 		if ((msg->u.hello.flags & ~COORD_HELLO_FLAGS_KNOWN) ||
 		    vips_check(msg->u.hello.vips, msg->u.hello.n_vips))
-			return COORD_WIRE_BAD_FIELD;
+			return COORD_CODEC_BAD_FIELD;
 		return HELLO_FIXED + msg->u.hello.n_vips * COORD_WIRE_VIP_LEN;
 	case COORD_MSG_DEATH:
 		if (msg->u.death.n_vips > COORD_MAX_VIPS)
-			return COORD_WIRE_BOUND;
+			return COORD_CODEC_BOUND;
 		if (!death_id_ok(msg) || !death_reason_ok(msg->u.death.reason) ||
 		    vips_check(msg->u.death.vips, msg->u.death.n_vips))
-			return COORD_WIRE_BAD_FIELD;
+			return COORD_CODEC_BAD_FIELD;
 		return DEATH_FIXED + msg->u.death.n_vips * COORD_WIRE_VIP_LEN;
 	case COORD_MSG_ACK:
 		if (msg->u.ack.detail_len > COORD_DETAIL_MAX)
-			return COORD_WIRE_BOUND;
+			return COORD_CODEC_BOUND;
 		if (!ack_result_ok(msg->u.ack.result))
-			return COORD_WIRE_BAD_FIELD;
+			return COORD_CODEC_BAD_FIELD;
 		for (uint16_t i = 0; i < msg->u.ack.detail_len; i++)
 			if (!detail_char_ok((uint8_t)msg->u.ack.detail[i]))
-				return COORD_WIRE_BAD_FIELD;
+				return COORD_CODEC_BAD_FIELD;
 		return ACK_FIXED + msg->u.ack.detail_len;
 	case COORD_MSG_RELEASE:
 		if (!release_outcome_ok(msg->u.release.outcome))
-			return COORD_WIRE_BAD_FIELD;
+			return COORD_CODEC_BAD_FIELD;
 		return RELEASE_FIXED;
 	case COORD_MSG_CANCEL:
 		if (!cancel_reason_ok(msg->u.cancel.reason))
-			return COORD_WIRE_BAD_FIELD;
+			return COORD_CODEC_BAD_FIELD;
 		return CANCEL_FIXED;
 	default:
-		return COORD_WIRE_BAD_TYPE;
+		return COORD_CODEC_BAD_TYPE;
 	}
 }
 
@@ -265,7 +265,7 @@ int coord_msg_encode(const struct coord_msg *msg, uint8_t *buf, size_t cap)
 	/* Test builds append COORD_WIRE_TEST_APPEND zero bytes (see decode). */
 	len = COORD_WIRE_HEADER_LEN + (size_t)plen + COORD_WIRE_TEST_APPEND;
 	if (cap < len)
-		return COORD_WIRE_NO_SPACE;
+		return COORD_CODEC_NO_SPACE;
 
 	memset(buf, 0, len);
 	put_be32(buf + HDR_MAGIC, COORD_WIRE_MAGIC);
@@ -295,7 +295,7 @@ static int vips_get(const uint8_t *p, uint16_t n, struct coord_vip *vips,
 		vips[i].family = p[VIP_FAMILY];
 		memcpy(vips[i].addr, p + VIP_ADDR, sizeof(vips[i].addr));
 		if (vip_check(&vips[i]) != 0)
-			return COORD_WIRE_BAD_FIELD;
+			return COORD_CODEC_BAD_FIELD;
 		*reserved |= p[VIP_RESERVED] | p[VIP_RESERVED + 1] |
 			     p[VIP_RESERVED + 2];
 	}
@@ -313,23 +313,23 @@ static int hello_get(const uint8_t *p, size_t len, struct coord_msg *msg)
 	uint16_t n;
 
 	if (len < HELLO_FIXED)
-		return COORD_WIRE_TRUNCATED;
+		return COORD_CODEC_TRUNCATED;
 	n = get_be16(p + HELLO_N_VIPS);
 	if (n > COORD_MAX_VIPS)
-		return COORD_WIRE_BOUND;
+		return COORD_CODEC_BOUND;
 	need = HELLO_FIXED + (size_t)n * COORD_WIRE_VIP_LEN;
 	if (len < need)
-		return COORD_WIRE_TRUNCATED;
+		return COORD_CODEC_TRUNCATED;
 
 	msg->u.hello.flags = get_be32(p + HELLO_FLAGS);
 	msg->u.hello.n_vips = n;
 	if (msg->u.hello.flags & ~COORD_HELLO_FLAGS_KNOWN)
-		return COORD_WIRE_BAD_FIELD;
+		return COORD_CODEC_BAD_FIELD;
 	reserved = get_be16(p + HELLO_RESERVED);
 	if (vips_get(p + HELLO_VIPS, n, msg->u.hello.vips, &reserved) != 0)
-		return COORD_WIRE_BAD_FIELD;
+		return COORD_CODEC_BAD_FIELD;
 	if (reserved)
-		return COORD_WIRE_RESERVED;
+		return COORD_CODEC_RESERVED;
 	return (int)need;
 }
 
@@ -340,24 +340,24 @@ static int death_get(const uint8_t *p, size_t len, struct coord_msg *msg)
 	uint16_t n;
 
 	if (len < DEATH_FIXED)
-		return COORD_WIRE_TRUNCATED;
+		return COORD_CODEC_TRUNCATED;
 	n = get_be16(p + DEATH_N_VIPS);
 	if (n > COORD_MAX_VIPS)
-		return COORD_WIRE_BOUND;
+		return COORD_CODEC_BOUND;
 	need = DEATH_FIXED + (size_t)n * COORD_WIRE_VIP_LEN;
 	if (len < need)
-		return COORD_WIRE_TRUNCATED;
+		return COORD_CODEC_TRUNCATED;
 
 	event_id_get(p + DEATH_ID, &msg->u.death.id);
 	msg->u.death.reason = p[DEATH_REASON];
 	msg->u.death.n_vips = n;
 	if (!death_id_ok(msg) || !death_reason_ok(msg->u.death.reason))
-		return COORD_WIRE_BAD_FIELD;
+		return COORD_CODEC_BAD_FIELD;
 	reserved = p[DEATH_RESERVED];
 	if (vips_get(p + DEATH_VIPS, n, msg->u.death.vips, &reserved) != 0)
-		return COORD_WIRE_BAD_FIELD;
+		return COORD_CODEC_BAD_FIELD;
 	if (reserved)
-		return COORD_WIRE_RESERVED;
+		return COORD_CODEC_RESERVED;
 	return (int)need;
 }
 
@@ -367,57 +367,57 @@ static int ack_get(const uint8_t *p, size_t len, struct coord_msg *msg)
 	uint16_t n;
 
 	if (len < ACK_FIXED)
-		return COORD_WIRE_TRUNCATED;
+		return COORD_CODEC_TRUNCATED;
 	n = get_be16(p + ACK_DETAIL_LEN);
 	if (n > COORD_DETAIL_MAX)
-		return COORD_WIRE_BOUND;
+		return COORD_CODEC_BOUND;
 	need = ACK_FIXED + (size_t)n;
 	if (len < need)
-		return COORD_WIRE_TRUNCATED;
+		return COORD_CODEC_TRUNCATED;
 
 	event_id_get(p + ACK_ID, &msg->u.ack.id);
 	msg->u.ack.result = p[ACK_RESULT];
 	msg->u.ack.detail_len = n;
 	msg->u.ack.grace_latency_us = get_be32(p + ACK_LATENCY);
 	if (!ack_result_ok(msg->u.ack.result))
-		return COORD_WIRE_BAD_FIELD;
+		return COORD_CODEC_BAD_FIELD;
 	for (uint16_t i = 0; i < n; i++) {
 		if (!detail_char_ok(p[ACK_DETAIL + i]))
-			return COORD_WIRE_BAD_FIELD;
+			return COORD_CODEC_BAD_FIELD;
 		msg->u.ack.detail[i] = (char)p[ACK_DETAIL + i];
 	}
 	msg->u.ack.detail[n] = '\0';
 	if (p[ACK_RESERVED])
-		return COORD_WIRE_RESERVED;
+		return COORD_CODEC_RESERVED;
 	return (int)need;
 }
 
 static int release_get(const uint8_t *p, size_t len, struct coord_msg *msg)
 {
 	if (len < RELEASE_FIXED)
-		return COORD_WIRE_TRUNCATED;
+		return COORD_CODEC_TRUNCATED;
 	event_id_get(p + RELEASE_ID, &msg->u.release.id);
 	msg->u.release.outcome = p[RELEASE_OUTCOME];
 	msg->u.release.status = (int32_t)get_be32(p + RELEASE_STATUS);
 	if (!release_outcome_ok(msg->u.release.outcome))
-		return COORD_WIRE_BAD_FIELD;
+		return COORD_CODEC_BAD_FIELD;
 	if (p[RELEASE_RESERVED] | p[RELEASE_RESERVED + 1] |
 	    p[RELEASE_RESERVED + 2])
-		return COORD_WIRE_RESERVED;
+		return COORD_CODEC_RESERVED;
 	return RELEASE_FIXED;
 }
 
 static int cancel_get(const uint8_t *p, size_t len, struct coord_msg *msg)
 {
 	if (len < CANCEL_FIXED)
-		return COORD_WIRE_TRUNCATED;
+		return COORD_CODEC_TRUNCATED;
 	event_id_get(p + CANCEL_ID, &msg->u.cancel.id);
 	msg->u.cancel.reason = p[CANCEL_REASON];
 	if (!cancel_reason_ok(msg->u.cancel.reason))
-		return COORD_WIRE_BAD_FIELD;
+		return COORD_CODEC_BAD_FIELD;
 	if (p[CANCEL_RESERVED] | p[CANCEL_RESERVED + 1] |
 	    p[CANCEL_RESERVED + 2])
-		return COORD_WIRE_RESERVED;
+		return COORD_CODEC_RESERVED;
 	return CANCEL_FIXED;
 }
 
@@ -429,17 +429,17 @@ int coord_msg_decode(const uint8_t *buf, size_t len, struct coord_msg *msg)
 
 	memset(msg, 0, sizeof(*msg));
 	if (len < COORD_WIRE_HEADER_LEN)
-		return COORD_WIRE_TRUNCATED;
+		return COORD_CODEC_TRUNCATED;
 	if (get_be32(buf + HDR_MAGIC) != COORD_WIRE_MAGIC)
-		return COORD_WIRE_BAD_MAGIC;
+		return COORD_CODEC_BAD_MAGIC;
 	msg->version = get_be16(buf + HDR_VERSION);
 	if (msg->version >> 8 != COORD_PROTO_MAJOR)
-		return COORD_WIRE_BAD_VERSION;
+		return COORD_CODEC_BAD_VERSION;
 	msg->type = get_be16(buf + HDR_TYPE);
 	if (msg->type < COORD_MSG_HELLO || msg->type > COORD_MSG_CANCEL)
-		return COORD_WIRE_BAD_TYPE;
+		return COORD_CODEC_BAD_TYPE;
 	if (get_be32(buf + HDR_LENGTH) != len)
-		return COORD_WIRE_LENGTH_MISMATCH;
+		return COORD_CODEC_LENGTH_MISMATCH;
 	msg->sender = get_be32(buf + HDR_SENDER);
 	msg->incarnation = get_be64(buf + HDR_INCARNATION);
 
@@ -470,14 +470,14 @@ int coord_msg_decode(const uint8_t *buf, size_t len, struct coord_msg *msg)
 	 * every payload; senders of this minor or newer carry it. */
 	if ((msg->version & 0xff) >= COORD_PROTO_MINOR) {
 		if (plen - (size_t)used < COORD_WIRE_TEST_APPEND)
-			return COORD_WIRE_TRUNCATED;
+			return COORD_CODEC_TRUNCATED;
 		used += COORD_WIRE_TEST_APPEND;
 	}
 #endif
 	/* A newer minor may append fields we do not know; nobody else may. */
 	if ((size_t)used != plen && (msg->version & 0xff) <= COORD_PROTO_MINOR)
-		return COORD_WIRE_TRAILING;
-	return COORD_WIRE_OK;
+		return COORD_CODEC_TRAILING;
+	return COORD_CODEC_OK;
 }
 
 bool coord_msg_equal(const struct coord_msg *a, const struct coord_msg *b)
@@ -530,23 +530,23 @@ bool coord_msg_equal(const struct coord_msg *a, const struct coord_msg *b)
 
 /* --- names --- */
 
-static const char *const wire_errors[COORD_WIRE_ERROR_COUNT] = {
+static const char *const wire_errors[COORD_CODEC_ERROR_COUNT] = {
 	[0] = "ok",
-	[-COORD_WIRE_TRUNCATED] = "truncated message",
-	[-COORD_WIRE_BAD_MAGIC] = "bad magic: not a coord message",
-	[-COORD_WIRE_BAD_VERSION] = "unsupported major protocol version",
-	[-COORD_WIRE_BAD_TYPE] = "unknown message type",
-	[-COORD_WIRE_LENGTH_MISMATCH] = "header length differs from bytes received",
-	[-COORD_WIRE_BOUND] = "count or length over its bound",
-	[-COORD_WIRE_BAD_FIELD] = "invalid field value",
-	[-COORD_WIRE_RESERVED] = "reserved field not zero",
-	[-COORD_WIRE_TRAILING] = "trailing bytes from a same-version sender",
-	[-COORD_WIRE_NO_SPACE] = "buffer too small",
+	[-COORD_CODEC_TRUNCATED] = "truncated message",
+	[-COORD_CODEC_BAD_MAGIC] = "bad magic: not a coord message",
+	[-COORD_CODEC_BAD_VERSION] = "unsupported major protocol version",
+	[-COORD_CODEC_BAD_TYPE] = "unknown message type",
+	[-COORD_CODEC_LENGTH_MISMATCH] = "header length differs from bytes received",
+	[-COORD_CODEC_BOUND] = "count or length over its bound",
+	[-COORD_CODEC_BAD_FIELD] = "invalid field value",
+	[-COORD_CODEC_RESERVED] = "reserved field not zero",
+	[-COORD_CODEC_TRAILING] = "trailing bytes from a same-version sender",
+	[-COORD_CODEC_NO_SPACE] = "buffer too small",
 };
 
 const char *coord_wire_strerror(int err)
 {
-	if (err > 0 || err <= -COORD_WIRE_ERROR_COUNT)
+	if (err > 0 || err <= -COORD_CODEC_ERROR_COUNT)
 		return "unknown wire error";
 	return wire_errors[-err];
 }

@@ -53,19 +53,19 @@ static void test_kinds_are_limited_separately(void **state)
 	memset(&msg, 0, sizeof(msg));
 	msg.type = COORD_MSG_ACK;
 	coord_drop_log_init(&dl, 10 * S);
-	coord_drop_log_wire(&dl, S, from, 10, COORD_WIRE_TRUNCATED);
-	coord_drop_log_wire(&dl, S, from, 10, COORD_WIRE_TRUNCATED);
-	coord_drop_log_wire(&dl, S, from, 10, COORD_WIRE_BAD_MAGIC);
+	coord_drop_log_wire(&dl, S, from, 10, COORD_CODEC_TRUNCATED);
+	coord_drop_log_wire(&dl, S, from, 10, COORD_CODEC_TRUNCATED);
+	coord_drop_log_wire(&dl, S, from, 10, COORD_CODEC_BAD_MAGIC);
 	coord_drop_log_engine(&dl, S, from, &msg, COORD_CTL_EC_UNKNOWN_EVENT);
 	coord_drop_log_engine(&dl, S, from, &msg, COORD_CTL_EC_UNKNOWN_EVENT);
 	/* Out of range: ignored, no crash. */
-	coord_drop_log_wire(&dl, S, from, 10, -COORD_WIRE_ERROR_COUNT);
+	coord_drop_log_wire(&dl, S, from, 10, -COORD_CODEC_ERROR_COUNT);
 	coord_drop_log_engine(&dl, S, from, &msg, COORD_CTL_EC_COUNT);
-	assert_true(dl.wire[-COORD_WIRE_TRUNCATED].logged);
-	assert_int_equal(dl.wire[-COORD_WIRE_TRUNCATED].unlogged, 1);
-	assert_true(dl.wire[-COORD_WIRE_BAD_MAGIC].logged);
-	assert_int_equal(dl.wire[-COORD_WIRE_BAD_MAGIC].unlogged, 0);
-	assert_false(dl.wire[-COORD_WIRE_BAD_VERSION].logged);
+	assert_true(dl.wire[-COORD_CODEC_TRUNCATED].logged);
+	assert_int_equal(dl.wire[-COORD_CODEC_TRUNCATED].unlogged, 1);
+	assert_true(dl.wire[-COORD_CODEC_BAD_MAGIC].logged);
+	assert_int_equal(dl.wire[-COORD_CODEC_BAD_MAGIC].unlogged, 0);
+	assert_false(dl.wire[-COORD_CODEC_BAD_VERSION].logged);
 	assert_int_equal(dl.engine[COORD_CTL_EC_UNKNOWN_EVENT].unlogged, 1);
 	assert_false(dl.engine[COORD_CTL_EC_REJECTED_SENDER].logged);
 }
