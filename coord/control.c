@@ -280,14 +280,10 @@ int coord_control_send(struct coord_control_client *c, const struct coord_ctl_re
 		return -EPIPE;
 	if (!c->busy)
 		return -EPROTO;
-	len = coord_ctl_record_encode(rec, buf, sizeof(buf));
+	/* The sequence is the open request's, whatever the caller put there. */
+	len = coord_ctl_reply_encode(rec, c->seq, buf, sizeof(buf));
 	if (len < 0)
 		return -EINVAL;
-	/* The sequence is the open request's, whatever the caller put there. */
-	buf[12] = (uint8_t)(c->seq >> 24);
-	buf[13] = (uint8_t)(c->seq >> 16);
-	buf[14] = (uint8_t)(c->seq >> 8);
-	buf[15] = (uint8_t)c->seq;
 	return client_queue(c, buf, (size_t)len);
 }
 

@@ -455,12 +455,13 @@ static void get_text(struct reader *r, struct coord_ctl_text *t)
 	t->text[t->len] = '\0';
 }
 
-int coord_ctl_record_encode(const struct coord_ctl_record *rec, uint8_t *buf, size_t cap)
+static int record_encode(const struct coord_ctl_record *rec, uint32_t seq,
+			 uint8_t *buf, size_t cap)
 {
 	struct writer w = { .p = buf, .cap = cap };
 	const struct coord_ctl_status_rec *st = &rec->u.status;
 
-	put_header(&w, rec->type, rec->seq);
+	put_header(&w, rec->type, seq);
 	switch (rec->type) {
 	case COORD_CTL_REC_END:
 		put_u16(&w, rec->u.end.status);
@@ -499,6 +500,17 @@ int coord_ctl_record_encode(const struct coord_ctl_record *rec, uint8_t *buf, si
 	if (!w.overflow && w.len > COORD_CTL_MAX_RECORD)
 		return COORD_CODEC_BOUND;
 	return finish(&w);
+}
+
+int coord_ctl_record_encode(const struct coord_ctl_record *rec, uint8_t *buf, size_t cap)
+{
+	return record_encode(rec, rec->seq, buf, cap);
+}
+
+int coord_ctl_reply_encode(const struct coord_ctl_record *rec, uint32_t seq,
+			   uint8_t *buf, size_t cap)
+{
+	return record_encode(rec, seq, buf, cap);
 }
 
 int coord_ctl_record_decode(const uint8_t *buf, size_t len, struct coord_ctl_record *rec)

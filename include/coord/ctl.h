@@ -380,6 +380,9 @@ int coord_ctl_header_decode(const uint8_t *buf, size_t len, struct coord_ctl_hea
  */
 int coord_ctl_request_encode(const struct coord_ctl_request *req, uint8_t *buf, size_t cap);
 int coord_ctl_record_encode(const struct coord_ctl_record *rec, uint8_t *buf, size_t cap);
+/* The same, as a record of the reply to request seq: rec->seq is not read. */
+int coord_ctl_reply_encode(const struct coord_ctl_record *rec, uint32_t seq,
+			   uint8_t *buf, size_t cap);
 
 /*
  * Decode exactly one frame of len untrusted bytes.  Never reads outside
