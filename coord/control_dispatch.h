@@ -91,13 +91,6 @@ void coord_dispatch_check_waiters(struct coord_dispatch *d);
 void coord_dispatch_take_over_done(struct coord_dispatch *d, uint32_t token,
 				   bool ok, const char *message);
 
-/*
- * The engine's refusal counters as the control protocol numbers them
- * (STATUS and the Prometheus metrics both read them through this).
- */
-void coord_dispatch_engine_counters(const struct coord_engine_counters *ec,
-				    uint64_t out[COORD_CTL_EC_COUNT]);
-
 /* Converters, exposed for the tests. */
 void coord_dispatch_event_record(const struct coord_event *ev, uint64_t now,
 				 struct coord_ctl_event *out);

@@ -221,7 +221,7 @@ static void on_deliver(void *data, struct coord_member_id from,
 		       const uint8_t *buf, size_t len)
 {
 	struct coordd *d = data;
-	struct coord_engine_counters before;
+	enum coord_refusal why;
 	struct coord_msg msg;
 	uint64_t now = coord_now_us();
 	int err = coord_msg_decode(buf, len, &msg);
@@ -236,12 +236,9 @@ static void on_deliver(void *data, struct coord_member_id from,
 		}
 		return;
 	}
-	before = *coord_engine_counters(d->engine);
-	err = coord_engine_deliver(d->engine, now, from, &msg);
-	if (err < 0)
-		coord_drop_log_engine(&d->drops, now, from, &msg,
-				      coord_drop_refusal_counter(&before,
-						coord_engine_counters(d->engine)));
+	why = coord_engine_deliver(d->engine, now, from, &msg);
+	if (why)
+		coord_drop_log_engine(&d->drops, now, from, &msg, why);
 	pump(d);
 }
 

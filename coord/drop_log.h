@@ -34,7 +34,7 @@ bool coord_ratelimit_pass(struct coord_ratelimit *rl, uint64_t now,
 struct coord_drop_log {
 	uint64_t interval_us;
 	struct coord_ratelimit wire[COORD_CODEC_ERROR_COUNT];	/* index -err */
-	struct coord_ratelimit engine[COORD_CTL_EC_COUNT];	/* COORD_CTL_EC_* */
+	struct coord_ratelimit engine[COORD_REFUSAL_COUNT];	/* enum coord_refusal */
 };
 
 void coord_drop_log_init(struct coord_drop_log *dl, uint64_t interval_us);
@@ -43,17 +43,9 @@ void coord_drop_log_init(struct coord_drop_log *dl, uint64_t interval_us);
 void coord_drop_log_wire(struct coord_drop_log *dl, uint64_t now,
 			 struct coord_member_id from, size_t len, int err);
 
-/* A decoded message the engine refused, counted in counter (COORD_CTL_EC_*). */
+/* A decoded message the engine refused, and why (coord_engine_deliver). */
 void coord_drop_log_engine(struct coord_drop_log *dl, uint64_t now,
 			   struct coord_member_id from, const struct coord_msg *msg,
-			   unsigned int counter);
-
-/*
- * The refusal counter (COORD_CTL_EC_*) that differs between two snapshots
- * of the engine's counters, i.e. why it refused a message in between;
- * COORD_CTL_EC_DELIVERED when none does (logged as a bug).
- */
-unsigned int coord_drop_refusal_counter(const struct coord_engine_counters *before,
-					const struct coord_engine_counters *after);
+			   enum coord_refusal why);
 
 #endif

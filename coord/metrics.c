@@ -296,10 +296,11 @@ static void render_state(struct out *o, const struct coord_engine *e,
 static void render_refusals(struct out *o, const struct coord_engine *e,
 			    const struct coord_daemon_status *st)
 {
-	uint64_t c[COORD_CTL_EC_COUNT];
+	/* Indexed as the control protocol's engine counters (checked in
+	 * control_dispatch.c), whose names these are. */
+	const uint64_t *c = coord_engine_counters(e)->count;
 	unsigned int i;
 
-	coord_dispatch_engine_counters(coord_engine_counters(e), c);
 	family(o, "coord_messages_delivered_total", "counter",
 	       "CPG messages the barrier engine accepted.");
 	put(o, "coord_messages_delivered_total %llu\n",

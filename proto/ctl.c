@@ -722,9 +722,16 @@ bool coord_ctl_event_state_final(uint8_t state)
 const char *coord_ctl_engine_counter_name(unsigned int i)
 {
 	static const char *const names[COORD_CTL_EC_COUNT] = {
-		"delivered", "rejected_sender", "rejected_incarnation",
-		"rejected_origin", "unknown_event", "unexpected_ack",
-		"duplicate", "table_full", "action_overflow",
+		[COORD_CTL_EC_DELIVERED] = "delivered",
+		[COORD_CTL_EC_REJECTED_SENDER] = "rejected_sender",
+		[COORD_CTL_EC_REJECTED_INCARNATION] = "rejected_incarnation",
+		[COORD_CTL_EC_REJECTED_ORIGIN] = "rejected_origin",
+		[COORD_CTL_EC_UNKNOWN_EVENT] = "unknown_event",
+		[COORD_CTL_EC_UNEXPECTED_ACK] = "unexpected_ack",
+		[COORD_CTL_EC_DUPLICATE] = "duplicate",
+		[COORD_CTL_EC_TABLE_FULL] = "table_full",
+		[COORD_CTL_EC_ACTION_OVERFLOW] = "action_overflow",
+		[COORD_CTL_EC_UNKNOWN_TYPE] = "unknown_type",
 	};
 
 	return i < COORD_CTL_EC_COUNT ? names[i] : NULL;

@@ -199,9 +199,13 @@ enum coord_ctl_leave_reason {
 	COORD_CTL_LEAVE_PROCDOWN = 5,
 };
 
-/* Indices of the engine counter array in STATUS. */
+/*
+ * Indices of the engine counter array in STATUS: the engine's own order
+ * (enum coord_refusal, checked at build time in control_dispatch.c).
+ * Never renumbered; a new counter is appended.
+ */
 enum coord_ctl_engine_counter {
-	COORD_CTL_EC_DELIVERED = 0,
+	COORD_CTL_EC_DELIVERED = 0,	/* every CPG message the engine got */
 	COORD_CTL_EC_REJECTED_SENDER,
 	COORD_CTL_EC_REJECTED_INCARNATION,
 	COORD_CTL_EC_REJECTED_ORIGIN,
@@ -210,6 +214,7 @@ enum coord_ctl_engine_counter {
 	COORD_CTL_EC_DUPLICATE,
 	COORD_CTL_EC_TABLE_FULL,
 	COORD_CTL_EC_ACTION_OVERFLOW,
+	COORD_CTL_EC_UNKNOWN_TYPE,	/* a message type the engine does not know */
 	COORD_CTL_EC_COUNT
 };
 
