@@ -302,7 +302,7 @@ static void render_refusals(struct out *o, const struct coord_engine *e,
 	unsigned int i;
 
 	family(o, "coord_messages_delivered_total", "counter",
-	       "CPG messages the barrier engine accepted.");
+	       "CPG messages delivered to the barrier engine, accepted or refused.");
 	put(o, "coord_messages_delivered_total %llu\n",
 	    (unsigned long long)c[COORD_CTL_EC_DELIVERED]);
 	family(o, "coord_messages_refused_total", "counter",
