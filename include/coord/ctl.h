@@ -31,6 +31,9 @@
 					 * 2: GIVE_UP, TAKE_OVER */
 #define COORD_CTL_VERSION	((COORD_CTL_MAJOR << 8) | COORD_CTL_MINOR)
 
+/* Where coordd listens (coordd.conf `socket`) and coordctl connects (-s). */
+#define COORD_CTL_DEFAULT_SOCKET	"/run/coord/coordd.sock"
+
 #define COORD_CTL_HEADER_LEN	16
 #define COORD_CTL_MAX_REQUEST	4096	/* a request frame, header included */
 #define COORD_CTL_MAX_RECORD	4096	/* a reply frame, header included */
