@@ -537,7 +537,7 @@ static int coordd_start(struct coordd *d)
 	char err[256];
 
 	d->started_us = coord_now_us();
-	coord_drop_log_init(&d->drops, COORD_DROP_LOG_INTERVAL_US);
+	coord_drop_log_init(&d->drops, COORD_RATELIMIT_INTERVAL_US);
 	d->loop = qb_loop_create();
 	if (!d->loop) {
 		qb_log(LOG_CRIT, "cannot create the event loop");

@@ -9,20 +9,6 @@
 
 #include "drop_log.h"
 
-bool coord_ratelimit_pass(struct coord_ratelimit *rl, uint64_t now,
-			  uint64_t interval_us, uint64_t *unlogged)
-{
-	if (rl->logged && now - rl->last_us < interval_us) {
-		rl->unlogged++;
-		return false;
-	}
-	*unlogged = rl->unlogged;
-	rl->unlogged = 0;
-	rl->logged = true;
-	rl->last_us = now;
-	return true;
-}
-
 void coord_drop_log_init(struct coord_drop_log *dl, uint64_t interval_us)
 {
 	memset(dl, 0, sizeof(*dl));

@@ -15,21 +15,7 @@
 #include "coord/ctl.h"
 #include "coord/engine.h"
 #include "coord/wire.h"
-
-#define COORD_DROP_LOG_INTERVAL_US	(10 * 1000000u)
-
-struct coord_ratelimit {
-	bool logged;			/* a line was written */
-	uint64_t last_us;		/* when */
-	uint64_t unlogged;		/* dropped since, not logged */
-};
-
-/*
- * One occurrence at now: true when it may be logged, with *unlogged the
- * occurrences not logged since the last line (then reset).
- */
-bool coord_ratelimit_pass(struct coord_ratelimit *rl, uint64_t now,
-			  uint64_t interval_us, uint64_t *unlogged);
+#include "ratelimit.h"
 
 struct coord_drop_log {
 	uint64_t interval_us;
