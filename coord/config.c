@@ -8,6 +8,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "coord/ctl.h"
 #include "config.h"
 #include "listen.h"
 #include "log.h"
@@ -78,7 +79,7 @@ void coord_config_defaults(struct coord_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->group, sizeof(cfg->group), "ganesha-grace");
-	snprintf(cfg->socket, sizeof(cfg->socket), "/run/coord/coordd.sock");
+	snprintf(cfg->socket, sizeof(cfg->socket), "%s", COORD_CTL_DEFAULT_SOCKET);
 	cfg->grace_call_timeout_ms = 5000;
 	cfg->barrier_deadline_ms = 15000;
 	cfg->deadline_policy = COORD_POLICY_RELEASE;

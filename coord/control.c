@@ -34,9 +34,9 @@
 #include "clock.h"
 #include "control.h"
 #include "peercred.h"
+#include "ratelimit.h"
 
 #define ACCEPT_PAUSE_MS		1000
-#define REFUSAL_LOG_US		(10 * 1000000ull)
 
 struct coord_control_client {
 	struct coord_control *ctl;
@@ -68,7 +68,7 @@ struct coord_control {
 	uint32_t idle_ms;
 	struct coord_control_client *clients;
 	struct coord_control_counters counters;
-	uint64_t refusal_logged_us;
+	struct coord_ratelimit refusal_log;	/* refused credentials */
 };
 
 static int32_t on_client(int32_t fd, int32_t revents, void *data);
@@ -280,14 +280,10 @@ int coord_control_send(struct coord_control_client *c, const struct coord_ctl_re
 		return -EPIPE;
 	if (!c->busy)
 		return -EPROTO;
-	len = coord_ctl_record_encode(rec, buf, sizeof(buf));
+	/* The sequence is the open request's, whatever the caller put there. */
+	len = coord_ctl_reply_encode(rec, c->seq, buf, sizeof(buf));
 	if (len < 0)
 		return -EINVAL;
-	/* The sequence is the open request's, whatever the caller put there. */
-	buf[12] = (uint8_t)(c->seq >> 24);
-	buf[13] = (uint8_t)(c->seq >> 16);
-	buf[14] = (uint8_t)(c->seq >> 8);
-	buf[15] = (uint8_t)c->seq;
 	return client_queue(c, buf, (size_t)len);
 }
 
@@ -491,7 +487,7 @@ static void client_accept(struct coord_control *ctl, int fd)
 {
 	struct coord_control_client *c;
 	struct ucred cred;
-	uint64_t now = coord_now_us();
+	uint64_t now = coord_now_us(), unlogged;
 
 	ctl->counters.count[COORD_CTL_CC_ACCEPTED]++;
 	if (ctl->counters.clients >= COORD_CONTROL_MAX_CLIENTS) {
@@ -502,13 +498,12 @@ static void client_accept(struct coord_control *ctl, int fd)
 	if (!coord_peer_allowed(fd, ctl->gid, &cred)) {
 		ctl->counters.count[COORD_CTL_CC_NOT_PERMITTED]++;
 		/* Any local user can knock: keep syslog from being flooded. */
-		if (now - ctl->refusal_logged_us > REFUSAL_LOG_US || !ctl->refusal_logged_us) {
-			ctl->refusal_logged_us = now;
+		if (coord_ratelimit_pass(&ctl->refusal_log, now,
+					 COORD_RATELIMIT_INTERVAL_US, &unlogged))
 			qb_log(LOG_WARNING, "control: refused pid %d uid %u gid %u: "
 			       "neither root nor in the socket's group (further "
 			       "refusals counted in coordctl status)",
 			       (int)cred.pid, (unsigned)cred.uid, (unsigned)cred.gid);
-		}
 		refuse_connection(fd, COORD_CTL_NOT_PERMITTED,
 				  "permission denied: root or the socket's group only");
 		return;

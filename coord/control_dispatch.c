@@ -59,7 +59,21 @@ _Static_assert((int)COORD_CTL_LEAVE_JOIN == (int)COORD_LEAVE_JOIN &&
 _Static_assert((int)COORD_CTL_POLICY_RELEASE == (int)COORD_POLICY_RELEASE &&
 	       (int)COORD_CTL_POLICY_HOLD == (int)COORD_POLICY_HOLD,
 	       "control policies must equal the engine's");
-_Static_assert(COORD_WIRE_ERROR_COUNT <= COORD_CTL_MAX_COUNTERS &&
+/* STATUS carries the engine's counter array as it is, and the metrics
+ * name its entries with the control protocol's names. */
+_Static_assert((int)COORD_CTL_EC_DELIVERED == (int)COORD_ACCEPTED &&
+	       (int)COORD_CTL_EC_REJECTED_SENDER == (int)COORD_REFUSED_SENDER &&
+	       (int)COORD_CTL_EC_REJECTED_INCARNATION == (int)COORD_REFUSED_INCARNATION &&
+	       (int)COORD_CTL_EC_REJECTED_ORIGIN == (int)COORD_REFUSED_ORIGIN &&
+	       (int)COORD_CTL_EC_UNKNOWN_EVENT == (int)COORD_REFUSED_UNKNOWN_EVENT &&
+	       (int)COORD_CTL_EC_UNEXPECTED_ACK == (int)COORD_REFUSED_UNEXPECTED_ACK &&
+	       (int)COORD_CTL_EC_DUPLICATE == (int)COORD_REFUSED_DUPLICATE &&
+	       (int)COORD_CTL_EC_TABLE_FULL == (int)COORD_TABLE_FULL &&
+	       (int)COORD_CTL_EC_ACTION_OVERFLOW == (int)COORD_ACTION_OVERFLOW &&
+	       (int)COORD_CTL_EC_UNKNOWN_TYPE == (int)COORD_REFUSED_UNKNOWN_TYPE &&
+	       COORD_CTL_EC_COUNT == COORD_REFUSAL_COUNT,
+	       "control engine counters must be the engine's, in its order");
+_Static_assert(COORD_CODEC_ERROR_COUNT <= COORD_CTL_MAX_COUNTERS &&
 	       COORD_CTL_EC_COUNT <= COORD_CTL_MAX_COUNTERS &&
 	       COORD_CTL_CC_COUNT <= COORD_CTL_MAX_COUNTERS,
 	       "counter arrays must fit a STATUS record");
@@ -171,20 +185,6 @@ void coord_dispatch_member_record(const struct coord_member *m, uint64_t now,
 	out->member_for_us = now > m->joined_us ? now - m->joined_us : 0;
 	out->n_vips = m->n_vips <= COORD_MAX_VIPS ? m->n_vips : COORD_MAX_VIPS;
 	memcpy(out->vips, m->vips, out->n_vips * sizeof(out->vips[0]));
-}
-
-void coord_dispatch_engine_counters(const struct coord_engine_counters *ec,
-				    uint64_t out[COORD_CTL_EC_COUNT])
-{
-	out[COORD_CTL_EC_DELIVERED] = ec->delivered;
-	out[COORD_CTL_EC_REJECTED_SENDER] = ec->rejected_sender;
-	out[COORD_CTL_EC_REJECTED_INCARNATION] = ec->rejected_incarnation;
-	out[COORD_CTL_EC_REJECTED_ORIGIN] = ec->rejected_origin;
-	out[COORD_CTL_EC_UNKNOWN_EVENT] = ec->unknown_event;
-	out[COORD_CTL_EC_UNEXPECTED_ACK] = ec->unexpected_ack;
-	out[COORD_CTL_EC_DUPLICATE] = ec->duplicate;
-	out[COORD_CTL_EC_TABLE_FULL] = ec->table_full;
-	out[COORD_CTL_EC_ACTION_OVERFLOW] = ec->action_overflow;
 }
 
 /* ---- sending ---- */
@@ -380,8 +380,8 @@ static void status_record(struct coord_dispatch *d, struct coord_control_client 
 	s->n_clients = (uint16_t)cc->clients;
 	s->uptime_us = st->uptime_us;
 	s->n_engine = COORD_CTL_EC_COUNT;
-	coord_dispatch_engine_counters(ec, s->engine);
-	s->n_wire = COORD_WIRE_ERROR_COUNT;
+	memcpy(s->engine, ec->count, sizeof(ec->count));
+	s->n_wire = COORD_CODEC_ERROR_COUNT;
 	memcpy(s->wire, st->wire_errors, sizeof(st->wire_errors));
 	s->n_control = COORD_CTL_CC_COUNT;
 	memcpy(s->control, cc->count, sizeof(cc->count));

@@ -23,7 +23,7 @@ struct coord_daemon_status {
 	enum coord_policy policy;
 	uint32_t deadline_ms;
 	uint64_t uptime_us;
-	uint64_t wire_errors[COORD_WIRE_ERROR_COUNT];	/* index: -error */
+	uint64_t wire_errors[COORD_CODEC_ERROR_COUNT];	/* index: -error */
 	/* the local ganesha.nfsd (detect.c); all 0: not known */
 	uint8_t local_state, local_how, local_flags;
 	uint32_t local_pid;
@@ -90,13 +90,6 @@ void coord_dispatch_check_waiters(struct coord_dispatch *d);
 /* The answer to TAKE_OVER `token`: its client is told, if still there. */
 void coord_dispatch_take_over_done(struct coord_dispatch *d, uint32_t token,
 				   bool ok, const char *message);
-
-/*
- * The engine's refusal counters as the control protocol numbers them
- * (STATUS and the Prometheus metrics both read them through this).
- */
-void coord_dispatch_engine_counters(const struct coord_engine_counters *ec,
-				    uint64_t out[COORD_CTL_EC_COUNT]);
 
 /* Converters, exposed for the tests. */
 void coord_dispatch_event_record(const struct coord_event *ev, uint64_t now,

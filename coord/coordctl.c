@@ -142,16 +142,16 @@ static int read_record(struct exchange *x, struct coord_ctl_record *rec)
 
 	for (;;) {
 		err = coord_ctl_header_decode(x->buf, x->len, &h);
-		if (err == COORD_CTL_E_OK && h.length > COORD_CTL_MAX_RECORD) {
+		if (err == COORD_CODEC_OK && h.length > COORD_CTL_MAX_RECORD) {
 			snprintf(x->error, sizeof(x->error), "coordd sent a record of "
 				 "%u bytes (at most %u)", h.length, COORD_CTL_MAX_RECORD);
 			return -1;
 		}
-		if (err == COORD_CTL_E_OK && x->len >= h.length) {
+		if (err == COORD_CODEC_OK && x->len >= h.length) {
 			err = coord_ctl_record_decode(x->buf, h.length, rec);
 			memmove(x->buf, x->buf + h.length, x->len - h.length);
 			x->len -= h.length;
-			if (err == COORD_CTL_E_BAD_TYPE && (h.version & 0xff) > COORD_CTL_MINOR)
+			if (err == COORD_CODEC_BAD_TYPE && (h.version & 0xff) > COORD_CTL_MINOR)
 				continue;
 			if (err < 0) {
 				snprintf(x->error, sizeof(x->error), "bad %s record from "
@@ -168,7 +168,7 @@ static int read_record(struct exchange *x, struct coord_ctl_record *rec)
 			}
 			return 0;
 		}
-		if (err != COORD_CTL_E_OK && err != COORD_CTL_E_TRUNCATED) {
+		if (err != COORD_CODEC_OK && err != COORD_CODEC_TRUNCATED) {
 			snprintf(x->error, sizeof(x->error), "not a coordd reply: %s",
 				 coord_ctl_strerror(err));
 			return -1;

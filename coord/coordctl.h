@@ -21,7 +21,6 @@ enum {
 	CTL_EXIT_NOT_TARGET = 5,	/* up: a member, not a VIP target yet */
 };
 
-#define CTL_DEFAULT_SOCKET	"/run/coord/coordd.sock"
 #define CTL_DEFAULT_TIMEOUT_MS	30000
 
 /* Command options, as given (ctl_args.given). */

@@ -52,7 +52,7 @@ static void usage(FILE *out)
 		"Exit status: 0 ok; 1 failed (coordd refused, or the event ended\n"
 		"badly or is held); 2 usage error; 3 cannot talk to coordd;\n"
 		"4 timed out.\n",
-		CTL_DEFAULT_SOCKET, CTL_DEFAULT_TIMEOUT_MS / 1000);
+		COORD_CTL_DEFAULT_SOCKET, CTL_DEFAULT_TIMEOUT_MS / 1000);
 }
 
 struct command {
@@ -286,7 +286,7 @@ int ctl_parse(int argc, char **argv, struct ctl_args *a, struct coord_ctl_reques
 
 	memset(a, 0, sizeof(*a));
 	memset(req, 0, sizeof(*req));
-	a->path = CTL_DEFAULT_SOCKET;
+	a->path = COORD_CTL_DEFAULT_SOCKET;
 	a->timeout_ms = -2;
 	rc = parse_options(argc, argv, a);
 	if (rc >= 0)

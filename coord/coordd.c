@@ -60,7 +60,7 @@ struct coordd {
 	bool engine_timer_armed;
 	uint64_t engine_timer_at;
 	uint64_t started_us;
-	uint64_t wire_errors[COORD_WIRE_ERROR_COUNT];
+	uint64_t wire_errors[COORD_CODEC_ERROR_COUNT];
 	struct coord_drop_log drops;	/* rate-limited warnings about them */
 	struct coord_metrics *metrics;
 	struct coord_metrics_http *metrics_http;	/* NULL: metrics_listen off */
@@ -224,7 +224,7 @@ static void on_deliver(void *data, struct coord_member_id from,
 		       const uint8_t *buf, size_t len)
 {
 	struct coordd *d = data;
-	struct coord_engine_counters before;
+	enum coord_refusal why;
 	struct coord_msg msg;
 	uint64_t now = coord_now_us();
 	int err = coord_msg_decode(buf, len, &msg);
@@ -233,18 +233,15 @@ static void on_deliver(void *data, struct coord_member_id from,
 		d->wire_errors[-err]++;
 		coord_drop_log_wire(&d->drops, now, from, len, err);
 		/* CPG names the sender; the header still names its version. */
-		if (err == COORD_WIRE_BAD_VERSION) {
+		if (err == COORD_CODEC_BAD_VERSION) {
 			coord_engine_member_incompatible(d->engine, now, from, msg.version);
 			pump(d);
 		}
 		return;
 	}
-	before = *coord_engine_counters(d->engine);
-	err = coord_engine_deliver(d->engine, now, from, &msg);
-	if (err < 0)
-		coord_drop_log_engine(&d->drops, now, from, &msg,
-				      coord_drop_refusal_counter(&before,
-						coord_engine_counters(d->engine)));
+	why = coord_engine_deliver(d->engine, now, from, &msg);
+	if (why)
+		coord_drop_log_engine(&d->drops, now, from, &msg, why);
 	pump(d);
 }
 
@@ -543,7 +540,7 @@ static int coordd_start(struct coordd *d)
 	char err[256];
 
 	d->started_us = coord_now_us();
-	coord_drop_log_init(&d->drops, COORD_DROP_LOG_INTERVAL_US);
+	coord_drop_log_init(&d->drops, COORD_RATELIMIT_INTERVAL_US);
 	d->loop = qb_loop_create();
 	if (!d->loop) {
 		qb_log(LOG_CRIT, "cannot create the event loop");

@@ -9,20 +9,6 @@
 
 #include "drop_log.h"
 
-bool coord_ratelimit_pass(struct coord_ratelimit *rl, uint64_t now,
-			  uint64_t interval_us, uint64_t *unlogged)
-{
-	if (rl->logged && now - rl->last_us < interval_us) {
-		rl->unlogged++;
-		return false;
-	}
-	*unlogged = rl->unlogged;
-	rl->unlogged = 0;
-	rl->logged = true;
-	rl->last_us = now;
-	return true;
-}
-
 void coord_drop_log_init(struct coord_drop_log *dl, uint64_t interval_us)
 {
 	memset(dl, 0, sizeof(*dl));
@@ -53,7 +39,7 @@ void coord_drop_log_wire(struct coord_drop_log *dl, uint64_t now,
 	bool first;
 	char t[96];
 
-	if (err >= 0 || kind >= COORD_WIRE_ERROR_COUNT)
+	if (err >= 0 || kind >= COORD_CODEC_ERROR_COUNT)
 		return;
 	rl = &dl->wire[kind];
 	first = !rl->logged;
@@ -65,26 +51,29 @@ void coord_drop_log_wire(struct coord_drop_log *dl, uint64_t now,
 	       coord_ctl_wire_counter_name(kind), tail(t, sizeof(t), dl, unlogged, first));
 }
 
-static const char *refusal_reason(unsigned int counter)
+static const char *refusal_reason(enum coord_refusal why)
 {
-	switch (counter) {
-	case COORD_CTL_EC_REJECTED_SENDER:
+	switch (why) {
+	case COORD_REFUSED_SENDER:
 		return "the header's node id is not the node CPG says sent it";
-	case COORD_CTL_EC_REJECTED_INCARNATION:
+	case COORD_REFUSED_INCARNATION:
 		return "stale, changed or borrowed incarnation";
-	case COORD_CTL_EC_REJECTED_ORIGIN:
+	case COORD_REFUSED_ORIGIN:
 		return "only the event's origin may send this";
-	case COORD_CTL_EC_UNKNOWN_EVENT:
+	case COORD_REFUSED_UNKNOWN_EVENT:
 		return "no such event here (normal for events older than this node's join)";
-	case COORD_CTL_EC_UNEXPECTED_ACK:
+	case COORD_REFUSED_UNEXPECTED_ACK:
 		return "the sender is not a survivor of that event";
-	case COORD_CTL_EC_DUPLICATE:
+	case COORD_REFUSED_DUPLICATE:
 		return "already delivered";
-	case COORD_CTL_EC_TABLE_FULL:
-		return "the event table is full";
-	default:
-		return "refused without a reason counter (a bug)";
+	case COORD_REFUSED_UNKNOWN_TYPE:
+		return "a message type this engine does not know";
+	case COORD_ACCEPTED:		/* not refusals: never returned */
+	case COORD_TABLE_FULL:
+	case COORD_ACTION_OVERFLOW:
+		break;
 	}
+	return "refused for no reason it names (a bug)";
 }
 
 static const struct coord_event_id *msg_event(const struct coord_msg *msg)
@@ -100,7 +89,7 @@ static const struct coord_event_id *msg_event(const struct coord_msg *msg)
 
 void coord_drop_log_engine(struct coord_drop_log *dl, uint64_t now,
 			   struct coord_member_id from, const struct coord_msg *msg,
-			   unsigned int counter)
+			   enum coord_refusal why)
 {
 	const struct coord_event_id *id = msg_event(msg);
 	struct coord_ratelimit *rl;
@@ -108,9 +97,9 @@ void coord_drop_log_engine(struct coord_drop_log *dl, uint64_t now,
 	char t[96], ev[80] = "";
 	bool first;
 
-	if (counter >= COORD_CTL_EC_COUNT)
+	if ((unsigned int)why >= COORD_REFUSAL_COUNT)
 		return;
-	rl = &dl->engine[counter];
+	rl = &dl->engine[why];
 	first = !rl->logged;
 	if (!coord_ratelimit_pass(rl, now, dl->interval_us, &unlogged))
 		return;
@@ -120,35 +109,11 @@ void coord_drop_log_engine(struct coord_drop_log *dl, uint64_t now,
 			 coord_event_id_format(id, buf, sizeof(buf)));
 	}
 	/* A duplicate can follow a partition and merge: not a warning. */
-	qb_log(counter == COORD_CTL_EC_DUPLICATE ? LOG_NOTICE : LOG_WARNING,
+	qb_log(why == COORD_REFUSED_DUPLICATE ? LOG_NOTICE : LOG_WARNING,
 	       "refused %s %s from node %" PRIu32 " pid %" PRIu32 " (header: node %" PRIu32
 	       ", incarnation %" PRIu64 "%s): %s; counted as %s in coordctl status%s",
 	       msg->type == COORD_MSG_ACK ? "an" : "a", coord_msg_type_name(msg->type),
-	       from.nodeid, from.pid, msg->sender, msg->incarnation, ev, refusal_reason(counter),
-	       coord_ctl_engine_counter_name(counter),
+	       from.nodeid, from.pid, msg->sender, msg->incarnation, ev, refusal_reason(why),
+	       coord_ctl_engine_counter_name(why),
 	       tail(t, sizeof(t), dl, unlogged, first));
-}
-
-unsigned int coord_drop_refusal_counter(const struct coord_engine_counters *before,
-					const struct coord_engine_counters *after)
-{
-	const struct {
-		unsigned int counter;
-		uint64_t before, after;
-	} c[] = {
-		{ COORD_CTL_EC_REJECTED_SENDER, before->rejected_sender, after->rejected_sender },
-		{ COORD_CTL_EC_REJECTED_INCARNATION, before->rejected_incarnation,
-		  after->rejected_incarnation },
-		{ COORD_CTL_EC_REJECTED_ORIGIN, before->rejected_origin, after->rejected_origin },
-		{ COORD_CTL_EC_UNKNOWN_EVENT, before->unknown_event, after->unknown_event },
-		{ COORD_CTL_EC_UNEXPECTED_ACK, before->unexpected_ack, after->unexpected_ack },
-		{ COORD_CTL_EC_DUPLICATE, before->duplicate, after->duplicate },
-		{ COORD_CTL_EC_TABLE_FULL, before->table_full, after->table_full },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
-		if (c[i].before != c[i].after)
-			return c[i].counter;
-	return COORD_CTL_EC_DELIVERED;
 }

@@ -15,26 +15,12 @@
 #include "coord/ctl.h"
 #include "coord/engine.h"
 #include "coord/wire.h"
-
-#define COORD_DROP_LOG_INTERVAL_US	(10 * 1000000u)
-
-struct coord_ratelimit {
-	bool logged;			/* a line was written */
-	uint64_t last_us;		/* when */
-	uint64_t unlogged;		/* dropped since, not logged */
-};
-
-/*
- * One occurrence at now: true when it may be logged, with *unlogged the
- * occurrences not logged since the last line (then reset).
- */
-bool coord_ratelimit_pass(struct coord_ratelimit *rl, uint64_t now,
-			  uint64_t interval_us, uint64_t *unlogged);
+#include "ratelimit.h"
 
 struct coord_drop_log {
 	uint64_t interval_us;
-	struct coord_ratelimit wire[COORD_WIRE_ERROR_COUNT];	/* index -err */
-	struct coord_ratelimit engine[COORD_CTL_EC_COUNT];	/* COORD_CTL_EC_* */
+	struct coord_ratelimit wire[COORD_CODEC_ERROR_COUNT];	/* index -err */
+	struct coord_ratelimit engine[COORD_REFUSAL_COUNT];	/* enum coord_refusal */
 };
 
 void coord_drop_log_init(struct coord_drop_log *dl, uint64_t interval_us);
@@ -43,17 +29,9 @@ void coord_drop_log_init(struct coord_drop_log *dl, uint64_t interval_us);
 void coord_drop_log_wire(struct coord_drop_log *dl, uint64_t now,
 			 struct coord_member_id from, size_t len, int err);
 
-/* A decoded message the engine refused, counted in counter (COORD_CTL_EC_*). */
+/* A decoded message the engine refused, and why (coord_engine_deliver). */
 void coord_drop_log_engine(struct coord_drop_log *dl, uint64_t now,
 			   struct coord_member_id from, const struct coord_msg *msg,
-			   unsigned int counter);
-
-/*
- * The refusal counter (COORD_CTL_EC_*) that differs between two snapshots
- * of the engine's counters, i.e. why it refused a message in between;
- * COORD_CTL_EC_DELIVERED when none does (logged as a bug).
- */
-unsigned int coord_drop_refusal_counter(const struct coord_engine_counters *before,
-					const struct coord_engine_counters *after);
+			   enum coord_refusal why);
 
 #endif

@@ -179,7 +179,7 @@ static struct coord_action *action_push(struct coord_engine *e,
 		}
 	}
 	if (e->act_count == e->act_cap) {
-		e->counters.action_overflow++;
+		e->counters.count[COORD_ACTION_OVERFLOW]++;
 		elog(e, LOG_ERR, "action queue full: an action was lost");
 		return NULL;
 	}
@@ -442,7 +442,7 @@ static struct coord_event *event_create(struct coord_engine *e, uint64_t now,
 		ev = event_alloc(e);
 	if (!ev) {
 		free(svs);
-		e->counters.table_full++;
+		e->counters.count[COORD_TABLE_FULL]++;
 		elog(e, LOG_ERR, "event %s not recorded: %s",
 		     coord_event_id_format(id, buf, sizeof(buf)), n && !svs ?
 		     "no memory" : "the table is full of pending events");
@@ -1067,18 +1067,25 @@ void coord_engine_confchg(struct coord_engine *e, uint64_t now,
 	evaluate_all(e, now);
 }
 
-static int deliver_hello(struct coord_member *m, const struct coord_msg *msg)
+/* Counts why a message is refused, and says it. */
+static enum coord_refusal refuse(struct coord_engine *e, enum coord_refusal why)
+{
+	e->counters.count[why]++;
+	return why;
+}
+
+static enum coord_refusal deliver_hello(struct coord_member *m, const struct coord_msg *msg)
 {
 	m->hello_seen = true;
 	m->server_down = !(msg->u.hello.flags & COORD_HELLO_SERVER_UP);
 	m->n_vips = msg->u.hello.n_vips > COORD_MAX_VIPS ? COORD_MAX_VIPS :
 		    msg->u.hello.n_vips;
 	memcpy(m->vips, msg->u.hello.vips, m->n_vips * sizeof(m->vips[0]));
-	return 0;
+	return COORD_ACCEPTED;
 }
 
-static int deliver_death(struct coord_engine *e, uint64_t now,
-			 struct coord_member *m, const struct coord_msg *msg)
+static enum coord_refusal deliver_death(struct coord_engine *e, uint64_t now,
+					struct coord_member *m, const struct coord_msg *msg)
 {
 	const struct coord_event_id *id = &msg->u.death.id;
 	struct coord_event *ev;
@@ -1091,14 +1098,10 @@ static int deliver_death(struct coord_engine *e, uint64_t now,
 	if (id->origin != msg->sender || id->incarnation != msg->incarnation ||
 	    id->seq == 0 || n_vips > COORD_MAX_VIPS ||
 	    msg->u.death.reason == COORD_DEATH_NODE_LEFT ||
-	    (handover && n_vips == 0)) {
-		e->counters.rejected_origin++;
-		return -EINVAL;
-	}
-	if (event_find(e, id)) {
-		e->counters.duplicate++;
-		return -EEXIST;
-	}
+	    (handover && n_vips == 0))
+		return refuse(e, COORD_REFUSED_ORIGIN);
+	if (event_find(e, id))
+		return refuse(e, COORD_REFUSED_DUPLICATE);
 	/* Its own server is dead: it is no longer waited for elsewhere.  (A
 	 * handover is no death: its origin's server runs.) */
 	if (!handover)
@@ -1143,40 +1146,32 @@ static int deliver_death(struct coord_engine *e, uint64_t now,
 		in_flight_take(e, id, NULL);
 	}
 	evaluate_all(e, now);
-	return 0;
+	return COORD_ACCEPTED;
 }
 
-static int deliver_ack(struct coord_engine *e, uint64_t now,
-		       struct coord_member *m, const struct coord_msg *msg)
+static enum coord_refusal deliver_ack(struct coord_engine *e, uint64_t now,
+				      struct coord_member *m, const struct coord_msg *msg)
 {
 	struct coord_event *ev = event_find(e, &msg->u.ack.id);
 	struct coord_survivor *sv = NULL;
 	char buf[64];
 	size_t i;
 
-	if (!ev) {
-		e->counters.unknown_event++;
-		return -ENOENT;
-	}
+	if (!ev)
+		return refuse(e, COORD_REFUSED_UNKNOWN_EVENT);
 	for (i = 0; i < ev->n_survivors; i++)
 		if (coord_member_id_equal(ev->survivors[i].id, m->id))
 			sv = &ev->survivors[i];
 	if (!sv || msg->u.ack.result < COORD_ACK_IN_GRACE ||
-	    msg->u.ack.result > COORD_ACK_RESULT_MAX) {
-		e->counters.unexpected_ack++;
-		return -EINVAL;
-	}
-	if (sv->incarnation && sv->incarnation != msg->incarnation) {
-		e->counters.rejected_incarnation++;
-		return -ESTALE;
-	}
+	    msg->u.ack.result > COORD_ACK_RESULT_MAX)
+		return refuse(e, COORD_REFUSED_UNEXPECTED_ACK);
+	if (sv->incarnation && sv->incarnation != msg->incarnation)
+		return refuse(e, COORD_REFUSED_INCARNATION);
 	/* The first settlement is final: a survivor already `down` (its own
 	 * DEATH was delivered) is not un-confirmed by the failing answer of
 	 * the grace call its dead server could not serve. */
-	if (sv->state != COORD_SURVIVOR_WAITING) {
-		e->counters.duplicate++;
-		return -EEXIST;
-	}
+	if (sv->state != COORD_SURVIVOR_WAITING)
+		return refuse(e, COORD_REFUSED_DUPLICATE);
 	sv->state = COORD_SURVIVOR_ANSWERED;
 	sv->incarnation = msg->incarnation;
 	sv->result = msg->u.ack.result;
@@ -1192,69 +1187,62 @@ static int deliver_ack(struct coord_engine *e, uint64_t now,
 	     sv->grace_latency_us / 1000, sv->late ? " (late: changes nothing)" : "",
 	     sv->detail[0] ? ": " : "", sv->detail);
 	event_evaluate(e, ev, now);
-	return 0;
+	return COORD_ACCEPTED;
 }
 
 /* RELEASE and CANCEL: only the event's origin may send them. */
-static struct coord_event *origin_event(struct coord_engine *e,
-					const struct coord_msg *msg,
-					const struct coord_event_id *id)
+static enum coord_refusal origin_event(struct coord_engine *e, const struct coord_msg *msg,
+				       const struct coord_event_id *id,
+				       struct coord_event **ev)
 {
-	struct coord_event *ev = event_find(e, id);
-
-	if (!ev) {
-		e->counters.unknown_event++;
-		return NULL;
-	}
-	if (id->origin != msg->sender || id->incarnation != msg->incarnation) {
-		e->counters.rejected_origin++;
-		return NULL;
-	}
-	return ev;
+	*ev = event_find(e, id);
+	if (!*ev)
+		return refuse(e, COORD_REFUSED_UNKNOWN_EVENT);
+	if (id->origin != msg->sender || id->incarnation != msg->incarnation)
+		return refuse(e, COORD_REFUSED_ORIGIN);
+	return COORD_ACCEPTED;
 }
 
-static int deliver_release(struct coord_engine *e, uint64_t now,
-			   const struct coord_msg *msg)
+static enum coord_refusal deliver_release(struct coord_engine *e, uint64_t now,
+					  const struct coord_msg *msg)
 {
-	struct coord_event *ev = origin_event(e, msg, &msg->u.release.id);
 	uint8_t outcome = msg->u.release.outcome;
+	struct coord_event *ev;
+	enum coord_refusal why = origin_event(e, msg, &msg->u.release.id, &ev);
 
-	if (!ev)
-		return -EINVAL;
+	if (why)
+		return why;
 	if (ev->local_origin)	/* our own notice: the record is already final */
-		return 0;
-	if (coord_event_ended(ev)) {
-		e->counters.duplicate++;
-		return -EEXIST;
-	}
+		return COORD_ACCEPTED;
+	if (coord_event_ended(ev))
+		return refuse(e, COORD_REFUSED_DUPLICATE);
 	ev->release_outcome = outcome;
 	ev->release_status = msg->u.release.status;
 	if (!ev->release_started_us)
 		ev->release_started_us = now;
 	event_end(e, ev, now, outcome == COORD_RELEASE_FAILED ?
 		  COORD_EVENT_RELEASE_FAILED : COORD_EVENT_RELEASED);
-	return 0;
+	return COORD_ACCEPTED;
 }
 
-static int deliver_cancel(struct coord_engine *e, uint64_t now,
-			  const struct coord_msg *msg)
+static enum coord_refusal deliver_cancel(struct coord_engine *e, uint64_t now,
+					 const struct coord_msg *msg)
 {
-	struct coord_event *ev = origin_event(e, msg, &msg->u.cancel.id);
+	struct coord_event *ev;
+	enum coord_refusal why = origin_event(e, msg, &msg->u.cancel.id, &ev);
 
-	if (!ev)
-		return -EINVAL;
+	if (why)
+		return why;
 	/* The origin ended the event when it sent the CANCEL (see
 	 * coord_engine_cancel); a rerun was abandoned on the other side of the
 	 * partition when the origin left it. */
 	if ((ev->local_origin && coord_event_ended(ev)) ||
 	    (msg->u.cancel.reason == COORD_CANCEL_REJOINED && coord_event_ended(ev)))
-		return 0;
-	if (coord_event_ended(ev) || ev->state == COORD_EVENT_RELEASING) {
-		e->counters.duplicate++;
-		return -EEXIST;
-	}
+		return COORD_ACCEPTED;
+	if (coord_event_ended(ev) || ev->state == COORD_EVENT_RELEASING)
+		return refuse(e, COORD_REFUSED_DUPLICATE);
 	event_end(e, ev, now, COORD_EVENT_CANCELLED);
-	return 0;
+	return COORD_ACCEPTED;
 }
 
 /*
@@ -1277,27 +1265,23 @@ static bool incarnation_taken(const struct coord_engine *e,
 	return false;
 }
 
-int coord_engine_deliver(struct coord_engine *e, uint64_t now,
-			 struct coord_member_id from, const struct coord_msg *msg)
+enum coord_refusal coord_engine_deliver(struct coord_engine *e, uint64_t now,
+					struct coord_member_id from,
+					const struct coord_msg *msg)
 {
 	struct coord_member *m = member_find(e, from);
 
-	e->counters.delivered++;
-	if (!m || msg->sender != from.nodeid) {
-		e->counters.rejected_sender++;
-		return -EPERM;
-	}
+	e->counters.count[COORD_ACCEPTED]++;	/* index 0: every delivery */
+	if (!m || msg->sender != from.nodeid)
+		return refuse(e, COORD_REFUSED_SENDER);
 	/* 0 would leave the member unpinned (and is no coordd's incarnation). */
 	if (!msg->incarnation ||
-	    (!m->incarnation && incarnation_taken(e, m, msg->incarnation))) {
-		e->counters.rejected_incarnation++;
-		return -ESTALE;
-	}
+	    (!m->incarnation && incarnation_taken(e, m, msg->incarnation)))
+		return refuse(e, COORD_REFUSED_INCARNATION);
 	if (!m->incarnation) {
 		m->incarnation = msg->incarnation;
 	} else if (m->incarnation != msg->incarnation) {
-		e->counters.rejected_incarnation++;
-		return -ESTALE;
+		return refuse(e, COORD_REFUSED_INCARNATION);
 	}
 	switch (msg->type) {
 	case COORD_MSG_HELLO:
@@ -1311,8 +1295,7 @@ int coord_engine_deliver(struct coord_engine *e, uint64_t now,
 	case COORD_MSG_CANCEL:
 		return deliver_cancel(e, now, msg);
 	}
-	e->counters.rejected_sender++;
-	return -EINVAL;
+	return refuse(e, COORD_REFUSED_UNKNOWN_TYPE);
 }
 
 void coord_engine_disconnected(struct coord_engine *e, uint64_t now,

@@ -311,12 +311,13 @@ static void render_state(struct out *o, const struct coord_engine *e,
 static void render_refusals(struct out *o, const struct coord_engine *e,
 			    const struct coord_daemon_status *st)
 {
-	uint64_t c[COORD_CTL_EC_COUNT];
+	/* Indexed as the control protocol's engine counters (checked in
+	 * control_dispatch.c), whose names these are. */
+	const uint64_t *c = coord_engine_counters(e)->count;
 	unsigned int i;
 
-	coord_dispatch_engine_counters(coord_engine_counters(e), c);
 	family(o, "coord_messages_delivered_total", "counter",
-	       "CPG messages the barrier engine accepted.");
+	       "CPG messages delivered to the barrier engine, accepted or refused.");
 	put(o, "coord_messages_delivered_total %llu\n",
 	    (unsigned long long)c[COORD_CTL_EC_DELIVERED]);
 	family(o, "coord_messages_refused_total", "counter",
@@ -327,7 +328,7 @@ static void render_refusals(struct out *o, const struct coord_engine *e,
 		    coord_ctl_engine_counter_name(i), (unsigned long long)c[i]);
 	family(o, "coord_messages_undecodable_total", "counter",
 	       "CPG messages that did not decode, by error.");
-	for (i = 1; i < COORD_WIRE_ERROR_COUNT; i++)
+	for (i = 1; i < COORD_CODEC_ERROR_COUNT; i++)
 		put(o, "coord_messages_undecodable_total{error=\"%s\"} %llu\n",
 		    coord_ctl_wire_counter_name(i), (unsigned long long)st->wire_errors[i]);
 }

@@ -4,142 +4,38 @@
  * length >= header, magic, major version, header length == bytes given,
  * type of the right side, then the payload, every count and string
  * bounded before it is used, reserved bits zero.  No I/O, no allocation.
+ * Written with the cursor codec (cursor.h), which also encodes the VIPs
+ * and event ids, as the CPG wire does.
  */
 #include <string.h>
 
 #include "coord/ctl.h"
+#include "cursor.h"
 
-/* ---- a bounded writer and reader ---- */
-
-struct wbuf {
-	uint8_t *p;
-	size_t cap, len;
-	bool overflow;
-};
-
-static void put(struct wbuf *w, const void *src, size_t n)
-{
-	if (w->overflow || n > w->cap - w->len) {
-		w->overflow = true;
-		return;
-	}
-	memcpy(w->p + w->len, src, n);
-	w->len += n;
-}
-
-static void put_u8(struct wbuf *w, uint8_t v)
-{
-	put(w, &v, 1);
-}
-
-static void put_u16(struct wbuf *w, uint16_t v)
-{
-	uint8_t b[2] = { v >> 8, v };
-
-	put(w, b, 2);
-}
-
-static void put_u32(struct wbuf *w, uint32_t v)
-{
-	uint8_t b[4] = { v >> 24, v >> 16, v >> 8, v };
-
-	put(w, b, 4);
-}
-
-static void put_u64(struct wbuf *w, uint64_t v)
-{
-	put_u32(w, (uint32_t)(v >> 32));
-	put_u32(w, (uint32_t)v);
-}
-
-struct rbuf {
-	const uint8_t *p;
-	size_t len, off;
-	int err;			/* the first error seen */
-};
-
-static void fail(struct rbuf *r, int err)
-{
-	if (!r->err)
-		r->err = err;
-}
-
-static const uint8_t *take(struct rbuf *r, size_t n)
-{
-	const uint8_t *q;
-
-	if (r->err)
-		return NULL;
-	if (n > r->len - r->off) {
-		fail(r, COORD_CTL_E_TRUNCATED);
-		return NULL;
-	}
-	q = r->p + r->off;
-	r->off += n;
-	return q;
-}
-
-static uint8_t get_u8(struct rbuf *r)
-{
-	const uint8_t *q = take(r, 1);
-
-	return q ? q[0] : 0;
-}
-
-static uint16_t get_u16(struct rbuf *r)
-{
-	const uint8_t *q = take(r, 2);
-
-	return q ? (uint16_t)(q[0] << 8 | q[1]) : 0;
-}
-
-static uint32_t get_u32(struct rbuf *r)
-{
-	const uint8_t *q = take(r, 4);
-
-	return q ? (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 |
-		   (uint32_t)q[2] << 8 | q[3] : 0;
-}
-
-static uint64_t get_u64(struct rbuf *r)
-{
-	uint64_t hi = get_u32(r);
-
-	return hi << 32 | get_u32(r);
-}
-
-static void get_reserved(struct rbuf *r, size_t n)
-{
-	const uint8_t *q = take(r, n);
-	size_t i;
-
-	for (i = 0; q && i < n; i++)
-		if (q[i])
-			fail(r, COORD_CTL_E_RESERVED);
-}
+#define HDR_LENGTH	8	/* the header's length field, 4 bytes */
 
 /*
  * A newer minor may set flag bits we do not know: they are dropped, as
  * its appended fields are, so what we decoded always re-encodes to a
  * frame we accept.  From the same minor an unknown bit is an error.
  */
-static uint32_t known_flags(struct rbuf *r, uint32_t flags, uint32_t known, bool newer)
+static uint32_t known_flags(struct reader *r, uint32_t flags, uint32_t known, bool newer)
 {
 	if ((flags & ~known) && !newer)
-		fail(r, COORD_CTL_E_BAD_FIELD);
+		reader_fail(r, COORD_CODEC_BAD_FIELD);
 	return flags & known;
 }
 
 /* u16 length, then that many bytes, no NUL among them. */
-static void put_string(struct wbuf *w, const char *s, size_t max)
+static void put_string(struct writer *w, const char *s, size_t max)
 {
 	size_t n = strnlen(s, max);
 
 	put_u16(w, (uint16_t)n);
-	put(w, s, n);
+	put_bytes(w, s, n);
 }
 
-static void get_string(struct rbuf *r, char *out, size_t max)
+static void get_string(struct reader *r, char *out, size_t max)
 {
 	uint16_t n = get_u16(r);
 	const uint8_t *q;
@@ -148,167 +44,85 @@ static void get_string(struct rbuf *r, char *out, size_t max)
 	if (r->err)
 		return;
 	if (n > max) {
-		fail(r, COORD_CTL_E_BOUND);
+		reader_fail(r, COORD_CODEC_BOUND);
 		return;
 	}
-	q = take(r, n);
+	q = get_bytes(r, n);
 	if (!q)
 		return;
 	if (memchr(q, '\0', n)) {
-		fail(r, COORD_CTL_E_BAD_FIELD);
+		reader_fail(r, COORD_CODEC_BAD_FIELD);
 		return;
 	}
 	memcpy(out, q, n);
 	out[n] = '\0';
 }
 
-/*
- * A VIP as wire.h encodes it, 20 bytes: family (4 or 6), three reserved
- * zero bytes, 16 address bytes (IPv4 in the first 4, the rest zero).
- */
-static void put_vip(struct wbuf *w, const struct coord_vip *v)
-{
-	static const uint8_t zero[3];
-	uint8_t addr[16] = { 0 };
-
-	put_u8(w, v->family);
-	put(w, zero, 3);
-	memcpy(addr, v->addr, v->family == 4 ? 4 : 16);
-	put(w, addr, 16);
-}
-
-static void get_vip(struct rbuf *r, struct coord_vip *v)
-{
-	const uint8_t *addr;
-	size_t i;
-
-	memset(v, 0, sizeof(*v));
-	v->family = get_u8(r);
-	get_reserved(r, 3);
-	addr = take(r, 16);
-	if (!addr)
-		return;
-	if (v->family != 4 && v->family != 6) {
-		fail(r, COORD_CTL_E_BAD_FIELD);
-		return;
-	}
-	/* One spelling per address, as on the wire: IPv4's unused bytes are 0. */
-	for (i = v->family == 4 ? 4 : 16; i < 16; i++)
-		if (addr[i])
-			fail(r, COORD_CTL_E_BAD_FIELD);
-	memcpy(v->addr, addr, 16);
-}
-
-static void put_vips(struct wbuf *w, const struct coord_vip *vips, uint16_t n)
-{
-	uint16_t i;
-
-	for (i = 0; i < n; i++)
-		put_vip(w, &vips[i]);
-}
-
-static uint16_t get_vip_count(struct rbuf *r)
+/* A VIP count, bounded before any VIP is read. */
+static uint16_t get_vip_count(struct reader *r)
 {
 	uint16_t n = get_u16(r);
 
 	if (n > COORD_MAX_VIPS) {
-		fail(r, COORD_CTL_E_BOUND);
+		reader_fail(r, COORD_CODEC_BOUND);
 		return 0;
 	}
 	return n;
 }
 
-static void get_vips(struct rbuf *r, struct coord_vip *vips, uint16_t n)
-{
-	uint16_t i;
-
-	for (i = 0; i < n; i++)
-		get_vip(r, &vips[i]);
-}
-
-static void put_event_id(struct wbuf *w, const struct coord_event_id *id)
-{
-	put_u32(w, id->origin);
-	put_u64(w, id->incarnation);
-	put_u32(w, id->seq);
-}
-
-static void get_event_id(struct rbuf *r, struct coord_event_id *id)
-{
-	id->origin = get_u32(r);
-	id->incarnation = get_u64(r);
-	id->seq = get_u32(r);
-}
-
 /* ---- frames ---- */
 
-static void put_header(struct wbuf *w, uint16_t type, uint32_t seq)
+static void put_header(struct writer *w, uint16_t type, uint32_t seq)
 {
 	put_u32(w, COORD_CTL_MAGIC);
 	put_u16(w, COORD_CTL_VERSION);
 	put_u16(w, type);
-	put_u32(w, 0);			/* length: patched by finish() */
+	put_u32(w, 0);			/* length: written by finish() */
 	put_u32(w, seq);
 }
 
-static int finish(struct wbuf *w)
+static int finish(struct writer *w)
 {
 	if (w->overflow || w->len > INT32_MAX)
-		return COORD_CTL_E_NO_SPACE;
-	w->p[8] = (uint8_t)(w->len >> 24);
-	w->p[9] = (uint8_t)(w->len >> 16);
-	w->p[10] = (uint8_t)(w->len >> 8);
-	w->p[11] = (uint8_t)w->len;
+		return COORD_CODEC_NO_SPACE;
+	put_be32(w->p + HDR_LENGTH, (uint32_t)w->len);
 	return (int)w->len;
 }
 
 int coord_ctl_header_decode(const uint8_t *buf, size_t len, struct coord_ctl_header *h)
 {
-	struct rbuf r = { .p = buf, .len = len };
+	struct reader r = { .p = buf, .len = len };
 
 	if (len < COORD_CTL_HEADER_LEN)
-		return COORD_CTL_E_TRUNCATED;
+		return COORD_CODEC_TRUNCATED;
 	h->magic = get_u32(&r);
 	h->version = get_u16(&r);
 	h->type = get_u16(&r);
 	h->length = get_u32(&r);
 	h->seq = get_u32(&r);
 	if (h->magic != COORD_CTL_MAGIC)
-		return COORD_CTL_E_BAD_MAGIC;
+		return COORD_CODEC_BAD_MAGIC;
 	if (h->version >> 8 != COORD_CTL_MAJOR)
-		return COORD_CTL_E_BAD_VERSION;
+		return COORD_CODEC_BAD_VERSION;
 	if (h->length < COORD_CTL_HEADER_LEN)
-		return COORD_CTL_E_LENGTH_MISMATCH;
-	return COORD_CTL_E_OK;
+		return COORD_CODEC_LENGTH_MISMATCH;
+	return COORD_CODEC_OK;
 }
 
 /* The common start of both decoders: the header, against the bytes given. */
 static int frame_open(const uint8_t *buf, size_t len, size_t max,
-		      struct coord_ctl_header *h, struct rbuf *r)
+		      struct coord_ctl_header *h, struct reader *r)
 {
 	int err = coord_ctl_header_decode(buf, len, h);
 
 	if (err < 0)
 		return err;
 	if (h->length != len)
-		return COORD_CTL_E_LENGTH_MISMATCH;
+		return COORD_CODEC_LENGTH_MISMATCH;
 	if (len > max)
-		return COORD_CTL_E_BOUND;
-	r->p = buf;
-	r->len = len;
-	r->off = COORD_CTL_HEADER_LEN;
-	r->err = 0;
-	return COORD_CTL_E_OK;
-}
-
-/* The end of a payload: nothing left, unless a newer minor appended. */
-static int frame_close(struct rbuf *r, bool newer)
-{
-	if (r->err)
-		return r->err;
-	if (r->off != r->len && !newer)
-		return COORD_CTL_E_TRAILING;
-	return COORD_CTL_E_OK;
+		return COORD_CODEC_BOUND;
+	*r = (struct reader){ .p = buf, .len = len, .off = COORD_CTL_HEADER_LEN };
+	return COORD_CODEC_OK;
 }
 
 static bool newer_minor(uint16_t version)
@@ -320,7 +134,7 @@ static bool newer_minor(uint16_t version)
 
 int coord_ctl_request_encode(const struct coord_ctl_request *req, uint8_t *buf, size_t cap)
 {
-	struct wbuf w = { .p = buf, .cap = cap };
+	struct writer w = { .p = buf, .cap = cap };
 
 	put_header(&w, req->type, req->seq);
 	switch (req->type) {
@@ -337,7 +151,7 @@ int coord_ctl_request_encode(const struct coord_ctl_request *req, uint8_t *buf, 
 	case COORD_CTL_GIVE_UP:
 	case COORD_CTL_TAKE_OVER:
 		if (req->u.death.n_vips > COORD_MAX_VIPS)
-			return COORD_CTL_E_BOUND;
+			return COORD_CODEC_BOUND;
 		put_u16(&w, req->u.death.flags);
 		put_u16(&w, req->u.death.n_vips);
 		put_vips(&w, req->u.death.vips, req->u.death.n_vips);
@@ -346,17 +160,17 @@ int coord_ctl_request_encode(const struct coord_ctl_request *req, uint8_t *buf, 
 		put_event_id(&w, &req->u.cancel.id);
 		break;
 	default:
-		return COORD_CTL_E_BAD_TYPE;
+		return COORD_CODEC_BAD_TYPE;
 	}
 	if (!w.overflow && w.len > COORD_CTL_MAX_REQUEST)
-		return COORD_CTL_E_BOUND;
+		return COORD_CODEC_BOUND;
 	return finish(&w);
 }
 
 int coord_ctl_request_decode(const uint8_t *buf, size_t len, struct coord_ctl_request *req)
 {
 	struct coord_ctl_header h;
-	struct rbuf r;
+	struct reader r;
 	bool newer;
 	int err;
 
@@ -387,26 +201,26 @@ int coord_ctl_request_decode(const uint8_t *buf, size_t len, struct coord_ctl_re
 		get_vips(&r, req->u.death.vips, req->u.death.n_vips);
 		/* A handover or take-over names its VIPs: no default. */
 		if (!r.err && h.type != COORD_CTL_DEATH && req->u.death.n_vips == 0)
-			fail(&r, COORD_CTL_E_BAD_FIELD);
+			reader_fail(&r, COORD_CODEC_BAD_FIELD);
 		break;
 	case COORD_CTL_CANCEL:
 		get_event_id(&r, &req->u.cancel.id);
 		if (!r.err && (req->u.cancel.id.origin == 0 ||
 			       req->u.cancel.id.incarnation == 0))
-			fail(&r, COORD_CTL_E_BAD_FIELD);
+			reader_fail(&r, COORD_CODEC_BAD_FIELD);
 		break;
 	default:
-		return COORD_CTL_E_BAD_TYPE;
+		return COORD_CODEC_BAD_TYPE;
 	}
 	/* Sequence 0 marks the server's own refusals (docs/control.md). */
 	if (!r.err && h.seq == 0)
-		fail(&r, COORD_CTL_E_BAD_FIELD);
-	return frame_close(&r, newer);
+		reader_fail(&r, COORD_CODEC_BAD_FIELD);
+	return reader_end(&r, newer);
 }
 
 /* ---- records ---- */
 
-static void put_status(struct wbuf *w, const struct coord_ctl_status_rec *s)
+static void put_status(struct writer *w, const struct coord_ctl_status_rec *s)
 {
 	uint16_t i;
 
@@ -447,12 +261,12 @@ static void put_status(struct wbuf *w, const struct coord_ctl_status_rec *s)
 	put_u32(w, s->heartbeats);
 }
 
-static uint16_t get_counters(struct rbuf *r, uint64_t *out)
+static uint16_t get_counters(struct reader *r, uint64_t *out)
 {
 	uint16_t n = get_u16(r), i;
 
 	if (n > COORD_CTL_MAX_COUNTERS) {
-		fail(r, COORD_CTL_E_BOUND);
+		reader_fail(r, COORD_CODEC_BOUND);
 		return 0;
 	}
 	for (i = 0; i < n; i++)
@@ -460,7 +274,7 @@ static uint16_t get_counters(struct rbuf *r, uint64_t *out)
 	return r->err ? 0 : n;
 }
 
-static void get_status(struct rbuf *r, struct coord_ctl_status_rec *s, bool newer,
+static void get_status(struct reader *r, struct coord_ctl_status_rec *s, bool newer,
 		       unsigned minor)
 {
 	s->nodeid = get_u32(r);
@@ -497,7 +311,7 @@ static void get_status(struct rbuf *r, struct coord_ctl_status_rec *s, bool newe
 	s->heartbeats = get_u32(r);
 }
 
-static void put_member(struct wbuf *w, const struct coord_ctl_member *m)
+static void put_member(struct writer *w, const struct coord_ctl_member *m)
 {
 	put_u32(w, m->nodeid);
 	put_u32(w, m->pid);
@@ -508,7 +322,7 @@ static void put_member(struct wbuf *w, const struct coord_ctl_member *m)
 	put_vips(w, m->vips, m->n_vips);
 }
 
-static void get_member(struct rbuf *r, struct coord_ctl_member *m, bool newer)
+static void get_member(struct reader *r, struct coord_ctl_member *m, bool newer)
 {
 	m->nodeid = get_u32(r);
 	m->pid = get_u32(r);
@@ -519,7 +333,7 @@ static void get_member(struct rbuf *r, struct coord_ctl_member *m, bool newer)
 	get_vips(r, m->vips, m->n_vips);
 }
 
-static void put_event(struct wbuf *w, const struct coord_ctl_event *e)
+static void put_event(struct writer *w, const struct coord_ctl_event *e)
 {
 	put_event_id(w, &e->id);
 	put_u8(w, e->reason);
@@ -542,7 +356,7 @@ static void put_event(struct wbuf *w, const struct coord_ctl_event *e)
 	put_vips(w, e->vips, e->n_vips);
 }
 
-static void get_event(struct rbuf *r, struct coord_ctl_event *e, bool newer)
+static void get_event(struct reader *r, struct coord_ctl_event *e, bool newer)
 {
 	get_event_id(r, &e->id);
 	e->reason = get_u8(r);
@@ -554,7 +368,7 @@ static void get_event(struct rbuf *r, struct coord_ctl_event *e, bool newer)
 	e->n_survivors = get_u16(r);
 	e->n_waiting = get_u16(r);
 	if (!r->err && e->n_waiting > e->n_survivors)
-		fail(r, COORD_CTL_E_BAD_FIELD);
+		reader_fail(r, COORD_CODEC_BAD_FIELD);
 	e->age_us = get_u64(r);
 	e->report_us = get_u64(r);
 	e->complete_us = get_u64(r);
@@ -567,7 +381,7 @@ static void get_event(struct rbuf *r, struct coord_ctl_event *e, bool newer)
 	get_vips(r, e->vips, e->n_vips);
 }
 
-static void put_survivor(struct wbuf *w, const struct coord_ctl_survivor *s)
+static void put_survivor(struct writer *w, const struct coord_ctl_survivor *s)
 {
 	put_event_id(w, &s->event);
 	put_u32(w, s->nodeid);
@@ -582,7 +396,7 @@ static void put_survivor(struct wbuf *w, const struct coord_ctl_survivor *s)
 	put_string(w, s->detail, COORD_DETAIL_MAX);
 }
 
-static void get_survivor(struct rbuf *r, struct coord_ctl_survivor *s, bool newer)
+static void get_survivor(struct reader *r, struct coord_ctl_survivor *s, bool newer)
 {
 	get_event_id(r, &s->event);
 	s->nodeid = get_u32(r);
@@ -603,21 +417,21 @@ static bool text_byte_ok(uint8_t c)
 	return c == '\t' || c == '\n' || (c >= 0x20 && c <= 0x7e);
 }
 
-static int put_text(struct wbuf *w, const struct coord_ctl_text *t)
+static int put_text(struct writer *w, const struct coord_ctl_text *t)
 {
 	uint16_t i;
 
 	if (t->len > COORD_CTL_TEXT_MAX)
-		return COORD_CTL_E_BOUND;
+		return COORD_CODEC_BOUND;
 	for (i = 0; i < t->len; i++)
 		if (!text_byte_ok((uint8_t)t->text[i]))
-			return COORD_CTL_E_BAD_FIELD;
+			return COORD_CODEC_BAD_FIELD;
 	put_u16(w, t->len);
-	put(w, t->text, t->len);
+	put_bytes(w, t->text, t->len);
 	return 0;
 }
 
-static void get_text(struct rbuf *r, struct coord_ctl_text *t)
+static void get_text(struct reader *r, struct coord_ctl_text *t)
 {
 	const uint8_t *q;
 	uint16_t i;
@@ -626,27 +440,28 @@ static void get_text(struct rbuf *r, struct coord_ctl_text *t)
 	if (r->err)
 		return;
 	if (t->len > COORD_CTL_TEXT_MAX) {
-		fail(r, COORD_CTL_E_BOUND);
+		reader_fail(r, COORD_CODEC_BOUND);
 		return;
 	}
-	q = take(r, t->len);
+	q = get_bytes(r, t->len);
 	if (!q)
 		return;
 	for (i = 0; i < t->len; i++)
 		if (!text_byte_ok(q[i])) {
-			fail(r, COORD_CTL_E_BAD_FIELD);
+			reader_fail(r, COORD_CODEC_BAD_FIELD);
 			return;
 		}
 	memcpy(t->text, q, t->len);
 	t->text[t->len] = '\0';
 }
 
-int coord_ctl_record_encode(const struct coord_ctl_record *rec, uint8_t *buf, size_t cap)
+static int record_encode(const struct coord_ctl_record *rec, uint32_t seq,
+			 uint8_t *buf, size_t cap)
 {
-	struct wbuf w = { .p = buf, .cap = cap };
+	struct writer w = { .p = buf, .cap = cap };
 	const struct coord_ctl_status_rec *st = &rec->u.status;
 
-	put_header(&w, rec->type, rec->seq);
+	put_header(&w, rec->type, seq);
 	switch (rec->type) {
 	case COORD_CTL_REC_END:
 		put_u16(&w, rec->u.end.status);
@@ -656,17 +471,17 @@ int coord_ctl_record_encode(const struct coord_ctl_record *rec, uint8_t *buf, si
 		if (st->n_engine > COORD_CTL_MAX_COUNTERS ||
 		    st->n_wire > COORD_CTL_MAX_COUNTERS ||
 		    st->n_control > COORD_CTL_MAX_COUNTERS)
-			return COORD_CTL_E_BOUND;
+			return COORD_CODEC_BOUND;
 		put_status(&w, st);
 		break;
 	case COORD_CTL_REC_MEMBER:
 		if (rec->u.member.n_vips > COORD_MAX_VIPS)
-			return COORD_CTL_E_BOUND;
+			return COORD_CODEC_BOUND;
 		put_member(&w, &rec->u.member);
 		break;
 	case COORD_CTL_REC_EVENT:
 		if (rec->u.event.n_vips > COORD_MAX_VIPS)
-			return COORD_CTL_E_BOUND;
+			return COORD_CODEC_BOUND;
 		put_event(&w, &rec->u.event);
 		break;
 	case COORD_CTL_REC_SURVIVOR:
@@ -680,17 +495,28 @@ int coord_ctl_record_encode(const struct coord_ctl_record *rec, uint8_t *buf, si
 		break;
 	}
 	default:
-		return COORD_CTL_E_BAD_TYPE;
+		return COORD_CODEC_BAD_TYPE;
 	}
 	if (!w.overflow && w.len > COORD_CTL_MAX_RECORD)
-		return COORD_CTL_E_BOUND;
+		return COORD_CODEC_BOUND;
 	return finish(&w);
+}
+
+int coord_ctl_record_encode(const struct coord_ctl_record *rec, uint8_t *buf, size_t cap)
+{
+	return record_encode(rec, rec->seq, buf, cap);
+}
+
+int coord_ctl_reply_encode(const struct coord_ctl_record *rec, uint32_t seq,
+			   uint8_t *buf, size_t cap)
+{
+	return record_encode(rec, seq, buf, cap);
 }
 
 int coord_ctl_record_decode(const uint8_t *buf, size_t len, struct coord_ctl_record *rec)
 {
 	struct coord_ctl_header h;
-	struct rbuf r;
+	struct reader r;
 	bool newer;
 	int err;
 
@@ -723,30 +549,30 @@ int coord_ctl_record_decode(const uint8_t *buf, size_t len, struct coord_ctl_rec
 		get_text(&r, &rec->u.text);
 		break;
 	default:
-		return COORD_CTL_E_BAD_TYPE;
+		return COORD_CODEC_BAD_TYPE;
 	}
-	return frame_close(&r, newer);
+	return reader_end(&r, newer);
 }
 
 /* ---- names ---- */
 
 const char *coord_ctl_strerror(int err)
 {
-	static const char *const text[COORD_CTL_ERROR_COUNT] = {
-		"ok",
-		"truncated frame",
-		"bad magic (not a coord control frame)",
-		"unsupported control protocol version",
-		"unknown frame type",
-		"header length does not match the frame",
-		"a count or length is over its bound",
-		"a field has an invalid value",
-		"a reserved field is not zero",
-		"trailing bytes after the payload",
-		"buffer too small",
+	static const char *const text[COORD_CODEC_ERROR_COUNT] = {
+		[-COORD_CODEC_OK] = "ok",
+		[-COORD_CODEC_TRUNCATED] = "truncated frame",
+		[-COORD_CODEC_BAD_MAGIC] = "bad magic (not a coord control frame)",
+		[-COORD_CODEC_BAD_VERSION] = "unsupported control protocol version",
+		[-COORD_CODEC_BAD_TYPE] = "unknown frame type",
+		[-COORD_CODEC_LENGTH_MISMATCH] = "header length does not match the frame",
+		[-COORD_CODEC_BOUND] = "a count or length is over its bound",
+		[-COORD_CODEC_BAD_FIELD] = "a field has an invalid value",
+		[-COORD_CODEC_RESERVED] = "a reserved field is not zero",
+		[-COORD_CODEC_TRAILING] = "trailing bytes after the payload",
+		[-COORD_CODEC_NO_SPACE] = "buffer too small",
 	};
 
-	return err <= 0 && err > -COORD_CTL_ERROR_COUNT ? text[-err] : "unknown error";
+	return err <= 0 && err > -COORD_CODEC_ERROR_COUNT ? text[-err] : "unknown error";
 }
 
 const char *coord_ctl_local_state_name(uint8_t state)
@@ -896,9 +722,16 @@ bool coord_ctl_event_state_final(uint8_t state)
 const char *coord_ctl_engine_counter_name(unsigned int i)
 {
 	static const char *const names[COORD_CTL_EC_COUNT] = {
-		"delivered", "rejected_sender", "rejected_incarnation",
-		"rejected_origin", "unknown_event", "unexpected_ack",
-		"duplicate", "table_full", "action_overflow",
+		[COORD_CTL_EC_DELIVERED] = "delivered",
+		[COORD_CTL_EC_REJECTED_SENDER] = "rejected_sender",
+		[COORD_CTL_EC_REJECTED_INCARNATION] = "rejected_incarnation",
+		[COORD_CTL_EC_REJECTED_ORIGIN] = "rejected_origin",
+		[COORD_CTL_EC_UNKNOWN_EVENT] = "unknown_event",
+		[COORD_CTL_EC_UNEXPECTED_ACK] = "unexpected_ack",
+		[COORD_CTL_EC_DUPLICATE] = "duplicate",
+		[COORD_CTL_EC_TABLE_FULL] = "table_full",
+		[COORD_CTL_EC_ACTION_OVERFLOW] = "action_overflow",
+		[COORD_CTL_EC_UNKNOWN_TYPE] = "unknown_type",
 	};
 
 	return i < COORD_CTL_EC_COUNT ? names[i] : NULL;
@@ -906,13 +739,13 @@ const char *coord_ctl_engine_counter_name(unsigned int i)
 
 const char *coord_ctl_wire_counter_name(unsigned int i)
 {
-	static const char *const names[COORD_WIRE_ERROR_COUNT] = {
+	static const char *const names[COORD_CODEC_ERROR_COUNT] = {
 		"ok", "truncated", "bad_magic", "bad_version", "bad_type",
 		"length_mismatch", "bound", "bad_field", "reserved", "trailing",
 		"no_space",
 	};
 
-	return i < COORD_WIRE_ERROR_COUNT ? names[i] : NULL;
+	return i < COORD_CODEC_ERROR_COUNT ? names[i] : NULL;
 }
 
 const char *coord_ctl_control_counter_name(unsigned int i)

@@ -1,9 +1,9 @@
 /*
  * The CPG wire codec: struct coord_msg to bytes and back.
  *
- * docs/protocol.md gives the layout field by field; the offsets below
- * must stay in step with it.  Everything is written and read one field
- * at a time through proto/bytes.h, never by copying a struct.
+ * docs/protocol.md gives the layout field by field; each *_put and *_get
+ * below lists the fields in that order, through the cursor codec
+ * (cursor.h), never by copying a struct.
  *
  * Decoding is one pipeline over untrusted bytes, in a fixed order, so a
  * malformed message always gets the same error whatever else is wrong
@@ -23,7 +23,9 @@
  *  11. bytes after the known payload          TRAILING, unless the
  *      sender's minor version is newer than ours
  *
- * Reserved bytes are collected while the fields are read and judged only
+ * The reader keeps the first error, so each payload decoder reads its
+ * fixed part, then checks in the order above.  Reserved bytes are
+ * collected while the fields are read (defer_reserved) and judged only
  * at step 10, so a message with both a bad field and a dirty reserved
  * byte is BAD_FIELD.  The encoder refuses what the decoder would refuse,
  * so decode(encode(m)) == m for every message it accepts.
@@ -34,57 +36,13 @@
 #include <string.h>
 
 #include "coord/wire.h"
-#include "bytes.h"
+#include "cursor.h"
 
-/* Header */
-#define HDR_MAGIC	0
-#define HDR_VERSION	4
-#define HDR_TYPE	6
-#define HDR_LENGTH	8
-#define HDR_SENDER	12
-#define HDR_INCARNATION	16
-
-/* Event id */
-#define EVID_ORIGIN	0
-#define EVID_INCARNATION 4
-#define EVID_SEQ	12
-
-/* VIP */
-#define VIP_FAMILY	0
-#define VIP_RESERVED	1
-#define VIP_ADDR	4
-
-/* Payloads: offsets from the payload's first byte */
-#define HELLO_FLAGS	0
-#define HELLO_N_VIPS	4
-#define HELLO_RESERVED	6
-#define HELLO_VIPS	8
+/* The payloads' fixed parts, in bytes (docs/protocol.md). */
 #define HELLO_FIXED	8
-
-#define DEATH_ID	0
-#define DEATH_REASON	16
-#define DEATH_RESERVED	17
-#define DEATH_N_VIPS	18
-#define DEATH_VIPS	20
 #define DEATH_FIXED	20
-
-#define ACK_ID		0
-#define ACK_RESULT	16
-#define ACK_RESERVED	17
-#define ACK_DETAIL_LEN	18
-#define ACK_LATENCY	20
-#define ACK_DETAIL	24
 #define ACK_FIXED	24
-
-#define RELEASE_ID	0
-#define RELEASE_OUTCOME	16
-#define RELEASE_RESERVED 17	/* 3 bytes */
-#define RELEASE_STATUS	20
 #define RELEASE_FIXED	24
-
-#define CANCEL_ID	0
-#define CANCEL_REASON	16
-#define CANCEL_RESERVED	17	/* 3 bytes */
 #define CANCEL_FIXED	20
 
 _Static_assert(COORD_WIRE_MAX_LEN == COORD_WIRE_HEADER_LEN + DEATH_FIXED +
@@ -110,29 +68,12 @@ size_t coord_text_printable(char *dst, size_t n, size_t max, const char *src)
 
 /* --- field checks shared by both directions --- */
 
-static int vip_check(const struct coord_vip *vip)
-{
-	static const uint8_t zero[12];
-
-	switch (vip->family) {
-	case 4:
-		/* One spelling per address: the unused bytes are zero. */
-		if (memcmp(vip->addr + 4, zero, sizeof(zero)) != 0)
-			return COORD_WIRE_BAD_FIELD;
-		return 0;
-	case 6:
-		return 0;
-	default:
-		return COORD_WIRE_BAD_FIELD;
-	}
-}
-
-static int vips_check(const struct coord_vip *vips, uint16_t n)
+static bool vips_valid(const struct coord_vip *vips, uint16_t n)
 {
 	for (uint16_t i = 0; i < n; i++)
-		if (vip_check(&vips[i]) != 0)
-			return COORD_WIRE_BAD_FIELD;
-	return 0;
+		if (!vip_valid(&vips[i]))
+			return false;
+	return true;
 }
 
 static bool death_reason_ok(uint8_t r)
@@ -165,98 +106,88 @@ static bool death_id_ok(const struct coord_msg *msg)
 
 /* --- encoding --- */
 
-static void event_id_put(uint8_t *p, const struct coord_event_id *id)
-{
-	put_be32(p + EVID_ORIGIN, id->origin);
-	put_be64(p + EVID_INCARNATION, id->incarnation);
-	put_be32(p + EVID_SEQ, id->seq);
-}
-
-static void vips_put(uint8_t *p, const struct coord_vip *vips, uint16_t n)
-{
-	for (uint16_t i = 0; i < n; i++, p += COORD_WIRE_VIP_LEN) {
-		memset(p, 0, COORD_WIRE_VIP_LEN);
-		p[VIP_FAMILY] = vips[i].family;
-		memcpy(p + VIP_ADDR, vips[i].addr, sizeof(vips[i].addr));
-	}
-}
-
 /* Validates msg as the decoder would; returns its payload length. */
 static int payload_check(const struct coord_msg *msg)
 {
 	switch (msg->type) {
 	case COORD_MSG_HELLO:
 		if (msg->u.hello.n_vips > COORD_MAX_VIPS)
-			return COORD_WIRE_BOUND;
+			return COORD_CODEC_BOUND;
 		if ((msg->u.hello.flags & ~COORD_HELLO_FLAGS_KNOWN) ||
-		    vips_check(msg->u.hello.vips, msg->u.hello.n_vips))
-			return COORD_WIRE_BAD_FIELD;
+		    !vips_valid(msg->u.hello.vips, msg->u.hello.n_vips))
+			return COORD_CODEC_BAD_FIELD;
 		return HELLO_FIXED + msg->u.hello.n_vips * COORD_WIRE_VIP_LEN;
 	case COORD_MSG_DEATH:
 		if (msg->u.death.n_vips > COORD_MAX_VIPS)
-			return COORD_WIRE_BOUND;
+			return COORD_CODEC_BOUND;
 		if (!death_id_ok(msg) || !death_reason_ok(msg->u.death.reason) ||
-		    vips_check(msg->u.death.vips, msg->u.death.n_vips))
-			return COORD_WIRE_BAD_FIELD;
+		    !vips_valid(msg->u.death.vips, msg->u.death.n_vips))
+			return COORD_CODEC_BAD_FIELD;
 		return DEATH_FIXED + msg->u.death.n_vips * COORD_WIRE_VIP_LEN;
 	case COORD_MSG_ACK:
 		if (msg->u.ack.detail_len > COORD_DETAIL_MAX)
-			return COORD_WIRE_BOUND;
+			return COORD_CODEC_BOUND;
 		if (!ack_result_ok(msg->u.ack.result))
-			return COORD_WIRE_BAD_FIELD;
+			return COORD_CODEC_BAD_FIELD;
 		for (uint16_t i = 0; i < msg->u.ack.detail_len; i++)
 			if (!detail_char_ok((uint8_t)msg->u.ack.detail[i]))
-				return COORD_WIRE_BAD_FIELD;
+				return COORD_CODEC_BAD_FIELD;
 		return ACK_FIXED + msg->u.ack.detail_len;
 	case COORD_MSG_RELEASE:
 		if (!release_outcome_ok(msg->u.release.outcome))
-			return COORD_WIRE_BAD_FIELD;
+			return COORD_CODEC_BAD_FIELD;
 		return RELEASE_FIXED;
 	case COORD_MSG_CANCEL:
 		if (!cancel_reason_ok(msg->u.cancel.reason))
-			return COORD_WIRE_BAD_FIELD;
+			return COORD_CODEC_BAD_FIELD;
 		return CANCEL_FIXED;
 	default:
-		return COORD_WIRE_BAD_TYPE;
+		return COORD_CODEC_BAD_TYPE;
 	}
 }
 
-/* p has room for the payload payload_check() measured; reserved is 0. */
-static void payload_put(uint8_t *p, const struct coord_msg *msg)
+/* The payload payload_check() measured; reserved bytes are zero. */
+static void payload_put(struct writer *w, const struct coord_msg *msg)
 {
 	switch (msg->type) {
 	case COORD_MSG_HELLO:
-		put_be32(p + HELLO_FLAGS, msg->u.hello.flags);
-		put_be16(p + HELLO_N_VIPS, msg->u.hello.n_vips);
-		vips_put(p + HELLO_VIPS, msg->u.hello.vips, msg->u.hello.n_vips);
+		put_u32(w, msg->u.hello.flags);
+		put_u16(w, msg->u.hello.n_vips);
+		put_zero(w, 2);
+		put_vips(w, msg->u.hello.vips, msg->u.hello.n_vips);
 		break;
 	case COORD_MSG_DEATH:
-		event_id_put(p + DEATH_ID, &msg->u.death.id);
-		p[DEATH_REASON] = msg->u.death.reason;
-		put_be16(p + DEATH_N_VIPS, msg->u.death.n_vips);
-		vips_put(p + DEATH_VIPS, msg->u.death.vips, msg->u.death.n_vips);
+		put_event_id(w, &msg->u.death.id);
+		put_u8(w, msg->u.death.reason);
+		put_zero(w, 1);
+		put_u16(w, msg->u.death.n_vips);
+		put_vips(w, msg->u.death.vips, msg->u.death.n_vips);
 		break;
 	case COORD_MSG_ACK:
-		event_id_put(p + ACK_ID, &msg->u.ack.id);
-		p[ACK_RESULT] = msg->u.ack.result;
-		put_be16(p + ACK_DETAIL_LEN, msg->u.ack.detail_len);
-		put_be32(p + ACK_LATENCY, msg->u.ack.grace_latency_us);
-		memcpy(p + ACK_DETAIL, msg->u.ack.detail, msg->u.ack.detail_len);
+		put_event_id(w, &msg->u.ack.id);
+		put_u8(w, msg->u.ack.result);
+		put_zero(w, 1);
+		put_u16(w, msg->u.ack.detail_len);
+		put_u32(w, msg->u.ack.grace_latency_us);
+		put_bytes(w, msg->u.ack.detail, msg->u.ack.detail_len);
 		break;
 	case COORD_MSG_RELEASE:
-		event_id_put(p + RELEASE_ID, &msg->u.release.id);
-		p[RELEASE_OUTCOME] = msg->u.release.outcome;
-		put_be32(p + RELEASE_STATUS, (uint32_t)msg->u.release.status);
+		put_event_id(w, &msg->u.release.id);
+		put_u8(w, msg->u.release.outcome);
+		put_zero(w, 3);
+		put_u32(w, (uint32_t)msg->u.release.status);
 		break;
 	case COORD_MSG_CANCEL:
-		event_id_put(p + CANCEL_ID, &msg->u.cancel.id);
-		p[CANCEL_REASON] = msg->u.cancel.reason;
+		put_event_id(w, &msg->u.cancel.id);
+		put_u8(w, msg->u.cancel.reason);
+		put_zero(w, 3);
 		break;
 	}
 }
 
 int coord_msg_encode(const struct coord_msg *msg, uint8_t *buf, size_t cap)
 {
+	struct writer w = { .p = buf, .cap = cap };
 	int plen = payload_check(msg);
 	size_t len;
 
@@ -265,219 +196,158 @@ int coord_msg_encode(const struct coord_msg *msg, uint8_t *buf, size_t cap)
 	/* Test builds append COORD_WIRE_TEST_APPEND zero bytes (see decode). */
 	len = COORD_WIRE_HEADER_LEN + (size_t)plen + COORD_WIRE_TEST_APPEND;
 	if (cap < len)
-		return COORD_WIRE_NO_SPACE;
+		return COORD_CODEC_NO_SPACE;
 
-	memset(buf, 0, len);
-	put_be32(buf + HDR_MAGIC, COORD_WIRE_MAGIC);
-	put_be16(buf + HDR_VERSION, COORD_PROTO_VERSION);
-	put_be16(buf + HDR_TYPE, msg->type);
-	put_be32(buf + HDR_LENGTH, (uint32_t)len);
-	put_be32(buf + HDR_SENDER, msg->sender);
-	put_be64(buf + HDR_INCARNATION, msg->incarnation);
-	payload_put(buf + COORD_WIRE_HEADER_LEN, msg);
-	return (int)len;
+	put_u32(&w, COORD_WIRE_MAGIC);
+	put_u16(&w, COORD_PROTO_VERSION);
+	put_u16(&w, msg->type);
+	put_u32(&w, (uint32_t)len);
+	put_u32(&w, msg->sender);
+	put_u64(&w, msg->incarnation);
+	payload_put(&w, msg);
+	put_zero(&w, COORD_WIRE_TEST_APPEND);
+	return (int)w.len;
 }
 
 /* --- decoding --- */
 
-static void event_id_get(const uint8_t *p, struct coord_event_id *id)
-{
-	id->origin = get_be32(p + EVID_ORIGIN);
-	id->incarnation = get_be64(p + EVID_INCARNATION);
-	id->seq = get_be32(p + EVID_SEQ);
-}
-
-/* Reads n VIPs; their reserved bytes are or-ed into *reserved. */
-static int vips_get(const uint8_t *p, uint16_t n, struct coord_vip *vips,
-		    unsigned *reserved)
-{
-	for (uint16_t i = 0; i < n; i++, p += COORD_WIRE_VIP_LEN) {
-		vips[i].family = p[VIP_FAMILY];
-		memcpy(vips[i].addr, p + VIP_ADDR, sizeof(vips[i].addr));
-		if (vip_check(&vips[i]) != 0)
-			return COORD_WIRE_BAD_FIELD;
-		*reserved |= p[VIP_RESERVED] | p[VIP_RESERVED + 1] |
-			     p[VIP_RESERVED + 2];
-	}
-	return 0;
-}
-
 /*
- * Each decoder gets the payload (len bytes, all of them readable), fills
- * msg and returns the number of payload bytes it understood, or an error.
+ * Each decoder reads its payload's fixed part (TRUNCATED if it is not
+ * all there), then takes the pipeline's steps 7 to 9 in order; r collects
+ * the reserved bytes for step 10.
  */
-static int hello_get(const uint8_t *p, size_t len, struct coord_msg *msg)
+static void hello_get(struct reader *r, struct coord_msg *msg)
 {
-	unsigned reserved;
-	size_t need;
 	uint16_t n;
 
-	if (len < HELLO_FIXED)
-		return COORD_WIRE_TRUNCATED;
-	n = get_be16(p + HELLO_N_VIPS);
-	if (n > COORD_MAX_VIPS)
-		return COORD_WIRE_BOUND;
-	need = HELLO_FIXED + (size_t)n * COORD_WIRE_VIP_LEN;
-	if (len < need)
-		return COORD_WIRE_TRUNCATED;
-
-	msg->u.hello.flags = get_be32(p + HELLO_FLAGS);
+	msg->u.hello.flags = get_u32(r);
+	n = get_u16(r);
+	get_reserved(r, 2);
+	if (n > COORD_MAX_VIPS) {
+		reader_fail(r, COORD_CODEC_BOUND);
+		return;
+	}
+	reader_need(r, (size_t)n * COORD_WIRE_VIP_LEN);
 	msg->u.hello.n_vips = n;
 	if (msg->u.hello.flags & ~COORD_HELLO_FLAGS_KNOWN)
-		return COORD_WIRE_BAD_FIELD;
-	reserved = get_be16(p + HELLO_RESERVED);
-	if (vips_get(p + HELLO_VIPS, n, msg->u.hello.vips, &reserved) != 0)
-		return COORD_WIRE_BAD_FIELD;
-	if (reserved)
-		return COORD_WIRE_RESERVED;
-	return (int)need;
+		reader_fail(r, COORD_CODEC_BAD_FIELD);
+	get_vips(r, msg->u.hello.vips, n);
 }
 
-static int death_get(const uint8_t *p, size_t len, struct coord_msg *msg)
+static void death_get(struct reader *r, struct coord_msg *msg)
 {
-	unsigned reserved;
-	size_t need;
 	uint16_t n;
 
-	if (len < DEATH_FIXED)
-		return COORD_WIRE_TRUNCATED;
-	n = get_be16(p + DEATH_N_VIPS);
-	if (n > COORD_MAX_VIPS)
-		return COORD_WIRE_BOUND;
-	need = DEATH_FIXED + (size_t)n * COORD_WIRE_VIP_LEN;
-	if (len < need)
-		return COORD_WIRE_TRUNCATED;
-
-	event_id_get(p + DEATH_ID, &msg->u.death.id);
-	msg->u.death.reason = p[DEATH_REASON];
+	get_event_id(r, &msg->u.death.id);
+	msg->u.death.reason = get_u8(r);
+	get_reserved(r, 1);
+	n = get_u16(r);
+	if (n > COORD_MAX_VIPS) {
+		reader_fail(r, COORD_CODEC_BOUND);
+		return;
+	}
+	reader_need(r, (size_t)n * COORD_WIRE_VIP_LEN);
 	msg->u.death.n_vips = n;
 	if (!death_id_ok(msg) || !death_reason_ok(msg->u.death.reason))
-		return COORD_WIRE_BAD_FIELD;
-	reserved = p[DEATH_RESERVED];
-	if (vips_get(p + DEATH_VIPS, n, msg->u.death.vips, &reserved) != 0)
-		return COORD_WIRE_BAD_FIELD;
-	if (reserved)
-		return COORD_WIRE_RESERVED;
-	return (int)need;
+		reader_fail(r, COORD_CODEC_BAD_FIELD);
+	get_vips(r, msg->u.death.vips, n);
 }
 
-static int ack_get(const uint8_t *p, size_t len, struct coord_msg *msg)
+static void ack_get(struct reader *r, struct coord_msg *msg)
 {
-	size_t need;
+	const uint8_t *detail;
 	uint16_t n;
 
-	if (len < ACK_FIXED)
-		return COORD_WIRE_TRUNCATED;
-	n = get_be16(p + ACK_DETAIL_LEN);
-	if (n > COORD_DETAIL_MAX)
-		return COORD_WIRE_BOUND;
-	need = ACK_FIXED + (size_t)n;
-	if (len < need)
-		return COORD_WIRE_TRUNCATED;
-
-	event_id_get(p + ACK_ID, &msg->u.ack.id);
-	msg->u.ack.result = p[ACK_RESULT];
+	get_event_id(r, &msg->u.ack.id);
+	msg->u.ack.result = get_u8(r);
+	get_reserved(r, 1);
+	n = get_u16(r);
+	msg->u.ack.grace_latency_us = get_u32(r);
+	if (n > COORD_DETAIL_MAX) {
+		reader_fail(r, COORD_CODEC_BOUND);
+		return;
+	}
+	detail = get_bytes(r, n);
 	msg->u.ack.detail_len = n;
-	msg->u.ack.grace_latency_us = get_be32(p + ACK_LATENCY);
 	if (!ack_result_ok(msg->u.ack.result))
-		return COORD_WIRE_BAD_FIELD;
-	for (uint16_t i = 0; i < n; i++) {
-		if (!detail_char_ok(p[ACK_DETAIL + i]))
-			return COORD_WIRE_BAD_FIELD;
-		msg->u.ack.detail[i] = (char)p[ACK_DETAIL + i];
+		reader_fail(r, COORD_CODEC_BAD_FIELD);
+	for (uint16_t i = 0; detail && i < n; i++) {
+		if (!detail_char_ok(detail[i]))
+			reader_fail(r, COORD_CODEC_BAD_FIELD);
+		msg->u.ack.detail[i] = (char)detail[i];
 	}
 	msg->u.ack.detail[n] = '\0';
-	if (p[ACK_RESERVED])
-		return COORD_WIRE_RESERVED;
-	return (int)need;
 }
 
-static int release_get(const uint8_t *p, size_t len, struct coord_msg *msg)
+static void release_get(struct reader *r, struct coord_msg *msg)
 {
-	if (len < RELEASE_FIXED)
-		return COORD_WIRE_TRUNCATED;
-	event_id_get(p + RELEASE_ID, &msg->u.release.id);
-	msg->u.release.outcome = p[RELEASE_OUTCOME];
-	msg->u.release.status = (int32_t)get_be32(p + RELEASE_STATUS);
+	get_event_id(r, &msg->u.release.id);
+	msg->u.release.outcome = get_u8(r);
+	get_reserved(r, 3);
+	msg->u.release.status = (int32_t)get_u32(r);
 	if (!release_outcome_ok(msg->u.release.outcome))
-		return COORD_WIRE_BAD_FIELD;
-	if (p[RELEASE_RESERVED] | p[RELEASE_RESERVED + 1] |
-	    p[RELEASE_RESERVED + 2])
-		return COORD_WIRE_RESERVED;
-	return RELEASE_FIXED;
+		reader_fail(r, COORD_CODEC_BAD_FIELD);
 }
 
-static int cancel_get(const uint8_t *p, size_t len, struct coord_msg *msg)
+static void cancel_get(struct reader *r, struct coord_msg *msg)
 {
-	if (len < CANCEL_FIXED)
-		return COORD_WIRE_TRUNCATED;
-	event_id_get(p + CANCEL_ID, &msg->u.cancel.id);
-	msg->u.cancel.reason = p[CANCEL_REASON];
+	get_event_id(r, &msg->u.cancel.id);
+	msg->u.cancel.reason = get_u8(r);
+	get_reserved(r, 3);
 	if (!cancel_reason_ok(msg->u.cancel.reason))
-		return COORD_WIRE_BAD_FIELD;
-	if (p[CANCEL_RESERVED] | p[CANCEL_RESERVED + 1] |
-	    p[CANCEL_RESERVED + 2])
-		return COORD_WIRE_RESERVED;
-	return CANCEL_FIXED;
+		reader_fail(r, COORD_CODEC_BAD_FIELD);
 }
 
 int coord_msg_decode(const uint8_t *buf, size_t len, struct coord_msg *msg)
 {
-	const uint8_t *payload;
-	size_t plen;
-	int used;
+	struct reader r = { .p = buf, .len = len, .defer_reserved = true };
+	unsigned minor;
 
 	memset(msg, 0, sizeof(*msg));
 	if (len < COORD_WIRE_HEADER_LEN)
-		return COORD_WIRE_TRUNCATED;
-	if (get_be32(buf + HDR_MAGIC) != COORD_WIRE_MAGIC)
-		return COORD_WIRE_BAD_MAGIC;
-	msg->version = get_be16(buf + HDR_VERSION);
+		return COORD_CODEC_TRUNCATED;
+	if (get_u32(&r) != COORD_WIRE_MAGIC)
+		return COORD_CODEC_BAD_MAGIC;
+	msg->version = get_u16(&r);
 	if (msg->version >> 8 != COORD_PROTO_MAJOR)
-		return COORD_WIRE_BAD_VERSION;
-	msg->type = get_be16(buf + HDR_TYPE);
+		return COORD_CODEC_BAD_VERSION;
+	msg->type = get_u16(&r);
 	if (msg->type < COORD_MSG_HELLO || msg->type > COORD_MSG_CANCEL)
-		return COORD_WIRE_BAD_TYPE;
-	if (get_be32(buf + HDR_LENGTH) != len)
-		return COORD_WIRE_LENGTH_MISMATCH;
-	msg->sender = get_be32(buf + HDR_SENDER);
-	msg->incarnation = get_be64(buf + HDR_INCARNATION);
+		return COORD_CODEC_BAD_TYPE;
+	if (get_u32(&r) != len)
+		return COORD_CODEC_LENGTH_MISMATCH;
+	msg->sender = get_u32(&r);
+	msg->incarnation = get_u64(&r);
 
-	payload = buf + COORD_WIRE_HEADER_LEN;
-	plen = len - COORD_WIRE_HEADER_LEN;
 	switch (msg->type) {
 	case COORD_MSG_HELLO:
-		used = hello_get(payload, plen, msg);
+		hello_get(&r, msg);
 		break;
 	case COORD_MSG_DEATH:
-		used = death_get(payload, plen, msg);
+		death_get(&r, msg);
 		break;
 	case COORD_MSG_ACK:
-		used = ack_get(payload, plen, msg);
+		ack_get(&r, msg);
 		break;
 	case COORD_MSG_RELEASE:
-		used = release_get(payload, plen, msg);
+		release_get(&r, msg);
 		break;
 	default:
-		used = cancel_get(payload, plen, msg);
+		cancel_get(&r, msg);
 		break;
 	}
-	if (used < 0)
-		return used;
+	if (r.reserved)
+		reader_fail(&r, COORD_CODEC_RESERVED);
+	minor = msg->version & 0xff;
 #if COORD_WIRE_TEST_APPEND
 	/* Test only (tests/lab/test_mixed_version.sh): this build plays a
 	 * minor that appended a field of COORD_WIRE_TEST_APPEND bytes to
 	 * every payload; senders of this minor or newer carry it. */
-	if ((msg->version & 0xff) >= COORD_PROTO_MINOR) {
-		if (plen - (size_t)used < COORD_WIRE_TEST_APPEND)
-			return COORD_WIRE_TRUNCATED;
-		used += COORD_WIRE_TEST_APPEND;
-	}
+	if (minor >= COORD_PROTO_MINOR)
+		get_bytes(&r, COORD_WIRE_TEST_APPEND);
 #endif
 	/* A newer minor may append fields we do not know; nobody else may. */
-	if ((size_t)used != plen && (msg->version & 0xff) <= COORD_PROTO_MINOR)
-		return COORD_WIRE_TRAILING;
-	return COORD_WIRE_OK;
+	return reader_end(&r, minor > COORD_PROTO_MINOR);
 }
 
 bool coord_msg_equal(const struct coord_msg *a, const struct coord_msg *b)
@@ -530,23 +400,23 @@ bool coord_msg_equal(const struct coord_msg *a, const struct coord_msg *b)
 
 /* --- names --- */
 
-static const char *const wire_errors[COORD_WIRE_ERROR_COUNT] = {
+static const char *const wire_errors[COORD_CODEC_ERROR_COUNT] = {
 	[0] = "ok",
-	[-COORD_WIRE_TRUNCATED] = "truncated message",
-	[-COORD_WIRE_BAD_MAGIC] = "bad magic: not a coord message",
-	[-COORD_WIRE_BAD_VERSION] = "unsupported major protocol version",
-	[-COORD_WIRE_BAD_TYPE] = "unknown message type",
-	[-COORD_WIRE_LENGTH_MISMATCH] = "header length differs from bytes received",
-	[-COORD_WIRE_BOUND] = "count or length over its bound",
-	[-COORD_WIRE_BAD_FIELD] = "invalid field value",
-	[-COORD_WIRE_RESERVED] = "reserved field not zero",
-	[-COORD_WIRE_TRAILING] = "trailing bytes from a same-version sender",
-	[-COORD_WIRE_NO_SPACE] = "buffer too small",
+	[-COORD_CODEC_TRUNCATED] = "truncated message",
+	[-COORD_CODEC_BAD_MAGIC] = "bad magic: not a coord message",
+	[-COORD_CODEC_BAD_VERSION] = "unsupported major protocol version",
+	[-COORD_CODEC_BAD_TYPE] = "unknown message type",
+	[-COORD_CODEC_LENGTH_MISMATCH] = "header length differs from bytes received",
+	[-COORD_CODEC_BOUND] = "count or length over its bound",
+	[-COORD_CODEC_BAD_FIELD] = "invalid field value",
+	[-COORD_CODEC_RESERVED] = "reserved field not zero",
+	[-COORD_CODEC_TRAILING] = "trailing bytes from a same-version sender",
+	[-COORD_CODEC_NO_SPACE] = "buffer too small",
 };
 
 const char *coord_wire_strerror(int err)
 {
-	if (err > 0 || err <= -COORD_WIRE_ERROR_COUNT)
+	if (err > 0 || err <= -COORD_CODEC_ERROR_COUNT)
 		return "unknown wire error";
 	return wire_errors[-err];
 }

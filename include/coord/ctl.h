@@ -31,6 +31,9 @@
 					 * 2: GIVE_UP, TAKE_OVER */
 #define COORD_CTL_VERSION	((COORD_CTL_MAJOR << 8) | COORD_CTL_MINOR)
 
+/* Where coordd listens (coordd.conf `socket`) and coordctl connects (-s). */
+#define COORD_CTL_DEFAULT_SOCKET	"/run/coord/coordd.sock"
+
 #define COORD_CTL_HEADER_LEN	16
 #define COORD_CTL_MAX_REQUEST	4096	/* a request frame, header included */
 #define COORD_CTL_MAX_RECORD	4096	/* a reply frame, header included */
@@ -199,9 +202,13 @@ enum coord_ctl_leave_reason {
 	COORD_CTL_LEAVE_PROCDOWN = 5,
 };
 
-/* Indices of the engine counter array in STATUS. */
+/*
+ * Indices of the engine counter array in STATUS: the engine's own order
+ * (enum coord_refusal, checked at build time in control_dispatch.c).
+ * Never renumbered; a new counter is appended.
+ */
 enum coord_ctl_engine_counter {
-	COORD_CTL_EC_DELIVERED = 0,
+	COORD_CTL_EC_DELIVERED = 0,	/* every CPG message the engine got */
 	COORD_CTL_EC_REJECTED_SENDER,
 	COORD_CTL_EC_REJECTED_INCARNATION,
 	COORD_CTL_EC_REJECTED_ORIGIN,
@@ -210,6 +217,7 @@ enum coord_ctl_engine_counter {
 	COORD_CTL_EC_DUPLICATE,
 	COORD_CTL_EC_TABLE_FULL,
 	COORD_CTL_EC_ACTION_OVERFLOW,
+	COORD_CTL_EC_UNKNOWN_TYPE,	/* a message type the engine does not know */
 	COORD_CTL_EC_COUNT
 };
 
@@ -270,7 +278,7 @@ struct coord_ctl_status_rec {
 	uint16_t n_wire;
 	uint16_t n_control;
 	uint64_t engine[COORD_CTL_MAX_COUNTERS];	/* coord_ctl_engine_counter */
-	uint64_t wire[COORD_CTL_MAX_COUNTERS];	/* index: -enum coord_wire_error */
+	uint64_t wire[COORD_CTL_MAX_COUNTERS];	/* index: -enum coord_codec_error */
 	uint64_t control[COORD_CTL_MAX_COUNTERS];	/* coord_ctl_control_counter */
 	char group[COORD_CTL_NAME_MAX + 1];
 	char version[COORD_CTL_NAME_MAX + 1];	/* coordd's version */
@@ -366,40 +374,27 @@ struct coord_ctl_header {
 	uint32_t seq;
 };
 
-/* Decoding errors: negative return values of the decoders. */
-enum coord_ctl_error {
-	COORD_CTL_E_OK = 0,
-	COORD_CTL_E_TRUNCATED = -1,	/* shorter than its header or payload */
-	COORD_CTL_E_BAD_MAGIC = -2,	/* not a control frame */
-	COORD_CTL_E_BAD_VERSION = -3,	/* a major version we do not speak */
-	COORD_CTL_E_BAD_TYPE = -4,	/* unknown type, or not of this side */
-	COORD_CTL_E_LENGTH_MISMATCH = -5, /* header length != bytes given */
-	COORD_CTL_E_BOUND = -6,		/* a count or length over its bound */
-	COORD_CTL_E_BAD_FIELD = -7,	/* a flag, sequence, string or address */
-	COORD_CTL_E_RESERVED = -8,	/* a reserved field is not zero */
-	COORD_CTL_E_TRAILING = -9,	/* extra bytes from a same-minor sender */
-	COORD_CTL_E_NO_SPACE = -10,	/* encode: the buffer is too small */
-};
-#define COORD_CTL_ERROR_COUNT	11	/* for per-error counters: index -err */
-
 /*
  * Reads a frame's header from the first len bytes of a stream, so a
  * reader knows how many bytes the frame needs.  Checks the magic, the
  * major version and that length >= the header; nothing else.  Returns
- * COORD_CTL_E_OK, or a negative error (TRUNCATED: fewer than 16 bytes).
+ * COORD_CODEC_OK, or a negative error (TRUNCATED: fewer than 16 bytes).
  */
 int coord_ctl_header_decode(const uint8_t *buf, size_t len, struct coord_ctl_header *h);
 
 /*
  * Encode into buf (capacity cap); magic, version and length are filled in
- * here.  Returns the frame's length, or a negative enum coord_ctl_error.
+ * here.  Returns the frame's length, or a negative enum coord_codec_error.
  */
 int coord_ctl_request_encode(const struct coord_ctl_request *req, uint8_t *buf, size_t cap);
 int coord_ctl_record_encode(const struct coord_ctl_record *rec, uint8_t *buf, size_t cap);
+/* The same, as a record of the reply to request seq: rec->seq is not read. */
+int coord_ctl_reply_encode(const struct coord_ctl_record *rec, uint32_t seq,
+			   uint8_t *buf, size_t cap);
 
 /*
  * Decode exactly one frame of len untrusted bytes.  Never reads outside
- * buf[0..len).  Returns COORD_CTL_E_OK with *out filled in, or a negative
+ * buf[0..len).  Returns COORD_CODEC_OK with *out filled in, or a negative
  * error.  A request frame is never accepted as a record, nor the reverse.
  */
 int coord_ctl_request_decode(const uint8_t *buf, size_t len, struct coord_ctl_request *req);
@@ -420,7 +415,7 @@ bool coord_ctl_event_state_final(uint8_t state);
 const char *coord_ctl_local_state_name(uint8_t state);
 const char *coord_ctl_local_how_name(uint8_t how);
 const char *coord_ctl_engine_counter_name(unsigned int i);
-/* Wire error counters, index -enum coord_wire_error: "truncated"... */
+/* Wire error counters, index -enum coord_codec_error: "truncated"... */
 const char *coord_ctl_wire_counter_name(unsigned int i);
 const char *coord_ctl_control_counter_name(unsigned int i);
 

@@ -169,18 +169,36 @@ struct coord_action {
 	struct coord_msg msg;		/* SEND */
 };
 
-/* Counters of what the engine refused, for `coordctl status`. */
-struct coord_engine_counters {
-	uint64_t delivered;
-	uint64_t rejected_sender;	/* header node id != CPG sender */
-	uint64_t rejected_incarnation;	/* stale, changed, 0, or another
+/*
+ * Why coord_engine_deliver() refused a message (COORD_ACCEPTED: it did
+ * not), and the index of the engine's counters (coord_engine_counters):
+ * one array, one name each (coord_ctl_engine_counter_name).  Index 0
+ * counts every message delivered, accepted or refused.  TABLE_FULL and
+ * ACTION_OVERFLOW count losses outside one message's refusal: deliver()
+ * never returns them.  The control protocol carries the array in this
+ * order (enum coord_ctl_engine_counter, checked at build time in
+ * coord/control_dispatch.c): a new value goes at the end.
+ */
+enum coord_refusal {
+	COORD_ACCEPTED = 0,
+	COORD_REFUSED_SENDER = 1,	/* header node id != CPG sender, or
+					 * the sender is not a member */
+	COORD_REFUSED_INCARNATION = 2,	/* stale, changed, 0, or another
 					 * process's on the same node */
-	uint64_t rejected_origin;	/* death/cancel for another origin */
-	uint64_t unknown_event;		/* ack/release/cancel for no event */
-	uint64_t unexpected_ack;	/* ack from a non-survivor */
-	uint64_t duplicate;		/* a repeated death, ack or release */
-	uint64_t table_full;		/* an event not recorded: no room */
-	uint64_t action_overflow;	/* actions lost: caller did not drain */
+	COORD_REFUSED_ORIGIN = 3,	/* death/release/cancel for another
+					 * origin */
+	COORD_REFUSED_UNKNOWN_EVENT = 4, /* ack/release/cancel for no event */
+	COORD_REFUSED_UNEXPECTED_ACK = 5, /* ack from a non-survivor */
+	COORD_REFUSED_DUPLICATE = 6,	/* a repeated death, ack or release */
+	COORD_TABLE_FULL = 7,		/* an event not recorded: no room */
+	COORD_ACTION_OVERFLOW = 8,	/* actions lost: caller did not drain */
+	COORD_REFUSED_UNKNOWN_TYPE = 9,	/* a message type the engine does
+					 * not know */
+};
+#define COORD_REFUSAL_COUNT	10
+
+struct coord_engine_counters {
+	uint64_t count[COORD_REFUSAL_COUNT];	/* enum coord_refusal */
 };
 
 struct coord_engine;
@@ -207,10 +225,11 @@ void coord_engine_set_nodeid(struct coord_engine *e, uint32_t nodeid);
 
 /*
  * A message delivered by CPG from member `from`, already decoded.
- * Returns 0, or a negative count reason (see counters) when dropped.
+ * Returns COORD_ACCEPTED (0), or why it was refused, which is counted.
  */
-int coord_engine_deliver(struct coord_engine *e, uint64_t now,
-			 struct coord_member_id from, const struct coord_msg *msg);
+enum coord_refusal coord_engine_deliver(struct coord_engine *e, uint64_t now,
+					struct coord_member_id from,
+					const struct coord_msg *msg);
 
 /* The connection to corosync was lost: leave the group, end what we own. */
 void coord_engine_disconnected(struct coord_engine *e, uint64_t now,

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include "coord/codec.h"
 
 #define COORD_WIRE_MAGIC	0x434f5244u	/* "CORD" */
 /* Overridable at build time only so that tests can build a bumped coordd
@@ -139,32 +140,17 @@ struct coord_msg {
 	} u;
 };
 
-/* Decoding errors: negative return values of coord_msg_decode(). */
-enum coord_wire_error {
-	COORD_WIRE_OK = 0,
-	COORD_WIRE_TRUNCATED = -1,	/* shorter than its header or payload */
-	COORD_WIRE_BAD_MAGIC = -2,	/* not a coord message */
-	COORD_WIRE_BAD_VERSION = -3,	/* a major version we do not speak */
-	COORD_WIRE_BAD_TYPE = -4,	/* unknown message type */
-	COORD_WIRE_LENGTH_MISMATCH = -5, /* header length != bytes received */
-	COORD_WIRE_BOUND = -6,		/* a count or length over its bound */
-	COORD_WIRE_BAD_FIELD = -7,	/* an enum, flag or address invalid */
-	COORD_WIRE_RESERVED = -8,	/* a reserved field is not zero */
-	COORD_WIRE_TRAILING = -9,	/* extra bytes from a same-minor sender */
-	COORD_WIRE_NO_SPACE = -10,	/* encode: the buffer is too small */
-};
-#define COORD_WIRE_ERROR_COUNT 11	/* for per-error counters: index -err */
 
 /*
  * Encode msg into buf (capacity cap).  The header's magic, version and
  * length are filled in here; msg->version is ignored.  Returns the
- * encoded length, or a negative enum coord_wire_error.
+ * encoded length, or a negative enum coord_codec_error (coord/codec.h).
  */
 int coord_msg_encode(const struct coord_msg *msg, uint8_t *buf, size_t cap);
 
 /*
  * Decode len untrusted bytes.  Never reads outside buf[0..len).
- * Returns COORD_WIRE_OK with *msg filled in, or a negative error.
+ * Returns COORD_CODEC_OK with *msg filled in, or a negative error.
  */
 int coord_msg_decode(const uint8_t *buf, size_t len, struct coord_msg *msg);
 /* Same type, sender, incarnation and payload; the version is ignored. */

@@ -4,7 +4,7 @@
  * Any input is offered as a request (what coordd reads from a client)
  * and as a reply record (what coordctl reads from coordd).  A decoder
  * must not crash, read out of bounds or return a code outside enum
- * coord_ctl_error.  An accepted frame must re-encode, decode again to an
+ * coord_codec_error.  An accepted frame must re-encode, decode again to an
  * equal struct.  From a same-minor sender it must re-encode to the
  * input's own bytes (the encoding is canonical); from a newer minor,
  * whose appended fields and unknown flag bits are dropped, the bytes may
@@ -26,7 +26,7 @@ static void broken(const char *what)
 
 static void check_code(int rc)
 {
-	if (rc > 0 || rc <= -COORD_CTL_ERROR_COUNT || rc == COORD_CTL_E_NO_SPACE)
+	if (rc > 0 || rc <= -COORD_CODEC_ERROR_COUNT || rc == COORD_CODEC_NO_SPACE)
 		broken("decode returned a code outside its error list");
 }
 
@@ -55,14 +55,14 @@ static void as_request(const uint8_t *data, size_t size)
 
 	rc = coord_ctl_request_decode(data, size, &req);
 	check_code(rc);
-	if (rc != COORD_CTL_E_OK)
+	if (rc != COORD_CODEC_OK)
 		return;
 	if (req.seq == 0)
 		broken("a request with sequence 0 was accepted");
 	len = coord_ctl_request_encode(&req, buf, sizeof(buf));
 	if (len < 0)
 		broken("a decoded request does not encode");
-	if (coord_ctl_request_decode(buf, (size_t)len, &again) != COORD_CTL_E_OK)
+	if (coord_ctl_request_decode(buf, (size_t)len, &again) != COORD_CODEC_OK)
 		broken("a re-encoded request does not decode");
 	again.version = req.version;
 	if (memcmp(&req, &again, sizeof(req)) != 0)
@@ -78,12 +78,12 @@ static void as_record(const uint8_t *data, size_t size)
 
 	rc = coord_ctl_record_decode(data, size, &rec);
 	check_code(rc);
-	if (rc != COORD_CTL_E_OK)
+	if (rc != COORD_CODEC_OK)
 		return;
 	len = coord_ctl_record_encode(&rec, buf, sizeof(buf));
 	if (len < 0)
 		broken("a decoded record does not encode");
-	if (coord_ctl_record_decode(buf, (size_t)len, &again) != COORD_CTL_E_OK)
+	if (coord_ctl_record_decode(buf, (size_t)len, &again) != COORD_CODEC_OK)
 		broken("a re-encoded record does not decode");
 	again.version = rec.version;
 	if (memcmp(&rec, &again, sizeof(rec)) != 0)
@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc = coord_ctl_header_decode(data, size, &h);
 
 	check_code(rc);
-	if (rc == COORD_CTL_E_OK && h.length < COORD_CTL_HEADER_LEN)
+	if (rc == COORD_CODEC_OK && h.length < COORD_CTL_HEADER_LEN)
 		broken("a header shorter than itself was accepted");
 	as_request(data, size);
 	as_record(data, size);

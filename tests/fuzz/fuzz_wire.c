@@ -2,7 +2,7 @@
  * libFuzzer target for the CPG wire decoder.
  *
  * Any input: the decoder must not crash, read out of bounds or return a
- * code outside enum coord_wire_error.  An accepted input must re-encode,
+ * code outside enum coord_codec_error.  An accepted input must re-encode,
  * decode again to an equal message, and re-encode to the input's own
  * bytes except for the version and anything a newer minor appended:
  * the encoding is canonical.  A broken property aborts, which libFuzzer
@@ -32,9 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc, len;
 
 	rc = coord_msg_decode(data, size, &msg);
-	if (rc > 0 || rc <= -COORD_WIRE_ERROR_COUNT || rc == COORD_WIRE_NO_SPACE)
+	if (rc > 0 || rc <= -COORD_CODEC_ERROR_COUNT || rc == COORD_CODEC_NO_SPACE)
 		broken("decode returned a code outside its error list");
-	if (rc != COORD_WIRE_OK)
+	if (rc != COORD_CODEC_OK)
 		return 0;
 
 	len = coord_msg_encode(&msg, buf, sizeof(buf));
@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		broken("a decoded message does not encode");
 	if ((size_t)len > size)
 		broken("re-encoding is longer than the input");
-	if (coord_msg_decode(buf, (size_t)len, &again) != COORD_WIRE_OK)
+	if (coord_msg_decode(buf, (size_t)len, &again) != COORD_CODEC_OK)
 		broken("a re-encoded message does not decode");
 	if (!coord_msg_equal(&msg, &again))
 		broken("decode(encode(decode(x))) differs from decode(x)");

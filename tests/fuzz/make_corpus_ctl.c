@@ -176,7 +176,7 @@ static void records(uint8_t *buf)
 	r.u.status.deadline_ms = 10000;
 	r.u.status.n_members = 3;
 	r.u.status.n_engine = COORD_CTL_EC_COUNT;
-	r.u.status.n_wire = COORD_WIRE_ERROR_COUNT;
+	r.u.status.n_wire = COORD_CODEC_ERROR_COUNT;
 	r.u.status.n_control = COORD_CTL_CC_COUNT;
 	for (i = 0; i < COORD_CTL_EC_COUNT; i++)
 		r.u.status.engine[i] = i * 1000;

@@ -20,7 +20,7 @@ for p in tests/sim/mutants/*.patch; do
 	n=$((n + 1))
 	rm -rf "$dir" && mkdir -p "$dir/coord" "$dir/proto" "$dir/tests/sim"
 	cp coord/engine.c "$dir/coord/engine.c"
-	cp proto/wire.c proto/bytes.h "$dir/proto/"
+	cp proto/wire.c proto/*.h "$dir/proto/"
 	cp tests/sim/sim.c "$dir/tests/sim/"	# its model of the agent
 	if ! patch -s -d "$dir" -p0 <"$p" ||
 	   ! $CC $SIM_CFLAGS -Iproto -o "$dir/sim" "$dir/tests/sim/sim.c" "$dir/proto/wire.c" \

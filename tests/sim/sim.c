@@ -537,7 +537,7 @@ static void enqueue_as(int from, struct coord_member_id from_id, const struct co
 				buf[rn((unsigned)len)] ^= (uint8_t)(1 + rn(255));
 		}
 		err = coord_msg_decode(buf, (size_t)len, &f->msg);
-		if (err == COORD_WIRE_BAD_VERSION) {	/* coordd tells the engine */
+		if (err == COORD_CODEC_BAD_VERSION) {	/* coordd tells the engine */
 			foreign = f->msg.version;
 		} else if (err < 0) {
 			if (!forged)

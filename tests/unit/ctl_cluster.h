@@ -73,7 +73,7 @@ static inline void deliver_queue(struct cluster *cl)
 	size_t i, k;
 
 	for (i = 0; i < cl->q_len; i++) {
-		if (coord_msg_decode(cl->q[i].buf, cl->q[i].len, &msg) != COORD_WIRE_OK)
+		if (coord_msg_decode(cl->q[i].buf, cl->q[i].len, &msg) != COORD_CODEC_OK)
 			fail_msg("an engine multicast a message that does not decode");
 		for (k = 0; k < NODES; k++)
 			coord_engine_deliver(cl->n[k].e, clock_us, cl->q[i].from, &msg);

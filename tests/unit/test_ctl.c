@@ -183,7 +183,7 @@ static struct coord_ctl_record rec_sample(int which)
 		s->n_clients = 1;
 		s->uptime_us = 123456789;
 		s->n_engine = COORD_CTL_EC_COUNT;
-		s->n_wire = COORD_WIRE_ERROR_COUNT;
+		s->n_wire = COORD_CODEC_ERROR_COUNT;
 		s->n_control = COORD_CTL_CC_COUNT;
 		if (which == C_STATUS_FULL)
 			s->n_engine = s->n_wire = s->n_control = COORD_CTL_MAX_COUNTERS;
@@ -294,11 +294,11 @@ static void test_header_short(void **state)
 	(void)state;
 	assert_int_equal(len, P);
 	for (i = 0; i < P; i++) {
-		expect_code(coord_ctl_header_decode(buf, i, &h), COORD_CTL_E_TRUNCATED,
+		expect_code(coord_ctl_header_decode(buf, i, &h), COORD_CODEC_TRUNCATED,
 			    "a header shorter than 16 bytes");
-		expect_code(req_decode(buf, i, &req), COORD_CTL_E_TRUNCATED,
+		expect_code(req_decode(buf, i, &req), COORD_CODEC_TRUNCATED,
 			    "a request shorter than its header");
-		expect_code(rec_decode(buf, i, &rec), COORD_CTL_E_TRUNCATED,
+		expect_code(rec_decode(buf, i, &rec), COORD_CODEC_TRUNCATED,
 			    "a record shorter than its header");
 	}
 }
@@ -311,14 +311,14 @@ static void test_header_fields(void **state)
 	size_t len = req_encode(&req, buf, sizeof(buf));
 
 	(void)state;
-	expect_code(coord_ctl_header_decode(buf, len, &h), COORD_CTL_E_OK, "a good header");
+	expect_code(coord_ctl_header_decode(buf, len, &h), COORD_CODEC_OK, "a good header");
 	assert_int_equal(h.magic, COORD_CTL_MAGIC);
 	assert_int_equal(h.version, COORD_CTL_VERSION);
 	assert_int_equal(h.type, COORD_CTL_EVENTS);
 	assert_int_equal(h.length, len);
 	assert_int_equal(h.seq, SEQ);
 	/* The header alone is enough to learn the frame's length. */
-	expect_code(coord_ctl_header_decode(buf, P, &h), COORD_CTL_E_OK,
+	expect_code(coord_ctl_header_decode(buf, P, &h), COORD_CODEC_OK,
 		    "a header without its payload yet");
 	assert_int_equal(h.length, P + 4);
 }
@@ -332,11 +332,11 @@ static void test_bad_magic(void **state)
 
 	(void)state;
 	buf[0] ^= 0x20;
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_MAGIC, "request, magic cctl");
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_BAD_MAGIC, "request, magic cctl");
 	put32(buf, 0x434f5244u);	/* the CPG wire's "CORD" */
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_MAGIC,
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_BAD_MAGIC,
 		    "a CPG wire message on the control socket");
-	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BAD_MAGIC, "record, magic CORD");
+	expect_code(rec_decode(buf, len, &rec), COORD_CODEC_BAD_MAGIC, "record, magic CORD");
 }
 
 static void test_bad_version(void **state)
@@ -347,11 +347,11 @@ static void test_bad_version(void **state)
 
 	(void)state;
 	put16(buf + 4, (COORD_CTL_MAJOR + 1) << 8);
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_VERSION, "major + 1");
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_BAD_VERSION, "major + 1");
 	put16(buf + 4, 0x0000);
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_VERSION, "major 0");
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_BAD_VERSION, "major 0");
 	put16(buf + 4, (COORD_CTL_MAJOR << 8) | 0xff);
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_OK, "a newer minor");
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_OK, "a newer minor");
 	assert_int_equal(req.version, (COORD_CTL_MAJOR << 8) | 0xff);
 }
 
@@ -366,16 +366,16 @@ static void test_bad_type(void **state)
 
 	(void)state;
 	len = req_encode(&req, buf, sizeof(buf));
-	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BAD_TYPE,
+	expect_code(rec_decode(buf, len, &rec), COORD_CODEC_BAD_TYPE,
 		    "a request offered as a record");
 	rec = rec_sample(C_END);
 	len = rec_encode(&rec, buf, sizeof(buf));
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_TYPE,
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_BAD_TYPE,
 		    "a record offered as a request");
 	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
 		put16(buf + 6, unknown[i]);
-		expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_TYPE, "unknown type");
-		expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BAD_TYPE, "unknown type");
+		expect_code(req_decode(buf, len, &req), COORD_CODEC_BAD_TYPE, "unknown type");
+		expect_code(rec_decode(buf, len, &rec), COORD_CODEC_BAD_TYPE, "unknown type");
 	}
 }
 
@@ -388,16 +388,16 @@ static void test_length_mismatch(void **state)
 
 	(void)state;
 	put32(buf + 8, (uint32_t)len + 1);
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_LENGTH_MISMATCH,
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_LENGTH_MISMATCH,
 		    "header says one byte more than given");
 	put32(buf + 8, (uint32_t)len - 1);
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_LENGTH_MISMATCH,
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_LENGTH_MISMATCH,
 		    "header says one byte less than given");
 	put32(buf + 8, P - 1);
-	expect_code(coord_ctl_header_decode(buf, len, &h), COORD_CTL_E_LENGTH_MISMATCH,
+	expect_code(coord_ctl_header_decode(buf, len, &h), COORD_CODEC_LENGTH_MISMATCH,
 		    "a length shorter than the header itself");
 	put32(buf + 8, 0);
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_LENGTH_MISMATCH, "length 0");
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_LENGTH_MISMATCH, "length 0");
 }
 
 /* ---- bounds ---- */
@@ -411,39 +411,39 @@ static void test_bounds(void **state)
 
 	(void)state;
 	put16(buf + P + 2, COORD_MAX_VIPS + 1);
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BOUND, "17 VIPs in a DEATH");
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_BOUND, "17 VIPs in a DEATH");
 	put16(buf + P + 2, 0xffff);
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BOUND, "65535 VIPs in a DEATH");
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_BOUND, "65535 VIPs in a DEATH");
 
 	/* A frame over the maximum, even one whose length matches. */
 	memset(buf, 0, sizeof(buf));
 	req = req_sample(R_PING);
 	req_encode(&req, buf, sizeof(buf));
 	put32(buf + 8, COORD_CTL_MAX_REQUEST + 1);
-	expect_code(req_decode(buf, COORD_CTL_MAX_REQUEST + 1, &req), COORD_CTL_E_BOUND,
+	expect_code(req_decode(buf, COORD_CTL_MAX_REQUEST + 1, &req), COORD_CODEC_BOUND,
 		    "a request of 4097 bytes");
 
 	/* Strings and counter arrays of records. */
 	rec = rec_sample(C_END);
 	len = rec_encode(&rec, buf, sizeof(buf));
 	put16(buf + P + 2, COORD_CTL_MESSAGE_MAX + 1);
-	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BOUND, "a 257-byte message");
+	expect_code(rec_decode(buf, len, &rec), COORD_CODEC_BOUND, "a 257-byte message");
 	rec = rec_sample(C_SURVIVOR);
 	len = rec_encode(&rec, buf, sizeof(buf));
 	put16(buf + P + 48, COORD_DETAIL_MAX + 1);
-	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BOUND, "a 129-byte detail");
+	expect_code(rec_decode(buf, len, &rec), COORD_CODEC_BOUND, "a 129-byte detail");
 	rec = rec_sample(C_STATUS);
 	len = rec_encode(&rec, buf, sizeof(buf));
 	put16(buf + P + 44, COORD_CTL_MAX_COUNTERS + 1);
-	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BOUND, "33 engine counters");
+	expect_code(rec_decode(buf, len, &rec), COORD_CODEC_BOUND, "33 engine counters");
 	rec = rec_sample(C_MEMBER);
 	len = rec_encode(&rec, buf, sizeof(buf));
 	put16(buf + P + 18, COORD_MAX_VIPS + 1);
-	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BOUND, "17 VIPs of a member");
+	expect_code(rec_decode(buf, len, &rec), COORD_CODEC_BOUND, "17 VIPs of a member");
 	rec = rec_sample(C_EVENT);
 	len = rec_encode(&rec, buf, sizeof(buf));
 	put16(buf + P + 88, COORD_MAX_VIPS + 1);
-	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BOUND, "17 VIPs of an event");
+	expect_code(rec_decode(buf, len, &rec), COORD_CODEC_BOUND, "17 VIPs of an event");
 }
 
 static void test_bad_fields(void **state)
@@ -457,53 +457,53 @@ static void test_bad_fields(void **state)
 	req = req_sample(R_DEATH);
 	len = req_encode(&req, buf, sizeof(buf));
 	put16(buf + P, 0x8000 | COORD_CTL_DEATH_WAIT);
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_FIELD, "an unknown DEATH flag");
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_BAD_FIELD, "an unknown DEATH flag");
 	req = req_sample(R_DEATH);
 	len = req_encode(&req, buf, sizeof(buf));
 	buf[P + 4] = 5;
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_FIELD, "VIP family 5");
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_BAD_FIELD, "VIP family 5");
 	req = req_sample(R_DEATH);
 	len = req_encode(&req, buf, sizeof(buf));
 	buf[P + 4 + 4 + 4] = 1;	/* IPv4's fifth address byte */
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_FIELD,
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_BAD_FIELD,
 		    "an IPv4 VIP with non-zero unused bytes");
 	req = req_sample(R_PING);
 	len = req_encode(&req, buf, sizeof(buf));
 	put32(buf + 12, 0);
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_FIELD,
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_BAD_FIELD,
 		    "a request with sequence 0 (the daemon's own)");
 	req = req_sample(R_CANCEL);
 	len = req_encode(&req, buf, sizeof(buf));
 	put32(buf + P, 0);
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_BAD_FIELD,
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_BAD_FIELD,
 		    "CANCEL of an event from node 0");
 
 	rec = rec_sample(C_END);
 	len = rec_encode(&rec, buf, sizeof(buf));
 	buf[P + 4 + 3] = '\0';
-	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BAD_FIELD,
+	expect_code(rec_decode(buf, len, &rec), COORD_CODEC_BAD_FIELD,
 		    "a NUL inside an END message");
 	rec = rec_sample(C_EVENT);
 	len = rec_encode(&rec, buf, sizeof(buf));
 	put16(buf + P + 30, 5);	/* waiting 5 of 4 */
-	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BAD_FIELD,
+	expect_code(rec_decode(buf, len, &rec), COORD_CODEC_BAD_FIELD,
 		    "more survivors waiting than survivors");
 	rec = rec_sample(C_EVENT);
 	len = rec_encode(&rec, buf, sizeof(buf));
 	buf[P + 18] = 0x80;
-	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BAD_FIELD, "an unknown EVENT flag");
+	expect_code(rec_decode(buf, len, &rec), COORD_CODEC_BAD_FIELD, "an unknown EVENT flag");
 	rec = rec_sample(C_MEMBER);
 	len = rec_encode(&rec, buf, sizeof(buf));
 	put16(buf + P + 16, 0x100);
-	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BAD_FIELD, "an unknown MEMBER flag");
+	expect_code(rec_decode(buf, len, &rec), COORD_CODEC_BAD_FIELD, "an unknown MEMBER flag");
 	rec = rec_sample(C_STATUS);
 	len = rec_encode(&rec, buf, sizeof(buf));
 	put16(buf + P + 18, 0x8000);
-	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BAD_FIELD, "an unknown STATUS flag");
+	expect_code(rec_decode(buf, len, &rec), COORD_CODEC_BAD_FIELD, "an unknown STATUS flag");
 	rec = rec_sample(C_SURVIVOR);
 	len = rec_encode(&rec, buf, sizeof(buf));
 	buf[P + 34] = 0x2;
-	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_BAD_FIELD,
+	expect_code(rec_decode(buf, len, &rec), COORD_CODEC_BAD_FIELD,
 		    "an unknown SURVIVOR flag");
 }
 
@@ -518,22 +518,22 @@ static void test_reserved(void **state)
 	req = req_sample(R_EVENTS);
 	len = req_encode(&req, buf, sizeof(buf));
 	buf[P + 3] = 1;
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_RESERVED, "EVENTS reserved");
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_RESERVED, "EVENTS reserved");
 	for (i = 1; i <= 3; i++) {
 		req = req_sample(R_DEATH);
 		len = req_encode(&req, buf, sizeof(buf));
 		buf[P + 4 + i] = 0x40;
-		expect_code(req_decode(buf, len, &req), COORD_CTL_E_RESERVED,
+		expect_code(req_decode(buf, len, &req), COORD_CODEC_RESERVED,
 			    "a VIP's reserved byte");
 	}
 	rec = rec_sample(C_STATUS);
 	len = rec_encode(&rec, buf, sizeof(buf));
 	buf[P + 22] = 1;
-	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_RESERVED, "STATUS reserved");
+	expect_code(rec_decode(buf, len, &rec), COORD_CODEC_RESERVED, "STATUS reserved");
 	rec = rec_sample(C_EVENT);
 	len = rec_encode(&rec, buf, sizeof(buf));
 	buf[P + 91] = 1;
-	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_RESERVED, "EVENT reserved");
+	expect_code(rec_decode(buf, len, &rec), COORD_CODEC_RESERVED, "EVENT reserved");
 }
 
 /* Every proper prefix, with the header's length made to match it. */
@@ -551,10 +551,10 @@ static void test_every_truncation(void **state)
 		len = req_encode(&req, buf, sizeof(buf));
 		for (cut = P; cut < len; cut++) {
 			put32(buf + 8, (uint32_t)cut);
-			expect_code(req_decode(buf, cut, &req), COORD_CTL_E_TRUNCATED,
+			expect_code(req_decode(buf, cut, &req), COORD_CODEC_TRUNCATED,
 				    "a request cut short, length patched");
 			put32(buf + 8, (uint32_t)len);
-			expect_code(req_decode(buf, cut, &req), COORD_CTL_E_LENGTH_MISMATCH,
+			expect_code(req_decode(buf, cut, &req), COORD_CODEC_LENGTH_MISMATCH,
 				    "a request cut short, length unpatched");
 		}
 	}
@@ -563,7 +563,7 @@ static void test_every_truncation(void **state)
 		len = rec_encode(&rec, buf, sizeof(buf));
 		for (cut = P; cut < len; cut++) {
 			put32(buf + 8, (uint32_t)cut);
-			expect_code(rec_decode(buf, cut, &rec), COORD_CTL_E_TRUNCATED,
+			expect_code(rec_decode(buf, cut, &rec), COORD_CODEC_TRUNCATED,
 				    "a record cut short, length patched");
 		}
 	}
@@ -583,10 +583,10 @@ static void test_trailing(void **state)
 		len = req_encode(&req, buf, sizeof(buf));
 		buf[len] = 0;
 		put32(buf + 8, (uint32_t)len + 1);
-		expect_code(req_decode(buf, len + 1, &req), COORD_CTL_E_TRAILING,
+		expect_code(req_decode(buf, len + 1, &req), COORD_CODEC_TRAILING,
 			    "a same-minor request with one byte appended");
 		put16(buf + 4, COORD_CTL_VERSION + 1);
-		expect_code(req_decode(buf, len + 1, &req), COORD_CTL_E_OK,
+		expect_code(req_decode(buf, len + 1, &req), COORD_CODEC_OK,
 			    "a newer-minor request with one byte appended");
 	}
 	for (i = 0; i < C_COUNT; i++) {
@@ -594,10 +594,10 @@ static void test_trailing(void **state)
 		len = rec_encode(&rec, buf, sizeof(buf));
 		buf[len] = 0xee;
 		put32(buf + 8, (uint32_t)len + 1);
-		expect_code(rec_decode(buf, len + 1, &rec), COORD_CTL_E_TRAILING,
+		expect_code(rec_decode(buf, len + 1, &rec), COORD_CODEC_TRAILING,
 			    "a same-minor record with one byte appended");
 		put16(buf + 4, COORD_CTL_VERSION + 1);
-		expect_code(rec_decode(buf, len + 1, &rec), COORD_CTL_E_OK,
+		expect_code(rec_decode(buf, len + 1, &rec), COORD_CODEC_OK,
 			    "a newer-minor record with one byte appended");
 	}
 }
@@ -613,18 +613,18 @@ static void test_newer_minor_flags(void **state)
 	len = req_encode(&req, buf, sizeof(buf));
 	put16(buf + 4, COORD_CTL_VERSION + 1);
 	put16(buf + P, 0x8000 | COORD_CTL_DEATH_WAIT);
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_OK,
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_OK,
 		    "an unknown DEATH flag from a newer minor");
 	/* Known bits kept, unknown ones dropped: it re-encodes to a frame
 	 * this decoder accepts. */
 	assert_int_equal(req.u.death.flags, COORD_CTL_DEATH_WAIT);
 	len = req_encode(&req, buf, sizeof(buf));
-	expect_code(req_decode(buf, len, &req), COORD_CTL_E_OK,
+	expect_code(req_decode(buf, len, &req), COORD_CODEC_OK,
 		    "a newer minor's DEATH, re-encoded");
 	len = rec_encode(&rec, buf, sizeof(buf));
 	put16(buf + 4, COORD_CTL_VERSION + 1);
 	buf[P + 18] |= 0x80;
-	expect_code(rec_decode(buf, len, &rec), COORD_CTL_E_OK,
+	expect_code(rec_decode(buf, len, &rec), COORD_CODEC_OK,
 		    "an unknown EVENT flag from a newer minor");
 	assert_int_equal(rec.u.event.flags, COORD_CTL_EVENT_LOCAL_ORIGIN |
 			 COORD_CTL_EVENT_OVERDUE);
@@ -643,7 +643,7 @@ static void test_round_trip_requests(void **state)
 	for (i = 0; i < R_COUNT; i++) {
 		in = req_sample(i);
 		len = req_encode(&in, buf, sizeof(buf));
-		expect_code(req_decode(buf, len, &out), COORD_CTL_E_OK, "a sample request");
+		expect_code(req_decode(buf, len, &out), COORD_CODEC_OK, "a sample request");
 		in.version = COORD_CTL_VERSION;
 		if (memcmp(&in, &out, sizeof(in)) != 0)
 			fail_msg("request sample %d (%s) changed in a round trip", i,
@@ -662,7 +662,7 @@ static void test_round_trip_records(void **state)
 	for (i = 0; i < C_COUNT; i++) {
 		in = rec_sample(i);
 		len = rec_encode(&in, buf, sizeof(buf));
-		expect_code(rec_decode(buf, len, &out), COORD_CTL_E_OK, "a sample record");
+		expect_code(rec_decode(buf, len, &out), COORD_CODEC_OK, "a sample record");
 		in.version = COORD_CTL_VERSION;
 		if (memcmp(&in, &out, sizeof(in)) != 0)
 			fail_msg("record sample %d (%s) changed in a round trip", i,
@@ -753,7 +753,7 @@ static void test_layout_records(void **state)
 	assert_int_equal(get16(buf + P + 44), COORD_CTL_EC_COUNT);
 	assert_true(get64(buf + P + 46) == 1000);
 	assert_int_equal(len, P + 44 + 2 + 8 * COORD_CTL_EC_COUNT + 2 +
-			 8 * COORD_WIRE_ERROR_COUNT + 2 + 8 * COORD_CTL_CC_COUNT +
+			 8 * COORD_CODEC_ERROR_COUNT + 2 + 8 * COORD_CTL_CC_COUNT +
 			 2 + 5 + 2 + 5 + 32);
 	/* minor 1: the local server, the last 32 bytes */
 	assert_int_equal(buf[len - 32], COORD_CTL_LOCAL_HUNG);
@@ -825,7 +825,7 @@ static void test_status_from_minor_0(void **state)
 	(void)state;
 	put16(buf + 4, 0x0100);
 	put32(buf + 8, (uint32_t)len);
-	expect_code(rec_decode(buf, len, &out), COORD_CTL_E_OK, "a minor-0 STATUS");
+	expect_code(rec_decode(buf, len, &out), COORD_CODEC_OK, "a minor-0 STATUS");
 	assert_int_equal(out.u.status.local_state, COORD_CTL_LOCAL_UNKNOWN);
 	assert_int_equal(out.u.status.local_pid, 0);
 	assert_true(out.u.status.local_age_us == COORD_CTL_NEVER);
@@ -833,7 +833,7 @@ static void test_status_from_minor_0(void **state)
 	assert_string_equal(out.u.status.version, "0.1.0");
 	/* a minor-1 STATUS cut short is truncated, not minor 0 */
 	put16(buf + 4, 0x0101);
-	expect_code(rec_decode(buf, len, &out), COORD_CTL_E_TRUNCATED,
+	expect_code(rec_decode(buf, len, &out), COORD_CODEC_TRUNCATED,
 		    "a minor-1 STATUS without its local fields");
 }
 
@@ -868,21 +868,21 @@ static void test_encode_refuses(void **state)
 
 	(void)state;
 	req.u.death.n_vips = COORD_MAX_VIPS + 1;
-	expect_code(coord_ctl_request_encode(&req, buf, sizeof(buf)), COORD_CTL_E_BOUND,
+	expect_code(coord_ctl_request_encode(&req, buf, sizeof(buf)), COORD_CODEC_BOUND,
 		    "encoding 17 VIPs");
 	req.type = COORD_CTL_REC_END;
-	expect_code(coord_ctl_request_encode(&req, buf, sizeof(buf)), COORD_CTL_E_BAD_TYPE,
+	expect_code(coord_ctl_request_encode(&req, buf, sizeof(buf)), COORD_CODEC_BAD_TYPE,
 		    "encoding a record type as a request");
 	rec = rec_sample(C_STATUS);
 	rec.u.status.n_wire = COORD_CTL_MAX_COUNTERS + 1;
-	expect_code(coord_ctl_record_encode(&rec, buf, sizeof(buf)), COORD_CTL_E_BOUND,
+	expect_code(coord_ctl_record_encode(&rec, buf, sizeof(buf)), COORD_CODEC_BOUND,
 		    "encoding 33 counters");
 	rec = rec_sample(C_EVENT);
 	rec.u.event.n_vips = COORD_MAX_VIPS + 1;
-	expect_code(coord_ctl_record_encode(&rec, buf, sizeof(buf)), COORD_CTL_E_BOUND,
+	expect_code(coord_ctl_record_encode(&rec, buf, sizeof(buf)), COORD_CODEC_BOUND,
 		    "encoding an event with 17 VIPs");
 	rec.type = COORD_CTL_PING;
-	expect_code(coord_ctl_record_encode(&rec, buf, sizeof(buf)), COORD_CTL_E_BAD_TYPE,
+	expect_code(coord_ctl_record_encode(&rec, buf, sizeof(buf)), COORD_CODEC_BAD_TYPE,
 		    "encoding a request type as a record");
 	/* Every capacity short of the frame is refused, none overflows. */
 	for (int i = 0; i < C_COUNT; i++) {
@@ -892,7 +892,7 @@ static void test_encode_refuses(void **state)
 			uint8_t *small = malloc(cap ? cap : 1);
 
 			expect_code(coord_ctl_record_encode(&rec, small, cap),
-				    COORD_CTL_E_NO_SPACE, "a buffer one byte short or less");
+				    COORD_CODEC_NO_SPACE, "a buffer one byte short or less");
 			free(small);
 		}
 	}
@@ -916,12 +916,12 @@ static void test_names(void **state)
 	int i, j;
 
 	(void)state;
-	for (i = 0; i < COORD_CTL_ERROR_COUNT; i++) {
+	for (i = 0; i < COORD_CODEC_ERROR_COUNT; i++) {
 		assert_string_not_equal(coord_ctl_strerror(-i), "unknown error");
 		for (j = 0; j < i; j++)
 			assert_string_not_equal(coord_ctl_strerror(-i), coord_ctl_strerror(-j));
 	}
-	assert_string_equal(coord_ctl_strerror(-COORD_CTL_ERROR_COUNT), "unknown error");
+	assert_string_equal(coord_ctl_strerror(-COORD_CODEC_ERROR_COUNT), "unknown error");
 	assert_string_equal(coord_ctl_strerror(1), "unknown error");
 	for (i = 0; i < COORD_CTL_STATUS_COUNT; i++) {
 		assert_string_not_equal(coord_ctl_status_name(i), "unknown");
@@ -988,7 +988,7 @@ static void test_text_record(void **state)
 	len = coord_ctl_request_encode(&req, buf, sizeof(buf));
 	assert_int_equal(len, P);
 	assert_int_equal(get16(buf + 6), 7);
-	expect_code(req_decode(buf, (size_t)len, &req), COORD_CTL_E_OK, "METRICS");
+	expect_code(req_decode(buf, (size_t)len, &req), COORD_CODEC_OK, "METRICS");
 	assert_int_equal(req.type, COORD_CTL_METRICS);
 
 	memcpy(rec.u.text.text, "# TYPE a counter\na\t1\n..", 22);
@@ -997,29 +997,29 @@ static void test_text_record(void **state)
 	assert_int_equal(len, P + 2 + 22);
 	assert_int_equal(get16(buf + 6), 0x8006);
 	assert_int_equal(get16(buf + P), 22);
-	expect_code(rec_decode(buf, (size_t)len, &got), COORD_CTL_E_OK, "TEXT");
+	expect_code(rec_decode(buf, (size_t)len, &got), COORD_CODEC_OK, "TEXT");
 	assert_int_equal(got.u.text.len, 22);
 	assert_memory_equal(got.u.text.text, rec.u.text.text, 22);
 	assert_int_equal(got.u.text.text[22], '\0');
 
 	/* Hostile: a control byte, a NUL, a length over the bound or the frame. */
 	buf[P + 2 + 3] = 0x1b;
-	expect_code(rec_decode(buf, (size_t)len, &got), COORD_CTL_E_BAD_FIELD, "ESC in TEXT");
+	expect_code(rec_decode(buf, (size_t)len, &got), COORD_CODEC_BAD_FIELD, "ESC in TEXT");
 	buf[P + 2 + 3] = 0;
-	expect_code(rec_decode(buf, (size_t)len, &got), COORD_CTL_E_BAD_FIELD, "NUL in TEXT");
+	expect_code(rec_decode(buf, (size_t)len, &got), COORD_CODEC_BAD_FIELD, "NUL in TEXT");
 	buf[P + 2 + 3] = 'P';
 	put16(buf + P, COORD_CTL_TEXT_MAX + 1);
-	expect_code(rec_decode(buf, (size_t)len, &got), COORD_CTL_E_BOUND, "TEXT over its bound");
+	expect_code(rec_decode(buf, (size_t)len, &got), COORD_CODEC_BOUND, "TEXT over its bound");
 	put16(buf + P, 23);
-	expect_code(rec_decode(buf, (size_t)len, &got), COORD_CTL_E_TRUNCATED,
+	expect_code(rec_decode(buf, (size_t)len, &got), COORD_CODEC_TRUNCATED,
 		    "TEXT longer than its frame");
 
 	/* The encoder refuses what the decoder would. */
 	rec.u.text.len = COORD_CTL_TEXT_MAX + 1;
-	assert_int_equal(coord_ctl_record_encode(&rec, buf, sizeof(buf)), COORD_CTL_E_BOUND);
+	assert_int_equal(coord_ctl_record_encode(&rec, buf, sizeof(buf)), COORD_CODEC_BOUND);
 	rec.u.text.len = 3;
 	memcpy(rec.u.text.text, "a\rb", 3);
-	assert_int_equal(coord_ctl_record_encode(&rec, buf, sizeof(buf)), COORD_CTL_E_BAD_FIELD);
+	assert_int_equal(coord_ctl_record_encode(&rec, buf, sizeof(buf)), COORD_CODEC_BAD_FIELD);
 	/* The largest TEXT fits a record. */
 	memset(rec.u.text.text, 'x', COORD_CTL_TEXT_MAX);
 	rec.u.text.len = COORD_CTL_TEXT_MAX;

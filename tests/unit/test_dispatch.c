@@ -224,7 +224,7 @@ static void test_status(void **state)
 	assert_int_equal(s->n_pending, 0);
 	assert_int_equal(s->n_clients, 1);
 	assert_true(s->uptime_us == 4242);
-	assert_int_equal(s->n_wire, COORD_WIRE_ERROR_COUNT);
+	assert_int_equal(s->n_wire, COORD_CODEC_ERROR_COUNT);
 	assert_true(s->wire[1] == 7);
 	assert_int_equal(s->n_engine, COORD_CTL_EC_COUNT);
 	/* Every member's HELLO was delivered to node 1: 3 x 3 deliveries. */

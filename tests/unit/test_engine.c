@@ -276,11 +276,28 @@ static void test_rejects_wrong_sender_and_non_member(void **state)
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
 	/* The header claims node 3 but CPG says node 2 sent it. */
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), -EPERM);
-	assert_int_equal(coord_engine_counters(C.nodes[1].e)->rejected_sender, 1);
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), COORD_REFUSED_SENDER);
+	assert_int_equal(coord_engine_counters(C.nodes[1].e)->count[COORD_REFUSED_SENDER], 1);
 	m.sender = 9;
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, stranger, &m), -EPERM);
-	assert_int_equal(coord_engine_counters(C.nodes[1].e)->rejected_sender, 2);
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, stranger, &m), COORD_REFUSED_SENDER);
+	assert_int_equal(coord_engine_counters(C.nodes[1].e)->count[COORD_REFUSED_SENDER], 2);
+}
+
+/* A type the engine does not know is refused as such, not as a wrong
+ * sender (the codec refuses it first; the engine does not rely on that). */
+static void test_unknown_type_refused_as_such(void **state)
+{
+	struct coord_msg m = msg_from(2, COORD_MSG_HELLO);
+	const struct coord_engine_counters *c;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	m.type = COORD_MSG_CANCEL + 1;
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m),
+			 COORD_REFUSED_UNKNOWN_TYPE);
+	c = coord_engine_counters(C.nodes[1].e);
+	assert_int_equal(c->count[COORD_REFUSED_UNKNOWN_TYPE], 1);
+	assert_int_equal(c->count[COORD_REFUSED_SENDER], 0);
 }
 
 static void test_rejects_foreign_origin_and_seq0(void **state)
@@ -293,12 +310,12 @@ static void test_rejects_foreign_origin_and_seq0(void **state)
 	m.u.death.id.incarnation = 103;
 	m.u.death.id.seq = 1;
 	m.u.death.reason = COORD_DEATH_REPORTED;
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), -EINVAL);
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), COORD_REFUSED_ORIGIN);
 	m.u.death.id.origin = 2;
 	m.u.death.id.incarnation = 102;
 	m.u.death.id.seq = 0;		/* reserved for node-left events */
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), -EINVAL);
-	assert_int_equal(coord_engine_counters(C.nodes[1].e)->rejected_origin, 2);
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), COORD_REFUSED_ORIGIN);
+	assert_int_equal(coord_engine_counters(C.nodes[1].e)->count[COORD_REFUSED_ORIGIN], 2);
 	assert_int_equal(coord_engine_event_count(C.nodes[1].e), 0);
 	assert_int_equal(C.nodes[1].graces, 0);
 }
@@ -317,26 +334,26 @@ static void test_rejects_unknown_stale_duplicate_acks(void **state)
 	ack.u.ack.id = id;
 	ack.u.ack.id.seq = 77;		/* no such event */
 	ack.u.ack.result = COORD_ACK_IN_GRACE;
-	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(3), &ack), -ENOENT);
-	assert_int_equal(coord_engine_counters(C.nodes[2].e)->unknown_event, 1);
+	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(3), &ack), COORD_REFUSED_UNKNOWN_EVENT);
+	assert_int_equal(coord_engine_counters(C.nodes[2].e)->count[COORD_REFUSED_UNKNOWN_EVENT], 1);
 	/* The same member with another incarnation: refused. */
 	ack.u.ack.id = id;
 	ack.incarnation = 999;
-	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(3), &ack), -ESTALE);
-	assert_int_equal(coord_engine_counters(C.nodes[2].e)->rejected_incarnation, 1);
+	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(3), &ack), COORD_REFUSED_INCARNATION);
+	assert_int_equal(coord_engine_counters(C.nodes[2].e)->count[COORD_REFUSED_INCARNATION], 1);
 	/* The origin acknowledging its own death is not a survivor. */
 	ack = msg_from(2, COORD_MSG_ACK);
 	ack.u.ack.id = id;
 	ack.u.ack.result = COORD_ACK_IN_GRACE;
-	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(2), &ack), -EINVAL);
-	assert_int_equal(coord_engine_counters(C.nodes[2].e)->unexpected_ack, 1);
+	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(2), &ack), COORD_REFUSED_UNEXPECTED_ACK);
+	assert_int_equal(coord_engine_counters(C.nodes[2].e)->count[COORD_REFUSED_UNEXPECTED_ACK], 1);
 	/* A real ack, then its duplicate. */
 	ack = msg_from(3, COORD_MSG_ACK);
 	ack.u.ack.id = id;
 	ack.u.ack.result = COORD_ACK_IN_GRACE;
-	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(3), &ack), 0);
-	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(3), &ack), -EEXIST);
-	assert_int_equal(coord_engine_counters(C.nodes[2].e)->duplicate, 1);
+	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(3), &ack), COORD_ACCEPTED);
+	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(3), &ack), COORD_REFUSED_DUPLICATE);
+	assert_int_equal(coord_engine_counters(C.nodes[2].e)->count[COORD_REFUSED_DUPLICATE], 1);
 	assert_int_equal(C.nodes[2].releases, 0);	/* node 1 has not answered */
 }
 
@@ -352,12 +369,12 @@ static void test_release_and_cancel_only_from_origin(void **state)
 	settle();
 	m.u.release.id = id;
 	m.u.release.outcome = COORD_RELEASE_CONFIRMED;
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(3), &m), -EINVAL);
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(3), &m), COORD_REFUSED_ORIGIN);
 	m.type = COORD_MSG_CANCEL;
 	m.u.cancel.id = id;
 	m.u.cancel.reason = COORD_CANCEL_ADMIN;
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(3), &m), -EINVAL);
-	assert_int_equal(coord_engine_counters(C.nodes[1].e)->rejected_origin, 2);
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(3), &m), COORD_REFUSED_ORIGIN);
+	assert_int_equal(coord_engine_counters(C.nodes[1].e)->count[COORD_REFUSED_ORIGIN], 2);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_WAITING);
 	assert_int_equal(coord_engine_cancel(C.nodes[3].e, C.now, &id), -EPERM);
 }
@@ -417,15 +434,15 @@ static void test_rejects_another_process_using_a_coordd_incarnation(void **state
 	m.u.death.reason = COORD_DEATH_REPORTED;
 	for (i = 1; i <= 3; i++) {
 		assert_int_equal(coord_engine_deliver(C.nodes[i].e, C.now, hostile_id(), &m),
-				 -ESTALE);
-		assert_int_equal(coord_engine_counters(C.nodes[i].e)->rejected_incarnation, 1);
+				 COORD_REFUSED_INCARNATION);
+		assert_int_equal(coord_engine_counters(C.nodes[i].e)->count[COORD_REFUSED_INCARNATION], 1);
 		assert_int_equal(coord_engine_event_count(C.nodes[i].e), 0);
 	}
 	/* Incarnation 0 would leave the member unpinned: refused too. */
 	m.incarnation = 0;
 	m.u.death.id.incarnation = 0;
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, hostile_id(), &m), -ESTALE);
-	assert_int_equal(coord_engine_counters(C.nodes[1].e)->rejected_incarnation, 2);
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, hostile_id(), &m), COORD_REFUSED_INCARNATION);
+	assert_int_equal(coord_engine_counters(C.nodes[1].e)->count[COORD_REFUSED_INCARNATION], 2);
 	settle();
 	for (i = 1; i <= 3; i++) {
 		assert_int_equal(C.nodes[i].graces, 0);
@@ -457,9 +474,9 @@ static void test_hostile_process_own_incarnation_is_pinned(void **state)
 	assert_int_not_equal(deliver_all(hostile_id(), &ack), 0);
 	for (i = 1; i <= 3; i++) {
 		const struct coord_engine_counters *c = coord_engine_counters(C.nodes[i].e);
-		assert_int_equal(c->unknown_event, 1);
-		assert_int_equal(c->unexpected_ack, 1);
-		assert_int_equal(c->rejected_incarnation, 1);
+		assert_int_equal(c->count[COORD_REFUSED_UNKNOWN_EVENT], 1);
+		assert_int_equal(c->count[COORD_REFUSED_UNEXPECTED_ACK], 1);
+		assert_int_equal(c->count[COORD_REFUSED_INCARNATION], 1);
 	}
 	assert_int_equal(sv_on(2, &id, 1)->state, COORD_SURVIVOR_WAITING);
 	assert_int_equal(C.nodes[2].releases, 0);
@@ -803,9 +820,9 @@ static void test_node_left_reason_refused_from_the_wire(void **state)
 	m.u.death.id.incarnation = 102;
 	m.u.death.id.seq = 1;
 	m.u.death.reason = COORD_DEATH_NODE_LEFT;
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), -EINVAL);
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), COORD_REFUSED_ORIGIN);
 	m.u.death.reason = COORD_DEATH_HANDOVER;	/* a handover names its VIPs */
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), -EINVAL);
+	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), COORD_REFUSED_ORIGIN);
 	assert_int_equal(coord_engine_event_count(C.nodes[1].e), 0);
 	assert_int_equal(C.nodes[1].graces, 0);
 }
@@ -1045,7 +1062,7 @@ static void test_rerun_when_survivor_back(void **state)
 	assert_int_equal(sv_on(1, &now2->id, 3)->result, COORD_ACK_IN_GRACE);
 	assert_int_equal(C.nodes[3].graces, 1);
 	assert_true(coord_event_id_equal(&C.nodes[3].last_grace, &now2->id));
-	assert_int_equal(coord_engine_counters(C.nodes[2].e)->duplicate, 0);
+	assert_int_equal(coord_engine_counters(C.nodes[2].e)->count[COORD_REFUSED_DUPLICATE], 0);
 }
 
 static void test_hold_cancel(void **state)
@@ -1087,7 +1104,7 @@ static void test_cancel_races_confirmation(void **state)
 	ack.u.ack.id = id;
 	ack.u.ack.result = COORD_ACK_IN_GRACE;
 	for (i = 1; i <= 3; i++)
-		assert_int_equal(coord_engine_deliver(C.nodes[i].e, C.now, mid(3), &ack), 0);
+		assert_int_equal(coord_engine_deliver(C.nodes[i].e, C.now, mid(3), &ack), COORD_ACCEPTED);
 	settle();
 	assert_int_equal(C.nodes[1].releases, 0);
 	for (i = 1; i <= 3; i++)
@@ -1411,6 +1428,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_rejects_wrong_sender_and_non_member, teardown),
+		cmocka_unit_test_teardown(test_unknown_type_refused_as_such, teardown),
 		cmocka_unit_test_teardown(test_rejects_foreign_origin_and_seq0, teardown),
 		cmocka_unit_test_teardown(test_rejects_unknown_stale_duplicate_acks, teardown),
 		cmocka_unit_test_teardown(test_release_and_cancel_only_from_origin, teardown),

@@ -206,10 +206,10 @@ static void test_decode_short_header(void **state)
 
 	(void)state;
 	encode_sample(S_HELLO, buf);
-	assert_wire(coord_msg_decode(NULL, 0, &m), COORD_WIRE_TRUNCATED,
+	assert_wire(coord_msg_decode(NULL, 0, &m), COORD_CODEC_TRUNCATED,
 		    "empty input");
 	for (size_t len = 0; len < COORD_WIRE_HEADER_LEN; len++)
-		assert_wire(decode_exact(buf, len, &m), COORD_WIRE_TRUNCATED,
+		assert_wire(decode_exact(buf, len, &m), COORD_CODEC_TRUNCATED,
 			    "a %zu-byte message (shorter than a header)", len);
 }
 
@@ -223,13 +223,13 @@ static void test_decode_bad_magic(void **state)
 	for (int i = 0; i < 4; i++) {
 		len = encode_sample(S_CANCEL, buf);
 		buf[i] ^= 0x20;
-		assert_wire(decode_exact(buf, len, &m), COORD_WIRE_BAD_MAGIC,
+		assert_wire(decode_exact(buf, len, &m), COORD_CODEC_BAD_MAGIC,
 			    "magic byte %d flipped", i);
 	}
 	/* The magic written in the host's order on a little-endian box. */
 	len = encode_sample(S_CANCEL, buf);
 	poke32(buf, 0x44524f43);
-	assert_wire(decode_exact(buf, len, &m), COORD_WIRE_BAD_MAGIC,
+	assert_wire(decode_exact(buf, len, &m), COORD_CODEC_BAD_MAGIC,
 		    "byte-swapped magic");
 }
 
@@ -248,7 +248,7 @@ static void test_decode_bad_version(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		len = encode_sample(S_HELLO, buf);
 		poke16(buf + 4, bad[i]);
-		assert_wire(decode_exact(buf, len, &m), COORD_WIRE_BAD_VERSION,
+		assert_wire(decode_exact(buf, len, &m), COORD_CODEC_BAD_VERSION,
 			    "version 0x%04x (we speak major %d)", bad[i],
 			    COORD_PROTO_MAJOR);
 	}
@@ -265,7 +265,7 @@ static void test_decode_bad_type(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		len = encode_sample(S_RELEASE, buf);
 		poke16(buf + 6, bad[i]);
-		assert_wire(decode_exact(buf, len, &m), COORD_WIRE_BAD_TYPE,
+		assert_wire(decode_exact(buf, len, &m), COORD_CODEC_BAD_TYPE,
 			    "message type %u", bad[i]);
 	}
 }
@@ -282,22 +282,22 @@ static void test_decode_length_mismatch(void **state)
 		len = encode_sample(S_DEATH, buf);
 		poke32(buf + 8, (uint32_t)len + delta[i]);
 		assert_wire(decode_exact(buf, len, &m),
-			    COORD_WIRE_LENGTH_MISMATCH,
+			    COORD_CODEC_LENGTH_MISMATCH,
 			    "header length %u for %zu bytes",
 			    (uint32_t)len + delta[i], len);
 	}
 	len = encode_sample(S_DEATH, buf);
 	poke32(buf + 8, 0xffffffff);
-	assert_wire(decode_exact(buf, len, &m), COORD_WIRE_LENGTH_MISMATCH,
+	assert_wire(decode_exact(buf, len, &m), COORD_CODEC_LENGTH_MISMATCH,
 		    "header length 4 GiB");
 	poke32(buf + 8, 0);
-	assert_wire(decode_exact(buf, len, &m), COORD_WIRE_LENGTH_MISMATCH,
+	assert_wire(decode_exact(buf, len, &m), COORD_CODEC_LENGTH_MISMATCH,
 		    "header length 0");
 	/* More bytes received than the header announces. */
 	len = encode_sample(S_DEATH, buf);
 	memset(buf + len, 0, 8);
 	assert_wire(decode_exact(buf, len + 8, &m),
-		    COORD_WIRE_LENGTH_MISMATCH,
+		    COORD_CODEC_LENGTH_MISMATCH,
 		    "8 bytes received beyond the header length");
 }
 
@@ -312,7 +312,7 @@ static void test_decode_header_only(void **state)
 		encode_sample(s, buf);
 		poke32(buf + 8, COORD_WIRE_HEADER_LEN);
 		assert_wire(decode_exact(buf, COORD_WIRE_HEADER_LEN, &m),
-			    COORD_WIRE_TRUNCATED, "a %s without payload",
+			    COORD_CODEC_TRUNCATED, "a %s without payload",
 			    sample_names[s]);
 	}
 }
@@ -341,131 +341,131 @@ struct patch_case {
 #define DEATH_VIP1	(P + 40)
 
 static const struct patch_case bound_cases[] = {
-	ONE(S_HELLO, P + 5, COORD_MAX_VIPS + 1, COORD_WIRE_BOUND,
+	ONE(S_HELLO, P + 5, COORD_MAX_VIPS + 1, COORD_CODEC_BOUND,
 	    "HELLO announcing 17 VIPs"),
-	ONE(S_HELLO, P + 4, 0xff, COORD_WIRE_BOUND,
+	ONE(S_HELLO, P + 4, 0xff, COORD_CODEC_BOUND,
 	    "HELLO announcing 65282 VIPs"),
-	ONE(S_DEATH, P + 19, COORD_MAX_VIPS + 1, COORD_WIRE_BOUND,
+	ONE(S_DEATH, P + 19, COORD_MAX_VIPS + 1, COORD_CODEC_BOUND,
 	    "DEATH announcing 17 VIPs"),
-	ONE(S_DEATH, P + 18, 0x80, COORD_WIRE_BOUND,
+	ONE(S_DEATH, P + 18, 0x80, COORD_CODEC_BOUND,
 	    "DEATH announcing 32770 VIPs"),
-	ONE(S_ACK, P + 19, COORD_DETAIL_MAX + 1, COORD_WIRE_BOUND,
+	ONE(S_ACK, P + 19, COORD_DETAIL_MAX + 1, COORD_CODEC_BOUND,
 	    "ACK announcing 129 detail bytes"),
-	ONE(S_ACK, P + 18, 0xff, COORD_WIRE_BOUND,
+	ONE(S_ACK, P + 18, 0xff, COORD_CODEC_BOUND,
 	    "ACK announcing 65288 detail bytes"),
 	/* More announced than present, within the bound. */
-	ONE(S_HELLO, P + 5, 3, COORD_WIRE_TRUNCATED,
+	ONE(S_HELLO, P + 5, 3, COORD_CODEC_TRUNCATED,
 	    "HELLO announcing 3 VIPs, carrying 2"),
-	ONE(S_DEATH, P + 19, 3, COORD_WIRE_TRUNCATED,
+	ONE(S_DEATH, P + 19, 3, COORD_CODEC_TRUNCATED,
 	    "DEATH announcing 3 VIPs, carrying 2"),
-	ONE(S_ACK, P + 19, 9, COORD_WIRE_TRUNCATED,
+	ONE(S_ACK, P + 19, 9, COORD_CODEC_TRUNCATED,
 	    "ACK announcing 9 detail bytes, carrying 8"),
 	/* Fewer announced than present, from a same-minor sender. */
-	ONE(S_HELLO, P + 5, 1, COORD_WIRE_TRAILING,
+	ONE(S_HELLO, P + 5, 1, COORD_CODEC_TRAILING,
 	    "HELLO announcing 1 VIP, carrying 2"),
-	ONE(S_DEATH, P + 19, 0, COORD_WIRE_TRAILING,
+	ONE(S_DEATH, P + 19, 0, COORD_CODEC_TRAILING,
 	    "DEATH announcing no VIP, carrying 2"),
-	ONE(S_ACK, P + 19, 7, COORD_WIRE_TRAILING,
+	ONE(S_ACK, P + 19, 7, COORD_CODEC_TRAILING,
 	    "ACK announcing 7 detail bytes, carrying 8"),
 };
 
 static const struct patch_case field_cases[] = {
-	ONE(S_HELLO, P + 3, 0x03, COORD_WIRE_BAD_FIELD,
+	ONE(S_HELLO, P + 3, 0x03, COORD_CODEC_BAD_FIELD,
 	    "HELLO with unknown flag 0x2"),
-	ONE(S_HELLO, P + 0, 0x80, COORD_WIRE_BAD_FIELD,
+	ONE(S_HELLO, P + 0, 0x80, COORD_CODEC_BAD_FIELD,
 	    "HELLO with unknown flag 0x80000000"),
-	ONE(S_HELLO, HELLO_VIP0, 0, COORD_WIRE_BAD_FIELD,
+	ONE(S_HELLO, HELLO_VIP0, 0, COORD_CODEC_BAD_FIELD,
 	    "HELLO VIP family 0"),
-	ONE(S_HELLO, HELLO_VIP0, 5, COORD_WIRE_BAD_FIELD,
+	ONE(S_HELLO, HELLO_VIP0, 5, COORD_CODEC_BAD_FIELD,
 	    "HELLO VIP family 5"),
-	ONE(S_HELLO, HELLO_VIP1, 0xff, COORD_WIRE_BAD_FIELD,
+	ONE(S_HELLO, HELLO_VIP1, 0xff, COORD_CODEC_BAD_FIELD,
 	    "HELLO second VIP family 255"),
-	ONE(S_HELLO, HELLO_VIP0 + 8, 1, COORD_WIRE_BAD_FIELD,
+	ONE(S_HELLO, HELLO_VIP0 + 8, 1, COORD_CODEC_BAD_FIELD,
 	    "IPv4 VIP with address byte 4 set"),
-	ONE(S_HELLO, HELLO_VIP0 + 19, 1, COORD_WIRE_BAD_FIELD,
+	ONE(S_HELLO, HELLO_VIP0 + 19, 1, COORD_CODEC_BAD_FIELD,
 	    "IPv4 VIP with address byte 15 set"),
-	ONE(S_HELLO, HELLO_VIP1, 4, COORD_WIRE_BAD_FIELD,
+	ONE(S_HELLO, HELLO_VIP1, 4, COORD_CODEC_BAD_FIELD,
 	    "IPv6 address relabelled as IPv4"),
-	ONE(S_DEATH, P + 16, 0, COORD_WIRE_BAD_FIELD, "DEATH reason 0"),
-	ONE(S_DEATH, P + 16, 4, COORD_WIRE_BAD_FIELD, "DEATH reason 4"),
-	ONE(S_DEATH, P + 3, SENDER + 1, COORD_WIRE_BAD_FIELD,
+	ONE(S_DEATH, P + 16, 0, COORD_CODEC_BAD_FIELD, "DEATH reason 0"),
+	ONE(S_DEATH, P + 16, 4, COORD_CODEC_BAD_FIELD, "DEATH reason 4"),
+	ONE(S_DEATH, P + 3, SENDER + 1, COORD_CODEC_BAD_FIELD,
 	    "DEATH whose event origin is not its sender"),
-	ONE(S_DEATH, P + 11, (INCARNATION & 0xff) + 1, COORD_WIRE_BAD_FIELD,
+	ONE(S_DEATH, P + 11, (INCARNATION & 0xff) + 1, COORD_CODEC_BAD_FIELD,
 	    "DEATH whose event incarnation is not its sender's"),
-	ONE(S_DEATH, P + 4, 0x81, COORD_WIRE_BAD_FIELD,
+	ONE(S_DEATH, P + 4, 0x81, COORD_CODEC_BAD_FIELD,
 	    "DEATH whose event incarnation differs in its top byte"),
-	ONE(S_DEATH, DEATH_VIP1, 0, COORD_WIRE_BAD_FIELD,
+	ONE(S_DEATH, DEATH_VIP1, 0, COORD_CODEC_BAD_FIELD,
 	    "DEATH second VIP family 0"),
-	ONE(S_DEATH, DEATH_VIP0 + 10, 1, COORD_WIRE_BAD_FIELD,
+	ONE(S_DEATH, DEATH_VIP0 + 10, 1, COORD_CODEC_BAD_FIELD,
 	    "DEATH IPv4 VIP with address byte 6 set"),
-	ONE(S_ACK, P + 16, 0, COORD_WIRE_BAD_FIELD, "ACK result 0"),
-	ONE(S_ACK, P + 16, COORD_ACK_RESULT_MAX + 1, COORD_WIRE_BAD_FIELD,
+	ONE(S_ACK, P + 16, 0, COORD_CODEC_BAD_FIELD, "ACK result 0"),
+	ONE(S_ACK, P + 16, COORD_ACK_RESULT_MAX + 1, COORD_CODEC_BAD_FIELD,
 	    "ACK result one past the last"),
-	ONE(S_ACK, P + 16, 0xff, COORD_WIRE_BAD_FIELD, "ACK result 255"),
-	ONE(S_ACK, P + 24, 0x00, COORD_WIRE_BAD_FIELD,
+	ONE(S_ACK, P + 16, 0xff, COORD_CODEC_BAD_FIELD, "ACK result 255"),
+	ONE(S_ACK, P + 24, 0x00, COORD_CODEC_BAD_FIELD,
 	    "ACK detail with a NUL byte"),
-	ONE(S_ACK, P + 24, 0x1f, COORD_WIRE_BAD_FIELD,
+	ONE(S_ACK, P + 24, 0x1f, COORD_CODEC_BAD_FIELD,
 	    "ACK detail with a control character"),
-	ONE(S_ACK, P + 24, '\n', COORD_WIRE_BAD_FIELD,
+	ONE(S_ACK, P + 24, '\n', COORD_CODEC_BAD_FIELD,
 	    "ACK detail with a newline"),
-	ONE(S_ACK, P + 31, 0x7f, COORD_WIRE_BAD_FIELD,
+	ONE(S_ACK, P + 31, 0x7f, COORD_CODEC_BAD_FIELD,
 	    "ACK detail ending in DEL"),
-	ONE(S_ACK, P + 31, 0xc3, COORD_WIRE_BAD_FIELD,
+	ONE(S_ACK, P + 31, 0xc3, COORD_CODEC_BAD_FIELD,
 	    "ACK detail with a non-ASCII byte"),
-	ONE(S_RELEASE, P + 16, 0, COORD_WIRE_BAD_FIELD, "RELEASE outcome 0"),
-	ONE(S_RELEASE, P + 16, 4, COORD_WIRE_BAD_FIELD, "RELEASE outcome 4"),
-	ONE(S_CANCEL, P + 16, 0, COORD_WIRE_BAD_FIELD, "CANCEL reason 0"),
-	ONE(S_CANCEL, P + 16, 3, COORD_WIRE_BAD_FIELD, "CANCEL reason 3"),
+	ONE(S_RELEASE, P + 16, 0, COORD_CODEC_BAD_FIELD, "RELEASE outcome 0"),
+	ONE(S_RELEASE, P + 16, 4, COORD_CODEC_BAD_FIELD, "RELEASE outcome 4"),
+	ONE(S_CANCEL, P + 16, 0, COORD_CODEC_BAD_FIELD, "CANCEL reason 0"),
+	ONE(S_CANCEL, P + 16, 3, COORD_CODEC_BAD_FIELD, "CANCEL reason 3"),
 };
 
 static const struct patch_case reserved_cases[] = {
-	ONE(S_HELLO, P + 6, 1, COORD_WIRE_RESERVED, "HELLO reserved high"),
-	ONE(S_HELLO, P + 7, 0x80, COORD_WIRE_RESERVED, "HELLO reserved low"),
-	ONE(S_HELLO, HELLO_VIP0 + 1, 1, COORD_WIRE_RESERVED,
+	ONE(S_HELLO, P + 6, 1, COORD_CODEC_RESERVED, "HELLO reserved high"),
+	ONE(S_HELLO, P + 7, 0x80, COORD_CODEC_RESERVED, "HELLO reserved low"),
+	ONE(S_HELLO, HELLO_VIP0 + 1, 1, COORD_CODEC_RESERVED,
 	    "VIP reserved byte 1"),
-	ONE(S_HELLO, HELLO_VIP0 + 2, 1, COORD_WIRE_RESERVED,
+	ONE(S_HELLO, HELLO_VIP0 + 2, 1, COORD_CODEC_RESERVED,
 	    "VIP reserved byte 2"),
-	ONE(S_HELLO, HELLO_VIP0 + 3, 1, COORD_WIRE_RESERVED,
+	ONE(S_HELLO, HELLO_VIP0 + 3, 1, COORD_CODEC_RESERVED,
 	    "VIP reserved byte 3"),
-	ONE(S_HELLO, HELLO_VIP1 + 3, 0xff, COORD_WIRE_RESERVED,
+	ONE(S_HELLO, HELLO_VIP1 + 3, 0xff, COORD_CODEC_RESERVED,
 	    "second VIP reserved byte 3"),
-	ONE(S_DEATH, P + 17, 1, COORD_WIRE_RESERVED, "DEATH reserved"),
-	ONE(S_DEATH, DEATH_VIP1 + 1, 1, COORD_WIRE_RESERVED,
+	ONE(S_DEATH, P + 17, 1, COORD_CODEC_RESERVED, "DEATH reserved"),
+	ONE(S_DEATH, DEATH_VIP1 + 1, 1, COORD_CODEC_RESERVED,
 	    "DEATH VIP reserved"),
-	ONE(S_ACK, P + 17, 0x80, COORD_WIRE_RESERVED, "ACK reserved"),
-	ONE(S_RELEASE, P + 17, 1, COORD_WIRE_RESERVED, "RELEASE reserved 0"),
-	ONE(S_RELEASE, P + 18, 1, COORD_WIRE_RESERVED, "RELEASE reserved 1"),
-	ONE(S_RELEASE, P + 19, 1, COORD_WIRE_RESERVED, "RELEASE reserved 2"),
-	ONE(S_CANCEL, P + 17, 1, COORD_WIRE_RESERVED, "CANCEL reserved 0"),
-	ONE(S_CANCEL, P + 18, 1, COORD_WIRE_RESERVED, "CANCEL reserved 1"),
-	ONE(S_CANCEL, P + 19, 1, COORD_WIRE_RESERVED, "CANCEL reserved 2"),
+	ONE(S_ACK, P + 17, 0x80, COORD_CODEC_RESERVED, "ACK reserved"),
+	ONE(S_RELEASE, P + 17, 1, COORD_CODEC_RESERVED, "RELEASE reserved 0"),
+	ONE(S_RELEASE, P + 18, 1, COORD_CODEC_RESERVED, "RELEASE reserved 1"),
+	ONE(S_RELEASE, P + 19, 1, COORD_CODEC_RESERVED, "RELEASE reserved 2"),
+	ONE(S_CANCEL, P + 17, 1, COORD_CODEC_RESERVED, "CANCEL reserved 0"),
+	ONE(S_CANCEL, P + 18, 1, COORD_CODEC_RESERVED, "CANCEL reserved 1"),
+	ONE(S_CANCEL, P + 19, 1, COORD_CODEC_RESERVED, "CANCEL reserved 2"),
 };
 
 /* Two faults at once: the earlier step of the pipeline names the error. */
 static const struct patch_case order_cases[] = {
-	TWO(S_HELLO, 0, 'X', 4, 0x09, COORD_WIRE_BAD_MAGIC,
+	TWO(S_HELLO, 0, 'X', 4, 0x09, COORD_CODEC_BAD_MAGIC,
 	    "bad magic and bad version"),
-	TWO(S_HELLO, 4, 0x09, 7, 0x09, COORD_WIRE_BAD_VERSION,
+	TWO(S_HELLO, 4, 0x09, 7, 0x09, COORD_CODEC_BAD_VERSION,
 	    "bad version and bad type"),
-	TWO(S_HELLO, 7, 0x09, 11, 0x01, COORD_WIRE_BAD_TYPE,
+	TWO(S_HELLO, 7, 0x09, 11, 0x01, COORD_CODEC_BAD_TYPE,
 	    "bad type and bad length"),
-	TWO(S_HELLO, 11, 0x01, P + 3, 0x02, COORD_WIRE_LENGTH_MISMATCH,
+	TWO(S_HELLO, 11, 0x01, P + 3, 0x02, COORD_CODEC_LENGTH_MISMATCH,
 	    "bad length and bad flags"),
-	TWO(S_HELLO, P + 5, 17, P + 3, 0x02, COORD_WIRE_BOUND,
+	TWO(S_HELLO, P + 5, 17, P + 3, 0x02, COORD_CODEC_BOUND,
 	    "too many VIPs and bad flags"),
-	TWO(S_HELLO, P + 5, 3, P + 3, 0x02, COORD_WIRE_TRUNCATED,
+	TWO(S_HELLO, P + 5, 3, P + 3, 0x02, COORD_CODEC_TRUNCATED,
 	    "missing VIP and bad flags"),
-	TWO(S_HELLO, P + 6, 1, P + 3, 0x02, COORD_WIRE_BAD_FIELD,
+	TWO(S_HELLO, P + 6, 1, P + 3, 0x02, COORD_CODEC_BAD_FIELD,
 	    "dirty reserved and bad flags"),
-	TWO(S_HELLO, HELLO_VIP0 + 1, 1, HELLO_VIP1, 9, COORD_WIRE_BAD_FIELD,
+	TWO(S_HELLO, HELLO_VIP0 + 1, 1, HELLO_VIP1, 9, COORD_CODEC_BAD_FIELD,
 	    "dirty first VIP reserved and bad second VIP family"),
-	TWO(S_DEATH, P + 17, 1, P + 3, SENDER + 1, COORD_WIRE_BAD_FIELD,
+	TWO(S_DEATH, P + 17, 1, P + 3, SENDER + 1, COORD_CODEC_BAD_FIELD,
 	    "dirty DEATH reserved and foreign origin"),
-	TWO(S_ACK, P + 17, 1, P + 24, 0x01, COORD_WIRE_BAD_FIELD,
+	TWO(S_ACK, P + 17, 1, P + 24, 0x01, COORD_CODEC_BAD_FIELD,
 	    "dirty ACK reserved and bad detail"),
-	TWO(S_RELEASE, P + 19, 1, P + 16, 9, COORD_WIRE_BAD_FIELD,
+	TWO(S_RELEASE, P + 19, 1, P + 16, 9, COORD_CODEC_BAD_FIELD,
 	    "dirty RELEASE reserved and bad outcome"),
-	TWO(S_HELLO, P + 5, 1, P + 6, 1, COORD_WIRE_RESERVED,
+	TWO(S_HELLO, P + 5, 1, P + 6, 1, COORD_CODEC_RESERVED,
 	    "trailing VIP and dirty reserved"),
 };
 
@@ -531,7 +531,7 @@ static void test_decode_every_truncation(void **state)
 		len = encode_sample(s, buf);
 		for (size_t cut = 0; cut < len; cut++) {
 			int want = cut < COORD_WIRE_HEADER_LEN ?
-				COORD_WIRE_TRUNCATED : COORD_WIRE_LENGTH_MISMATCH;
+				COORD_CODEC_TRUNCATED : COORD_CODEC_LENGTH_MISMATCH;
 
 			assert_wire(decode_exact(buf, cut, &m), want,
 				    "%s cut to %zu of %zu bytes",
@@ -540,7 +540,7 @@ static void test_decode_every_truncation(void **state)
 				continue;
 			poke32(buf + 8, (uint32_t)cut);
 			assert_wire(decode_exact(buf, cut, &m),
-				    COORD_WIRE_TRUNCATED,
+				    COORD_CODEC_TRUNCATED,
 				    "%s cut to %zu of %zu bytes, length fixed up",
 				    sample_names[s], cut, len);
 			poke32(buf + 8, (uint32_t)len);
@@ -564,12 +564,12 @@ static void test_decode_trailing(void **state)
 			len += extra[i];
 			poke32(buf + 8, (uint32_t)len);
 			assert_wire(decode_exact(buf, len, &m),
-				    COORD_WIRE_TRAILING,
+				    COORD_CODEC_TRAILING,
 				    "%s plus %zu bytes from a minor-%d sender",
 				    sample_names[s], extra[i], COORD_PROTO_MINOR);
 
 			poke16(buf + 4, COORD_PROTO_VERSION + 1);
-			assert_wire(decode_exact(buf, len, &m), COORD_WIRE_OK,
+			assert_wire(decode_exact(buf, len, &m), COORD_CODEC_OK,
 				    "%s plus %zu bytes from a minor-%d sender",
 				    sample_names[s], extra[i],
 				    COORD_PROTO_MINOR + 1);
@@ -590,7 +590,7 @@ static void test_decode_newer_minor(void **state)
 
 	(void)state;
 	poke16(buf + 4, (COORD_PROTO_MAJOR << 8) | 0xff);
-	assert_wire(decode_exact(buf, len, &m), COORD_WIRE_OK,
+	assert_wire(decode_exact(buf, len, &m), COORD_CODEC_OK,
 		    "DEATH from minor version 255");
 	assert_true(coord_msg_equal(&want, &m));
 	assert_int_equal(m.version, (COORD_PROTO_MAJOR << 8) | 0xff);
@@ -616,10 +616,10 @@ static void test_decode_every_byte_value(void **state)
 				memcpy(buf, orig, len);
 				buf[off] = (uint8_t)v;
 				rc = decode_exact(buf, len, &m);
-				if (rc < COORD_WIRE_TRAILING || rc > 0)
+				if (rc < COORD_CODEC_TRAILING || rc > 0)
 					fail_msg("%s, byte %zu = 0x%02x: decode returned %d",
 						 sample_names[s], off, v, rc);
-				if (rc != COORD_WIRE_OK)
+				if (rc != COORD_CODEC_OK)
 					continue;
 				accepted++;
 				if (coord_msg_encode(&m, again, sizeof(again)) !=
@@ -632,7 +632,7 @@ static void test_decode_every_byte_value(void **state)
 					fail_msg("%s, byte %zu = 0x%02x: accepted but re-encodes differently",
 						 sample_names[s], off, v);
 				assert_wire(decode_exact(again, len, &m2),
-					    COORD_WIRE_OK, "re-encoded %s",
+					    COORD_CODEC_OK, "re-encoded %s",
 					    sample_names[s]);
 				assert_true(coord_msg_equal(&m, &m2));
 			}
@@ -654,7 +654,7 @@ static void round_trip(const struct coord_msg *want, size_t expect_len,
 	if (len != expect_len)
 		fail_msg("%s: expected %zu encoded bytes, got %zu", what,
 			 expect_len, len);
-	assert_wire(decode_exact(buf, len, &m), COORD_WIRE_OK, "%s", what);
+	assert_wire(decode_exact(buf, len, &m), COORD_CODEC_OK, "%s", what);
 	if (!coord_msg_equal(want, &m))
 		fail_msg("%s: decoded message differs from the one encoded",
 			 what);
@@ -728,7 +728,7 @@ static void test_round_trip_ack(void **state)
 	encode_ok(&m, buf, sizeof(buf));
 	memset(&got, 'x', sizeof(got));
 	assert_wire(decode_exact(buf, P + 24 + COORD_DETAIL_MAX, &got),
-		    COORD_WIRE_OK, "ACK with 128 detail bytes");
+		    COORD_CODEC_OK, "ACK with 128 detail bytes");
 	assert_int_equal(got.u.ack.detail[COORD_DETAIL_MAX], '\0');
 	assert_int_equal(strlen(got.u.ack.detail), COORD_DETAIL_MAX);
 	assert_memory_equal(got.u.ack.detail, m.u.ack.detail, COORD_DETAIL_MAX);
@@ -736,7 +736,7 @@ static void test_round_trip_ack(void **state)
 	m = sample(S_ACK);
 	m.u.ack.detail_len = 5;		/* "grace", not the whole string */
 	encode_ok(&m, buf, sizeof(buf));
-	assert_wire(decode_exact(buf, P + 24 + 5, &got), COORD_WIRE_OK,
+	assert_wire(decode_exact(buf, P + 24 + 5, &got), COORD_CODEC_OK,
 		    "ACK with a 5-byte detail");
 	assert_string_equal(got.u.ack.detail, "grace");
 }
@@ -805,16 +805,16 @@ static void test_every_code(void **state)
 			if (valid) {
 				len = encode_ok(&m, buf, sizeof(buf));
 				assert_int_equal(buf[codes[c].off], v);
-				assert_wire(decode_exact(buf, len, &got), COORD_WIRE_OK, "%s", what);
+				assert_wire(decode_exact(buf, len, &got), COORD_CODEC_OK, "%s", what);
 				if (!coord_msg_equal(&m, &got))
 					fail_msg("%s: decoded message differs", what);
 				continue;
 			}
-			assert_wire(coord_msg_encode(&m, buf, sizeof(buf)), COORD_WIRE_BAD_FIELD,
+			assert_wire(coord_msg_encode(&m, buf, sizeof(buf)), COORD_CODEC_BAD_FIELD,
 				    "encoding %s", what);
 			len = encode_sample(codes[c].sample, buf);
 			buf[codes[c].off] = (uint8_t)v;
-			assert_wire(decode_exact(buf, len, &got), COORD_WIRE_BAD_FIELD, "%s", what);
+			assert_wire(decode_exact(buf, len, &got), COORD_CODEC_BAD_FIELD, "%s", what);
 		}
 }
 
@@ -904,7 +904,7 @@ static void test_two_fields_at_once(void **state)
 				both = ma;
 				assert_true(change_field(&both, b));
 				len = encode_ok(&both, buf, sizeof(buf));
-				assert_wire(decode_exact(buf, len, &got), COORD_WIRE_OK,
+				assert_wire(decode_exact(buf, len, &got), COORD_CODEC_OK,
 					    "%s, changes %d and %d", sample_names[samples[s]], a, b);
 				if (!coord_msg_equal(&both, &got))
 					fail_msg("%s, changes %d and %d: decoded differs",
@@ -988,7 +988,7 @@ static void test_encode_no_space(void **state)
 		for (size_t cap = 0; cap < len; cap++) {
 			memset(buf, 0xee, sizeof(buf));
 			assert_wire(coord_msg_encode(&m, buf, cap),
-				    COORD_WIRE_NO_SPACE,
+				    COORD_CODEC_NO_SPACE,
 				    "%s (%zu bytes) into %zu bytes",
 				    sample_names[s], len, cap);
 			for (size_t i = cap; i < sizeof(buf); i++)
@@ -1013,52 +1013,52 @@ static void test_encode_refuses(void **state)
 	change;								\
 	assert_wire(coord_msg_encode(&m, buf, sizeof(buf)), (want), what); \
 } while (0)
-	REFUSE(S_HELLO, m.type = 0, COORD_WIRE_BAD_TYPE, "type 0");
-	REFUSE(S_HELLO, m.type = 6, COORD_WIRE_BAD_TYPE, "type 6");
+	REFUSE(S_HELLO, m.type = 0, COORD_CODEC_BAD_TYPE, "type 0");
+	REFUSE(S_HELLO, m.type = 6, COORD_CODEC_BAD_TYPE, "type 6");
 	REFUSE(S_HELLO, m.u.hello.n_vips = COORD_MAX_VIPS + 1,
-	       COORD_WIRE_BOUND, "HELLO with 17 VIPs");
+	       COORD_CODEC_BOUND, "HELLO with 17 VIPs");
 	REFUSE(S_HELLO, m.u.hello.n_vips = UINT16_MAX,
-	       COORD_WIRE_BOUND, "HELLO with 65535 VIPs");
+	       COORD_CODEC_BOUND, "HELLO with 65535 VIPs");
 	REFUSE(S_DEATH, m.u.death.n_vips = COORD_MAX_VIPS + 1,
-	       COORD_WIRE_BOUND, "DEATH with 17 VIPs");
+	       COORD_CODEC_BOUND, "DEATH with 17 VIPs");
 	REFUSE(S_ACK, m.u.ack.detail_len = COORD_DETAIL_MAX + 1,
-	       COORD_WIRE_BOUND, "ACK with 129 detail bytes");
-	REFUSE(S_HELLO, m.u.hello.flags = 0x2, COORD_WIRE_BAD_FIELD,
+	       COORD_CODEC_BOUND, "ACK with 129 detail bytes");
+	REFUSE(S_HELLO, m.u.hello.flags = 0x2, COORD_CODEC_BAD_FIELD,
 	       "HELLO with unknown flag");
-	REFUSE(S_HELLO, m.u.hello.vips[1].family = 0, COORD_WIRE_BAD_FIELD,
+	REFUSE(S_HELLO, m.u.hello.vips[1].family = 0, COORD_CODEC_BAD_FIELD,
 	       "HELLO VIP family 0");
-	REFUSE(S_HELLO, m.u.hello.vips[0].addr[15] = 1, COORD_WIRE_BAD_FIELD,
+	REFUSE(S_HELLO, m.u.hello.vips[0].addr[15] = 1, COORD_CODEC_BAD_FIELD,
 	       "IPv4 VIP with a stray address byte");
-	REFUSE(S_DEATH, m.u.death.vips[0].family = 5, COORD_WIRE_BAD_FIELD,
+	REFUSE(S_DEATH, m.u.death.vips[0].family = 5, COORD_CODEC_BAD_FIELD,
 	       "DEATH VIP family 5");
-	REFUSE(S_DEATH, m.u.death.reason = 0, COORD_WIRE_BAD_FIELD,
+	REFUSE(S_DEATH, m.u.death.reason = 0, COORD_CODEC_BAD_FIELD,
 	       "DEATH reason 0");
-	REFUSE(S_DEATH, m.u.death.reason = 4, COORD_WIRE_BAD_FIELD,
+	REFUSE(S_DEATH, m.u.death.reason = 4, COORD_CODEC_BAD_FIELD,
 	       "DEATH reason 4");
 	REFUSE(S_DEATH, m.u.death.id.origin = SENDER + 1,
-	       COORD_WIRE_BAD_FIELD, "DEATH for another origin");
+	       COORD_CODEC_BAD_FIELD, "DEATH for another origin");
 	REFUSE(S_DEATH, m.u.death.id.incarnation = INCARNATION - 1,
-	       COORD_WIRE_BAD_FIELD, "DEATH for an old incarnation");
-	REFUSE(S_ACK, m.u.ack.result = 0, COORD_WIRE_BAD_FIELD,
+	       COORD_CODEC_BAD_FIELD, "DEATH for an old incarnation");
+	REFUSE(S_ACK, m.u.ack.result = 0, COORD_CODEC_BAD_FIELD,
 	       "ACK result 0");
 	REFUSE(S_ACK, m.u.ack.result = COORD_ACK_RESULT_MAX + 1,
-	       COORD_WIRE_BAD_FIELD, "ACK result past the last");
-	REFUSE(S_ACK, m.u.ack.detail[3] = '\n', COORD_WIRE_BAD_FIELD,
+	       COORD_CODEC_BAD_FIELD, "ACK result past the last");
+	REFUSE(S_ACK, m.u.ack.detail[3] = '\n', COORD_CODEC_BAD_FIELD,
 	       "ACK detail with a newline");
-	REFUSE(S_ACK, m.u.ack.detail_len = 9, COORD_WIRE_BAD_FIELD,
+	REFUSE(S_ACK, m.u.ack.detail_len = 9, COORD_CODEC_BAD_FIELD,
 	       "ACK detail_len covering the NUL");
-	REFUSE(S_RELEASE, m.u.release.outcome = 0, COORD_WIRE_BAD_FIELD,
+	REFUSE(S_RELEASE, m.u.release.outcome = 0, COORD_CODEC_BAD_FIELD,
 	       "RELEASE outcome 0");
-	REFUSE(S_RELEASE, m.u.release.outcome = 4, COORD_WIRE_BAD_FIELD,
+	REFUSE(S_RELEASE, m.u.release.outcome = 4, COORD_CODEC_BAD_FIELD,
 	       "RELEASE outcome 4");
-	REFUSE(S_CANCEL, m.u.cancel.reason = 0, COORD_WIRE_BAD_FIELD,
+	REFUSE(S_CANCEL, m.u.cancel.reason = 0, COORD_CODEC_BAD_FIELD,
 	       "CANCEL reason 0");
-	REFUSE(S_CANCEL, m.u.cancel.reason = 3, COORD_WIRE_BAD_FIELD,
+	REFUSE(S_CANCEL, m.u.cancel.reason = 3, COORD_CODEC_BAD_FIELD,
 	       "CANCEL reason 3");
 	/* Bounds are judged before the space. */
 	m = sample(S_HELLO);
 	m.u.hello.n_vips = COORD_MAX_VIPS + 1;
-	assert_wire(coord_msg_encode(&m, buf, 0), COORD_WIRE_BOUND,
+	assert_wire(coord_msg_encode(&m, buf, 0), COORD_CODEC_BOUND,
 		    "HELLO with 17 VIPs into no room");
 #undef REFUSE
 }
@@ -1074,7 +1074,7 @@ static void test_encode_ignores_version(void **state)
 	len = encode_ok(&m, buf, sizeof(buf));
 	assert_int_equal(buf[4], COORD_PROTO_MAJOR);
 	assert_int_equal(buf[5], COORD_PROTO_MINOR);
-	assert_wire(decode_exact(buf, len, &got), COORD_WIRE_OK, "CANCEL");
+	assert_wire(decode_exact(buf, len, &got), COORD_CODEC_OK, "CANCEL");
 	assert_int_equal(got.version, COORD_PROTO_VERSION);
 }
 
@@ -1137,10 +1137,10 @@ static void test_msg_equal(void **state)
 
 static void test_names(void **state)
 {
-	const char *seen[COORD_WIRE_ERROR_COUNT];
+	const char *seen[COORD_CODEC_ERROR_COUNT];
 
 	(void)state;
-	for (int e = 0; e < COORD_WIRE_ERROR_COUNT; e++) {
+	for (int e = 0; e < COORD_CODEC_ERROR_COUNT; e++) {
 		seen[e] = coord_wire_strerror(-e);
 		assert_non_null(seen[e]);
 		assert_string_not_equal(seen[e], coord_wire_strerror(1));
@@ -1149,7 +1149,7 @@ static void test_names(void **state)
 				fail_msg("wire errors %d and %d share \"%s\"",
 					 -e, -f, seen[e]);
 	}
-	assert_string_equal(coord_wire_strerror(-COORD_WIRE_ERROR_COUNT),
+	assert_string_equal(coord_wire_strerror(-COORD_CODEC_ERROR_COUNT),
 			    coord_wire_strerror(INT_MIN));
 	assert_string_equal(coord_wire_strerror(INT_MAX),
 			    coord_wire_strerror(1));
