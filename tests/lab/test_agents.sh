@@ -1,5 +1,6 @@
 #!/bin/bash
-# The OCF agents (agents/coordd, agents/ganesha_coord_mon): meta-data
+# The OCF agents (agents/coordd, agents/ganesha_coord_mon,
+# agents/ganesha_coord_gate): meta-data
 # against the OCF DTD, ocf-tester inside a 1-node lab (corosync up, no
 # pacemaker), and the coordd agent's failures: each must come back with
 # its OCF code and a reason, within the action's timeout.  Then
@@ -9,7 +10,7 @@ set -u
 . "$(dirname "$0")/coord_lab.sh"
 
 DTD_DIR=/usr/share/resource-agents	# holds ra-api-1.dtd
-for a in coordd ganesha_coord_mon; do
+for a in coordd ganesha_coord_mon ganesha_coord_gate; do
 	check "$a: meta-data is valid against ra-api-1.dtd" sh -c \
 		"sh '$COORD_TOP/agents/$a' meta-data | (cd $DTD_DIR && xmllint --noout --valid -)"
 done
@@ -106,6 +107,24 @@ check "ocf-tester ganesha_coord_mon: 'passed all tests'" \
 	grep -qx "$COORD_TOP/agents/ganesha_coord_mon passed all tests" <<<"$out"
 [ "$rc" = 0 ] || echo "$out" | sed 's/^/# /'
 
+# --- ganesha_coord_gate under ocf-tester, with coordd and a fake ganesha ---
+# One member: the handover of its stop has no one else to wait for.
+GATE_VIP=198.18.0.150
+: >"$LAB_DIR/1/grace.rec"
+out=$(lab_exec 1 ocf-tester -n gate -o vip="$GATE_VIP" -o coordctl="$COORDCTL" \
+	-o socket="$LAB_DIR/1/coordd.sock" -o pid_file="$LAB_DIR/1/fake_ganesha.pid" \
+	-o wait_timeout=10 "$COORD_TOP/agents/ganesha_coord_gate" 2>&1); rc=$?
+check "ocf-tester ganesha_coord_gate: exit 0 (got $rc)" [ "$rc" = 0 ]
+check "ocf-tester ganesha_coord_gate: 'passed all tests'" \
+	grep -qx "$COORD_TOP/agents/ganesha_coord_gate passed all tests" <<<"$out"
+[ "$rc" = 0 ] || echo "$out" | sed 's/^/# /'
+# ocf-tester starts it twice and stops it twice: one take-over and one
+# drop each time it really starts and stops (twice each).
+check "the gate's starts were take-overs (grace 3:, $(grep -c ' grace 3: ' "$LAB_DIR/1/grace.rec") calls)" \
+	[ "$(grep -c ' grace 3: ' "$LAB_DIR/1/grace.rec")" -ge 2 ]
+check "the gate's stops dropped the VIP's state (grace 2:$GATE_VIP, $(grep -c " grace 2:$GATE_VIP " "$LAB_DIR/1/grace.rec") calls)" \
+	[ "$(grep -c " grace 2:$GATE_VIP " "$LAB_DIR/1/grace.rec")" = 2 ]
+
 # A ganesha that runs but does not answer (SIGSTOP) is hung, not dead: no
 # death is reported while it may hold locks.  The pid file's first line
 # alone counts (ganesha 4.3 leaves an old longer pid's tail behind).
@@ -143,6 +162,31 @@ check "monitor once the pid file is gone: the death is reported (events $events0
 mon stop
 agent stop; rc=$?
 check "coordd stopped by its agent (got $rc)" [ "$rc" = 0 ]
+
+# The gate without coordd: its start fails (pacemaker tries another node);
+# its stop fails while ganesha runs (its locks cannot be released safely)
+# and succeeds when no ganesha runs (a dead server holds none).
+gate() {	# ACTION PID_FILE: the gate agent in node 1; sets OUT
+	OUT=$(lab_exec 1 env OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=gate HA_RSCTMP="$LAB_DIR/1" \
+		OCF_RESKEY_vip="$GATE_VIP" OCF_RESKEY_coordctl="$COORDCTL" \
+		OCF_RESKEY_socket="$LAB_DIR/1/coordd.sock" OCF_RESKEY_pid_file="$2" \
+		OCF_RESKEY_wait_timeout=2 "$COORD_TOP/agents/ganesha_coord_gate" "$1" 2>&1)
+}
+gate start "$LAB_DIR/1/fake_ganesha.pid"; rc=$?
+check "gate start without coordd: exit 1, generic error (got $rc)" [ "$rc" = 1 ]
+touch "$LAB_DIR/1/ganesha_coord_gate-gate.state"	# as if started
+t=$(date +%s)
+gate stop "$LAB_DIR/1/fake_ganesha.pid"; rc=$?
+check "gate stop without coordd, ganesha running: exit 1 after asking for wait_timeout (got $rc, $(( $(date +%s) - t )) s)" \
+	[ "$rc" = 1 ]
+check "  ... the reason says coordd is unreachable and the server may hold locks" \
+	grep -q "coordd is unreachable.*may still hold the VIP's locks" <<<"$OUT"
+gate monitor "$LAB_DIR/1/fake_ganesha.pid"; rc=$?
+check "  ... and the gate still counts as running (monitor 0, got $rc)" [ "$rc" = 0 ]
+gate stop "$LAB_DIR/1/none.pid"; rc=$?
+check "gate stop without coordd, no ganesha running: exit 0 (got $rc)" [ "$rc" = 0 ]
+gate monitor "$LAB_DIR/1/none.pid"; rc=$?
+check "  ... then monitor says not running (7, got $rc)" [ "$rc" = 7 ]
 
 # --- docs/migration.md's pcs commands, offline (pcs -f) on a common-ha CIB ---
 # pcs reads agents' meta-data from /usr/lib/ocf/resource.d: node 1's copy
