@@ -1,5 +1,5 @@
 # coord: confirmed-grace failover coordinator for NFS-Ganesha clusters.
-# Targets: all (default), check, demo, demo-nfs, soak, sim, sim-mutants, fuzz, bench,
+# Targets: all (default), check, demo, demo-nfs, demo-failback, soak, sim, sim-mutants, fuzz, bench,
 # deb, install, uninstall, clean.  See README.md.
 
 VERSION   := 0.1.0
@@ -45,7 +45,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 LAB_SRCS    := $(wildcard tests/lab/*.c)
 LAB_BINS    := $(patsubst tests/lab/%.c,$(B)/tests/lab/%,$(LAB_SRCS))
 
-.PHONY: all deps check unit demo demo-nfs soak sim sim-mutants fuzz bench deb install uninstall clean
+.PHONY: all deps check unit demo demo-nfs demo-failback soak sim sim-mutants fuzz bench deb install uninstall clean
 all: $(B)/coordd $(B)/coordctl
 
 deps: $(DEPS_OK)
@@ -92,6 +92,11 @@ demo: all $(LAB_BINS)
 # old fixed sleep with a late survivor (tests/lab/demo_nfs.sh).
 demo-nfs: all $(LAB_BINS)
 	@bash tests/lab/demo_nfs.sh
+
+# A VIP moving back home after a failover, with the gate and without it,
+# a real NFSv4 client's lock through both (tests/lab/demo_failback.sh).
+demo-failback: all $(LAB_BINS)
+	@bash tests/lab/demo_failback.sh
 
 # The randomised fault soak on a 5-node lab (make check runs a short one).
 FAILOVERS ?= 200
