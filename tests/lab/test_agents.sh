@@ -249,7 +249,8 @@ run_doc_pcs() {	# HEADING: runs its pcs lines, once per VIP where one names node
 	while IFS= read -r line; do
 		for v in $VIPS; do
 			case $line in
-			*node1-cluster_ip-1*) cmd=${line//node1-cluster_ip-1/$v} ;;
+			*node1-cluster_ip-1*) cmd=${line//node1-cluster_ip-1/$v}
+				cmd=${cmd//198.18.0.101/198.18.0.10${v:4:1}} ;;
 			*) [ "$v" = node1-cluster_ip-1 ] || continue; cmd=$line ;;
 			esac
 			n=$((n + 1))
@@ -279,9 +280,22 @@ check "after migration: both VIPs keep their ganesha-active rule" \
 	[ "$(cib_count '//rsc_location[rule/expression[@attribute="ganesha-active"]]')" = 2 ]
 check "after migration: crm_verify accepts the CIB" crm_verify -x "$CIB"
 
+run_doc_pcs "3. Gate"
+check "migration.md section 3: its pcs lines accepted ($DOC_RUN run, $DOC_FAILED refused)" \
+	[ "$DOC_RUN.$DOC_FAILED" = 6.0 ]
+check "after gating: each VIP in a group after its gate" \
+	[ "$(cib_count '//group[primitive[1][@type="ganesha_coord_gate"] and primitive[2][@type="IPaddr"]]')" = 2 ]
+check "after gating: each gate's vip is its VIP's address" \
+	[ "$(cib_count '//group[primitive[1]/instance_attributes/nvpair[@name="vip"]/@value = primitive[2]/instance_attributes/nvpair[@name="ip"]/@value]')" = 2 ]
+check "after gating: each group has the ganesha-active rule" \
+	[ "$(cib_count '//rsc_location[@rsc = //group/@id][rule/expression[@attribute="ganesha-active"]]')" = 2 ]
+check "after gating: crm_verify accepts the CIB" crm_verify -x "$CIB"
+
 run_doc_pcs "Roll back"
 check "migration.md roll back: its pcs lines accepted ($DOC_RUN run, $DOC_FAILED refused)" \
-	[ "$DOC_RUN.$DOC_FAILED" = 7.0 ]
+	[ "$DOC_RUN.$DOC_FAILED" = 11.0 ]
+check "after roll back: no group left, the VIPs are plain resources again" \
+	[ "$(cib_count '//group').$(cib_count '//primitive[@type="IPaddr"]')" = 0.2 ]
 check "after roll back: nfs-mon-clone and nfs-grace-clone (clone notify=true) are back" \
 	[ "$(cib_count '//clone[@id="nfs-mon-clone"]/primitive[@type="ganesha_mon"] | //clone[@id="nfs-grace-clone"][meta_attributes/nvpair[@name="notify" and @value="true"]]/primitive[@type="ganesha_grace"]')" = 2 ]
 check "after roll back: nfs-grace-clone's grace-active rule is back" \
