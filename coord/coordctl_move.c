@@ -9,6 +9,7 @@
  * outlive the move.  No shell: pacemaker's tools are run directly.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -25,8 +26,10 @@ extern char **environ;
 #define MOVE_POLL_MS		250
 
 /* Runs argv (no shell), its stdout into out (NUL-terminated, truncated to
- * cap).  Returns its exit status, or -1 when it could not run. */
-static int run(const char *const *argv, char *out, size_t cap)
+ * cap), its stderr to ours unless quiet (a query whose "not running" is an
+ * answer, not an error).  Returns its exit status, or -1 when it could not
+ * run. */
+static int run(const char *const *argv, char *out, size_t cap, bool quiet)
 {
 	posix_spawn_file_actions_t fa;
 	int fds[2], status = -1;
@@ -40,6 +43,8 @@ static int run(const char *const *argv, char *out, size_t cap)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
 	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	if (quiet)
+		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
 	if (posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ) != 0) {
 		posix_spawn_file_actions_destroy(&fa);
 		close(fds[0]);
@@ -90,7 +95,7 @@ static int find_group(const char *vip, char *group, size_t cap)
 
 	snprintf(xpath, sizeof(xpath), "//primitive[@type='ganesha_coord_gate']"
 		 "[instance_attributes/nvpair[@name='vip'][@value='%s']]/..", vip);
-	if (run(argv, out, sizeof(out)) != 0)
+	if (run(argv, out, sizeof(out), true) != 0)
 		return -1;
 	p = strstr(out, "<group ");
 	if (p)
@@ -112,7 +117,7 @@ static bool runs_on(const char *group, const char *node)
 	char out[1024], want[300];
 	const char *argv[] = { "crm_resource", "--resource", group, "--locate", NULL };
 
-	if (run(argv, out, sizeof(out)) != 0)
+	if (run(argv, out, sizeof(out), true) != 0)
 		return false;
 	const char *first;
 
@@ -152,7 +157,7 @@ int ctl_move(const char *vip_text, const char *node, int64_t timeout_ms)
 		return CTL_EXIT_OK;
 	}
 	move[2] = clear[2] = group;
-	rc = run(move, out, sizeof(out));
+	rc = run(move, out, sizeof(out), false);
 	if (rc != 0) {
 		fprintf(stderr, "coordctl: crm_resource --move of %s to %s failed (exit %d)\n",
 			group, node, rc);
@@ -165,7 +170,7 @@ int ctl_move(const char *vip_text, const char *node, int64_t timeout_ms)
 		poll(NULL, 0, MOVE_POLL_MS);
 	rc = runs_on(group, node) ? CTL_EXIT_OK : CTL_EXIT_TIMEOUT;
 	/* The preference served the move; it must not pin the VIP for ever. */
-	if (run(clear, out, sizeof(out)) != 0)
+	if (run(clear, out, sizeof(out), false) != 0)
 		fprintf(stderr, "coordctl: crm_resource --clear of %s failed: remove its "
 			"cli-prefer constraint by hand\n", group);
 	if (rc == CTL_EXIT_OK)
