@@ -815,7 +815,9 @@ static void member_left(struct coord_engine *e, uint64_t now,
 
 		if (coord_event_ended(ev))
 			continue;
-		if (ev->reason == COORD_DEATH_REPORTED &&
+		/* Its origin left: nobody else may release (or drop) for it,
+		 * and no RELEASE will come. */
+		if (ev->reason != COORD_DEATH_NODE_LEFT &&
 		    ev->id.origin == gone->id.nodeid &&
 		    ev->id.incarnation == gone->incarnation) {
 			event_end(e, ev, now, COORD_EVENT_ABANDONED);

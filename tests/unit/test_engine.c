@@ -767,6 +767,33 @@ static void test_handover_waits_for_live_leaver_and_reruns_for_joiner(void **sta
 	assert_int_equal(target_of(2), COORD_TARGET_YES);
 }
 
+/* A handover whose origin's coordd leaves before its end is abandoned on
+ * every other node, as a death is: nobody else may drop the origin's
+ * state, and no RELEASE will come (the simulator, seed 1: the origin's
+ * coordd was killed with its RELEASE unsent, and the survivors' records
+ * waited for ever). */
+static void test_handover_abandoned_when_origin_leaves(void **state)
+{
+	static const uint8_t reasons[] = { COORD_LEAVE_PROCDOWN, COORD_LEAVE_LEAVE,
+					   COORD_LEAVE_NODEDOWN };
+	struct coord_event_id id;
+	size_t r;
+
+	(void)state;
+	for (r = 0; r < sizeof(reasons); r++) {
+		cluster_up(3, COORD_POLICY_HOLD);
+		C.nodes[3].grace_mode = GRACE_HOLD;
+		id = hand_over(2, 1);
+		settle();
+		assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_WAITING);
+		node_leaves(2, reasons[r]);
+		assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_ABANDONED);
+		assert_int_equal(ev_on(3, &id)->state, COORD_EVENT_ABANDONED);
+		assert_int_equal(C.nodes[2].drops, 0);
+		teardown(NULL);
+	}
+}
+
 /* A failed drop is retried like a release, and the record says so. */
 static void test_handover_drop_failure_retries(void **state)
 {
@@ -1443,6 +1470,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_handover_waits_for_live_leaver_and_reruns_for_joiner,
 					  teardown),
 		cmocka_unit_test_teardown(test_handover_drop_failure_retries, teardown),
+		cmocka_unit_test_teardown(test_handover_abandoned_when_origin_leaves, teardown),
 		cmocka_unit_test_teardown(test_node_left_reason_refused_from_the_wire, teardown),
 		cmocka_unit_test(test_deterministic),
 	};
