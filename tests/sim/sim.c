@@ -891,12 +891,37 @@ static void tell_quorum(int i)
 
 /* ---- deliveries ---- */
 
-static void note_delivery(int r, const struct inflight *f)
+/* Receiver r refused (rc) a coordd's message because another process of
+ * its node had taken that incarnation there first: after a merge, r had
+ * not heard the coordd yet, and the second process, which knows the
+ * incarnation from the group's traffic, spoke first.  r cannot tell which
+ * of the two is the coordd: for r that coordd's messages are not
+ * delivered (the second process is hostile input; the engine stays on the
+ * safe side, waiting for a survivor it cannot hear). */
+static bool incarnation_taken_at(int r, const struct inflight *f, int rc)
+{
+	const struct coord_engine *e = S.nodes[r].e;
+	size_t k;
+
+	if (rc != -ESTALE || f->forged)
+		return false;
+	for (k = 0; k < coord_engine_member_count(e); k++) {
+		const struct coord_member *m = coord_engine_member(e, k);
+		if (m->id.nodeid == f->from_id.nodeid && m->id.pid != f->from_id.pid &&
+		    m->incarnation == f->msg.incarnation)
+			return true;
+	}
+	return false;
+}
+
+static void note_delivery(int r, const struct inflight *f, int rc)
 {
 	const struct coord_msg *m = &f->msg;
 	struct node *rd = &S.nodes[r];
 	int j;
 
+	if (incarnation_taken_at(r, f, rc))
+		return;
 	if (f->forged) {
 		if (m->type == COORD_MSG_DEATH) {	/* never ground truth */
 			struct gt_event *g = gt_find(&m->u.death.id);
@@ -1016,7 +1041,7 @@ static void note_delivery(int r, const struct inflight *f)
 static void deliver_one(int part)
 {
 	struct inflight f;
-	int qi, r;
+	int qi, r, rc;
 
 	for (qi = 0; qi < S.nq; qi++)
 		if (S.q[qi].part == part)
@@ -1049,8 +1074,8 @@ static void deliver_one(int part)
 			drain(r);
 			continue;
 		}
-		coord_engine_deliver(S.nodes[r].e, S.now, f.from_id, &f.msg);
-		note_delivery(r, &f);
+		rc = coord_engine_deliver(S.nodes[r].e, S.now, f.from_id, &f.msg);
+		note_delivery(r, &f, rc);
 		S.in_forged = f.forged;
 		drain(r);
 		S.in_forged = false;
@@ -1513,11 +1538,12 @@ static void poll_stops(void)
 
 	for (v = 0; v < S.n; v++) {
 		struct vipm *m = &S.vip[v];
-		struct node *nd = &S.nodes[m->giver];
 		const struct coord_event *ev;
+		struct node *nd;
 
 		if (m->phase != VIP_STOPPING)
 			continue;
+		nd = &S.nodes[m->giver];
 		if (!nd->e || nd->pid != m->ho_pid) {	/* coordctl lost its coordd */
 			m->phase = VIP_BLOCKED;
 			continue;
