@@ -91,6 +91,7 @@ struct waiter {
 
 struct coord_dispatch {
 	struct coord_dispatch_env env;
+	bool withdrew;			/* a handover was withdrawn: pump */
 	uint32_t next_token;
 	size_t n_waiters;
 	struct waiter waiters[COORD_CONTROL_MAX_CLIENTS];
@@ -280,6 +281,18 @@ static void waiter_remove(struct coord_dispatch *d, size_t i)
 	d->waiters[i] = d->waiters[--d->n_waiters];
 }
 
+/* A give-up that fails (held by policy, or its client gone) fails the
+ * gate's stop, after which pacemaker may start the address here again: a
+ * late confirmation must not drop its state then (docs/protocol.md,
+ * "Handover").  So the handover is withdrawn, unless its drop runs. */
+static bool withdraw_handover(struct coord_dispatch *d, const struct coord_event_id *id)
+{
+	if (coord_engine_cancel(d->env.engine, now(d), id) < 0)
+		return false;
+	d->withdrew = true;
+	return true;
+}
+
 /* Answers waiter i if its wait is over; true when it was removed. */
 static bool waiter_check(struct coord_dispatch *d, size_t i)
 {
@@ -308,6 +321,11 @@ static bool waiter_check(struct coord_dispatch *d, size_t i)
 	}
 	waiter_remove(d, i);
 	status = final_status(ev, msg, sizeof(msg));
+	if (ev->state == COORD_EVENT_HELD && ev->reason == COORD_DEATH_HANDOVER &&
+	    withdraw_handover(d, &ev->id)) {
+		size_t len = strlen(msg);
+		snprintf(msg + len, sizeof(msg) - len, "; the handover is withdrawn");
+	}
 	if (send_event(c, ev, now(d), true) == 0)
 		coord_control_end(c, status, msg);
 	return true;
@@ -320,6 +338,10 @@ void coord_dispatch_check_waiters(struct coord_dispatch *d)
 	/* Backwards: removal moves the last waiter into the hole. */
 	for (i = d->n_waiters; i-- > 0;)
 		waiter_check(d, i);
+	if (d->withdrew) {	/* its CANCEL goes out (and this runs again) */
+		d->withdrew = false;
+		pump(d);
+	}
 }
 
 void coord_dispatch_event_ended(struct coord_dispatch *d, const struct coord_event_id *id)
@@ -706,9 +728,18 @@ static void on_client_gone(void *ctx, struct coord_control_client *c)
 	struct coord_dispatch *d = ctx;
 	size_t i;
 
-	for (i = d->n_waiters; i-- > 0;)
-		if (d->waiters[i].client == c)
-			waiter_remove(d, i);
+	for (i = d->n_waiters; i-- > 0;) {
+		const struct waiter *w = &d->waiters[i];
+		if (w->client != c)
+			continue;
+		if (!w->take_over && w->reason == COORD_DEATH_HANDOVER)
+			withdraw_handover(d, &w->id);
+		waiter_remove(d, i);
+	}
+	if (d->withdrew) {
+		d->withdrew = false;
+		pump(d);
+	}
 }
 
 const struct coord_control_ops *coord_dispatch_control_ops(void)

@@ -822,7 +822,9 @@ static void member_left(struct coord_engine *e, uint64_t now,
 
 		if (coord_event_ended(ev))
 			continue;
-		if (ev->reason == COORD_DEATH_REPORTED &&
+		/* Its origin left: nobody else may release (or drop) for it,
+		 * and no RELEASE will come. */
+		if (ev->reason != COORD_DEATH_NODE_LEFT &&
 		    ev->id.origin == gone->id.nodeid &&
 		    ev->id.incarnation == gone->incarnation) {
 			event_end(e, ev, now, COORD_EVENT_ABANDONED);
@@ -935,23 +937,54 @@ static bool survivor_node_in(const struct coord_event *ev, uint32_t nodeid)
 	return false;
 }
 
+/* The origin withdraws ev for node who, which never entered grace for it,
+ * and reports it again (a death while its server is down, a handover), so
+ * the new event waits for every member it has now. */
+static void withdraw_and_rerun(struct coord_engine *e, uint64_t now,
+			       struct coord_event *ev, uint32_t who)
+{
+	bool handover = ev->reason == COORD_DEATH_HANDOVER;
+	struct coord_event_id id;
+	struct coord_msg *m;
+	char buf[64];
+
+	m = send_msg(e, COORD_MSG_CANCEL);
+	if (!m)
+		return;
+	m->u.cancel.id = ev->id;
+	m->u.cancel.reason = COORD_CANCEL_REJOINED;
+	elog(e, LOG_WARNING, "event %s: node %u %s before the release, without "
+	     "grace for it: withdrawn%s", EVID(ev, buf), who,
+	     survivor_node_in(ev, who) ? "left and is back" : "joined",
+	     handover ? "; the handover is run again" :
+	     e->server_up ? "" : "; the death is reported again");
+	event_end(e, ev, now, COORD_EVENT_CANCELLED);
+	/* ev stays valid: report_event sends, it records nothing. */
+	if (handover || !e->server_up) {
+		if (report_event(e, now, ev->reason, ev->vips, ev->n_vips, &id, ev) == 0)
+			ev->rerun_as = id;
+		else
+			elog(e, LOG_CRIT, "event %s: could not be reported "
+			     "again: %s", EVID(ev, buf), handover ?
+			     "the handover fails (its gate's stop)" :
+			     "the agent's next monitor will");
+	}
+}
+
 /* A member that joins before the release (a new or restarted coordd, a
  * healed partition, a rebooted node) never entered grace for the event,
  * yet its agent may make it a target.  The origin withdraws the event and
  * reports the death again, so the new event waits for every member it has
  * now.  Only the origin decides: whether its release has started is known
- * only there.  A running release is not withdrawn (docs/design.md). */
+ * only there.  A running release is not withdrawn (docs/design.md); if it
+ * fails, the next attempt is not made for a joiner (release_done). */
 static void rerun_for_joiners(struct coord_engine *e, uint64_t now,
 			      const struct coord_member_id *joined, size_t n_joined)
 {
-	struct coord_event_id id;
-	char buf[64];
 	size_t i;
 
 	for (i = 0; i < e->n_events; i++) {
 		struct coord_event *ev = &e->slots[e->order[i]];
-		bool handover = ev->reason == COORD_DEATH_HANDOVER;
-		struct coord_msg *m;
 		uint32_t who;
 
 		if (!ev->local_origin || ev->reason == COORD_DEATH_NODE_LEFT ||
@@ -960,31 +993,31 @@ static void rerun_for_joiners(struct coord_engine *e, uint64_t now,
 		     ev->state != COORD_EVENT_HELD && ev->state != COORD_EVENT_RETRY_WAIT))
 			continue;
 		who = joiner_for(ev, joined, n_joined);
-		if (!who)
-			continue;
-		m = send_msg(e, COORD_MSG_CANCEL);
-		if (!m)
-			continue;
-		m->u.cancel.id = ev->id;
-		m->u.cancel.reason = COORD_CANCEL_REJOINED;
-		elog(e, LOG_WARNING, "event %s: node %u %s before the release, without "
-		     "grace for it: withdrawn%s", EVID(ev, buf), who,
-		     survivor_node_in(ev, who) ? "left and is back" : "joined",
-		     handover ? "; the handover is run again" :
-		     e->server_up ? "" : "; the death is reported again");
-		event_end(e, ev, now, COORD_EVENT_CANCELLED);
-		/* ev stays valid: report_event sends, it records nothing. */
-		if (handover || !e->server_up) {
-			if (report_event(e, now, ev->reason, ev->vips, ev->n_vips,
-					 &id, ev) == 0)
-				ev->rerun_as = id;
-			else
-				elog(e, LOG_CRIT, "event %s: could not be reported "
-				     "again: %s", EVID(ev, buf), handover ?
-				     "the handover fails (its gate's stop)" :
-				     "the agent's next monitor will");
-		}
+		if (who)
+			withdraw_and_rerun(e, now, ev, who);
 	}
+}
+
+/* A member, not on ev's origin's node, that ev does not wait for: it
+ * joined, or left and is back, since ev's DEATH.  Its node id, or 0. */
+static uint32_t member_not_waited_for(const struct coord_engine *e,
+				      const struct coord_event *ev)
+{
+	size_t i, j;
+
+	for (i = 0; i < e->n_members; i++) {
+		const struct coord_member *m = &e->members[i];
+		bool waited = false;
+
+		if (m->id.nodeid == ev->id.origin)
+			continue;
+		for (j = 0; j < ev->n_survivors && !waited; j++)
+			waited = coord_member_id_equal(ev->survivors[j].id, m->id) &&
+				 ev->survivors[j].state != COORD_SURVIVOR_LEFT;
+		if (!waited)
+			return m->id.nodeid;
+	}
+	return 0;
 }
 
 void coord_engine_confchg(struct coord_engine *e, uint64_t now,
@@ -1481,7 +1514,7 @@ void coord_engine_release_done(struct coord_engine *e, uint64_t now,
 	struct coord_event *ev = event_find(e, id);
 	uint64_t backoff;
 	char buf[64];
-	uint32_t i;
+	uint32_t i, who;
 
 	if (!ev || !ev->local_origin || ev->state != COORD_EVENT_RELEASING)
 		return;
@@ -1507,6 +1540,14 @@ void coord_engine_release_done(struct coord_engine *e, uint64_t now,
 		ev->release_outcome = COORD_RELEASE_FAILED;
 		event_end(e, ev, now, COORD_EVENT_RELEASE_FAILED);
 		send_release_notice(e, ev);
+		return;
+	}
+	/* A member joined while the attempt ran (it was not withdrawn then):
+	 * the next attempt, seconds later, would not have waited for it. */
+	if ((who = member_not_waited_for(e, ev))) {
+		elog(e, LOG_ERR, "event %s: release attempt %u failed (status %d)",
+		     EVID(ev, buf), ev->release_attempts, status);
+		withdraw_and_rerun(e, now, ev, who);
 		return;
 	}
 	backoff = e->cfg.release_retry_us;

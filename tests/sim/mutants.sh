@@ -1,7 +1,8 @@
 #!/bin/sh
 # make sim-mutants: the simulator against planted bugs.  Each patch in
 # tests/sim/mutants/ is applied to a copy of coord/engine.c and proto/wire.c
-# (never to the shipped code), or of the simulator's model of the agent; the simulator must catch every one.  The
+# (never to the shipped code), or of the simulator's models of the agent and the
+# gate; the simulator must catch every one.  The
 # first lines of a patch say which invariant catches it ("# caught by:") and,
 # for a rare schedule, how many schedules it may take ("# schedules: N").
 # Last line, exactly:
@@ -21,7 +22,7 @@ for p in tests/sim/mutants/*.patch; do
 	rm -rf "$dir" && mkdir -p "$dir/coord" "$dir/proto" "$dir/tests/sim"
 	cp coord/engine.c "$dir/coord/engine.c"
 	cp proto/wire.c proto/*.h "$dir/proto/"
-	cp tests/sim/sim.c "$dir/tests/sim/"	# its model of the agent
+	cp tests/sim/sim.c "$dir/tests/sim/"	# its models of the agent and the gate
 	if ! patch -s -d "$dir" -p0 <"$p" ||
 	   ! $CC $SIM_CFLAGS -Iproto -o "$dir/sim" "$dir/tests/sim/sim.c" "$dir/proto/wire.c" \
 		"$dir/coord/engine.c"; then

@@ -6,7 +6,8 @@
  *
  *   sim [-n SCHEDULES] [-s FIRST-SEED]     run schedules, print one summary
  *   sim -r SEED [-k STEPS] [-m MASK]       replay one schedule, with a trace
- *   -x: stop at the first violation;  -I INVARIANT: do not check that one
+ *   -x: stop at the first violation;  -l: list every violation, unshrunk
+ *   -I INVARIANT: do not check that one
  *
  * Model.  Nodes are grouped in partitions; each partition has one view
  * (its live coordd members) and one queue of messages in flight, which it
@@ -18,7 +19,11 @@
  * coordd is a new engine with a higher incarnation and a new pid.  A side
  * is quorate iff it holds a strict majority of the configured nodes.  The
  * local grace call succeeds, fails, reports no server, is slow or hangs
- * until its timeout; the release command succeeds or fails.
+ * until its timeout; the release command succeeds or fails.  Each node's
+ * VIP has a holder, which pacemaker moves (failover, failback, planned
+ * moves) only through the gate: the address leaves the giver, its gate
+ * stops (a handover, whose drop releases the giver's lock state), the
+ * taker's gate starts, the address arrives; the clients' locks follow.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -53,8 +58,8 @@ enum {
 	F_PARTITION = 1 << 7, F_RELEASE_FAIL = 1 << 8, F_FORGE = 1 << 9,
 	F_LEAVE = 1 << 10, F_CANCEL = 1 << 11, F_MULTI = 1 << 12, F_SECOND = 1 << 13,
 	F_DISCONNECT = 1 << 14, F_VIPS = 1 << 15, F_CORRUPT = 1 << 16,
-	F_QUIET_FAIL = 1 << 17,
-	F_ALL = (1 << 18) - 1,
+	F_QUIET_FAIL = 1 << 17, F_MOVE = 1 << 18,
+	F_ALL = (1 << 19) - 1,
 	/* Each schedule draws about half of these, so that the older kinds
 	 * (partitions, merges) keep their density. */
 	F_OPTIONAL = F_LEAVE | F_CANCEL | F_MULTI | F_SECOND | F_DISCONNECT | F_VIPS |
@@ -71,10 +76,13 @@ struct inflight {
 	struct coord_msg msg;
 };
 
-struct call {			/* a grace call or a release command */
+struct call {			/* a grace call, a release command or a drop */
 	struct coord_event_id id;
 	uint64_t at;
 	int value;			/* ack result, or exit status */
+	bool drop;			/* a handover's DROP ("2:VIP"), not the
+					 * release command */
+	unsigned vips;			/* DROP: the model VIPs it names (bits) */
 };
 
 struct node {
@@ -91,6 +99,7 @@ struct node {
 	bool server_dead;
 	int grace_mode;			/* 0 ok, 1 slow, 2 false, 3 no bus, 4 hang */
 	bool release_fails;
+	bool drop_fails;		/* ganesha refuses "2:VIP" (fault phase) */
 	bool told_quorate;
 	bool told_view;			/* a quorum view was told: view_mask */
 	unsigned view_mask;		/* its nodes (bit i: node i + 1) */
@@ -98,6 +107,9 @@ struct node {
 	bool attr;
 	bool attr_stale;		/* coordd left; the agent has not run since */
 	uint64_t fresh_until;		/* ganesha (re)started: in grace until */
+	uint64_t grace_at;		/* ganesha last entered grace, for any
+					 * reason (a grace call answered in grace,
+					 * a take-over, a drop), or 0 */
 	uint64_t hello_inc[MAXN];	/* incarnation whose HELLO we delivered */
 	struct coord_vip hello_vips[MAXN][COORD_MAX_VIPS];
 	uint16_t hello_nvips[MAXN];
@@ -119,6 +131,7 @@ struct gt_event {
 	struct coord_event_id id;
 	int origin;
 	uint32_t origin_pid;
+	uint8_t reason;			/* the DEATH's: reported or handover */
 	uint16_t n_vips;		/* as the DEATH announced them */
 	struct coord_vip vips[COORD_MAX_VIPS];
 	unsigned with;			/* nodes that delivered the DEATH and
@@ -131,6 +144,8 @@ struct gt_event {
 	uint64_t delivered_at;
 	uint64_t deadline_at;		/* by the re-run rule (engine.c, rule 6) */
 	bool rerun_cancelled;		/* withdrawn by its origin for a joiner */
+	struct coord_event_id rerun_as;	/* ... and reported again as this one
+					 * (a node may re-run several at once) */
 	int reruns;			/* withdrawn-and-reported-again chain */
 	int n;
 	struct gt_survivor sv[MAXN];
@@ -140,6 +155,23 @@ struct gt_event {
 	int ok_releases;
 	bool release_running;
 	bool release_decided;		/* a first attempt started: retries repeat it */
+};
+
+/* A VIP of the model: one per node, at home there (vip_of(home)).  Each
+ * is a pacemaker group [gate, address]: on every move the address leaves
+ * the giver, the gate stops there (coordctl give-up: a handover), the gate
+ * starts on the taker (coordctl take-over), the address arrives. */
+enum { VIP_ON, VIP_STOPPING, VIP_BLOCKED, VIP_STARTING };
+
+struct vipm {
+	int holder;			/* node whose interface has the address, or -1 */
+	int phase;			/* VIP_ON: on holder; else moving */
+	int giver;			/* STOPPING, BLOCKED: where the gate stops */
+	int want;			/* the taker pacemaker prefers, or -1 */
+	struct coord_event_id ho;	/* STOPPING: the handover give-up waits for */
+	uint32_t ho_pid;		/* ... at that coordd */
+	unsigned locks;			/* nodes whose server holds lock state of
+					 * its clients (bit i: node i + 1) */
 };
 
 struct sim {
@@ -166,6 +198,7 @@ struct sim {
 	uint32_t h_pid;
 	uint64_t h_inc;
 	uint64_t wire_dropped;
+	struct vipm vip[MAXN];		/* S.n of them */
 	int nq, ngt;
 	/* From here on, reset by counts, not by memset. */
 	struct node nodes[MAXN];
@@ -366,8 +399,62 @@ static void check_targets(int o, const struct gt_event *g)
 	}
 }
 
+/* Node n's ganesha is in grace, for whatever reason: a handover's grace is
+ * "0:" (no VIP to load), so any grace will do. */
+static bool ganesha_graced(int n)
+{
+	const struct node *nd = &S.nodes[n];
+
+	return S.now < nd->fresh_until ||
+	       (nd->grace_at && S.now < nd->grace_at + GRACE_PERIOD_US);
+}
+
+/* Issue 19's invariant: when a giver drops a VIP's state, every other
+ * server that could grant its locks is in grace: a VIP target, a member
+ * with a running server, in the origin's corosync membership.  Judged on
+ * the simulated ganeshas, not on records.  A drop decided unconfirmed
+ * (policy release) must name every such server that is not in grace.  The
+ * window of issue 13 is left out as in confirmed: a node whose coordd was
+ * gone before the handover, whose agent has not run since.  (A node with
+ * no coordd whose agent ran is no target: pacemaker stops its addresses.) */
+static void check_drop_grace(int o, const struct gt_event *g, const struct coord_event *ev)
+{
+	char buf[64];
+	int n, x, k;
+
+	for (n = 0; n < S.n; n++) {
+		const struct node *nd = &S.nodes[n];
+		bool survivor = false, named = false;
+
+		if (n == o || nd->crashed || nd->corosync_down || nd->server_dead ||
+		    nd->part != S.nodes[o].part || ganesha_graced(n))
+			continue;
+		if (!nd->attr && !nd->alive)
+			continue;
+		for (x = 0; x < g->n; x++)
+			if (g->sv[x].nodeid == (uint32_t)n + 1)
+				survivor = true;
+		if (nd->attr_stale && !nd->alive && !survivor)
+			continue;
+		for (k = 0; ev && k < ev->n_survivors; k++)
+			if (ev->survivors[k].id.nodeid == (uint32_t)n + 1 &&
+			    !sv_confirmed(&ev->survivors[k]))
+				named = true;
+		if (ev && ev->release_outcome == COORD_RELEASE_UNCONFIRMED && named)
+			continue;
+		violate("drop-in-grace", "node %d drops the state of %s (%s), but node %d, "
+			"which could grant its locks (%s%s), is not in grace%s", o + 1,
+			coord_event_id_format(&g->id, buf, sizeof(buf)),
+			ev ? coord_release_outcome_name(ev->release_outcome) : "no record",
+			n + 1, nd->attr ? "VIP target" : "", nd->alive ? " member" : "",
+			ev && ev->release_outcome == COORD_RELEASE_UNCONFIRMED ?
+			" and its record does not name it unconfirmed" : "");
+	}
+}
+
 /* Invariants confirmed, target, once, quorum, own-events, bounded and
- * outcome, at the moment a release starts. */
+ * outcome, at the moment a release starts; drop-in-grace when a handover's
+ * drop starts. */
 static void check_release(int o, const struct coord_event_id *id)
 {
 	struct gt_event *g = gt_find(id);
@@ -392,7 +479,10 @@ static void check_release(int o, const struct coord_event_id *id)
 		violate("quorum", "node %d releases %s while inquorate", o + 1, buf);
 	if (!g->release_decided && ev && ev->release_outcome == COORD_RELEASE_UNCONFIRMED)
 		check_outcome(o, ev, g, "releases");
-	if (!g->release_decided && ev && ev->release_outcome == COORD_RELEASE_CONFIRMED)
+	if (g->reason == COORD_DEATH_HANDOVER)
+		check_drop_grace(o, g, ev);	/* every attempt drops */
+	else if (!g->release_decided && ev &&
+		 ev->release_outcome == COORD_RELEASE_CONFIRMED)
 		check_targets(o, g);
 	if (!g->release_decided && !gt_confirmed(g)) {
 		bool allowed = S.policy == COORD_POLICY_RELEASE &&
@@ -567,6 +657,87 @@ static void enqueue(int from, const struct coord_msg *msg, bool forged)
 	enqueue_as(from, mid(from), msg, forged);
 }
 
+/* The model VIPs (bits) among vips: vip_of(k) for k < S.n. */
+static unsigned model_vips(const struct coord_vip *vips, uint16_t n)
+{
+	unsigned m = 0;
+	uint16_t k;
+
+	for (k = 0; k < n; k++)
+		if (vips[k].family == 4 && vips[k].addr[0] == 198 && vips[k].addr[1] == 18 &&
+		    vips[k].addr[2] == 0 && vips[k].addr[3] >= 101 &&
+		    vips[k].addr[3] < 101 + S.n)
+			m |= 1u << (vips[k].addr[3] - 101);
+	return m;
+}
+
+/* address-gone: a DROP is asked only by the origin of a handover, for
+ * exactly the VIPs it reported, none of which is on its interfaces any
+ * more (a client still reaching it would reclaim there, and be refused on
+ * the new holder). */
+static void check_drop(int i, const struct coord_action *a)
+{
+	const struct gt_event *g = gt_find(&a->event);
+	unsigned m = model_vips(a->vips, a->n_vips);
+	char buf[64];
+	int v;
+
+	coord_event_id_format(&a->event, buf, sizeof(buf));
+	if (!g || g->origin != i || a->event.origin != (uint32_t)i + 1) {
+		violate("address-gone", "node %d asks its server to drop the state of %u "
+			"VIP(s) for %s, which it did not report", i + 1, a->n_vips, buf);
+		return;
+	}
+	if (g->reason != COORD_DEATH_HANDOVER) {
+		violate("address-gone", "node %d asks its server to drop the state of %u "
+			"VIP(s) for %s, a death, not a handover", i + 1, a->n_vips, buf);
+		return;
+	}
+	if (a->n_vips != g->n_vips || memcmp(a->vips, g->vips, a->n_vips * sizeof(a->vips[0])))
+		violate("address-gone", "node %d drops %u VIP(s) for %s, whose handover "
+			"named %u", i + 1, a->n_vips, buf, g->n_vips);
+	for (v = 0; v < S.n; v++)
+		if ((m & (1u << v)) && S.vip[v].holder == i)
+			violate("address-gone", "node %d drops the state of VIP %d (%s) "
+				"while the address is on its interface", i + 1, v + 1, buf);
+}
+
+/* Node n's server died: the lock state it held went with it. */
+static void locks_gone(int n)
+{
+	int v;
+
+	for (v = 0; v < S.n; v++)
+		S.vip[v].locks &= ~(1u << n);
+}
+
+/* Node n's server (re)starts: the clients of a VIP on n reclaim there. */
+static void server_starts(int n)
+{
+	int v;
+
+	for (v = 0; v < S.n; v++)
+		if (S.vip[v].phase == VIP_ON && S.vip[v].holder == n)
+			S.vip[v].locks |= 1u << n;
+}
+
+/* The whole node n is gone (crashed, fenced): so are its addresses, and a
+ * gate that stops there has stopped. */
+static void node_lost_vips(int n)
+{
+	int v;
+
+	locks_gone(n);
+	for (v = 0; v < S.n; v++) {
+		struct vipm *m = &S.vip[v];
+		if ((m->phase == VIP_ON && m->holder == n) ||
+		    ((m->phase == VIP_STOPPING || m->phase == VIP_BLOCKED) && m->giver == n)) {
+			m->holder = -1;
+			m->phase = VIP_STARTING;
+		}
+	}
+}
+
 /* Carries out what engine i asked for. */
 static void drain(int i)
 {
@@ -593,8 +764,13 @@ static void drain(int i)
 			if (a.msg.type == COORD_MSG_CANCEL &&
 			    a.msg.u.cancel.reason == COORD_CANCEL_REJOINED) {
 				struct gt_event *g = gt_find(&a.msg.u.cancel.id);
-				if (g)
+				const struct coord_event *ev =
+					coord_engine_find_event(nd->e, &a.msg.u.cancel.id);
+				if (g) {
 					g->rerun_cancelled = true;
+					if (ev)
+						g->rerun_as = ev->rerun_as;
+				}
 			}
 			enqueue(i, &a.msg, false);
 			break;
@@ -614,11 +790,22 @@ static void drain(int i)
 			}
 			if (a.event.seq != 0 && !S.in_forged) {
 				const struct gt_event *g = gt_find(&a.event);
-				if (g && (a.n_vips != g->n_vips ||
+				/* A handover's survivors load no VIP, only the
+				 * giver's records ("4:ORIGIN", which keeps a
+				 * server with no client to reclaim in grace). */
+				uint16_t want = !g ? 0 : g->reason == COORD_DEATH_HANDOVER ?
+						0 : g->n_vips;
+				if (g && (a.n_vips != want ||
 					  memcmp(a.vips, g->vips, a.n_vips * sizeof(a.vips[0]))))
 					violate("grace-vips", "node %d asks grace for %u VIP(s) "
-						"of an event whose DEATH announced %u", i + 1,
-						a.n_vips, g->n_vips);
+						"of a %s whose DEATH announced %u", i + 1,
+						a.n_vips, g->reason == COORD_DEATH_HANDOVER ?
+						"handover (expected none)" : "death", g->n_vips);
+				if (g && a.load_node != (g->reason == COORD_DEATH_HANDOVER ?
+							 a.event.origin : 0))
+					violate("grace-vips", "node %d loads node %u's records "
+						"for event of node %u (reason %u)", i + 1,
+						a.load_node, a.event.origin, g->reason);
 			}
 			if (nd->ncalls == MAXCALLS)
 				break;
@@ -643,15 +830,26 @@ static void drain(int i)
 				break;
 			c = &nd->rel[nd->nrel++];
 			c->id = a.event;
+			c->drop = false;
+			c->vips = 0;
 			c->value = nd->release_fails ? 1 : 0;
 			c->at = S.now + 2000 + rn(20000);
 			break;
 		}
-		case COORD_ACTION_DROP:
-			/* No schedule reports a handover yet. */
-			violate("drop", "node %d asked to drop VIP state without "
-				"a handover", i + 1);
+		case COORD_ACTION_DROP: {
+			struct call *c;
+			check_drop(i, &a);
+			check_release(i, &a.event);
+			if (nd->nrel == MAXCALLS)
+				break;
+			c = &nd->rel[nd->nrel++];
+			c->id = a.event;
+			c->drop = true;
+			c->vips = model_vips(a.vips, a.n_vips);
+			c->value = 0;	/* decided when it answers */
+			c->at = S.now + 1000 + rn(20000);
 			break;
+		}
 		case COORD_ACTION_EVENT_ENDED: {
 			struct gt_event *g = gt_find(&a.event);
 			if (g && g->origin == i && a.event.origin == (uint32_t)i + 1)
@@ -699,12 +897,37 @@ static void tell_quorum(int i)
 
 /* ---- deliveries ---- */
 
-static void note_delivery(int r, const struct inflight *f)
+/* Receiver r refused (rc) a coordd's message because another process of
+ * its node had taken that incarnation there first: after a merge, r had
+ * not heard the coordd yet, and the second process, which knows the
+ * incarnation from the group's traffic, spoke first.  r cannot tell which
+ * of the two is the coordd: for r that coordd's messages are not
+ * delivered (the second process is hostile input; the engine stays on the
+ * safe side, waiting for a survivor it cannot hear). */
+static bool incarnation_taken_at(int r, const struct inflight *f, int rc)
+{
+	const struct coord_engine *e = S.nodes[r].e;
+	size_t k;
+
+	if (rc != -ESTALE || f->forged)
+		return false;
+	for (k = 0; k < coord_engine_member_count(e); k++) {
+		const struct coord_member *m = coord_engine_member(e, k);
+		if (m->id.nodeid == f->from_id.nodeid && m->id.pid != f->from_id.pid &&
+		    m->incarnation == f->msg.incarnation)
+			return true;
+	}
+	return false;
+}
+
+static void note_delivery(int r, const struct inflight *f, int rc)
 {
 	const struct coord_msg *m = &f->msg;
 	struct node *rd = &S.nodes[r];
 	int j;
 
+	if (incarnation_taken_at(r, f, rc))
+		return;
 	if (f->forged) {
 		if (m->type == COORD_MSG_DEATH) {	/* never ground truth */
 			struct gt_event *g = gt_find(&m->u.death.id);
@@ -744,15 +967,16 @@ static void note_delivery(int r, const struct inflight *f)
 		}
 		/* Ground truth at the origin: the view at this delivery. */
 		if (g && r == g->origin && rd->inc == g->id.incarnation && !g->delivered) {
-			struct coord_event_id prev_id = g->id;
-			struct gt_event *prev;
+			struct gt_event *prev = NULL;
 
 			g->delivered = true;
 			g->delivered_at = S.now;
 			g->deadline_at = S.now + DEADLINE_US;
-			prev_id.seq--;
-			prev = gt_find(&prev_id);
-			if (prev && prev->rerun_cancelled) {
+			for (j = 0; j < S.ngt && !prev; j++)
+				if (S.gt[j].rerun_cancelled &&
+				    coord_event_id_equal(&S.gt[j].rerun_as, &g->id))
+					prev = &S.gt[j];
+			if (prev) {
 				g->reruns = prev->reruns + 1;
 				if (g->reruns > COORD_MAX_RERUNS)
 					g->deadline_at = prev->deadline_at;
@@ -765,8 +989,9 @@ static void note_delivery(int r, const struct inflight *f)
 					g->n++;
 				}
 		}
-		/* A survivor's own death while an event waits for it: down. */
-		for (j = 0; j < S.ngt; j++) {
+		/* A survivor's own death while an event waits for it: down.
+		 * (A handover is no death: its origin's server runs.) */
+		for (j = 0; m->u.death.reason != COORD_DEATH_HANDOVER && j < S.ngt; j++) {
 			struct gt_event *o = &S.gt[j];
 			int k;
 			if (o->origin != r || !o->delivered || o->ended || o->ok_releases ||
@@ -822,7 +1047,7 @@ static void note_delivery(int r, const struct inflight *f)
 static void deliver_one(int part)
 {
 	struct inflight f;
-	int qi, r;
+	int qi, r, rc;
 
 	for (qi = 0; qi < S.nq; qi++)
 		if (S.q[qi].part == part)
@@ -839,6 +1064,7 @@ static void deliver_one(int part)
 		g->id = f.msg.u.death.id;
 		g->origin = f.from;
 		g->origin_pid = f.from_id.pid;
+		g->reason = f.msg.u.death.reason;
 		g->n_vips = f.msg.u.death.n_vips;
 		memcpy(g->vips, f.msg.u.death.vips, sizeof(g->vips));
 	}
@@ -854,8 +1080,8 @@ static void deliver_one(int part)
 			drain(r);
 			continue;
 		}
-		coord_engine_deliver(S.nodes[r].e, S.now, f.from_id, &f.msg);
-		note_delivery(r, &f);
+		rc = coord_engine_deliver(S.nodes[r].e, S.now, f.from_id, &f.msg);
+		note_delivery(r, &f, rc);
 		S.in_forged = f.forged;
 		drain(r);
 		S.in_forged = false;
@@ -1039,6 +1265,7 @@ static void members_gone(const int *idx, const uint8_t *reason, int n)
 			nd->crashed = true;
 			nd->server_dead = true;
 			nd->attr = false;	/* transient: gone with the node */
+			node_lost_vips(idx[k]);
 		}
 		left[nl] = mid(idx[k]);
 		why[nl++] = reason[k];
@@ -1225,12 +1452,214 @@ static void merge(int a, int b)
 	confchg(a, NULL, NULL, 0, ja, (size_t)n);
 }
 
+/* ---- VIPs: pacemaker, the gate, the clients' locks ---- */
+
+static int pick(bool (*ok)(int))
+{
+	int c[MAXN], n = 0, i;
+
+	for (i = 0; i < S.n; i++)
+		if (ok(i))
+			c[n++] = i;
+	return n ? c[rn((unsigned)n)] : -1;
+}
+
+/* Pacemaker acts where corosync's partition is quorate. */
+static bool pcmk_can_act(int n)
+{
+	const struct node *nd = &S.nodes[n];
+
+	return !nd->crashed && !nd->corosync_down && quorate(nd->part);
+}
+
+/* Pacemaker may start a VIP on n: ganesha-active set there. */
+static bool may_take(int n)
+{
+	return S.nodes[n].attr && pcmk_can_act(n);
+}
+
+/* The gate's stop on the giver, after the address left it: coordctl
+ * give-up --wait (agents/ganesha_coord_gate), as coordd answers it
+ * (coord/control_dispatch.c): no coordd, or one that is not in the group,
+ * fails the stop; a server reported dead has nothing to hand over; else a
+ * handover, waited for in poll_stops(). */
+static void gate_stop(int v)
+{
+	struct vipm *m = &S.vip[v];
+	struct node *nd = &S.nodes[m->giver];
+	struct coord_target t;
+	struct coord_event_id id;
+	struct coord_vip a;
+	int rc;
+
+	if (nd->crashed) {
+		m->phase = VIP_STARTING;
+		return;
+	}
+	if (!nd->e) {
+		trace("gate of VIP %d cannot stop on node %d: no coordd", v + 1, m->giver + 1);
+		m->phase = VIP_BLOCKED;
+		return;
+	}
+	coord_engine_target(nd->e, &t);
+	if (t.why == COORD_TARGET_SERVER_DOWN) {
+		trace("gate of VIP %d stops on node %d: its server is reported dead", v + 1,
+		      m->giver + 1);
+		m->phase = VIP_STARTING;
+		return;
+	}
+	vip_of(v, &a);
+	S.steps++;
+	rc = coord_engine_report_handover(nd->e, S.now, &a, 1, &id);
+	trace("gate of VIP %d stops on node %d: handover %s", v + 1, m->giver + 1,
+	      rc < 0 ? strerror(-rc) : "reported");
+	drain(m->giver);
+	if (rc < 0) {
+		m->phase = VIP_BLOCKED;
+		return;
+	}
+	m->phase = VIP_STOPPING;
+	m->ho = id;
+	m->ho_pid = nd->pid;
+}
+
+/* Pacemaker moves VIP v off its holder: the address leaves it first. */
+static void begin_stop(int v, int want, const char *why)
+{
+	struct vipm *m = &S.vip[v];
+
+	m->giver = m->holder;
+	m->holder = -1;
+	m->want = want;
+	trace("pacemaker (%s): VIP %d's address leaves node %d", why, v + 1, m->giver + 1);
+	gate_stop(v);
+}
+
+/* coordctl give-up --wait answers when its event ends, or is held; one
+ * withdrawn for a joiner is followed to its re-run.  Only a handover that
+ * ended released lets the gate stop. */
+static void poll_stops(void)
+{
+	int v;
+
+	for (v = 0; v < S.n; v++) {
+		struct vipm *m = &S.vip[v];
+		const struct coord_event *ev;
+		struct node *nd;
+
+		if (m->phase != VIP_STOPPING)
+			continue;
+		nd = &S.nodes[m->giver];
+		if (!nd->e || nd->pid != m->ho_pid) {	/* coordctl lost its coordd */
+			m->phase = VIP_BLOCKED;
+			continue;
+		}
+		while ((ev = coord_engine_find_event(nd->e, &m->ho)) &&
+		       ev->state == COORD_EVENT_CANCELLED && ev->rerun_as.seq)
+			m->ho = ev->rerun_as;
+		if (!ev) {
+			if (!coord_engine_joined(nd->e))
+				m->phase = VIP_BLOCKED;
+			continue;
+		}
+		if (!coord_event_ended(ev) && ev->state != COORD_EVENT_HELD)
+			continue;
+		m->phase = ev->state == COORD_EVENT_RELEASED ? VIP_STARTING : VIP_BLOCKED;
+		trace("gate of VIP %d on node %d: give-up answers %s", v + 1, m->giver + 1,
+		      coord_event_state_name(ev->state));
+		if (ev->state == COORD_EVENT_HELD) {	/* coordd withdraws it */
+			S.steps++;
+			coord_engine_cancel(nd->e, S.now, &m->ho);
+			drain(m->giver);
+		}
+	}
+}
+
+/* The gate's start on a target (coordctl take-over: its coordd in the
+ * group, its ganesha answers in grace, loading the others' records), then
+ * the address arrives and the VIP's clients reclaim there. */
+static void gate_start(int v)
+{
+	struct vipm *m = &S.vip[v];
+	struct node *nd;
+	unsigned others;
+	int r = m->want;
+
+	if (r < 0 || !may_take(r))
+		r = pick(may_take);
+	if (r < 0)
+		return;
+	nd = &S.nodes[r];
+	if (!nd->e || !coord_engine_joined(nd->e) || nd->server_dead || nd->grace_mode >= 2) {
+		trace("gate of VIP %d cannot start on node %d", v + 1, r + 1);
+		m->want = -1;
+		return;
+	}
+	nd->grace_at = S.now;
+	others = m->locks & ~(1u << r);
+	if (others)
+		violate("no-double-holder", "VIP %d lands on node %d while the server of "
+			"node(s) 0x%x (bit 0: node 1) still holds its clients' locks", v + 1,
+			r + 1, others);
+	m->holder = r;
+	m->phase = VIP_ON;
+	m->want = -1;
+	m->locks |= 1u << r;
+	trace("VIP %d lands on node %d", v + 1, r + 1);
+}
+
+/* Node n lost ganesha-active: pacemaker moves its VIPs away at once (the
+ * transition follows the attribute). */
+static void attr_lost(int n)
+{
+	int v;
+
+	for (v = 0; v < S.n; v++)
+		if (S.vip[v].phase == VIP_ON && S.vip[v].holder == n && pcmk_can_act(n))
+			begin_stop(v, -1, "failover");
+}
+
+/* Pacemaker's next step for VIP v: a failover, a failback (its home has
+ * ganesha-active again), a planned move, a stop retried after a failed
+ * one (or its node fenced), a start. */
+static void pacemaker(int v, bool moves)
+{
+	struct vipm *m = &S.vip[v];
+	int r;
+
+	switch (m->phase) {
+	case VIP_ON:
+		if (!pcmk_can_act(m->holder))
+			return;
+		if (!S.nodes[m->holder].attr)
+			begin_stop(v, -1, "failover");
+		else if (m->holder != v && may_take(v))
+			begin_stop(v, v, "failback");
+		else if (moves && (S.mask & F_MOVE) && (r = pick(may_take)) >= 0 &&
+			 r != m->holder)
+			begin_stop(v, r, "planned move");
+		return;
+	case VIP_BLOCKED:
+		if (moves && (S.mask & F_CRASH) && S.nodes[m->giver].alive && rn(4) == 0) {
+			trace("pacemaker fences node %d", m->giver + 1);
+			member_gone(m->giver, COORD_LEAVE_NODEDOWN);
+		} else {
+			trace("pacemaker retries the gate's stop of VIP %d", v + 1);
+			gate_stop(v);
+		}
+		return;
+	case VIP_STARTING:
+		gate_start(v);
+		return;
+	}
+}
+
 /* ---- time ---- */
 
 static void advance(uint64_t dt)
 {
 	uint64_t end = S.now + dt;
-	int i, k;
+	int i, k, v;
 
 	while (S.now < end && !S.violation) {
 		uint64_t next = end;
@@ -1264,6 +1693,8 @@ static void advance(uint64_t dt)
 				nd->grace[k] = nd->grace[--nd->ncalls];
 				if (nd->server_dead && c.value == COORD_ACK_IN_GRACE)
 					c.value = COORD_ACK_NO_SERVER;	/* it died meanwhile */
+				if (c.value == COORD_ACK_IN_GRACE)
+					nd->grace_at = S.now;
 				if (c.value == COORD_ACK_IN_GRACE && c.id.seq) {
 					struct gt_event *g = gt_find(&c.id);
 					if (g)
@@ -1283,17 +1714,30 @@ static void advance(uint64_t dt)
 				}
 				nd->rel[k] = nd->rel[--nd->nrel];
 				g = gt_find(&c.id);
+				if (c.drop) {
+					/* ganesha "2:VIP": grace first, then the VIPs'
+					 * state goes; no server, nothing to drop. */
+					c.value = !nd->server_dead && nd->drop_fails;
+					if (c.value == 0 && !nd->server_dead) {
+						for (v = 0; v < S.n; v++)
+							if (c.vips & (1u << v))
+								S.vip[v].locks &= ~(1u << i);
+						nd->grace_at = S.now;
+					}
+				}
 				if (g) {
 					g->release_running = false;
 					if (c.value == 0)
 						g->ok_releases++;
 				}
-				/* The release command deletes the origin's attribute. */
-				if (c.value == 0)
-					nd->attr = false;
 				S.steps++;
 				coord_engine_release_done(nd->e, S.now, &c.id, c.value);
 				drain(i);
+				/* The release command deletes the origin's attribute. */
+				if (c.value == 0 && !c.drop && nd->attr) {
+					nd->attr = false;
+					attr_lost(i);
+				}
 			}
 			if (coord_engine_next_timer(nd->e) <= S.now) {
 				S.steps++;
@@ -1307,16 +1751,6 @@ static void advance(uint64_t dt)
 }
 
 /* ---- faults ---- */
-
-static int pick(bool (*ok)(int))
-{
-	int c[MAXN], n = 0, i;
-
-	for (i = 0; i < S.n; i++)
-		if (ok(i))
-			c[n++] = i;
-	return n ? c[rn((unsigned)n)] : -1;
-}
 
 static bool is_alive(int i) { return S.nodes[i].alive; }
 static bool is_down(int i) { return !S.nodes[i].alive && !S.nodes[i].disconnected; }
@@ -1350,6 +1784,7 @@ static void agent_monitor(int i)
 	struct node *nd = &S.nodes[i];
 	struct coord_target t = { .why = COORD_TARGET_NOT_JOINED };
 	struct coord_event_id id;
+	bool had = nd->attr;
 	int rule;
 
 	if (nd->crashed)
@@ -1378,6 +1813,8 @@ static void agent_monitor(int i)
 	      nd->e || t.why == COORD_TARGET_YES ? coord_target_why_name(t.why) :
 	      "coordd unreachable",
 	      nd->attr ? "set" : "unset");
+	if (had && !nd->attr)
+		attr_lost(i);
 }
 
 static void report(int i)
@@ -1389,6 +1826,7 @@ static void report(int i)
 	if ((S.mask & F_VIPS) && rn(4) == 0)	/* the report names VIPs */
 		n = random_vips(i, v);
 	S.nodes[i].server_dead = true;
+	locks_gone(i);
 	S.steps++;
 	coord_engine_report_death(S.nodes[i].e, S.now, v, n, &id);
 	trace("node %d reports its ganesha dead", i + 1);
@@ -1437,7 +1875,7 @@ static void admin_cancel(int i)
 		char buf[64];
 		int rc;
 
-		if (!ev->local_origin || ev->reason != COORD_DEATH_REPORTED ||
+		if (!ev->local_origin || ev->reason == COORD_DEATH_NODE_LEFT ||
 		    coord_event_ended(ev))
 			continue;
 		id = ev->id;
@@ -1575,7 +2013,7 @@ static void second_process(void)
 		m.u.death.id.origin = m.sender;
 		m.u.death.id.incarnation = m.incarnation;
 		m.u.death.id.seq = 1 + rn(3);
-		m.u.death.reason = COORD_DEATH_REPORTED;
+		m.u.death.reason = rn(3) ? COORD_DEATH_REPORTED : COORD_DEATH_HANDOVER;
 		m.u.death.n_vips = random_vips(S.h_node, m.u.death.vips);
 		break;
 	case COORD_MSG_ACK:
@@ -1603,9 +2041,9 @@ static void second_process(void)
 	enqueue_as(S.h_node, hid(), &m, true);
 }
 
-static void random_step(void)
+static void random_input(void)
 {
-	unsigned r = rn(130);
+	unsigned r = rn(140);
 	int i, p;
 
 	if (r < 45) {
@@ -1633,6 +2071,7 @@ static void random_step(void)
 			/* ganesha restarts (in its grace period); the agent runs */
 			S.nodes[i].server_dead = false;
 			S.nodes[i].fresh_until = S.now + GRACE_PERIOD_US;
+			server_starts(i);
 			trace("ganesha restarts on node %d", i + 1);
 			agent_monitor(i);
 		}
@@ -1660,7 +2099,10 @@ static void random_step(void)
 			merge(a, b);
 	} else if (r < 98 && (S.mask & F_RELEASE_FAIL)) {
 		i = (int)rn((unsigned)S.n);
-		S.nodes[i].release_fails = !S.nodes[i].release_fails;
+		if (rn(2))
+			S.nodes[i].release_fails = !S.nodes[i].release_fails;
+		else
+			S.nodes[i].drop_fails = !S.nodes[i].drop_fails;
 	} else if (r < 100) {
 		if (S.mask & F_FORGE)
 			forge();
@@ -1682,9 +2124,17 @@ static void random_step(void)
 	} else if (r < 120) {
 		if ((i = pick(is_disconnected)) >= 0)
 			reconnect(i);
-	} else {
+	} else if (r < 130) {
 		agent_monitor((int)rn((unsigned)S.n));
+	} else {
+		pacemaker((int)rn((unsigned)S.n), true);
 	}
+}
+
+static void random_step(void)
+{
+	random_input();
+	poll_stops();
 }
 
 /* ---- one schedule ---- */
@@ -1705,7 +2155,7 @@ static void check_liveness(uint64_t quiet_at)
 			    (ev->state == COORD_EVENT_HELD && S.policy == COORD_POLICY_HOLD))
 				continue;
 			/* A survivor's copy follows the origin's: held there is fine. */
-			if (!ev->local_origin && ev->reason == COORD_DEATH_REPORTED &&
+			if (!ev->local_origin && ev->reason != COORD_DEATH_NODE_LEFT &&
 			    S.policy == COORD_POLICY_HOLD) {
 				const struct node *o = &S.nodes[ev->id.origin - 1];
 				const struct coord_event *oe = o->alive && o->inc == ev->id.incarnation ?
@@ -1801,6 +2251,17 @@ static const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbos
 	      S.n, coord_policy_name(S.policy), len, mask, S.codec ? ", through the codec" : "");
 	for (i = 0; i < S.n; i++)
 		member_start(i);
+	/* The cluster starts healthy: every VIP at home, its clients' locks
+	 * there, every agent has vouched. */
+	flush(S.nodes[0].part);
+	for (i = 0; i < S.n; i++) {
+		S.vip[i].holder = i;
+		S.vip[i].phase = VIP_ON;
+		S.vip[i].giver = S.vip[i].want = -1;
+		S.vip[i].locks = 1u << i;
+	}
+	for (i = 0; i < S.n; i++)
+		agent_monitor(i);
 	for (step = 0; step < len && !S.violation; step++)
 		random_step();
 	/* Quiet phase: faults stop, everything heals. */
@@ -1808,6 +2269,7 @@ static const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbos
 	quiet_at = S.now;
 	for (i = 0; i < S.n && !S.violation; i++) {
 		S.nodes[i].grace_mode = 0;
+		S.nodes[i].drop_fails = false;
 		/* Some release commands keep failing: the bound must show. */
 		if (!(S.mask & F_QUIET_FAIL) || rn(3))
 			S.nodes[i].release_fails = false;
@@ -1830,13 +2292,34 @@ static const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbos
 	for (i = 0; i < S.n && !S.violation; i++)
 		if (!S.nodes[i].alive)
 			member_start(i);
+	for (i = 0; i < S.n && !S.violation; i++)
+		if (S.nodes[i].server_dead) {	/* ganesha restarts */
+			S.nodes[i].server_dead = false;
+			S.nodes[i].fresh_until = S.now + GRACE_PERIOD_US;
+			server_starts(i);
+			agent_monitor(i);
+		}
 	while (S.now < quiet_at + LIVENESS_BOUND_US && !S.violation) {
 		flush(S.nodes[0].part);
 		advance(250000);
+		/* Every agent's monitor, pacemaker settles every VIP. */
+		for (i = 0; i < S.n && !S.violation; i++)
+			agent_monitor(i);
+		for (i = 0; i < S.n && !S.violation; i++) {
+			pacemaker(i, false);
+			poll_stops();
+		}
 	}
 	flush(S.nodes[0].part);
 	if (!S.violation)
 		check_liveness(quiet_at);
+	/* Every VIP has landed, unless no node may take it (a death held by
+	 * policy hold keeps its survivors grace-pending: no target). */
+	for (i = 0; i < S.n && !S.violation; i++)
+		if (S.vip[i].phase != VIP_ON && pick(may_take) >= 0)
+			violate("liveness", "VIP %d still %s %.1f s after faults stopped", i + 1,
+				(const char *[]){ "on", "stopping", "blocked", "starting" }
+				[S.vip[i].phase], (double)(S.now - quiet_at) / 1e6);
 	if (!S.violation)
 		check_final();
 	sim_free();
@@ -1880,11 +2363,11 @@ int main(int argc, char **argv)
 	long rsteps = -1;
 	unsigned rmask = F_ALL;
 	int c, shown = 0;
-	bool first_only = false;
+	bool first_only = false, list = false;
 	uint64_t t0;
 	double secs;
 
-	while ((c = getopt(argc, argv, "n:s:r:k:m:I:xh")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:r:k:m:I:xlh")) != -1) {
 		switch (c) {
 		case 'n': schedules = strtoull(optarg, NULL, 10); break;
 		case 's': first = strtoull(optarg, NULL, 10); break;
@@ -1892,11 +2375,12 @@ int main(int argc, char **argv)
 		case 'k': rsteps = strtol(optarg, NULL, 10); break;
 		case 'm': rmask = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'x': first_only = true; break;
+		case 'l': list = true; break;
 		case 'I': ignored = optarg; break;
 		default:
 			fprintf(stderr, "usage: sim [-n SCHEDULES] [-s FIRST-SEED] | "
 				"-r SEED [-k STEPS] [-m MASK]  (-x: stop at the first violation; "
-				"-I INVARIANT: do not check it)\n");
+				"-l: list every violation, unshrunk; -I INVARIANT: do not check it)\n");
 			return c == 'h' ? 0 : 2;
 		}
 	}
@@ -1916,6 +2400,10 @@ int main(int argc, char **argv)
 			if (!v)
 				continue;
 			violations++;
+			if (list) {
+				printf("seed %" PRIu64 ": invariant %s violated: %s\n", s, v, S.why);
+				continue;
+			}
 			if (first_only) {
 				printf("seed %" PRIu64 ": invariant %s violated: %s\n", s, v, S.why);
 				schedules = s - first + 1;

@@ -559,6 +559,87 @@ static void test_death_held_is_failure(void **state)
 	free(death);
 }
 
+/* A give-up that fails (its handover held by policy) fails the gate's
+ * stop; pacemaker may put the address back here.  So the handover is
+ * withdrawn: a late confirmation must not drop the state of a VIP that is
+ * served here again (the simulator, invariant address-gone, seed 8232). */
+static void test_give_up_held_is_withdrawn(void **state)
+{
+	struct cluster *cl = *state;
+	struct ctl_run *give = malloc(sizeof(*give));
+	const struct coord_event *ev = NULL;
+	struct coord_event_id id;
+	size_t k;
+
+	cl->n[2].hold_grace = true;
+	memset(give, 0, sizeof(*give));
+	ctl_start(give, cl->path, (const char *const[]){ "give-up", "--ip", "198.18.0.101",
+							 "--wait", NULL });
+	run_until(stdout_has, give, 300);
+	assert_false(give->exited);
+	clock_us += DEADLINE_US + 1;
+	coord_engine_tick(cl->n[0].e, clock_us);
+	pump(cl);
+	expect_exit(give, ctl_wait(give, 5000), 1, "give-up --wait, held by policy");
+	expect_has(give->err, "held by policy", "give-up --wait, held");
+	expect_has(give->err, "the handover is withdrawn", "give-up --wait, held");
+	for (k = 0; k < coord_engine_event_count(cl->n[0].e); k++)
+		if (coord_engine_event(cl->n[0].e, k)->reason == COORD_DEATH_HANDOVER)
+			ev = coord_engine_event(cl->n[0].e, k);
+	assert_non_null(ev);
+	id = ev->id;
+	assert_int_equal(ev->state, COORD_EVENT_CANCELLED);
+	assert_int_equal(coord_engine_find_event(cl->n[1].e, &id)->state,
+			 COORD_EVENT_CANCELLED);
+	/* Node 3's grace comes late: nothing is dropped any more. */
+	coord_engine_grace_done(cl->n[2].e, clock_us, &cl->n[2].grace_owed,
+				COORD_ACK_IN_GRACE, 2500, "Started grace period");
+	pump(cl);
+	assert_int_equal(cl->drops, 0);
+	assert_int_equal(coord_engine_find_event(cl->n[0].e, &id)->state,
+			 COORD_EVENT_CANCELLED);
+	free(give);
+}
+
+static bool client_gone(void *arg)
+{
+	return ((struct cluster *)arg)->gone > 0;
+}
+
+/* The same when the give-up is killed while it waits (pacemaker's time-out
+ * of the gate's stop): its handover is withdrawn. */
+static void test_give_up_killed_is_withdrawn(void **state)
+{
+	struct cluster *cl = *state;
+	struct ctl_run *give = malloc(sizeof(*give));
+	const struct coord_event *ev = NULL;
+	size_t k;
+
+	cl->n[2].hold_grace = true;
+	memset(give, 0, sizeof(*give));
+	ctl_start(give, cl->path, (const char *const[]){ "give-up", "--ip", "198.18.0.101",
+							 "--wait", NULL });
+	run_until(stdout_has, give, 300);
+	assert_false(give->exited);
+	kill(give->pid, SIGKILL);
+	waitpid(give->pid, NULL, 0);
+	close(give->out_fd);
+	close(give->err_fd);
+	assert_true(run_until(client_gone, cl, 5000));
+	for (k = 0; k < coord_engine_event_count(cl->n[0].e); k++)
+		if (coord_engine_event(cl->n[0].e, k)->reason == COORD_DEATH_HANDOVER)
+			ev = coord_engine_event(cl->n[0].e, k);
+	assert_non_null(ev);
+	assert_int_equal(ev->state, COORD_EVENT_CANCELLED);
+	assert_int_equal(coord_engine_find_event(cl->n[1].e, &ev->id)->state,
+			 COORD_EVENT_CANCELLED);
+	coord_engine_grace_done(cl->n[2].e, clock_us, &cl->n[2].grace_owed,
+				COORD_ACK_IN_GRACE, 2500, "Started grace period");
+	pump(cl);
+	assert_int_equal(cl->drops, 0);
+	free(give);
+}
+
 static void test_daemon_refusals(void **state)
 {
 	struct ctl_run *r = malloc(sizeof(*r));
@@ -721,6 +802,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_death_wait_names_the_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_death_wait_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_death_held_is_failure, setup_hold, teardown),
+		cmocka_unit_test_setup_teardown(test_give_up_held_is_withdrawn, setup_hold,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_give_up_killed_is_withdrawn, setup, teardown),
 		cmocka_unit_test(test_escaping),
 	};
 

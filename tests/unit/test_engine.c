@@ -789,6 +789,77 @@ static void test_handover_waits_for_live_leaver_and_reruns_for_joiner(void **sta
 	assert_int_equal(target_of(2), COORD_TARGET_YES);
 }
 
+/* A handover whose origin's coordd leaves before its end is abandoned on
+ * every other node, as a death is: nobody else may drop the origin's
+ * state, and no RELEASE will come (the simulator, seed 1: the origin's
+ * coordd was killed with its RELEASE unsent, and the survivors' records
+ * waited for ever). */
+static void test_handover_abandoned_when_origin_leaves(void **state)
+{
+	static const uint8_t reasons[] = { COORD_LEAVE_PROCDOWN, COORD_LEAVE_LEAVE,
+					   COORD_LEAVE_NODEDOWN };
+	struct coord_event_id id;
+	size_t r;
+
+	(void)state;
+	for (r = 0; r < sizeof(reasons); r++) {
+		cluster_up(3, COORD_POLICY_HOLD);
+		C.nodes[3].grace_mode = GRACE_HOLD;
+		id = hand_over(2, 1);
+		settle();
+		assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_WAITING);
+		node_leaves(2, reasons[r]);
+		assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_ABANDONED);
+		assert_int_equal(ev_on(3, &id)->state, COORD_EVENT_ABANDONED);
+		assert_int_equal(C.nodes[2].drops, 0);
+		teardown(NULL);
+	}
+}
+
+/* A member that joins while a drop runs is not waited for (the attempt is
+ * under way), but when that attempt fails the next one would drop with the
+ * joiner out of grace, a second later or more: the origin re-runs the
+ * handover for it instead of retrying (the simulator, seed 2315: a
+ * coordd that joined again during the first attempt was a member, out of
+ * grace, when the retry dropped the state). */
+static void test_failed_drop_reruns_for_member_joined_meanwhile(void **state)
+{
+	struct coord_event_id id, again;
+	struct coord_member_id j;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	node_leaves(3, COORD_LEAVE_LEAVE);
+	C.nodes[1].release_hold = true;
+	id = hand_over(1, 1);
+	settle();
+	assert_int_equal(C.nodes[1].drops, 1);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASING);
+	/* Node 3's coordd joins while the drop runs: not re-run yet. */
+	C.nodes[3].up = true;
+	coord_engine_free(C.nodes[3].e);
+	C.nodes[3].e = engine_for(3, 303);
+	j = mid(3);
+	confchg(NULL, NULL, 0, &j, 1);
+	settle();
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASING);
+	/* The drop fails: the handover runs again, waiting for node 3 too. */
+	C.nodes[1].release_hold = false;
+	coord_engine_release_done(C.nodes[1].e, C.now, &id, 1);
+	settle();
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_CANCELLED);
+	again = ev_on(1, &id)->rerun_as;
+	assert_int_equal(again.seq, id.seq + 1);
+	assert_int_equal(ev_on(1, &again)->reason, COORD_DEATH_HANDOVER);
+	assert_non_null(sv_on(1, &again, 3));
+	assert_int_equal(C.nodes[3].last_grace.seq, again.seq);
+	assert_int_equal(C.nodes[1].drops, 2);
+	assert_int_equal(C.nodes[1].last_drop.seq, again.seq);
+	assert_int_equal(ev_on(3, &again)->state, COORD_EVENT_RELEASED);
+	advance(10000000);
+	assert_int_equal(C.nodes[1].drops, 2);
+}
+
 /* A failed drop is retried like a release, and the record says so. */
 static void test_handover_drop_failure_retries(void **state)
 {
@@ -1466,6 +1537,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_handover_waits_for_live_leaver_and_reruns_for_joiner,
 					  teardown),
 		cmocka_unit_test_teardown(test_handover_drop_failure_retries, teardown),
+		cmocka_unit_test_teardown(test_handover_abandoned_when_origin_leaves, teardown),
+		cmocka_unit_test_teardown(test_failed_drop_reruns_for_member_joined_meanwhile,
+					  teardown),
 		cmocka_unit_test_teardown(test_node_left_reason_refused_from_the_wire, teardown),
 		cmocka_unit_test(test_deterministic),
 	};
