@@ -315,27 +315,21 @@ static void on_drop_done(void *data, const struct coord_event_id *id,
 	pump(d);
 }
 
-struct take_over {
-	struct coordd *d;
-	uint32_t token;
-};
-
+/* id.seq carries the control request's token (take_over()). */
 static void on_take_over_done(void *data, const struct coord_event_id *id,
 			      uint8_t result, uint32_t latency_us, const char *detail)
 {
-	struct take_over *t = data;
+	struct coordd *d = data;
 	char msg[COORD_CTL_MESSAGE_MAX];
 
-	(void)id;
 	snprintf(msg, sizeof(msg), "%s in %u ms%s%s", result == COORD_ACK_IN_GRACE ?
 		 "in grace, the other nodes' client records loaded" :
 		 coord_ack_result_name(result), latency_us / 1000,
 		 detail && *detail ? ": " : "", detail ? detail : "");
 	qb_log(result == COORD_ACK_IN_GRACE ? LOG_NOTICE : LOG_ERR,
 	       "take-over: local server %s", msg);
-	coord_dispatch_take_over_done(t->d->dispatch, t->token,
+	coord_dispatch_take_over_done(d->dispatch, (uint32_t)id->seq,
 				      result == COORD_ACK_IN_GRACE, msg);
-	free(t);
 }
 
 /* VIPs are about to arrive here (the gate's start): their clients may have
@@ -346,21 +340,14 @@ static void take_over(void *data, uint32_t token, const struct coord_vip *vips,
 {
 	struct coordd *d = data;
 	uint32_t nodes[COORD_MAX_NODES_LOADED];
-	struct coord_event_id none = { 0 };
-	struct take_over *t = malloc(sizeof(*t));
+	struct coord_event_id request = { .seq = token };	/* no event */
 	size_t n;
 
 	(void)vips;
-	if (!t) {
-		coord_dispatch_take_over_done(d->dispatch, token, false, "out of memory");
-		return;
-	}
-	t->d = d;
-	t->token = token;
 	n = coord_engine_other_nodes(d->engine, nodes, COORD_MAX_NODES_LOADED);
 	qb_log(LOG_NOTICE, "take-over of %zu VIP(s): entering grace with the client "
 	       "records of %zu other node(s)", n_vips, n);
-	coord_grace_load_nodes(d->grace, &none, nodes, n, on_take_over_done, t);
+	coord_grace_load_nodes(d->grace, &request, nodes, n, on_take_over_done, d);
 }
 
 static void on_release_done(void *data, const struct coord_event_id *id,

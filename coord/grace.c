@@ -424,10 +424,8 @@ void coord_grace_call(struct coord_grace_client *g, const struct coord_event_id 
 	struct request *req = calloc(1, sizeof(*req));
 	size_t i;
 
-	if (!req || !n_args) {
-		free(req);
-		qb_log(LOG_CRIT, "%s: grace request lost", n_args ? "out of memory" :
-		       "no grace argument");
+	if (!req) {
+		qb_log(LOG_CRIT, "out of memory: grace request lost");
 		return;
 	}
 	req->g = g;
@@ -436,7 +434,7 @@ void coord_grace_call(struct coord_grace_client *g, const struct coord_event_id 
 	req->id = *id;
 	req->started_us = coord_now_us();
 	req->result = COORD_ACK_IN_GRACE;
-	req->outstanding = (unsigned)n_args;
+	req->outstanding = n_args ? (unsigned)n_args : 1;
 	req->next = g->requests;
 	g->requests = req;
 	g->n_requests++;
@@ -448,6 +446,9 @@ void coord_grace_call(struct coord_grace_client *g, const struct coord_event_id 
 	}
 	if (!g->conn)
 		grace_connect(g);
+	/* Nothing to ask is answered too, from the loop like any answer. */
+	if (!n_args)
+		call_finished(req, COORD_ACK_GRACE_FAILED, "no grace argument", NULL);
 	for (i = 0; i < n_args; i++)
 		send_grace(g, req, args[i]);
 	g->in_request = false;
@@ -503,8 +504,10 @@ void coord_grace_drop(struct coord_grace_client *g, const struct coord_event_id 
 	const char *argv[1 + COORD_MAX_VIPS];
 	size_t n;
 
-	if (!n_vips)	/* "2:" would release every client of the server */
-		return done(ctx, id, COORD_ACK_GRACE_FAILED, 0, "no VIP to drop");
+	if (!n_vips) {	/* "2:" would release every client of the server */
+		coord_grace_call(g, id, NULL, 0, done, ctx);
+		return;
+	}
 	/* Its own records first ("3:"): the VIPs' clients are among them, so
 	 * its grace lasts until they could reclaim elsewhere; with an empty
 	 * reclaim list ganesha ends the grace at its next reaper run, and a
