@@ -18,20 +18,25 @@ DEPS_OK   := $(B)/.deps-ok
 
 WARN      := -Wall -Wextra -Werror
 CFLAGS    ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -D_GNU_SOURCE \
-	     -DCOORD_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
+# BASE_CFLAGS: what every C file of the tree is built with (the simulator
+# and its mutants too); ALL_CFLAGS adds what the programs print.
+BASE_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -D_GNU_SOURCE $(EXTRA_CFLAGS)
+ALL_CFLAGS = $(BASE_CFLAGS) -DCOORD_VERSION='"$(VERSION)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 # The codecs: all coordctl links.
 PROTO_SRCS  := $(wildcard proto/*.c)
-# The codecs and the engine: no I/O, linked by coordd and the tests.
-CORE_SRCS   := $(PROTO_SRCS) $(wildcard coord/engine*.c)
+# The barrier engine (coord/core/): deterministic, no I/O.
+ENGINE_SRCS := $(wildcard coord/core/*.c)
+# The codecs and the engine, linked by coordd, the tests and the simulator.
+CORE_SRCS   := $(PROTO_SRCS) $(ENGINE_SRCS)
 # coordctl: its main and printers.
 CTL_SRCS    := $(wildcard coord/coordctl*.c)
-# coordd's adapters (CPG, quorum, D-Bus, control socket, config, ...).
-DAEMON_SRCS := $(filter-out coord/engine%.c coord/coordd.c $(CTL_SRCS), $(wildcard coord/*.c))
+# coordd's adapters (CPG, quorum, D-Bus, control socket, config, ...):
+# every other file of coord/ but the two programs' own.
+DAEMON_SRCS := $(filter-out coord/coordd.c $(CTL_SRCS), $(wildcard coord/*.c))
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 

@@ -6,7 +6,7 @@
  * Outputs: actions the caller drains with coord_engine_next_action():
  * multicast this message, ask the local server to enter grace, run the
  * release, an event ended.  The same code runs in coordd, in the unit
- * tests and in the simulator (tests/sim/); coord/engine.c describes the
+ * tests and in the simulator (tests/sim/); coord/core/engine.c describes the
  * protocol in prose.
  *
  * Times are microseconds on a monotonic clock chosen by the caller.

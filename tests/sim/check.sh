@@ -9,4 +9,4 @@ rc=$?
 last=$(echo "$out" | tail -n 1)
 echo "$out" | grep -v '^sim:' | head -n 60 | sed 's/^/# /'
 if [ $rc = 0 ]; then echo "ok - $last"; else echo "not ok - $last"; fi
-MUTANT_SCHEDULES=${MUTANT_SCHEDULES:-5000} B="$B" sh tests/sim/mutants.sh | sed 's/^\(not \)\{0,1\}ok [0-9]* /&/'
+MUTANT_SCHEDULES=${MUTANT_SCHEDULES:-5000} make -s B="$B" sim-mutants | sed 's/^\(not \)\{0,1\}ok [0-9]* /&/'

@@ -1,16 +1,17 @@
 #!/bin/sh
 # make sim-mutants: the simulator against planted bugs.  Each patch in
-# tests/sim/mutants/ is applied to a copy of coord/engine.c and proto/wire.c
-# (never to the shipped code), or of the simulator's models of the agent and the
-# gate; the simulator must catch every one.  The
+# tests/sim/mutants/ is applied to a copy of the simulator's sources
+# (SIM_SRCS, from the Makefile: the engine, the codecs and the simulator's
+# own models of the agent and the gate; never to the tree), and the
+# simulator built from that copy must catch every one.  The
 # first lines of a patch say which invariant catches it ("# caught by:") and,
 # for a rare schedule, how many schedules it may take ("# schedules: N").
 # Last line, exactly:
 #   mutants: <caught> caught, <survived> survived
 set -u
+: "${SIM_CFLAGS:?run me through make sim-mutants}" "${SIM_SRCS:?run me through make sim-mutants}"
 B=${B:-build}
 CC=${CC:-cc}
-SIM_CFLAGS=${SIM_CFLAGS:--std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -D_GNU_SOURCE}
 SCHEDULES=${MUTANT_SCHEDULES:-20000}
 caught=0 survived=0 n=0
 for p in tests/sim/mutants/*.patch; do
@@ -19,13 +20,15 @@ for p in tests/sim/mutants/*.patch; do
 	case " ${MUTANTS:-$name} " in *" $name "*) ;; *) continue ;; esac
 	dir=$B/sim/mutants/$name
 	n=$((n + 1))
-	rm -rf "$dir" && mkdir -p "$dir/coord" "$dir/proto" "$dir/tests/sim"
-	cp coord/engine.c "$dir/coord/engine.c"
-	cp proto/wire.c proto/*.h "$dir/proto/"
-	cp tests/sim/sim.c "$dir/tests/sim/"	# its models of the agent and the gate
+	rm -rf "$dir" && mkdir -p "$dir"
+	copies=
+	for f in $SIM_SRCS; do	# each source, and the headers beside it
+		d=$(dirname "$f")
+		mkdir -p "$dir/$d" && cp "$f" $(ls "$d"/*.h 2>/dev/null) "$dir/$d/"
+		copies="$copies $dir/$f"
+	done
 	if ! patch -s -d "$dir" -p0 <"$p" ||
-	   ! $CC $SIM_CFLAGS -Iproto -o "$dir/sim" "$dir/tests/sim/sim.c" "$dir/proto/wire.c" \
-		"$dir/coord/engine.c"; then
+	   ! $CC $SIM_CFLAGS -o "$dir/sim" $copies; then
 		echo "not ok $n - mutant $name: does not apply or build"
 		survived=$((survived + 1))
 		continue

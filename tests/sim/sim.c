@@ -1,5 +1,5 @@
 /*
- * The simulator: N instances of the real barrier engine (coord/engine.c,
+ * The simulator: N instances of the real barrier engine (coord/core/engine.c,
  * the code coordd links) in one process, on a virtual clock, connected by
  * a model of what corosync's CPG guarantees.  docs/simulation.md states
  * the model and the invariants checked after every step.

@@ -1,12 +1,12 @@
-# The simulator (tests/sim/sim.c) links the very engine coordd links.
+# The simulator (tests/sim/sim.c) links the very engine coordd links, built
+# with the flags every C file of the tree is built with.
 #   make sim [SEEDS=N] [SEED=S [STEPS=K] [MASK=M]]    make sim-mutants
 SEEDS ?= 30000
-SIM_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -D_GNU_SOURCE
-SIM_SRCS = tests/sim/sim.c proto/wire.c
+SIM_SRCS = tests/sim/sim.c $(PROTO_SRCS) $(ENGINE_SRCS)
 
-$(B)/sim/sim: $(SIM_SRCS) coord/engine.c include/coord/engine.h include/coord/wire.h
+$(B)/sim/sim: $(SIM_SRCS) $(wildcard include/coord/*.h proto/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(SIM_CFLAGS) -o $@ $(SIM_SRCS) coord/engine.c
+	$(CC) $(BASE_CFLAGS) -o $@ $(SIM_SRCS)
 
 sim: $(B)/sim/sim
 	@if [ -n "$(SEED)" ]; then \
@@ -15,6 +15,8 @@ sim: $(B)/sim/sim
 		$(B)/sim/sim -n $(SEEDS); \
 	fi
 
-# Each planted bug: a patch applied to a copy of coord/engine.c.
+# Each planted bug: a patch applied to a copy of the simulator's sources
+# (the engine, the codecs, the simulator's own models), never to the tree.
 sim-mutants: $(B)/sim/sim
-	@B=$(B) CC="$(CC)" SIM_CFLAGS="$(SIM_CFLAGS)" sh tests/sim/mutants.sh
+	@B=$(B) CC="$(CC)" SIM_CFLAGS="$(BASE_CFLAGS)" SIM_SRCS="$(SIM_SRCS)" \
+		sh tests/sim/mutants.sh
