@@ -456,75 +456,92 @@ void coord_grace_call(struct coord_grace_client *g, const struct coord_event_id 
 		coord_dbus_loop_queue_dispatch(g->glue);
 }
 
-/* "E:VIP" for each VIP, or "0:" without one. */
-static size_t vip_args(const char *event, const struct coord_vip *vips, size_t n_vips,
-		       char args[][COORD_GRACE_ARG_MAX], const char **argv)
+/* ganesha's grace events (src/include/nfs_grace.h's EVENT_*). */
+enum ganesha_grace_event {
+	GRACE_JUST_GRACE = 0,		/* "0:": grace, no records loaded */
+	GRACE_RELEASE_IP = 2,		/* "2:IP": drop the state of IP's clients */
+	GRACE_UPDATE_CLIENTS = 3,	/* "3:": load the server's own records */
+	GRACE_TAKE_NODEID = 4,		/* "4:N": load node N's records */
+	GRACE_TAKE_IP = 5,		/* "5:IP": load IP's clients' records */
+};
+
+/* One call's arguments, "EVENT:ADDRESS" each. */
+struct grace_args {
+	char text[1 + COORD_MAX_NODES_LOADED + COORD_MAX_VIPS][COORD_GRACE_ARG_MAX];
+	const char *argv[1 + COORD_MAX_NODES_LOADED + COORD_MAX_VIPS];
+	size_t n;
+};
+
+static void add_arg(struct grace_args *a, enum ganesha_grace_event event, const char *address)
+{
+	snprintf(a->text[a->n], COORD_GRACE_ARG_MAX, "%d:%s", (int)event, address);
+	a->argv[a->n] = a->text[a->n];
+	a->n++;
+}
+
+static void add_vips(struct grace_args *a, enum ganesha_grace_event event,
+		     const struct coord_vip *vips, size_t n_vips)
 {
 	char ip[64];
 	size_t i;
 
-	if (!n_vips) {
-		snprintf(args[0], COORD_GRACE_ARG_MAX, "0:");
-		argv[0] = args[0];
-		return 1;
-	}
-	for (i = 0; i < n_vips; i++) {
-		snprintf(args[i], COORD_GRACE_ARG_MAX, "%s:%s", event,
-			 coord_vip_format(&vips[i], ip, sizeof(ip)));
-		argv[i] = args[i];
-	}
-	return n_vips;
+	for (i = 0; i < n_vips && i < COORD_MAX_VIPS; i++)
+		add_arg(a, event, coord_vip_format(&vips[i], ip, sizeof(ip)));
+}
+
+static void add_node(struct grace_args *a, uint32_t node)
+{
+	char id[16];
+
+	snprintf(id, sizeof(id), "%u", node);
+	add_arg(a, GRACE_TAKE_NODEID, id);
 }
 
 void coord_grace_request(struct coord_grace_client *g, const struct coord_event_id *id,
 			 const struct coord_vip *vips, size_t n_vips)
 {
-	char args[COORD_MAX_VIPS][COORD_GRACE_ARG_MAX];
-	const char *argv[COORD_MAX_VIPS];
+	struct grace_args a = { .n = 0 };
 
-	coord_grace_call(g, id, argv, vip_args("5", vips, n_vips, args, argv),
-			 g->done, g->ctx);
+	if (n_vips)
+		add_vips(&a, GRACE_TAKE_IP, vips, n_vips);
+	else
+		add_arg(&a, GRACE_JUST_GRACE, "");
+	coord_grace_call(g, id, a.argv, a.n, g->done, g->ctx);
 }
 
 void coord_grace_request_node(struct coord_grace_client *g, const struct coord_event_id *id,
 			      uint32_t node)
 {
-	char arg[COORD_GRACE_ARG_MAX];
-	const char *argv[1] = { arg };
+	struct grace_args a = { .n = 0 };
 
-	snprintf(arg, sizeof(arg), "4:%u", node);
-	coord_grace_call(g, id, argv, 1, g->done, g->ctx);
+	add_node(&a, node);
+	coord_grace_call(g, id, a.argv, a.n, g->done, g->ctx);
 }
 
 void coord_grace_drop(struct coord_grace_client *g, const struct coord_event_id *id,
 		      const struct coord_vip *vips, size_t n_vips,
 		      coord_grace_done_fn done, void *ctx)
 {
-	char args[1 + COORD_MAX_VIPS][COORD_GRACE_ARG_MAX];
-	const char *argv[1 + COORD_MAX_VIPS];
-	size_t n;
+	struct grace_args a = { .n = 0 };
 
-	if (!n_vips) {	/* "2:" would release every client of the server */
-		coord_grace_call(g, id, NULL, 0, done, ctx);
-		return;
+	/* Without VIPs nothing is asked: "2:" would release every client of
+	 * the server.  Its own records first ("3:"): the VIPs' clients are
+	 * among them, so its grace lasts until they could reclaim elsewhere;
+	 * with an empty reclaim list ganesha ends the grace at its next reaper
+	 * run, and a client of its other VIPs could take a dropped lock. */
+	if (n_vips) {
+		add_arg(&a, GRACE_UPDATE_CLIENTS, "");
+		add_vips(&a, GRACE_RELEASE_IP, vips, n_vips);
 	}
-	/* Its own records first ("3:"): the VIPs' clients are among them, so
-	 * its grace lasts until they could reclaim elsewhere; with an empty
-	 * reclaim list ganesha ends the grace at its next reaper run, and a
-	 * client of its other VIPs could take a dropped lock. */
-	snprintf(args[0], COORD_GRACE_ARG_MAX, "3:");
-	argv[0] = args[0];
-	n = vip_args("2", vips, n_vips, args + 1, argv + 1);
-	coord_grace_call(g, id, argv, 1 + n, done, ctx);
+	coord_grace_call(g, id, a.argv, a.n, done, ctx);
 }
 
 void coord_grace_load_nodes(struct coord_grace_client *g, const struct coord_event_id *id,
 			    const uint32_t *nodes, size_t n_nodes,
 			    coord_grace_done_fn done, void *ctx)
 {
-	char args[1 + COORD_MAX_NODES_LOADED][COORD_GRACE_ARG_MAX];
-	const char *argv[1 + COORD_MAX_NODES_LOADED];
-	size_t i, n = 0;
+	struct grace_args a = { .n = 0 };
+	size_t i;
 
 	/* Its own records first ("3:", UPDATE_CLIENTS: RecoveryRoot/v4recov/
 	 * node0, read without removing them): a VIP can come back to the
@@ -533,15 +550,10 @@ void coord_grace_load_nodes(struct coord_grace_client *g, const struct coord_eve
 	 * renewed); those clients' records are this server's own, and a
 	 * server loads its own only when it starts.  Without them their
 	 * reclaims get NFS4ERR_NO_GRACE (seen in the lab). */
-	snprintf(args[n], COORD_GRACE_ARG_MAX, "3:");
-	argv[n] = args[n];
-	n++;
-	for (i = 0; i < n_nodes && i < COORD_MAX_NODES_LOADED; i++) {
-		snprintf(args[n], COORD_GRACE_ARG_MAX, "4:%u", nodes[i]);
-		argv[n] = args[n];
-		n++;
-	}
-	coord_grace_call(g, id, argv, n, done, ctx);
+	add_arg(&a, GRACE_UPDATE_CLIENTS, "");
+	for (i = 0; i < n_nodes && i < COORD_MAX_NODES_LOADED; i++)
+		add_node(&a, nodes[i]);
+	coord_grace_call(g, id, a.argv, a.n, done, ctx);
 }
 
 void coord_grace_set_bus_user(struct coord_grace_client *g,
