@@ -108,30 +108,9 @@ done
 lab_wait_pacemaker 1 3 120 || { say "pacemaker did not come up"; exit 1; }
 lab_exec 1 crm_attribute -t crm_config -n stonith-enabled -v false
 lab_exec 1 crm_attribute -t rsc_defaults -n resource-stickiness -v 100
-lab_exec 1 cibadmin -C -o resources -X "
-<clone id=\"mon-clone\"><primitive id=\"mon\" class=\"ocf\" provider=\"coord\" type=\"ganesha_coord_mon\">
-  <instance_attributes id=\"mon-ia\">
-    <nvpair id=\"mon-pid\" name=\"pid_file\" value=\"/run/ganesha.pid\"/>
-    <nvpair id=\"mon-ctl\" name=\"coordctl\" value=\"$COORDCTL\"/>
-  </instance_attributes>
-  <operations><op id=\"mon-mon\" name=\"monitor\" interval=\"${E2E_AGENT_INTERVAL}s\" timeout=\"20s\"/></operations>
-</primitive></clone>"
-lab_exec 1 cibadmin -C -o resources -X "
-<primitive id=\"vip\" class=\"ocf\" provider=\"bench\" type=\"IPaddr2\">
-  <instance_attributes id=\"vip-ia\">
-    <nvpair id=\"vip-ip\" name=\"ip\" value=\"$VIP\"/>
-    <nvpair id=\"vip-mask\" name=\"cidr_netmask\" value=\"24\"/>
-    <nvpair id=\"vip-nic\" name=\"nic\" value=\"eth0\"/>
-  </instance_attributes>
-  <operations><op id=\"vip-mon\" name=\"monitor\" interval=\"10s\"/></operations>
-</primitive>"
-lab_exec 1 cibadmin -C -o constraints -X "
-<rsc_location id=\"vip-needs-ganesha\" rsc=\"vip\">
-  <rule id=\"vip-rule\" score=\"-INFINITY\" boolean-op=\"or\">
-    <expression id=\"vip-e1\" attribute=\"ganesha-active\" operation=\"not_defined\"/>
-    <expression id=\"vip-e2\" attribute=\"ganesha-active\" operation=\"ne\" value=\"1\"/>
-  </rule>
-</rsc_location>"
+lab_exec 1 cibadmin -C -o resources -X "$(pcmk_mon_clone_xml "${E2E_AGENT_INTERVAL}s")"
+lab_exec 1 cibadmin -C -o resources -X "$(pcmk_vip_xml vip "$VIP" 10s bench)"
+lab_exec 1 cibadmin -C -o constraints -X "$(pcmk_vip_rule_xml vip)"
 wait_for 90 all_active || { say "ganesha-active not set on every node"; exit 1; }
 wait_for 60 vip_holder $VIP >/dev/null || { say "the VIP did not start"; exit 1; }
 vip_answers 30000 || { say "the VIP does not answer"; exit 1; }

@@ -307,6 +307,17 @@ static bool member_id_in(struct coord_member_id id,
 	return false;
 }
 
+/* Whether a process on the node is a member of the group. */
+static bool node_has_member(const struct coord_engine *e, uint32_t nodeid)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_members; i++)
+		if (e->members[i].id.nodeid == nodeid)
+			return true;
+	return false;
+}
+
 /* ---- events ---- */
 
 size_t coord_engine_other_nodes(const struct coord_engine *e, uint32_t *out, size_t max)
@@ -584,19 +595,13 @@ static bool in_view(const struct coord_engine *e, uint32_t nodeid)
 static uint32_t survivor_coming_back(const struct coord_engine *e,
 				     const struct coord_event *ev)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < ev->n_survivors; i++) {
 		const struct coord_survivor *sv = &ev->survivors[i];
-		bool member = false;
 
-		if (sv->state != COORD_SURVIVOR_LEFT || !sv->quorum_gone ||
-		    !in_view(e, sv->id.nodeid))
-			continue;
-		for (j = 0; j < e->n_members; j++)
-			if (e->members[j].id.nodeid == sv->id.nodeid)
-				member = true;
-		if (!member)
+		if (sv->state == COORD_SURVIVOR_LEFT && sv->quorum_gone &&
+		    in_view(e, sv->id.nodeid) && !node_has_member(e, sv->id.nodeid))
 			return sv->id.nodeid;
 	}
 	return 0;
@@ -605,15 +610,11 @@ static uint32_t survivor_coming_back(const struct coord_engine *e,
 /* A node of the quorum view without a member in the group, or 0. */
 static uint32_t view_non_member(const struct coord_engine *e)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < e->n_view; i++) {
-		bool member = false;
-		for (j = 0; j < e->n_members && !member; j++)
-			member = e->members[j].id.nodeid == e->view[i];
-		if (!member)
+	for (i = 0; i < e->n_view; i++)
+		if (!node_has_member(e, e->view[i]))
 			return e->view[i];
-	}
 	return 0;
 }
 
@@ -1379,7 +1380,7 @@ static void mark_quorum_gone(struct coord_engine *e)
 void coord_engine_quorum_view(struct coord_engine *e, uint64_t now, bool quorate,
 			      const uint32_t *nodes, size_t n_nodes)
 {
-	size_t i, j, k;
+	size_t i, j;
 
 	if (n_nodes > sizeof(e->view) / sizeof(e->view[0]))
 		n_nodes = sizeof(e->view) / sizeof(e->view[0]);
@@ -1388,9 +1389,7 @@ void coord_engine_quorum_view(struct coord_engine *e, uint64_t now, bool quorate
 		bool known = false;
 		for (j = 0; j < e->n_view && !known; j++)
 			known = e->view[j] == nodes[i];
-		for (k = 0; k < e->n_members && !known; k++)
-			known = e->members[k].id.nodeid == nodes[i];
-		if (!known)
+		if (!known && !node_has_member(e, nodes[i]))
 			e->view_news_until = now + COORD_VIEW_SETTLE_US;
 	}
 	memcpy(e->view, nodes, n_nodes * sizeof(nodes[0]));

@@ -95,11 +95,28 @@ check() {	# DESCRIPTION command...: ok when the command succeeds
 
 # ---- the real stack: nfs-ganesha 4.3 and pacemaker ----
 
-# A VIP as the HA stack runs it: an IPaddr2 primitive on eth0, and the
-# location rule that keeps it off every node whose ganesha-active is not 1.
-pcmk_vip_xml() {	# ID IP [MONITOR-INTERVAL]
+# The monitor agent, cloned on every node: it sets ganesha-active.
+pcmk_mon_clone_xml() {	# [MONITOR-INTERVAL [DBUS-TIMEOUT-MS [MONITOR-TIMEOUT]]]
+	dbus_timeout=
+	[ -n "${2:-}" ] && dbus_timeout="
+    <nvpair id=\"mon-dbus\" name=\"dbus_timeout_ms\" value=\"$2\"/>"
 	cat <<XML
-<primitive id="$1" class="ocf" provider="heartbeat" type="IPaddr2">
+<clone id="mon-clone"><primitive id="mon" class="ocf" provider="coord" type="ganesha_coord_mon">
+  <instance_attributes id="mon-ia">
+    <nvpair id="mon-pid" name="pid_file" value="/run/ganesha.pid"/>
+    <nvpair id="mon-ctl" name="coordctl" value="$COORDCTL"/>$dbus_timeout
+  </instance_attributes>
+  <operations><op id="mon-mon" name="monitor" interval="${1:-2s}" timeout="${3:-20s}"/></operations>
+</primitive></clone>
+XML
+}
+
+# A VIP as the HA stack runs it: an IPaddr2 primitive on eth0 (PROVIDER:
+# heartbeat's agent, or a wrapper of it), and the location rule that keeps
+# it off every node whose ganesha-active is not 1.
+pcmk_vip_xml() {	# ID IP [MONITOR-INTERVAL [PROVIDER]]
+	cat <<XML
+<primitive id="$1" class="ocf" provider="${4:-heartbeat}" type="IPaddr2">
   <instance_attributes id="$1-ia">
     <nvpair id="$1-ip" name="ip" value="$2"/>
     <nvpair id="$1-mask" name="cidr_netmask" value="24"/>

@@ -248,15 +248,7 @@ nfs_stack_up() {
 	done
 	lab_wait_pacemaker 1 3 90 || return 1
 	lab_exec 1 crm_attribute -t crm_config -n stonith-enabled -v false
-	lab_exec 1 cibadmin -C -o resources -X "
-<clone id=\"mon-clone\"><primitive id=\"mon\" class=\"ocf\" provider=\"coord\" type=\"ganesha_coord_mon\">
-  <instance_attributes id=\"mon-ia\">
-    <nvpair id=\"mon-pid\" name=\"pid_file\" value=\"/run/ganesha.pid\"/>
-    <nvpair id=\"mon-ctl\" name=\"coordctl\" value=\"$COORDCTL\"/>
-    <nvpair id=\"mon-dbus\" name=\"dbus_timeout_ms\" value=\"10000\"/>
-  </instance_attributes>
-  <operations><op id=\"mon-mon\" name=\"monitor\" interval=\"2s\" timeout=\"20s\"/></operations>
-</primitive></clone>" || return 1
+	lab_exec 1 cibadmin -C -o resources -X "$(pcmk_mon_clone_xml 2s 10000)" || return 1
 	for v in 1 2 3; do
 		lab_exec 1 cibadmin -C -o resources -X "$(_nfs_vip_xml $v)" || return 1
 	done

@@ -210,15 +210,7 @@ must "pacemaker: 3 nodes online" lab_wait_pacemaker 1 3 150
 lab_exec 1 crm_attribute -t crm_config -n stonith-enabled -v false
 lab_exec 1 crm_attribute -t rsc_defaults -n resource-stickiness -v 1000
 # dbus_timeout_ms: a stopped (slow) ganesha is not a dead one here.
-lab_exec 1 cibadmin -C -o resources -X "
-<clone id=\"mon-clone\"><primitive id=\"mon\" class=\"ocf\" provider=\"coord\" type=\"ganesha_coord_mon\">
-  <instance_attributes id=\"mon-ia\">
-    <nvpair id=\"mon-pid\" name=\"pid_file\" value=\"/run/ganesha.pid\"/>
-    <nvpair id=\"mon-ctl\" name=\"coordctl\" value=\"$COORDCTL\"/>
-    <nvpair id=\"mon-dbus\" name=\"dbus_timeout_ms\" value=\"50000\"/>
-  </instance_attributes>
-  <operations><op id=\"mon-mon\" name=\"monitor\" interval=\"2s\" timeout=\"60s\"/></operations>
-</primitive></clone>"
+lab_exec 1 cibadmin -C -o resources -X "$(pcmk_mon_clone_xml 2s 50000 60s)"
 lab_exec 1 cibadmin -C -o resources -X "$(pcmk_vip_xml vip "$VIP")"
 lab_exec 1 cibadmin -C -o constraints -X "$(pcmk_vip_rule_xml vip)"
 lab_exec 1 cibadmin -C -o constraints -X \
