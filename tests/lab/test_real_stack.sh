@@ -51,7 +51,9 @@ wait_for() {	# SECONDS command...: poll every 50 ms
 }
 all_active() { [ "$(active_nodes)" = "1 2 3 " ]; }
 check "the monitor agent set ganesha-active=1 on every node" wait_for 60 all_active
-check "the VIP runs on a node" wait_for 60 vip_holder $VIP >/dev/null
+# (the redirect inside: on the check it would hide the check's own line)
+vip_runs() { vip_holder $VIP >/dev/null; }
+check "the VIP runs on a node" wait_for 60 vip_runs
 H=$(vip_holder $VIP)
 echo "# VIP on node $H"
 
