@@ -154,9 +154,9 @@ void coord_dispatch_event_record(const struct coord_event *ev, uint64_t now,
 	memcpy(out->vips, ev->vips, out->n_vips * sizeof(out->vips[0]));
 }
 
-void coord_dispatch_survivor_record(const struct coord_event *ev,
-				    const struct coord_survivor *sv,
-				    struct coord_ctl_survivor *out)
+static void survivor_record(const struct coord_event *ev,
+			    const struct coord_survivor *sv,
+			    struct coord_ctl_survivor *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->event = ev->id;
@@ -172,8 +172,8 @@ void coord_dispatch_survivor_record(const struct coord_event *ev,
 	snprintf(out->detail, sizeof(out->detail), "%s", sv->detail);
 }
 
-void coord_dispatch_member_record(const struct coord_member *m, uint64_t now,
-				  bool self, struct coord_ctl_member *out)
+static void member_record(const struct coord_member *m, uint64_t now,
+			  bool self, struct coord_ctl_member *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->nodeid = m->id.nodeid;
@@ -201,7 +201,7 @@ static int send_event(struct coord_control_client *c, const struct coord_event *
 	err = coord_control_send(c, &rec);
 	for (i = 0; with_survivors && !err && i < ev->n_survivors; i++) {
 		rec.type = COORD_CTL_REC_SURVIVOR;
-		coord_dispatch_survivor_record(ev, &ev->survivors[i], &rec.u.survivor);
+		survivor_record(ev, &ev->survivors[i], &rec.u.survivor);
 		err = coord_control_send(c, &rec);
 	}
 	return err;
@@ -439,7 +439,7 @@ static void handle_status(struct coord_dispatch *d, struct coord_control_client 
 		const struct coord_member *m = coord_engine_member(d->env.engine, i);
 
 		rec.type = COORD_CTL_REC_MEMBER;
-		coord_dispatch_member_record(m, t, m == self, &rec.u.member);
+		member_record(m, t, m == self, &rec.u.member);
 		if (coord_control_send(c, &rec) < 0)
 			return;
 	}

@@ -91,13 +91,8 @@ void coord_dispatch_check_waiters(struct coord_dispatch *d);
 void coord_dispatch_take_over_done(struct coord_dispatch *d, uint32_t token,
 				   bool ok, const char *message);
 
-/* Converters, exposed for the tests. */
+/* An event as its EVENT record says it (exposed for the tests). */
 void coord_dispatch_event_record(const struct coord_event *ev, uint64_t now,
 				 struct coord_ctl_event *out);
-void coord_dispatch_survivor_record(const struct coord_event *ev,
-				    const struct coord_survivor *sv,
-				    struct coord_ctl_survivor *out);
-void coord_dispatch_member_record(const struct coord_member *m, uint64_t now,
-				  bool self, struct coord_ctl_member *out);
 
 #endif
