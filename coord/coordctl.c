@@ -21,22 +21,14 @@
 
 struct exchange {
 	int fd;
-	int64_t deadline_ms;		/* monotonic; -1: none */
+	double deadline_ms;		/* monotonic; -1: none */
 	uint32_t seq;
 	uint8_t buf[COORD_CTL_MAX_RECORD];
 	size_t len;
 	char error[320];
 };
 
-int64_t ctl_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static double mono_ms_f(void)
+double ctl_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -53,8 +45,8 @@ static int wait_fd(struct exchange *x, short events)
 	for (;;) {
 		timeout = -1;
 		if (x->deadline_ms >= 0) {
-			int64_t left = x->deadline_ms - ctl_mono_ms();
-			timeout = left > 0 ? (int)(left < INT32_MAX ? left : INT32_MAX) : 0;
+			double left = x->deadline_ms - ctl_mono_ms();
+			timeout = left > 0 ? (int)(left < INT32_MAX ? left + 0.999 : INT32_MAX) : 0;
 		}
 		rc = poll(&p, 1, timeout);
 		if (rc < 0 && errno == EINTR)
@@ -201,7 +193,7 @@ static int exchange(const char *path, const struct coord_ctl_request *req,
 {
 	struct exchange x = { .fd = -1, .seq = req->seq };
 	struct coord_ctl_record rec;
-	double started = mono_ms_f();
+	double started = ctl_mono_ms();
 	int rc;
 
 	x.deadline_ms = timeout_ms >= 0 ? ctl_mono_ms() + timeout_ms : -1;
@@ -214,7 +206,7 @@ static int exchange(const char *path, const struct coord_ctl_request *req,
 	while (rc == 0) {
 		rc = read_record(&x, &rec);
 		if (rc == 0 && rec.type == COORD_CTL_REC_END) {
-			rc = ctl_output_end(out, &rec.u.end, mono_ms_f() - started);
+			rc = ctl_output_end(out, &rec.u.end, ctl_mono_ms() - started);
 			goto done;
 		}
 		if (rc == 0)

@@ -34,7 +34,7 @@ enum {
 #define CTL_LOCAL_MOVE		0
 
 /* Milliseconds on the monotonic clock (coordctl.c). */
-int64_t ctl_mono_ms(void);
+double ctl_mono_ms(void);
 
 /* coordctl move VIP NODE (coordctl_move.c): returns the exit code. */
 int ctl_move(const char *vip, const char *node, int64_t timeout_ms);

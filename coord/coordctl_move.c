@@ -135,7 +135,7 @@ int ctl_move(const char *vip_text, const char *node, int64_t timeout_ms)
 			       node, NULL };
 	char group[256], out[2048];
 	struct coord_vip vip;
-	int64_t deadline;
+	double deadline;
 	int rc;
 
 	if (coord_vip_parse(vip_text, &vip) != 0) {
