@@ -93,9 +93,14 @@ static uint32_t get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static uint64_t get64(const uint8_t *p)
+/* A big-endian field of 1 to 8 bytes. */
+static uint64_t get_be(const uint8_t *p, unsigned width)
 {
-	return (uint64_t)get32(p) << 32 | get32(p + 4);
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < width; i++)
+		v = v << 8 | p[i];
+	return v;
 }
 
 static void expect_code(int got, int want, const char *what)
@@ -644,141 +649,126 @@ static void test_round_trip_records(void **state)
 
 /* ---- layout, as docs/control.md lists it ---- */
 
-static void test_layout_requests(void **state)
+/* A field of an encoded frame: where, how wide, what it holds. */
+struct layout_field {
+	long off;		/* from the frame's start; negative: from its end */
+	unsigned width;		/* 1, 2, 4 or 8 bytes, big-endian; 0: text */
+	uint64_t val;
+	const char *text;	/* width 0: these bytes, without their NUL */
+};
+
+#define F(o, w, v)	{ .off = (o), .width = (w), .val = (v) }
+#define TEXT(o, t)	{ .off = (o), .text = (t) }
+#define FIELDS(...)							\
+	.fields = (const struct layout_field[]){ __VA_ARGS__ },		\
+	.n_fields = sizeof((const struct layout_field[]){ __VA_ARGS__ }) / \
+		    sizeof(struct layout_field)
+
+/*
+ * A sample's encoding, as docs/control.md lists it: its type, its length
+ * and some of its fields, besides the header every frame has (magic, the
+ * length field equal to the length, the sample's seq).  A row each.
+ */
+struct layout_case {
+	const char *name;
+	bool record;
+	int sample;
+	uint16_t type;
+	size_t len;
+	const struct layout_field *fields;
+	size_t n_fields;
+};
+
+static const struct layout_case layout_cases[] = {
+	{ .name = "DEATH request layout", .sample = R_DEATH, .type = 4,
+	  .len = P + 4 + 2 * 20,
+	  FIELDS(TEXT(0, "CCTL"), F(4, 2, 0x0102),
+		 F(P, 2, 1),			/* WAIT */
+		 F(P + 2, 2, 2), F(P + 4, 1, 4),
+		 F(P + 8, 4, 0xc6120064),	/* 198.18.0.100 */
+		 F(P + 24, 1, 6), F(P + 28, 1, 0xfd)) },
+	{ .name = "EVENTS request layout", .sample = R_EVENTS, .type = 3, .len = P + 4,
+	  FIELDS(F(P, 2, 12)) },
+	{ .name = "CANCEL request layout", .sample = R_CANCEL, .type = 6, .len = P + 16,
+	  FIELDS(F(P, 4, 3), F(P + 4, 8, 0x0102030405060708ull), F(P + 12, 4, 9)) },
+	{ .name = "PING request layout", .sample = R_PING, .type = 1, .len = P,
+	  .n_fields = 0 },
+	{ .name = "END record layout", .record = true, .sample = C_END, .type = 0x8001,
+	  .len = P + 4 + sizeof("not in the group") - 1,
+	  FIELDS(F(P, 2, 1), F(P + 2, 2, 16), TEXT(P + 4, "not in the group")) },
+	{ .name = "STATUS record layout", .record = true, .sample = C_STATUS,
+	  .type = 0x8002,
+	  .len = P + 44 + 2 + 8 * COORD_CTL_EC_COUNT + 2 + 8 * COORD_CODEC_ERROR_COUNT +
+		 2 + 8 * COORD_CTL_CC_COUNT + 2 + 5 + 2 + 5 + 32,
+	  FIELDS(F(P, 4, 2), F(P + 4, 4, 4242), F(P + 8, 8, 1764032400123456ull),
+		 F(P + 16, 2, 0x0100), F(P + 18, 2, 0x5), F(P + 20, 1, 2),
+		 F(P + 24, 4, 10000), F(P + 28, 2, 3), F(P + 30, 2, 1),
+		 F(P + 32, 2, 7), F(P + 34, 2, 1), F(P + 36, 8, 123456789),
+		 F(P + 44, 2, COORD_CTL_EC_COUNT), F(P + 46, 8, 1000),
+		 /* minor 1: the local server, the last 32 bytes */
+		 F(-32, 1, COORD_CTL_LOCAL_HUNG), F(-31, 1, COORD_CTL_HOW_HEARTBEAT),
+		 F(-30, 1, 0x3), F(-29, 1, 0), F(-28, 4, 31337), F(-24, 8, 2500000),
+		 F(-16, 8, UINT64_MAX), F(-8, 4, 5000), F(-4, 4, 77)) },
+	{ .name = "MEMBER record layout", .record = true, .sample = C_MEMBER,
+	  .type = 0x8003, .len = P + 28 + 3 * 20,
+	  FIELDS(F(P + 16, 2, 0x5), F(P + 18, 2, 3), F(P + 20, 8, 5000000),
+		 F(P + 28, 1, 4)) },
+	{ .name = "EVENT record layout", .record = true, .sample = C_EVENT,
+	  .type = 0x8004, .len = P + 92 + 20,
+	  FIELDS(F(P, 4, 2), F(P + 12, 4, 7), F(P + 16, 1, 1), F(P + 17, 1, 4),
+		 F(P + 18, 1, 3), F(P + 19, 1, 2), F(P + 20, 4, 2),
+		 F(P + 24, 4, 0xffffffff), F(P + 28, 2, 4), F(P + 30, 2, 2),
+		 F(P + 32, 8, 1), F(P + 40, 8, 2), F(P + 48, 8, UINT64_MAX),
+		 F(P + 56, 8, 4), F(P + 64, 8, UINT64_MAX), F(P + 72, 8, 10000000),
+		 F(P + 80, 8, 7), F(P + 88, 2, 1), F(P + 92, 1, 4)) },
+	{ .name = "SURVIVOR record layout", .record = true, .sample = C_SURVIVOR,
+	  .type = 0x8005, .len = P + 50 + sizeof("org.freedesktop.DBus.Error") - 1,
+	  FIELDS(F(P + 16, 4, 3), F(P + 20, 4, 303), F(P + 24, 8, 333),
+		 F(P + 32, 1, 2),		/* answered */
+		 F(P + 33, 1, COORD_ACK_GRACE_FAILED), F(P + 34, 1, 1),
+		 F(P + 36, 4, 5123), F(P + 40, 8, 6000), F(P + 48, 2, 26)) },
+};
+
+#undef F
+#undef TEXT
+#undef FIELDS
+
+static void test_layout_case(void **state)
 {
-	uint8_t buf[COORD_CTL_MAX_REQUEST];
-	struct coord_ctl_request r = req_sample(R_DEATH);
-	size_t len = req_encode(&r, buf, sizeof(buf));
-
-	(void)state;
-	assert_int_equal(get32(buf), 0x4343544c);
-	assert_memory_equal(buf, "CCTL", 4);
-	assert_int_equal(get16(buf + 4), 0x0102);
-	assert_int_equal(get16(buf + 6), 4);
-	assert_int_equal(get32(buf + 8), len);
-	assert_int_equal(get32(buf + 12), SEQ);
-	assert_int_equal(len, P + 4 + 2 * 20);
-	assert_int_equal(get16(buf + P), 1);	/* WAIT */
-	assert_int_equal(get16(buf + P + 2), 2);
-	assert_int_equal(buf[P + 4], 4);
-	assert_memory_equal(buf + P + 8, "\xc6\x12\x00\x64", 4);	/* 198.18.0.100 */
-	assert_int_equal(buf[P + 24], 6);
-	assert_int_equal(buf[P + 28], 0xfd);
-
-	r = req_sample(R_EVENTS);
-	len = req_encode(&r, buf, sizeof(buf));
-	assert_int_equal(len, P + 4);
-	assert_int_equal(get16(buf + 6), 3);
-	assert_int_equal(get16(buf + P), 12);
-
-	r = req_sample(R_CANCEL);
-	len = req_encode(&r, buf, sizeof(buf));
-	assert_int_equal(len, P + 16);
-	assert_int_equal(get16(buf + 6), 6);
-	assert_int_equal(get32(buf + P), 3);
-	assert_true(get64(buf + P + 4) == 0x0102030405060708ull);
-	assert_int_equal(get32(buf + P + 12), 9);
-
-	r = req_sample(R_PING);
-	assert_int_equal(req_encode(&r, buf, sizeof(buf)), P);
-	assert_int_equal(get16(buf + 6), 1);
-}
-
-static void test_layout_records(void **state)
-{
+	const struct layout_case *c = *state;
 	uint8_t buf[COORD_CTL_MAX_RECORD];
-	struct coord_ctl_record r;
+	struct coord_ctl_request req;
+	struct coord_ctl_record rec;
 	size_t len;
 
-	(void)state;
-	r = rec_sample(C_END);
-	len = rec_encode(&r, buf, sizeof(buf));
-	assert_int_equal(get16(buf + 6), 0x8001);
-	assert_int_equal(len, P + 4 + strlen("not in the group"));
-	assert_int_equal(get16(buf + P), 1);
-	assert_int_equal(get16(buf + P + 2), 16);
-	assert_memory_equal(buf + P + 4, "not in the group", 16);
+	if (c->record) {
+		rec = rec_sample(c->sample);
+		len = rec_encode(&rec, buf, sizeof(buf));
+	} else {
+		req = req_sample(c->sample);
+		len = req_encode(&req, buf, sizeof(buf));
+	}
+	if (len != c->len)
+		fail_msg("%s: %zu bytes, expected %zu", c->name, len, c->len);
+	assert_int_equal(get32(buf), 0x4343544c);
+	assert_int_equal(get16(buf + 6), c->type);
+	assert_int_equal(get32(buf + 8), len);
+	assert_int_equal(get32(buf + 12), SEQ);
+	for (size_t i = 0; i < c->n_fields; i++) {
+		const struct layout_field *f = &c->fields[i];
+		size_t off = f->off < 0 ? len - (size_t)-f->off : (size_t)f->off;
+		size_t width = f->text ? strlen(f->text) : f->width;
 
-	r = rec_sample(C_STATUS);
-	len = rec_encode(&r, buf, sizeof(buf));
-	assert_int_equal(get16(buf + 6), 0x8002);
-	assert_int_equal(get32(buf + P), 2);
-	assert_int_equal(get32(buf + P + 4), 4242);
-	assert_true(get64(buf + P + 8) == 1764032400123456ull);
-	assert_int_equal(get16(buf + P + 16), 0x0100);
-	assert_int_equal(get16(buf + P + 18), 0x5);
-	assert_int_equal(buf[P + 20], 2);
-	assert_int_equal(get32(buf + P + 24), 10000);
-	assert_int_equal(get16(buf + P + 28), 3);
-	assert_int_equal(get16(buf + P + 30), 1);
-	assert_int_equal(get16(buf + P + 32), 7);
-	assert_int_equal(get16(buf + P + 34), 1);
-	assert_true(get64(buf + P + 36) == 123456789);
-	assert_int_equal(get16(buf + P + 44), COORD_CTL_EC_COUNT);
-	assert_true(get64(buf + P + 46) == 1000);
-	assert_int_equal(len, P + 44 + 2 + 8 * COORD_CTL_EC_COUNT + 2 +
-			 8 * COORD_CODEC_ERROR_COUNT + 2 + 8 * COORD_CTL_CC_COUNT +
-			 2 + 5 + 2 + 5 + 32);
-	/* minor 1: the local server, the last 32 bytes */
-	assert_int_equal(buf[len - 32], COORD_CTL_LOCAL_HUNG);
-	assert_int_equal(buf[len - 31], COORD_CTL_HOW_HEARTBEAT);
-	assert_int_equal(buf[len - 30], 0x3);
-	assert_int_equal(buf[len - 29], 0);
-	assert_int_equal(get32(buf + len - 28), 31337);
-	assert_true(get64(buf + len - 24) == 2500000);
-	assert_true(get64(buf + len - 16) == UINT64_MAX);
-	assert_int_equal(get32(buf + len - 8), 5000);
-	assert_int_equal(get32(buf + len - 4), 77);
-
-	r = rec_sample(C_MEMBER);
-	len = rec_encode(&r, buf, sizeof(buf));
-	assert_int_equal(get16(buf + 6), 0x8003);
-	assert_int_equal(len, P + 28 + 3 * 20);
-	assert_int_equal(get16(buf + P + 16), 0x5);
-	assert_int_equal(get16(buf + P + 18), 3);
-	assert_true(get64(buf + P + 20) == 5000000);
-	assert_int_equal(buf[P + 28], 4);
-
-	r = rec_sample(C_EVENT);
-	len = rec_encode(&r, buf, sizeof(buf));
-	assert_int_equal(get16(buf + 6), 0x8004);
-	assert_int_equal(len, P + 92 + 20);
-	assert_int_equal(get32(buf + P), 2);
-	assert_int_equal(get32(buf + P + 12), 7);
-	assert_int_equal(buf[P + 16], 1);
-	assert_int_equal(buf[P + 17], 4);
-	assert_int_equal(buf[P + 18], 3);
-	assert_int_equal(buf[P + 19], 2);
-	assert_int_equal(get32(buf + P + 20), 2);
-	assert_int_equal(get32(buf + P + 24), 0xffffffff);
-	assert_int_equal(get16(buf + P + 28), 4);
-	assert_int_equal(get16(buf + P + 30), 2);
-	assert_true(get64(buf + P + 32) == 1);
-	assert_true(get64(buf + P + 40) == 2);
-	assert_true(get64(buf + P + 48) == UINT64_MAX);
-	assert_true(get64(buf + P + 56) == 4);
-	assert_true(get64(buf + P + 64) == UINT64_MAX);
-	assert_true(get64(buf + P + 72) == 10000000);
-	assert_true(get64(buf + P + 80) == 7);
-	assert_int_equal(get16(buf + P + 88), 1);
-	assert_int_equal(buf[P + 92], 4);
-
-	r = rec_sample(C_SURVIVOR);
-	len = rec_encode(&r, buf, sizeof(buf));
-	assert_int_equal(get16(buf + 6), 0x8005);
-	assert_int_equal(len, P + 50 + strlen("org.freedesktop.DBus.Error"));
-	assert_int_equal(get32(buf + P + 16), 3);
-	assert_int_equal(get32(buf + P + 20), 303);
-	assert_true(get64(buf + P + 24) == 333);
-	assert_int_equal(buf[P + 32], 2);	/* answered */
-	assert_int_equal(buf[P + 33], COORD_ACK_GRACE_FAILED);
-	assert_int_equal(buf[P + 34], 1);
-	assert_int_equal(get32(buf + P + 36), 5123);
-	assert_true(get64(buf + P + 40) == 6000);
-	assert_int_equal(get16(buf + P + 48), 26);
+		assert_true(off + width <= len);
+		if (f->text && memcmp(buf + off, f->text, width) != 0)
+			fail_msg("%s: byte %zu: expected \"%s\"", c->name, off, f->text);
+		if (!f->text && get_be(buf + off, f->width) != f->val)
+			fail_msg("%s: %u bytes at %zu: expected 0x%llx, got 0x%llx",
+				 c->name, f->width, off, (unsigned long long)f->val,
+				 (unsigned long long)get_be(buf + off, f->width));
+	}
 }
 
-/* The largest frames stay under their bounds. */
 /* A minor-0 coordd's STATUS has no local-server fields: they read as unknown. */
 static void test_status_from_minor_0(void **state)
 {
@@ -801,6 +791,7 @@ static void test_status_from_minor_0(void **state)
 		    "a minor-1 STATUS without its local fields");
 }
 
+/* The largest frames stay under their bounds. */
 static void test_largest_frames_fit(void **state)
 {
 	uint8_t buf[COORD_CTL_MAX_RECORD];
@@ -1007,19 +998,19 @@ int main(void)
 		cmocka_unit_test(test_status_from_minor_0),
 		cmocka_unit_test(test_round_trip_requests),
 		cmocka_unit_test(test_round_trip_records),
-		cmocka_unit_test(test_layout_requests),
-		cmocka_unit_test(test_layout_records),
 		cmocka_unit_test(test_largest_frames_fit),
 		cmocka_unit_test(test_encode_refuses),
 		cmocka_unit_test(test_encode_ignores_version),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_text_record),
 	};
-	struct CMUnitTest tests[N_ELEMS(header) + N_ELEMS(patch_cases) + N_ELEMS(others)];
+	struct CMUnitTest tests[N_ELEMS(header) + N_ELEMS(patch_cases) +
+				N_ELEMS(layout_cases) + N_ELEMS(others)];
 	size_t n = 0;
 
 	ADD_TESTS(tests, n, header);
 	ADD_ROW_TESTS(tests, n, patch_cases, test_patch_case, NULL, NULL);
 	ADD_TESTS(tests, n, others);
+	ADD_ROW_TESTS(tests, n, layout_cases, test_layout_case, NULL, NULL);
 	return _cmocka_run_group_tests("ctl", tests, n, NULL, NULL);
 }
