@@ -287,6 +287,20 @@ static size_t rec_encode(const struct coord_ctl_record *r, uint8_t *buf, size_t 
 	return (size_t)len;
 }
 
+/* Encodes rec_sample(which) if record, else req_sample(which). */
+static size_t sample_encode(bool record, int which, uint8_t *buf, size_t cap)
+{
+	struct coord_ctl_request req;
+	struct coord_ctl_record rec;
+
+	if (record) {
+		rec = rec_sample(which);
+		return rec_encode(&rec, buf, cap);
+	}
+	req = req_sample(which);
+	return req_encode(&req, buf, cap);
+}
+
 /* ---- the header ---- */
 
 static void test_header_short(void **state)
@@ -445,13 +459,7 @@ static void test_patch_case(void **state)
 	int got;
 
 	memset(buf, 0, sizeof(buf));
-	if (c->record) {
-		rec = rec_sample(c->sample);
-		len = rec_encode(&rec, buf, sizeof(buf));
-	} else {
-		req = req_sample(c->sample);
-		len = req_encode(&req, buf, sizeof(buf));
-	}
+	len = sample_encode(c->record, c->sample, buf, sizeof(buf));
 	assert_true(c->off + c->width <= len);
 	memcpy(before, buf + c->off, c->width);
 	val = c->add_len ? (uint32_t)len + c->val : c->val;
@@ -737,17 +745,8 @@ static void test_layout_case(void **state)
 {
 	const struct layout_case *c = *state;
 	uint8_t buf[COORD_CTL_MAX_RECORD];
-	struct coord_ctl_request req;
-	struct coord_ctl_record rec;
-	size_t len;
+	size_t len = sample_encode(c->record, c->sample, buf, sizeof(buf));
 
-	if (c->record) {
-		rec = rec_sample(c->sample);
-		len = rec_encode(&rec, buf, sizeof(buf));
-	} else {
-		req = req_sample(c->sample);
-		len = req_encode(&req, buf, sizeof(buf));
-	}
 	if (len != c->len)
 		fail_msg("%s: %zu bytes, expected %zu", c->name, len, c->len);
 	assert_int_equal(get32(buf), 0x4343544c);
