@@ -198,6 +198,36 @@ static void poke32(uint8_t *p, uint32_t v)
 	}								\
 } while (0)
 
+/*
+ * One field of a sample message set to a value: a change that a row of a
+ * table makes.  The field is named by its place in struct coord_msg.
+ */
+struct msg_set {
+	size_t at, size;	/* size 0: no change */
+	uint64_t val;
+};
+
+#define SET(field, v)							\
+	{ .at = offsetof(struct coord_msg, field),			\
+	  .size = sizeof(((struct coord_msg *)0)->field), .val = (uint64_t)(v) }
+
+static void msg_apply(struct coord_msg *m, const struct msg_set *set)
+{
+	uint8_t *p = (uint8_t *)m + set->at;
+	uint8_t v8 = (uint8_t)set->val;
+	uint16_t v16 = (uint16_t)set->val;
+	uint32_t v32 = (uint32_t)set->val;
+
+	switch (set->size) {
+	case 0: break;
+	case 1: memcpy(p, &v8, 1); break;
+	case 2: memcpy(p, &v16, 2); break;
+	case 4: memcpy(p, &v32, 4); break;
+	case 8: memcpy(p, &set->val, 8); break;
+	default: fail_msg("a change of %zu bytes", set->size);
+	}
+}
+
 /* --- hostile input: the header --- */
 
 static void test_decode_short_header(void **state)
@@ -636,43 +666,47 @@ static void round_trip(const struct coord_msg *want, size_t expect_len,
 	assert_true(m.incarnation == want->incarnation);
 }
 
-static void test_round_trip_hello(void **state)
+/* A sample, some of its fields set (in order), and its encoded length. */
+struct round_trip_case {
+	const char *name;
+	int sample;
+	struct msg_set sets[6];
+	size_t len;
+};
+
+static const struct round_trip_case round_trip_cases[] = {
+	{ "HELLO without VIPs", S_HELLO_EMPTY, { { 0 } }, P + 8 },
+	{ "HELLO with server down", S_HELLO_EMPTY, { SET(u.hello.flags, 0) }, P + 8 },
+	{ "HELLO with 2 VIPs", S_HELLO, { { 0 } }, P + 8 + 2 * 20 },
+	{ "HELLO with 16 VIPs", S_HELLO_FULL, { { 0 } }, P + 8 + COORD_MAX_VIPS * 20 },
+	{ "HELLO with the largest sender and incarnation", S_HELLO_FULL,
+	  { SET(sender, UINT32_MAX), SET(incarnation, UINT64_MAX) },
+	  P + 8 + COORD_MAX_VIPS * 20 },
+	{ "DEATH without VIPs", S_DEATH_EMPTY, { { 0 } }, P + 20 },
+	{ "DEATH with 2 VIPs", S_DEATH, { { 0 } }, P + 20 + 2 * 20 },
+	{ "DEATH with 16 VIPs", S_DEATH_FULL, { { 0 } }, COORD_WIRE_MAX_LEN },
+	{ "node-left DEATH", S_DEATH_FULL,
+	  { SET(u.death.reason, COORD_DEATH_NODE_LEFT), SET(u.death.id.seq, 0) },
+	  COORD_WIRE_MAX_LEN },
+	{ "DEATH with the largest id", S_DEATH_FULL,
+	  { SET(u.death.reason, COORD_DEATH_NODE_LEFT),
+	    SET(sender, UINT32_MAX), SET(u.death.id.origin, UINT32_MAX),
+	    SET(incarnation, UINT64_MAX), SET(u.death.id.incarnation, UINT64_MAX),
+	    SET(u.death.id.seq, UINT32_MAX) },
+	  COORD_WIRE_MAX_LEN },
+	{ "ACK without detail", S_ACK_EMPTY, { { 0 } }, P + 24 },
+	{ "ACK with 128 detail bytes", S_ACK_FULL, { { 0 } }, P + 24 + COORD_DETAIL_MAX },
+	{ "CANCEL", S_CANCEL, { { 0 } }, P + 20 },
+};
+
+static void test_round_trip_case(void **state)
 {
-	struct coord_msg m;
+	const struct round_trip_case *c = *state;
+	struct coord_msg m = sample(c->sample);
 
-	(void)state;
-	m = sample(S_HELLO_EMPTY);
-	round_trip(&m, P + 8, "HELLO without VIPs");
-	m.u.hello.flags = 0;
-	round_trip(&m, P + 8, "HELLO with server down");
-	m = sample(S_HELLO);
-	round_trip(&m, P + 8 + 2 * 20, "HELLO with 2 VIPs");
-	m = sample(S_HELLO_FULL);
-	round_trip(&m, P + 8 + COORD_MAX_VIPS * 20, "HELLO with 16 VIPs");
-	m.sender = UINT32_MAX;
-	m.incarnation = UINT64_MAX;
-	round_trip(&m, P + 8 + COORD_MAX_VIPS * 20,
-		   "HELLO with the largest sender and incarnation");
-}
-
-static void test_round_trip_death(void **state)
-{
-	struct coord_msg m;
-
-	(void)state;
-	m = sample(S_DEATH_EMPTY);
-	round_trip(&m, P + 20, "DEATH without VIPs");
-	m = sample(S_DEATH);
-	round_trip(&m, P + 20 + 2 * 20, "DEATH with 2 VIPs");
-	m = sample(S_DEATH_FULL);
-	round_trip(&m, COORD_WIRE_MAX_LEN, "DEATH with 16 VIPs");
-	m.u.death.reason = COORD_DEATH_NODE_LEFT;
-	m.u.death.id.seq = 0;
-	round_trip(&m, COORD_WIRE_MAX_LEN, "node-left DEATH");
-	m.sender = m.u.death.id.origin = UINT32_MAX;
-	m.incarnation = m.u.death.id.incarnation = UINT64_MAX;
-	m.u.death.id.seq = UINT32_MAX;
-	round_trip(&m, COORD_WIRE_MAX_LEN, "DEATH with the largest id");
+	for (size_t i = 0; i < N_ELEMS(c->sets); i++)
+		msg_apply(&m, &c->sets[i]);
+	round_trip(&m, c->len, c->name);
 }
 
 static void test_round_trip_ack(void **state)
@@ -682,10 +716,6 @@ static void test_round_trip_ack(void **state)
 	char what[64];
 
 	(void)state;
-	m = sample(S_ACK_EMPTY);
-	round_trip(&m, P + 24, "ACK without detail");
-	m = sample(S_ACK_FULL);
-	round_trip(&m, P + 24 + COORD_DETAIL_MAX, "ACK with 128 detail bytes");
 	for (uint8_t r = COORD_ACK_IN_GRACE; r <= COORD_ACK_RESULT_MAX; r++) {
 		m = sample(S_ACK);
 		m.u.ack.result = r;
@@ -713,7 +743,7 @@ static void test_round_trip_ack(void **state)
 	assert_string_equal(got.u.ack.detail, "grace");
 }
 
-static void test_round_trip_release_cancel(void **state)
+static void test_round_trip_release(void **state)
 {
 	static const int32_t status[] = { 0, 1, -1, 127, INT32_MIN, INT32_MAX };
 	struct coord_msg m;
@@ -729,8 +759,6 @@ static void test_round_trip_release_cancel(void **state)
 				 coord_release_outcome_name(o), status[i]);
 			round_trip(&m, P + 24, what);
 		}
-	m = sample(S_CANCEL);
-	round_trip(&m, P + 20, "CANCEL");
 }
 
 /*
@@ -974,36 +1002,6 @@ static void test_encode_no_space(void **state)
 	}
 }
 
-/*
- * One field of a sample message set to a value: a change that a row of a
- * table makes.  The field is named by its place in struct coord_msg.
- */
-struct msg_set {
-	size_t at, size;	/* size 0: no change */
-	uint64_t val;
-};
-
-#define SET(field, v)							\
-	{ .at = offsetof(struct coord_msg, field),			\
-	  .size = sizeof(((struct coord_msg *)0)->field), .val = (uint64_t)(v) }
-
-static void msg_apply(struct coord_msg *m, const struct msg_set *set)
-{
-	uint8_t *p = (uint8_t *)m + set->at;
-	uint8_t v8 = (uint8_t)set->val;
-	uint16_t v16 = (uint16_t)set->val;
-	uint32_t v32 = (uint32_t)set->val;
-
-	switch (set->size) {
-	case 0: break;
-	case 1: memcpy(p, &v8, 1); break;
-	case 2: memcpy(p, &v16, 2); break;
-	case 4: memcpy(p, &v32, 4); break;
-	case 8: memcpy(p, &set->val, 8); break;
-	default: fail_msg("a change of %zu bytes", set->size);
-	}
-}
-
 /* A sample with one field set to a value the encoder must refuse. */
 struct refusal_case {
 	const char *name;
@@ -1158,8 +1156,6 @@ static void test_differ_case(void **state)
 	if (coord_msg_equal(&a, &b) || coord_msg_equal(&b, &a))
 		fail_msg("%s compare equal", c->name);
 }
-
-#undef SET
 
 /* Neither the version nor bytes past the counts take part. */
 static void test_msg_equal_ignores(void **state)
@@ -1423,10 +1419,8 @@ int main(void)
 		cmocka_unit_test(test_encode_bound_before_space),
 		cmocka_unit_test(test_encode_ignores_version),
 		cmocka_unit_test(test_encode_layout),
-		cmocka_unit_test(test_round_trip_hello),
-		cmocka_unit_test(test_round_trip_death),
 		cmocka_unit_test(test_round_trip_ack),
-		cmocka_unit_test(test_round_trip_release_cancel),
+		cmocka_unit_test(test_round_trip_release),
 		cmocka_unit_test(test_every_code),
 		cmocka_unit_test(test_two_fields_at_once),
 		cmocka_unit_test(test_msg_equal_ignores),
@@ -1439,7 +1433,8 @@ int main(void)
 	struct CMUnitTest tests[N_ELEMS(header) + N_ELEMS(bound_cases) +
 				N_ELEMS(field_cases) + N_ELEMS(reserved_cases) +
 				N_ELEMS(order_cases) + N_ELEMS(refusal_cases) +
-				N_ELEMS(differ_cases) + N_ELEMS(others)];
+				N_ELEMS(differ_cases) + N_ELEMS(round_trip_cases) +
+				N_ELEMS(others)];
 	size_t n = 0;
 
 	ADD_TESTS(tests, n, header);
@@ -1449,6 +1444,7 @@ int main(void)
 	ADD_ROW_TESTS(tests, n, order_cases, test_patch_case, NULL, NULL);
 	ADD_ROW_TESTS(tests, n, refusal_cases, test_refusal_case, NULL, NULL);
 	ADD_ROW_TESTS(tests, n, differ_cases, test_differ_case, NULL, NULL);
+	ADD_ROW_TESTS(tests, n, round_trip_cases, test_round_trip_case, NULL, NULL);
 	ADD_TESTS(tests, n, others);
 	return _cmocka_run_group_tests("wire", tests, n, NULL, NULL);
 }
