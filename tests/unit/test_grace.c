@@ -33,6 +33,7 @@
 #include <qb/qbutil.h>
 
 #include "coord/wire.h"
+#include "case_table.h"
 #include "../../coord/grace.h"
 
 #define LONG_CALL_MS	30000	/* a result must never wait for this */
@@ -58,6 +59,7 @@ struct fixture {
 	uint8_t result;
 	int by_result[16];		/* reports per enum coord_ack_result */
 	char detail[COORD_DETAIL_MAX + 1];
+	const void *row;		/* a table-driven test's case, or NULL */
 };
 
 /* For the alarm handler: what to kill and remove if the run hangs. */
@@ -461,6 +463,7 @@ static int setup(void **state)
 		free(f);
 		return -1;
 	}
+	f->row = *state;	/* a table row's test: the row (see case_table.h) */
 	F = f;
 	*state = f;
 	return 0;
@@ -486,36 +489,100 @@ static int teardown(void **state)
 
 /* ---- the results ---- */
 
-static void test_in_grace_one_call_per_vip(void **state)
+/* Runs the loop until the report, then checks its result. */
+static void expect_answer(struct fixture *f, uint8_t result)
 {
-	static const char *const vips[] = { "198.18.0.100", "fd00::1" };
-	struct fixture *f = *state;
-	char rec[256];
-
-	start_bus(f);
-	start_fake(f, FAKE_OK);
-	new_client(f, f->address, LONG_CALL_MS);
-	request(f, vips, 2);
-	assert_int_equal(f->result, COORD_ACK_IN_GRACE);
-	assert_string_equal(f->detail, "Started grace period");
-	assert_true(coord_grace_bus_connected(f->g));
-	/* Both calls, each "5:VIP", in the order of the VIPs. */
-	assert_int_equal(read_record(f, rec, sizeof(rec)), 2);
-	assert_string_equal(rec, "5:198.18.0.100\n5:fd00::1\n");
+	assert_true(run_until(f, answered, GUARD_MS));
+	assert_int_equal(f->result, result);
 }
 
-static void test_in_grace_without_vip_sends_0(void **state)
+/* What the fake received so far: these arguments, one a line, in order. */
+static void expect_record(struct fixture *f, const char *want)
+{
+	char rec[256];
+	int lines = 0;
+
+	for (const char *c = want; *c; c++)
+		lines += *c == '\n';
+	assert_int_equal(read_record(f, rec, sizeof(rec)), lines);
+	assert_string_equal(rec, want);
+}
+
+/*
+ * One request against one setting of the bus and the server, and the
+ * report it gets: a table row, run as its own cmocka test.
+ */
+struct grace_case {
+	const char *name;
+	bool no_bus;		/* nothing listens at the address */
+	bool no_server;		/* the bus is up, nobody owns org.ganesha.nfsd */
+	enum fake_mode fake;	/* otherwise: how the fake ganesha answers */
+	uint32_t call_ms;
+	const char *vips[3];
+	size_t n_vips;
+	uint8_t result;
+	const char *detail;	/* NULL: not checked */
+	const char *record;	/* what the fake received; NULL: not checked */
+};
+
+static const struct grace_case grace_cases[] = {
+	{ .name = "in-grace, one call per VIP, each 5:VIP in order",
+	  .fake = FAKE_OK, .call_ms = LONG_CALL_MS,
+	  .vips = { "198.18.0.100", "fd00::1" }, .n_vips = 2,
+	  .result = COORD_ACK_IN_GRACE, .detail = "Started grace period",
+	  .record = "5:198.18.0.100\n5:fd00::1\n" },
+	{ .name = "in-grace without VIP sends 0:",
+	  .fake = FAKE_OK, .call_ms = LONG_CALL_MS,
+	  .result = COORD_ACK_IN_GRACE, .record = "0:\n" },
+	{ .name = "a false answer is grace-failed",
+	  .fake = FAKE_FALSE, .call_ms = LONG_CALL_MS,
+	  .vips = { "198.18.0.100" }, .n_vips = 1,
+	  .result = COORD_ACK_GRACE_FAILED, .detail = "injected refusal",
+	  .record = "5:198.18.0.100\n" },
+	/* One VIP refused, the others granted: the request reports the worse. */
+	{ .name = "the worst call wins",
+	  .fake = FAKE_FALSE_FOR_V6, .call_ms = LONG_CALL_MS,
+	  .vips = { "198.18.0.100", "fd00::7", "198.18.0.101" }, .n_vips = 3,
+	  .result = COORD_ACK_GRACE_FAILED,
+	  .record = "5:198.18.0.100\n5:fd00::7\n5:198.18.0.101\n" },
+	{ .name = "a D-Bus error is grace-failed",
+	  .fake = FAKE_ERROR, .call_ms = LONG_CALL_MS,
+	  .vips = { "198.18.0.100" }, .n_vips = 1,
+	  .result = COORD_ACK_GRACE_FAILED,
+	  .detail = "org.ganesha.nfsd.Error: injected error" },
+	/* The call did reach the server: the timeout is its silence. */
+	{ .name = "no answer is timeout",
+	  .fake = FAKE_HANG, .call_ms = SHORT_CALL_MS,
+	  .vips = { "198.18.0.100" }, .n_vips = 1,
+	  .result = COORD_ACK_TIMEOUT, .record = "5:198.18.0.100\n" },
+	/* Not a timeout; NameHasNoOwner, not ServiceUnknown: the call asked
+	 * for no activation. */
+	{ .name = "no owner is no-server at once",
+	  .no_server = true, .call_ms = LONG_CALL_MS,
+	  .vips = { "198.18.0.100" }, .n_vips = 1,
+	  .result = COORD_ACK_NO_SERVER,
+	  .detail = "org.freedesktop.DBus.Error.NameHasNoOwner: "
+		    "Name \"org.ganesha.nfsd\" does not exist" },
+};
+
+/* The fixture's setup keeps the row; see setup(). */
+static void test_grace_case(void **state)
 {
 	struct fixture *f = *state;
-	char rec[256];
+	const struct grace_case *c = f->row;
 
-	start_bus(f);
-	start_fake(f, FAKE_OK);
-	new_client(f, f->address, LONG_CALL_MS);
-	request(f, NULL, 0);
-	assert_int_equal(f->result, COORD_ACK_IN_GRACE);
-	assert_int_equal(read_record(f, rec, sizeof(rec)), 1);
-	assert_string_equal(rec, "0:\n");
+	if (!c->no_bus)
+		start_bus(f);
+	if (!c->no_bus && !c->no_server)
+		start_fake(f, c->fake);
+	new_client(f, f->address, c->call_ms);
+	request(f, c->vips, c->n_vips);
+	assert_int_equal(f->result, c->result);
+	if (c->detail)
+		assert_string_equal(f->detail, c->detail);
+	if (c->record)
+		expect_record(f, c->record);
+	assert_int_equal(coord_grace_bus_connected(f->g), !c->no_bus);
 }
 
 /* A take-over: the server's own records ("3:"), then each other node's
@@ -524,23 +591,18 @@ static void test_load_nodes_own_records_then_each_node(void **state)
 {
 	static const uint32_t nodes[] = { 2, 3 };
 	struct fixture *f = *state;
-	char rec[256];
 
 	start_bus(f);
 	start_fake(f, FAKE_OK);
 	new_client(f, f->address, LONG_CALL_MS);
 	f->n_done = 0;
 	coord_grace_load_nodes(f->g, &EVENT, nodes, 2, on_done, f);
-	assert_true(run_until(f, answered, GUARD_MS));
-	assert_int_equal(f->result, COORD_ACK_IN_GRACE);
-	assert_int_equal(read_record(f, rec, sizeof(rec)), 3);
-	assert_string_equal(rec, "3:\n4:2\n4:3\n");
+	expect_answer(f, COORD_ACK_IN_GRACE);
+	expect_record(f, "3:\n4:2\n4:3\n");
 	f->n_done = 0;
 	coord_grace_load_nodes(f->g, &EVENT, NULL, 0, on_done, f);
-	assert_true(run_until(f, answered, GUARD_MS));
-	assert_int_equal(f->result, COORD_ACK_IN_GRACE);
-	assert_int_equal(read_record(f, rec, sizeof(rec)), 4);
-	assert_string_equal(rec, "3:\n4:2\n4:3\n3:\n");
+	expect_answer(f, COORD_ACK_IN_GRACE);
+	expect_record(f, "3:\n4:2\n4:3\n3:\n");
 }
 
 /* A handover: a member loads the origin's records ("4:N"); the origin
@@ -550,87 +612,20 @@ static void test_handover_member_and_drop(void **state)
 	static const char *const ips[] = { "198.18.0.101", "fd00::1" };
 	struct coord_vip v[2];
 	struct fixture *f = *state;
-	char rec[256];
 
 	start_bus(f);
 	start_fake(f, FAKE_OK);
 	new_client(f, f->address, LONG_CALL_MS);
 	f->n_done = 0;
 	coord_grace_request_node(f->g, &EVENT, 2);
-	assert_true(run_until(f, answered, GUARD_MS));
-	assert_int_equal(f->result, COORD_ACK_IN_GRACE);
-	assert_int_equal(read_record(f, rec, sizeof(rec)), 1);
-	assert_string_equal(rec, "4:2\n");
+	expect_answer(f, COORD_ACK_IN_GRACE);
+	expect_record(f, "4:2\n");
 	for (size_t i = 0; i < 2; i++)
 		assert_int_equal(coord_vip_parse(ips[i], &v[i]), 0);
 	f->n_done = 0;
 	coord_grace_drop(f->g, &EVENT, v, 2, on_done, f);
-	assert_true(run_until(f, answered, GUARD_MS));
-	assert_int_equal(f->result, COORD_ACK_IN_GRACE);
-	assert_int_equal(read_record(f, rec, sizeof(rec)), 4);
-	assert_string_equal(rec, "4:2\n3:\n2:198.18.0.101\n2:fd00::1\n");
-}
-
-static void test_false_answer_is_grace_failed(void **state)
-{
-	static const char *const vips[] = { "198.18.0.100" };
-	struct fixture *f = *state;
-	char rec[256];
-
-	start_bus(f);
-	start_fake(f, FAKE_FALSE);
-	new_client(f, f->address, LONG_CALL_MS);
-	request(f, vips, 1);
-	assert_int_equal(f->result, COORD_ACK_GRACE_FAILED);
-	assert_string_equal(f->detail, "injected refusal");
-	assert_int_equal(read_record(f, rec, sizeof(rec)), 1);
-	assert_string_equal(rec, "5:198.18.0.100\n");
-}
-
-/* One VIP refused, one granted: the request reports the worse. */
-static void test_worst_call_wins(void **state)
-{
-	static const char *const vips[] = { "198.18.0.100", "fd00::7", "198.18.0.101" };
-	struct fixture *f = *state;
-	char rec[256];
-
-	start_bus(f);
-	start_fake(f, FAKE_FALSE_FOR_V6);
-	new_client(f, f->address, LONG_CALL_MS);
-	request(f, vips, 3);
-	assert_int_equal(f->result, COORD_ACK_GRACE_FAILED);
-	assert_int_equal(read_record(f, rec, sizeof(rec)), 3);
-	assert_string_equal(rec, "5:198.18.0.100\n5:fd00::7\n5:198.18.0.101\n");
-}
-
-static void test_dbus_error_is_grace_failed(void **state)
-{
-	static const char *const vips[] = { "198.18.0.100" };
-	struct fixture *f = *state;
-
-	start_bus(f);
-	start_fake(f, FAKE_ERROR);
-	new_client(f, f->address, LONG_CALL_MS);
-	request(f, vips, 1);
-	assert_int_equal(f->result, COORD_ACK_GRACE_FAILED);
-	assert_string_equal(f->detail, "org.ganesha.nfsd.Error: injected error");
-}
-
-static void test_no_answer_is_timeout(void **state)
-{
-	static const char *const vips[] = { "198.18.0.100" };
-	struct fixture *f = *state;
-	char rec[256];
-
-	start_bus(f);
-	start_fake(f, FAKE_HANG);
-	new_client(f, f->address, SHORT_CALL_MS);
-	request(f, vips, 1);
-	assert_int_equal(f->result, COORD_ACK_TIMEOUT);
-	/* The call did reach the server: the timeout is its silence. */
-	assert_int_equal(read_record(f, rec, sizeof(rec)), 1);
-	assert_string_equal(rec, "5:198.18.0.100\n");
-	assert_true(coord_grace_bus_connected(f->g));
+	expect_answer(f, COORD_ACK_IN_GRACE);
+	expect_record(f, "4:2\n3:\n2:198.18.0.101\n2:fd00::1\n");
 }
 
 /* A hundred calls in flight at once (a survivor that was stopped and
@@ -658,21 +653,6 @@ static void test_hundred_calls_in_flight(void **state)
 	assert_int_equal(f->n_done, 100);
 	assert_int_equal(f->by_result[COORD_ACK_TIMEOUT], 100);
 	assert_true(coord_grace_bus_connected(f->g));
-}
-
-/* Bus up, nobody owns org.ganesha.nfsd: no-server at once, not a timeout. */
-static void test_no_owner_is_no_server_at_once(void **state)
-{
-	static const char *const vips[] = { "198.18.0.100" };
-	struct fixture *f = *state;
-
-	start_bus(f);
-	new_client(f, f->address, LONG_CALL_MS);
-	request(f, vips, 1);
-	assert_int_equal(f->result, COORD_ACK_NO_SERVER);
-	/* NameHasNoOwner, not ServiceUnknown: the call asked for no activation. */
-	assert_string_equal(f->detail, "org.freedesktop.DBus.Error.NameHasNoOwner: "
-			    "Name \"org.ganesha.nfsd\" does not exist");
 }
 
 /* The address names no socket: no-bus at once, at every request. */
@@ -706,19 +686,25 @@ static void test_bus_started_later_connects(void **state)
 	assert_true(run_until(f, bus_registered, GUARD_MS));
 }
 
-/* The bus dies while the server holds the call: no-bus at once, no hang. */
-static void test_bus_dies_mid_call_is_no_bus(void **state)
+/* One request under way, held unanswered by the fake, which got it. */
+static void start_call_held_by_fake(struct fixture *f)
 {
-	static const char *const vips[] = { "198.18.0.100" };
-	struct fixture *f = *state;
 	struct coord_vip v;
 
 	start_bus(f);
 	start_fake(f, FAKE_HANG);
 	new_client(f, f->address, LONG_CALL_MS);
-	assert_int_equal(coord_vip_parse(vips[0], &v), 0);
+	assert_int_equal(coord_vip_parse("198.18.0.100", &v), 0);
 	coord_grace_request(f->g, &EVENT, &v, 1);
 	assert_true(run_until(f, fake_received_one, GUARD_MS));
+}
+
+/* The bus dies while the server holds the call: no-bus at once, no hang. */
+static void test_bus_dies_mid_call_is_no_bus(void **state)
+{
+	struct fixture *f = *state;
+
+	start_call_held_by_fake(f);
 	assert_int_equal(f->n_done, 0);
 	stop_child(&f->bus_pid);
 	assert_true(run_until(f, answered, GUARD_MS));
@@ -734,7 +720,6 @@ static void test_reconnects_after_bus_restart(void **state)
 {
 	static const char *const vips[] = { "198.18.0.100" };
 	struct fixture *f = *state;
-	char rec[256];
 
 	start_bus(f);
 	start_fake(f, FAKE_OK);
@@ -753,23 +738,15 @@ static void test_reconnects_after_bus_restart(void **state)
 	start_fake(f, FAKE_OK);
 	request(f, vips, 1);
 	assert_int_equal(f->result, COORD_ACK_IN_GRACE);
-	assert_int_equal(read_record(f, rec, sizeof(rec)), 1);
-	assert_string_equal(rec, "5:198.18.0.100\n");
+	expect_record(f, "5:198.18.0.100\n");
 }
 
 /* coordd stopping with a call pending: dropped, no report, nothing leaks. */
 static void test_free_with_call_pending(void **state)
 {
-	static const char *const vips[] = { "198.18.0.100" };
 	struct fixture *f = *state;
-	struct coord_vip v;
 
-	start_bus(f);
-	start_fake(f, FAKE_HANG);
-	new_client(f, f->address, LONG_CALL_MS);
-	assert_int_equal(coord_vip_parse(vips[0], &v), 0);
-	coord_grace_request(f->g, &EVENT, &v, 1);
-	assert_true(run_until(f, fake_received_one, GUARD_MS));
+	start_call_held_by_fake(f);
 	coord_grace_free(f->g);
 	f->g = NULL;
 	run_until(f, NULL, 50);
@@ -779,29 +756,26 @@ static void test_free_with_call_pending(void **state)
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
-	const struct CMUnitTest tests[] = {
-		T(test_in_grace_one_call_per_vip),
-		T(test_in_grace_without_vip_sends_0),
+	static const struct CMUnitTest others[] = {
 		T(test_load_nodes_own_records_then_each_node),
 		T(test_handover_member_and_drop),
-		T(test_false_answer_is_grace_failed),
-		T(test_worst_call_wins),
-		T(test_dbus_error_is_grace_failed),
-		T(test_no_answer_is_timeout),
 		T(test_hundred_calls_in_flight),
-		T(test_no_owner_is_no_server_at_once),
 		T(test_no_socket_is_no_bus_at_once),
 		T(test_bus_started_later_connects),
 		T(test_bus_dies_mid_call_is_no_bus),
 		T(test_reconnects_after_bus_restart),
 		T(test_free_with_call_pending),
 	};
+	struct CMUnitTest tests[N_ELEMS(grace_cases) + N_ELEMS(others)];
+	size_t n = 0;
 	int rc;
 
+	ADD_ROW_TESTS(tests, n, grace_cases, test_grace_case, setup, teardown);
+	ADD_TESTS(tests, n, others);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGALRM, on_alarm);
 	alarm(OVERALL_S);
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	rc = _cmocka_run_group_tests("grace", tests, n, NULL, NULL);
 	/* libdbus's own caches freed, so a leak checker sees only real leaks. */
 	dbus_shutdown();
 	return rc;
