@@ -149,11 +149,12 @@ bool harness_deliver_one(struct harness *h, int v)
 		h->delivering = &m;
 		if (m.foreign) {
 			coord_engine_member_incompatible(h->node[i].e, h->now, m.from, m.foreign);
+			rc = -1;
 		} else {
 			rc = coord_engine_deliver(h->node[i].e, h->now, m.from, &m.msg);
-			if (h->on_deliver)
-				h->on_deliver(h, i, &m, rc);
 		}
+		if (h->on_deliver)
+			h->on_deliver(h, i, &m, rc);
 		harness_drain(h, i);
 		h->delivering = NULL;
 	}

@@ -72,8 +72,9 @@ struct harness {
 	void *ctx;
 	/* An action of node i: true when the hook carried it out. */
 	bool (*on_action)(struct harness *h, int i, const struct coord_action *a);
-	/* Node i was handed m (rc: what deliver returned), before its
-	 * actions are drained. */
+	/* Node i was handed m (rc: what deliver returned; -1 for a foreign
+	 * message, told with member_incompatible), before its actions are
+	 * drained. */
 	void (*on_deliver)(struct harness *h, int i, const struct harness_msg *m, int rc);
 	/* Node i is about to get a configuration change (after: has had it,
 	 * and its actions were drained). */

@@ -10,7 +10,7 @@
 set -u
 B=${B:-build}
 CC=${CC:-cc}
-SIM_CFLAGS=${SIM_CFLAGS:--std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -D_GNU_SOURCE}
+SIM_CFLAGS=${SIM_CFLAGS:--std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Itests -D_GNU_SOURCE}
 SCHEDULES=${MUTANT_SCHEDULES:-20000}
 caught=0 survived=0 n=0
 for p in tests/sim/mutants/*.patch; do
@@ -25,7 +25,7 @@ for p in tests/sim/mutants/*.patch; do
 	cp tests/sim/sim.c "$dir/tests/sim/"	# its models of the agent and the gate
 	if ! patch -s -d "$dir" -p0 <"$p" ||
 	   ! $CC $SIM_CFLAGS -Iproto -o "$dir/sim" "$dir/tests/sim/sim.c" "$dir/proto/wire.c" \
-		"$dir/coord/engine.c"; then
+		"$dir/coord/engine.c" tests/harness/cluster.c; then
 		echo "not ok $n - mutant $name: does not apply or build"
 		survived=$((survived + 1))
 		continue
