@@ -749,6 +749,21 @@ static void node_lost_vips(int n)
 	}
 }
 
+/* The release command (or a handover's drop) starts at node nd; the
+ * caller says when it answers and how.  NULL when too many run. */
+static struct call *start_release(struct node *nd, const struct coord_event_id *id, bool drop)
+{
+	struct call *c;
+
+	if (nd->nrel == MAXCALLS)
+		return NULL;
+	c = &nd->rel[nd->nrel++];
+	c->id = *id;
+	c->drop = drop;
+	c->vips = 0;
+	return c;
+}
+
 /* A forged message is being delivered: what it makes an engine do is no
  * ground truth. */
 static bool delivering_forged(void)
@@ -844,28 +859,21 @@ static bool act(struct harness *h, int i, const struct coord_action *action)
 	case COORD_ACTION_RELEASE: {
 		struct call *c;
 		check_release(i, &a.event);
-		if (nd->nrel == MAXCALLS)
-			break;
-		c = &nd->rel[nd->nrel++];
-		c->id = a.event;
-		c->drop = false;
-		c->vips = 0;
-		c->value = nd->release_fails ? 1 : 0;
-		c->at = S.now + 2000 + rn(20000);
+		if ((c = start_release(nd, &a.event, false))) {
+			c->value = nd->release_fails ? 1 : 0;
+			c->at = S.now + 2000 + rn(20000);
+		}
 		break;
 	}
 	case COORD_ACTION_DROP: {
 		struct call *c;
 		check_drop(i, &a);
 		check_release(i, &a.event);
-		if (nd->nrel == MAXCALLS)
-			break;
-		c = &nd->rel[nd->nrel++];
-		c->id = a.event;
-		c->drop = true;
-		c->vips = model_vips(a.vips, a.n_vips);
-		c->value = 0;	/* decided when it answers */
-		c->at = S.now + 1000 + rn(20000);
+		if ((c = start_release(nd, &a.event, true))) {
+			c->vips = model_vips(a.vips, a.n_vips);
+			c->value = 0;	/* decided when it answers */
+			c->at = S.now + 1000 + rn(20000);
+		}
 		break;
 	}
 	case COORD_ACTION_EVENT_ENDED: {
