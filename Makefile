@@ -45,6 +45,10 @@ CORE_OBJS   := $(call obj,$(CORE_SRCS))
 CTL_OBJS    := $(call obj,$(CTL_SRCS))
 DAEMON_OBJS := $(call obj,$(DAEMON_SRCS))
 
+# The in-process cluster the engine's tests and the simulator share.
+HARNESS_SRCS := tests/harness/cluster.c
+HARNESS_OBJS := $(call obj,$(HARNESS_SRCS))
+
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 LAB_SRCS    := $(wildcard tests/lab/*.c)
@@ -74,9 +78,19 @@ $(B)/coordd: $(B)/coord/coordd.o $(B)/libcoordd.a $(B)/libcoordcore.a
 $(B)/coordctl: $(CTL_OBJS) $(B)/libcoordproto.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS)
 
-$(B)/tests/test_%: tests/unit/test_%.c $(B)/libcoordd.a $(B)/libcoordcore.a
+TEST_HDRS   := $(wildcard tests/unit/*.h tests/harness/*.h)
+
+# Objects before the archives they call into (ctl_cluster.o: libcoordd.a).
+$(B)/tests/test_%: tests/unit/test_%.c $(HARNESS_OBJS) $(B)/libcoordd.a $(B)/libcoordcore.a $(TEST_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $(filter %.c %.o,$^) $(filter %.a,$^) \
+		$(CMOCKA_LIBS) $(PKG_LIBS) $(LDFLAGS)
+$(HARNESS_OBJS): $(TEST_HDRS)
+# The control tests' cluster: node 1's dispatch behind a control socket.
+$(B)/tests/ctl_cluster.o: tests/unit/ctl_cluster.c $(TEST_HDRS) $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests -c -o $@ $<
+$(B)/tests/test_dispatch $(B)/tests/test_coordctl: $(B)/tests/ctl_cluster.o
 $(B)/tests/lab/%: tests/lab/%.c $(B)/libcoordcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)

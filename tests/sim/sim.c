@@ -36,9 +36,9 @@
 #include <unistd.h>
 
 #include "coord/engine.h"
+#include "harness/cluster.h"
 
 #define MAXN		8
-#define MAXQ		4096
 #define MAXGT		512
 #define MAXCALLS	256
 #define DEADLINE_US	10000000ull
@@ -64,16 +64,6 @@ enum {
 	 * (partitions, merges) keep their density. */
 	F_OPTIONAL = F_LEAVE | F_CANCEL | F_MULTI | F_SECOND | F_DISCONNECT | F_VIPS |
 		     F_CORRUPT,
-};
-
-struct inflight {
-	int part;
-	int from;			/* node index */
-	struct coord_member_id from_id;
-	bool forged;			/* a hostile replay: not ground truth */
-	uint16_t foreign;		/* another major version's message: its
-					 * version (the codec refuses it) */
-	struct coord_msg msg;
 };
 
 struct call {			/* a grace call, a release command or a drop */
@@ -190,7 +180,6 @@ struct sim {
 	/* whole-node death check: node bits expected / seen */
 	unsigned expect, seen;
 	bool hello_owed, hello_sent;
-	bool in_forged;			/* delivering a forged message */
 	/* a second CPG process (not a coordd) on node h_node */
 	bool h_on, h_speaks;
 	bool h_foreign;			/* a coordd of another major version */
@@ -199,14 +188,22 @@ struct sim {
 	uint64_t h_inc;
 	uint64_t wire_dropped;
 	struct vipm vip[MAXN];		/* S.n of them */
-	int nq, ngt;
+	int ngt;
 	/* From here on, reset by counts, not by memset. */
 	struct node nodes[MAXN];
-	struct inflight q[MAXQ];
 	struct gt_event gt[MAXGT];
 };
 
 static struct sim S;
+/*
+ * The views and their agreed order are the shared in-process cluster's
+ * (tests/harness/cluster.c): node[i] is node i's coordd, node[S.n] the
+ * second CPG process; a message's tag says it is forged (a hostile
+ * replay: not ground truth).  sync_views() copies who is where from S
+ * before each use, so the fault model below stays the one truth.
+ */
+static struct harness H;
+_Static_assert(MAXN + 1 <= HARNESS_MAX_NODES, "the harness holds every node and the second process");
 static const char *ignored;	/* -I: an invariant not checked (to show another catches it) */
 
 /* ---- random ---- */
@@ -500,6 +497,27 @@ static void check_release(int o, const struct coord_event_id *id)
 
 /* ---- engines ---- */
 
+static struct coord_member_id mid(int i);
+static struct coord_member_id hid(void);
+
+static void sync_views(void)
+{
+	int i;
+
+	H.n = S.n + 1;
+	H.now = S.now;
+	for (i = 0; i < S.n; i++) {
+		H.node[i].e = S.nodes[i].e;
+		H.node[i].id = mid(i);
+		H.node[i].view = S.nodes[i].part;
+		H.node[i].up = S.nodes[i].alive;
+	}
+	H.node[S.n].e = NULL;
+	H.node[S.n].id = hid();
+	H.node[S.n].view = S.nodes[S.h_node].part;
+	H.node[S.n].up = S.h_on;
+}
+
 static struct coord_member_id mid(int i)
 {
 	struct coord_member_id m = { (uint32_t)i + 1, S.nodes[i].pid };
@@ -595,15 +613,11 @@ static void engine_start(int i)
 static void enqueue_as(int from, struct coord_member_id from_id, const struct coord_msg *msg,
 		       bool forged)
 {
-	struct inflight *f;
+	struct harness_msg hm = { .view = S.nodes[from].part, .from = from_id, .tag = forged };
+	struct harness_msg *f = &hm;
 	uint16_t foreign = forged && S.h_on && S.h_foreign && from_id.pid == S.h_pid ?
 			   0x0200 : 0;
 
-	if (S.nq == MAXQ) {
-		violate("model", "message queue overflow");
-		return;
-	}
-	f = &S.q[S.nq];
 	if (S.codec) {
 		uint8_t buf[COORD_WIRE_MAX_LEN];
 		int len = coord_msg_encode(msg, buf, sizeof(buf)), err;
@@ -644,12 +658,9 @@ static void enqueue_as(int from, struct coord_member_id from_id, const struct co
 	} else {
 		f->msg = *msg;
 	}
-	S.nq++;
 	f->foreign = foreign;
-	f->part = S.nodes[from].part;
-	f->from = from;
-	f->from_id = from_id;
-	f->forged = forged;
+	if (!harness_enqueue(&H, f))
+		violate("model", "message queue overflow");
 }
 
 static void enqueue(int from, const struct coord_msg *msg, bool forged)
@@ -738,126 +749,147 @@ static void node_lost_vips(int n)
 	}
 }
 
-/* Carries out what engine i asked for. */
-static void drain(int i)
+/* The release command (or a handover's drop) starts at node nd; the
+ * caller says when it answers and how.  NULL when too many run. */
+static struct call *start_release(struct node *nd, const struct coord_event_id *id, bool drop)
+{
+	struct call *c;
+
+	if (nd->nrel == MAXCALLS)
+		return NULL;
+	c = &nd->rel[nd->nrel++];
+	c->id = *id;
+	c->drop = drop;
+	c->vips = 0;
+	return c;
+}
+
+/* A forged message is being delivered: what it makes an engine do is no
+ * ground truth. */
+static bool delivering_forged(void)
+{
+	return H.delivering && H.delivering->tag && !H.delivering->foreign;
+}
+
+/* Carries out what engine i asked for (the harness's on_action). */
+static bool act(struct harness *h, int i, const struct coord_action *action)
 {
 	struct node *nd = &S.nodes[i];
-	struct coord_action a;
+	const struct coord_action a = *action;
 
-	while (nd->e && coord_engine_next_action(nd->e, &a)) {
-		switch (a.kind) {
-		case COORD_ACTION_SEND:
-			if (a.msg.type == COORD_MSG_ACK && a.msg.u.ack.id.seq == 0 &&
-			    a.msg.u.ack.id.origin >= 1 && a.msg.u.ack.id.origin <= (uint32_t)S.n &&
-			    a.msg.u.ack.result == COORD_ACK_SELF_DOWN &&
-			    a.msg.u.ack.id.incarnation == S.nodes[a.msg.u.ack.id.origin - 1].inc)
-				S.seen |= 1u << (a.msg.u.ack.id.origin - 1);
-			if (a.msg.type == COORD_MSG_HELLO) {
-				S.hello_sent = true;
-				if (a.msg.u.hello.n_vips != nd->n_vips ||
-				    memcmp(a.msg.u.hello.vips, nd->vips,
-					   nd->n_vips * sizeof(nd->vips[0])))
-					violate("hello", "node %d announces %u VIP(s), its "
-						"configuration has %u", i + 1,
-						a.msg.u.hello.n_vips, nd->n_vips);
-			}
-			if (a.msg.type == COORD_MSG_CANCEL &&
-			    a.msg.u.cancel.reason == COORD_CANCEL_REJOINED) {
-				struct gt_event *g = gt_find(&a.msg.u.cancel.id);
-				const struct coord_event *ev =
-					coord_engine_find_event(nd->e, &a.msg.u.cancel.id);
-				if (g) {
-					g->rerun_cancelled = true;
-					if (ev)
-						g->rerun_as = ev->rerun_as;
-				}
-			}
-			enqueue(i, &a.msg, false);
-			break;
-		case COORD_ACTION_GRACE: {
-			struct call *c;
-			if (a.event.seq == 0 && a.event.origin >= 1 &&
-			    a.event.origin <= (uint32_t)S.n &&
-			    (S.expect & (1u << (a.event.origin - 1))) &&
-			    a.event.incarnation == S.nodes[a.event.origin - 1].inc) {
-				int x = (int)a.event.origin - 1;
-				if (a.n_vips != nd->hello_nvips[x] ||
-				    memcmp(a.vips, nd->hello_vips[x], a.n_vips * sizeof(a.vips[0])))
-					violate("whole-node-death", "node %d asks grace for "
-						"%u VIP(s) of departed node %d, which announced %u",
-						i + 1, a.n_vips, x + 1, nd->hello_nvips[x]);
-				S.seen |= 1u << x;
-			}
-			if (a.event.seq != 0 && !S.in_forged) {
-				const struct gt_event *g = gt_find(&a.event);
-				/* A handover's survivors load no VIP, only the
-				 * giver's records ("4:ORIGIN", which keeps a
-				 * server with no client to reclaim in grace). */
-				uint16_t want = !g ? 0 : g->reason == COORD_DEATH_HANDOVER ?
-						0 : g->n_vips;
-				if (g && (a.n_vips != want ||
-					  memcmp(a.vips, g->vips, a.n_vips * sizeof(a.vips[0]))))
-					violate("grace-vips", "node %d asks grace for %u VIP(s) "
-						"of a %s whose DEATH announced %u", i + 1,
-						a.n_vips, g->reason == COORD_DEATH_HANDOVER ?
-						"handover (expected none)" : "death", g->n_vips);
-				if (g && a.load_node != (g->reason == COORD_DEATH_HANDOVER ?
-							 a.event.origin : 0))
-					violate("grace-vips", "node %d loads node %u's records "
-						"for event of node %u (reason %u)", i + 1,
-						a.load_node, a.event.origin, g->reason);
-			}
-			if (nd->ncalls == MAXCALLS)
-				break;
-			c = &nd->grace[nd->ncalls++];
-			c->id = a.event;
-			if (nd->server_dead) {
-				c->value = COORD_ACK_NO_SERVER;
-				c->at = S.now + 1000;
-			} else switch (nd->grace_mode) {
-			case 1: c->value = COORD_ACK_IN_GRACE; c->at = S.now + 1000 + rn(8000000); break;
-			case 2: c->value = COORD_ACK_GRACE_FAILED; c->at = S.now + 2000; break;
-			case 3: c->value = COORD_ACK_NO_BUS; c->at = S.now + 500; break;
-			case 4: c->value = COORD_ACK_TIMEOUT; c->at = S.now + GRACE_TIMEOUT_US; break;
-			default: c->value = COORD_ACK_IN_GRACE; c->at = S.now + 1000 + rn(5000); break;
-			}
-			break;
+	(void)h;
+	switch (a.kind) {
+	case COORD_ACTION_SEND:
+		if (a.msg.type == COORD_MSG_ACK && a.msg.u.ack.id.seq == 0 &&
+		    a.msg.u.ack.id.origin >= 1 && a.msg.u.ack.id.origin <= (uint32_t)S.n &&
+		    a.msg.u.ack.result == COORD_ACK_SELF_DOWN &&
+		    a.msg.u.ack.id.incarnation == S.nodes[a.msg.u.ack.id.origin - 1].inc)
+			S.seen |= 1u << (a.msg.u.ack.id.origin - 1);
+		if (a.msg.type == COORD_MSG_HELLO) {
+			S.hello_sent = true;
+			if (a.msg.u.hello.n_vips != nd->n_vips ||
+			    memcmp(a.msg.u.hello.vips, nd->vips,
+				   nd->n_vips * sizeof(nd->vips[0])))
+				violate("hello", "node %d announces %u VIP(s), its "
+					"configuration has %u", i + 1,
+					a.msg.u.hello.n_vips, nd->n_vips);
 		}
-		case COORD_ACTION_RELEASE: {
-			struct call *c;
-			check_release(i, &a.event);
-			if (nd->nrel == MAXCALLS)
-				break;
-			c = &nd->rel[nd->nrel++];
-			c->id = a.event;
-			c->drop = false;
-			c->vips = 0;
+		if (a.msg.type == COORD_MSG_CANCEL &&
+		    a.msg.u.cancel.reason == COORD_CANCEL_REJOINED) {
+			struct gt_event *g = gt_find(&a.msg.u.cancel.id);
+			const struct coord_event *ev =
+				coord_engine_find_event(nd->e, &a.msg.u.cancel.id);
+			if (g) {
+				g->rerun_cancelled = true;
+				if (ev)
+					g->rerun_as = ev->rerun_as;
+			}
+		}
+		enqueue(i, &a.msg, false);
+		break;
+	case COORD_ACTION_GRACE: {
+		struct call *c;
+		if (a.event.seq == 0 && a.event.origin >= 1 &&
+		    a.event.origin <= (uint32_t)S.n &&
+		    (S.expect & (1u << (a.event.origin - 1))) &&
+		    a.event.incarnation == S.nodes[a.event.origin - 1].inc) {
+			int x = (int)a.event.origin - 1;
+			if (a.n_vips != nd->hello_nvips[x] ||
+			    memcmp(a.vips, nd->hello_vips[x], a.n_vips * sizeof(a.vips[0])))
+				violate("whole-node-death", "node %d asks grace for "
+					"%u VIP(s) of departed node %d, which announced %u",
+					i + 1, a.n_vips, x + 1, nd->hello_nvips[x]);
+			S.seen |= 1u << x;
+		}
+		if (a.event.seq != 0 && !delivering_forged()) {
+			const struct gt_event *g = gt_find(&a.event);
+			/* A handover's survivors load no VIP, only the
+			 * giver's records ("4:ORIGIN", which keeps a
+			 * server with no client to reclaim in grace). */
+			uint16_t want = !g ? 0 : g->reason == COORD_DEATH_HANDOVER ?
+					0 : g->n_vips;
+			if (g && (a.n_vips != want ||
+				  memcmp(a.vips, g->vips, a.n_vips * sizeof(a.vips[0]))))
+				violate("grace-vips", "node %d asks grace for %u VIP(s) "
+					"of a %s whose DEATH announced %u", i + 1,
+					a.n_vips, g->reason == COORD_DEATH_HANDOVER ?
+					"handover (expected none)" : "death", g->n_vips);
+			if (g && a.load_node != (g->reason == COORD_DEATH_HANDOVER ?
+						 a.event.origin : 0))
+				violate("grace-vips", "node %d loads node %u's records "
+					"for event of node %u (reason %u)", i + 1,
+					a.load_node, a.event.origin, g->reason);
+		}
+		if (nd->ncalls == MAXCALLS)
+			break;
+		c = &nd->grace[nd->ncalls++];
+		c->id = a.event;
+		if (nd->server_dead) {
+			c->value = COORD_ACK_NO_SERVER;
+			c->at = S.now + 1000;
+		} else switch (nd->grace_mode) {
+		case 1: c->value = COORD_ACK_IN_GRACE; c->at = S.now + 1000 + rn(8000000); break;
+		case 2: c->value = COORD_ACK_GRACE_FAILED; c->at = S.now + 2000; break;
+		case 3: c->value = COORD_ACK_NO_BUS; c->at = S.now + 500; break;
+		case 4: c->value = COORD_ACK_TIMEOUT; c->at = S.now + GRACE_TIMEOUT_US; break;
+		default: c->value = COORD_ACK_IN_GRACE; c->at = S.now + 1000 + rn(5000); break;
+		}
+		break;
+	}
+	case COORD_ACTION_RELEASE: {
+		struct call *c;
+		check_release(i, &a.event);
+		if ((c = start_release(nd, &a.event, false))) {
 			c->value = nd->release_fails ? 1 : 0;
 			c->at = S.now + 2000 + rn(20000);
-			break;
 		}
-		case COORD_ACTION_DROP: {
-			struct call *c;
-			check_drop(i, &a);
-			check_release(i, &a.event);
-			if (nd->nrel == MAXCALLS)
-				break;
-			c = &nd->rel[nd->nrel++];
-			c->id = a.event;
-			c->drop = true;
+		break;
+	}
+	case COORD_ACTION_DROP: {
+		struct call *c;
+		check_drop(i, &a);
+		check_release(i, &a.event);
+		if ((c = start_release(nd, &a.event, true))) {
 			c->vips = model_vips(a.vips, a.n_vips);
 			c->value = 0;	/* decided when it answers */
 			c->at = S.now + 1000 + rn(20000);
-			break;
 		}
-		case COORD_ACTION_EVENT_ENDED: {
-			struct gt_event *g = gt_find(&a.event);
-			if (g && g->origin == i && a.event.origin == (uint32_t)i + 1)
-				g->ended = true;
-			break;
-		}
-		}
+		break;
 	}
+	case COORD_ACTION_EVENT_ENDED: {
+		struct gt_event *g = gt_find(&a.event);
+		if (g && g->origin == i && a.event.origin == (uint32_t)i + 1)
+			g->ended = true;
+		break;
+	}
+	}
+	return true;
+}
+
+static void drain(int i)
+{
+	H.node[i].e = S.nodes[i].e;	/* all the harness's drain reads */
+	harness_drain(&H, i);
 }
 
 /* corosync's quorum notification: the nodes whose corosync runs here. */
@@ -904,31 +936,37 @@ static void tell_quorum(int i)
  * of the two is the coordd: for r that coordd's messages are not
  * delivered (the second process is hostile input; the engine stays on the
  * safe side, waiting for a survivor it cannot hear). */
-static bool incarnation_taken_at(int r, const struct inflight *f, int rc)
+static bool incarnation_taken_at(int r, const struct harness_msg *f, int rc)
 {
 	const struct coord_engine *e = S.nodes[r].e;
 	size_t k;
 
-	if (rc != COORD_REFUSED_INCARNATION || f->forged)
+	if (rc != COORD_REFUSED_INCARNATION || f->tag)
 		return false;
 	for (k = 0; k < coord_engine_member_count(e); k++) {
 		const struct coord_member *m = coord_engine_member(e, k);
-		if (m->id.nodeid == f->from_id.nodeid && m->id.pid != f->from_id.pid &&
+		if (m->id.nodeid == f->from.nodeid && m->id.pid != f->from.pid &&
 		    m->incarnation == f->msg.incarnation)
 			return true;
 	}
 	return false;
 }
 
-static void note_delivery(int r, const struct inflight *f, int rc)
+/* Node r was handed f (the harness's on_deliver): ground truth, and the
+ * agreement checks. */
+static void note_delivery(struct harness *h, int r, const struct harness_msg *f, int rc)
 {
 	const struct coord_msg *m = &f->msg;
 	struct node *rd = &S.nodes[r];
-	int j;
+	int from = (int)f->from.nodeid - 1, j;
 
+	(void)h;
+	S.steps++;
+	if (f->foreign)		/* coordd: the codec's BAD_VERSION */
+		return;
 	if (incarnation_taken_at(r, f, rc))
 		return;
-	if (f->forged) {
+	if (f->tag) {
 		if (m->type == COORD_MSG_DEATH) {	/* never ground truth */
 			struct gt_event *g = gt_find(&m->u.death.id);
 			if (g)
@@ -937,9 +975,9 @@ static void note_delivery(int r, const struct inflight *f, int rc)
 		return;
 	}
 	if (m->type == COORD_MSG_HELLO) {
-		rd->hello_inc[f->from] = m->incarnation;
-		rd->hello_nvips[f->from] = m->u.hello.n_vips;
-		memcpy(rd->hello_vips[f->from], m->u.hello.vips, sizeof(m->u.hello.vips));
+		rd->hello_inc[from] = m->incarnation;
+		rd->hello_nvips[from] = m->u.hello.n_vips;
+		memcpy(rd->hello_vips[from], m->u.hello.vips, sizeof(m->u.hello.vips));
 	}
 	if (m->type == COORD_MSG_DEATH) {
 		struct gt_event *g = gt_find(&m->u.death.id);
@@ -998,8 +1036,8 @@ static void note_delivery(int r, const struct inflight *f, int rc)
 			    S.nodes[o->origin].inc != o->id.incarnation)
 				continue;
 			for (k = 0; k < o->n; k++)
-				if (o->sv[k].nodeid == (uint32_t)f->from + 1 &&
-				    o->sv[k].pid == f->from_id.pid && !o->sv[k].settled)
+				if (o->sv[k].nodeid == (uint32_t)from + 1 &&
+				    o->sv[k].pid == f->from.pid && !o->sv[k].settled)
 					o->sv[k].settled = o->sv[k].confirmed = true;
 		}
 	}
@@ -1012,7 +1050,7 @@ static void note_delivery(int r, const struct inflight *f, int rc)
 			return;
 		for (k = 0; k < g->n; k++) {
 			struct gt_survivor *sv = &g->sv[k];
-			if (sv->nodeid != f->from_id.nodeid || sv->pid != f->from_id.pid)
+			if (sv->nodeid != f->from.nodeid || sv->pid != f->from.pid)
 				continue;
 			if (r == g->origin && rd->inc == g->id.incarnation) {
 				sv->settled = true;
@@ -1046,56 +1084,33 @@ static void note_delivery(int r, const struct inflight *f, int rc)
 /* Delivers the oldest message in flight in partition part. */
 static void deliver_one(int part)
 {
-	struct inflight f;
-	int qi, r, rc;
+	const struct harness_msg *f;
+	int from;
 
-	for (qi = 0; qi < S.nq; qi++)
-		if (S.q[qi].part == part)
-			break;
-	if (qi == S.nq)
+	sync_views();
+	f = harness_oldest(&H, part);
+	if (!f)
 		return;
-	f = S.q[qi];
-	memmove(&S.q[qi], &S.q[qi + 1], (size_t)(S.nq - qi - 1) * sizeof(S.q[0]));
-	S.nq--;
-	if (f.msg.type == COORD_MSG_DEATH && !f.forged && !gt_find(&f.msg.u.death.id) &&
+	from = (int)f->from.nodeid - 1;
+	if (f->msg.type == COORD_MSG_DEATH && !f->tag && !gt_find(&f->msg.u.death.id) &&
 	    S.ngt < MAXGT) {
 		struct gt_event *g = &S.gt[S.ngt++];
 		memset(g, 0, sizeof(*g));
-		g->id = f.msg.u.death.id;
-		g->origin = f.from;
-		g->origin_pid = f.from_id.pid;
-		g->reason = f.msg.u.death.reason;
-		g->n_vips = f.msg.u.death.n_vips;
-		memcpy(g->vips, f.msg.u.death.vips, sizeof(g->vips));
+		g->id = f->msg.u.death.id;
+		g->origin = from;
+		g->origin_pid = f->from.pid;
+		g->reason = f->msg.u.death.reason;
+		g->n_vips = f->msg.u.death.n_vips;
+		memcpy(g->vips, f->msg.u.death.vips, sizeof(g->vips));
 	}
-	trace("deliver %s from node %d in partition %d", coord_msg_type_name(f.msg.type),
-	      f.from + 1, part);
-	for (r = 0; r < S.n; r++) {
-		if (!S.nodes[r].alive || S.nodes[r].part != part)
-			continue;
-		S.steps++;
-		if (f.foreign) {	/* coordd: the codec's BAD_VERSION */
-			coord_engine_member_incompatible(S.nodes[r].e, S.now, f.from_id,
-							 f.foreign);
-			drain(r);
-			continue;
-		}
-		rc = coord_engine_deliver(S.nodes[r].e, S.now, f.from_id, &f.msg);
-		note_delivery(r, &f, rc);
-		S.in_forged = f.forged;
-		drain(r);
-		S.in_forged = false;
-	}
+	trace("deliver %s from node %d in partition %d", coord_msg_type_name(f->msg.type),
+	      from + 1, part);
+	harness_deliver_one(&H, part);
 }
 
 static bool part_has_msgs(int part)
 {
-	int i;
-
-	for (i = 0; i < S.nq; i++)
-		if (S.q[i].part == part)
-			return true;
-	return false;
+	return harness_oldest(&H, part) != NULL;
 }
 
 static void flush(int part)
@@ -1106,99 +1121,127 @@ static void flush(int part)
 
 /* ---- configuration changes ---- */
 
-/* Delivers a confchg to every live member of part. */
+/* The change being delivered, for before_confchg() and after_confchg(). */
+static struct {
+	const struct coord_member_id *left;
+	const uint8_t *reasons;
+	size_t n_left, n_joined;
+} change;
+
+/* Node i is about to get the change: ground truth, and what it owes. */
+static void before_confchg(int i, const struct coord_member_id *m, size_t n)
+{
+	const struct coord_member_id *left = change.left;
+	const uint8_t *reasons = change.reasons;
+	size_t n_left = change.n_left;
+	struct node *nd = &S.nodes[i];
+	bool was_joined;
+	size_t k;
+
+	/* final records: who no longer shares the group with an origin */
+	for (k = 0; k < n_left; k++) {
+		int g;
+		for (g = 0; g < S.ngt; g++) {
+			struct gt_event *e = &S.gt[g];
+			int x = (int)left[k].nodeid - 1;
+			if (!(e->with & (1u << i)))
+				continue;
+			if (left[k].nodeid == (uint32_t)e->origin + 1 &&
+			    left[k].pid == e->origin_pid)
+				e->with &= ~(1u << i);
+			if (e->origin == i && left[k].pid == S.nodes[x].pid)
+				e->with &= ~(1u << x);
+		}
+	}
+	/* ground truth: survivors that left the origin's view */
+	for (k = 0; k < n_left; k++) {
+		int g;
+		for (g = 0; g < S.ngt; g++) {
+			struct gt_event *e = &S.gt[g];
+			int x;
+			if (e->origin != i || nd->inc != e->id.incarnation || !e->delivered)
+				continue;
+			for (x = 0; x < e->n; x++) {
+				struct gt_survivor *sv = &e->sv[x];
+				if (sv->nodeid != left[k].nodeid || sv->pid != left[k].pid ||
+				    sv->settled)
+					continue;
+				/* Only a survivor that left with its node is
+				 * settled (and confirmed) by leaving. */
+				if (reasons[k] == COORD_LEAVE_NODEDOWN ||
+				    (nd->told_view &&
+				     !(nd->view_mask & (1u << (sv->nodeid - 1)))))
+					sv->settled = sv->confirmed = sv->left = true;
+				else
+					sv->left_alive = true;
+			}
+		}
+	}
+	/* whole-node death: every departed coordd's announced VIPs (the
+	 * HELLO it sent, as delivered here), however many left at once */
+	S.expect = S.seen = 0;
+	for (k = 0; k < n_left; k++) {
+		int x = (int)left[k].nodeid - 1;
+		if (reasons[k] != COORD_LEAVE_LEAVE && x != i &&
+		    left[k].pid == S.nodes[x].pid && nd->hello_inc[x] == S.nodes[x].inc)
+			S.expect |= 1u << x;
+	}
+	/* Whoever is joined after a change with joiners owes a HELLO. */
+	was_joined = coord_engine_joined(nd->e);
+	S.hello_owed = change.n_joined || (!was_joined && member_id_in(mid(i), m, n));
+	S.hello_sent = false;
+	S.steps++;
+}
+
+/* Node i has had the change, and its actions were carried out. */
+static void after_confchg(int i)
+{
+	struct node *nd = &S.nodes[i];
+	size_t k;
+
+	if (S.expect & ~S.seen)
+		violate("whole-node-death", "node %d did not enter grace for the "
+			"VIPs of departed node(s) 0x%x", i + 1, S.expect & ~S.seen);
+	if (S.hello_owed && !S.hello_sent)
+		violate("hello", "node %d sent no HELLO after a change with "
+			"joiners", i + 1);
+	S.expect = S.seen = 0;
+	S.hello_owed = false;
+	/* A member that left is a new member if it comes back. */
+	for (k = 0; k < change.n_left; k++)
+		if (change.left[k].pid == S.nodes[change.left[k].nodeid - 1].pid)
+			nd->hello_inc[change.left[k].nodeid - 1] = 0;
+}
+
+/* The harness's on_confchg. */
+static void on_confchg(struct harness *h, int i, bool after,
+		       const struct coord_member_id *m, size_t n)
+{
+	(void)h;
+	if (after)
+		after_confchg(i);
+	else
+		before_confchg(i, m, n);
+}
+
+/* Delivers a confchg to every live member of part (and the quorum
+ * service's notification, before or after it). */
 static void confchg(int part, const struct coord_member_id *left, const uint8_t *reasons,
 		    size_t n_left, const struct coord_member_id *joined, size_t n_joined)
 {
-	struct coord_member_id m[MAXN + 1];	/* and the second process */
-	size_t n = 0;
 	int i;
 
-	for (i = 0; i < S.n; i++)
-		if (S.nodes[i].alive && S.nodes[i].part == part)
-			m[n++] = mid(i);
-	if (S.h_on && S.nodes[S.h_node].part == part)
-		m[n++] = hid();
 	/* The quorum service may speak before or after CPG. */
 	if (rn(2))
 		for (i = 0; i < S.n; i++)
 			if (S.nodes[i].part == part)
 				tell_quorum(i);
-	for (i = 0; i < S.n; i++) {
-		struct node *nd = &S.nodes[i];
-		bool was_joined;
-		size_t k;
-
-		if (!nd->alive || nd->part != part)
-			continue;
-		/* final records: who no longer shares the group with an origin */
-		for (k = 0; k < n_left; k++) {
-			int g;
-			for (g = 0; g < S.ngt; g++) {
-				struct gt_event *e = &S.gt[g];
-				int x = (int)left[k].nodeid - 1;
-				if (!(e->with & (1u << i)))
-					continue;
-				if (left[k].nodeid == (uint32_t)e->origin + 1 &&
-				    left[k].pid == e->origin_pid)
-					e->with &= ~(1u << i);
-				if (e->origin == i && left[k].pid == S.nodes[x].pid)
-					e->with &= ~(1u << x);
-			}
-		}
-		/* ground truth: survivors that left the origin's view */
-		for (k = 0; k < n_left; k++) {
-			int g;
-			for (g = 0; g < S.ngt; g++) {
-				struct gt_event *e = &S.gt[g];
-				int x;
-				if (e->origin != i || nd->inc != e->id.incarnation || !e->delivered)
-					continue;
-				for (x = 0; x < e->n; x++) {
-					struct gt_survivor *sv = &e->sv[x];
-					if (sv->nodeid != left[k].nodeid || sv->pid != left[k].pid ||
-					    sv->settled)
-						continue;
-					/* Only a survivor that left with its node is
-					 * settled (and confirmed) by leaving. */
-					if (reasons[k] == COORD_LEAVE_NODEDOWN ||
-					    (nd->told_view &&
-					     !(nd->view_mask & (1u << (sv->nodeid - 1)))))
-						sv->settled = sv->confirmed = sv->left = true;
-					else
-						sv->left_alive = true;
-				}
-			}
-		}
-		/* whole-node death: every departed coordd's announced VIPs (the
-		 * HELLO it sent, as delivered here), however many left at once */
-		S.expect = S.seen = 0;
-		for (k = 0; k < n_left; k++) {
-			int x = (int)left[k].nodeid - 1;
-			if (reasons[k] != COORD_LEAVE_LEAVE && x != i &&
-			    left[k].pid == S.nodes[x].pid && nd->hello_inc[x] == S.nodes[x].inc)
-				S.expect |= 1u << x;
-		}
-		/* Whoever is joined after a change with joiners owes a HELLO. */
-		was_joined = coord_engine_joined(nd->e);
-		S.hello_owed = n_joined || (!was_joined && member_id_in(mid(i), m, n));
-		S.hello_sent = false;
-		S.steps++;
-		coord_engine_confchg(nd->e, S.now, m, n, left, reasons, n_left, joined, n_joined);
-		drain(i);
-		if (S.expect & ~S.seen)
-			violate("whole-node-death", "node %d did not enter grace for the "
-				"VIPs of departed node(s) 0x%x", i + 1, S.expect & ~S.seen);
-		if (S.hello_owed && !S.hello_sent)
-			violate("hello", "node %d sent no HELLO after a change with "
-				"joiners", i + 1);
-		S.expect = S.seen = 0;
-		S.hello_owed = false;
-		/* A member that left is a new member if it comes back. */
-		for (k = 0; k < n_left; k++)
-			if (left[k].pid == S.nodes[left[k].nodeid - 1].pid)
-				nd->hello_inc[left[k].nodeid - 1] = 0;
-	}
+	change.left = left;
+	change.reasons = reasons;
+	change.n_left = n_left;
+	change.n_joined = n_joined;
+	sync_views();
+	harness_confchg(&H, part, left, reasons, n_left, joined, n_joined);
 	for (i = 0; i < S.n; i++)
 		if (S.nodes[i].part == part)
 			tell_quorum(i);
@@ -1208,17 +1251,7 @@ static void confchg(int part, const struct coord_member_id *left, const uint8_t 
  * same for every receiver (virtual synchrony). */
 static void drop_unsent(struct coord_member_id who, int part)
 {
-	int q;
-
-	for (q = 0; q < S.nq;) {
-		if (S.q[q].part == part && S.q[q].from_id.nodeid == who.nodeid &&
-		    S.q[q].from_id.pid == who.pid) {
-			memmove(&S.q[q], &S.q[q + 1], (size_t)(S.nq - q - 1) * sizeof(S.q[0]));
-			S.nq--;
-		} else {
-			q++;
-		}
-	}
+	harness_drop_from(&H, part, who);
 }
 
 /* An engine goes away: it no longer holds any record. */
@@ -2232,7 +2265,11 @@ static const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbos
 	memset(&S, 0, offsetof(struct sim, nodes));
 	for (i = 0; i < MAXN; i++)
 		memset(&S.nodes[i], 0, offsetof(struct node, grace));
-	S.nq = S.ngt = 0;
+	S.ngt = 0;
+	memset(&H, 0, offsetof(struct harness, q));
+	H.on_action = act;
+	H.on_deliver = note_delivery;
+	H.on_confchg = on_confchg;
 	S.seed = S.rng = seed;
 	S.mask = mask;
 	S.verbose = verbose;

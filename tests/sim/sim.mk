@@ -2,11 +2,12 @@
 # with the flags every C file of the tree is built with.
 #   make sim [SEEDS=N] [SEED=S [STEPS=K] [MASK=M]]    make sim-mutants
 SEEDS ?= 30000
-SIM_SRCS = tests/sim/sim.c $(PROTO_SRCS) $(ENGINE_SRCS)
+SIM_SRCS = tests/sim/sim.c $(PROTO_SRCS) $(ENGINE_SRCS) $(HARNESS_SRCS)
+SIM_CFLAGS = $(BASE_CFLAGS) -Itests
 
-$(B)/sim/sim: $(SIM_SRCS) $(wildcard include/coord/*.h proto/*.h)
+$(B)/sim/sim: $(SIM_SRCS) $(wildcard include/coord/*.h proto/*.h tests/harness/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -o $@ $(SIM_SRCS)
+	$(CC) $(SIM_CFLAGS) -o $@ $(SIM_SRCS)
 
 sim: $(B)/sim/sim
 	@if [ -n "$(SEED)" ]; then \
@@ -18,5 +19,5 @@ sim: $(B)/sim/sim
 # Each planted bug: a patch applied to a copy of the simulator's sources
 # (the engine, the codecs, the simulator's own models), never to the tree.
 sim-mutants: $(B)/sim/sim
-	@B=$(B) CC="$(CC)" SIM_CFLAGS="$(BASE_CFLAGS)" SIM_SRCS="$(SIM_SRCS)" \
+	@B=$(B) CC="$(CC)" SIM_CFLAGS="$(SIM_CFLAGS)" SIM_SRCS="$(SIM_SRCS)" \
 		sh tests/sim/mutants.sh

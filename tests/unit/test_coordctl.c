@@ -439,7 +439,7 @@ static void test_give_up_and_take_over(void **state)
 	struct cluster *cl = *state;
 	struct ctl_run *give = malloc(sizeof(*give)), *r = malloc(sizeof(*r));
 
-	cl->n[2].hold_grace = true;	/* node 3 is slow */
+	cl->h.node[2].hold_grace = true;	/* node 3 is slow */
 	memset(give, 0, sizeof(*give));
 	ctl_start(give, cl->path, (const char *const[]){ "give-up", "--ip", "198.18.0.101",
 							 "--wait", NULL });
@@ -447,15 +447,15 @@ static void test_give_up_and_take_over(void **state)
 		fail_msg("give-up --wait should print the pending event and keep waiting; "
 			 "stdout: %s stderr: %s", give->out, give->err);
 	expect_has(give->out, "(handover, local origin)", "give-up --wait, first lines");
-	assert_int_equal(cl->drops, 0);
-	clock_us += 3000;
-	coord_engine_grace_done(cl->n[2].e, clock_us, &cl->n[2].grace_owed,
+	assert_int_equal(cl->h.node[0].drops, 0);
+	C->h.now += 3000;
+	coord_engine_grace_done(cl->h.node[2].e, C->h.now, &cl->h.node[2].last_grace.event,
 				COORD_ACK_IN_GRACE, 2500, "Started grace period");
 	pump(cl);
 	expect_exit(give, ctl_wait(give, 5000), 0, "give-up --wait, all confirmed");
 	expect_has(give->out, "handed over: every other member confirmed grace",
 		   "give-up --wait");
-	assert_int_equal(cl->drops, 1);
+	assert_int_equal(cl->h.node[0].drops, 1);
 
 	expect_exit(r, ctl(r, (const char *const[]){ "give-up", NULL }), 2, "give-up, no --ip");
 	expect_has(r->err, "give-up needs at least one --ip", "give-up, no --ip");
@@ -478,7 +478,7 @@ static void test_death_wait_names_the_missing(void **state)
 	struct cluster *cl = *state;
 	struct ctl_run *death = malloc(sizeof(*death)), *r = malloc(sizeof(*r));
 
-	cl->n[2].hold_grace = true;	/* node 3 is slow */
+	cl->h.node[2].hold_grace = true;	/* node 3 is slow */
 	memset(death, 0, sizeof(*death));
 	ctl_start(death, cl->path, (const char *const[]){ "death", "--wait", NULL });
 	if (!run_until(stdout_has, death, 5000) || death->exited)
@@ -502,8 +502,8 @@ static void test_death_wait_names_the_missing(void **state)
 	expect_has(r->out, "\"leave_reason\":null,\"grace_latency_ms\":1.500", "events --json");
 
 	/* Node 3 answers: the event is released, the waiter returns 0. */
-	clock_us += 3000;
-	coord_engine_grace_done(cl->n[2].e, clock_us, &cl->n[2].grace_owed,
+	C->h.now += 3000;
+	coord_engine_grace_done(cl->h.node[2].e, C->h.now, &cl->h.node[2].last_grace.event,
 				COORD_ACK_IN_GRACE, 2500, "Started grace period");
 	pump(cl);
 	expect_exit(death, ctl_wait(death, 5000), 0, "death --wait, all confirmed");
@@ -523,7 +523,7 @@ static void test_death_wait_timeout(void **state)
 	struct cluster *cl = *state;
 	struct ctl_run *r = malloc(sizeof(*r));
 
-	cl->n[2].hold_grace = true;
+	cl->h.node[2].hold_grace = true;
 	expect_exit(r, ctl(r, (const char *const[]){ "--timeout", "0.3", "death", "--wait",
 						     NULL }), 4, "death --wait --timeout 0.3");
 	expect_has(r->err, "timed out after 0.300 s", "death --wait --timeout 0.3");
@@ -541,13 +541,13 @@ static void test_death_held_is_failure(void **state)
 	struct cluster *cl = *state;
 	struct ctl_run *death = malloc(sizeof(*death));
 
-	cl->n[2].hold_grace = true;
+	cl->h.node[2].hold_grace = true;
 	memset(death, 0, sizeof(*death));
 	ctl_start(death, cl->path, (const char *const[]){ "-j", "death", "--wait", NULL });
 	run_until(stdout_has, death, 300);
 	assert_false(death->exited);
-	clock_us += DEADLINE_US + 1;
-	coord_engine_tick(cl->n[0].e, clock_us);
+	C->h.now += DEADLINE_US + 1;
+	coord_engine_tick(cl->h.node[0].e, C->h.now);
 	pump(cl);
 	expect_exit(death, ctl_wait(death, 5000), 1, "death --wait, held by policy");
 	expect_json(death->out, "a held event, --json");
@@ -571,32 +571,32 @@ static void test_give_up_held_is_withdrawn(void **state)
 	struct coord_event_id id;
 	size_t k;
 
-	cl->n[2].hold_grace = true;
+	cl->h.node[2].hold_grace = true;
 	memset(give, 0, sizeof(*give));
 	ctl_start(give, cl->path, (const char *const[]){ "give-up", "--ip", "198.18.0.101",
 							 "--wait", NULL });
 	run_until(stdout_has, give, 300);
 	assert_false(give->exited);
-	clock_us += DEADLINE_US + 1;
-	coord_engine_tick(cl->n[0].e, clock_us);
+	C->h.now += DEADLINE_US + 1;
+	coord_engine_tick(cl->h.node[0].e, C->h.now);
 	pump(cl);
 	expect_exit(give, ctl_wait(give, 5000), 1, "give-up --wait, held by policy");
 	expect_has(give->err, "held by policy", "give-up --wait, held");
 	expect_has(give->err, "the handover is withdrawn", "give-up --wait, held");
-	for (k = 0; k < coord_engine_event_count(cl->n[0].e); k++)
-		if (coord_engine_event(cl->n[0].e, k)->reason == COORD_DEATH_HANDOVER)
-			ev = coord_engine_event(cl->n[0].e, k);
+	for (k = 0; k < coord_engine_event_count(cl->h.node[0].e); k++)
+		if (coord_engine_event(cl->h.node[0].e, k)->reason == COORD_DEATH_HANDOVER)
+			ev = coord_engine_event(cl->h.node[0].e, k);
 	assert_non_null(ev);
 	id = ev->id;
 	assert_int_equal(ev->state, COORD_EVENT_CANCELLED);
-	assert_int_equal(coord_engine_find_event(cl->n[1].e, &id)->state,
+	assert_int_equal(coord_engine_find_event(cl->h.node[1].e, &id)->state,
 			 COORD_EVENT_CANCELLED);
 	/* Node 3's grace comes late: nothing is dropped any more. */
-	coord_engine_grace_done(cl->n[2].e, clock_us, &cl->n[2].grace_owed,
+	coord_engine_grace_done(cl->h.node[2].e, C->h.now, &cl->h.node[2].last_grace.event,
 				COORD_ACK_IN_GRACE, 2500, "Started grace period");
 	pump(cl);
-	assert_int_equal(cl->drops, 0);
-	assert_int_equal(coord_engine_find_event(cl->n[0].e, &id)->state,
+	assert_int_equal(cl->h.node[0].drops, 0);
+	assert_int_equal(coord_engine_find_event(cl->h.node[0].e, &id)->state,
 			 COORD_EVENT_CANCELLED);
 	free(give);
 }
@@ -615,7 +615,7 @@ static void test_give_up_killed_is_withdrawn(void **state)
 	const struct coord_event *ev = NULL;
 	size_t k;
 
-	cl->n[2].hold_grace = true;
+	cl->h.node[2].hold_grace = true;
 	memset(give, 0, sizeof(*give));
 	ctl_start(give, cl->path, (const char *const[]){ "give-up", "--ip", "198.18.0.101",
 							 "--wait", NULL });
@@ -626,17 +626,17 @@ static void test_give_up_killed_is_withdrawn(void **state)
 	close(give->out_fd);
 	close(give->err_fd);
 	assert_true(run_until(client_gone, cl, 5000));
-	for (k = 0; k < coord_engine_event_count(cl->n[0].e); k++)
-		if (coord_engine_event(cl->n[0].e, k)->reason == COORD_DEATH_HANDOVER)
-			ev = coord_engine_event(cl->n[0].e, k);
+	for (k = 0; k < coord_engine_event_count(cl->h.node[0].e); k++)
+		if (coord_engine_event(cl->h.node[0].e, k)->reason == COORD_DEATH_HANDOVER)
+			ev = coord_engine_event(cl->h.node[0].e, k);
 	assert_non_null(ev);
 	assert_int_equal(ev->state, COORD_EVENT_CANCELLED);
-	assert_int_equal(coord_engine_find_event(cl->n[1].e, &ev->id)->state,
+	assert_int_equal(coord_engine_find_event(cl->h.node[1].e, &ev->id)->state,
 			 COORD_EVENT_CANCELLED);
-	coord_engine_grace_done(cl->n[2].e, clock_us, &cl->n[2].grace_owed,
+	coord_engine_grace_done(cl->h.node[2].e, C->h.now, &cl->h.node[2].last_grace.event,
 				COORD_ACK_IN_GRACE, 2500, "Started grace period");
 	pump(cl);
-	assert_int_equal(cl->drops, 0);
+	assert_int_equal(cl->h.node[0].drops, 0);
 	free(give);
 }
 

@@ -174,8 +174,8 @@ static void test_cancel_refusals(void **state)
 	tc_close(c);
 
 	/* Node 2's own death: node 1 may not withdraw it. */
-	cl->n[2].hold_grace = true;
-	assert_int_equal(coord_engine_report_death(cl->n[1].e, clock_us, NULL, 0, &other), 0);
+	cl->h.node[2].hold_grace = true;
+	assert_int_equal(coord_engine_report_death(cl->h.node[1].e, C->h.now, NULL, 0, &other), 0);
 	pump(cl);
 	req.u.cancel.id = other;
 	c = ask(&req);
@@ -266,8 +266,8 @@ static void test_up_after_death(void **state)
 	expect_status(c, COORD_CTL_OK, "UP");
 	tc_close(c);
 	/* Node 2 learned from node 1's new HELLO that its server is up. */
-	for (i = 0; i < coord_engine_member_count(cl->n[1].e); i++) {
-		const struct coord_member *m = coord_engine_member(cl->n[1].e, i);
+	for (i = 0; i < coord_engine_member_count(cl->h.node[1].e); i++) {
+		const struct coord_member *m = coord_engine_member(cl->h.node[1].e, i);
 		if (m->id.nodeid == 1)
 			assert_false(m->server_down);
 	}
@@ -282,7 +282,7 @@ static void test_death_sent_not_delivered(void **state)
 	const struct coord_ctl_event *e;
 	struct tclient *c;
 
-	cl->hold_delivery = true;
+	cl->h.hold_delivery = true;
 	req.u.death.n_vips = 1;
 	coord_vip_parse("198.18.0.200", &req.u.death.vips[0]);
 	c = ask(&req);
@@ -297,7 +297,7 @@ static void test_death_sent_not_delivered(void **state)
 	if (!strstr(c->end.message, "event 1.5000."))
 		fail_msg("the END should name the event; it says \"%s\"", c->end.message);
 	tc_close(c);
-	cl->hold_delivery = false;
+	cl->h.hold_delivery = false;
 	pump(cl);
 }
 
@@ -308,8 +308,8 @@ static void test_death_reports_waiting_survivor(void **state)
 	const struct coord_ctl_event *e;
 	struct tclient *c;
 
-	cl->n[2].hold_grace = true;	/* node 3 is slow */
-	clock_us += 1000;
+	cl->h.node[2].hold_grace = true;	/* node 3 is slow */
+	C->h.now += 1000;
 	c = ask(&req);
 	expect_status(c, COORD_CTL_OK, "DEATH without --wait");
 	assert_int_equal(c->n, 1);
@@ -332,7 +332,7 @@ static void test_death_wait_released(void **state)
 	struct tclient *c = tc_connect();
 	size_t i, n_sv = 0;
 
-	cl->n[2].hold_grace = true;
+	cl->h.node[2].hold_grace = true;
 	tc_send(c, &req);
 	if (!run_until(one_record, c, 3000))
 		fail_msg("DEATH --wait: the first EVENT record did not come");
@@ -343,9 +343,9 @@ static void test_death_wait_released(void **state)
 	assert_int_equal(first->n_waiting, 1);
 
 	/* Node 3 answers 2 ms later: the barrier completes, the release runs. */
-	clock_us += 2000;
-	assert_true(cl->n[2].owes_grace);
-	coord_engine_grace_done(cl->n[2].e, clock_us, &cl->n[2].grace_owed,
+	C->h.now += 2000;
+	assert_true(cl->h.node[2].owes_grace);
+	coord_engine_grace_done(cl->h.node[2].e, C->h.now, &cl->h.node[2].last_grace.event,
 				COORD_ACK_IN_GRACE, 800, "Started grace period");
 	pump(cl);
 	if (!run_until(ended, c, 3000))
@@ -391,43 +391,39 @@ static void test_death_wait_follows_rerun(void **state)
 	struct cluster *cl = *state;
 	struct coord_ctl_request req = death_req(20, true);
 	struct tclient *c = tc_connect();
-	struct coord_member_id all[NODES], two[2], gone, back;
+	struct coord_member_id gone, back;
 	struct coord_engine_config cfg = {
-		.nodeid = 3, .incarnation = 7003, .n_vips = 1,
+		.incarnation = 7003,
 		.deadline_us = DEADLINE_US, .policy = COORD_POLICY_RELEASE,
 		.release_retry_us = 100000, .release_retry_max_us = 400000,
 		.release_max_attempts = 1,
 	};
 	uint8_t why = COORD_LEAVE_PROCDOWN;
 	const struct coord_ctl_event *last = NULL;
+	struct coord_engine *e;
 	size_t k;
 
-	cl->n[2].hold_grace = true;
+	cl->h.node[2].hold_grace = true;
 	tc_send(c, &req);
 	if (!run_until(one_record, c, 3000))
 		fail_msg("DEATH --wait: the first EVENT record did not come");
-	gone = cl->n[2].id;
-	two[0] = cl->n[0].id;
-	two[1] = cl->n[1].id;
-	for (k = 0; k < 2; k++)
-		coord_engine_confchg(cl->n[k].e, clock_us, two, 2, &gone, &why, 1, NULL, 0);
+	gone = cl->h.node[2].id;
+	cl->h.node[2].up = false;
+	harness_confchg(&cl->h, 0, &gone, &why, 1, NULL, 0);
 	pump(cl);
 	run_until(ended, c, 50);
 	assert_false(c->ended);			/* left, its node alive: waited for */
 
-	coord_vip_parse("198.18.0.103", &cfg.vips[0]);
-	coord_engine_free(cl->n[2].e);
-	cl->n[2].e = coord_engine_new(&cfg);
-	assert_non_null(cl->n[2].e);
-	cl->n[2].id = (struct coord_member_id){ 3, 2003 };
-	coord_engine_set_self(cl->n[2].e, 2003);
-	coord_engine_quorum(cl->n[2].e, clock_us, true);
-	cl->n[2].hold_grace = false;
-	back = cl->n[2].id;
-	for (k = 0; k < NODES; k++)
-		all[k] = cl->n[k].id;
-	for (k = 0; k < NODES; k++)
-		coord_engine_confchg(cl->n[k].e, clock_us, all, NODES, NULL, NULL, 0, &back, 1);
+	harness_config(&cfg, 2);
+	coord_engine_free(cl->h.node[2].e);
+	e = coord_engine_new(&cfg);
+	assert_non_null(e);
+	harness_set_engine(&cl->h, 2, e, 2003);
+	coord_engine_quorum(e, C->h.now, true);
+	cl->h.node[2].hold_grace = false;
+	cl->h.node[2].up = true;
+	back = cl->h.node[2].id;
+	harness_confchg(&cl->h, 0, NULL, NULL, 0, &back, 1);
 	pump(cl);
 	if (!run_until(ended, c, 3000))
 		fail_msg("DEATH --wait: no END after the re-run was released");
@@ -448,7 +444,7 @@ static void test_death_wait_release_fails(void **state)
 	struct coord_ctl_request req = death_req(9, true);
 	struct tclient *c;
 
-	cl->n[0].release_status = 1;
+	cl->h.node[0].release_status = 1;
 	c = ask(&req);
 	expect_status(c, COORD_CTL_EVENT_FAILED, "DEATH --wait, release fails");
 	if (!strstr(c->end.message, "release command failed"))
@@ -464,15 +460,15 @@ static void test_death_wait_held(void **state)
 	struct coord_ctl_request req = death_req(10, true);
 	struct tclient *c = tc_connect();
 
-	cl->n[2].hold_grace = true;
+	cl->h.node[2].hold_grace = true;
 	tc_send(c, &req);
 	if (!run_until(one_record, c, 3000))
 		fail_msg("DEATH --wait: the first EVENT record did not come");
 	run_until(ended, c, 50);
 	assert_false(c->ended);
 	/* The deadline passes under policy hold. */
-	clock_us += DEADLINE_US + 1;
-	coord_engine_tick(cl->n[0].e, clock_us);
+	C->h.now += DEADLINE_US + 1;
+	coord_engine_tick(cl->h.node[0].e, C->h.now);
 	pump(cl);
 	if (!run_until(ended, c, 3000))
 		fail_msg("DEATH --wait: no END once the event was held");
@@ -499,7 +495,7 @@ static void test_waiter_leaves_then_event_ends(void **state)
 	struct coord_ctl_request req = death_req(11, true);
 	struct tclient *c = tc_connect(), *other;
 
-	cl->n[2].hold_grace = true;
+	cl->h.node[2].hold_grace = true;
 	tc_send(c, &req);
 	if (!run_until(one_record, c, 3000))
 		fail_msg("the first EVENT record did not come");
@@ -507,14 +503,14 @@ static void test_waiter_leaves_then_event_ends(void **state)
 	if (!run_until(gone_once, NULL, 3000))
 		fail_msg("the waiting client's departure was not noticed");
 	/* The event ends with nobody waiting: nothing may touch the client. */
-	coord_engine_grace_done(cl->n[2].e, clock_us, &cl->n[2].grace_owed,
+	coord_engine_grace_done(cl->h.node[2].e, C->h.now, &cl->h.node[2].last_grace.event,
 				COORD_ACK_IN_GRACE, 1, "ok");
 	pump(cl);
 	req = (struct coord_ctl_request){ .type = COORD_CTL_PING, .seq = 12 };
 	other = ask(&req);
 	expect_status(other, COORD_CTL_OK, "PING after a waiter left");
 	tc_close(other);
-	assert_int_equal(coord_engine_event(cl->n[0].e, 0)->state, COORD_EVENT_RELEASED);
+	assert_int_equal(coord_engine_event(cl->h.node[0].e, 0)->state, COORD_EVENT_RELEASED);
 }
 
 static void test_cancel_ends_waiter(void **state)
@@ -523,7 +519,7 @@ static void test_cancel_ends_waiter(void **state)
 	struct coord_ctl_request req = death_req(13, true);
 	struct tclient *waiter = tc_connect(), *c;
 
-	cl->n[2].hold_grace = true;
+	cl->h.node[2].hold_grace = true;
 	tc_send(waiter, &req);
 	if (!run_until(one_record, waiter, 3000))
 		fail_msg("the first EVENT record did not come");
@@ -561,7 +557,7 @@ static void test_events_last(void **state)
 	c = ask(&req);		/* event 2: ends at once too */
 	second = c->rec[0].u.event.id;
 	tc_close(c);
-	assert_int_equal(coord_engine_event_count(cl->n[0].e), 2);
+	assert_int_equal(coord_engine_event_count(cl->h.node[0].e), 2);
 
 	req = (struct coord_ctl_request){ .type = COORD_CTL_EVENTS, .seq = 17 };
 	req.u.events.last = 1;

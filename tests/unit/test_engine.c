@@ -14,43 +14,20 @@
 #include <cmocka.h>
 
 #include "coord/engine.h"
+#include "harness/cluster.h"
 
 #define N_MAX 8
 #define DEADLINE_US 10000000u
 
-enum grace_mode { GRACE_ANSWER, GRACE_HOLD };
-
-struct node {
-	struct coord_engine *e;
-	bool up;			/* a member of the group */
-	uint32_t pid;
-	enum grace_mode grace_mode;
-	uint8_t grace_result;
-	int graces;			/* GRACE actions seen */
-	struct coord_event_id last_grace;
-	struct coord_vip last_grace_vips[COORD_MAX_VIPS];
-	uint16_t last_grace_n;
-	uint32_t last_grace_node;	/* a handover's origin to load, or 0 */
-	int releases;			/* RELEASE actions seen */
-	uint64_t release_at[16];
-	int release_status;		/* what the release command "exits" with */
-	bool release_hold;		/* do not answer releases automatically */
-	struct coord_event_id last_release;
-	int drops;			/* DROP actions seen (a handover's release) */
-	struct coord_event_id last_drop;
-	struct coord_vip last_drop_vips[COORD_MAX_VIPS];
-	uint16_t last_drop_n;
-	int ended;
-};
-
-struct cluster {
+/* The cluster: nodes 1 .. n are h.node[0 .. n-1] (ND(i)); h.node[n] is a
+ * second CPG process on node 3 (not a coordd), up while it is present. */
+static struct {
 	int n;
-	uint64_t now;
 	enum coord_policy policy;
-	struct node nodes[N_MAX + 1];	/* 1-based: node id == index */
-};
+	struct harness h;
+} C;
 
-static struct cluster C;
+#define ND(i) (C.h.node[(i) - 1])
 
 static void vip_of(int i, struct coord_vip *v)
 {
@@ -63,9 +40,7 @@ static void vip_of(int i, struct coord_vip *v)
 static struct coord_engine *engine_for(int i, uint64_t incarnation)
 {
 	struct coord_engine_config cfg = {
-		.nodeid = (uint32_t)i,
 		.incarnation = incarnation,
-		.n_vips = 1,
 		.deadline_us = DEADLINE_US,
 		.policy = C.policy,
 		.release_retry_us = 1000000,
@@ -74,7 +49,7 @@ static struct coord_engine *engine_for(int i, uint64_t incarnation)
 	};
 	struct coord_engine *e;
 
-	vip_of(i, &cfg.vips[0]);
+	harness_config(&cfg, i - 1);
 	e = coord_engine_new(&cfg);
 	assert_non_null(e);
 	coord_engine_set_self(e, 1000u + (uint32_t)i);
@@ -84,126 +59,68 @@ static struct coord_engine *engine_for(int i, uint64_t incarnation)
 
 static struct coord_member_id mid(int i)
 {
-	struct coord_member_id m = { (uint32_t)i, C.nodes[i].pid };
-	return m;
+	return ND(i).id;
 }
 
-static size_t members(struct coord_member_id *out)
-{
-	size_t k = 0;
-	int i;
-
-	for (i = 1; i <= C.n; i++)
-		if (C.nodes[i].up)
-			out[k++] = mid(i);
-	return k;
-}
-
+/* Every coordd up gets the change; the members are those up. */
 static void confchg(const struct coord_member_id *left, const uint8_t *reasons,
 		    size_t n_left, const struct coord_member_id *joined, size_t n_joined)
 {
-	struct coord_member_id m[N_MAX];
-	size_t n = members(m);
-	int i;
-
-	for (i = 1; i <= C.n; i++)
-		if (C.nodes[i].up)
-			coord_engine_confchg(C.nodes[i].e, C.now, m, n, left, reasons,
-					     n_left, joined, n_joined);
+	harness_confchg(&C.h, 0, left, reasons, n_left, joined, n_joined);
 }
 
 /* Every pending action, in one global order, until the cluster is quiet. */
 static void settle(void)
 {
-	bool busy = true;
-
-	while (busy) {
-		int i, j;
-
-		busy = false;
-		for (i = 1; i <= C.n; i++) {
-			struct node *nd = &C.nodes[i];
-			struct coord_action a;
-
-			if (!nd->up || !coord_engine_next_action(nd->e, &a))
-				continue;
-			busy = true;
-			switch (a.kind) {
-			case COORD_ACTION_SEND: {
-				uint8_t buf[COORD_WIRE_MAX_LEN];
-				struct coord_msg msg;
-				int len = coord_msg_encode(&a.msg, buf, sizeof(buf));
-
-				assert_true(len > 0);
-				assert_int_equal(coord_msg_decode(buf, (size_t)len, &msg), 0);
-				for (j = 1; j <= C.n; j++)
-					if (C.nodes[j].up)
-						coord_engine_deliver(C.nodes[j].e, C.now, mid(i), &msg);
-				break;
-			}
-			case COORD_ACTION_GRACE:
-				nd->graces++;
-				nd->last_grace = a.event;
-				nd->last_grace_n = a.n_vips;
-				nd->last_grace_node = a.load_node;
-				memcpy(nd->last_grace_vips, a.vips, sizeof(a.vips));
-				if (nd->grace_mode == GRACE_ANSWER)
-					coord_engine_grace_done(nd->e, C.now, &a.event,
-								nd->grace_result, 1000, "");
-				break;
-			case COORD_ACTION_RELEASE:
-				if (nd->releases < 16)
-					nd->release_at[nd->releases] = C.now;
-				nd->releases++;
-				nd->last_release = a.event;
-				if (!nd->release_hold)
-					coord_engine_release_done(nd->e, C.now, &a.event,
-								  nd->release_status);
-				break;
-			case COORD_ACTION_DROP:
-				nd->drops++;
-				nd->last_drop = a.event;
-				nd->last_drop_n = a.n_vips;
-				memcpy(nd->last_drop_vips, a.vips, sizeof(a.vips));
-				if (!nd->release_hold)
-					coord_engine_release_done(nd->e, C.now, &a.event,
-								  nd->release_status);
-				break;
-			case COORD_ACTION_EVENT_ENDED:
-				nd->ended++;
-				break;
-			}
-		}
-	}
+	harness_settle(&C.h);
 }
 
 static void advance(uint64_t us)
 {
-	int i;
-
-	C.now += us;
-	for (i = 1; i <= C.n; i++)
-		if (C.nodes[i].up)
-			coord_engine_tick(C.nodes[i].e, C.now);
-	settle();
+	harness_advance(&C.h, us);
 }
+
+static void harness_failed(struct harness *h, const char *what)
+{
+	(void)h;
+	fail_msg("%s", what);
+}
+
+static int delivered_rc;	/* what deliver returned, ORed */
+
+static void note_rc(struct harness *h, int i, const struct harness_msg *m, int rc)
+{
+	(void)h;
+	(void)i;
+	(void)m;
+	delivered_rc |= rc;
+}
+
+#define HOSTILE_PID 4242u
 
 static void cluster_up(int n, enum coord_policy policy)
 {
+	struct harness_node *hostile;
 	int i;
 
 	memset(&C, 0, sizeof(C));
 	C.n = n;
-	C.now = 1000000;
 	C.policy = policy;
+	C.h.n = n + 1;
+	C.h.now = 1000000;
+	C.h.grace_latency_us = 1000;
+	C.h.fail = harness_failed;
+	C.h.on_deliver = note_rc;
 	for (i = 1; i <= n; i++) {
-		C.nodes[i].pid = 1000u + (uint32_t)i;
-		C.nodes[i].e = engine_for(i, 100u + (uint64_t)i);
-		C.nodes[i].grace_result = COORD_ACK_IN_GRACE;
+		harness_set_engine(&C.h, i - 1, engine_for(i, 100u + (uint64_t)i),
+				   1000u + (uint32_t)i);
+		ND(i).grace_result = COORD_ACK_IN_GRACE;
 	}
+	hostile = &C.h.node[n];
+	hostile->id = (struct coord_member_id){ 3, HOSTILE_PID };
 	for (i = 1; i <= n; i++) {
 		struct coord_member_id j = mid(i);
-		C.nodes[i].up = true;
+		ND(i).up = true;
 		confchg(NULL, NULL, 0, &j, 1);
 		settle();
 	}
@@ -215,7 +132,7 @@ static int teardown(void **state)
 
 	(void)state;
 	for (i = 1; i <= C.n; i++)
-		coord_engine_free(C.nodes[i].e);
+		coord_engine_free(ND(i).e);
 	memset(&C, 0, sizeof(C));
 	return 0;
 }
@@ -224,7 +141,7 @@ static void node_leaves(int i, uint8_t reason)
 {
 	struct coord_member_id m = mid(i);
 
-	C.nodes[i].up = false;
+	ND(i).up = false;
 	confchg(&m, &reason, 1, NULL, 0);
 	settle();
 }
@@ -233,13 +150,13 @@ static struct coord_event_id report(int i)
 {
 	struct coord_event_id id;
 
-	assert_int_equal(coord_engine_report_death(C.nodes[i].e, C.now, NULL, 0, &id), 0);
+	assert_int_equal(coord_engine_report_death(ND(i).e, C.h.now, NULL, 0, &id), 0);
 	return id;
 }
 
 static const struct coord_event *ev_on(int i, const struct coord_event_id *id)
 {
-	return coord_engine_find_event(C.nodes[i].e, id);
+	return coord_engine_find_event(ND(i).e, id);
 }
 
 static const struct coord_survivor *sv_on(int i, const struct coord_event_id *id, int who)
@@ -276,11 +193,11 @@ static void test_rejects_wrong_sender_and_non_member(void **state)
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
 	/* The header claims node 3 but CPG says node 2 sent it. */
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), COORD_REFUSED_SENDER);
-	assert_int_equal(coord_engine_counters(C.nodes[1].e)->count[COORD_REFUSED_SENDER], 1);
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_REFUSED_SENDER);
+	assert_int_equal(coord_engine_counters(ND(1).e)->count[COORD_REFUSED_SENDER], 1);
 	m.sender = 9;
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, stranger, &m), COORD_REFUSED_SENDER);
-	assert_int_equal(coord_engine_counters(C.nodes[1].e)->count[COORD_REFUSED_SENDER], 2);
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, stranger, &m), COORD_REFUSED_SENDER);
+	assert_int_equal(coord_engine_counters(ND(1).e)->count[COORD_REFUSED_SENDER], 2);
 }
 
 /* A type the engine does not know is refused as such, not as a wrong
@@ -293,9 +210,9 @@ static void test_unknown_type_refused_as_such(void **state)
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
 	m.type = COORD_MSG_CANCEL + 1;
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m),
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m),
 			 COORD_REFUSED_UNKNOWN_TYPE);
-	c = coord_engine_counters(C.nodes[1].e);
+	c = coord_engine_counters(ND(1).e);
 	assert_int_equal(c->count[COORD_REFUSED_UNKNOWN_TYPE], 1);
 	assert_int_equal(c->count[COORD_REFUSED_SENDER], 0);
 }
@@ -310,14 +227,14 @@ static void test_rejects_foreign_origin_and_seq0(void **state)
 	m.u.death.id.incarnation = 103;
 	m.u.death.id.seq = 1;
 	m.u.death.reason = COORD_DEATH_REPORTED;
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), COORD_REFUSED_ORIGIN);
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_REFUSED_ORIGIN);
 	m.u.death.id.origin = 2;
 	m.u.death.id.incarnation = 102;
 	m.u.death.id.seq = 0;		/* reserved for node-left events */
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), COORD_REFUSED_ORIGIN);
-	assert_int_equal(coord_engine_counters(C.nodes[1].e)->count[COORD_REFUSED_ORIGIN], 2);
-	assert_int_equal(coord_engine_event_count(C.nodes[1].e), 0);
-	assert_int_equal(C.nodes[1].graces, 0);
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_REFUSED_ORIGIN);
+	assert_int_equal(coord_engine_counters(ND(1).e)->count[COORD_REFUSED_ORIGIN], 2);
+	assert_int_equal(coord_engine_event_count(ND(1).e), 0);
+	assert_int_equal(ND(1).graces, 0);
 }
 
 static void test_rejects_unknown_stale_duplicate_acks(void **state)
@@ -327,34 +244,34 @@ static void test_rejects_unknown_stale_duplicate_acks(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	C.nodes[1].grace_mode = GRACE_HOLD;
-	C.nodes[3].grace_mode = GRACE_HOLD;
+	ND(1).hold_grace = true;
+	ND(3).hold_grace = true;
 	id = report(2);
 	settle();
 	ack.u.ack.id = id;
 	ack.u.ack.id.seq = 77;		/* no such event */
 	ack.u.ack.result = COORD_ACK_IN_GRACE;
-	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(3), &ack), COORD_REFUSED_UNKNOWN_EVENT);
-	assert_int_equal(coord_engine_counters(C.nodes[2].e)->count[COORD_REFUSED_UNKNOWN_EVENT], 1);
+	assert_int_equal(coord_engine_deliver(ND(2).e, C.h.now, mid(3), &ack), COORD_REFUSED_UNKNOWN_EVENT);
+	assert_int_equal(coord_engine_counters(ND(2).e)->count[COORD_REFUSED_UNKNOWN_EVENT], 1);
 	/* The same member with another incarnation: refused. */
 	ack.u.ack.id = id;
 	ack.incarnation = 999;
-	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(3), &ack), COORD_REFUSED_INCARNATION);
-	assert_int_equal(coord_engine_counters(C.nodes[2].e)->count[COORD_REFUSED_INCARNATION], 1);
+	assert_int_equal(coord_engine_deliver(ND(2).e, C.h.now, mid(3), &ack), COORD_REFUSED_INCARNATION);
+	assert_int_equal(coord_engine_counters(ND(2).e)->count[COORD_REFUSED_INCARNATION], 1);
 	/* The origin acknowledging its own death is not a survivor. */
 	ack = msg_from(2, COORD_MSG_ACK);
 	ack.u.ack.id = id;
 	ack.u.ack.result = COORD_ACK_IN_GRACE;
-	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(2), &ack), COORD_REFUSED_UNEXPECTED_ACK);
-	assert_int_equal(coord_engine_counters(C.nodes[2].e)->count[COORD_REFUSED_UNEXPECTED_ACK], 1);
+	assert_int_equal(coord_engine_deliver(ND(2).e, C.h.now, mid(2), &ack), COORD_REFUSED_UNEXPECTED_ACK);
+	assert_int_equal(coord_engine_counters(ND(2).e)->count[COORD_REFUSED_UNEXPECTED_ACK], 1);
 	/* A real ack, then its duplicate. */
 	ack = msg_from(3, COORD_MSG_ACK);
 	ack.u.ack.id = id;
 	ack.u.ack.result = COORD_ACK_IN_GRACE;
-	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(3), &ack), COORD_ACCEPTED);
-	assert_int_equal(coord_engine_deliver(C.nodes[2].e, C.now, mid(3), &ack), COORD_REFUSED_DUPLICATE);
-	assert_int_equal(coord_engine_counters(C.nodes[2].e)->count[COORD_REFUSED_DUPLICATE], 1);
-	assert_int_equal(C.nodes[2].releases, 0);	/* node 1 has not answered */
+	assert_int_equal(coord_engine_deliver(ND(2).e, C.h.now, mid(3), &ack), COORD_ACCEPTED);
+	assert_int_equal(coord_engine_deliver(ND(2).e, C.h.now, mid(3), &ack), COORD_REFUSED_DUPLICATE);
+	assert_int_equal(coord_engine_counters(ND(2).e)->count[COORD_REFUSED_DUPLICATE], 1);
+	assert_int_equal(ND(2).releases, 0);	/* node 1 has not answered */
 }
 
 static void test_release_and_cancel_only_from_origin(void **state)
@@ -364,58 +281,51 @@ static void test_release_and_cancel_only_from_origin(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_HOLD);
-	C.nodes[1].grace_mode = GRACE_HOLD;
+	ND(1).hold_grace = true;
 	id = report(2);
 	settle();
 	m.u.release.id = id;
 	m.u.release.outcome = COORD_RELEASE_CONFIRMED;
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(3), &m), COORD_REFUSED_ORIGIN);
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(3), &m), COORD_REFUSED_ORIGIN);
 	m.type = COORD_MSG_CANCEL;
 	m.u.cancel.id = id;
 	m.u.cancel.reason = COORD_CANCEL_ADMIN;
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(3), &m), COORD_REFUSED_ORIGIN);
-	assert_int_equal(coord_engine_counters(C.nodes[1].e)->count[COORD_REFUSED_ORIGIN], 2);
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(3), &m), COORD_REFUSED_ORIGIN);
+	assert_int_equal(coord_engine_counters(ND(1).e)->count[COORD_REFUSED_ORIGIN], 2);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_WAITING);
-	assert_int_equal(coord_engine_cancel(C.nodes[3].e, C.now, &id), -EPERM);
+	assert_int_equal(coord_engine_cancel(ND(3).e, C.h.now, &id), -EPERM);
 }
 
 /*
  * A second CPG process on node 3 (pid HOSTILE_PID), not a coordd: what a
  * hostile or confused client can and cannot do.  Every engine sees it join.
  */
-#define HOSTILE_PID 4242u
-
 static struct coord_member_id hostile_id(void)
 {
-	struct coord_member_id h = { 3, HOSTILE_PID };
-	return h;
+	return C.h.node[C.n].id;
 }
 
 static void hostile_confchg(bool present, uint8_t leave_reason)
 {
-	struct coord_member_id m[N_MAX + 1], h = hostile_id();
-	size_t n = members(m);
-	int i;
+	struct coord_member_id h = hostile_id();
 
-	if (present)
-		m[n++] = h;
-	for (i = 1; i <= C.n; i++)
-		if (C.nodes[i].up)
-			coord_engine_confchg(C.nodes[i].e, C.now, m, n,
-					     present ? NULL : &h, &leave_reason,
-					     present ? 0 : 1, present ? &h : NULL,
-					     present ? 1 : 0);
+	C.h.node[C.n].up = present;
+	confchg(present ? NULL : &h, &leave_reason, present ? 0 : 1, present ? &h : NULL,
+		present ? 1 : 0);
 	settle();
 }
 
+/* m from `from`, delivered to every coordd up at once, as it is (no
+ * codec): what their engines answered, ORed. */
 static int deliver_all(struct coord_member_id from, const struct coord_msg *m)
 {
-	int i, rc = 0;
+	struct harness_msg hm = { .view = 0, .from = from, .msg = *m };
 
-	for (i = 1; i <= C.n; i++)
-		if (C.nodes[i].up)
-			rc |= coord_engine_deliver(C.nodes[i].e, C.now, from, m);
-	return rc;
+	delivered_rc = 0;
+	assert_int_equal(C.h.n_queued, 0);
+	assert_true(harness_enqueue(&C.h, &hm));
+	assert_true(harness_deliver_one(&C.h, 0));
+	return delivered_rc;
 }
 
 static void test_rejects_another_process_using_a_coordd_incarnation(void **state)
@@ -433,20 +343,20 @@ static void test_rejects_another_process_using_a_coordd_incarnation(void **state
 	m.u.death.id.seq = 9;
 	m.u.death.reason = COORD_DEATH_REPORTED;
 	for (i = 1; i <= 3; i++) {
-		assert_int_equal(coord_engine_deliver(C.nodes[i].e, C.now, hostile_id(), &m),
+		assert_int_equal(coord_engine_deliver(ND(i).e, C.h.now, hostile_id(), &m),
 				 COORD_REFUSED_INCARNATION);
-		assert_int_equal(coord_engine_counters(C.nodes[i].e)->count[COORD_REFUSED_INCARNATION], 1);
-		assert_int_equal(coord_engine_event_count(C.nodes[i].e), 0);
+		assert_int_equal(coord_engine_counters(ND(i).e)->count[COORD_REFUSED_INCARNATION], 1);
+		assert_int_equal(coord_engine_event_count(ND(i).e), 0);
 	}
 	/* Incarnation 0 would leave the member unpinned: refused too. */
 	m.incarnation = 0;
 	m.u.death.id.incarnation = 0;
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, hostile_id(), &m), COORD_REFUSED_INCARNATION);
-	assert_int_equal(coord_engine_counters(C.nodes[1].e)->count[COORD_REFUSED_INCARNATION], 2);
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, hostile_id(), &m), COORD_REFUSED_INCARNATION);
+	assert_int_equal(coord_engine_counters(ND(1).e)->count[COORD_REFUSED_INCARNATION], 2);
 	settle();
 	for (i = 1; i <= 3; i++) {
-		assert_int_equal(C.nodes[i].graces, 0);
-		assert_int_equal(C.nodes[i].releases, 0);
+		assert_int_equal(ND(i).graces, 0);
+		assert_int_equal(ND(i).releases, 0);
 	}
 }
 
@@ -458,7 +368,7 @@ static void test_hostile_process_own_incarnation_is_pinned(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	C.nodes[1].grace_mode = GRACE_HOLD;
+	ND(1).hold_grace = true;
 	id = report(2);
 	settle();
 	hostile_confchg(true, 0);	/* joined after the death: not a survivor */
@@ -473,13 +383,13 @@ static void test_hostile_process_own_incarnation_is_pinned(void **state)
 	ack.incarnation = 4999;
 	assert_int_not_equal(deliver_all(hostile_id(), &ack), 0);
 	for (i = 1; i <= 3; i++) {
-		const struct coord_engine_counters *c = coord_engine_counters(C.nodes[i].e);
+		const struct coord_engine_counters *c = coord_engine_counters(ND(i).e);
 		assert_int_equal(c->count[COORD_REFUSED_UNKNOWN_EVENT], 1);
 		assert_int_equal(c->count[COORD_REFUSED_UNEXPECTED_ACK], 1);
 		assert_int_equal(c->count[COORD_REFUSED_INCARNATION], 1);
 	}
 	assert_int_equal(sv_on(2, &id, 1)->state, COORD_SURVIVOR_WAITING);
-	assert_int_equal(C.nodes[2].releases, 0);
+	assert_int_equal(ND(2).releases, 0);
 }
 
 static void test_unannounced_member_leaving_is_no_death(void **state)
@@ -494,8 +404,8 @@ static void test_unannounced_member_leaving_is_no_death(void **state)
 	hostile_confchg(true, 0);
 	hostile_confchg(false, COORD_LEAVE_PROCDOWN);
 	for (i = 1; i <= 3; i++) {
-		assert_int_equal(coord_engine_event_count(C.nodes[i].e), 0);
-		assert_int_equal(C.nodes[i].graces, 0);
+		assert_int_equal(coord_engine_event_count(ND(i).e), 0);
+		assert_int_equal(ND(i).graces, 0);
 	}
 	/* Present at a death, it is a survivor like any member.  Its clean
 	 * leave confirms nothing while its node lives: held at the deadline. */
@@ -504,25 +414,25 @@ static void test_unannounced_member_leaving_is_no_death(void **state)
 	settle();
 	ev = ev_on(1, &id);
 	assert_int_equal(ev->n_survivors, 3);
-	assert_int_equal(C.nodes[1].releases, 0);
+	assert_int_equal(ND(1).releases, 0);
 	hostile_confchg(false, COORD_LEAVE_LEAVE);
-	assert_int_equal(C.nodes[1].releases, 0);
+	assert_int_equal(ND(1).releases, 0);
 	advance(DEADLINE_US);
-	assert_int_equal(C.nodes[1].releases, 0);
+	assert_int_equal(ND(1).releases, 0);
 	for (i = 1; i <= 3; i++) {
 		ev = ev_on(i, &id);
 		assert_int_equal(ev->survivors[2].id.pid, HOSTILE_PID);
 		assert_int_equal(ev->survivors[2].state, COORD_SURVIVOR_LEFT);
 		assert_false(coord_survivor_settled(&ev->survivors[2]));
-		assert_int_equal(coord_engine_event_count(C.nodes[i].e), 1);
+		assert_int_equal(coord_engine_event_count(ND(i).e), 1);
 	}
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_HELD);
-	assert_int_equal(coord_engine_cancel(C.nodes[1].e, C.now, &id), 0);
+	assert_int_equal(coord_engine_cancel(ND(1).e, C.h.now, &id), 0);
 	settle();
 	/* Its whole node going down is still a node death. */
 	hostile_confchg(true, 0);
 	hostile_confchg(false, COORD_LEAVE_NODEDOWN);
-	assert_int_equal(coord_engine_event_count(C.nodes[1].e), 2);
+	assert_int_equal(coord_engine_event_count(ND(1).e), 2);
 }
 
 static void test_report_before_join_refused(void **state)
@@ -548,26 +458,26 @@ static void test_release_waits_for_every_survivor(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	C.nodes[1].grace_mode = GRACE_HOLD;
-	C.nodes[3].grace_mode = GRACE_HOLD;
+	ND(1).hold_grace = true;
+	ND(3).hold_grace = true;
 	id = report(2);
 	settle();
 	vip_of(2, &v2);
 	for (i = 1; i <= 3; i += 2) {
-		assert_int_equal(C.nodes[i].graces, 1);
-		assert_int_equal(C.nodes[i].last_grace_n, 1);
-		assert_int_equal(C.nodes[i].last_grace_node, 0);	/* a death: "5:VIP" */
-		assert_true(coord_vip_equal(&C.nodes[i].last_grace_vips[0], &v2));
+		assert_int_equal(ND(i).graces, 1);
+		assert_int_equal(ND(i).last_grace.n_vips, 1);
+		assert_int_equal(ND(i).last_grace.load_node, 0);	/* a death: "5:VIP" */
+		assert_true(coord_vip_equal(&ND(i).last_grace.vips[0], &v2));
 	}
-	assert_int_equal(C.nodes[2].graces, 0);		/* the origin is not asked */
-	coord_engine_grace_done(C.nodes[1].e, C.now, &id, COORD_ACK_IN_GRACE, 5, "ok");
+	assert_int_equal(ND(2).graces, 0);		/* the origin is not asked */
+	coord_engine_grace_done(ND(1).e, C.h.now, &id, COORD_ACK_IN_GRACE, 5, "ok");
 	settle();
-	assert_int_equal(C.nodes[2].releases, 0);	/* node 3 still missing */
+	assert_int_equal(ND(2).releases, 0);	/* node 3 still missing */
 	assert_int_equal(sv_on(2, &id, 3)->state, COORD_SURVIVOR_WAITING);
-	coord_engine_grace_done(C.nodes[3].e, C.now, &id, COORD_ACK_IN_GRACE, 5, "ok");
+	coord_engine_grace_done(ND(3).e, C.h.now, &id, COORD_ACK_IN_GRACE, 5, "ok");
 	settle();
-	assert_int_equal(C.nodes[2].releases, 1);
-	assert_int_equal(C.nodes[1].releases + C.nodes[3].releases, 0);
+	assert_int_equal(ND(2).releases, 1);
+	assert_int_equal(ND(1).releases + ND(3).releases, 0);
 	for (i = 1; i <= 3; i++) {
 		const struct coord_event *ev = ev_on(i, &id);
 		assert_non_null(ev);
@@ -578,7 +488,7 @@ static void test_release_waits_for_every_survivor(void **state)
 		assert_int_equal(ev->release_outcome, COORD_RELEASE_CONFIRMED);
 	}
 	advance(DEADLINE_US * 2);
-	assert_int_equal(C.nodes[2].releases, 1);	/* once */
+	assert_int_equal(ND(2).releases, 1);	/* once */
 }
 
 static void test_report_with_explicit_vips_and_join(void **state)
@@ -588,19 +498,19 @@ static void test_report_with_explicit_vips_and_join(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	C.nodes[1].grace_mode = GRACE_HOLD;
+	ND(1).hold_grace = true;
 	assert_int_equal(coord_vip_parse("198.18.0.200", &v[0]), 0);
 	assert_int_equal(coord_vip_parse("fe80::1", &v[1]), 0);
-	assert_int_equal(coord_engine_report_death(C.nodes[2].e, C.now, v, 2, &a), 0);
+	assert_int_equal(coord_engine_report_death(ND(2).e, C.h.now, v, 2, &a), 0);
 	/* A second report before delivery, and after, joins the same event. */
-	assert_int_equal(coord_engine_report_death(C.nodes[2].e, C.now, NULL, 0, &b), 0);
+	assert_int_equal(coord_engine_report_death(ND(2).e, C.h.now, NULL, 0, &b), 0);
 	assert_true(coord_event_id_equal(&a, &b));
 	settle();
-	assert_int_equal(coord_engine_report_death(C.nodes[2].e, C.now, NULL, 0, &b), 0);
+	assert_int_equal(coord_engine_report_death(ND(2).e, C.h.now, NULL, 0, &b), 0);
 	assert_true(coord_event_id_equal(&a, &b));
-	assert_int_equal(C.nodes[3].last_grace_n, 2);
-	assert_true(coord_vip_equal(&C.nodes[3].last_grace_vips[1], &v[1]));
-	coord_engine_grace_done(C.nodes[1].e, C.now, &a, COORD_ACK_IN_GRACE, 1, "");
+	assert_int_equal(ND(3).last_grace.n_vips, 2);
+	assert_true(coord_vip_equal(&ND(3).last_grace.vips[1], &v[1]));
+	coord_engine_grace_done(ND(1).e, C.h.now, &a, COORD_ACK_IN_GRACE, 1, "");
 	settle();
 	assert_int_equal(ev_on(2, &a)->state, COORD_EVENT_RELEASED);
 	/* After it ended, a new report is a new event. */
@@ -613,7 +523,7 @@ static enum coord_target_why target_of(int i)
 {
 	struct coord_target t;
 
-	coord_engine_target(C.nodes[i].e, &t);
+	coord_engine_target(ND(i).e, &t);
 	return t.why;
 }
 
@@ -628,31 +538,31 @@ static void test_joiner_reruns_and_procdown_survivor_waits(void **state)
 
 	(void)state;
 	cluster_up(4, COORD_POLICY_HOLD);
-	C.nodes[4].up = false;			/* node 4 joins later */
+	ND(4).up = false;			/* node 4 joins later */
 	{
 		struct coord_member_id m4 = mid(4);
 		uint8_t r = COORD_LEAVE_LEAVE;
 		confchg(&m4, &r, 1, NULL, 0);
 		settle();
 	}
-	coord_engine_quorum_view(C.nodes[2].e, C.now, true, four, 4);
-	C.nodes[3].grace_mode = GRACE_HOLD;
+	coord_engine_quorum_view(ND(2).e, C.h.now, true, four, 4);
+	ND(3).hold_grace = true;
 	id = report(2);
 	settle();
 	deadline = ev_on(2, &id)->deadline_us;
-	assert_int_equal(C.nodes[2].releases, 0);
+	assert_int_equal(ND(2).releases, 0);
 	advance(1000000);
 	/* Node 4's coordd joins: not a target until it heard every HELLO. */
-	C.nodes[4].up = true;
+	ND(4).up = true;
 	j = mid(4);
-	coord_engine_free(C.nodes[4].e);
-	C.nodes[4].e = engine_for(4, 204);
+	coord_engine_free(ND(4).e);
+	ND(4).e = engine_for(4, 204);
 	confchg(NULL, NULL, 0, &j, 1);
 	assert_int_equal(target_of(4), COORD_TARGET_SYNCING);
 	settle();
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_CANCELLED);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_CANCELLED);
-	again = C.nodes[4].last_grace;
+	again = ND(4).last_grace.event;
 	assert_int_equal(again.origin, 2);
 	assert_int_equal(again.seq, id.seq + 1);
 	assert_int_equal(sv_on(2, &again, 4)->result, COORD_ACK_IN_GRACE);
@@ -667,11 +577,11 @@ static void test_joiner_reruns_and_procdown_survivor_waits(void **state)
 	assert_int_equal(sv_on(2, &again, 3)->state, COORD_SURVIVOR_LEFT);
 	assert_int_equal(sv_on(2, &again, 3)->leave_reason, COORD_LEAVE_PROCDOWN);
 	assert_false(coord_survivor_settled(sv_on(2, &again, 3)));
-	assert_int_equal(C.nodes[2].releases, 0);
+	assert_int_equal(ND(2).releases, 0);
 	/* Its node leaves the cluster too: now it can take no VIP. */
-	coord_engine_quorum_view(C.nodes[2].e, C.now, true, three, 3);
+	coord_engine_quorum_view(ND(2).e, C.h.now, true, three, 3);
 	settle();
-	assert_int_equal(C.nodes[2].releases, 1);
+	assert_int_equal(ND(2).releases, 1);
 	assert_int_equal(ev_on(2, &again)->release_outcome, COORD_RELEASE_CONFIRMED);
 }
 
@@ -684,7 +594,7 @@ static struct coord_event_id hand_over(int i, int n_vips)
 
 	vip_of(i, &v[0]);
 	vip_of(i + 10, &v[1]);
-	assert_int_equal(coord_engine_report_handover(C.nodes[i].e, C.now, v,
+	assert_int_equal(coord_engine_report_handover(ND(i).e, C.h.now, v,
 						      (size_t)n_vips, &id), 0);
 	return id;
 }
@@ -701,34 +611,34 @@ static void test_handover_drops_after_every_grace(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	assert_int_equal(coord_engine_report_handover(C.nodes[2].e, C.now, NULL, 0, &none),
+	assert_int_equal(coord_engine_report_handover(ND(2).e, C.h.now, NULL, 0, &none),
 			 -EINVAL);
-	C.nodes[3].grace_mode = GRACE_HOLD;
+	ND(3).hold_grace = true;
 	id = hand_over(2, 2);
 	settle();
 	for (i = 1; i <= 3; i += 2) {
-		assert_int_equal(C.nodes[i].graces, 1);
-		assert_int_equal(C.nodes[i].last_grace_n, 0);
-		assert_int_equal(C.nodes[i].last_grace_node, 2);
+		assert_int_equal(ND(i).graces, 1);
+		assert_int_equal(ND(i).last_grace.n_vips, 0);
+		assert_int_equal(ND(i).last_grace.load_node, 2);
 		assert_int_equal(ev_on(i, &id)->reason, COORD_DEATH_HANDOVER);
 	}
-	assert_int_equal(C.nodes[2].graces, 0);
-	assert_int_equal(C.nodes[2].drops, 0);		/* node 3 not in grace yet */
+	assert_int_equal(ND(2).graces, 0);
+	assert_int_equal(ND(2).drops, 0);		/* node 3 not in grace yet */
 	assert_int_equal(target_of(3), COORD_TARGET_GRACE_PENDING);
-	coord_engine_grace_done(C.nodes[3].e, C.now, &id, COORD_ACK_IN_GRACE, 5, "ok");
+	coord_engine_grace_done(ND(3).e, C.h.now, &id, COORD_ACK_IN_GRACE, 5, "ok");
 	settle();
-	assert_int_equal(C.nodes[2].drops, 1);
-	assert_int_equal(C.nodes[2].releases, 0);
-	assert_int_equal(C.nodes[2].last_drop_n, 2);
+	assert_int_equal(ND(2).drops, 1);
+	assert_int_equal(ND(2).releases, 0);
+	assert_int_equal(ND(2).last_drop.n_vips, 2);
 	vip_of(2, &v2);
-	assert_true(coord_vip_equal(&C.nodes[2].last_drop_vips[0], &v2));
+	assert_true(coord_vip_equal(&ND(2).last_drop.vips[0], &v2));
 	for (i = 1; i <= 3; i++) {
 		assert_int_equal(ev_on(i, &id)->state, COORD_EVENT_RELEASED);
 		assert_int_equal(ev_on(i, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
 		assert_int_equal(target_of(i), COORD_TARGET_YES);
-		assert_false(coord_engine_member(C.nodes[i].e, 1)->server_down);
+		assert_false(coord_engine_member(ND(i).e, 1)->server_down);
 	}
-	assert_int_equal(C.nodes[1].drops + C.nodes[3].drops, 0);
+	assert_int_equal(ND(1).drops + ND(3).drops, 0);
 }
 
 /* A handover is not a death: a death report starts its own event, and
@@ -739,7 +649,7 @@ static void test_handover_and_death_are_separate(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	C.nodes[1].grace_mode = GRACE_HOLD;
+	ND(1).hold_grace = true;
 	h1 = hand_over(2, 1);
 	h2 = hand_over(2, 1);
 	assert_false(coord_event_id_equal(&h1, &h2));
@@ -748,7 +658,7 @@ static void test_handover_and_death_are_separate(void **state)
 	settle();
 	assert_int_equal(ev_on(3, &h1)->reason, COORD_DEATH_HANDOVER);
 	assert_int_equal(ev_on(3, &d)->reason, COORD_DEATH_REPORTED);
-	assert_int_equal(coord_engine_pending_count(C.nodes[3].e), 3);
+	assert_int_equal(coord_engine_pending_count(ND(3).e), 3);
 }
 
 /* The barrier's rules hold for a handover: a member whose coordd leaves
@@ -762,21 +672,21 @@ static void test_handover_waits_for_live_leaver_and_reruns_for_joiner(void **sta
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_HOLD);
-	coord_engine_quorum_view(C.nodes[2].e, C.now, true, all, 3);
-	C.nodes[3].grace_mode = GRACE_HOLD;
+	coord_engine_quorum_view(ND(2).e, C.h.now, true, all, 3);
+	ND(3).hold_grace = true;
 	id = hand_over(2, 1);
 	settle();
 	node_leaves(3, COORD_LEAVE_PROCDOWN);
 	assert_int_equal(sv_on(2, &id, 3)->state, COORD_SURVIVOR_LEFT);
 	advance(DEADLINE_US);
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_HELD);
-	assert_int_equal(C.nodes[2].drops, 0);
+	assert_int_equal(ND(2).drops, 0);
 	/* Node 3's coordd is back: the handover is run again for it. */
-	C.nodes[3].up = true;
-	C.nodes[3].grace_mode = GRACE_ANSWER;
+	ND(3).up = true;
+	ND(3).hold_grace = false;
 	j = mid(3);
-	coord_engine_free(C.nodes[3].e);
-	C.nodes[3].e = engine_for(3, 303);
+	coord_engine_free(ND(3).e);
+	ND(3).e = engine_for(3, 303);
 	confchg(NULL, NULL, 0, &j, 1);
 	settle();
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_CANCELLED);
@@ -784,8 +694,8 @@ static void test_handover_waits_for_live_leaver_and_reruns_for_joiner(void **sta
 	assert_int_equal(again.seq, id.seq + 1);
 	assert_int_equal(ev_on(2, &again)->reason, COORD_DEATH_HANDOVER);
 	assert_int_equal(ev_on(2, &again)->state, COORD_EVENT_RELEASED);
-	assert_int_equal(C.nodes[2].drops, 1);
-	assert_int_equal(C.nodes[2].last_drop.seq, again.seq);
+	assert_int_equal(ND(2).drops, 1);
+	assert_int_equal(ND(2).last_drop.event.seq, again.seq);
 	assert_int_equal(target_of(2), COORD_TARGET_YES);
 }
 
@@ -804,14 +714,14 @@ static void test_handover_abandoned_when_origin_leaves(void **state)
 	(void)state;
 	for (r = 0; r < sizeof(reasons); r++) {
 		cluster_up(3, COORD_POLICY_HOLD);
-		C.nodes[3].grace_mode = GRACE_HOLD;
+		ND(3).hold_grace = true;
 		id = hand_over(2, 1);
 		settle();
 		assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_WAITING);
 		node_leaves(2, reasons[r]);
 		assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_ABANDONED);
 		assert_int_equal(ev_on(3, &id)->state, COORD_EVENT_ABANDONED);
-		assert_int_equal(C.nodes[2].drops, 0);
+		assert_int_equal(ND(2).drops, 0);
 		teardown(NULL);
 	}
 }
@@ -830,34 +740,34 @@ static void test_failed_drop_reruns_for_member_joined_meanwhile(void **state)
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
 	node_leaves(3, COORD_LEAVE_LEAVE);
-	C.nodes[1].release_hold = true;
+	ND(1).hold_release = true;
 	id = hand_over(1, 1);
 	settle();
-	assert_int_equal(C.nodes[1].drops, 1);
+	assert_int_equal(ND(1).drops, 1);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASING);
 	/* Node 3's coordd joins while the drop runs: not re-run yet. */
-	C.nodes[3].up = true;
-	coord_engine_free(C.nodes[3].e);
-	C.nodes[3].e = engine_for(3, 303);
+	ND(3).up = true;
+	coord_engine_free(ND(3).e);
+	ND(3).e = engine_for(3, 303);
 	j = mid(3);
 	confchg(NULL, NULL, 0, &j, 1);
 	settle();
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASING);
 	/* The drop fails: the handover runs again, waiting for node 3 too. */
-	C.nodes[1].release_hold = false;
-	coord_engine_release_done(C.nodes[1].e, C.now, &id, 1);
+	ND(1).hold_release = false;
+	coord_engine_release_done(ND(1).e, C.h.now, &id, 1);
 	settle();
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_CANCELLED);
 	again = ev_on(1, &id)->rerun_as;
 	assert_int_equal(again.seq, id.seq + 1);
 	assert_int_equal(ev_on(1, &again)->reason, COORD_DEATH_HANDOVER);
 	assert_non_null(sv_on(1, &again, 3));
-	assert_int_equal(C.nodes[3].last_grace.seq, again.seq);
-	assert_int_equal(C.nodes[1].drops, 2);
-	assert_int_equal(C.nodes[1].last_drop.seq, again.seq);
+	assert_int_equal(ND(3).last_grace.event.seq, again.seq);
+	assert_int_equal(ND(1).drops, 2);
+	assert_int_equal(ND(1).last_drop.event.seq, again.seq);
 	assert_int_equal(ev_on(3, &again)->state, COORD_EVENT_RELEASED);
 	advance(10000000);
-	assert_int_equal(C.nodes[1].drops, 2);
+	assert_int_equal(ND(1).drops, 2);
 }
 
 /* A failed drop is retried like a release, and the record says so. */
@@ -867,15 +777,15 @@ static void test_handover_drop_failure_retries(void **state)
 
 	(void)state;
 	cluster_up(2, COORD_POLICY_RELEASE);
-	C.nodes[1].release_status = 1;
+	ND(1).release_status = 1;
 	id = hand_over(1, 1);
 	settle();
-	assert_int_equal(C.nodes[1].drops, 1);
+	assert_int_equal(ND(1).drops, 1);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RETRY_WAIT);
 	advance(1000000);
-	assert_int_equal(C.nodes[1].drops, 2);
+	assert_int_equal(ND(1).drops, 2);
 	advance(2000000);
-	assert_int_equal(C.nodes[1].drops, 3);
+	assert_int_equal(ND(1).drops, 3);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASE_FAILED);
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RELEASE_FAILED);
 }
@@ -891,11 +801,11 @@ static void test_node_left_reason_refused_from_the_wire(void **state)
 	m.u.death.id.incarnation = 102;
 	m.u.death.id.seq = 1;
 	m.u.death.reason = COORD_DEATH_NODE_LEFT;
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), COORD_REFUSED_ORIGIN);
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_REFUSED_ORIGIN);
 	m.u.death.reason = COORD_DEATH_HANDOVER;	/* a handover names its VIPs */
-	assert_int_equal(coord_engine_deliver(C.nodes[1].e, C.now, mid(2), &m), COORD_REFUSED_ORIGIN);
-	assert_int_equal(coord_engine_event_count(C.nodes[1].e), 0);
-	assert_int_equal(C.nodes[1].graces, 0);
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_REFUSED_ORIGIN);
+	assert_int_equal(coord_engine_event_count(ND(1).e), 0);
+	assert_int_equal(ND(1).graces, 0);
 }
 
 static void test_target_vouch(void **state)
@@ -905,24 +815,24 @@ static void test_target_vouch(void **state)
 	(void)state;
 	cluster_up(3, COORD_POLICY_HOLD);
 	assert_int_equal(target_of(2), COORD_TARGET_YES);
-	C.nodes[3].grace_mode = GRACE_HOLD;
+	ND(3).hold_grace = true;
 	id = report(1);
 	settle();
 	assert_int_equal(target_of(1), COORD_TARGET_SERVER_DOWN);
 	assert_int_equal(target_of(2), COORD_TARGET_YES);
 	assert_int_equal(target_of(3), COORD_TARGET_GRACE_PENDING);
-	coord_engine_grace_done(C.nodes[3].e, C.now, &id, COORD_ACK_GRACE_FAILED, 1, "no");
+	coord_engine_grace_done(ND(3).e, C.h.now, &id, COORD_ACK_GRACE_FAILED, 1, "no");
 	settle();
 	/* Answered, but not in grace: still no target. */
 	assert_int_equal(target_of(3), COORD_TARGET_GRACE_PENDING);
 	advance(DEADLINE_US);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_HELD);
 	assert_int_equal(target_of(3), COORD_TARGET_GRACE_PENDING);
-	assert_int_equal(coord_engine_cancel(C.nodes[1].e, C.now, &id), 0);
+	assert_int_equal(coord_engine_cancel(ND(1).e, C.h.now, &id), 0);
 	settle();
 	assert_true(coord_event_ended(ev_on(3, &id)));
 	assert_int_equal(target_of(3), COORD_TARGET_YES);
-	coord_engine_quorum(C.nodes[3].e, C.now, false);
+	coord_engine_quorum(ND(3).e, C.h.now, false);
 	assert_int_equal(target_of(3), COORD_TARGET_INQUORATE);
 	{
 		struct coord_engine *lone = engine_for(5, 105);
@@ -942,14 +852,14 @@ static void test_incompatible_member_settles_unconfirmed(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	C.nodes[3].grace_mode = GRACE_HOLD;
+	ND(3).hold_grace = true;
 	id = report(1);
 	settle();
-	assert_int_equal(C.nodes[1].releases, 0);
+	assert_int_equal(ND(1).releases, 0);
 	for (i = 1; i <= 3; i++)
-		coord_engine_member_incompatible(C.nodes[i].e, C.now, mid(3), 0x0200);
+		coord_engine_member_incompatible(ND(i).e, C.h.now, mid(3), 0x0200);
 	settle();
-	assert_int_equal(C.nodes[1].releases, 1);
+	assert_int_equal(ND(1).releases, 1);
 	for (i = 1; i <= 3; i++) {
 		assert_int_equal(sv_on(i, &id, 3)->state, COORD_SURVIVOR_INCOMPATIBLE);
 		assert_int_equal(ev_on(i, &id)->release_outcome, COORD_RELEASE_UNCONFIRMED);
@@ -970,12 +880,12 @@ static void test_origin_leaving_abandons_and_node_left_grace(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	C.nodes[1].grace_mode = GRACE_HOLD;
-	C.nodes[3].grace_mode = GRACE_HOLD;
+	ND(1).hold_grace = true;
+	ND(3).hold_grace = true;
 	id = report(2);
 	settle();
-	C.nodes[1].grace_mode = GRACE_ANSWER;
-	C.nodes[3].grace_mode = GRACE_ANSWER;
+	ND(1).hold_grace = false;
+	ND(3).hold_grace = false;
 	node_leaves(2, COORD_LEAVE_NODEDOWN);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_ABANDONED);
 	assert_int_equal(ev_on(3, &id)->state, COORD_EVENT_ABANDONED);
@@ -984,14 +894,14 @@ static void test_origin_leaving_abandons_and_node_left_grace(void **state)
 	nl.incarnation = 102;
 	nl.seq = 0;
 	vip_of(2, &v2);
-	assert_int_equal(C.nodes[1].graces, 2);
-	assert_true(coord_event_id_equal(&C.nodes[1].last_grace, &nl));
-	assert_true(coord_vip_equal(&C.nodes[3].last_grace_vips[0], &v2));
+	assert_int_equal(ND(1).graces, 2);
+	assert_true(coord_event_id_equal(&ND(1).last_grace.event, &nl));
+	assert_true(coord_vip_equal(&ND(3).last_grace.vips[0], &v2));
 	ev = ev_on(1, &nl);
 	assert_non_null(ev);
 	assert_int_equal(ev->reason, COORD_DEATH_NODE_LEFT);
 	assert_int_equal(ev->state, COORD_EVENT_DONE);
-	assert_int_equal(C.nodes[1].releases + C.nodes[3].releases, 0);
+	assert_int_equal(ND(1).releases + ND(3).releases, 0);
 }
 
 static void test_clean_leave_makes_no_node_left_event(void **state)
@@ -999,8 +909,8 @@ static void test_clean_leave_makes_no_node_left_event(void **state)
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
 	node_leaves(3, COORD_LEAVE_LEAVE);
-	assert_int_equal(coord_engine_event_count(C.nodes[1].e), 0);
-	assert_int_equal(C.nodes[1].graces, 0);
+	assert_int_equal(coord_engine_event_count(ND(1).e), 0);
+	assert_int_equal(ND(1).graces, 0);
 }
 
 static void run_concurrent(enum coord_policy policy)
@@ -1012,8 +922,8 @@ static void run_concurrent(enum coord_policy policy)
 	a = report(2);
 	b = report(4);
 	settle();
-	assert_int_equal(C.nodes[2].releases, 1);
-	assert_int_equal(C.nodes[4].releases, 1);
+	assert_int_equal(ND(2).releases, 1);
+	assert_int_equal(ND(4).releases, 1);
 	for (i = 1; i <= 5; i++) {
 		assert_int_equal(ev_on(i, &a)->state, COORD_EVENT_RELEASED);
 		assert_int_equal(ev_on(i, &b)->state, COORD_EVENT_RELEASED);
@@ -1021,7 +931,7 @@ static void run_concurrent(enum coord_policy policy)
 	/* Node 4 is dead itself: it does not hold node 2's barrier. */
 	assert_true(sv_on(2, &a, 4)->state == COORD_SURVIVOR_DOWN ||
 		    sv_on(2, &a, 4)->result == COORD_ACK_SELF_DOWN);
-	assert_int_equal(C.nodes[2].graces + C.nodes[4].graces, 0);
+	assert_int_equal(ND(2).graces + ND(4).graces, 0);
 }
 
 static void test_concurrent_deaths_release(void **state)
@@ -1042,24 +952,24 @@ static void test_deadline_release_policy(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	C.nodes[3].grace_mode = GRACE_HOLD;
+	ND(3).hold_grace = true;
 	id = report(2);
 	settle();
-	assert_int_equal(C.nodes[2].releases, 0);
-	assert_int_equal(coord_engine_next_timer(C.nodes[2].e), ev_on(2, &id)->deadline_us);
+	assert_int_equal(ND(2).releases, 0);
+	assert_int_equal(coord_engine_next_timer(ND(2).e), ev_on(2, &id)->deadline_us);
 	advance(DEADLINE_US - 1);
-	assert_int_equal(C.nodes[2].releases, 0);
+	assert_int_equal(ND(2).releases, 0);
 	advance(1);
-	assert_int_equal(C.nodes[2].releases, 1);
+	assert_int_equal(ND(2).releases, 1);
 	assert_int_equal(ev_on(2, &id)->release_outcome, COORD_RELEASE_UNCONFIRMED);
 	assert_true(ev_on(2, &id)->overdue);
 	assert_int_equal(sv_on(2, &id, 3)->state, COORD_SURVIVOR_WAITING);
 	/* The late answer is recorded and changes nothing. */
-	coord_engine_grace_done(C.nodes[3].e, C.now, &id, COORD_ACK_IN_GRACE, 1, "");
+	coord_engine_grace_done(ND(3).e, C.h.now, &id, COORD_ACK_IN_GRACE, 1, "");
 	settle();
 	assert_int_equal(sv_on(2, &id, 3)->state, COORD_SURVIVOR_ANSWERED);
 	assert_true(sv_on(2, &id, 3)->late);
-	assert_int_equal(C.nodes[2].releases, 1);
+	assert_int_equal(ND(2).releases, 1);
 }
 
 static void test_deadline_hold_policy_then_late_confirm(void **state)
@@ -1068,18 +978,18 @@ static void test_deadline_hold_policy_then_late_confirm(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_HOLD);
-	C.nodes[3].grace_mode = GRACE_HOLD;
+	ND(3).hold_grace = true;
 	id = report(2);
 	settle();
 	advance(DEADLINE_US);
-	assert_int_equal(C.nodes[2].releases, 0);
+	assert_int_equal(ND(2).releases, 0);
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_HELD);
-	coord_engine_grace_done(C.nodes[3].e, C.now, &id, COORD_ACK_IN_GRACE, 1, "");
+	coord_engine_grace_done(ND(3).e, C.h.now, &id, COORD_ACK_IN_GRACE, 1, "");
 	settle();
-	assert_int_equal(C.nodes[2].releases, 1);
+	assert_int_equal(ND(2).releases, 1);
 	assert_int_equal(ev_on(2, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
 	advance(DEADLINE_US);
-	assert_int_equal(C.nodes[2].releases, 1);
+	assert_int_equal(ND(2).releases, 1);
 }
 
 /* A survivor's node leaves and comes back (a healed partition, a reboot)
@@ -1097,43 +1007,43 @@ static void test_rerun_when_survivor_back(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	C.nodes[3].grace_mode = GRACE_HOLD;
+	ND(3).hold_grace = true;
 	id = report(1);
 	settle();
 	/* Node 3's coordd dies, then its node drops out of the cluster. */
-	coord_engine_quorum_view(C.nodes[1].e, C.now, false, three, 3);
+	coord_engine_quorum_view(ND(1).e, C.h.now, false, three, 3);
 	node_leaves(3, COORD_LEAVE_PROCDOWN);
-	coord_engine_quorum_view(C.nodes[1].e, C.now, false, two, 2);
+	coord_engine_quorum_view(ND(1).e, C.h.now, false, two, 2);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_QUORUM_WAIT);
 	/* Node 3 reboots: a new coordd; the quorum service sees it first. */
-	coord_engine_free(C.nodes[3].e);
-	C.nodes[3].pid = 2003;
-	C.nodes[3].e = engine_for(3, 203);
-	coord_engine_set_self(C.nodes[3].e, 2003);
-	C.nodes[3].grace_mode = GRACE_ANSWER;
-	C.nodes[3].graces = 0;
-	coord_engine_quorum_view(C.nodes[1].e, C.now, true, three, 3);
+	coord_engine_free(ND(3).e);
+	ND(3).id.pid = 2003;
+	ND(3).e = engine_for(3, 203);
+	coord_engine_set_self(ND(3).e, 2003);
+	ND(3).hold_grace = false;
+	ND(3).graces = 0;
+	coord_engine_quorum_view(ND(1).e, C.h.now, true, three, 3);
 	settle();
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_JOIN_WAIT);
-	assert_int_equal(C.nodes[1].releases, 0);
+	assert_int_equal(ND(1).releases, 0);
 	/* Its coordd joins the group. */
-	C.nodes[3].up = true;
+	ND(3).up = true;
 	j = mid(3);
 	confchg(NULL, NULL, 0, &j, 1);
 	settle();
 	old = ev_on(1, &id);
 	assert_int_equal(old->state, COORD_EVENT_CANCELLED);
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_CANCELLED);
-	assert_int_equal(C.nodes[1].releases, 1);
-	assert_int_equal(C.nodes[1].last_release.seq, id.seq + 1);
-	now2 = ev_on(1, &C.nodes[1].last_release);
+	assert_int_equal(ND(1).releases, 1);
+	assert_int_equal(ND(1).last_release.event.seq, id.seq + 1);
+	now2 = ev_on(1, &ND(1).last_release.event);
 	assert_non_null(now2);
 	assert_int_equal(now2->state, COORD_EVENT_RELEASED);
 	assert_int_equal(now2->release_outcome, COORD_RELEASE_CONFIRMED);
 	assert_int_equal(sv_on(1, &now2->id, 3)->result, COORD_ACK_IN_GRACE);
-	assert_int_equal(C.nodes[3].graces, 1);
-	assert_true(coord_event_id_equal(&C.nodes[3].last_grace, &now2->id));
-	assert_int_equal(coord_engine_counters(C.nodes[2].e)->count[COORD_REFUSED_DUPLICATE], 0);
+	assert_int_equal(ND(3).graces, 1);
+	assert_true(coord_event_id_equal(&ND(3).last_grace.event, &now2->id));
+	assert_int_equal(coord_engine_counters(ND(2).e)->count[COORD_REFUSED_DUPLICATE], 0);
 }
 
 static void test_hold_cancel(void **state)
@@ -1143,16 +1053,16 @@ static void test_hold_cancel(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_HOLD);
-	C.nodes[3].grace_mode = GRACE_HOLD;
+	ND(3).hold_grace = true;
 	id = report(2);
 	settle();
 	advance(DEADLINE_US);
-	assert_int_equal(coord_engine_cancel(C.nodes[2].e, C.now, &id), 0);
+	assert_int_equal(coord_engine_cancel(ND(2).e, C.h.now, &id), 0);
 	settle();
 	for (i = 1; i <= 3; i++)
 		assert_int_equal(ev_on(i, &id)->state, COORD_EVENT_CANCELLED);
-	assert_int_equal(C.nodes[2].releases, 0);
-	assert_int_equal(coord_engine_cancel(C.nodes[2].e, C.now, &id), -EBUSY);
+	assert_int_equal(ND(2).releases, 0);
+	assert_int_equal(coord_engine_cancel(ND(2).e, C.h.now, &id), -EBUSY);
 }
 
 /* The administrator cancels while the last confirmation is ahead of the
@@ -1166,18 +1076,18 @@ static void test_cancel_races_confirmation(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	C.nodes[3].grace_mode = GRACE_HOLD;
+	ND(3).hold_grace = true;
 	id = report(1);
 	settle();
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_WAITING);
-	assert_int_equal(coord_engine_cancel(C.nodes[1].e, C.now, &id), 0);
+	assert_int_equal(coord_engine_cancel(ND(1).e, C.h.now, &id), 0);
 	/* Node 3's confirmation is delivered before node 1's CANCEL. */
 	ack.u.ack.id = id;
 	ack.u.ack.result = COORD_ACK_IN_GRACE;
 	for (i = 1; i <= 3; i++)
-		assert_int_equal(coord_engine_deliver(C.nodes[i].e, C.now, mid(3), &ack), COORD_ACCEPTED);
+		assert_int_equal(coord_engine_deliver(ND(i).e, C.h.now, mid(3), &ack), COORD_ACCEPTED);
 	settle();
-	assert_int_equal(C.nodes[1].releases, 0);
+	assert_int_equal(ND(1).releases, 0);
 	for (i = 1; i <= 3; i++)
 		assert_int_equal(ev_on(i, &id)->state, COORD_EVENT_CANCELLED);
 }
@@ -1191,8 +1101,8 @@ static void test_down_survivor_stays_confirmed(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	C.nodes[3].grace_mode = GRACE_HOLD;
-	coord_engine_quorum(C.nodes[1].e, C.now, false);
+	ND(3).hold_grace = true;
+	coord_engine_quorum(ND(1).e, C.h.now, false);
 	id = report(1);
 	settle();
 	own = report(3);		/* node 3's own server dies */
@@ -1200,14 +1110,14 @@ static void test_down_survivor_stays_confirmed(void **state)
 	assert_int_equal(sv_on(1, &id, 3)->state, COORD_SURVIVOR_DOWN);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_QUORUM_WAIT);
 	/* The grace call it asked before its server died fails late. */
-	coord_engine_grace_done(C.nodes[3].e, C.now, &id, COORD_ACK_TIMEOUT, 5000000, "");
+	coord_engine_grace_done(ND(3).e, C.h.now, &id, COORD_ACK_TIMEOUT, 5000000, "");
 	settle();
 	for (i = 1; i <= 3; i++)
 		assert_int_equal(sv_on(i, &id, 3)->state, COORD_SURVIVOR_DOWN);
-	coord_engine_quorum(C.nodes[1].e, C.now, true);
+	coord_engine_quorum(ND(1).e, C.h.now, true);
 	settle();
-	assert_int_equal(C.nodes[1].releases, 1);
-	assert_true(coord_event_id_equal(&C.nodes[1].last_release, &id));
+	assert_int_equal(ND(1).releases, 1);
+	assert_true(coord_event_id_equal(&ND(1).last_release.event, &id));
 	assert_int_equal(ev_on(1, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
 	assert_int_equal(ev_on(2, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
 	(void)own;
@@ -1222,19 +1132,19 @@ static void test_no_retry_after_disconnect(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	C.nodes[1].release_hold = true;
+	ND(1).hold_release = true;
 	id = report(1);
 	settle();
-	assert_int_equal(C.nodes[1].releases, 1);
-	coord_engine_disconnected(C.nodes[1].e, C.now, 999);
-	C.nodes[1].up = false;
-	coord_engine_release_done(C.nodes[1].e, C.now, &id, 1);
+	assert_int_equal(ND(1).releases, 1);
+	coord_engine_disconnected(ND(1).e, C.h.now, 999);
+	ND(1).up = false;
+	coord_engine_release_done(ND(1).e, C.h.now, &id, 1);
 	node_leaves(1, COORD_LEAVE_PROCDOWN);
-	C.now += 60000000;
-	coord_engine_tick(C.nodes[1].e, C.now);
+	C.h.now += 60000000;
+	coord_engine_tick(ND(1).e, C.h.now);
 	{
 		struct coord_action a;
-		while (coord_engine_next_action(C.nodes[1].e, &a))
+		while (coord_engine_next_action(ND(1).e, &a))
 			assert_int_not_equal(a.kind, COORD_ACTION_RELEASE);
 	}
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_ABANDONED);
@@ -1252,24 +1162,24 @@ static void test_no_retry_after_reconnect(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	C.nodes[1].release_hold = true;
+	ND(1).hold_release = true;
 	id = report(1);
 	settle();
-	assert_int_equal(C.nodes[1].releases, 1);
-	coord_engine_disconnected(C.nodes[1].e, C.now, 999);
-	C.nodes[1].up = false;
+	assert_int_equal(ND(1).releases, 1);
+	coord_engine_disconnected(ND(1).e, C.h.now, 999);
+	ND(1).up = false;
 	node_leaves(1, COORD_LEAVE_PROCDOWN);
 	j = mid(1);
-	C.nodes[1].up = true;
+	ND(1).up = true;
 	confchg(NULL, NULL, 0, &j, 1);
 	settle();
-	coord_engine_release_done(C.nodes[1].e, C.now, &id, 1);
-	C.now += 60000000;
-	coord_engine_tick(C.nodes[1].e, C.now);
-	while (coord_engine_next_action(C.nodes[1].e, &a))
+	coord_engine_release_done(ND(1).e, C.h.now, &id, 1);
+	C.h.now += 60000000;
+	coord_engine_tick(ND(1).e, C.h.now);
+	while (coord_engine_next_action(ND(1).e, &a))
 		assert_int_not_equal(a.kind, COORD_ACTION_RELEASE);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_ABANDONED);
-	assert_int_equal(C.nodes[1].releases, 1);
+	assert_int_equal(ND(1).releases, 1);
 }
 
 /* A minority origin waits for quorum; the partition heals and corosync's
@@ -1290,34 +1200,34 @@ static void test_quorum_before_merge_waits_for_joiners(void **state)
 	m3 = mid(3), m12[0] = mid(1), m12[1] = mid(2);
 	/* The partition: node 3 alone, inquorate; its coordd restarts there,
 	 * so it never saw nodes 1 and 2 go. */
-	coord_engine_confchg(C.nodes[3].e, C.now, &m3, 1, m12, down, 2, NULL, 0);
-	coord_engine_free(C.nodes[3].e);
-	C.nodes[3].e = engine_for(3, 203);
-	coord_engine_quorum(C.nodes[3].e, C.now, false);
-	coord_engine_confchg(C.nodes[3].e, C.now, &m3, 1, NULL, NULL, 0, &m3, 1);
-	coord_engine_quorum_view(C.nodes[3].e, C.now, false, v3, 1);
+	coord_engine_confchg(ND(3).e, C.h.now, &m3, 1, m12, down, 2, NULL, 0);
+	coord_engine_free(ND(3).e);
+	ND(3).e = engine_for(3, 203);
+	coord_engine_quorum(ND(3).e, C.h.now, false);
+	coord_engine_confchg(ND(3).e, C.h.now, &m3, 1, NULL, NULL, 0, &m3, 1);
+	coord_engine_quorum_view(ND(3).e, C.h.now, false, v3, 1);
 	for (i = 1; i <= 2; i++) {
-		coord_engine_confchg(C.nodes[i].e, C.now, m12, 2, &m3, down, 1, NULL, 0);
-		coord_engine_quorum_view(C.nodes[i].e, C.now, true, v12, 2);
+		coord_engine_confchg(ND(i).e, C.h.now, m12, 2, &m3, down, 1, NULL, 0);
+		coord_engine_quorum_view(ND(i).e, C.h.now, true, v12, 2);
 	}
-	C.nodes[1].up = C.nodes[2].up = false;	/* node 3's side only */
+	ND(1).up = ND(2).up = false;	/* node 3's side only */
 	id = report(3);
 	settle();
 	assert_int_equal(ev_on(3, &id)->state, COORD_EVENT_QUORUM_WAIT);
 	/* The merge: quorum first, then (a moment later) CPG. */
-	coord_engine_quorum_view(C.nodes[3].e, C.now, true, v123, 3);
+	coord_engine_quorum_view(ND(3).e, C.h.now, true, v123, 3);
 	settle();
-	assert_int_equal(C.nodes[3].releases, 0);
-	C.now += 1000;
-	C.nodes[1].up = C.nodes[2].up = true;
+	assert_int_equal(ND(3).releases, 0);
+	C.h.now += 1000;
+	ND(1).up = ND(2).up = true;
 	for (i = 1; i <= 2; i++)
-		coord_engine_quorum_view(C.nodes[i].e, C.now, true, v123, 3);
+		coord_engine_quorum_view(ND(i).e, C.h.now, true, v123, 3);
 	all[0] = mid(1), all[1] = mid(2), all[2] = mid(3);
 	confchg(NULL, NULL, 0, all, 3);
 	settle();
 	assert_int_equal(ev_on(3, &id)->state, COORD_EVENT_CANCELLED);
-	assert_int_equal(C.nodes[3].releases, 1);
-	ev = ev_on(3, &C.nodes[3].last_release);
+	assert_int_equal(ND(3).releases, 1);
+	ev = ev_on(3, &ND(3).last_release.event);
 	assert_non_null(ev);
 	assert_int_equal(ev->release_outcome, COORD_RELEASE_CONFIRMED);
 	assert_int_equal(ev->n_survivors, 2);
@@ -1330,17 +1240,17 @@ static void run_failure_answer(enum coord_policy policy, uint8_t result)
 	struct coord_event_id id;
 
 	cluster_up(3, policy);
-	C.nodes[3].grace_result = result;
+	ND(3).grace_result = result;
 	id = report(2);
 	settle();
 	assert_int_equal(sv_on(2, &id, 3)->result, result);
 	if (policy == COORD_POLICY_RELEASE) {
-		assert_int_equal(C.nodes[2].releases, 1);
+		assert_int_equal(ND(2).releases, 1);
 		assert_int_equal(ev_on(2, &id)->release_outcome, COORD_RELEASE_UNCONFIRMED);
 	} else {
-		assert_int_equal(C.nodes[2].releases, 0);
+		assert_int_equal(ND(2).releases, 0);
 		advance(DEADLINE_US);
-		assert_int_equal(C.nodes[2].releases, 0);
+		assert_int_equal(ND(2).releases, 0);
 		assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_HELD);
 	}
 }
@@ -1367,16 +1277,16 @@ static void test_no_release_while_inquorate(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	coord_engine_quorum(C.nodes[2].e, C.now, false);
+	coord_engine_quorum(ND(2).e, C.h.now, false);
 	id = report(2);
 	settle();
-	assert_int_equal(C.nodes[2].releases, 0);
+	assert_int_equal(ND(2).releases, 0);
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_QUORUM_WAIT);
 	advance(DEADLINE_US * 2);
-	assert_int_equal(C.nodes[2].releases, 0);
-	coord_engine_quorum(C.nodes[2].e, C.now, true);
+	assert_int_equal(ND(2).releases, 0);
+	coord_engine_quorum(ND(2).e, C.h.now, true);
 	settle();
-	assert_int_equal(C.nodes[2].releases, 1);
+	assert_int_equal(ND(2).releases, 1);
 }
 
 static void test_release_retry_backoff_bounded(void **state)
@@ -1386,23 +1296,23 @@ static void test_release_retry_backoff_bounded(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	C.nodes[2].release_status = 1;
+	ND(2).release_status = 1;
 	id = report(2);
 	settle();
-	assert_int_equal(C.nodes[2].releases, 1);
+	assert_int_equal(ND(2).releases, 1);
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RETRY_WAIT);
-	assert_int_equal(coord_engine_next_timer(C.nodes[2].e), C.now + 1000000);
+	assert_int_equal(coord_engine_next_timer(ND(2).e), C.h.now + 1000000);
 	advance(999999);
-	assert_int_equal(C.nodes[2].releases, 1);
+	assert_int_equal(ND(2).releases, 1);
 	advance(1);
-	assert_int_equal(C.nodes[2].releases, 2);	/* after 1 s */
+	assert_int_equal(ND(2).releases, 2);	/* after 1 s */
 	advance(2000000);
-	assert_int_equal(C.nodes[2].releases, 3);	/* after 2 s more */
+	assert_int_equal(ND(2).releases, 3);	/* after 2 s more */
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RELEASE_FAILED);
 	for (i = 1; i <= 3; i++)
 		assert_int_equal(ev_on(i, &id)->state, COORD_EVENT_RELEASE_FAILED);
 	advance(DEADLINE_US * 3);
-	assert_int_equal(C.nodes[2].releases, 3);	/* bounded */
+	assert_int_equal(ND(2).releases, 3);	/* bounded */
 }
 
 static void test_release_success_after_failure(void **state)
@@ -1411,16 +1321,16 @@ static void test_release_success_after_failure(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	C.nodes[2].release_status = 2;
+	ND(2).release_status = 2;
 	id = report(2);
 	settle();
-	C.nodes[2].release_status = 0;
+	ND(2).release_status = 0;
 	advance(1000000);
-	assert_int_equal(C.nodes[2].releases, 2);
+	assert_int_equal(ND(2).releases, 2);
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RELEASED);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASED);
 	advance(DEADLINE_US * 3);
-	assert_int_equal(C.nodes[2].releases, 2);
+	assert_int_equal(ND(2).releases, 2);
 }
 
 static void test_disconnected_abandons_and_reincarnates(void **state)
@@ -1430,22 +1340,22 @@ static void test_disconnected_abandons_and_reincarnates(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	C.nodes[1].grace_mode = GRACE_HOLD;
+	ND(1).hold_grace = true;
 	id = report(2);
 	settle();
-	coord_engine_disconnected(C.nodes[2].e, C.now, 555);
+	coord_engine_disconnected(ND(2).e, C.h.now, 555);
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_ABANDONED);
-	assert_false(coord_engine_joined(C.nodes[2].e));
-	assert_int_equal(coord_engine_incarnation(C.nodes[2].e), 555);
+	assert_false(coord_engine_joined(ND(2).e));
+	assert_int_equal(coord_engine_incarnation(ND(2).e), 555);
 	/* The others see it leave; it rejoins as a new member. */
 	node_leaves(2, COORD_LEAVE_PROCDOWN);
-	C.nodes[2].pid = 2002;
-	coord_engine_set_self(C.nodes[2].e, 2002);
-	C.nodes[2].up = true;
+	ND(2).id.pid = 2002;
+	coord_engine_set_self(ND(2).e, 2002);
+	ND(2).up = true;
 	self = mid(2);
 	confchg(NULL, NULL, 0, &self, 1);
 	settle();
-	assert_true(coord_engine_joined(C.nodes[2].e));
+	assert_true(coord_engine_joined(ND(2).e));
 	id2 = report(2);
 	assert_int_equal(id2.incarnation, 555);
 }
@@ -1460,12 +1370,12 @@ static void test_event_table_evicts_oldest_ended(void **state)
 	first = report(2);
 	settle();
 	for (k = 0; k < COORD_MAX_EVENTS + 10; k++) {
-		coord_engine_report_up(C.nodes[2].e, C.now);
+		coord_engine_report_up(ND(2).e, C.h.now);
 		id = report(2);
 		settle();
 		assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RELEASED);
 	}
-	assert_int_equal(coord_engine_event_count(C.nodes[2].e), COORD_MAX_EVENTS);
+	assert_int_equal(coord_engine_event_count(ND(2).e), COORD_MAX_EVENTS);
 	assert_null(ev_on(2, &first));
 }
 
@@ -1480,7 +1390,7 @@ static void test_deterministic(void **state)
 		size_t k;
 
 		cluster_up(4, COORD_POLICY_RELEASE);
-		C.nodes[3].grace_mode = GRACE_HOLD;
+		ND(3).hold_grace = true;
 		a = report(2);
 		settle();
 		advance(DEADLINE_US);
@@ -1489,7 +1399,7 @@ static void test_deterministic(void **state)
 		for (k = 0; k < ev->n_survivors; k++)
 			sig[run] = sig[run] * 31 + ev->survivors[k].state * 7 +
 				   ev->survivors[k].at_us;
-		sig[run] += (uint64_t)C.nodes[2].releases << 40;
+		sig[run] += (uint64_t)ND(2).releases << 40;
 		teardown(state);
 	}
 	assert_true(sig[0] == sig[1]);
