@@ -35,7 +35,8 @@ struct coord_dbus_loop {
 	size_t n_timeouts, cap_timeouts;
 };
 
-void coord_dbus_loop_dispatch(struct coord_dbus_loop *dl)
+/* Dispatches every message already read, now. */
+static void dispatch_now(struct coord_dbus_loop *dl)
 {
 	dl->depth++;
 	while (!dl->detached &&
@@ -50,7 +51,7 @@ static void dispatch_job(void *data)
 	struct coord_dbus_loop *dl = data;
 
 	dl->dispatch_queued = false;
-	coord_dbus_loop_dispatch(dl);
+	dispatch_now(dl);
 }
 
 void coord_dbus_loop_queue_dispatch(struct coord_dbus_loop *dl)
@@ -135,7 +136,7 @@ static int32_t on_fd(int32_t fd, int32_t revents, void *data)
 		dbus_watch_handle(w, DBUS_WATCH_READABLE | extra);
 	if ((revents & POLLOUT) && (w = watch_for(dl, fd, DBUS_WATCH_WRITABLE)))
 		dbus_watch_handle(w, DBUS_WATCH_WRITABLE | extra);
-	coord_dbus_loop_dispatch(dl);
+	dispatch_now(dl);
 	return 0;
 }
 
@@ -212,7 +213,7 @@ static void on_timer(void *data)
 	s = slot_of(dl, t);
 	if (s)
 		arm_timeout(s);
-	coord_dbus_loop_dispatch(dl);
+	dispatch_now(dl);
 }
 
 static dbus_bool_t add_timeout(DBusTimeout *t, void *data)

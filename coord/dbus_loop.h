@@ -21,9 +21,6 @@ struct coord_dbus_loop;
  */
 struct coord_dbus_loop *coord_dbus_loop_attach(qb_loop_t *loop, DBusConnection *conn);
 
-/* Dispatches every message already read, now. */
-void coord_dbus_loop_dispatch(struct coord_dbus_loop *dl);
-
 /* Dispatches from a loop job: for callers that must not re-enter. */
 void coord_dbus_loop_queue_dispatch(struct coord_dbus_loop *dl);
 

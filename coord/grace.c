@@ -417,9 +417,11 @@ struct coord_grace_client *coord_grace_new(qb_loop_t *loop, const char *bus_addr
 	return g;
 }
 
-void coord_grace_call(struct coord_grace_client *g, const struct coord_event_id *id,
-		      const char *const *args, size_t n_args,
-		      coord_grace_done_fn done, void *ctx)
+/* One request: a grace call for each argument, answered to done(ctx) once
+ * all are answered, with the worst result. */
+static void grace_call(struct coord_grace_client *g, const struct coord_event_id *id,
+		       const char *const *args, size_t n_args,
+		       coord_grace_done_fn done, void *ctx)
 {
 	struct request *req = calloc(1, sizeof(*req));
 	size_t i;
@@ -506,7 +508,7 @@ void coord_grace_request(struct coord_grace_client *g, const struct coord_event_
 		add_vips(&a, GRACE_TAKE_IP, vips, n_vips);
 	else
 		add_arg(&a, GRACE_JUST_GRACE, "");
-	coord_grace_call(g, id, a.argv, a.n, g->done, g->ctx);
+	grace_call(g, id, a.argv, a.n, g->done, g->ctx);
 }
 
 void coord_grace_request_node(struct coord_grace_client *g, const struct coord_event_id *id,
@@ -515,7 +517,7 @@ void coord_grace_request_node(struct coord_grace_client *g, const struct coord_e
 	struct grace_args a = { .n = 0 };
 
 	add_node(&a, node);
-	coord_grace_call(g, id, a.argv, a.n, g->done, g->ctx);
+	grace_call(g, id, a.argv, a.n, g->done, g->ctx);
 }
 
 void coord_grace_drop(struct coord_grace_client *g, const struct coord_event_id *id,
@@ -533,7 +535,7 @@ void coord_grace_drop(struct coord_grace_client *g, const struct coord_event_id 
 		add_arg(&a, GRACE_UPDATE_CLIENTS, "");
 		add_vips(&a, GRACE_RELEASE_IP, vips, n_vips);
 	}
-	coord_grace_call(g, id, a.argv, a.n, done, ctx);
+	grace_call(g, id, a.argv, a.n, done, ctx);
 }
 
 void coord_grace_load_nodes(struct coord_grace_client *g, const struct coord_event_id *id,
@@ -553,7 +555,7 @@ void coord_grace_load_nodes(struct coord_grace_client *g, const struct coord_eve
 	add_arg(&a, GRACE_UPDATE_CLIENTS, "");
 	for (i = 0; i < n_nodes && i < COORD_MAX_NODES_LOADED; i++)
 		add_node(&a, nodes[i]);
-	coord_grace_call(g, id, a.argv, a.n, done, ctx);
+	grace_call(g, id, a.argv, a.n, done, ctx);
 }
 
 void coord_grace_set_bus_user(struct coord_grace_client *g,

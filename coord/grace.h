@@ -48,7 +48,6 @@ void coord_grace_request_node(struct coord_grace_client *g, const struct coord_e
  * load_nodes: one "3:" call (the server loads its own client records)
  *   and one "4:N" call per node (at most COORD_MAX_NODES_LOADED): the
  *   server enters grace and loads node N's client records.
- * call: any list of grace arguments.
  */
 #define COORD_MAX_NODES_LOADED	32
 void coord_grace_drop(struct coord_grace_client *g, const struct coord_event_id *id,
@@ -57,9 +56,6 @@ void coord_grace_drop(struct coord_grace_client *g, const struct coord_event_id 
 void coord_grace_load_nodes(struct coord_grace_client *g, const struct coord_event_id *id,
 			    const uint32_t *nodes, size_t n_nodes,
 			    coord_grace_done_fn done, void *ctx);
-void coord_grace_call(struct coord_grace_client *g, const struct coord_event_id *id,
-		      const char *const *args, size_t n_args,
-		      coord_grace_done_fn done, void *ctx);
 
 /*
  * One other user of the same connection (detect.c): connected() when a
