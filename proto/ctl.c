@@ -109,18 +109,23 @@ int coord_ctl_header_decode(const uint8_t *buf, size_t len, struct coord_ctl_hea
 	return COORD_CODEC_OK;
 }
 
-/* The common start of both decoders: the header, against the bytes given. */
-static int frame_open(const uint8_t *buf, size_t len, size_t max,
-		      struct coord_ctl_header *h, struct reader *r)
+/* The common start of both decoders: the header, against the bytes given;
+ * the frame's version, type and sequence number are the message's. */
+static int frame_open(const uint8_t *buf, size_t len, size_t max, struct reader *r,
+		      uint16_t *version, uint16_t *type, uint32_t *seq)
 {
-	int err = coord_ctl_header_decode(buf, len, h);
+	struct coord_ctl_header h;
+	int err = coord_ctl_header_decode(buf, len, &h);
 
 	if (err < 0)
 		return err;
-	if (h->length != len)
+	if (h.length != len)
 		return COORD_CODEC_LENGTH_MISMATCH;
 	if (len > max)
 		return COORD_CODEC_BOUND;
+	*version = h.version;
+	*type = h.type;
+	*seq = h.seq;
 	*r = (struct reader){ .p = buf, .len = len, .off = COORD_CTL_HEADER_LEN };
 	return COORD_CODEC_OK;
 }
@@ -169,20 +174,17 @@ int coord_ctl_request_encode(const struct coord_ctl_request *req, uint8_t *buf, 
 
 int coord_ctl_request_decode(const uint8_t *buf, size_t len, struct coord_ctl_request *req)
 {
-	struct coord_ctl_header h;
 	struct reader r;
 	bool newer;
 	int err;
 
 	memset(req, 0, sizeof(*req));
-	err = frame_open(buf, len, COORD_CTL_MAX_REQUEST, &h, &r);
+	err = frame_open(buf, len, COORD_CTL_MAX_REQUEST, &r, &req->version, &req->type,
+			 &req->seq);
 	if (err < 0)
 		return err;
-	req->version = h.version;
-	req->type = h.type;
-	req->seq = h.seq;
-	newer = newer_minor(h.version);
-	switch (h.type) {
+	newer = newer_minor(req->version);
+	switch (req->type) {
 	case COORD_CTL_PING:
 	case COORD_CTL_STATUS:
 	case COORD_CTL_UP:
@@ -200,7 +202,7 @@ int coord_ctl_request_decode(const uint8_t *buf, size_t len, struct coord_ctl_re
 		req->u.death.n_vips = get_vip_count(&r);
 		get_vips(&r, req->u.death.vips, req->u.death.n_vips);
 		/* A handover or take-over names its VIPs: no default. */
-		if (!r.err && h.type != COORD_CTL_DEATH && req->u.death.n_vips == 0)
+		if (!r.err && req->type != COORD_CTL_DEATH && req->u.death.n_vips == 0)
 			reader_fail(&r, COORD_CODEC_BAD_FIELD);
 		break;
 	case COORD_CTL_CANCEL:
@@ -213,7 +215,7 @@ int coord_ctl_request_decode(const uint8_t *buf, size_t len, struct coord_ctl_re
 		return COORD_CODEC_BAD_TYPE;
 	}
 	/* Sequence 0 marks the server's own refusals (docs/control.md). */
-	if (!r.err && h.seq == 0)
+	if (!r.err && req->seq == 0)
 		reader_fail(&r, COORD_CODEC_BAD_FIELD);
 	return reader_end(&r, newer);
 }
@@ -515,26 +517,23 @@ int coord_ctl_reply_encode(const struct coord_ctl_record *rec, uint32_t seq,
 
 int coord_ctl_record_decode(const uint8_t *buf, size_t len, struct coord_ctl_record *rec)
 {
-	struct coord_ctl_header h;
 	struct reader r;
 	bool newer;
 	int err;
 
 	memset(rec, 0, sizeof(*rec));
-	err = frame_open(buf, len, COORD_CTL_MAX_RECORD, &h, &r);
+	err = frame_open(buf, len, COORD_CTL_MAX_RECORD, &r, &rec->version, &rec->type,
+			 &rec->seq);
 	if (err < 0)
 		return err;
-	rec->version = h.version;
-	rec->type = h.type;
-	rec->seq = h.seq;
-	newer = newer_minor(h.version);
-	switch (h.type) {
+	newer = newer_minor(rec->version);
+	switch (rec->type) {
 	case COORD_CTL_REC_END:
 		rec->u.end.status = get_u16(&r);
 		get_string(&r, rec->u.end.message, COORD_CTL_MESSAGE_MAX);
 		break;
 	case COORD_CTL_REC_STATUS:
-		get_status(&r, &rec->u.status, newer, h.version & 0xffu);
+		get_status(&r, &rec->u.status, newer, rec->version & 0xffu);
 		break;
 	case COORD_CTL_REC_MEMBER:
 		get_member(&r, &rec->u.member, newer);
