@@ -45,8 +45,11 @@ static int wait_fd(struct exchange *x, short events)
 	for (;;) {
 		timeout = -1;
 		if (x->deadline_ms >= 0) {
+			/* Rounded up, so a fraction of a ms left is no busy poll;
+			 * bounded first, so the conversion never overflows. */
 			double left = x->deadline_ms - ctl_mono_ms();
-			timeout = left > 0 ? (int)(left < INT32_MAX ? left + 0.999 : INT32_MAX) : 0;
+			timeout = left <= 0 ? 0 : left >= INT32_MAX - 1 ? INT32_MAX :
+				  (int)(left + 0.999);
 		}
 		rc = poll(&p, 1, timeout);
 		if (rc < 0 && errno == EINTR)
