@@ -318,6 +318,20 @@ static bool node_has_member(const struct coord_engine *e, uint32_t nodeid)
 	return false;
 }
 
+/* The survivor record of member id in ev, or NULL (a member is a survivor
+ * at most once: survivors are the members at the DEATH's delivery).  Like
+ * strchr, it hands back a mutable record of a const event. */
+static struct coord_survivor *survivor_of(const struct coord_event *ev,
+					  struct coord_member_id id)
+{
+	size_t i;
+
+	for (i = 0; i < ev->n_survivors; i++)
+		if (coord_member_id_equal(ev->survivors[i].id, id))
+			return (struct coord_survivor *)&ev->survivors[i];
+	return NULL;
+}
+
 /* ---- events ---- */
 
 size_t coord_engine_other_nodes(const struct coord_engine *e, uint32_t *out, size_t max)
@@ -816,10 +830,11 @@ static void member_left(struct coord_engine *e, uint64_t now,
 			const struct coord_member *gone, uint8_t reason)
 {
 	char buf[64];
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < e->n_events; i++) {
 		struct coord_event *ev = &e->slots[e->order[i]];
+		struct coord_survivor *sv;
 
 		if (coord_event_ended(ev))
 			continue;
@@ -831,22 +846,18 @@ static void member_left(struct coord_engine *e, uint64_t now,
 			event_end(e, ev, now, COORD_EVENT_ABANDONED);
 			continue;
 		}
-		for (j = 0; j < ev->n_survivors; j++) {
-			struct coord_survivor *sv = &ev->survivors[j];
-			if (!coord_member_id_equal(sv->id, gone->id) ||
-			    sv->state != COORD_SURVIVOR_WAITING)
-				continue;
-			sv->state = COORD_SURVIVOR_LEFT;
-			sv->leave_reason = reason;
-			sv->quorum_gone = e->view_known && !in_view(e, sv->id.nodeid);
-			sv->at_us = now;
-			elog(e, LOG_NOTICE, "event %s: survivor %u left (%s)%s",
-			     EVID(ev, buf), gone->id.nodeid,
-			     coord_leave_reason_name(reason),
-			     survivor_node_gone(sv) ? ", with its node: no longer "
-			     "waited for" : ", its node alive: waiting for it to "
-			     "rejoin, or the deadline");
-		}
+		sv = survivor_of(ev, gone->id);
+		if (!sv || sv->state != COORD_SURVIVOR_WAITING)
+			continue;
+		sv->state = COORD_SURVIVOR_LEFT;
+		sv->leave_reason = reason;
+		sv->quorum_gone = e->view_known && !in_view(e, sv->id.nodeid);
+		sv->at_us = now;
+		elog(e, LOG_NOTICE, "event %s: survivor %u left (%s)%s",
+		     EVID(ev, buf), gone->id.nodeid, coord_leave_reason_name(reason),
+		     survivor_node_gone(sv) ? ", with its node: no longer waited "
+		     "for" : ", its node alive: waiting for it to rejoin, or the "
+		     "deadline");
 	}
 }
 
@@ -1004,18 +1015,14 @@ static void rerun_for_joiners(struct coord_engine *e, uint64_t now,
 static uint32_t member_not_waited_for(const struct coord_engine *e,
 				      const struct coord_event *ev)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < e->n_members; i++) {
 		const struct coord_member *m = &e->members[i];
-		bool waited = false;
+		const struct coord_survivor *sv = survivor_of(ev, m->id);
 
-		if (m->id.nodeid == ev->id.origin)
-			continue;
-		for (j = 0; j < ev->n_survivors && !waited; j++)
-			waited = coord_member_id_equal(ev->survivors[j].id, m->id) &&
-				 ev->survivors[j].state != COORD_SURVIVOR_LEFT;
-		if (!waited)
+		if (m->id.nodeid != ev->id.origin &&
+		    (!sv || sv->state == COORD_SURVIVOR_LEFT))
 			return m->id.nodeid;
 	}
 	return 0;
@@ -1029,7 +1036,7 @@ void coord_engine_confchg(struct coord_engine *e, uint64_t now,
 {
 	struct coord_member gone[COORD_MAX_NODES];
 	uint8_t gone_reason[COORD_MAX_NODES];
-	struct coord_member_id self = { e->cfg.nodeid, e->self_pid };
+	struct coord_member_id self = { .nodeid = e->cfg.nodeid, .pid = e->self_pid };
 	size_t n_gone = 0, i, kept = 0;
 	bool was_joined = e->joined;
 
@@ -1126,7 +1133,7 @@ static enum coord_refusal deliver_death(struct coord_engine *e, uint64_t now,
 	uint16_t n_vips = msg->u.death.n_vips;
 	bool handover = msg->u.death.reason == COORD_DEATH_HANDOVER;
 	char buf[64];
-	size_t i, j;
+	size_t i;
 
 	/* Only the origin reports; node-left events are derived, never sent. */
 	if (id->origin != msg->sender || id->incarnation != msg->incarnation ||
@@ -1142,15 +1149,13 @@ static enum coord_refusal deliver_death(struct coord_engine *e, uint64_t now,
 		m->server_down = true;
 	for (i = 0; !handover && i < e->n_events; i++) {
 		struct coord_event *other = &e->slots[e->order[i]];
+		struct coord_survivor *sv = survivor_of(other, m->id);
+
 		if (coord_event_ended(other))
 			continue;
-		for (j = 0; j < other->n_survivors; j++) {
-			struct coord_survivor *sv = &other->survivors[j];
-			if (coord_member_id_equal(sv->id, m->id) &&
-			    sv->state == COORD_SURVIVOR_WAITING) {
-				sv->state = COORD_SURVIVOR_DOWN;
-				sv->at_us = now;
-			}
+		if (sv && sv->state == COORD_SURVIVOR_WAITING) {
+			sv->state = COORD_SURVIVOR_DOWN;
+			sv->at_us = now;
 		}
 	}
 	ev = event_create(e, now, id, msg->u.death.reason, msg->u.death.vips, n_vips);
@@ -1187,15 +1192,12 @@ static enum coord_refusal deliver_ack(struct coord_engine *e, uint64_t now,
 				      struct coord_member *m, const struct coord_msg *msg)
 {
 	struct coord_event *ev = event_find(e, &msg->u.ack.id);
-	struct coord_survivor *sv = NULL;
+	struct coord_survivor *sv;
 	char buf[64];
-	size_t i;
 
 	if (!ev)
 		return refuse(e, COORD_REFUSED_UNKNOWN_EVENT);
-	for (i = 0; i < ev->n_survivors; i++)
-		if (coord_member_id_equal(ev->survivors[i].id, m->id))
-			sv = &ev->survivors[i];
+	sv = survivor_of(ev, m->id);
 	if (!sv || msg->u.ack.result < COORD_ACK_IN_GRACE ||
 	    msg->u.ack.result > COORD_ACK_RESULT_MAX)
 		return refuse(e, COORD_REFUSED_UNEXPECTED_ACK);
@@ -1629,7 +1631,7 @@ void coord_engine_member_incompatible(struct coord_engine *e, uint64_t now,
 {
 	struct coord_member *m = member_find(e, from);
 	char buf[64];
-	size_t i, j;
+	size_t i;
 
 	if (!m || m->incompatible)
 		return;
@@ -1640,21 +1642,18 @@ void coord_engine_member_incompatible(struct coord_engine *e, uint64_t now,
 	     version & 0xff, COORD_PROTO_MAJOR);
 	for (i = 0; i < e->n_events; i++) {
 		struct coord_event *ev = &e->slots[e->order[i]];
+		struct coord_survivor *sv = survivor_of(ev, from);
 
 		if (coord_event_ended(ev))
 			continue;
-		for (j = 0; j < ev->n_survivors; j++) {
-			struct coord_survivor *sv = &ev->survivors[j];
-			if (!coord_member_id_equal(sv->id, from) ||
-			    sv->state != COORD_SURVIVOR_WAITING)
-				continue;
-			sv->state = COORD_SURVIVOR_INCOMPATIBLE;
-			sv->at_us = now;
-			snprintf(sv->detail, sizeof(sv->detail), "protocol %u.%u",
-				 version >> 8, version & 0xff);
-			elog(e, LOG_WARNING, "event %s: survivor %u speaks another "
-			     "protocol: settled, unconfirmed", EVID(ev, buf), from.nodeid);
-		}
+		if (!sv || sv->state != COORD_SURVIVOR_WAITING)
+			continue;
+		sv->state = COORD_SURVIVOR_INCOMPATIBLE;
+		sv->at_us = now;
+		snprintf(sv->detail, sizeof(sv->detail), "protocol %u.%u",
+			 version >> 8, version & 0xff);
+		elog(e, LOG_WARNING, "event %s: survivor %u speaks another protocol: "
+		     "settled, unconfirmed", EVID(ev, buf), from.nodeid);
 	}
 	evaluate_all(e, now);
 }
@@ -1663,13 +1662,9 @@ void coord_engine_member_incompatible(struct coord_engine *e, uint64_t now,
 static const struct coord_survivor *self_survivor(const struct coord_engine *e,
 						  const struct coord_event *ev)
 {
-	size_t j;
+	struct coord_member_id self = { .nodeid = e->cfg.nodeid, .pid = e->self_pid };
 
-	for (j = 0; j < ev->n_survivors; j++)
-		if (ev->survivors[j].id.nodeid == e->cfg.nodeid &&
-		    ev->survivors[j].id.pid == e->self_pid)
-			return &ev->survivors[j];
-	return NULL;
+	return survivor_of(ev, self);
 }
 
 void coord_engine_target(const struct coord_engine *e, struct coord_target *out)
