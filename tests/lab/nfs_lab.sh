@@ -15,11 +15,6 @@
 NFS_CLIENT=$B/tests/lab/nfs4_client
 NFS_GRACE=${NFS_GRACE:-15}
 NFS_LEASE=${NFS_LEASE:-8}
-# How late the old method's grace notify reaches one survivor.  The seed
-# sleeps 5 s; pacemaker then needs 0.8 s (idle machine) to several
-# seconds (loaded) to bring the VIP up on the survivor, so a notify 6 s
-# late leaves a window of 0.2 s or none; 8 s shows the race every time.
-NFS_LATE_S=${NFS_LATE_S:-8}
 
 # The shared storage: the export and every node's RecoveryRoot.
 nfs_shared() { echo "$LAB_DIR/shared"; }
@@ -338,15 +333,17 @@ nfs_power_on() {	# N
 }
 
 # The old method (seed_method.sh) for ORIGIN's death, node SLOW's notify
-# DELAY seconds late: pacemaker runs the ganesha_grace notify action on
-# each node and nothing waits for it, so a loaded node (or a notify stuck
-# behind a busy ganesha) takes grace late while its NFS service runs on.
-# Returns when the fixed sleep is over and ORIGIN's ganesha-active is
-# deleted (the VIP moves).
-old_method_failover() {	# ORIGIN SLOW DELAY
+# held until the shell command UNTIL succeeds: pacemaker runs the
+# ganesha_grace notify action on each node and nothing waits for it, so a
+# loaded node (or a notify stuck behind a busy ganesha) takes grace late
+# while its NFS service runs on.  The case says late relative to what (the
+# VIP's arrival, a conflicting client's grant), so the loss it shows is the
+# design's, not the machine's speed.  Returns when the fixed sleep is over
+# and ORIGIN's ganesha-active is deleted (the VIP moves).
+old_method_failover() {	# ORIGIN SLOW UNTIL
 	local origin=$1
 	nfs_ganesha_kill "$origin"
 	lab_exec "$origin" attrd_updater -D -n grace-active >/dev/null 2>&1
-	SEED_LATE_NODE=$2 SEED_LATE_S=$3 seed_failover "$origin"
+	SEED_LATE_NODE=$2 SEED_LATE_UNTIL=$3 seed_failover "$origin"
 	lab_exec "$origin" attrd_updater -D -n ganesha-active
 }
