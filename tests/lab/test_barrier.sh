@@ -33,6 +33,21 @@ last_release() { tail -n 1 "$LAB_DIR/$1/release.log" 2>/dev/null; }
 event_json() {	# N EVENT-ID
 	ctl "$1" --json events | jq -c --arg id "$2" '.events[] | select(.id == $id)'
 }
+# The origin's death --wait returns when its own record ends; the others
+# end theirs when its RELEASE (or CANCEL) is delivered to them, a moment
+# later: wait for that delivery, not for a time.
+ended_everywhere() {	# EVENT-ID NODE...
+	local id=$1 n s; shift
+	for n in "$@"; do
+		s=$(event_json "$n" "$id" | jq -r .state)
+		case $s in released|release-failed|abandoned|cancelled|done) ;; *) return 1 ;; esac
+	done
+}
+wait_for() {	# SECONDS command...: poll every 100 ms
+	local limit=$(( $1 * 10 )) i=0; shift
+	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.1; i=$((i + 1)); done
+	return 1
+}
 
 # --- 1. a death on node 2: survivors in grace before the release, once ---
 t0=$(now_us)
@@ -51,6 +66,7 @@ for n in 1 3; do
 	fi
 done
 check "the release says confirmed" sh -c "last_release() { :; }; tail -n1 '$LAB_DIR/2/release.log' | grep -q ' confirmed$'"
+wait_for 20 ended_everywhere "$id" 1 2 3
 sets=""
 for n in 1 2 3; do
 	sets="$sets|$(event_json $n "$id" | jq -c '[.state, ([.survivors[].node_id] | sort)]')"
@@ -84,7 +100,13 @@ check "hung survivor, policy release: death exits 0 (got $rc)" [ "$rc" = 0 ]
 check "hung survivor, policy release: released once more" [ "$(release_count 1)" = $((before + 1)) ]
 check "hung survivor, policy release: released unconfirmed" \
 	sh -c "tail -n1 '$LAB_DIR/1/release.log' | grep -q ' unconfirmed$'"
-r3=$(ctl 1 --json events | jq -r '.events[-1].survivors[] | select(.node_id == 3) | .result')
+# Node 3's answer comes after its grace call's 5 s timeout, the release at
+# the 8 s deadline at the latest: recorded in time or late, it is recorded.
+node3_answered() {
+	r3=$(ctl 1 --json events | jq -r '.events[-1].survivors[] | select(.node_id == 3) | .result // empty')
+	[ -n "$r3" ]
+}
+wait_for 20 node3_answered
 check "hung survivor: node 3's answer is recorded as timeout (got $r3)" [ "$r3" = timeout ]
 ctl 1 up >/dev/null
 
@@ -97,7 +119,7 @@ check "hung survivor, policy hold: death --wait reports failure (exit 1, got $rc
 check "hung survivor, policy hold: the event is held (got $st)" [ "$st" = held ]
 check "hung survivor, policy hold: no release" [ "$(release_count 2)" = "$before" ]
 ctl 2 cancel "$id" >/dev/null; rc=$?
-sleep 0.3
+wait_for 20 ended_everywhere "$id" 1 2 3
 states=$(for n in 1 2 3; do event_json $n "$id" | jq -r .state; done | tr '\n' ' ')
 check "cancel of the held event (exit $rc): cancelled on every node ($states)" \
 	[ "$states" = "cancelled cancelled cancelled " ]
@@ -108,18 +130,28 @@ ctl 2 up >/dev/null
 #        the event waits; restarted, it rejoins, the origin re-runs the death,
 #        and the re-run is released confirmed once node 3 is in grace ---
 fault 3 hang
-before=$(release_count 2)
+before=$(release_count 2) prev=$id
 t4=$(now_us)
 ctl 2 --json death --wait --timeout 40 >"$LAB_DIR/death4.json" & dpid=$!
-sleep 1
+# Killed mid-barrier: once node 2 recorded the event and node 3's coordd
+# is in its (hung) grace call for it, not after a time.
+mid_barrier() {
+	id=$(ctl 2 --json events | jq -r '[.events[] | select(.reason == "reported")][-1].id')
+	[ "$id" != "$prev" ] &&
+	awk -v t="$t4" '$1 > t && $3 == "5:198.18.0.102" && $4 == "hang" { f = 1 } END { exit !f }' \
+		"$LAB_DIR/3/grace.rec"
+}
+wait_for 20 mid_barrier || echo "# no event of node 2 with node 3 in its grace call"
 coord_stop 3 KILL
-sleep 1
-id=$(ctl 2 --json events | jq -r '[.events[] | select(.reason == "reported")][-1].id')
-s3=$(event_json 2 "$id" | jq -r '.survivors[] | select(.node_id == 3) | .state + " " + .leave_reason')
+s3_settled() {
+	s3=$(event_json 2 "$id" | jq -r '.survivors[] | select(.node_id == 3) | .state + " " + .leave_reason')
+	[ -n "$s3" ] && [ "${s3%% *}" != waiting ]
+}
+wait_for 20 s3_settled
 check "survivor killed: node 3 recorded as left by procdown (got $s3)" [ "$s3" = "left procdown" ]
 check "survivor killed, its node alive: no release" [ "$(release_count 2)" = "$before" ]
-check "survivor killed: node 1 entered grace for node 3's VIP" \
-	sh -c "grep -q ' 5:198.18.0.103 true' '$LAB_DIR/1/grace.rec'"
+node1_graced() { grep -q ' 5:198.18.0.103 true' "$LAB_DIR/1/grace.rec"; }
+check "survivor killed: node 1 entered grace for node 3's VIP" wait_for 20 node1_graced
 fault 3 ok
 coord_start 3 >/dev/null
 check "node 3's coordd restarted and rejoined" wait_coord_members 1 3
