@@ -43,6 +43,16 @@ for o in 2 4; do
 		fi
 	done
 done
+# Each origin's death --wait returns when its own record ends; the others
+# end theirs when its RELEASE is delivered to them, a moment later: wait
+# for that delivery on every node, not for a time.
+both_ended() {	# N: node N records two reported events, both ended
+	[ "$(ctl "$1" --json events | jq '[.events[] | select(.reason == "reported" and
+		(.state | IN("released", "release-failed", "abandoned", "cancelled", "done")))] | length')" = 2 ]
+}
+all_ended() { local n; for n in 1 2 3 4 5; do both_ended $n || return 1; done; }
+i=0
+until all_ended || [ $i -ge 200 ]; do sleep 0.1; i=$((i + 1)); done
 agree=$(for n in 1 2 3 4 5; do
 	ctl $n --json events | jq -c '[.events[] | select(.reason == "reported") | [.id, .state, ([.survivors[].node_id] | sort)]] | sort'
 done | sort -u | wc -l)
