@@ -62,6 +62,18 @@ grace_time() {	# N ARG [AFTER]: when node N's ganesha answered true to ARG
 last_release() { tail -n 1 "$LAB_DIR/$1/release.log" 2>/dev/null; }
 event_json() { ctl "$1" --json events | jq -c --arg id "$2" '.events[] | select(.id == $id)'; }
 last_event_id() { ctl "$1" --json events | jq -r '[.events[] | select(.reason == "reported")][-1].id'; }
+wait_for() {	# SECONDS command...: poll every 100 ms
+	local limit=$(( $1 * 10 )) i=0; shift
+	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.1; i=$((i + 1)); done
+	return 1
+}
+ended() {	# N ID: node N records the event ended
+	case $(event_json "$1" "$2" | jq -r .state) in
+	released|release-failed|abandoned|cancelled|done) return 0 ;;
+	esac
+	return 1
+}
+counted() { [ "$(bad_version "$1")" -ge "$2" ]; }	# N AT-LEAST
 
 # A death on ORIGIN with survivors SURVIVORS ("2 3"): once, confirmed, every
 # survivor in grace before the release, the same record on every node.
@@ -87,6 +99,9 @@ confirmed_death() {	# LABEL ORIGIN SURVIVORS...
 		fi
 	done
 	want="[\"released\",[$(echo "$@" | tr ' ' ',')]]"
+	# death --wait returns when the origin's record ends; the others end
+	# theirs when its RELEASE is delivered to them: wait for that.
+	for n in 1 2 3; do wait_for 20 ended "$n" "$id"; done
 	sets=
 	for n in 1 2 3; do
 		sets="$sets $(event_json $n "$id" | jq -c '[.state, ([.survivors[].node_id] | sort)]')"
@@ -113,8 +128,10 @@ done
 # --- A. the current minor and the next minor together ---
 check "A: nodes 1, 2 speak $BASE, node 3 speaks $NEW" \
 	[ "$(proto_of 1) $(proto_of 2) $(proto_of 3)" = "$BASE $BASE $NEW" ]
+# A HELLO follows its sender's join: wait for it (3 members are seen first).
+hellos() { h=$(ctl "$1" --json status | jq -c '[.members[] | select(.hello_seen) | .node_id] | sort'); [ "$h" = "[1,2,3]" ]; }
 for n in 1 2 3; do
-	h=$(ctl $n --json status | jq -c '[.members[] | select(.hello_seen) | .node_id] | sort')
+	wait_for 20 hellos $n
 	check "A: node $n decoded every member's HELLO (got $h)" [ "$h" = "[1,2,3]" ]
 done
 confirmed_death "A: death on node 1 ($BASE)" 1 2 3
@@ -172,6 +189,9 @@ check "B1: node 1 records released before the deadline, node 2 answered, node 3 
 check "B1: node 1's log names node 3 as not confirmed" \
 	grep -q "event $id: every survivor answered, releasing by policy; not confirmed in grace: 3 (incompatible: protocol 2.0)" \
 	"$LAB_DIR/1/coordd.log"
+# Node 3 refuses the RELEASE last, a moment after death --wait returned:
+# once it has, what it did with the DEATH is settled too.
+wait_for 20 counted 3 $((bv1 + 3))
 g=$(grace_time 2 5:198.18.0.101 "$t0")
 check "B1: node 2 ($BASE) entered grace" [ -n "$g" ]
 check "B1: node 3 (2.0) was never asked to enter grace" \
@@ -196,11 +216,15 @@ ctl 2 up >/dev/null
 
 # B3. death on node 3 (2.0, policy release): nodes 1 and 2 refuse its DEATH;
 # it releases unconfirmed at its deadline with nobody in grace.
-bv1=$(bad_version 1)
+bv1=$(bad_version 1) bv2=$(bad_version 2)
 before=$(release_count 3)
 t0=$(now_us)
 ctl 3 death --wait --timeout 30 >/dev/null; rc=$?
 id=$(last_event_id 3)
+# Nodes 1 and 2 refuse node 3's RELEASE a moment after its death --wait
+# returned: once they have, what they did with its DEATH is settled too.
+wait_for 20 counted 1 $((bv1 + 2))
+wait_for 20 counted 2 $((bv2 + 2))
 check "B3: death on node 3 (2.0): exits 0 (got $rc)" [ "$rc" = 0 ]
 check "B3: released unconfirmed" \
 	sh -c "[ $(release_count 3) = $((before + 1)) ] && tail -n1 '$LAB_DIR/3/release.log' | grep -q ' unconfirmed$'"
@@ -215,6 +239,12 @@ ctl 3 up >/dev/null
 coord_stop 3
 start_build 3 "$B"
 check "C: node 3 sees 3 members" wait_coord_members 3 3
+# Node 1's DEATH must find the new coordd a member: nodes 1 and 2 see it
+# (its pid, not the 2.0 one's) joined too.
+sees_new3() {
+	[ "$(ctl "$1" --json status | jq '.members[] | select(.node_id == 3) | .pid')" = "$(coord_pid 3)" ]
+}
+for n in 1 2; do wait_for 20 sees_new3 $n; done
 check "C: node 3 speaks $BASE" [ "$(proto_of 3)" = $BASE ]
 confirmed_death "C: death on node 1" 1 2 3
 
