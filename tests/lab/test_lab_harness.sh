@@ -136,12 +136,17 @@ dpid=$!
 sleep 0.3
 q0=$(now_us); qg=$(get_grace 2); q1=$(now_us)
 wait $dpid; g1=$(now_us)
-check "delay 1500: get_grace answered in $(( (q1 - q0) / 1000 )) ms while the grace reply was pending" \
-	[ "$qg" = false -a $(( q1 - q0 )) -lt 1000000 ]
+# false: answered before the delayed reply, which puts the fake in grace
+# (a get_grace queued behind it would say true).  How long it took is a
+# figure: on a loaded machine a dbus-send may take a while to start.
+check "delay 1500: get_grace answered false while the grace reply was pending ($(( (q1 - q0) / 1000 )) ms)" \
+	[ "$qg" = false ]
 set -- $(last_record 2)
 d=$(( (${1:-0} - g0) / 1000 )) outcome=${4:-none}
-check "delay 1500: grace answered true after ${d} ms (recorded $outcome), caller waited $(( (g1 - g0) / 1000 )) ms" \
-	eval 'grep -q "boolean true" "$LAB_DIR/delayed.out" && [ "$outcome" = true ] && [ $d -ge 1450 -a $d -lt 3000 ]'
+# At least the delay after the call was sent; how much more is the
+# machine's speed (the caller's own start), reported.
+check "delay 1500: grace answered true no sooner than the delay (after ${d} ms, recorded $outcome), caller waited $(( (g1 - g0) / 1000 )) ms" \
+	eval 'grep -q "boolean true" "$LAB_DIR/delayed.out" && [ "$outcome" = true ] && [ $d -ge 1450 ]'
 fault 2 false
 r=$(dbus_admin 2 grace string:5:198.18.0.101 2>&1)
 check "false: status false, error \"injected\", recorded false" \
@@ -180,14 +185,28 @@ echo "# node 3 rejoined in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 # --- a partition: node 2's link down, then up ---
 lab_link_down 2
 check "node 2's link down: node 1 sees members 1 3" wait_members_are 1 "1 3 " 20
-check "node 2's link down: node 2 alone is not quorate" \
-	eval '! lab_exec 2 timeout 5 corosync-quorumtool -s | grep -q "Quorate: *Yes"'
+# Node 2 notices the partition on its own token timeout, not when node 1
+# does: wait for it (bounded).
+inquorate_2() { ! lab_exec 2 timeout 5 corosync-quorumtool -s | grep -q "Quorate: *Yes"; }
+wait_inquorate_2() {
+	local i=0
+	until inquorate_2; do i=$((i + 1)); [ $i -ge 80 ] && return 1; sleep 0.25; done
+}
+check "node 2's link down: node 2 alone is not quorate" wait_inquorate_2
 lab_link_up 2
 for n in 1 2 3; do check "node 2's link up: node $n sees 3 members" lab_wait_members $n 3 30; done
 
 # --- a real nfs-ganesha 4.3 in node 3, in place of the fake ---
-kill -TERM "$(pgrep -f "fake_ganesha.*$LAB_DIR/3/fault")" 2>/dev/null
-sleep 0.3
+fp=$(pgrep -f "fake_ganesha.*$LAB_DIR/3/fault")
+kill -TERM $fp 2>/dev/null
+# Gone, and its bus name with it: else the fake would answer for ganesha.
+i=0
+while { { [ -n "$fp" ] && kill -0 $fp 2>/dev/null; } || get_grace 3 >/dev/null; } && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+# A client of 198.18.0.101 to reclaim: the takeover grace below lasts its
+# Grace_Period instead of ending at ganesha's next reaper run.
+ganesha_vip_client 3 198.18.0.101
 if ganesha_start 3; then
 	ok "node 3: real ganesha.nfsd up and answering get_grace"
 	r=$(dbus_admin 3 grace string:5:198.18.0.101 2>&1)
