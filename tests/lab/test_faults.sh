@@ -59,6 +59,9 @@ done
 event_json() { ctl "$1" --json events | jq -c --arg id "$2" '.events[] | select(.id == $id)'; }
 ev() { event_json "$1" "$2" | jq -r "$3"; }	# N ID JQ-EXPR
 last_reported() { ctl "$1" --json events | jq -r '[.events[] | select(.reason == "reported")][-1].id // empty'; }
+# A death without --wait: its id from coordd's answer (the record itself
+# exists only once the DEATH comes back through CPG).
+death_id() { ctl "$1" --json death | jq -r '.event.id // empty'; }
 releases_of() { awk -v id="$2" '$2 == id { c++ } END { print c + 0 }' "$LAB_DIR/$1/release.log" 2>/dev/null || echo 0; }
 # wait_for SECONDS command...: polls every 0.1 s
 wait_for() {
@@ -74,6 +77,11 @@ grace_true_after() {	# N ARG T0: a true answer for ARG recorded after T0
 	awk -v a="$2" -v t="$3" '$3 == a && $4 == "true" && $1 > t { f = 1 } END { exit !f }' \
 		"$LAB_DIR/$1/grace.rec"
 }
+in_hung_call() {	# N ARG T0: node N's coordd called grace(ARG) after T0, which hangs
+	awk -v a="$2" -v t="$3" '$3 == a && $4 == "hang" && $1 > t { f = 1 } END { exit !f }' \
+		"$LAB_DIR/$1/grace.rec"
+}
+fake_answers() { get_grace "$1" >/dev/null; }	# N: its fake ganesha is on the bus
 
 # --- 0. what coordd leaves on disk, and its umask ---
 sock=$(stat -c '%a %U:%G %F' "$LAB_DIR/1/coordd.sock")
@@ -99,7 +107,9 @@ ctl 1 up >/dev/null
 pid3=$(coord_pid 3)
 lab_start_dbus 3
 fake_start 3 >/dev/null
-sleep 0.5
+# Node 3's coordd reconnects at its next call: the fake must own its bus
+# name by then (it starts in the background).
+wait_for 20 fake_answers 3
 ctl 1 --json death --wait --timeout 20 >/dev/null; rc=$?
 id=$(last_reported 1)
 r3=$(ev 1 "$id" '.survivors[] | select(.node_id == 3) | .result')
@@ -122,14 +132,13 @@ check "stopped survivor resumed: its answer is recorded on node 1 as late" wait_
 check "stopped survivor resumed: node 3 entered grace only after the release" \
 	grace_true_after 3 5:198.18.0.101 "${rel:-0}"
 check "stopped survivor resumed: still exactly one release" [ "$(releases_of 1 "$id")" = 1 ]
-check "stopped survivor resumed: node 2 records it late too" \
-	[ "$(ev 2 "$id" '.survivors[] | select(.node_id == 3) | .late')" = true ]
+late2() { [ "$(ev 2 "$id" '.survivors[] | select(.node_id == 3) | .late')" = true ]; }
+check "stopped survivor resumed: node 2 records it late too" wait_for 10 late2
 ctl 1 up >/dev/null
 
 # --- 3. survivor 3's coordd stopped past the deadline, policy hold ---
 kill -STOP "$(coord_pid 3)"
-ctl 2 death >/dev/null
-id=$(last_reported 2)
+id=$(death_id 2)
 check "stopped survivor, policy hold: held at the deadline" wait_for 15 state_is 2 "$id" held
 check "stopped survivor, policy hold: no release" [ "$(releases_of 2 "$id")" = 0 ]
 kill -CONT "$(coord_pid 3)"
@@ -167,20 +176,23 @@ id=$(last_reported 1)
 out=$(ev 1 "$id" '[.state, .release_attempts, .release_status, .release_outcome] | @tsv')
 check "hanging release: killed and retried 3 times, then release-failed, death exits 1 (exit $rc, $out)" \
 	[ "$rc/$out" = "1/$(printf 'release-failed\t3\t137\tfailed')" ]
-check "hanging release: every node records release-failed" \
-	[ "$(ev 2 "$id" .state)/$(ev 3 "$id" .state)" = release-failed/release-failed ]
+# Node 1's RELEASE reaches nodes 2 and 3 a moment after death --wait returned.
+failed_23() { [ "$(ev 2 "$id" .state)/$(ev 3 "$id" .state)" = release-failed/release-failed ]; }
+check "hanging release: every node records release-failed" wait_for 10 failed_23
 check "hanging release: no 'sleep 30' left running in node 1" \
 	sh -c "! ip netns pids '$(_lab_ns 1)' | xargs -r ps -o args= -p | grep -qx 'sleep 30'"
 ctl 1 up >/dev/null
 coord_stop 1
-node_config 1
+# Policy hold for case 6: node 3's hung call times out (2 s) and under
+# release node 1 would release at once, racing the kill below; under hold
+# the event stays pending until the kill, whenever that comes.
+node_config 1 deadline_policy=hold
 coord_start 1 >/dev/null
 wait_coord_members 1 3 >/dev/null
 
 # --- 6. the origin's coordd killed after broadcasting the death ---
 fault 3 hang
-ctl 1 death >/dev/null
-id=$(last_reported 1)
+id=$(death_id 1)
 check "origin killed: the event is pending on node 2 first" wait_for 5 state_is 2 "$id" waiting
 t0=$(now_us)
 coord_stop 1 KILL
@@ -213,8 +225,10 @@ for n in 1 3; do
 	check "node $n restarted with a 30 s deadline and grace timeout" wait_coord_members $n 3
 done
 fault 3 hang
-ctl 1 death >/dev/null
-id=$(last_reported 1)
+t0=$(now_us)
+id=$(death_id 1)
+# Partitioned once node 3 has the DEATH (its coordd is in the hung call).
+wait_for 20 in_hung_call 3 5:198.18.0.101 "$t0"
 wait_for 5 state_is 1 "$id" waiting
 lab_link_down 3
 check "partition (origin 1 in the majority): released" wait_for 20 state_is 1 "$id" released
@@ -237,8 +251,11 @@ ctl 1 up >/dev/null
 # --- 7b. partition, origin on the minority side ---
 fault 1 hang; fault 2 hang
 before=$(release_count 3)
-ctl 3 death >/dev/null
-id=$(last_reported 3)
+t0=$(now_us)
+id=$(death_id 3)
+# Partitioned once nodes 1 and 2 have the DEATH (in their hung calls).
+wait_for 20 in_hung_call 1 5:198.18.0.103 "$t0"
+wait_for 20 in_hung_call 2 5:198.18.0.103 "$t0"
 wait_for 5 state_is 3 "$id" waiting
 lab_link_down 3
 check "partition (origin 3 alone): it waits for quorum, no release" \
