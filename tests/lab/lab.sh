@@ -235,16 +235,27 @@ _lab_ours() {	# pids...
 	done
 }
 
-_lab_kill_wait() {	# pids...: TERM, wait up to 5 s, KILL
-	local p i=0 alive
+_lab_gone() {	# pids...: none still runs (a zombie counts as gone)
+	local p st
+	for p in "$@"; do
+		st=$(sed -n 's/^[0-9]* (.*) \([A-Z]\) .*/\1/p' "/proc/$p/stat" 2>/dev/null)
+		[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ] && return 1
+	done
+	return 0
+}
+
+# TERM, wait up to 5 s, KILL, and wait until they are gone: what is cleaned
+# up next (their /dev/shm files) must not find them still dying.
+_lab_kill_wait() {	# pids...
+	local p i=0
 	for p in "$@"; do kill -TERM "$p" 2>/dev/null; done
 	while [ $i -lt 50 ]; do
-		alive=
-		for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
-		[ -z "$alive" ] && return 0
+		_lab_gone "$@" && return 0
 		sleep 0.1; i=$((i + 1))
 	done
 	for p in "$@"; do kill -KILL "$p" 2>/dev/null; done
+	i=0
+	until _lab_gone "$@" || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
 }
 
 _lab_shm_in_use() {	# NAME: does a process named in it still run (not a zombie)?

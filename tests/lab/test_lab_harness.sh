@@ -54,14 +54,21 @@ leftovers() {	# DIR ID PREFIX "ANCHOR PIDS"
 	return 0
 }
 # libqb names them qb-<server pid>-<client pid>-... (IPC) or
-# qb-<name>-<pid>-blackbox-... : a file whose first pid still runs belongs
-# to a live cluster (another lab on this machine), not to one torn down.
-new_shm() {	# BEFORE-FILE: qb-* files in /dev/shm not listed in it, owner gone
+# qb-<name>-<pid>-blackbox-... : a new file that names a process of the
+# lab torn down is that lab's leftover.  Files of other labs running on
+# the machine at the same time (their coordd killed on purpose, cleaned up
+# by their own teardown) are not this lab's to judge.
+new_shm() {	# BEFORE-FILE "PIDS OF THE LAB": its qb-* files not listed in BEFORE
 	local f p
 	for f in $(ls /dev/shm 2>/dev/null | grep '^qb-' | grep -vxF -f "$1"); do
-		p=$(echo "$f" | tr '-' '\n' | grep -m1 -x '[0-9][0-9]*')
-		[ -n "$p" ] && kill -0 "$p" 2>/dev/null || echo "$f"
+		for p in $(echo "$f" | tr -c '0-9\n' '\n' | grep -x '[0-9][0-9]*'); do
+			case " $2 " in *" $p "*) echo "$f"; break ;; esac
+		done
 	done
+}
+lab_pids() {	# every process in the lab's node namespaces
+	local n
+	for n in $(seq 1 "$LAB_N"); do ip netns pids "$(_lab_ns "$n")" 2>/dev/null; done | tr '\n' ' '
 }
 
 [ "$(id -u)" = 0 ] || { echo "not ok 1 - the lab needs root"; exit 1; }
@@ -219,11 +226,12 @@ fi
 
 # --- teardown, and what is left of the lab ---
 D=$LAB_DIR ID=$LAB_ID ANCH=$(cat "$LAB_DIR"/*/anchor.pid | tr '\n' ' ')
+PIDS=$(lab_pids)
 t0=$(date +%s%N)
 lab_down
 DOWN_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "# teardown: ${DOWN_MS} ms"
-left=$(leftovers "$D" "$ID" "$LAB_PREFIX" "$ANCH"; new_shm "$SHM0" | sed 's/^/shm /')
+left=$(leftovers "$D" "$ID" "$LAB_PREFIX" "$ANCH"; new_shm "$SHM0" "$PIDS" | sed 's/^/shm /')
 check "teardown in ${DOWN_MS} ms leaves nothing of the lab" eval '[ -z "$left" ] || { echo "$left" | sed "s/^/#   left: /"; false; }'
 check "lab_down a second time is harmless" lab_down
 
@@ -232,15 +240,15 @@ OUT=$(mktemp)
 timeout 120 bash -c '
 	. "$1/lab.sh"; lab_trap
 	lab_up 1 || exit 1
-	echo "$LAB_DIR $LAB_ID $(cat $LAB_DIR/1/anchor.pid)"
 	lab_bg 1 /dev/null sleep 1000 >/dev/null
+	echo "$LAB_DIR $LAB_ID $(cat $LAB_DIR/1/anchor.pid) $(ip netns pids "$(_lab_ns 1)" | tr "\n" " ")"
 	kill -TERM $$; sleep 30' _ "$HERE" >"$OUT" 2>/dev/null
-read -r D2 ID2 A2 <"$OUT"
+read -r D2 ID2 A2 PIDS2 <"$OUT"
 rm -f "$OUT"
 if [ -z "${D2:-}" ]; then
 	not_ok "a lab killed by SIGTERM in the middle is torn down by its trap" "the 1-node lab did not come up"
 else
-	left=$(leftovers "$D2" "$ID2" "$LAB_PREFIX" "$A2"; new_shm "$SHM0" | sed 's/^/shm /')
+	left=$(leftovers "$D2" "$ID2" "$LAB_PREFIX" "$A2"; new_shm "$SHM0" "$PIDS2" | sed 's/^/shm /')
 	check "a lab killed by SIGTERM in the middle is torn down by its trap" \
 		eval '[ -z "$left" ] || { echo "$left" | sed "s/^/#   left: /"; false; }'
 fi
