@@ -99,13 +99,14 @@ while IFS=$TAB read -r _ k type def min max zero; do
 	verdict "coordd.conf.5 documents $k as the code has it" \
 		"${why:+coordd.conf.5, $k: $why; heading: ${h:-none}}"
 
-	# The example: the key at its default, commented out; its bounds said
-	# in its paragraph.
+	# The example: the key at its default, commented out (a key with no
+	# default value, or an empty one, with an example or nothing); its
+	# bounds said in its paragraph.
 	why=""
-	if [ "$def" = - ]; then
-		grep -q "^#$k = " "$EX" || why="no line '#$k = ...'"
+	if [ "$def" = - ] || [ -z "$def" ]; then
+		grep -Eq "^#$k =( |\$)" "$EX" || why="no line '#$k = ...'"
 	else
-		grep -qxF "#$k =${def:+ $def}" "$EX" || why="no line '#$k =${def:+ $def}'"
+		grep -qxF "#$k = $def" "$EX" || why="no line '#$k = $def'"
 	fi
 	if [ "$type" = number ]; then
 		para=$(awk -v l="#$k =" 'BEGIN { RS = "" } index($0, l) { print; exit }' "$EX")
