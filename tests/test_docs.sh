@@ -61,6 +61,15 @@ man_heading() {	# TEXT SECTION NAME
 		in_sec && prev == ".TP" && $1 ~ /^\.B[RI]?$/ && $2 == k { print; exit }
 		{ prev = $1 }'
 }
+# The text under NAME's heading, to the next one.
+man_paragraph() {	# TEXT SECTION NAME
+	printf '%s\n' "$1" | awk -v sec="$2" -v k="$3" '
+		/^\.SH / { in_sec = $2 == sec }
+		on && /^\.(TP|SH)/ { exit }
+		on { print }
+		in_sec && prev == ".TP" && $1 ~ /^\.B[RI]?$/ && $2 == k { on = 1 }
+		{ prev = $1 }'
+}
 # The first line of FILE that starts with PREFIX, after a line holding
 # MARKER ("": from the start).
 row() {	# FILE MARKER PREFIX
@@ -239,6 +248,15 @@ names_in_row survivor-state "$CTL" "| survivor key |" '| `state` |'
 names_in_row ack-result "$CTL" "| survivor key |" '| `result` |'
 names_in_row leave-reason "$CTL" "| survivor key |" '| `leave_reason` |'
 names_in_row local-state "$OPS" "" '| `coord_local_server_state` |'
+# coordctl(8)'s status: the local server's states and how they were learnt
+# (the human output says how only once the state changed: never "none").
+STATUS8=$(man_paragraph "$CTL8" COMMANDS status)
+bad=""
+for name in $(facts enum | awk -F '\t' '$2 == "local-state" || ($2 == "local-how" && $3 != 0) { print $4 }'); do
+	has_word "$STATUS8" "$name" || bad="$bad $name"
+done
+verdict "coordctl.8's status names every local server state and how it was learnt" \
+	"${bad:+coordctl.8, status: missing$bad}"
 names_in_row target-why "$OPS" "" '| `coord_vip_target` |'
 
 # --- the unit's settings the docs repeat ---
