@@ -21,7 +21,7 @@ TAB=$(printf '\t')
 
 tmp=$(mktemp -d /tmp/coord-docs.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-if ! make -s B="$B" "$B/tests/doc_facts" >"$tmp/facts" 2>&1 ||
+if ! make -s B="$B" "$B/tests/doc_facts" "$B/coordd" >"$tmp/facts" 2>&1 ||
    ! "$B/tests/doc_facts" >"$tmp/facts" 2>&1; then
 	sed 's/^/# /' "$tmp/facts"
 	not_ok "tests/doc_facts prints the code's tables"
@@ -161,6 +161,25 @@ bad=$(awk -v keys="$tmp/keys" '
 		}
 	}' README.md docs/*.md)
 verdict "the docs' prose says each number key's default as the code has it" "$bad"
+
+# Every `key = value` the docs write, and coordd.conf(5)'s EXAMPLE, are
+# what coordd -t accepts (a value in "..." is a placeholder).
+KEYS_RE=$(printf '%s' "$KEYS" | tr '\n' '|')
+bad=""
+for f in README.md docs/*.md; do
+	tr -s ' \t\n' ' ' <"$f" | grep -oE "\`($KEYS_RE) = [^\`]*\`" | tr -d '`' >"$tmp/said"
+	while IFS= read -r line; do
+		case $line in *...*|*…*) continue ;; esac
+		printf '%s\n' "$line" >"$tmp/one.conf"
+		"$B/coordd" -t -c "$tmp/one.conf" >/dev/null 2>&1 || bad="$bad $f:'$line'"
+	done <"$tmp/said"
+done
+verdict "every \`key = value\` the docs write is one coordd accepts" \
+	"${bad:+coordd -t refuses:$bad}"
+printf '%s\n' "$CONF5" | sed -n '/^\.SH EXAMPLE/,/^\.SH/{/^[a-z_]* = /p}' >"$tmp/example.conf"
+[ -s "$tmp/example.conf" ] && "$B/coordd" -t -c "$tmp/example.conf" >"$tmp/out" 2>&1 && why="" ||
+	why="coordd -t on coordd.conf.5's EXAMPLE: $(cat "$tmp/out")"
+verdict "coordd.conf.5's EXAMPLE is a configuration coordd accepts" "$why"
 
 # shellcheck disable=SC2046
 bad=$(not_in "$KEYS" $(man_headings "$CONF5" KEYS))
