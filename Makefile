@@ -99,6 +99,13 @@ $(B)/tests/lab/nfs4_client: LDFLAGS += $(shell pkg-config --libs libnfs 2>/dev/n
 
 unit: $(UNIT_BINS)
 
+# What the docs state about the code, printed from its tables (tests/test_docs.sh).
+$(B)/tests/doc_facts: tests/doc_facts.c coord/config.c coord/coordctl_parse.c \
+		$(B)/libcoordd.a $(B)/libcoordcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libcoordd.a $(B)/libcoordcore.a \
+		$(PKG_LIBS) $(LDFLAGS)
+
 # Everything: unit tests (plain and under ASan/UBSan), fuzz corpora,
 # simulation, mutants and the lab cases.  Prints "N passed, N failed".
 check: all unit $(LAB_BINS)

@@ -2,8 +2,9 @@
  * coordd's control socket.
  *
  * Who may talk: root, or a process whose group or supplementary groups
- * include the socket's group.  The socket file is 0660 root:group in a
- * 0750 directory, and the peer's credentials are checked again at accept
+ * include the socket's group.  The socket file is 0660 root:group (in a
+ * directory made 0750 root:group when it is missing; coordd.service's is
+ * systemd's, 0755), and the peer's credentials are checked again at accept
  * (SO_PEERCRED), so a wrong mode on the file is not enough to get in.
  *
  * A client can cost coordd only bounded memory and no blocking: at most

@@ -148,7 +148,8 @@ int ctl_move(const char *vip_text, const char *node, int64_t timeout_ms)
 	}
 	if (find_group(vip_text, group, sizeof(group)) != 0) {
 		fprintf(stderr, "coordctl: no pacemaker group holds a ganesha_coord_gate "
-			"with vip=%s (is the VIP a [gate, IPaddr2] group? see docs/deploy.md)\n",
+			"with vip=%s (is the VIP a [gate, IPaddr2] group? see "
+			"docs/migration.md, \"Gate every VIP\")\n",
 			vip_text);
 		return CTL_EXIT_FAILED;
 	}
