@@ -14,6 +14,10 @@ MANDIR    ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 OCFDIR    ?= /usr/lib/ocf/resource.d/coord
 UNITDIR   ?= /lib/systemd/system
+# coordd's state directory (its crash blackbox: coordd.c), fixed in
+# coordd and the unit's StateDirectory=; installed so that a coordd run by
+# pacemaker (ocf:coord:coordd) or by hand has it too.
+STATEDIR  := /var/lib/coord
 DESTDIR   ?=
 
 CC        ?= cc
@@ -178,7 +182,8 @@ INSTALL_FILES = $(SBINDIR)/coordd $(SBINDIR)/coordctl \
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(OCFDIR) $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/coord
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/coord \
+		$(DESTDIR)$(STATEDIR)
 	install -m 0755 $(B)/coordd $(B)/coordctl $(DESTDIR)$(SBINDIR)/
 	install -m 0755 agents/ganesha_coord_mon agents/ganesha_coord_gate agents/coordd $(DESTDIR)$(OCFDIR)/
 	install -m 0644 coord/coordd.8 coord/coordctl.8 $(DESTDIR)$(MANDIR)/man8/
@@ -190,7 +195,7 @@ install: all
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
-	-rmdir $(DESTDIR)$(OCFDIR) $(DESTDIR)$(SYSCONFDIR)/coord 2>/dev/null
+	-rmdir $(DESTDIR)$(OCFDIR) $(DESTDIR)$(SYSCONFDIR)/coord $(DESTDIR)$(STATEDIR) 2>/dev/null
 
 clean:
 	rm -rf $(B)
