@@ -79,6 +79,10 @@ check "... and haclient, from a package that creates it ($(tr '\n' ' ' <"$work/h
 	grep -qxFf "$work/haclient" "$work/closure"
 
 # ---- install ----
+# The package's paths (directories too) that exist before it: the others
+# are its own, and the purge must remove each.
+dpkg-deb --fsys-tarfile "$deb" | tar -t | sed 's|^\./|/|; s|/$||' | grep . |
+	while read -r f; do [ -e "$f" ] && echo "$f"; done >"$work/before"
 export DEBIAN_FRONTEND=noninteractive
 installed=1
 # shellcheck disable=SC2086
@@ -164,7 +168,14 @@ check "the installed agent starts the installed coordd (exit $rc, pid ${agent_pi
 [ -n "$agent_pid" ] && kill -SEGV "$agent_pid"
 check "a crashed coordd (SIGSEGV) is gone" gone "${agent_pid:-0}"
 check "... and wrote its blackbox to /var/lib/coord/coordd-blackbox" test -s /var/lib/coord/coordd-blackbox
-grep -i blackbox "$work/agent.log" | tail -n 2 | sed 's/^/#   /'
+# Started again, it runs while the package is purged (below).
+agent start >"$work/agent.out" 2>&1
+rc=$?
+agent_pid=$(cat /run/coord/coordd.pid 2>/dev/null)
+check "the agent starts it again (exit $rc): it runs through the purge" \
+	sh -c "[ $rc = 0 ] && [ -n '$agent_pid' ] && kill -0 '$agent_pid'"
+check "the package's prerm stops coordd.service on removal under systemd (deb-systemd-invoke stop)" \
+	grep -q "deb-systemd-invoke stop .*coordd.service" /var/lib/dpkg/info/coord.prerm
 
 # ---- autopkgtest (debian/tests), null virt server: runs here, as root ----
 mkdir -p "$work/src"
@@ -174,17 +185,26 @@ rc=$?
 grep -E '^(installed|autopkgtest)|PASS|FAIL|SKIP' "$work/autopkgtest.log" | sed 's/^/#   /' | tail -n 5
 check "autopkgtest (null virt server): debian/tests pass (exit $rc)" [ "$rc" = 0 ]
 
-# ---- purge: nothing of it left ----
+# ---- purge: coordd stopped, nothing of it left ----
 # shellcheck disable=SC2086
 $APT purge coord >"$work/purge.log" 2>&1
 rc=$?
 check "apt-get purge coord (exit $rc)" [ "$rc" = 0 ]
 installed=0
+sed -n '/^coord:/,/^[^ ]/p' "$work/purge.log" | sed 's/^/#   /'
+check "the purge stopped the coordd the agent started (pid ${agent_pid:-none})" gone "${agent_pid:-0}"
+check "... and said what to do with the node's resources first (pcs node standby)" \
+	grep -q 'pcs node standby' "$work/purge.log"
+left=$(grep -vx '/\.' "$work/files" | grep -vxFf "$work/before" | while read -r f; do [ -e "$f" ] || [ -L "$f" ] && echo "$f"; done)
+check "every path of dpkg -L coord that the package made is gone (${left:-none left})" [ -z "$left" ]
+for p in $ours; do
+	check "purged: no $p" sh -c "[ ! -e '$p' ]"
+done
 check "dpkg knows no file of coord" sh -c "! dpkg -L coord >/dev/null 2>&1"
 check "dpkg: coord is not installed" sh -c "! dpkg-query -W -f='\${Status}' coord 2>/dev/null | grep -q installed"
 left=$(while read -r f; do [ -e "$f" ] || [ -L "$f" ] && echo "$f"; done <"$work/shipped")
 check "every file the package shipped ($(wc -l <"$work/shipped")) is gone (${left:-none left})" [ -z "$left" ]
-for p in /etc/coord /usr/lib/ocf/resource.d/coord /lib/systemd/system/coordd.service \
+for p in /usr/lib/ocf/resource.d/coord /lib/systemd/system/coordd.service \
 	 /etc/systemd/system/multi-user.target.wants/coordd.service /var/lib/systemd/deb-systemd-helper-enabled/coordd.service \
 	 /usr/share/doc/coord; do
 	check "purged: no $p" sh -c "[ ! -e '$p' ] && [ ! -L '$p' ]"
