@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # coord: confirmed-grace failover coordinator for NFS-Ganesha clusters.
 # Targets: all (default), deps, check, demo, demo-nfs, demo-failback, soak, sim, sim-mutants, fuzz,
 # bench, deb, install, uninstall, clean.  See README.md.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make bench: barrier latency against a bare CPG probe, the old fixed-sleep
 # method, and coordd's cost, on the netns lab.  Not part of make check.
 # Writes bench/results.json and prints its tables (bench/bench.sh: knobs).

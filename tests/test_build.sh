@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A build never installs packages: `make` and `make install` as an
 # ordinary user, in a copy of the tree, with apt-get and dpkg replaced by
 # stubs that log their calls, build coord without calling either; a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The Debian package, as an operator gets it: make deb, lintian (no error,
 # no warning), apt-get install of the .deb on this machine, its files and
 # agents' meta-data, the installed coordd in a lab node (and autopkgtest's

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make install DESTDIR=... PREFIX=... puts every file where coordd(8) says,
 # the installed programs run, the man pages render, and make uninstall
 # takes it all back.  TAP.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fuzzing, included by the Makefile.
 #
 # Every tests/fuzz/fuzz_NAME.c is a libFuzzer target; its seed corpus is
