@@ -62,6 +62,15 @@ rc=$?
 sed 's/^/#   lintian: /' "$work/lintian.out" | grep -v 'root privileges'
 check "lintian on the .changes and the .deb: no error, no warning (exit $rc)" [ "$rc" = 0 ]
 
+# Every file it ships under /etc is a conffile: dpkg keeps an edited one
+# on upgrade and removes it on purge (the configuration, and a logrotate
+# rule or any other file make install puts there).
+dpkg-deb --fsys-tarfile "$deb" | tar -t | sed -n 's|^\./etc/\(.*[^/]\)$|/etc/\1|p' >"$work/etc-files"
+dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles >"$work/conffiles" 2>/dev/null
+notconf=$(grep -vxFf "$work/conffiles" "$work/etc-files")
+check "every file the package ships under /etc is a conffile ($(tr '\n' ' ' <"$work/etc-files"))${notconf:+; not: $notconf}" \
+	test -s "$work/etc-files" -a -z "$notconf"
+
 # ---- what apt brings for it on a bare node, without recommends ----
 # apt's own resolution from an empty package database: the package of
 # each program coord runs (as dpkg -S names it here) must be among those
