@@ -1,6 +1,12 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # coord: confirmed-grace failover coordinator for NFS-Ganesha clusters.
-# Targets: all (default), check, demo, demo-nfs, demo-failback, soak, sim, sim-mutants, fuzz, bench,
-# deb, install, uninstall, clean.  See README.md.
+# Targets: all (default), deps, check, demo, demo-nfs, demo-failback, soak, sim, sim-mutants, fuzz,
+# bench, deb, install, uninstall, clean.  See README.md.
+#
+# A build (all, unit, install, deb) only asks pkg-config for its libraries
+# and never installs anything.  make deps (tests/deps.sh, as root) installs
+# what building and testing need; the targets that run the tests call it
+# first.
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr
@@ -9,12 +15,21 @@ MANDIR    ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 OCFDIR    ?= /usr/lib/ocf/resource.d/coord
 UNITDIR   ?= /lib/systemd/system
+# coordd's state directory (its crash blackbox: coordd.c), fixed in
+# coordd and the unit's StateDirectory=; installed so that a coordd run by
+# pacemaker (ocf:coord:coordd) or by hand has it too.
+STATEDIR  := /var/lib/coord
 DESTDIR   ?=
 
 CC        ?= cc
 B         ?= build
-PKGS      := libcpg libquorum libcorosync_common libqb dbus-1 libmicrohttpd libsystemd
-DEPS_OK   := $(B)/.deps-ok
+# The libraries coordd links, as pkg-config module:Debian package (the
+# package that ships the module's .pc file); the unit tests add cmocka.
+BUILD_LIBS := libcpg:libcpg-dev libquorum:libquorum-dev \
+	libcorosync_common:libcorosync-common-dev libqb:libqb-dev dbus-1:libdbus-1-dev \
+	libmicrohttpd:libmicrohttpd-dev libsystemd:libsystemd-dev
+UNIT_LIBS := cmocka:libcmocka-dev
+PKGS      := $(foreach l,$(BUILD_LIBS),$(firstword $(subst :, ,$(l))))
 
 WARN      := -Wall -Wextra -Werror
 CFLAGS    ?= -O2 -g
@@ -54,15 +69,27 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 LAB_SRCS    := $(wildcard tests/lab/*.c)
 LAB_BINS    := $(patsubst tests/lab/%.c,$(B)/tests/lab/%,$(LAB_SRCS))
 
-.PHONY: all deps check unit demo demo-nfs demo-failback soak sim sim-mutants fuzz bench deb install uninstall clean
+.PHONY: all deps have-build-libs have-unit-libs check unit demo demo-nfs demo-failback soak sim sim-mutants fuzz bench deb install uninstall clean
 all: $(B)/coordd $(B)/coordctl
 
-deps: $(DEPS_OK)
-$(DEPS_OK): tests/deps.sh
+# Installs the packages the build and the tests need, only those missing
+# (root).  Never a prerequisite of a build.
+deps:
 	@sh tests/deps.sh
-	@mkdir -p $(B) && touch $@
 
-$(B)/%.o: %.c $(DEPS_OK) $(wildcard include/coord/*.h) $(wildcard coord/*.h) $(wildcard proto/*.h)
+# $(call missing,MODULE:PACKAGE ...): the pairs pkg-config does not find.
+missing = $(strip $(foreach l,$(1),$(if $(shell pkg-config --exists $(firstword $(subst :, ,$(l))) && echo y),,$(l))))
+# $(call need,MODULE:PACKAGE ...): stops make, naming what is missing.
+need = $(call refuse,$(call missing,$(1)))
+refuse = $(if $(1),$(error pkg-config finds no $(foreach l,$(1),$(firstword $(subst :, ,$(l)))): \
+	install $(foreach l,$(1),$(lastword $(subst :, ,$(l)))) (Debian), or run make deps as root))
+# Order-only: checked once per make, before anything is compiled.
+have-build-libs:
+	$(call need,$(BUILD_LIBS))
+have-unit-libs: have-build-libs
+	$(call need,$(UNIT_LIBS))
+
+$(B)/%.o: %.c $(wildcard include/coord/*.h) $(wildcard coord/*.h) $(wildcard proto/*.h) | have-build-libs
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
@@ -81,13 +108,13 @@ $(B)/coordctl: $(CTL_OBJS) $(B)/libcoordproto.a
 TEST_HDRS   := $(wildcard tests/unit/*.h tests/harness/*.h)
 
 # Objects before the archives they call into (ctl_cluster.o: libcoordd.a).
-$(B)/tests/test_%: tests/unit/test_%.c $(HARNESS_OBJS) $(B)/libcoordd.a $(B)/libcoordcore.a $(TEST_HDRS)
+$(B)/tests/test_%: tests/unit/test_%.c $(HARNESS_OBJS) $(B)/libcoordd.a $(B)/libcoordcore.a $(TEST_HDRS) | have-unit-libs
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $(filter %.c %.o,$^) $(filter %.a,$^) \
 		$(CMOCKA_LIBS) $(PKG_LIBS) $(LDFLAGS)
 $(HARNESS_OBJS): $(TEST_HDRS)
 # The control tests' cluster: node 1's dispatch behind a control socket.
-$(B)/tests/ctl_cluster.o: tests/unit/ctl_cluster.c $(TEST_HDRS) $(DEPS_OK)
+$(B)/tests/ctl_cluster.o: tests/unit/ctl_cluster.c $(TEST_HDRS) | have-build-libs
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests -c -o $@ $<
 $(B)/tests/test_dispatch $(B)/tests/test_coordctl: $(B)/tests/ctl_cluster.o
@@ -106,27 +133,37 @@ $(B)/tests/doc_facts: tests/doc_facts.c coord/config.c coord/coordctl_parse.c \
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libcoordd.a $(B)/libcoordcore.a \
 		$(PKG_LIBS) $(LDFLAGS)
 
+# The targets below need the test packages (corosync, pacemaker, ganesha,
+# clang, ...): make deps first, then what they build in a make of its own,
+# so that under -j nothing is compiled before the packages are there.
+LAB_BUILD = $(MAKE) --no-print-directory all $(LAB_BINS)
+
 # Everything: unit tests (plain and under ASan/UBSan), fuzz corpora,
 # simulation, mutants and the lab cases.  Prints "N passed, N failed".
-check: all unit $(LAB_BINS)
+check: deps
+	@$(LAB_BUILD) unit
 	@sh tests/check.sh
 
-demo: all $(LAB_BINS)
+demo: deps
+	@$(LAB_BUILD)
 	@bash tests/lab/demo.sh
 
 # Real NFSv4 clients through a failover on the real stack: coord, then the
 # old fixed sleep with a late survivor (tests/lab/demo_nfs.sh).
-demo-nfs: all $(LAB_BINS)
+demo-nfs: deps
+	@$(LAB_BUILD)
 	@bash tests/lab/demo_nfs.sh
 
 # A VIP moving back home after a failover, with the gate and without it,
 # a real NFSv4 client's lock through both (tests/lab/demo_failback.sh).
-demo-failback: all $(LAB_BINS)
+demo-failback: deps
+	@$(LAB_BUILD)
 	@bash tests/lab/demo_failback.sh
 
 # The randomised fault soak on a 5-node lab (make check runs a short one).
 FAILOVERS ?= 200
-soak: all $(LAB_BINS)
+soak: deps
+	@$(LAB_BUILD)
 	@SOAK_FAILOVERS=$(FAILOVERS) B=$(B) bash tests/lab/soak.sh
 
 -include tests/sim/sim.mk
@@ -153,7 +190,8 @@ INSTALL_FILES = $(SBINDIR)/coordd $(SBINDIR)/coordctl \
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(OCFDIR) $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/coord
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/coord \
+		$(DESTDIR)$(STATEDIR)
 	install -m 0755 $(B)/coordd $(B)/coordctl $(DESTDIR)$(SBINDIR)/
 	install -m 0755 agents/ganesha_coord_mon agents/ganesha_coord_gate agents/coordd $(DESTDIR)$(OCFDIR)/
 	install -m 0644 coord/coordd.8 coord/coordctl.8 $(DESTDIR)$(MANDIR)/man8/
@@ -165,7 +203,7 @@ install: all
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
-	-rmdir $(DESTDIR)$(OCFDIR) $(DESTDIR)$(SYSCONFDIR)/coord 2>/dev/null
+	-rmdir $(DESTDIR)$(OCFDIR) $(DESTDIR)$(SYSCONFDIR)/coord $(DESTDIR)$(STATEDIR) 2>/dev/null
 
 clean:
 	rm -rf $(B)

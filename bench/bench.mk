@@ -1,20 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make bench: barrier latency against a bare CPG probe, the old fixed-sleep
 # method, and coordd's cost, on the netns lab.  Not part of make check.
 # Writes bench/results.json and prints its tables (bench/bench.sh: knobs).
 
 BENCH_BINS := $(B)/bench/cpg_probe $(B)/bench/probe_trigger $(B)/bench/vip_connect
 
-$(B)/bench/cpg_probe: bench/cpg_probe.c $(DEPS_OK)
+$(B)/bench/cpg_probe: bench/cpg_probe.c | have-build-libs
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libcpg dbus-1) -o $@ $< \
 		$(shell pkg-config --libs libcpg dbus-1) $(LDFLAGS)
-$(B)/bench/vip_connect: bench/vip_connect.c $(DEPS_OK)
+$(B)/bench/vip_connect: bench/vip_connect.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS)
-$(B)/bench/probe_trigger: bench/probe_trigger.c $(DEPS_OK)
+$(B)/bench/probe_trigger: bench/probe_trigger.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS)
 
-bench: all $(LAB_BINS) $(BENCH_BINS)
+bench: deps
+	@$(LAB_BUILD) $(BENCH_BINS)
 	@B=$(B) bash bench/bench.sh
 	@B=$(B) bash bench/e2e.sh

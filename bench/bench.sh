@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make bench: coord's barrier against its floor, the old method and its cost,
 # on the netns lab (real corosync, a private bus and a fake ganesha per node).
 # See docs/performance.md for what each figure means.

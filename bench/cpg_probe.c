@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cpg_probe: the floor under coord's barrier.  The same two-phase CPG
  * exchange coordd runs for a death, and nothing else: no D-Bus, no

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make bench, end to end on the real stack: from kill -9 of ganesha.nfsd on
 # the node holding the VIP to the VIP answering a client (a TCP connect to
 # port 2049 from the bridge's namespace, timestamped there), 3 nodes, each

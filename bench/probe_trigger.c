@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * probe_trigger SOCKET: starts one round of a serving cpg_probe and prints
  * its answer line.  A separate program linked with libc only, as coordctl

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Prints bench/results.json (or the file given) as tables.
 set -u
 f=${1:-$(dirname "$0")/results.json}

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Summary of one column of numbers (microseconds) as a JSON object in
 # milliseconds: n, min, median, p99, max.  Percentiles by nearest rank
 # (the value at rank ceil(p * n) of the sorted samples), so every figure

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vip_connect: the client's view of a failover.  Every few milliseconds,
  * on a fresh socket: a TCP connect to ADDRESS:PORT and an ONC RPC NULL call

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Reconnecting to a corosync service (CPG, quorum): from 200 ms, doubling
  * up to 5 s, from the loop's timer (never by sleeping in the loop).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * coordd's one clock: microseconds on the monotonic clock, from libqb
  * (qb_util_nano_current_get reads CLOCK_MONOTONIC).  The engine's times,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Parsing coordd.conf: a table of keys, each with its type, bounds and
  * the words that say what a good value looks like.

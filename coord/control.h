@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * coordd's control socket: a unix stream socket on the daemon's libqb
  * loop, speaking include/coord/ctl.h.  It owns the socket, the peers'

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What control requests mean: each becomes engine calls and reply
  * records.  The engine's structs are converted to the control protocol's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * coordctl: asks the local coordd one thing over its control socket.
  *

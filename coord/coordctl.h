@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * coordctl's three parts: coordctl_parse.c (the command line),
  * coordctl.c (the one exchange with coordd) and coordctl_output.c (human

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * coordctl move VIP NODE: a planned move of a VIP, gated as every move
  * is (docs/design.md, "Every move is gated").  Pacemaker runs the gate's

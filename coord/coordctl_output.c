@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * coordctl's printers: aligned human tables, or one JSON document whose
  * field names docs/control.md lists.  Records arrive as a stream; an

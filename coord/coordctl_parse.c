@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * coordctl's command line, in the manner of ospfctl's parser.c: one
  * getopt pass reads every option wherever it stands (GNU order: `coordctl

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * coordd: the confirmed-grace failover coordinator, one per node.
  *

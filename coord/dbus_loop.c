@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libdbus <-> libqb: one poll entry per socket (libdbus may keep a read
  * and a write watch on the same fd), one loop timer per enabled

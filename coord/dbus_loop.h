@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Driving one libdbus connection from coordd's libqb loop, so no D-Bus
  * user ever blocks it: DBusWatch <-> qb_loop_poll, DBusTimeout <->

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The watch of the local ganesha.nfsd (detect.h).  Everything arrives as
  * a D-Bus signal or reply on the shared connection; the only timers are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Watching the local ganesha.nfsd on D-Bus, on the grace client's
  * connection and coordd's loop, without polling:

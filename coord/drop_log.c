@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Rate-limited warnings about dropped CPG messages (see drop_log.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Warnings about CPG messages coordd dropped, at a limited rate.
  *

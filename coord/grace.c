@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Asking the local ganesha.nfsd to enter grace, over D-Bus, without ever
  * blocking coordd's loop.

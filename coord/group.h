@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * coordd's CPG adapter: joins the group, delivers messages and
  * configuration changes to its owner, and sends in agreed order.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Parsing metrics_listen.  Only numeric addresses, so starting coordd
  * never waits for a resolver; a bare port means loopback, so turning the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The metrics_listen address: "PORT" (127.0.0.1:PORT), "IPV4:PORT" or
  * "[IPV6]:PORT".  Numeric only: coordd resolves no names.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Logging through qb_log: one target chosen by the configuration, plus
  * the blackbox.

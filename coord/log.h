@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * coordd's logging: libqb's qb_log with one target (syslog, stderr or a
  * file) filtered by level, and the blackbox: an in-memory ring of every

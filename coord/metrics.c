@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Prometheus metrics, kept by the loop and rendered on demand.
  *

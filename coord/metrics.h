@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * coordd's Prometheus metrics: counters and histograms kept by the loop,
  * rendered to the text exposition format (version 0.0.4) on demand.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The metrics over HTTP (metrics_listen), served by libmicrohttpd.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sd_notify for the Type=notify unit.  The watchdog timer is on coordd's
  * own loop, so a loop that stops turning (hung in a callback, stopped by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * systemd's service notification (sd_notify(3) from libsystemd), for a
  * Type=notify unit: READY=1 once coordd has joined its CPG group (its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Who is at the other end of a unix socket, and may it talk to us: the
  * credentials the kernel recorded at connect(), never what the peer

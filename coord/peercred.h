@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Peer credentials of a unix socket connection, for the control socket:
  * root, or a member (primary or supplementary) of one group.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Quorum tracking through corosync's quorum API (libquorum).
  */

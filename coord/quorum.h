@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * coordd's quorum tracker: CPG lets an inquorate node send, so coordd
  * asks corosync's quorum service itself and reports every change.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * At most one log line of a kind per interval, the rest counted: so that
  * a hostile peer or a local user knocking cannot flood syslog.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Running the release command (default: attrd_updater -D -n ganesha-active)
  * as a child process, without blocking coordd's loop: the exit is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Big-endian integers on byte buffers, for the codecs in proto/.
  *

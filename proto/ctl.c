@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The control protocol codec: explicit big-endian encoding of requests
  * and reply records, and one decoding pipeline for untrusted bytes:

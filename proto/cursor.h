@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The cursor codec both protocols in proto/ are written with: a writer and
  * a reader that move along a byte buffer, check every bound and keep the

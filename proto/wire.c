@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The CPG wire codec: struct coord_msg to bytes and back.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Install the Debian packages coord needs to build and test, only when missing.
 # Idempotent; safe to call from every make target that needs them.
 set -eu

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Prints what the documentation states about the code, from the code's
  * own tables, for tests/test_docs.sh to look for in the documents:

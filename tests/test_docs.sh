@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The documents against the code: every coordd.conf key with its default
 # and bounds (coordd.conf(5), docs/coordd.conf.example), every control
 # request and coordctl command, the names coordctl and the metrics print,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make install DESTDIR=... PREFIX=... puts every file where coordd(8) says,
 # the installed programs run, the man pages render, and make uninstall
 # takes it all back.  TAP.
@@ -19,6 +20,8 @@ for f in usr/sbin/coordd usr/sbin/coordctl usr/lib/ocf/resource.d/coord/ganesha_
 	 usr/share/man/man5/coordd.conf.5 etc/coord/coordd.conf.example; do
 	t "installed /$f" test -s "$dest/$f"
 done
+t "installed /var/lib/coord (the blackbox's directory, also without the unit's StateDirectory)" \
+	test -d "$dest/var/lib/coord"
 t "installed coordd runs (--version)" "$dest/usr/sbin/coordd" --version
 t "installed coordctl runs (--version)" "$dest/usr/sbin/coordctl" --version
 t "the example configuration is valid" "$dest/usr/sbin/coordd" -t -c "$dest/etc/coord/coordd.conf.example"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Why a codec in proto/ refused: the CPG wire (coord/wire.h) and the
  * control protocol (coord/ctl.h) refuse bytes for the same reasons and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * coord control protocol: coordctl (and the OCF agents) talking to the
  * local coordd over a unix stream socket.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The barrier engine: a deterministic state machine, free of I/O.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * coord wire format: the messages coordd nodes exchange over CPG.
  *

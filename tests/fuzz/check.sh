@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Replays every fuzz target over its committed corpus, built with clang,
 # libFuzzer, ASan and UBSan: tests/fuzz/fuzz_NAME.c over
 # tests/fuzz/corpus/NAME/*.  One TAP line per target.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fuzzing, included by the Makefile.
 #
 # Every tests/fuzz/fuzz_NAME.c is a libFuzzer target; its seed corpus is
@@ -55,7 +56,9 @@ fuzz-corpus: $(patsubst %,$(FUZZ_B)/make_corpus_%,$(FUZZ_GENS))
 		$(FUZZ_B)/make_corpus_$$n tests/fuzz/corpus/$$n || exit 1; \
 	done
 
-fuzz: $(FUZZ_BINS)
+# clang and its sanitizer runtimes are test packages: make deps first.
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
 	@rc=0; for n in $(FUZZ_NAMES); do \
 		mkdir -p $(FUZZ_B)/corpus/$$n $(FUZZ_B)/artifacts/$$n; \
 		seeds=; [ -d tests/fuzz/corpus/$$n ] && seeds=tests/fuzz/corpus/$$n; \

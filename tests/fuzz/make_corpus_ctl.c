@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Writes the seed corpus of fuzz_ctl into a directory: every request and
  * every record, at their boundary sizes, then broken ones, one per

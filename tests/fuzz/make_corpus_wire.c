@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Writes the seed corpus of fuzz_wire into a directory: valid messages of
  * every type at their boundary sizes, then a few broken ones, one per

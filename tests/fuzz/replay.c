@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Corpus regression without libFuzzer: runs a fuzz target's
  * LLVMFuzzerTestOneInput once over each file named on the command line,

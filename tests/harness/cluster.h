@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * An in-process cluster of real barrier engines (coord/core/engine.c), shared by
  * the unit tests and the simulator: a virtual clock, views (partitions),

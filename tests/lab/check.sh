@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The real-cluster cases, grouped so that each group (tests/lab/test_*.sh,
 # in name order) brings its lab up once.  Needs root (network namespaces);
 # prints TAP.  LAB_ONLY=pattern runs only the groups whose name matches.

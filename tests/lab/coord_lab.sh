@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # coord on the lab: sourced after tests/lab/lab.sh.  Starts coordd and a
 # fake (or real) ganesha per node, and gives the cases small helpers that
 # read recorded facts (release logs, grace records, coordctl --json).

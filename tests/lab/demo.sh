@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make demo: a local 3-node lab (real corosync in network namespaces, a
 # private D-Bus and a fake ganesha per node), one failover with coord and
 # the same failover with the old fixed-sleep method, each as a timeline.

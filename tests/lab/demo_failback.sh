@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make demo-failback: a VIP moving back home (failback) on the real stack
 # (3 nodes, corosync, pacemaker, nfs-ganesha 4.3 over one shared export,
 # coordd, real NFSv4 clients from tests/lab/nfs4_client).  Client A holds a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make demo-nfs: the real stack (3 nodes, corosync, pacemaker, IPaddr2, a
 # real nfs-ganesha 4.3 per node over one shared export, coordd) and real
 # NFSv4 clients (tests/lab/nfs4_client).  Client A holds a write lock

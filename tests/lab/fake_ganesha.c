@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fake_ganesha: nfs-ganesha's admin D-Bus interface, for fault injection
  * in the lab, beside the real server (never instead of it).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hostile_peer: a CPG client that joins coordd's group and sends bad
  * messages, for the lab (tests/lab/test_hostile.sh).  Not a coordd.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The lab: an N-node corosync cluster on one machine, in network namespaces.
 # Sourced by the lab cases (bash).  See ../shared/LAB.md for the facts.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * nfs4_client: an NFSv4.0 test client on libnfs's raw RPC layer, for the
  * lab (the kernel here has no NFS client).  It does what a real client's

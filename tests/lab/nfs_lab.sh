@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Real NFSv4 clients on the lab: sourced after lab.sh and coord_lab.sh.
 #
 #   nfs_ganesha_start N   a real ganesha.nfsd on node N exporting the one

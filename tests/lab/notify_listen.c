@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * notify_listen: stands in for systemd's end of NOTIFY_SOCKET, for the
  * tests (this machine has no systemd as PID 1).  Binds a datagram socket

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The lab's release command on the real stack: at the very moment of the
 # release it records what every other node's real ganesha answers to
 # get_grace, then deletes ganesha-active as the default release does.

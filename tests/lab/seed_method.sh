@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The design coord replaces (GlusterFS common-ha, ../shared/seed/), re-created
 # on the lab for comparison: when ganesha.nfsd dies on ORIGIN, its monitor
 # deletes grace-active; pacemaker's notify action on every survivor sends

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The randomised soak: SOAK_FAILOVERS failovers (default 200) on a 5-node lab
 # (coordd and a fake ganesha per node), each with random faults on the
 # survivors: slow, failing, erroring or hung grace calls, a survivor's coordd

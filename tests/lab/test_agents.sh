@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The OCF agents (agents/coordd, agents/ganesha_coord_mon,
 # agents/ganesha_coord_gate): meta-data
 # against the OCF DTD, ocf-tester inside a 1-node lab (corosync up, no

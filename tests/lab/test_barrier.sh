@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The confirmed barrier on a real 3-node corosync cluster (one bring-up for
 # the group): coordd and a fake ganesha (fault injection) on every node.
 # Every assertion is on recorded facts: the release log each node's release

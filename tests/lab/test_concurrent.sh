@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Two deaths at once on a 5-node cluster: both events complete, each with
 # its own single release, and the three healthy nodes enter grace for both
 # VIPs before the respective release.  The two dead nodes do not hold each

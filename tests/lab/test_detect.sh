@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # coordd watching its local ganesha.nfsd on D-Bus (coord/detect.c), end to
 # end with a real nfs-ganesha 4.3 per node and no agent at all: nothing
 # but coordd reports a death here.

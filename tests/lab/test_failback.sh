@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Every VIP move is gated (issue 19): a real NFSv4 client keeps its lock
 # when its VIP moves back home (failback) or is moved by an administrator,
 # not only when it fails over.  One bring-up for the group: 3 nodes with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Faults on a real 3-node lab (one bring-up for the group): the D-Bus daemon
 # gone on a survivor, a survivor's coordd stopped past the deadline (both
 # policies), the release command failing and hanging, the origin's coordd

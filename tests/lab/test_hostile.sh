@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Hostile CPG peers on a real 3-node cluster (one bring-up): a second CPG
 # process on node 3 (tests/lab/hostile_peer.c, not a coordd) joins coordd's
 # group and sends malformed and semantically bad messages.  For each kind:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Self-test of the lab harness (tests/lab/lab.sh) and of fake_ganesha:
 # one 3-node bring-up, quorum, a private bus per node, grace over D-Bus
 # with its record line, the fault modes, a node's corosync stopped and

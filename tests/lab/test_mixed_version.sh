@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Rolling upgrade: coordd builds of different protocol versions in one
 # 3-node group (one bring-up), as docs/protocol.md "Rolling upgrade" says.
 #

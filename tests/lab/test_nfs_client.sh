@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A real NFSv4 client's lock through failover (one bring-up for the group):
 # 3 nodes with corosync, pacemaker, a real nfs-ganesha 4.3 each exporting
 # one shared directory, coordd and coord's monitor agent, an IPaddr2 VIP

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Watching coordd the way the HA stack is watched, on a 3-node lab:
 # - systemd's notification protocol, with a NOTIFY_SOCKET listener standing
 #   in for systemd (READY=1 once joined, STATUS=, WATCHDOG=1 from the loop,

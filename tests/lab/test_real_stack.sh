@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The real stack, end to end (one bring-up for the group): 3 nodes, each
 # with corosync, pacemaker, a private system bus, a real nfs-ganesha 4.3
 # and coordd; an IPaddr2 VIP whose location rule needs ganesha-active=1;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The target set on the real stack (issue 13): when the VIP moves, the node
 # it lands on has its real ganesha in grace, whatever happens to the
 # survivors' coordd meanwhile.  One bring-up: 3 nodes with corosync,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vip_watch: during a failover in the lab, samples every few milliseconds
  * which node holds a VIP and whether that node's real ganesha is in grace,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make check's share of the simulator: a short run and the mutants (TAP).
 set -u
 B=${B:-build}

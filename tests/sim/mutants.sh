@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make sim-mutants: the simulator against planted bugs.  Each patch in
 # tests/sim/mutants/ is applied to a copy of the simulator's sources
 # (SIM_SRCS, from the Makefile: the engine, the codecs and the simulator's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The simulator: N instances of the real barrier engine (coord/core/engine.c,
  * the code coordd links) in one process, on a virtual clock, connected by

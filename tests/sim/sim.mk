@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The simulator (tests/sim/sim.c) links the very engine coordd links, built
 # with the flags every C file of the tree is built with.
 #   make sim [SEEDS=N] [SEED=S [STEPS=K] [MASK=M]]    make sim-mutants

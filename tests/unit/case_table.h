@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Table-driven cmocka tests: one cmocka test a row of a table of cases,
  * named after the row, so that the count of tests run is the count of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The control tests' cluster: three real engines in the shared in-process
  * cluster (tests/harness/cluster.h), and node 1's dispatch behind a real

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * coordd.conf parsing: hostile and mistaken files first (every error
  * names the file, the line and the key), then defaults, every key,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The control socket server, in-process: a real libqb loop, a real unix
  * socket in a temporary directory, real client sockets, and trivial ops

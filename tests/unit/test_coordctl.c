@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * coordctl end to end: its own main() (renamed), run in a forked child
  * with stdout and stderr captured, against the in-process cluster of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The control protocol codec: hostile input first (every decode error,
  * bounds, every truncation), then round trips of every request and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The watch of the local ganesha (coord/detect.c) against a real private
  * dbus-daemon, on a real libqb loop: a forked fake ganesha owns

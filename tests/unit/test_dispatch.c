@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Control requests through the dispatch to real engines and back: the
  * in-process cluster of ctl_cluster.h, with test clients on node 1's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the rate limit on dropped-message warnings and of how a
  * refusal is named from the engine's counters (coord/drop_log.c).

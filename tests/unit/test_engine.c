@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the barrier engine: several real engines connected by an
  * in-test agreed order (every SEND is encoded, decoded and delivered to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The grace client (coord/grace.c) against a real private dbus-daemon and a
  * fake ganesha, on a real libqb loop: each result it can report, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * coordd's logging: the level filter on a file target and on stderr,
  * the engine callback, bad targets, and the blackbox written on a fatal

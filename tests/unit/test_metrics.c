@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The Prometheus metrics (coord/metrics.c) and the metrics_listen address
  * (coord/listen.c, coordd.conf): bad addresses first, then the rendered

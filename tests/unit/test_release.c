@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The release command runner on a real libqb loop: exit codes, the
  * timeout kill, concurrency, the environment the command sees, spawn

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The CPG wire codec: hostile input first, then round trips, the encoder's
  * refusals, names and the text forms of VIPs and event ids.
