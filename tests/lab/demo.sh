@@ -58,12 +58,24 @@ coord_failover() {	# ORIGIN
 	ctl "$origin" events --last 1 | sed 's/^/    /'
 }
 
+# Every survivor's ganesha answered grace(ARG) after T0 (in its record).
+all_answered() {	# ORIGIN T0 ARG
+	local n
+	for n in 1 2 3; do
+		[ "$n" = "$1" ] && continue
+		awk -v t="$2" -v a="$3" '$1 > t && index($3, a) { f = 1 } END { exit !f }' \
+			"$LAB_DIR/$n/grace.rec" || return 1
+	done
+}
+
 seed_run() {	# ORIGIN
-	local origin=$1 t0
+	local origin=$1 t0 i=0
 	t0=$(now_us)
 	kill "$(cat "$LAB_DIR/$origin/fake.pid")"
 	seed_failover "$origin"
-	sleep 1.5	# let a slow survivor finish, to show when it answered
+	# A slow survivor answers after the fixed sleep: wait for its answer
+	# (bounded), to show when it came.
+	until all_answered "$origin" "$t0" "node$origin" || [ $i -ge 300 ]; do sleep 0.1; i=$((i + 1)); done
 	echo "old method (notify + fixed ${SEED_GRACE_DELAY} s sleep):"
 	timeline "$t0" "" "$origin" "node$origin"
 }
@@ -72,7 +84,8 @@ restart_fake() {	# N
 	lab_bg "$1" "$LAB_DIR/$1/fake_ganesha.out" "$FAKE_GANESHA" \
 		--fault-file "$LAB_DIR/$1/fault" --record "$LAB_DIR/$1/grace.rec" \
 		>"$LAB_DIR/$1/fake.pid"
-	sleep 0.3
+	local i=0
+	until get_grace "$1" >/dev/null || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
 	# At bring-up coordd is not started yet (it starts with its server up).
 	[ -S "$LAB_DIR/$1/coordd.sock" ] && ctl "$1" up >/dev/null
 }
@@ -81,6 +94,10 @@ echo "== bringing up a 3-node lab (corosync, D-Bus, fake ganesha, coordd per nod
 lab_up 3 || exit 1
 for n in 1 2 3; do
 	coord_config $n release 15000 10000
+	# Only coordctl death reports here: coordd's own watch would also see
+	# the old method's kill, run its barrier and release (a line in the
+	# release log the old method's timeline would read as its own).
+	echo "detect = off" >>"$LAB_DIR/$n/coordd.conf"
 	: >"$LAB_DIR/$n/grace.rec"
 	echo ok >"$LAB_DIR/$n/fault"
 	restart_fake $n

@@ -37,9 +37,10 @@ hostile_bg() { lab_bg 3 "$LAB_DIR/hostile.out" timeout 120 "$HOSTILE" "$@"; }
 counter() {	# N PATH (engine.X or wire_errors.X)
 	ctl "$1" --json status | jq -r ".daemon.counters.$2"
 }
-wait_counter() {	# N PATH VALUE: until the counter reaches VALUE (10 s)
+wait_counter() {	# N PATH VALUE: until the counter reaches VALUE (30 s)
+	# A flood of 1000 is counted in 2 to 3 s on a loaded machine.
 	i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt 300 ]; do
 		[ "$(counter "$1" "$2")" -ge "$3" ] 2>/dev/null && break
 		sleep 0.1; i=$((i + 1))
 	done

@@ -82,13 +82,20 @@ w=$(count_notes '^[0-9]* WATCHDOG=1$')
 check "WATCHDOG=1 pings every half WATCHDOG_USEC ($w in about 3 s of running)" [ "$w" -ge 4 ]
 pid1=$(coord_pid 1)
 kill -STOP "$pid1"
-sleep 0.3	# a ping sent just before the stop is written by the listener first
+# A ping sent just before the stop is still in the socket's queue or on its
+# way to the log: a datagram of our own, sent after the stop, is queued
+# behind it, so once the listener has written ours it has written them.
+python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"STATUS=lab-mark", sys.argv[1])' \
+	"$LAB_DIR/notify.sock"
+wait_note 'STATUS=lab-mark' || echo "# the listener did not write the lab's mark"
 before=$(count_notes 'WATCHDOG=1')
 sleep 2.5
 after=$(count_notes 'WATCHDOG=1')
 kill -CONT "$pid1"
 check "no WATCHDOG=1 while coordd's loop is stopped (SIGSTOP: $before -> $after)" [ "$after" = "$before" ]
-sleep 1.5
+pinged_again() { [ "$(count_notes 'WATCHDOG=1')" -gt "$after" ]; }
+wait_for_ping() { local i=0; until pinged_again; do i=$((i + 1)); [ $i -ge 200 ] && return 1; sleep 0.1; done; }
+wait_for_ping
 resumed=$(count_notes 'WATCHDOG=1')
 check "WATCHDOG=1 again after SIGCONT ($after -> $resumed)" [ "$resumed" -gt "$after" ]
 
@@ -183,11 +190,24 @@ check "PromQL any unconfirmed release: empty (got $(promql "$q3"))" [ "$(promql 
 pid3=$(coord_pid 3)
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 rss0=$(rss "$pid3")
+# Each sends a request line and one header byte a second, never the end:
+# not idle, so a connection coordd keeps stays held until the scraper is
+# told to stop, however long the 20 take to start on a loaded machine.  A
+# connection coordd refuses ends its scraper at its next byte.
 for i in $(seq 1 20); do
-	lab_bg 2 "$LAB_DIR/slow.log" bash -c "exec 3<>/dev/tcp/198.18.0.3/$PORT &&
-		printf 'GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ' >&3 && sleep 4" >/dev/null
+	lab_bg 2 "$LAB_DIR/slow.log" bash -c "trap '' PIPE
+		exec 3<>/dev/tcp/198.18.0.3/$PORT &&
+			printf 'GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ' >&3 2>/dev/null
+		echo \"tried \$\$\"
+		while [ ! -e '$LAB_DIR/slow.stop' ] && printf a >&3 2>/dev/null; do sleep 1; done" >/dev/null
 done
-sleep 1
+# Counted once all 20 have connected (each says so) and coordd's HTTP
+# thread has taken every connection off the listen queue (kept or closed):
+# before that, one it is about to close would count as held.
+all_tried() { [ "$(grep -c '^tried ' "$LAB_DIR/slow.log")" -ge 20 ]; }
+queue_empty() { [ "$(lab_exec 3 ss -Hltn "( sport = :$PORT )" | awk '{print $2}')" = 0 ]; }
+i=0
+until { all_tried && queue_empty; } || [ $i -ge 300 ]; do sleep 0.1; i=$((i + 1)); done
 rss1=$(rss "$pid3")
 conns=$(lab_exec 3 ss -Htn state established "( sport = :$PORT )" | wc -l)
 echo "# node 3: $conns connection(s) held on :$PORT, RSS $rss0 -> $rss1 KiB"
@@ -196,6 +216,7 @@ check "hostile scraper: node 3's RSS grew less than 1 MiB ($rss0 -> $rss1 KiB)" 
 check "hostile scraper: node 3's coordd answers its control socket" ctl_quiet 3 ping
 got=$(lab_exec 1 curl -sf --max-time 5 "http://198.18.0.3:$PORT/metrics" | grep -c '^coord_members 3$')
 check "hostile scraper: a scrape from node 1 still answers (coord_members 3: $got)" [ "$got" = 1 ]
+touch "$LAB_DIR/slow.stop"
 ctl 2 up >/dev/null
 
 # ---- STOPPING=1 ----

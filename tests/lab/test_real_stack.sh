@@ -18,6 +18,10 @@ VIP=198.18.0.100
 echo "# bringing up 3 nodes with pacemaker and nfs-ganesha"
 lab_up 3 || { not_ok "lab bring-up"; exit 1; }
 for n in 1 2 3; do
+	# A client of the VIP to reclaim: a survivor's takeover grace then
+	# lasts Grace_Period, and the release probe's get_grace does not race
+	# ganesha lifting an empty grace at its next reaper run.
+	ganesha_vip_client $n $VIP
 	check "node $n: real ganesha.nfsd answers on D-Bus" ganesha_start $n
 	cat >"$LAB_DIR/$n/coordd.conf" <<CONF
 vip = $VIP
