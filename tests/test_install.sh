@@ -31,8 +31,9 @@ for m in man8/coordd.8 man8/coordctl.8 man5/coordd.conf.5; do
 	t "man -l renders $m without warnings" sh -c \
 		"[ -z \"\$(MANWIDTH=80 man -l --warnings '$dest/usr/share/man/$m' 2>&1 >/dev/null)\" ]"
 done
+# The agent checks the programs it runs: coordctl is the one installed here.
 if command -v ocf-tester >/dev/null; then
-	t "ocf-tester: ganesha_coord_mon" sh -c "OCF_ROOT=/usr/lib/ocf ocf-tester -n t '$dest/usr/lib/ocf/resource.d/coord/ganesha_coord_mon' | grep -q 'passed all tests'"
+	t "ocf-tester: ganesha_coord_mon" sh -c "OCF_ROOT=/usr/lib/ocf ocf-tester -n t -o coordctl='$dest/usr/sbin/coordctl' '$dest/usr/lib/ocf/resource.d/coord/ganesha_coord_mon' | grep -q 'passed all tests'"
 fi
 # The gate's start needs a coordd and a ganesha (the lab runs ocf-tester
 # on it, tests/lab/test_failback.sh); here its meta-data and its check of

@@ -187,11 +187,12 @@ check "coordd sees the restarted fake ganesha up ($(local_state))" wait_local_st
 # The gate's stop whose give-up fails (the local server cannot drop the
 # VIP's state), while ganesha runs and no pid file exists: coordd says it
 # runs, so the stop fails (its clients' locks may still be held here).
-gate() {	# ACTION PID_FILE: the gate agent in node 1; sets OUT
+gate() {	# ACTION PID_FILE [VAR=VALUE...]: the gate agent in node 1; sets OUT
+	local action=$1 pid_file=$2; shift 2
 	OUT=$(lab_exec 1 env OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=gate HA_RSCTMP="$LAB_DIR/1" \
 		OCF_RESKEY_vip="$GATE_VIP" OCF_RESKEY_coordctl="$COORDCTL" \
-		OCF_RESKEY_socket="$LAB_DIR/1/coordd.sock" OCF_RESKEY_pid_file="$2" \
-		OCF_RESKEY_wait_timeout=2 "$COORD_TOP/agents/ganesha_coord_gate" "$1" 2>&1)
+		OCF_RESKEY_socket="$LAB_DIR/1/coordd.sock" OCF_RESKEY_pid_file="$pid_file" \
+		OCF_RESKEY_wait_timeout=2 "$@" "$COORD_TOP/agents/ganesha_coord_gate" "$action" 2>&1)
 }
 fault 1 false
 touch "$LAB_DIR/1/ganesha_coord_gate-gate.state"	# as if started
@@ -200,6 +201,16 @@ check "gate stop, give-up failing, ganesha running, no pid file: exit 1 (got $rc
 check "  ... coordd said it runs" grep -q "ganesha.nfsd runs (coordd says up)" <<<"$OUT"
 fault 1 ok
 rm -f "$LAB_DIR/1/ganesha_coord_gate-gate.state"
+
+# A stop is a stop whatever the parameters say now: the gate gives up the
+# VIP its start took over (its state file names it).
+gate start "$LAB_DIR/1/fake_ganesha.pid"; rc=$?
+check "gate start: exit 0 (got $rc)" [ "$rc" = 0 ]
+drops0=$(grep -c " grace 2:$GATE_VIP " "$LAB_DIR/1/grace.rec")
+gate stop "$LAB_DIR/1/fake_ganesha.pid" OCF_RESKEY_vip= OCF_RESKEY_wait_timeout=soon; rc=$?
+check "gate stop with the vip parameter emptied and a bad wait_timeout: exit 0 (got $rc)" [ "$rc" = 0 ]
+check "  ... it gave up the VIP its start took over (grace 2:$GATE_VIP, $drops0 -> $(grep -c " grace 2:$GATE_VIP " "$LAB_DIR/1/grace.rec"))" \
+	[ "$(grep -c " grace 2:$GATE_VIP " "$LAB_DIR/1/grace.rec")" -gt "$drops0" ]
 
 mon stop
 agent stop; rc=$?
@@ -251,6 +262,54 @@ gate stop "$LAB_DIR/1/none.pid"; rc=$?
 check "gate stop without coordd, no ganesha running: exit 0 (got $rc)" [ "$rc" = 0 ]
 gate monitor "$LAB_DIR/1/none.pid"; rc=$?
 check "  ... then monitor says not running (7, got $rc)" [ "$rc" = 7 ]
+
+# --- OCF conventions (resource-agents developer guide) ---
+# A probe (monitor, interval 0) of a misconfigured resource says not
+# running, a stop of one that cannot be running succeeds (a failed stop
+# fences the node; OCF_ERR_CONFIGURED from a probe bans the resource);
+# validate-all and start say what is wrong, missing programs included.
+PROBE=OCF_RESKEY_CRM_meta_interval=0 RECUR=OCF_RESKEY_CRM_meta_interval=10000
+mon monitor "$PROBE" OCF_RESKEY_on_coordd_unreachable=bogus; rc=$?
+check "monitor agent, bad parameter: probe exits 7 (got $rc)" [ "$rc" = 7 ]
+mon monitor "$PROBE" OCF_RESKEY_coordctl=/nonexistent/coordctl; rc=$?
+check "monitor agent, coordctl missing: probe exits 7 (got $rc)" [ "$rc" = 7 ]
+mon stop OCF_RESKEY_dbus_timeout_ms=; rc=$?
+check "monitor agent, bad parameter: stop exits 0 (got $rc)" [ "$rc" = 0 ]
+mon validate-all OCF_RESKEY_dbus_timeout_ms=; rc=$?
+check "monitor agent, empty dbus_timeout_ms: validate-all exits 6 (got $rc)" [ "$rc" = 6 ]
+mon validate-all OCF_RESKEY_coordctl=/nonexistent/coordctl; rc=$?
+check "monitor agent, coordctl missing: validate-all exits 5 (got $rc)" [ "$rc" = 5 ]
+check "  ... and names it" grep -q "couldn't find command: /nonexistent/coordctl" <<<"$OUT"
+mon start OCF_RESKEY_on_coordd_unreachable=bogus; rc=$?
+check "monitor agent, bad parameter: start exits 6 (got $rc)" [ "$rc" = 6 ]
+check "  ... and left no state file" sh -c "[ ! -e '$LAB_DIR/1/ganesha_coord_mon-mon.state' ]"
+mon start OCF_RESKEY_pid_file="$LAB_DIR/1/fake_ganesha.pid"
+mon monitor "$RECUR" OCF_RESKEY_on_coordd_unreachable=bogus; rc=$?
+check "monitor agent started, parameter gone bad: recurring monitor exits 6 (got $rc)" [ "$rc" = 6 ]
+mon monitor "$PROBE" OCF_RESKEY_on_coordd_unreachable=bogus; rc=$?
+check "  ... a probe exits 7 (got $rc)" [ "$rc" = 7 ]
+mon stop
+
+gate monitor "$LAB_DIR/1/none.pid" "$PROBE" OCF_RESKEY_vip=; rc=$?
+check "gate without vip: probe exits 7 (got $rc)" [ "$rc" = 7 ]
+gate stop "$LAB_DIR/1/none.pid" OCF_RESKEY_vip=; rc=$?
+check "gate without vip, not started: stop exits 0 (got $rc)" [ "$rc" = 0 ]
+gate validate-all "$LAB_DIR/1/none.pid" OCF_RESKEY_coordctl=/nonexistent/coordctl; rc=$?
+check "gate, coordctl missing: validate-all exits 5 (got $rc)" [ "$rc" = 5 ]
+gate start "$LAB_DIR/1/none.pid" OCF_RESKEY_wait_timeout=soon; rc=$?
+check "gate, bad wait_timeout: start exits 6 (got $rc)" [ "$rc" = 6 ]
+echo "$GATE_VIP" >"$LAB_DIR/1/ganesha_coord_gate-gate.state"	# as if started
+gate monitor "$LAB_DIR/1/none.pid" "$PROBE" OCF_RESKEY_vip=; rc=$?
+check "gate started, vip emptied since: a probe says running (0, got $rc)" [ "$rc" = 0 ]
+gate stop "$LAB_DIR/1/none.pid" OCF_RESKEY_vip= OCF_RESKEY_wait_timeout=soon; rc=$?
+check "  ... its stop, without coordd or ganesha, exits 0 (got $rc)" [ "$rc" = 0 ]
+
+CONF=$LAB_DIR/1/missing.conf
+agent monitor "$PROBE"; rc=$?
+check "coordd agent, configuration missing: probe exits 7 (got $rc)" [ "$rc" = 7 ]
+agent stop; rc=$?
+check "coordd agent, configuration missing: stop exits 0 (got $rc)" [ "$rc" = 0 ]
+CONF=$LAB_DIR/1/coordd.conf
 
 # --- docs/migration.md's pcs commands, offline (pcs -f) on a common-ha CIB ---
 # pcs reads agents' meta-data from /usr/lib/ocf/resource.d: node 1's copy
