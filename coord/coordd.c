@@ -442,6 +442,24 @@ static int32_t on_signal_stop(int32_t sig, void *data)
 	return 0;
 }
 
+/* SIGHUP, from logrotate (or systemctl reload): the log file is opened
+ * again; nothing else changes (the configuration is read at start only). */
+static int32_t on_signal_reopen(int32_t sig, void *data)
+{
+	const char *path;
+	int err = coord_log_reopen(&path);
+
+	(void)data;
+	if (err < 0)
+		qb_log(LOG_ERR, "signal %d: cannot reopen the log file %s: %s; still "
+		       "writing to the old one", sig, path, strerror(-err));
+	else if (path)
+		qb_log(LOG_NOTICE, "signal %d: log file %s reopened", sig, path);
+	else
+		qb_log(LOG_NOTICE, "signal %d: no log file to reopen", sig);
+	return 0;
+}
+
 /* ---- start-up ---- */
 
 static void usage(FILE *out)
@@ -534,8 +552,9 @@ static int coordd_start(struct coordd *d)
 		return -1;
 	}
 	if (qb_loop_signal_add(d->loop, QB_LOOP_HIGH, SIGTERM, d, on_signal_stop, NULL) != 0 ||
-	    qb_loop_signal_add(d->loop, QB_LOOP_HIGH, SIGINT, d, on_signal_stop, NULL) != 0) {
-		qb_log(LOG_CRIT, "cannot handle SIGTERM and SIGINT in the event loop");
+	    qb_loop_signal_add(d->loop, QB_LOOP_HIGH, SIGINT, d, on_signal_stop, NULL) != 0 ||
+	    qb_loop_signal_add(d->loop, QB_LOOP_HIGH, SIGHUP, d, on_signal_reopen, NULL) != 0) {
+		qb_log(LOG_CRIT, "cannot handle SIGTERM, SIGINT and SIGHUP in the event loop");
 		return -1;
 	}
 	signal(SIGPIPE, SIG_IGN);

@@ -17,6 +17,7 @@
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 
 static int file_target = -1;
+static char file_path[PATH_MAX];	/* the file target's, for messages */
 static char fatal_path[PATH_MAX];
 
 int coord_log_level_parse(const char *name)
@@ -56,6 +57,7 @@ static int target_open(const char *target, char *err, size_t errlen)
 			return -1;
 		}
 		file_target = t;
+		snprintf(file_path, sizeof(file_path), "%s", target);
 	} else {
 		snprintf(err, errlen, "bad log target '%s' (expected syslog, stderr "
 			 "or an absolute path)", target);
@@ -126,6 +128,16 @@ void coord_log_fini(void)
 	}
 	file_target = -1;
 	qb_log_fini();
+}
+
+int coord_log_reopen(const char **path)
+{
+	*path = file_target >= 0 ? file_path : NULL;
+	if (file_target < 0)
+		return 0;
+	/* libqb keeps writing to the old file when the new one cannot be
+	 * opened. */
+	return qb_log_file_reopen(file_target, NULL);
 }
 
 void coord_log_engine(void *ctx, int priority, const char *text)

@@ -23,6 +23,14 @@ int coord_log_init(const char *ident, const char *target, int level,
 		   char *err, size_t errlen);
 void coord_log_fini(void);
 
+/*
+ * Opens the file target's path again (SIGHUP, after logrotate moved the
+ * file away): later lines go to a new file there.  *path is that path,
+ * NULL when the target is not a file (nothing to reopen).  0, or -errno
+ * when the file cannot be opened: lines then keep going to the old one.
+ */
+int coord_log_reopen(const char **path);
+
 /* "error", "warning", "notice", "info", "debug" -> LOG_*; -1 if unknown. */
 int coord_log_level_parse(const char *name);
 

@@ -16,7 +16,7 @@ for f in usr/sbin/coordd usr/sbin/coordctl usr/lib/ocf/resource.d/coord/ganesha_
 	 usr/lib/ocf/resource.d/coord/ganesha_coord_gate \
 	 usr/lib/ocf/resource.d/coord/coordd lib/systemd/system/coordd.service \
 	 usr/share/man/man8/coordd.8 usr/share/man/man8/coordctl.8 \
-	 usr/share/man/man5/coordd.conf.5 etc/coord/coordd.conf.example; do
+	 usr/share/man/man5/coordd.conf.5 etc/coord/coordd.conf.example etc/logrotate.d/coord; do
 	t "installed /$f" test -s "$dest/$f"
 done
 t "installed coordd runs (--version)" "$dest/usr/sbin/coordd" --version
@@ -27,6 +27,12 @@ t "the unit names the installed coordd" grep -q '^ExecStart=/usr/sbin/coordd -f 
 t "the unit is Type=notify with a watchdog (WatchdogSec=)" sh -c \
 	"grep -qx 'Type=notify' '$dest/lib/systemd/system/coordd.service' &&
 	 grep -q '^WatchdogSec=[1-9]' '$dest/lib/systemd/system/coordd.service'"
+unit=$dest/lib/systemd/system/coordd.service
+t "the unit restarts coordd however it ends but a bad configuration (Restart=always, RestartPreventExitStatus=2 3)" \
+	sh -c "grep -qx 'Restart=always' '$unit' && grep -qx 'RestartPreventExitStatus=2 3' '$unit'"
+t "systemctl reload sends SIGHUP (ExecReload=)" grep -qx 'ExecReload=/bin/kill -HUP \$MAINPID' "$unit"
+t "coordd stops with corosync (Requires=) and starts with it (WantedBy=corosync.service)" \
+	sh -c "grep -qx 'Requires=corosync.service' '$unit' && grep -q '^WantedBy=.* corosync.service' '$unit'"
 for m in man8/coordd.8 man8/coordctl.8 man5/coordd.conf.5; do
 	t "man -l renders $m without warnings" sh -c \
 		"[ -z \"\$(MANWIDTH=80 man -l --warnings '$dest/usr/share/man/$m' 2>&1 >/dev/null)\" ]"

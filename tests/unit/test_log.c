@@ -137,6 +137,48 @@ static void test_file_filter_error(void **state)
 	expect_not_in(log, "marker-after-fini", "logging stopped");
 }
 
+/* logrotate moves the file away and sends SIGHUP: later lines go to a new
+ * file at the same path, none to the moved one. */
+static void test_file_reopen(void **state)
+{
+	char path[64], moved[80], err[256];
+	const char *reopened = NULL;
+	const char *log;
+
+	(void)state;
+	temp_path(path, sizeof(path), "reopen");
+	snprintf(moved, sizeof(moved), "%s.1", path);
+	if (coord_log_init("coordd-test", path, LOG_INFO, err, sizeof(err)) != 0)
+		fail_msg("coord_log_init(%s, info): %s", path, err);
+	qb_log(LOG_NOTICE, "marker-before-rotation");
+	assert_int_equal(rename(path, moved), 0);
+	assert_int_equal(coord_log_reopen(&reopened), 0);
+	assert_non_null(reopened);
+	assert_string_equal(reopened, path);
+	qb_log(LOG_NOTICE, "marker-after-rotation");
+	coord_log_fini();
+	log = slurp(moved);
+	expect_in(log, "marker-before-rotation", "the moved file keeps what was written");
+	expect_not_in(log, "marker-after-rotation", "nothing goes to the moved file");
+	log = slurp(path);
+	expect_in(log, "marker-after-rotation", "the new file gets what follows");
+	unlink(moved);
+	unlink(path);
+}
+
+/* Not a file: nothing to reopen, and no error. */
+static void test_reopen_without_file(void **state)
+{
+	const char *reopened = "unset";
+	char err[256];
+
+	(void)state;
+	assert_int_equal(coord_log_init("coordd-test", "stderr", LOG_ERR, err, sizeof(err)), 0);
+	assert_int_equal(coord_log_reopen(&reopened), 0);
+	assert_null(reopened);
+	coord_log_fini();
+}
+
 static void test_stderr_target(void **state)
 {
 	char path[64], err[256];
@@ -344,6 +386,8 @@ int main(void)
 		cmocka_unit_test(test_bad_targets),
 		cmocka_unit_test(test_file_filter_info),
 		cmocka_unit_test(test_file_filter_error),
+		cmocka_unit_test(test_file_reopen),
+		cmocka_unit_test(test_reopen_without_file),
 		cmocka_unit_test(test_stderr_target),
 		cmocka_unit_test(test_syslog_target),
 		cmocka_unit_test(test_blackbox_shm_released),
