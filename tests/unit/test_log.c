@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <signal.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <qb/qblog.h>
@@ -164,6 +165,27 @@ static void test_file_reopen(void **state)
 	expect_in(log, "marker-after-rotation", "the new file gets what follows");
 	unlink(moved);
 	unlink(path);
+}
+
+/* coordd -t: what coord_log_init() would refuse, without opening. */
+static void test_target_check(void **state)
+{
+	char path[64], err[256] = "";
+
+	(void)state;
+	assert_int_equal(coord_log_target_check("syslog", err, sizeof(err)), 0);
+	assert_int_equal(coord_log_target_check("stderr", err, sizeof(err)), 0);
+	temp_path(path, sizeof(path), "check");
+	assert_int_equal(coord_log_target_check(path, err, sizeof(err)), 0);	/* exists */
+	unlink(path);
+	assert_int_equal(coord_log_target_check(path, err, sizeof(err)), 0);	/* can be made */
+	assert_int_equal(access(path, F_OK), -1);	/* and was not */
+	assert_int_equal(coord_log_target_check("/nonexistent-dir/coordd.log", err,
+						sizeof(err)), -ENOENT);
+	expect_in(err, "cannot create log file /nonexistent-dir/coordd.log in /nonexistent-dir",
+		  "a missing directory is named");
+	assert_int_equal(coord_log_target_check("/tmp", err, sizeof(err)), -EISDIR);
+	expect_in(err, "log file /tmp is a directory", "a directory is no log file");
 }
 
 /* Not a file: nothing to reopen, and no error. */
@@ -386,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_bad_targets),
 		cmocka_unit_test(test_file_filter_info),
 		cmocka_unit_test(test_file_filter_error),
+		cmocka_unit_test(test_target_check),
 		cmocka_unit_test(test_file_reopen),
 		cmocka_unit_test(test_reopen_without_file),
 		cmocka_unit_test(test_stderr_target),
