@@ -186,12 +186,13 @@ deb:
 INSTALL_FILES = $(SBINDIR)/coordd $(SBINDIR)/coordctl \
 	$(OCFDIR)/ganesha_coord_mon $(OCFDIR)/ganesha_coord_gate $(OCFDIR)/coordd \
 	$(MANDIR)/man8/coordd.8 $(MANDIR)/man8/coordctl.8 $(MANDIR)/man5/coordd.conf.5 \
-	$(UNITDIR)/coordd.service $(SYSCONFDIR)/coord/coordd.conf.example
+	$(UNITDIR)/coordd.service $(SYSCONFDIR)/coord/coordd.conf.example \
+	$(SYSCONFDIR)/logrotate.d/coord
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(OCFDIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/coord \
-		$(DESTDIR)$(STATEDIR)
+		$(DESTDIR)$(STATEDIR) $(DESTDIR)$(SYSCONFDIR)/logrotate.d
 	install -m 0755 $(B)/coordd $(B)/coordctl $(DESTDIR)$(SBINDIR)/
 	install -m 0755 agents/ganesha_coord_mon agents/ganesha_coord_gate agents/coordd $(DESTDIR)$(OCFDIR)/
 	install -m 0644 coord/coordd.8 coord/coordctl.8 $(DESTDIR)$(MANDIR)/man8/
@@ -200,10 +201,12 @@ install: all
 		coord/coordd.service > $(DESTDIR)$(UNITDIR)/coordd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/coordd.service
 	install -m 0644 docs/coordd.conf.example $(DESTDIR)$(SYSCONFDIR)/coord/coordd.conf.example
+	install -m 0644 coord/coordd.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/coord
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
-	-rmdir $(DESTDIR)$(OCFDIR) $(DESTDIR)$(SYSCONFDIR)/coord $(DESTDIR)$(STATEDIR) 2>/dev/null
+	-rmdir $(DESTDIR)$(OCFDIR) $(DESTDIR)$(SYSCONFDIR)/coord $(DESTDIR)$(STATEDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d 2>/dev/null
 
 clean:
 	rm -rf $(B)

@@ -388,6 +388,17 @@ fail:
 	return -1;
 }
 
+bool coord_config_warning(const struct coord_config *cfg, char *buf, size_t len)
+{
+	if (cfg->grace_call_timeout_ms <= cfg->barrier_deadline_ms)
+		return false;
+	snprintf(buf, len, "grace_call_timeout_ms (%u) is longer than barrier_deadline_ms "
+		 "(%u): a survivor's grace call may still be pending at the deadline, "
+		 "where deadline_policy decides (a late answer is still recorded)",
+		 cfg->grace_call_timeout_ms, cfg->barrier_deadline_ms);
+	return true;
+}
+
 void coord_config_to_engine(const struct coord_config *cfg, struct coord_engine_config *ec)
 {
 	ec->n_vips = cfg->n_vips;

@@ -59,6 +59,13 @@ int coord_config_load(const char *path, bool must_exist, struct coord_config *cf
 		      char *err, size_t errlen);
 
 /*
+ * A legal but doubtful combination of values, said in buf (coordd -t and
+ * start-up print it): a grace call timeout longer than the deadline.
+ * False when there is none.
+ */
+bool coord_config_warning(const struct coord_config *cfg, char *buf, size_t len);
+
+/*
  * Fills the engine's policy, deadline, release retry and VIP fields
  * (times in microseconds); leaves node id, incarnation and log alone.
  */

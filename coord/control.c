@@ -640,17 +640,28 @@ static int path_clear(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+#define SUN_PATH_SIZE	sizeof(((struct sockaddr_un *)0)->sun_path)
+
+/* The directory of path into dir (SUN_PATH_SIZE bytes); false for "/". */
+static bool socket_dir(const char *path, char *dir)
+{
+	char *slash;
+
+	snprintf(dir, SUN_PATH_SIZE, "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return false;
+	*slash = '\0';
+	return true;
+}
+
 /* The socket's directory, 0750 root:group, when it does not exist yet. */
 static int dir_make(const char *path, gid_t gid, char *err, size_t errlen)
 {
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char *slash;
+	char dir[SUN_PATH_SIZE];
 
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
+	if (!socket_dir(path, dir))
 		return 0;
-	*slash = '\0';
 	if (mkdir(dir, 0750) < 0) {
 		if (errno == EEXIST)
 			return 0;
@@ -678,6 +689,34 @@ static int group_lookup(const char *name, gid_t *gid, char *err, size_t errlen)
 	}
 	*gid = gr.gr_gid;
 	return 0;
+}
+
+int coord_control_check(const char *path, const char *group_name, char *err, size_t errlen)
+{
+	char dir[SUN_PATH_SIZE], parent[SUN_PATH_SIZE];
+	struct stat st;
+	gid_t gid;
+	int rc = group_lookup(group_name, &gid, err, errlen);
+
+	if (rc < 0 || !socket_dir(path, dir))
+		return rc;
+	if (stat(dir, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		set_err(err, errlen, "the socket's directory %s is not a directory", dir);
+		return -ENOTDIR;
+	}
+	if (errno != ENOENT) {
+		rc = -errno;
+		set_err(err, errlen, "the socket's directory %s: %s", dir, strerror(-rc));
+		return rc;
+	}
+	/* dir_make() creates the last directory only. */
+	if (!socket_dir(dir, parent) || (stat(parent, &st) == 0 && S_ISDIR(st.st_mode)))
+		return 0;
+	set_err(err, errlen, "the socket's directory %s does not exist, nor does its "
+		"parent %s (coordd creates the last one only)", dir, parent);
+	return -ENOENT;
 }
 
 static int socket_open(struct coord_control *ctl, char *err, size_t errlen)

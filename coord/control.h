@@ -54,6 +54,15 @@ struct coord_control *coord_control_new(qb_loop_t *loop, const char *path,
 					const char *group_name,
 					const struct coord_control_ops *ops, void *ctx,
 					char *err, size_t errlen);
+/*
+ * What coord_control_new() would refuse in a configuration alone (coordd
+ * -t): group_name does not exist, or the socket's directory is not one
+ * and cannot be created (coordd creates the last directory only).
+ * Whether another coordd listens at path is not the configuration's
+ * fault, and not checked.  0, or -errno with a reason in err.
+ */
+int coord_control_check(const char *path, const char *group_name, char *err, size_t errlen);
+
 /* Closes every client (calling client_gone) and removes the socket. */
 void coord_control_free(struct coord_control *ctl);
 

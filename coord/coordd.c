@@ -9,6 +9,7 @@
  * pump() carries out the actions it returned.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <qb/qbloop.h>
 #include <qb/qblog.h>
 
@@ -443,6 +445,24 @@ static int32_t on_signal_stop(int32_t sig, void *data)
 	return 0;
 }
 
+/* SIGHUP, from logrotate (or systemctl reload): the log file is opened
+ * again; nothing else changes (the configuration is read at start only). */
+static int32_t on_signal_reopen(int32_t sig, void *data)
+{
+	const char *path;
+	int err = coord_log_reopen(&path);
+
+	(void)data;
+	if (err < 0)
+		qb_log(LOG_ERR, "signal %d: cannot reopen the log file %s: %s; still "
+		       "writing to the old one", sig, path, strerror(-err));
+	else if (path)
+		qb_log(LOG_NOTICE, "signal %d: log file %s reopened", sig, path);
+	else
+		qb_log(LOG_NOTICE, "signal %d: no log file to reopen", sig);
+	return 0;
+}
+
 /* ---- start-up ---- */
 
 static void usage(FILE *out)
@@ -464,22 +484,87 @@ static void usage(FILE *out)
 		COORD_CONFIG_DEFAULT_PATH);
 }
 
-static int daemonize(void)
+/* The parent of a detaching coordd: exits 0 once the child says it is
+ * ready, else with the child's exit status (daemon(7)'s readiness pipe). */
+static _Noreturn void await_ready(pid_t child, int fd)
 {
-	pid_t pid = fork();
+	ssize_t n;
+	char c;
+	int st = 0;
 
-	if (pid < 0)
+	while ((n = read(fd, &c, 1)) < 0 && errno == EINTR)
+		;
+	if (n == 1)
+		_exit(EXIT_OK);
+	/* The pipe closed unwritten: start-up failed, the child exits. */
+	while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+		;
+	_exit(WIFEXITED(st) && WEXITSTATUS(st) ? WEXITSTATUS(st) : EXIT_FAILURE_RUNTIME);
+}
+
+/*
+ * Without -f: forks; the parent returns only through await_ready().  The
+ * child keeps the parent's stderr until daemon_ready(), so a failed
+ * start-up says why where coordd was started; *ready_fd is its end of the
+ * pipe (close-on-exec: the release command must not hold it).
+ */
+static int daemonize(int *ready_fd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
-	if (pid > 0)
-		_exit(0);
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -errno;
+	}
+	if (pid > 0) {
+		close(p[1]);
+		await_ready(pid, p[0]);
+	}
+	close(p[0]);
+	*ready_fd = p[1];
 	if (setsid() < 0)
 		return -errno;
 	if (chdir("/") < 0)
 		return -errno;
-	if (!freopen("/dev/null", "r", stdin) || !freopen("/dev/null", "w", stdout) ||
-	    !freopen("/dev/null", "w", stderr))
+	if (!freopen("/dev/null", "r", stdin) || !freopen("/dev/null", "w", stdout))
 		return -EIO;
 	return 0;
+}
+
+/* Start-up succeeded: a detached coordd lets its parent exit 0, and lets
+ * go of the stderr it was started with. */
+static void daemon_ready(int *ready_fd)
+{
+	if (*ready_fd < 0)
+		return;
+	coord_log_stderr_crit(false);
+	if (!freopen("/dev/null", "w", stderr) || write(*ready_fd, "", 1) != 1)
+		qb_log(LOG_WARNING, "cannot tell the starting process that coordd is "
+		       "ready: it reports a failure");
+	close(*ready_fd);
+	*ready_fd = -1;
+}
+
+/* coordd -t: the file parses, and start-up would not refuse what it says
+ * on this host: a socket group or a log directory that does not exist. */
+static int test_config(const char *path, const struct coord_config *cfg)
+{
+	char err[512], warning[256];
+
+	if (coord_log_target_check(cfg->log_target, err, sizeof(err)) < 0 ||
+	    coord_control_check(cfg->socket, cfg->socket_group, err, sizeof(err)) < 0) {
+		fprintf(stderr, "coordd: %s: %s\n", path, err);
+		return EXIT_CONFIG;
+	}
+	if (coord_config_warning(cfg, warning, sizeof(warning)))
+		fprintf(stderr, "coordd: %s: warning: %s\n", path, warning);
+	printf("%s: configuration OK\n", path);
+	return EXIT_OK;
 }
 
 static int write_pidfile(const char *path)
@@ -535,8 +620,9 @@ static int coordd_start(struct coordd *d)
 		return -1;
 	}
 	if (qb_loop_signal_add(d->loop, QB_LOOP_HIGH, SIGTERM, d, on_signal_stop, NULL) != 0 ||
-	    qb_loop_signal_add(d->loop, QB_LOOP_HIGH, SIGINT, d, on_signal_stop, NULL) != 0) {
-		qb_log(LOG_CRIT, "cannot handle SIGTERM and SIGINT in the event loop");
+	    qb_loop_signal_add(d->loop, QB_LOOP_HIGH, SIGINT, d, on_signal_stop, NULL) != 0 ||
+	    qb_loop_signal_add(d->loop, QB_LOOP_HIGH, SIGHUP, d, on_signal_reopen, NULL) != 0) {
+		qb_log(LOG_CRIT, "cannot handle SIGTERM, SIGINT and SIGHUP in the event loop");
 		return -1;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -637,7 +723,7 @@ int main(int argc, char **argv)
 	bool foreground = false, explicit_config = false, test_only = false;
 	struct coordd d;
 	char err[512];
-	int c, rc;
+	int c, rc, ready_fd = -1;
 
 	while ((c = getopt_long(argc, argv, "fc:p:thV", opts, NULL)) != -1) {
 		switch (c) {
@@ -664,11 +750,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "coordd: %s\n", err);
 		return EXIT_CONFIG;
 	}
-	if (test_only) {
-		printf("%s: configuration OK\n", config_path);
-		return EXIT_OK;
-	}
-	if (!foreground && (rc = daemonize()) < 0) {
+	if (test_only)
+		return test_config(config_path, &d.cfg);
+	if (!foreground && (rc = daemonize(&ready_fd)) < 0) {
 		fprintf(stderr, "coordd: cannot become a daemon: %s\n", strerror(-rc));
 		return EXIT_FAILURE_RUNTIME;
 	}
@@ -676,6 +760,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "coordd: %s\n", err);
 		return EXIT_CONFIG;
 	}
+	if (ready_fd >= 0)
+		coord_log_stderr_crit(true);
+	if (coord_config_warning(&d.cfg, err, sizeof(err)))
+		qb_log(LOG_WARNING, "%s", err);
 	umask(0077);
 	if (pidfile && write_pidfile(pidfile) < 0) {
 		qb_log(LOG_CRIT, "cannot write %s: %s", pidfile, strerror(errno));
@@ -683,8 +771,10 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE_RUNTIME;
 	}
 	rc = coordd_start(&d) == 0 ? EXIT_OK : EXIT_FAILURE_RUNTIME;
-	if (rc == EXIT_OK)
+	if (rc == EXIT_OK) {
+		daemon_ready(&ready_fd);
 		qb_loop_run(d.loop);
+	}
 	coordd_stop(&d);
 	qb_log(LOG_NOTICE, "coordd stopped");
 	if (pidfile)

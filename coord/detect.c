@@ -271,7 +271,10 @@ static void owner_lost(struct coord_detect *d)
 	}
 	if (was != COORD_CTL_LOCAL_UP && was != COORD_CTL_LOCAL_HUNG) {
 		forget_process(d);
-		if (was != COORD_CTL_LOCAL_DOWN)
+		/* A server that left an earlier bus and still runs is not on
+		 * this one, and not down either: the agents take "down" for
+		 * no ganesha running.  Its exit is its death (watch_exit). */
+		if (was != COORD_CTL_LOCAL_DOWN && d->lost_pidfd < 0)
 			set_state(d, COORD_CTL_LOCAL_DOWN, COORD_CTL_HOW_BUS_NAME);
 		return;		/* never came up: nothing to report */
 	}

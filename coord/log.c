@@ -5,10 +5,13 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <qb/qblog.h>
 
 #include "log.h"
@@ -17,7 +20,10 @@
 
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 
+static int main_target = -1;		/* the configuration's */
+static bool stderr_crit;		/* LOG_CRIT also to stderr */
 static int file_target = -1;
+static char file_path[PATH_MAX];	/* the file target's, for messages */
 static char fatal_path[PATH_MAX];
 
 int coord_log_level_parse(const char *name)
@@ -57,6 +63,7 @@ static int target_open(const char *target, char *err, size_t errlen)
 			return -1;
 		}
 		file_target = t;
+		snprintf(file_path, sizeof(file_path), "%s", target);
 	} else {
 		snprintf(err, errlen, "bad log target '%s' (expected syslog, stderr "
 			 "or an absolute path)", target);
@@ -64,6 +71,33 @@ static int target_open(const char *target, char *err, size_t errlen)
 	}
 	qb_log_format_set(t, "%t %N[%P] %p: %b");
 	return t;
+}
+
+int coord_log_target_check(const char *target, char *err, size_t errlen)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+
+	if (target[0] != '/')
+		return 0;	/* syslog or stderr: nothing on disk */
+	if (stat(target, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "log file %s is a directory", target);
+			return -EISDIR;
+		}
+		if (access(target, W_OK) == 0)
+			return 0;
+		snprintf(err, errlen, "cannot write to log file %s: %s", target, strerror(errno));
+		return -errno;
+	}
+	snprintf(dir, sizeof(dir), "%s", target);
+	slash = strrchr(dir, '/');
+	slash[slash == dir ? 1 : 0] = '\0';
+	if (access(dir, W_OK | X_OK) == 0)
+		return 0;
+	snprintf(err, errlen, "cannot create log file %s in %s: %s", target, dir,
+		 strerror(errno));
+	return -errno;
 }
 
 int coord_log_init(const char *ident, const char *target, int level,
@@ -89,6 +123,7 @@ int coord_log_init(const char *ident, const char *target, int level,
 		qb_log_fini();
 		return -1;
 	}
+	main_target = t;
 	qb_log_filter_ctl(t, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", (uint8_t)level);
 	rc = qb_log_ctl(t, QB_LOG_CONF_ENABLED, QB_TRUE);
 	if (rc < 0) {
@@ -109,9 +144,28 @@ int coord_log_init(const char *ident, const char *target, int level,
 	return 0;
 }
 
+void coord_log_stderr_crit(bool on)
+{
+	if (on == stderr_crit || main_target == QB_LOG_STDERR)
+		return;
+	stderr_crit = on;
+	if (on) {
+		qb_log_format_set(QB_LOG_STDERR, "%N: %b");
+		qb_log_filter_ctl(QB_LOG_STDERR, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE,
+				  "*", LOG_CRIT);
+		qb_log_ctl(QB_LOG_STDERR, QB_LOG_CONF_ENABLED, QB_TRUE);
+		return;
+	}
+	qb_log_ctl(QB_LOG_STDERR, QB_LOG_CONF_ENABLED, QB_FALSE);
+	qb_log_filter_ctl(QB_LOG_STDERR, QB_LOG_FILTER_CLEAR_ALL, QB_LOG_FILTER_FILE,
+			  "*", LOG_DEBUG);
+}
+
 void coord_log_fini(void)
 {
 	size_t i;
+
+	coord_log_stderr_crit(false);
 
 	/* A fatal signal after this must not touch the closed blackbox. */
 	if (fatal_path[0]) {
@@ -126,7 +180,18 @@ void coord_log_fini(void)
 		qb_log_file_close(file_target);
 	}
 	file_target = -1;
+	main_target = -1;
 	qb_log_fini();
+}
+
+int coord_log_reopen(const char **path)
+{
+	*path = file_target >= 0 ? file_path : NULL;
+	if (file_target < 0)
+		return 0;
+	/* libqb keeps writing to the old file when the new one cannot be
+	 * opened. */
+	return qb_log_file_reopen(file_target, NULL);
 }
 
 void coord_log_engine(void *ctx, int priority, const char *text)

@@ -11,6 +11,7 @@
 #ifndef COORD_LOG_H
 #define COORD_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -23,6 +24,29 @@
 int coord_log_init(const char *ident, const char *target, int level,
 		   char *err, size_t errlen);
 void coord_log_fini(void);
+
+/*
+ * LOG_CRIT and worse (what makes start-up fail) also to stderr, as
+ * "coordd: text", or no longer: while a detaching coordd starts, why it
+ * cannot reaches whoever started it, whatever the target.  A no-op when
+ * the target is stderr.
+ */
+void coord_log_stderr_crit(bool on);
+
+/*
+ * What coord_log_init() would refuse in target alone (coordd -t): a file
+ * that cannot be written, or created in a directory that does not exist
+ * or cannot be written.  0, or -errno with a reason in err.
+ */
+int coord_log_target_check(const char *target, char *err, size_t errlen);
+
+/*
+ * Opens the file target's path again (SIGHUP, after logrotate moved the
+ * file away): later lines go to a new file there.  *path is that path,
+ * NULL when the target is not a file (nothing to reopen).  0, or -errno
+ * when the file cannot be opened: lines then keep going to the old one.
+ */
+int coord_log_reopen(const char **path);
 
 /* "error", "warning", "notice", "info", "debug" -> LOG_*; -1 if unknown. */
 int coord_log_level_parse(const char *name);

@@ -17,7 +17,7 @@ for f in usr/sbin/coordd usr/sbin/coordctl usr/lib/ocf/resource.d/coord/ganesha_
 	 usr/lib/ocf/resource.d/coord/ganesha_coord_gate \
 	 usr/lib/ocf/resource.d/coord/coordd lib/systemd/system/coordd.service \
 	 usr/share/man/man8/coordd.8 usr/share/man/man8/coordctl.8 \
-	 usr/share/man/man5/coordd.conf.5 etc/coord/coordd.conf.example; do
+	 usr/share/man/man5/coordd.conf.5 etc/coord/coordd.conf.example etc/logrotate.d/coord; do
 	t "installed /$f" test -s "$dest/$f"
 done
 t "installed /var/lib/coord (the blackbox's directory, also without the unit's StateDirectory)" \
@@ -30,12 +30,19 @@ t "the unit names the installed coordd" grep -q '^ExecStart=/usr/sbin/coordd -f 
 t "the unit is Type=notify with a watchdog (WatchdogSec=)" sh -c \
 	"grep -qx 'Type=notify' '$dest/lib/systemd/system/coordd.service' &&
 	 grep -q '^WatchdogSec=[1-9]' '$dest/lib/systemd/system/coordd.service'"
+unit=$dest/lib/systemd/system/coordd.service
+t "the unit restarts coordd however it ends but a bad configuration (Restart=always, RestartPreventExitStatus=2 3)" \
+	sh -c "grep -qx 'Restart=always' '$unit' && grep -qx 'RestartPreventExitStatus=2 3' '$unit'"
+t "systemctl reload sends SIGHUP (ExecReload=)" grep -qx 'ExecReload=/bin/kill -HUP \$MAINPID' "$unit"
+t "coordd stops with corosync (Requires=) and starts with it (WantedBy=corosync.service)" \
+	sh -c "grep -qx 'Requires=corosync.service' '$unit' && grep -q '^WantedBy=.* corosync.service' '$unit'"
 for m in man8/coordd.8 man8/coordctl.8 man5/coordd.conf.5; do
 	t "man -l renders $m without warnings" sh -c \
 		"[ -z \"\$(MANWIDTH=80 man -l --warnings '$dest/usr/share/man/$m' 2>&1 >/dev/null)\" ]"
 done
+# The agent checks the programs it runs: coordctl is the one installed here.
 if command -v ocf-tester >/dev/null; then
-	t "ocf-tester: ganesha_coord_mon" sh -c "OCF_ROOT=/usr/lib/ocf ocf-tester -n t '$dest/usr/lib/ocf/resource.d/coord/ganesha_coord_mon' | grep -q 'passed all tests'"
+	t "ocf-tester: ganesha_coord_mon" sh -c "OCF_ROOT=/usr/lib/ocf ocf-tester -n t -o coordctl='$dest/usr/sbin/coordctl' '$dest/usr/lib/ocf/resource.d/coord/ganesha_coord_mon' | grep -q 'passed all tests'"
 fi
 # The gate's start needs a coordd and a ganesha (the lab runs ocf-tester
 # on it, tests/lab/test_failback.sh); here its meta-data and its check of

@@ -126,11 +126,11 @@ check "the gate's starts were take-overs (grace 3:, $(grep -c ' grace 3: ' "$LAB
 check "the gate's stops dropped the VIP's state (grace 2:$GATE_VIP, $(grep -c " grace 2:$GATE_VIP " "$LAB_DIR/1/grace.rec") calls)" \
 	[ "$(grep -c " grace 2:$GATE_VIP " "$LAB_DIR/1/grace.rec")" = 2 ]
 
-# A ganesha that runs but does not answer (SIGSTOP) is hung, not dead: no
-# death is reported while it may hold locks.  The pid file's first line
-# alone counts (ganesha 4.3 leaves an old longer pid's tail behind).
-# No pacemaker here: a stand-in attrd_updater says the attribute is set, so
-# an agent that took the stopped server for dead would report its death.
+# The monitor agent learns from coordd whether ganesha runs (coordd
+# watches the bus name and the owner's process); the pid file is read only
+# when coordd cannot say.  No pacemaker here: a stand-in attrd_updater says
+# the attribute is set, so an agent that took a running server for dead
+# would report its death.
 mkdir -p "$LAB_DIR/stub"
 cat >"$LAB_DIR/stub/attrd_updater" <<'STUB'
 #!/bin/sh
@@ -138,50 +138,110 @@ case " $* " in *" -Q "*) echo 'name="ganesha-active" host="node1" value="1"' ;; 
 exit 0
 STUB
 chmod +x "$LAB_DIR/stub/attrd_updater"
-mon() {	# ACTION: the monitor agent in node 1; sets OUT
+mon() {	# ACTION [VAR=VALUE...]: the monitor agent in node 1; sets OUT
+	local action=$1; shift
 	OUT=$(lab_exec 1 env PATH="$LAB_DIR/stub:$PATH" OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=mon \
 		HA_RSCTMP="$LAB_DIR/1" OCF_RESKEY_coordctl="$COORDCTL" \
-		OCF_RESKEY_socket="$LAB_DIR/1/coordd.sock" \
-		OCF_RESKEY_pid_file="$LAB_DIR/1/mon.pid" OCF_RESKEY_dbus_timeout_ms=500 \
-		"$COORD_TOP/agents/ganesha_coord_mon" "$1" 2>&1)
+		OCF_RESKEY_socket="$LAB_DIR/1/coordd.sock" OCF_RESKEY_dbus_timeout_ms=500 \
+		OCF_RESKEY_fallback_delay=0 "$@" "$COORD_TOP/agents/ganesha_coord_mon" "$action" 2>&1)
 }
+local_state() { ctl 1 --json status | jq -r .daemon.local_server.state; }
+wait_local_state() {	# STATE: until coordd on node 1 sees its ganesha so (10 s)
+	local i=0
+	while [ "$(local_state)" != "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	[ "$(local_state)" = "$1" ]
+}
+events() { ctl 1 --json events | jq '.events | length'; }
+lacks() { ! grep -q "$1" <<<"$2"; }	# TEXT OUTPUT
 fpid=$(head -n 1 "$LAB_DIR/1/fake_ganesha.pid")
-printf '%s\n99\n' "$fpid" >"$LAB_DIR/1/mon.pid"
+check "coordd sees the fake ganesha up (local_server.state $(local_state))" wait_local_state up
 mon start
-events0=$(ctl 1 --json events | jq '.events | length')
+events0=$(events)
 # coordd logs a reported death before it answers coordctl death: a count
 # read after the agent returned has every death it reported (the event
 # record comes later, when the DEATH is back through CPG).
 reports() { grep -c "local server reported dead" "$LAB_DIR/1/coordd.log"; }
 reports0=$(reports)
+# The default pid_file (Debian's) does not exist in this node, nor does
+# the old default /var/run/ganesha.pid: coordd's word is what counts.
+mon monitor; rc=$?
+check "monitor, default pid_file absent, ganesha running: exit 0 (got $rc)" [ "$rc" = 0 ]
+check "  ... it does not take the server for dead (reported: $reports0 -> $(reports), events $events0 -> $(events))" \
+	[ "$(reports)/$(events)" = "$reports0/$events0" ]
+check "  ... nor say so" lacks "is dead" "$OUT"
+check "  ... nor read the pid file (no fallback warning)" lacks "pid_file" "$OUT"
+# A ganesha that runs but does not answer (SIGSTOP) is hung, not dead: no
+# death is reported while it may hold locks.  coordd names its pid.
 kill -STOP "$fpid"
 mon monitor; rc=$?
 kill -CONT "$fpid"
 check "monitor of a stopped ganesha: exit 0 (got $rc)" [ "$rc" = 0 ]
-check "  ... says it is hung, names its pid from the pid file's first line" \
+check "  ... says it is hung, names its pid (coordd's)" \
 	grep -q "ganesha.nfsd (pid $fpid) runs but does not answer" <<<"$OUT"
 check "  ... and reports no death (reported: $reports0 -> $(reports))" \
-	[ "$(reports)/$(ctl 1 --json events | jq '.events | length')" = "$reports0/$events0" ]
-kill -0 "$fpid" && mv "$LAB_DIR/1/mon.pid" "$LAB_DIR/1/mon.pid.gone"
-mon monitor
-more_events() { [ "$(ctl 1 --json events | jq '.events | length')" -gt "$events0" ]; }
-i=0
-until more_events || [ $i -ge 200 ]; do sleep 0.1; i=$((i + 1)); done
-check "monitor once the pid file is gone: the death is reported (events $events0 -> $(ctl 1 --json events | jq '.events | length'))" \
-	more_events
+	[ "$(reports)/$(events)" = "$reports0/$events0" ]
+
+# A ganesha gone: coordd says down, the agent reports the death.
+kill -KILL "$fpid"
+check "coordd sees the killed fake ganesha down ($(local_state))" wait_local_state down
+mon monitor OCF_RESKEY_pid_file="$LAB_DIR/1/fake_ganesha.pid"
+check "monitor of a killed ganesha reports its death to coordd" \
+	grep -q "ganesha.nfsd is dead: death reported to coordd" <<<"$OUT"
+fake_start 1 >"$LAB_DIR/1/fake_ganesha.pid"
+fpid=$(head -n 1 "$LAB_DIR/1/fake_ganesha.pid")
+check "coordd sees the restarted fake ganesha up ($(local_state))" wait_local_state up
+
+# The gate's stop whose give-up fails (the local server cannot drop the
+# VIP's state), while ganesha runs and no pid file exists: coordd says it
+# runs, so the stop fails (its clients' locks may still be held here).
+gate() {	# ACTION PID_FILE [VAR=VALUE...]: the gate agent in node 1; sets OUT
+	local action=$1 pid_file=$2; shift 2
+	OUT=$(lab_exec 1 env OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=gate HA_RSCTMP="$LAB_DIR/1" \
+		OCF_RESKEY_vip="$GATE_VIP" OCF_RESKEY_coordctl="$COORDCTL" \
+		OCF_RESKEY_socket="$LAB_DIR/1/coordd.sock" OCF_RESKEY_pid_file="$pid_file" \
+		OCF_RESKEY_wait_timeout=2 "$@" "$COORD_TOP/agents/ganesha_coord_gate" "$action" 2>&1)
+}
+fault 1 false
+touch "$LAB_DIR/1/ganesha_coord_gate-gate.state"	# as if started
+gate stop "$LAB_DIR/1/none.pid"; rc=$?
+check "gate stop, give-up failing, ganesha running, no pid file: exit 1 (got $rc)" [ "$rc" = 1 ]
+check "  ... coordd said it runs" grep -q "ganesha.nfsd runs (coordd says up)" <<<"$OUT"
+fault 1 ok
+rm -f "$LAB_DIR/1/ganesha_coord_gate-gate.state"
+
+# A stop is a stop whatever the parameters say now: the gate gives up the
+# VIP its start took over (its state file names it).
+gate start "$LAB_DIR/1/fake_ganesha.pid"; rc=$?
+check "gate start: exit 0 (got $rc)" [ "$rc" = 0 ]
+drops0=$(grep -c " grace 2:$GATE_VIP " "$LAB_DIR/1/grace.rec")
+gate stop "$LAB_DIR/1/fake_ganesha.pid" OCF_RESKEY_vip= OCF_RESKEY_wait_timeout=soon; rc=$?
+check "gate stop with the vip parameter emptied and a bad wait_timeout: exit 0 (got $rc)" [ "$rc" = 0 ]
+check "  ... it gave up the VIP its start took over (grace 2:$GATE_VIP, $drops0 -> $(grep -c " grace 2:$GATE_VIP " "$LAB_DIR/1/grace.rec"))" \
+	[ "$(grep -c " grace 2:$GATE_VIP " "$LAB_DIR/1/grace.rec")" -gt "$drops0" ]
+
 mon stop
 agent stop; rc=$?
 check "coordd stopped by its agent (got $rc)" [ "$rc" = 0 ]
 
+# coordd cannot say: the pid file's first line alone counts (ganesha 4.3
+# leaves an old longer pid's tail behind).
+printf '%s\n99\n' "$fpid" >"$LAB_DIR/1/mon.pid"
+mon start OCF_RESKEY_pid_file="$LAB_DIR/1/mon.pid"
+kill -STOP "$fpid"
+mon monitor OCF_RESKEY_pid_file="$LAB_DIR/1/mon.pid"; rc=$?
+kill -CONT "$fpid"
+check "without coordd, monitor of a stopped ganesha: exit 0 (got $rc)" [ "$rc" = 0 ]
+check "  ... says it is hung, names its pid from the pid file's first line" \
+	grep -q "ganesha.nfsd (pid $fpid) runs but does not answer" <<<"$OUT"
+# ... and a pid file that cannot be read is logged.
+mon monitor OCF_RESKEY_pid_file="$LAB_DIR/1/none.pid"
+check "without coordd, a missing pid file is logged" \
+	grep -q "pid_file $LAB_DIR/1/none.pid is missing or unreadable" <<<"$OUT"
+mon stop
+
 # The gate without coordd: its start fails (pacemaker tries another node);
 # its stop fails while ganesha runs (its locks cannot be released safely)
 # and succeeds when no ganesha runs (a dead server holds none).
-gate() {	# ACTION PID_FILE: the gate agent in node 1; sets OUT
-	OUT=$(lab_exec 1 env OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=gate HA_RSCTMP="$LAB_DIR/1" \
-		OCF_RESKEY_vip="$GATE_VIP" OCF_RESKEY_coordctl="$COORDCTL" \
-		OCF_RESKEY_socket="$LAB_DIR/1/coordd.sock" OCF_RESKEY_pid_file="$2" \
-		OCF_RESKEY_wait_timeout=2 "$COORD_TOP/agents/ganesha_coord_gate" "$1" 2>&1)
-}
 gate start "$LAB_DIR/1/fake_ganesha.pid"; rc=$?
 check "gate start without coordd: exit 1, generic error (got $rc)" [ "$rc" = 1 ]
 touch "$LAB_DIR/1/ganesha_coord_gate-gate.state"	# as if started
@@ -193,10 +253,70 @@ check "  ... the reason says coordd is unreachable and the server may hold locks
 	grep -q "coordd is unreachable.*may still hold the VIP's locks" <<<"$OUT"
 gate monitor "$LAB_DIR/1/fake_ganesha.pid"; rc=$?
 check "  ... and the gate still counts as running (monitor 0, got $rc)" [ "$rc" = 0 ]
+# No pid file either: a ganesha.nfsd process in the node's network
+# namespace counts (a stand-in of that name).
+mkdir -p "$LAB_DIR/bin" && cp "$(command -v sleep)" "$LAB_DIR/bin/ganesha.nfsd"
+standin=$(lab_bg 1 /dev/null "$LAB_DIR/bin/ganesha.nfsd" 120)
+i=0	# until nsenter has become it
+while [ "$(cat "/proc/$standin/comm" 2>/dev/null)" != ganesha.nfsd ] && [ $i -lt 50 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+gate stop "$LAB_DIR/1/none.pid"; rc=$?
+kill "$standin"
+check "gate stop without coordd or pid file, a ganesha.nfsd running: exit 1 (got $rc)" [ "$rc" = 1 ]
+check "  ... the missing pid file is logged" grep -q "pid_file $LAB_DIR/1/none.pid is missing or unreadable" <<<"$OUT"
 gate stop "$LAB_DIR/1/none.pid"; rc=$?
 check "gate stop without coordd, no ganesha running: exit 0 (got $rc)" [ "$rc" = 0 ]
 gate monitor "$LAB_DIR/1/none.pid"; rc=$?
 check "  ... then monitor says not running (7, got $rc)" [ "$rc" = 7 ]
+
+# --- OCF conventions (resource-agents developer guide) ---
+# A probe (monitor, interval 0) of a misconfigured resource says not
+# running, a stop of one that cannot be running succeeds (a failed stop
+# fences the node; OCF_ERR_CONFIGURED from a probe bans the resource);
+# validate-all and start say what is wrong, missing programs included.
+PROBE=OCF_RESKEY_CRM_meta_interval=0 RECUR=OCF_RESKEY_CRM_meta_interval=10000
+mon monitor "$PROBE" OCF_RESKEY_on_coordd_unreachable=bogus; rc=$?
+check "monitor agent, bad parameter: probe exits 7 (got $rc)" [ "$rc" = 7 ]
+mon monitor "$PROBE" OCF_RESKEY_coordctl=/nonexistent/coordctl; rc=$?
+check "monitor agent, coordctl missing: probe exits 7 (got $rc)" [ "$rc" = 7 ]
+mon stop OCF_RESKEY_dbus_timeout_ms=; rc=$?
+check "monitor agent, bad parameter: stop exits 0 (got $rc)" [ "$rc" = 0 ]
+mon validate-all OCF_RESKEY_dbus_timeout_ms=; rc=$?
+check "monitor agent, empty dbus_timeout_ms: validate-all exits 6 (got $rc)" [ "$rc" = 6 ]
+mon validate-all OCF_RESKEY_coordctl=/nonexistent/coordctl; rc=$?
+check "monitor agent, coordctl missing: validate-all exits 5 (got $rc)" [ "$rc" = 5 ]
+check "  ... and names it" grep -q "couldn't find command: /nonexistent/coordctl" <<<"$OUT"
+mon start OCF_RESKEY_on_coordd_unreachable=bogus; rc=$?
+check "monitor agent, bad parameter: start exits 6 (got $rc)" [ "$rc" = 6 ]
+check "  ... and left no state file" sh -c "[ ! -e '$LAB_DIR/1/ganesha_coord_mon-mon.state' ]"
+mon start OCF_RESKEY_pid_file="$LAB_DIR/1/fake_ganesha.pid"
+mon monitor "$RECUR" OCF_RESKEY_on_coordd_unreachable=bogus; rc=$?
+check "monitor agent started, parameter gone bad: recurring monitor exits 6 (got $rc)" [ "$rc" = 6 ]
+mon monitor "$PROBE" OCF_RESKEY_on_coordd_unreachable=bogus; rc=$?
+check "  ... a probe exits 7 (got $rc)" [ "$rc" = 7 ]
+mon stop
+
+gate monitor "$LAB_DIR/1/none.pid" "$PROBE" OCF_RESKEY_vip=; rc=$?
+check "gate without vip: probe exits 7 (got $rc)" [ "$rc" = 7 ]
+gate stop "$LAB_DIR/1/none.pid" OCF_RESKEY_vip=; rc=$?
+check "gate without vip, not started: stop exits 0 (got $rc)" [ "$rc" = 0 ]
+gate validate-all "$LAB_DIR/1/none.pid" OCF_RESKEY_coordctl=/nonexistent/coordctl; rc=$?
+check "gate, coordctl missing: validate-all exits 5 (got $rc)" [ "$rc" = 5 ]
+gate start "$LAB_DIR/1/none.pid" OCF_RESKEY_wait_timeout=soon; rc=$?
+check "gate, bad wait_timeout: start exits 6 (got $rc)" [ "$rc" = 6 ]
+echo "$GATE_VIP" >"$LAB_DIR/1/ganesha_coord_gate-gate.state"	# as if started
+gate monitor "$LAB_DIR/1/none.pid" "$PROBE" OCF_RESKEY_vip=; rc=$?
+check "gate started, vip emptied since: a probe says running (0, got $rc)" [ "$rc" = 0 ]
+gate stop "$LAB_DIR/1/none.pid" OCF_RESKEY_vip= OCF_RESKEY_wait_timeout=soon; rc=$?
+check "  ... its stop, without coordd or ganesha, exits 0 (got $rc)" [ "$rc" = 0 ]
+
+CONF=$LAB_DIR/1/missing.conf
+agent monitor "$PROBE"; rc=$?
+check "coordd agent, configuration missing: probe exits 7 (got $rc)" [ "$rc" = 7 ]
+agent stop; rc=$?
+check "coordd agent, configuration missing: stop exits 0 (got $rc)" [ "$rc" = 0 ]
+CONF=$LAB_DIR/1/coordd.conf
 
 # --- docs/migration.md's pcs commands, offline (pcs -f) on a common-ha CIB ---
 # pcs reads agents' meta-data from /usr/lib/ocf/resource.d: node 1's copy

@@ -451,6 +451,23 @@ static void test_to_engine(void **state)
 	assert_int_equal(ec.n_vips, 0);
 }
 
+/* Legal, doubtful: a grace call that may outlive the deadline is said. */
+static void test_warning(void **state)
+{
+	struct coord_config cfg;
+	char w[256] = "";
+
+	(void)state;
+	coord_config_defaults(&cfg);
+	assert_false(coord_config_warning(&cfg, w, sizeof(w)));	/* 5000 <= 15000 */
+	expect_ok("grace_call_timeout_ms = 10000\nbarrier_deadline_ms = 10000\n", &cfg);
+	assert_false(coord_config_warning(&cfg, w, sizeof(w)));
+	expect_ok("grace_call_timeout_ms = 60000\nbarrier_deadline_ms = 25000\n", &cfg);
+	assert_true(coord_config_warning(&cfg, w, sizeof(w)));
+	if (!strstr(w, "grace_call_timeout_ms (60000) is longer than barrier_deadline_ms (25000)"))
+		fail_msg("the warning should name both values; it says \"%s\"", w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_values_and_bounds),
 		cmocka_unit_test(test_detection_keys),
 		cmocka_unit_test(test_to_engine),
+		cmocka_unit_test(test_warning),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

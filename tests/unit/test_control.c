@@ -1029,6 +1029,29 @@ static void test_refuses_unknown_group(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 }
 
+/* coordd -t: what coord_control_new() would refuse, without a socket. */
+static void test_check_without_socket(void **state)
+{
+	struct fixture *f = *state;
+	char path[192], err[256] = "";
+
+	snprintf(path, sizeof(path), "%s/run/c.sock", f->dir);	/* run/ is made */
+	if (coord_control_check(path, TEST_GROUP, err, sizeof(err)) != 0)
+		fail_msg("a socket whose directory can be made: %s", err);
+	assert_int_equal(access(path, F_OK), -1);	/* nothing created */
+	assert_int_equal(coord_control_check(f->path, TEST_GROUP, err, sizeof(err)), 0);
+	assert_int_equal(coord_control_check(path, "no-such-group-coord", err, sizeof(err)),
+			 -ENOENT);
+	if (!strstr(err, "no group named 'no-such-group-coord'"))
+		fail_msg("an unknown group should be named; got \"%s\"", err);
+	snprintf(path, sizeof(path), "%s/a/b/c.sock", f->dir);
+	assert_int_equal(coord_control_check(path, TEST_GROUP, err, sizeof(err)), -ENOENT);
+	if (!strstr(err, "/a/b does not exist, nor does its parent"))
+		fail_msg("a directory two levels down should be refused; got \"%s\"", err);
+	snprintf(path, sizeof(path), "%s/d.sock", f->path);	/* under a socket */
+	assert_int_equal(coord_control_check(path, TEST_GROUP, err, sizeof(err)), -ENOTDIR);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1045,6 +1068,7 @@ int main(void)
 		T(test_refuses_live_socket),
 		T(test_refuses_non_socket),
 		T(test_refuses_unknown_group),
+		T(test_check_without_socket),
 		T(test_replaces_stale_socket),
 		T(test_socket_file_mode),
 		T(test_makes_missing_dir),

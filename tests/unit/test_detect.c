@@ -94,6 +94,7 @@ static bool is_down(struct fixture *f) { return status(f).state == COORD_CTL_LOC
 static bool is_hung(struct fixture *f) { return status(f).state == COORD_CTL_LOCAL_HUNG; }
 static bool dead_reported(struct fixture *f) { return f->n_dead > 0; }
 static bool has_heartbeat(struct fixture *f) { return status(f).heartbeats > 0; }
+static bool is_watching(struct fixture *f) { return status(f).flags & COORD_CTL_LOCAL_WATCHING; }
 
 /* ---- children: the bus, the fake ganesha, the impostor ---- */
 
@@ -316,6 +317,29 @@ static void test_bus_gone_server_alive_is_no_death(void **state)
 	assert_int_equal(f->n_dead, 1);
 }
 
+/* The bus comes back while the server, off the bus, still runs: it is not
+ * on the new bus, but it is not down either (the agents take "down" for no
+ * ganesha running); its exit is still its death. */
+static void test_bus_back_server_off_bus_is_not_down(void **state)
+{
+	struct fixture *f = *state;
+
+	f->fake_pid = start_child(f, true, false);
+	watch(f, 0, false);
+	assert_true(run_until(f, is_up, GUARD_MS));
+	reap(&f->bus_pid);
+	unlink(f->sock);
+	run_until(f, NULL, 200);
+	start_bus(f);
+	assert_true(run_until(f, is_watching, GUARD_MS));
+	run_until(f, NULL, 300);
+	assert_int_equal(status(f).state, COORD_CTL_LOCAL_UNKNOWN);
+	assert_int_equal(f->n_dead, 0);
+	reap(&f->fake_pid);
+	assert_true(run_until(f, dead_reported, GUARD_MS));
+	assert_true(is_down(f));
+}
+
 /* A server that was never up is not reported dead, and comes up when it starts. */
 static void test_never_up_is_not_a_death(void **state)
 {
@@ -391,6 +415,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_name_lost_and_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bus_gone_server_alive_is_no_death, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bus_back_server_off_bus_is_not_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_never_up_is_not_a_death, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hung_is_reported_not_killed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hung_is_killed_then_dead, setup, teardown),

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <signal.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <qb/qblog.h>
@@ -136,6 +137,69 @@ static void test_file_filter_error(void **state)
 	expect_not_in(log, "marker-notice", "notice is below error");
 	expect_not_in(log, "engine-notice", "the engine's notice is below error");
 	expect_not_in(log, "marker-after-fini", "logging stopped");
+}
+
+/* logrotate moves the file away and sends SIGHUP: later lines go to a new
+ * file at the same path, none to the moved one. */
+static void test_file_reopen(void **state)
+{
+	char path[64], moved[80], err[256];
+	const char *reopened = NULL;
+	const char *log;
+
+	(void)state;
+	temp_path(path, sizeof(path), "reopen");
+	snprintf(moved, sizeof(moved), "%s.1", path);
+	if (coord_log_init("coordd-test", path, LOG_INFO, err, sizeof(err)) != 0)
+		fail_msg("coord_log_init(%s, info): %s", path, err);
+	qb_log(LOG_NOTICE, "marker-before-rotation");
+	assert_int_equal(rename(path, moved), 0);
+	assert_int_equal(coord_log_reopen(&reopened), 0);
+	assert_non_null(reopened);
+	assert_string_equal(reopened, path);
+	qb_log(LOG_NOTICE, "marker-after-rotation");
+	coord_log_fini();
+	log = slurp(moved);
+	expect_in(log, "marker-before-rotation", "the moved file keeps what was written");
+	expect_not_in(log, "marker-after-rotation", "nothing goes to the moved file");
+	log = slurp(path);
+	expect_in(log, "marker-after-rotation", "the new file gets what follows");
+	unlink(moved);
+	unlink(path);
+}
+
+/* coordd -t: what coord_log_init() would refuse, without opening. */
+static void test_target_check(void **state)
+{
+	char path[64], err[256] = "";
+
+	(void)state;
+	assert_int_equal(coord_log_target_check("syslog", err, sizeof(err)), 0);
+	assert_int_equal(coord_log_target_check("stderr", err, sizeof(err)), 0);
+	temp_path(path, sizeof(path), "check");
+	assert_int_equal(coord_log_target_check(path, err, sizeof(err)), 0);	/* exists */
+	unlink(path);
+	assert_int_equal(coord_log_target_check(path, err, sizeof(err)), 0);	/* can be made */
+	assert_int_equal(access(path, F_OK), -1);	/* and was not */
+	assert_int_equal(coord_log_target_check("/nonexistent-dir/coordd.log", err,
+						sizeof(err)), -ENOENT);
+	expect_in(err, "cannot create log file /nonexistent-dir/coordd.log in /nonexistent-dir",
+		  "a missing directory is named");
+	assert_int_equal(coord_log_target_check("/tmp", err, sizeof(err)), -EISDIR);
+	expect_in(err, "log file /tmp is a directory", "a directory is no log file");
+}
+
+/* Not a file: nothing to reopen, and no error. */
+static void test_reopen_without_file(void **state)
+{
+	const char *reopened = "unset";
+	char err[256];
+
+	(void)state;
+	assert_int_equal(coord_log_init("coordd-test", "stderr", LOG_ERR, err, sizeof(err)), 0);
+	assert_int_equal(coord_log_reopen(&reopened), 0);
+	assert_null(reopened);
+	coord_log_fini();
 }
 
 static void test_stderr_target(void **state)
@@ -345,6 +409,9 @@ int main(void)
 		cmocka_unit_test(test_bad_targets),
 		cmocka_unit_test(test_file_filter_info),
 		cmocka_unit_test(test_file_filter_error),
+		cmocka_unit_test(test_target_check),
+		cmocka_unit_test(test_file_reopen),
+		cmocka_unit_test(test_reopen_without_file),
 		cmocka_unit_test(test_stderr_target),
 		cmocka_unit_test(test_syslog_target),
 		cmocka_unit_test(test_blackbox_shm_released),
