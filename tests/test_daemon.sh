@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # coordd as a process, on this host without corosync (it serves its
 # control socket while it retries corosync): what signals do to it.  TAP.
 set -u
