@@ -57,9 +57,13 @@ deb=$(realpath "$B"/deb/coord_*_*.deb)	# apt-get install takes a path
 changes=$(realpath "$B"/deb/coord_*_*.changes)
 check "the tree has no build products of the package (debian/coord, ../*.deb)" \
 	sh -c "[ ! -e debian/coord ] && [ ! -e debian/files ] && ! ls ../coord_*.deb >/dev/null 2>&1"
-lintian --fail-on error,warning -L '>=info' --show-overrides "$changes" "$deb" >"$work/lintian.out" 2>&1
+# An overridden tag still fails --fail-on when --show-overrides shows it:
+# the overrides (debian/coord.lintian-overrides, each with its reason) are
+# listed from a second run.
+lintian --fail-on error,warning -L '>=info' "$changes" "$deb" >"$work/lintian.out" 2>&1
 rc=$?
 sed 's/^/#   lintian: /' "$work/lintian.out" | grep -v 'root privileges'
+lintian --show-overrides "$deb" 2>/dev/null | grep '^O: ' | sed 's/^/#   lintian, overridden: /'
 check "lintian on the .changes and the .deb: no error, no warning (exit $rc)" [ "$rc" = 0 ]
 
 # Every file it ships under /etc is a conffile: dpkg keeps an edited one
