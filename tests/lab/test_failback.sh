@@ -6,8 +6,8 @@
 # corosync, pacemaker, a real nfs-ganesha 4.3 each over one shared export,
 # coordd and the monitor clone; each VIP a group [ganesha_coord_gate,
 # IPaddr2] preferring its own node; a 4th node with corosync, coordd and a
-# fake ganesha (a member every barrier waits for, whose grace answer case d
-# delays; no pacemaker there).
+# fake ganesha (a member every barrier waits for, whose answer case d
+# holds back by stopping its coordd; no pacemaker there).
 #
 # Client A holds a write lock through VIP1 with a Linux-like client id
 # string that names VIP1 (grace "2:VIP1" releases only such clients);
@@ -27,14 +27,24 @@
 #   b. the same after a whole-node loss (node 1 powered off) and its reboot;
 #   d. a death of the giving node's ganesha in the middle of a return:
 #      after a failover of VIP1 to node 2, node 1's ganesha comes back; the
-#      handover barrier on node 2 is held open by node 4's delayed answer,
-#      and node 2's ganesha is killed meanwhile.
+#      handover barrier on node 2 is held open by node 4 (its coordd
+#      stopped, so it has not answered), and node 2's ganesha is killed
+#      meanwhile.
 # Per case the timeline (server up -> VIP home -> A reclaimed) as # lines.
 #
 # GATE=0: plain IPaddr2 VIPs, as before the gate: case a alone, which must
 # fail (A's LOCK reclaim DENIED on node 1, B later granted A's lock).
 # FAILBACK_CASES="c a b d": the cases to run, in that order.
 set -u
+# A dead server's lock is safe only while the survivors are in grace: until
+# its client reclaimed it where the VIP went.  A gated failover's move (the
+# gate's take-over, then the address) took up to 21 s from the death to
+# A's reclaim on a loaded machine, past nfs_lab's 15 s Grace_Period from
+# the survivors' grace call (B then took the lock through node 3's VIP);
+# and case c's client must reclaim within the take-over grace, started
+# before the address comes.  30 s leaves a margin that does not depend on
+# pacemaker's speed.
+NFS_GRACE=${NFS_GRACE:-30}
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/coord_lab.sh"
 . "$(dirname "$0")/nfs_lab.sh"
@@ -112,12 +122,24 @@ case_begin() {	# TAG
 	done
 	nfs_watch "$GW"
 	NFS_WATCHERS="$NFS_WATCHERS $(vip1_watch "$LAB_DIR/$CASE-vip.log")"
-	sleep 1.5
+	# Nothing moves before B has answered through every VIP and the watches
+	# have their first samples: waited for, not slept.
+	nfs_wait_for 60 case_watched ||
+		echo "# $CASE: B or a watch did not start within 60 s"
 	check "$CASE: before anything moves, B is denied through every VIP" \
 		[ "$(grep -l 'result=DENIED' "$LAB_DIR/$CASE"-B-*.log | wc -l)" = 3 ]
 	T0=$(now_us)
 }
 
+case_watched() {
+	local v
+	for v in "$VIP1" "$VIP2" "$VIP3"; do tries_since "$LAB_DIR/$CASE-B-$v.log" 0 1 || return 1; done
+	grep -q ' vip holder=' "$LAB_DIR/$CASE-vip.log" 2>/dev/null &&
+		[ "$(awk '{print $2}' "$GW" 2>/dev/null | sort -u | wc -l)" -ge "$LAB_N" ]
+}
+tries_since() {	# LOG T COUNT: at least COUNT of B's answers in LOG since T
+	[ "$(awk -v t="$2" '$1 >= t && $3 == "TRY"' "$1" 2>/dev/null | wc -l)" -ge "$3" ]
+}
 grants() {	# LOG FROM [TO]: B's grants in [FROM, TO)
 	awk -v a="$2" -v b="${3:-99999999999999999}" \
 		'$1 >= a && $1 < b && $3 == "TRY" && /result=GRANTED/' "$1" | wc -l
@@ -131,10 +153,17 @@ answers() {	# LOG FROM
 # through a survivor's own VIP between that death and the survivor's
 # grace are the death-to-grace window (GAP), not judged.
 case_end() {	# [DEATH_T DEAD]
-	local death=${1:-} dead=${2:-} v n log g gap bad
-	nfs_wait_for 60 nfs_no_grace_but $CASE_DOWN ||
-		echo "# $CASE: some ganesha still in grace after 60 s"
-	sleep 1.5
+	local death=${1:-} dead=${2:-} v n log g gap bad t_ng
+	nfs_wait_for 90 nfs_no_grace_but $CASE_DOWN ||
+		echo "# $CASE: some ganesha still in grace after 90 s"
+	# B's last answers are the ones after grace: two more through every
+	# VIP (the second asked once grace was over), waited for, not slept.
+	t_ng=$(now_us)
+	after_grace() {
+		local v
+		for v in "$VIP1" "$VIP2" "$VIP3"; do tries_since "$LAB_DIR/$CASE-B-$v.log" "$t_ng" 2 || return 1; done
+	}
+	nfs_wait_for 30 after_grace || echo "# $CASE: B did not answer twice through every VIP after grace"
 	nfs_client_stop $bpids
 	nfs_unwatch
 	sleep 0.3
@@ -170,7 +199,7 @@ reset_stack() {	# DEAD...
 			"VIP2 on $(vip_holder "$VIP2"), VIP3 on $(vip_holder "$VIP3")"
 		return 1
 	}
-	nfs_wait_for 60 nfs_no_grace
+	nfs_wait_for 90 nfs_no_grace
 }
 
 vip1_on() { [ "$(vip_holder "$VIP1")" = "$1" ]; }
@@ -198,7 +227,7 @@ failover_part() {	# DEATH_T WHAT
 	r=$(reclaimed_after "$t")
 	check "$CASE: client A reclaimed its lock on node ${s:-?} ($(ms "$t" "$r") after $2)" [ -n "$r" ]
 	echo "# $CASE: failover: VIP1 on node ${s:-?} at $(ms "$t" "$(vip1_at "${s:-x}" "$t")"), A reclaimed at $(ms "$t" "$r")"
-	nfs_wait_for 60 nfs_no_grace_but 1
+	nfs_wait_for 90 nfs_no_grace_but 1
 }
 
 TIMELINES=
@@ -216,8 +245,18 @@ case_c() {
 	out=$(nctl 1 move "$VIP1" node2 2>&1); rc=$?
 	echo "$out" | sed 's/^/#   coordctl: /'
 	check "c: coordctl move $VIP1 node2 exits 0 (VIP1 ran on node 2)" [ "$rc" = 0 ]
-	t_there=$(vip1_at 2 "$t_move")
 	nfs_wait_for 60 vip1_on 1
+	# A's silence ends C_PAUSE_S after VIP1 is seen home, within node 1's
+	# take-over grace (Grace_Period from the gate's start): counted from
+	# that arrival, not after the checks below, whose duration is the
+	# machine's speed (9 s on a loaded one, and A came back after the
+	# grace: NFS4ERR_NO_GRACE).  What remains of the grace at the arrival
+	# is the machine's speed too (the address comes after the gate), which
+	# NFS_GRACE above allows for.
+	sleep "$C_PAUSE_S"
+	t_cont=$(now_us)
+	kill -CONT "$apid"
+	t_there=$(vip1_at 2 "$t_move")
 	t_home=$(vip1_at 1 "$t_move")
 	check "c: the move's constraint cleared, pacemaker brought VIP1 home (a second gated move)" vip1_on 1
 	check_arrival 2 "$t_there" "the move"
@@ -225,9 +264,6 @@ case_c() {
 	both_handed_over() { [ "$(events_of 1 handover)" -gt "$h1" ] && [ "$(events_of 2 handover)" -gt "$h2" ]; }
 	check "c: a handover recorded by node 1 (giving VIP1 to node 2), then by node 2 (giving it back)" \
 		both_handed_over
-	sleep "$C_PAUSE_S"
-	t_cont=$(now_us)
-	kill -CONT "$apid"
 	await_reclaim "$t_move" 30
 	r=$(reclaimed_after "$t_move")
 	timeline "move asked 0 ms -> VIP1 on node 2 $(ms "$t_move" "$t_there") -> VIP1 home" \
@@ -291,20 +327,26 @@ case_b() {
 case_d() {
 	local t_death t_up t_off t_kill t_home r h i
 	echo "# d. VIP1 failed over to node 2; node 1's ganesha back; node 2's ganesha killed" \
-		"while its handover waits for the witness (node $W answers grace 3 s late)"
+		"while its handover waits for the witness (node $W's coordd stopped until then)"
 	case_begin d
 	t_death=$(now_us)
 	nfs_ganesha_kill 1
 	failover_part "$t_death" "the death"
-	fault "$W" "delay 3000"
+	# The witness cannot answer the handover before node 2's ganesha is
+	# killed: its coordd is stopped until then (held by that event, not by
+	# a delay the machine's speed could outrun).  What bounds the wait is
+	# the handover's deadline (10 s, policy hold: a held handover is
+	# withdrawn and the gate's stop fails).
+	kill -STOP "$(coord_pid "$W")"
 	nfs_ganesha_start 1
 	t_up=$(now_us)
 	# The gate stops on node 2 right after VIP1 left it: its handover
-	# starts, and waits for the witness.
+	# starts; nodes 1 and 3 answer, the witness cannot.
 	h=
-	for i in $(seq 1 200); do
-		h=$(nctl 2 --json events 2>/dev/null | jq -r '[.events[] | select(.reason == "handover"
-			and (.state == "waiting" or .state == "complete"))] | .[0].id // empty')
+	for i in $(seq 1 600); do
+		h=$(nctl 2 --json events 2>/dev/null | jq -r --argjson w "$W" '[.events[] | select(.reason == "handover"
+			and .state == "waiting" and
+			all(.survivors[]; .node_id == $w or .state == "answered"))] | .[0].id // empty')
 		[ -n "$h" ] && break
 		sleep 0.1
 	done
@@ -312,7 +354,7 @@ case_d() {
 	check "d: node 2's handover of VIP1 is waiting for the witness ($(ms "$t_up" "$t_off") after node 1's ganesha answered)" [ -n "$h" ]
 	nfs_ganesha_kill 2
 	t_kill=$(now_us) CASE_DOWN=2
-	fault "$W" ok
+	kill -CONT "$(coord_pid "$W")"
 	nfs_wait_for 60 vip1_on 1
 	t_home=$(vip1_at 1 "$t_up")
 	check "d: VIP1 back on node 1 despite node 2's death" vip1_on 1
@@ -328,7 +370,10 @@ case_d() {
 		[ "$(handover_state)" = released ]
 	timeline "ganesha up 0 ms -> handover on node 2 waiting $(ms "$t_up" "$t_off") -> node 2's ganesha killed" \
 		"$(ms "$t_up" "$t_kill") -> VIP1 home $(ms "$t_up" "$t_home") -> A reclaimed $(ms "$t_up" "$r")"
-	case_end
+	# Node 1's death opened the case, as in case a: B's grants through a
+	# survivor's own VIP before it entered grace are that window (GAP).
+	# Node 2's comes while nodes 1 and 3 are in the handover's grace.
+	case_end "$t_death" 1
 }
 
 for c in $CASES; do
