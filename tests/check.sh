@@ -49,5 +49,8 @@ for s in tests/test_install.sh tests/fuzz/check.sh tests/sim/check.sh tests/lab/
 done
 # The Debian package: built, linted, installed, run, purged (bash, root).
 [ -f tests/test_deb.sh ] && run_suite tests/test_deb.sh bash tests/test_deb.sh
+# The deployment lab's short form: docs/install.md run on three Debian 12
+# nodes (systemd-nspawn), one failover with a client's lock, the removal.
+[ -f tests/deploy/check.sh ] && run_suite tests/deploy/check.sh sh tests/deploy/check.sh
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
