@@ -34,7 +34,10 @@
 # bridge br0, which lives in a network namespace of the lab: a node's
 # address vanishes with the node.  The shared storage is a directory of
 # this machine's ext4 bound at the same place in every node (ganesha's VFS
-# cannot export the overlay).
+# cannot export the overlay).  nspawn's seccomp filter refuses
+# open_by_handle_at (EPERM), which ganesha's VFS needs for every file
+# handle (an OPEN fails, its log says "Forbidden action"): the nodes are
+# allowed it, as they are CAP_NET_ADMIN and CAP_IPC_LOCK (IPaddr2, corosync).
 
 DEPLOY_CACHE=${DEPLOY_CACHE:-/var/cache/coord-deploy}
 DL_SUITE=bookworm
@@ -252,7 +255,7 @@ dl_boot() {	# N
 		--quiet --keep-unit --register=no -M "node$n" -D "$DL_TMPL" \
 		--overlay="$DL_TMPL:$d/upper:/" --bind="$DL_DIR/shared:$DL_SHARED_AT" \
 		--boot --console=pipe --network-bridge=br0 --resolv-conf=off --link-journal=no \
-		--capability=CAP_NET_ADMIN,CAP_IPC_LOCK \
+		--capability=CAP_NET_ADMIN,CAP_IPC_LOCK --system-call-filter=open_by_handle_at \
 		</dev/null >>"$d/console.log" 2>&1 &
 	wpid=$!
 	echo "$wpid" >"$d/wrapper.pid"
