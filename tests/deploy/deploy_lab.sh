@@ -9,6 +9,7 @@
 #   dl_template DEB     the cached node tree for this package (prints its path)
 #   dl_up N DEB         a bridge, N nodes booted one after another
 #   dl_boot N           boot node N (again, after a crash) and wait for it
+#                       (dl_start N, then dl_wait_booted N)
 #   dl_exec N cmd...    run in node N as its administrator would (root shell)
 #   dl_crash N          kill -9 of node N's PID 1: every process of it dies
 #   dl_down             stop everything, remove what the lab made; idempotent
@@ -243,12 +244,12 @@ dl_up() {	# N DEB
 	done
 }
 
-# Boots node N (detached) and waits until its systemd says running or
-# degraded; records its PID 1.
-dl_boot() {	# N
-	local n=$1 d wpid np p1 st t0 end
+# Starts node N (detached) and returns once its PID 1 runs and its system
+# bus's socket exists, early in its boot (a watch of the node can begin
+# before pacemaker starts there); records its PID 1.
+dl_start() {	# N
+	local n=$1 d wpid np p1='' end
 	d=$(dl_dir "$n")
-	t0=$(dl_now_us)
 	rm -f "$d/pid1"
 	setsid nsenter --net="/run/netns/$DL_NS" \
 		"$DL_TOP/tests/deploy/nspawn_node.sh" "$DL_CGROUP/node$n" --restart-unless "$d/no-restart" -- \
@@ -259,24 +260,42 @@ dl_boot() {	# N
 		</dev/null >>"$d/console.log" 2>&1 &
 	wpid=$!
 	echo "$wpid" >"$d/wrapper.pid"
-	end=$(dl_deadline 300)
-	while dl_before "$end"; do
+	end=$(dl_deadline 120)
+	while dl_before "$end" && kill -0 "$wpid" 2>/dev/null; do
 		np=$(pgrep -P "$wpid" -x systemd-nspawn | head -n 1)
 		[ -n "$np" ] && p1=$(pgrep -P "$np" -x systemd | head -n 1)
-		if [ -n "${p1:-}" ]; then
-			st=$(nsenter -t "$p1" -a systemctl is-system-running 2>/dev/null)
-			case $st in running|degraded)
-				echo "$p1" >"$d/pid1"
-				echo "# TIME boot node$n $(( ($(dl_now_us) - t0) / 1000 )) ms ($st)" >&2
-				return 0 ;;
-			esac
+		if [ -n "$p1" ] && [ -S "/proc/$p1/root/run/dbus/system_bus_socket" ]; then
+			echo "$p1" >"$d/pid1"
+			return 0
 		fi
-		kill -0 "$wpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	_dl_not_booted "$n" "${p1:+PID 1 $p1, }no system bus"
+}
+
+# Waits until node N's systemd says running or degraded.
+dl_wait_booted() {	# N
+	local n=$1 st='' end
+	end=$(dl_deadline 300)
+	while dl_before "$end" && dl_alive "$n"; do
+		st=$(nsenter -t "$(dl_pid1 "$n")" -a systemctl is-system-running 2>/dev/null)
+		case $st in running|degraded) return 0 ;; esac
 		sleep 0.2
 	done
-	dl_log "node$n did not boot (systemd: ${st:-no PID 1}); its console:"
-	tail -n 20 "$d/console.log" | sed 's/^/#   /' >&2
+	_dl_not_booted "$n" "systemd: ${st:-gone}"
+}
+
+_dl_not_booted() {	# N WHY
+	dl_log "node$1 did not boot ($2); its console:"
+	tail -n 20 "$(dl_dir "$1")/console.log" | sed 's/^/#   /' >&2
 	return 1
+}
+
+dl_boot() {	# N: started and booted
+	local t0
+	t0=$(dl_now_us)
+	dl_start "$1" && dl_wait_booted "$1" || return 1
+	echo "# TIME boot node$1 $(( ($(dl_now_us) - t0) / 1000 )) ms" >&2
 }
 
 # In node N, with the environment of a root shell (nsenter keeps our

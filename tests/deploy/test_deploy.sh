@@ -31,12 +31,12 @@
 # window, docs/deploy.md: reported as GAP, not judged).
 #
 # Each case starts from its own state (every VIP home, no grace; case b:
-# VIP1 failed over), restoring it first, so a case left broken by a bug
-# does not take the next ones with it; what the restoring had to do is
-# reported (# reset: ...).
+# VIP1 failed over; case h: every VIP served), restoring it first, so a
+# case left broken by a bug does not take the next ones with it; what the
+# restoring had to do is reported (# reset: ...).
 #
-# DEPLOY_SHORT=1 (make check): bring-up, case a without its failback,
-# case h.  DEPLOY_CASES="a b ...": the cases to run, in that order (none:
+# DEPLOY_SHORT=1 (make check): bring-up, case a (the failover, not the
+# failback), case h from there.  DEPLOY_CASES="a b ...": the cases to run, in that order (none:
 # the bring-up alone).
 # DEPLOY_KEEP=DIR: the logs and each node's journal are copied there.
 # TAP.  Needs root, systemd-nspawn and debootstrap (tests/deps.sh) and,
@@ -50,7 +50,10 @@ B=${B:-build}
 T=0 FAILED=0
 ok() { T=$((T + 1)); echo "ok $T - $1"; }
 not_ok() { T=$((T + 1)); FAILED=$((FAILED + 1)); echo "not ok $T - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }	# DESCRIPTION command...
+# Conditions for check (one command: "check d [ a ] && [ b ]" would check [ a ] alone).
+both() { [ -n "$1" ] && [ -n "$2" ]; }
+same_pid() { [ -n "$1" ] && [ "$1" != 0 ] && [ "$1" = "$2" ]; }
 finish() { echo "1..$T"; exit $(( FAILED > 0 )); }
 
 DEPLOY_SHORT=${DEPLOY_SHORT:-0}
@@ -299,7 +302,7 @@ check "coordd runs under coordd.service, Type=notify with a watchdog ($s)" \
 	sh -c "echo '$s' | grep -q 'Type=notify' && ! echo '$s' | grep -q 'WatchdogUSec=0 '"
 gp=$(dl_exec 1 cat /run/ganesha/ganesha.pid 2>/dev/null | tr -d ' \n')
 check "ganesha runs under nfs-ganesha.service, its pid in Debian's /run/ganesha/ganesha.pid ($gp)" \
-	[ -n "$gp" ] && [ "$gp" = "$(main_pid 1 nfs-ganesha)" ]
+	same_pid "$gp" "$(main_pid 1 nfs-ganesha)"
 if wait_for 180 vips_home; then
 	ok "every VIP on its own node ($(ms "$t_up" "$(dl_now_us)") after the bring-up began)"
 else
@@ -433,6 +436,15 @@ ensure_home() {
 	wait_for 90 no_grace_but || { repair "a ganesha still in grace"; return 1; }
 	[ $fixed = 0 ] || repair "done: every VIP home, no grace"
 }
+# Every VIP on one node, no ganesha in grace, no failed resource: what
+# the removal needs (the short run goes there straight from case a).
+vips_served() { local v; for v in "$VIP1" "$VIP2" "$VIP3"; do vip_holder "$v" >/dev/null || return 1; done; }
+no_failed_actions() { ! dl_exec 1 crm_mon -1 2>/dev/null | grep -q 'Failed Resource Actions'; }
+ensure_served() {
+	wait_for 120 vips_served && wait_for 90 no_grace_but && no_failed_actions ||
+		{ repair "not served as it should be: $(where_is)"; ensure_home; }
+}
+
 # VIP1 failed over: node1's ganesha dead, every grace over (as case a
 # leaves it).
 ensure_failed_over() {
@@ -482,7 +494,7 @@ case_c() {
 	wait_for 120 vip1_on 1
 	th=$(vip1_at 1 "$t")
 	check "c: VIP1 went to node2 ($(ms "$t" "$t2")) and back home ($(ms "$t" "$th"))" \
-		[ -n "$t2" ] && [ -n "$th" ]
+		both "$t2" "$th"
 	[ -n "$t2" ] && check_arrival 2 "$t2" "the move"
 	[ -n "$th" ] && check_arrival 1 "$th" "the way back"
 	sleep "$C_PAUSE_S"
@@ -503,7 +515,7 @@ coordd_part() {	# WHAT PID-BEFORE [same]
 	p=$(main_pid 1 coordd)
 	if [ "${3:-}" = same ]; then
 		check "$CASE: coordd still runs, the same process (pid $p0 -> ${p:-none}; $(dl_exec 1 systemctl is-active coordd))" \
-			[ -n "$p" ] && [ "$p" = "$p0" ] && [ "$p" != 0 ]
+			same_pid "$p" "$p0"
 	else
 		check "$CASE: coordd runs again after $what (pid $p0 -> ${p:-none}; $(dl_exec 1 systemctl is-active coordd))" \
 			unit_active 1 coordd
@@ -558,18 +570,24 @@ case_f() {
 
 # ---- g: node1 crashes and boots again ----
 case_g() {
-	local t td
+	local t td booted
 	echo "# g. node1 crashes (kill -9 of its PID 1), then boots again"
 	case_begin g
 	td=$(dl_now_us)
 	dl_crash 1
 	CASE_DOWN=1
 	failover_part "$td" "the crash"
+	# A new watch (node1's namespace and bus are new) from early in its
+	# boot: VIP1 may come home before its systemd says it booted.
 	stop_watch
 	t=$(dl_now_us)
-	if dl_boot 1; then ok "g: node1 booted again ($(ms "$t" "$(dl_now_us)"))"; else not_ok "g: node1 booted again"; fi
+	booted=no
+	if dl_start 1; then
+		watch_start
+		dl_wait_booted 1 && booted=yes
+	fi
+	check "g: node1 booted again ($(ms "$t" "$(dl_now_us)"))" [ "$booted" = yes ]
 	CASE_DOWN=
-	watch_start
 	home_part "$t" "the boot" 180
 	case_end "$td" 1
 }
@@ -580,14 +598,20 @@ no_coordd() { ! dl_exec "$1" pgrep -x coordd >/dev/null; }
 no_coord_pkg() { ! dl_exec "$1" dpkg-query -W coord >/dev/null 2>&1; }
 not_active() { ! echo " $(active_nodes) " | grep -q " $1 "; }
 case_h() {
-	local f files out left
+	local f files out left t crashes
 	echo "# h. coord removed from node3 as $DL_DOC says (its \"remove\" blocks)"
 	case_begin h
 	files=$(dl_exec 3 dpkg-query -L coord 2>/dev/null)
+	t=$(date +%s)
 	doc_run_stage remove
+	# Right after apt purge returned: a package that stops its daemon has.
+	check "h: the removal stopped coordd on node3 (running: $(dl_exec 3 pgrep -a coordd | tr '\n' ' '))" no_coordd 3
 	wait_for 90 vip3_away
 	check "h: VIP3 moved off node3 ($(where_is))" vip3_away
 	case_end
+	crashes=$(dl_exec 1 journalctl -u coordd --since "@$t" -o cat 2>/dev/null | grep -c 'member 3 left (procdown)')
+	check "h: node3's coordd left its group cleanly (node1 saw it crash $crashes time(s): $(dl_exec 3 journalctl --since "@$t" -o cat -u coordd 2>/dev/null | grep -E 'Watchdog|Killing|Main process exited' | tr '\n' ';'))" \
+		[ "$crashes" = 0 ]
 	check "h: no coordd process left on node3 ($(dl_exec 3 pgrep -a coordd | tr '\n' ' '))" no_coordd 3
 	check "h: dpkg knows no coord, not even its conffiles ($(dl_exec 3 dpkg-query -W -f='${Status}' coord 2>&1))" \
 		no_coord_pkg 3
@@ -615,6 +639,8 @@ for c in $CASES; do
 	CASE=$c CASE_DOWN=
 	if [ "$c" = b ]; then
 		check "before case b: VIP1 failed over (node1's ganesha killed), no grace" ensure_failed_over
+	elif [ "$c" = h ]; then
+		check "before case h: every VIP served, no ganesha in grace, no failed resource" ensure_served
 	elif [ "$c" = a ] && [ "$DEPLOY_SHORT" = 1 ]; then
 		:	# straight after the bring-up
 	else
