@@ -54,6 +54,7 @@ check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }	# DE
 # Conditions for check (one command: "check d [ a ] && [ b ]" would check [ a ] alone).
 both() { [ -n "$1" ] && [ -n "$2" ]; }
 same_pid() { [ -n "$1" ] && [ "$1" != 0 ] && [ "$1" = "$2" ]; }
+both_zero() { [ "$1" = 0 ] && [ "$2" = 0 ]; }
 finish() { echo "1..$T"; exit $(( FAILED > 0 )); }
 
 DEPLOY_SHORT=${DEPLOY_SHORT:-0}
@@ -165,12 +166,15 @@ wait_for() {	# SECONDS command...: polls every 200 ms
 	while :; do "$@" && return 0; dl_before "$end" || return 1; sleep 0.2; done
 }
 vips_home() { local v; for v in 1 2 3; do [ "$(vip_holder "$(vip_of $v)")" = "$v" ] || return 1; done; }
-no_grace_but() {	# DEAD...: every other running node's ganesha out of grace
-	local n
+no_grace_but() {	# DEAD...: every other running ganesha out of grace
+	local n g
 	for n in $(seq 1 "$N"); do
 		case " $* " in *" $n "*) continue ;; esac
 		dl_alive "$n" || continue
-		[ "$(get_grace "$n")" = false ] || return 1
+		g=$(get_grace "$n")
+		# A stopped ganesha is in no grace; a running one must answer.
+		[ -z "$g" ] && ! unit_active "$n" nfs-ganesha && continue
+		[ "$g" = false ] || return 1
 	done
 }
 active_nodes() {	# nodes with ganesha-active=1, as node 1 sees them
@@ -303,11 +307,13 @@ check "coordd runs under coordd.service, Type=notify with a watchdog ($s)" \
 gp=$(dl_exec 1 cat /run/ganesha/ganesha.pid 2>/dev/null | tr -d ' \n')
 check "ganesha runs under nfs-ganesha.service, its pid in Debian's /run/ganesha/ganesha.pid ($gp)" \
 	same_pid "$gp" "$(main_pid 1 nfs-ganesha)"
+UP=yes
 if wait_for 180 vips_home; then
 	ok "every VIP on its own node ($(ms "$t_up" "$(dl_now_us)") after the bring-up began)"
 else
 	not_ok "every VIP on its own node" "$(where_is)" \
 		"$(dl_exec 1 pcs status 2>&1 | sed -n '/Full List of Resources/,/Daemon Status/p' | tr '\n' ';')"
+	UP=no
 fi
 check "no ganesha in grace" wait_for 90 no_grace_but
 echo "# TIME bring-up $(( ($(dl_now_us) - t_up) / 1000000 )) s"
@@ -604,14 +610,17 @@ case_h() {
 	files=$(dl_exec 3 dpkg-query -L coord 2>/dev/null)
 	t=$(date +%s)
 	doc_run_stage remove
-	# Right after apt purge returned: a package that stops its daemon has.
-	check "h: the removal stopped coordd on node3 (running: $(dl_exec 3 pgrep -a coordd | tr '\n' ' '))" no_coordd 3
 	wait_for 90 vip3_away
 	check "h: VIP3 moved off node3 ($(where_is))" vip3_away
 	case_end
+	# How coordd ended is in the journals, whenever it ended: a daemon left
+	# running by the removal is killed by systemd's watchdog some seconds
+	# later (its unit gone, its notifications refused).
 	crashes=$(dl_exec 1 journalctl -u coordd --since "@$t" -o cat 2>/dev/null | grep -c 'member 3 left (procdown)')
-	check "h: node3's coordd left its group cleanly (node1 saw it crash $crashes time(s): $(dl_exec 3 journalctl --since "@$t" -o cat -u coordd 2>/dev/null | grep -E 'Watchdog|Killing|Main process exited' | tr '\n' ';'))" \
-		[ "$crashes" = 0 ]
+	killed=$(dl_exec 3 journalctl -u coordd --since "@$t" -o cat 2>/dev/null |
+		grep -E 'Watchdog timeout|Killing process|Main process exited, code=killed' | tr '\n' ';')
+	check "h: the removal stopped node3's coordd, which left its group cleanly (node1 saw it crash $crashes time(s)${killed:+; node3: $killed})" \
+		both_zero "$crashes" "${killed:-0}"
 	check "h: no coordd process left on node3 ($(dl_exec 3 pgrep -a coordd | tr '\n' ' '))" no_coordd 3
 	check "h: dpkg knows no coord, not even its conffiles ($(dl_exec 3 dpkg-query -W -f='${Status}' coord 2>&1))" \
 		no_coord_pkg 3
@@ -635,6 +644,8 @@ case_h() {
 t_cases=$(dl_now_us)
 for c in $CASES; do
 	[ "$c" = none ] && continue
+	# No VIP served after the guide's set-up: no case can be judged.
+	[ "$UP" = yes ] || { not_ok "case $c: not run, the guide's set-up serves no VIP"; continue; }
 	t_case=$(dl_now_us)
 	CASE=$c CASE_DOWN=
 	if [ "$c" = b ]; then
