@@ -183,6 +183,15 @@ deb:
 	rm -rf $(DEB_SRC)
 	@ls $(B)/deb
 
+# The deployment lab: three Debian 12 nodes booting their own systemd
+# (systemd-nspawn), set up by running docs/install.md as written, then a
+# client's lock through every kind of move and the package's removal
+# (tests/deploy/test_deploy.sh; make check runs its short form).  It
+# builds the .deb when the tree is newer.
+.PHONY: deploy-test
+deploy-test: deps all $(B)/tests/lab/nfs4_client $(B)/tests/lab/vip_watch
+	@B=$(B) bash tests/deploy/test_deploy.sh
+
 INSTALL_FILES = $(SBINDIR)/coordd $(SBINDIR)/coordctl \
 	$(OCFDIR)/ganesha_coord_mon $(OCFDIR)/ganesha_coord_gate $(OCFDIR)/coordd \
 	$(MANDIR)/man8/coordd.8 $(MANDIR)/man8/coordctl.8 $(MANDIR)/man5/coordd.conf.5 \
