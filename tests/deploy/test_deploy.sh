@@ -106,7 +106,7 @@ keep_logs() {
 	[ -n "${DEPLOY_KEEP:-}" ] && [ -n "${DL_DIR:-}" ] && [ -d "$DL_DIR" ] || return 0
 	mkdir -p "$DEPLOY_KEEP"
 	for n in $(seq 1 "$N"); do
-		dl_alive "$n" && dl_exec "$n" journalctl -b --no-pager -o short-precise \
+		dl_alive "$n" && dl_exec "$n" journalctl --no-pager -o short-precise \
 			>"$DEPLOY_KEEP/node$n.journal" 2>&1
 		cp "$(dl_dir "$n")/console.log" "$DEPLOY_KEEP/node$n.console" 2>/dev/null
 	done
