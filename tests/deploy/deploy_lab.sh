@@ -50,7 +50,7 @@ DL_SHARED_AT=/srv/ganesha	# where the guide expects the shared storage
 # Bump when what the lab does to the trees (_dl_packages, dl_template,
 # _dl_template_finish) changes.
 DL_PACKAGES_VERSION=1
-DL_TEMPLATE_VERSION=1
+DL_TEMPLATE_VERSION=2
 DL_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 dl_log() { echo "# deploy: $*" >&2; }
@@ -122,7 +122,8 @@ _dl_nspawn_run() {	# TREE SCRIPT
 # an empty machine-id (each node gets its own), no host name (nspawn gives
 # the node's), localhost alone in /etc/hosts (the guide adds the nodes),
 # systemd-networkd for the node's address, rpc_pipefs masked (not in this
-# kernel: the node would boot "degraded").
+# kernel: the node would boot "degraded"), a persistent journal (what a
+# node logged before a crash or a reboot is kept on its disk).
 _dl_template_finish() {	# TREE
 	local t=$1
 	: >"$t/etc/machine-id"
@@ -135,6 +136,7 @@ _dl_template_finish() {	# TREE
 		"$t/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"
 	ln -sfn /dev/null "$t/etc/systemd/system/run-rpc_pipefs.mount"
 	ln -sfn /dev/null "$t/etc/systemd/system/rpc-gssd.service"
+	mkdir -p "$t/var/log/journal"
 }
 
 # The base with the guide's "template" blocks run in it as written, with

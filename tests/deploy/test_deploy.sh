@@ -107,7 +107,7 @@ keep_logs() {
 	[ -n "${DEPLOY_KEEP:-}" ] && [ -n "${DL_DIR:-}" ] && [ -d "$DL_DIR" ] || return 0
 	mkdir -p "$DEPLOY_KEEP"
 	for n in $(seq 1 "$N"); do
-		dl_alive "$n" && dl_exec "$n" journalctl -b --no-pager -o short-precise \
+		dl_alive "$n" && dl_exec "$n" journalctl --no-pager -o short-precise \
 			>"$DEPLOY_KEEP/node$n.journal" 2>&1
 		cp "$(dl_dir "$n")/console.log" "$DEPLOY_KEEP/node$n.console" 2>/dev/null
 	done
@@ -317,6 +317,27 @@ else
 	UP=no
 fi
 check "no ganesha in grace" wait_for 90 no_grace_but
+# The guide's epochs (start second * 8 + node number): distinct, and each
+# node's own number in the low bits, so EPOCH_EXEC took effect.
+epochs=
+for n in $(seq 1 "$N"); do
+	e=$(dl_exec "$n" tail -n 1 /var/log/ganesha/ganesha.log | sed -n 's/.* : epoch \([0-9a-f]*\) : .*/\1/p')
+	epochs="$epochs ${e:-none}"
+	[ -n "$e" ] && [ $(( 0x$e % 8 )) = "$n" ] || epochs="$epochs(not node$n's)"
+done
+check "each node's ganesha runs with an epoch of its own (docs/deploy.md):$epochs" \
+	sh -c 'echo "$1" | grep -qv "none\|not" && [ "$(echo $1 | tr " " "\n" | sort -u | wc -l)" = 3 ]' _ "$epochs"
+# Gates created disabled and enabled once their rules exist: each VIP
+# started once, at home; nothing handed over.
+handovers_on() {	# N: how many handover events node N records, or "?"
+	local c
+	c=$(dl_exec "$1" coordctl --json events 2>/dev/null |
+		jq '[.events[] | select(.reason == "handover")] | length' 2>/dev/null)
+	echo "${c:-?}"
+}
+handovers=$(for n in $(seq 1 "$N"); do handovers_on "$n"; done | tr '\n' ' ')
+check "the set-up moved no VIP: no handover recorded on any node (per node: $handovers)" \
+	[ "$handovers" = "0 0 0 " ]
 echo "# TIME bring-up $(( ($(dl_now_us) - t_up) / 1000000 )) s"
 
 # ---- the cases ----
