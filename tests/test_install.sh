@@ -70,9 +70,12 @@ mkdir -p "$rt" && chmod 0755 "$rt"
 port=$((20000 + $$ % 30000))	# metrics on the host's loopback, a port of its own
 printf 'socket = %s/coordd.sock\nsocket_group = root\nlog_target = stderr\nmetrics_listen = %s\n' \
 	"$rt" "$port" >"$rt/coordd.conf"
+# The unit's capabilities, as setpriv names them: -all,+chown,...
+caps=-all$(sed -n 's/^CapabilityBoundingSet=//p' "$dest/lib/systemd/system/coordd.service" |
+	tr 'A-Z' 'a-z' | sed 's/cap_/,+/g; s/ //g')
 unshare -m sh -c "mount --make-rprivate / && mount --bind /usr /usr && mount -o remount,bind,ro /usr &&
 	mount --bind /etc /etc && mount -o remount,bind,ro /etc &&
-	exec setpriv --no-new-privs sh -c 'umask 0077; exec \"$dest/usr/sbin/coordd\" -f -c \"$rt/coordd.conf\"'" \
+	exec setpriv --no-new-privs --bounding-set '$caps' sh -c 'umask 0077; exec \"$dest/usr/sbin/coordd\" -f -c \"$rt/coordd.conf\"'" \
 	>"$rt/coordd.err" 2>&1 &
 cpid=$!
 i=0
@@ -82,6 +85,8 @@ done
 t "coordd under the unit's restrictions answers ping" "$dest/usr/sbin/coordctl" -s "$rt/coordd.sock" ping
 t "... and it ran with no new privileges and umask 0077" sh -c \
 	"grep -q '^NoNewPrivs:[[:space:]]*1' /proc/$cpid/status && grep -q '^Umask:[[:space:]]*0077' /proc/$cpid/status"
+t "... and with the unit's capabilities only ($caps)" sh -c \
+	"[ \"\$(grep '^CapBnd:' /proc/$cpid/status | awk '{print \$2}')\" = \"\$(setpriv --bounding-set '$caps' grep '^CapBnd:' /proc/self/status | awk '{print \$2}')\" ]"
 t "... and /usr was read-only for it" sh -c "grep -q ' /usr ro,' /proc/$cpid/mountinfo"
 t "... and it serves its metrics on 127.0.0.1:$port" sh -c \
 	"curl -sf --max-time 5 http://127.0.0.1:$port/metrics | grep -q '^coord_joined 0\$'"
