@@ -7,13 +7,16 @@
 # (corosync, pacemaker, pcsd, nfs-ganesha, coordd) under a real systemd as
 # PID 1, which a network namespace alone (tests/lab) cannot give.
 #
-#   dl_template DEB     the cached node tree for this package (prints its path)
+#   dl_template DEB     the cached node tree for this package: DL_TMPL
 #   dl_up N DEB         a bridge, N nodes booted one after another
 #   dl_boot N           boot node N (again, after a crash) and wait for it
-#                       (dl_start N, then dl_wait_booted N)
+#                       (dl_start N: its PID 1 and bus exist; dl_wait_booted N)
 #   dl_exec N cmd...    run in node N as its administrator would (root shell)
 #   dl_crash N          kill -9 of node N's PID 1: every process of it dies
 #   dl_down             stop everything, remove what the lab made; idempotent
+#   dl_leftovers        what dl_down left (nothing, or one line each)
+#   doc_extract DOC DIR the guide's command blocks and where to run them
+#                       (the marker convention: above doc_extract)
 #
 # The cache (DEPLOY_CACHE, /var/cache/coord-deploy by default) survives runs:
 #   base-KEY/   debootstrap --variant=minbase of bookworm (KEY: suite, mirror,

@@ -37,8 +37,8 @@
 # restoring had to do is reported (# reset: ...).
 #
 # DEPLOY_SHORT=1 (make check): bring-up, case a (the failover, not the
-# failback), case h from there.  DEPLOY_CASES="a b ...": the cases to run, in that order (none:
-# the bring-up alone).
+# failback), case h from there.  DEPLOY_CASES="a b ...": the cases to
+# run, in that order (none: the bring-up alone).
 # DEPLOY_KEEP=DIR: the logs and each node's journal are copied there.
 # TAP.  Needs root, systemd-nspawn and debootstrap (tests/deps.sh) and,
 # the first time, the Debian mirror (debootstrap, the node packages).
@@ -115,12 +115,15 @@ keep_logs() {
 	cp -r "$DL_DIR/doc" "$DEPLOY_KEEP/" 2>/dev/null
 	for n in $(seq 1 "$N"); do
 		cp "$(dl_dir "$n")/upper/var/log/pacemaker/pacemaker.log" "$DEPLOY_KEEP/node$n.pacemaker.log" 2>/dev/null
+		cp "$(dl_dir "$n")/upper/var/log/ganesha/ganesha.log" "$DEPLOY_KEEP/node$n.ganesha.log" 2>/dev/null
 	done
 }
 WATCHERS=
-stop_watch() {
+stop_watch() {	# our watches only (a pid whose process is gone may be another's by now)
 	local p
-	for p in $WATCHERS; do kill "$p" 2>/dev/null; done
+	for p in $WATCHERS; do
+		grep -qa vip_watch "/proc/$p/cmdline" 2>/dev/null && kill "$p"
+	done
 	WATCHERS=
 }
 teardown() {
