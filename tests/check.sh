@@ -50,5 +50,10 @@ for s in tests/test_build.sh tests/test_licence.sh tests/test_install.sh tests/t
 done
 # The Debian package: built, linted, installed, run, purged (bash, root).
 [ -f tests/test_deb.sh ] && run_suite tests/test_deb.sh bash tests/test_deb.sh
+# The deployment lab's short form (after test_deb.sh, whose package it
+# installs): docs/install.md run as written on three Debian 12 nodes
+# booting their own systemd, one failover with a client's lock, the
+# removal.  The full lab: make deploy-test.
+[ -f tests/deploy/check.sh ] && run_suite tests/deploy/check.sh sh tests/deploy/check.sh
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
