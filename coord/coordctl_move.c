@@ -5,9 +5,20 @@
  * stop on the node giving the VIP up (the handover barrier, then its
  * server drops the VIP's state) and its start on NODE (the take-over);
  * this asks pacemaker for the move the way `pcs resource move` does (a
- * location constraint preferring NODE), waits until the VIP's group runs
- * on NODE, and removes that constraint again, so the preference does not
- * outlive the move.  No shell: pacemaker's tools are run directly.
+ * location constraint preferring NODE), waits until the move is done, and
+ * removes that constraint again, so the preference does not outlive the
+ * move (also when it times out).  No shell: pacemaker's tools are run
+ * directly.
+ *
+ * Done means every member of the group runs on NODE once the cluster has
+ * settled.  --locate counts a start still in flight as running, so the
+ * group "runs on" NODE as soon as its gate's start (the take-over,
+ * seconds long) has begun, before the address has started there; a
+ * constraint removed then lets pacemaker, when that start ends, send the
+ * group home instead (the deployment lab saw IPaddr2 never start on NODE
+ * while coordctl said the move was done).  So: each member located on
+ * NODE, then `crm_resource --wait` (no action of the transition left),
+ * then each member again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +36,7 @@ extern char **environ;
 
 #define MOVE_DEFAULT_TIMEOUT_MS	120000
 #define MOVE_POLL_MS		250
+#define MOVE_MAX_MEMBERS	16	/* a [gate, IPaddr2] group has two */
 
 /* Runs argv (no shell), its stdout into out (NUL-terminated, truncated to
  * cap), its stderr to ours unless quiet (a query whose "not running" is an
@@ -86,10 +98,36 @@ static bool node_name_ok(const char *s)
 	return true;
 }
 
-/* The id of the group holding the gate whose vip is VIP; 0 or -1. */
-static int find_group(const char *vip, char *group, size_t cap)
+/* The VIP's group: its id and its member primitives, in order. */
+struct move_group {
+	char id[256];
+	size_t n;
+	char member[MOVE_MAX_MEMBERS][256];
+};
+
+/* The id="..." of the element whose tag starts at tag (a child's id does
+ * not count: the tag ends at its '>'); 0 or -1. */
+static int tag_id(const char *tag, char *id, size_t cap)
 {
-	char xpath[256], out[8192];
+	const char *end = strchr(tag, '>'), *p = strstr(tag, " id=\""), *q;
+
+	if (!end || !p || p > end)
+		return -1;
+	p += 5;
+	q = strchr(p, '"');
+	if (!q || q > end || q == p || (size_t)(q - p) >= cap)
+		return -1;
+	memcpy(id, p, (size_t)(q - p));
+	id[q - p] = '\0';
+	return 0;
+}
+
+/* The group holding the gate whose vip is VIP, with its members; 0 or -1
+ * (none, or XML we do not read whole: a member missed would be a member
+ * not waited for). */
+static int find_group(const char *vip, struct move_group *g)
+{
+	char xpath[256], out[32768];
 	const char *p, *end;
 	const char *argv[] = { "cibadmin", "--query", "--scope", "resources", "--xpath",
 			       xpath, NULL };
@@ -99,34 +137,77 @@ static int find_group(const char *vip, char *group, size_t cap)
 	if (run(argv, out, sizeof(out), true) != 0)
 		return -1;
 	p = strstr(out, "<group ");
-	if (p)
-		p = strstr(p, " id=\"");
-	if (!p)
+	if (!p || tag_id(p, g->id, sizeof(g->id)) != 0)
 		return -1;
-	p += 5;
-	end = strchr(p, '"');
-	if (!end || (size_t)(end - p) >= cap)
+	end = strstr(p, "</group>");
+	if (!end)
 		return -1;
-	memcpy(group, p, (size_t)(end - p));
-	group[end - p] = '\0';
-	return 0;
+	for (g->n = 0; (p = strstr(p + 1, "<primitive ")) && p < end; g->n++)
+		if (g->n == MOVE_MAX_MEMBERS ||
+		    tag_id(p, g->member[g->n], sizeof(g->member[g->n])) != 0)
+			return -1;
+	return g->n ? 0 : -1;
 }
 
-/* Where pacemaker runs the group now: "resource G is running on: N". */
-static bool runs_on(const char *group, const char *node)
+/* Where pacemaker runs a resource now: "resource R is running on: N",
+ * exactly once.  A start still in flight counts as running. */
+static bool located_on(const char *rsc, const char *node)
 {
 	char out[1024], want[300];
-	const char *argv[] = { "crm_resource", "--resource", group, "--locate", NULL };
+	const char *argv[] = { "crm_resource", "--resource", rsc, "--locate", NULL };
+	const char *first;
 
 	if (run(argv, out, sizeof(out), true) != 0)
 		return false;
-	const char *first;
-
 	snprintf(want, sizeof(want), "is running on: %s\n", node);
-	/* Exactly one location, and it is node. */
 	first = strstr(out, "is running on:");
 	return first && first == strstr(out, want) &&
 	       !strstr(first + 1, "is running on:");
+}
+
+/* Every member of the group on node: the group's own --locate is not
+ * enough, it counts the gate's start (the take-over, seconds long) before
+ * the address has even begun to start. */
+static bool group_on(const struct move_group *g, const char *node)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (!located_on(g->member[i], node))
+			return false;
+	return true;
+}
+
+/* Pacemaker's own wait for a settled cluster (crm_resource --wait: no
+ * action of the transition left to run), bounded by the time left.  It
+ * counts whole seconds and looks every 2 s, so it may end up to about 2 s
+ * past the deadline. */
+static bool settled(double deadline)
+{
+	char timeout[32], out[4096];
+	const char *argv[] = { "crm_resource", "--wait", timeout, NULL };
+	double left = deadline - ctl_mono_ms();
+
+	if (left <= 0)
+		return false;
+	snprintf(timeout, sizeof(timeout), "--timeout=%llds",
+		 (long long)((left + 999) / 1000));
+	return run(argv, out, sizeof(out), false) == 0;
+}
+
+/* The move is done when every member runs on node once the cluster has
+ * settled, and not before: a member's start still in flight counts as
+ * running, and a constraint removed then lets pacemaker send the group
+ * home before the rest of it has started here. */
+static bool move_done(const struct move_group *g, const char *node, double deadline)
+{
+	for (;;) {
+		if (group_on(g, node) && settled(deadline) && group_on(g, node))
+			return true;
+		if (ctl_mono_ms() >= deadline)
+			return false;
+		poll(NULL, 0, MOVE_POLL_MS);
+	}
 }
 
 int ctl_move(const char *vip_text, const char *node, int64_t timeout_ms)
@@ -134,7 +215,8 @@ int ctl_move(const char *vip_text, const char *node, int64_t timeout_ms)
 	const char *clear[] = { "crm_resource", "--resource", NULL, "--clear", NULL };
 	const char *move[] = { "crm_resource", "--resource", NULL, "--move", "--node",
 			       node, NULL };
-	char group[256], out[2048];
+	struct move_group g;
+	char out[2048];
 	struct coord_vip vip;
 	double deadline;
 	int rc;
@@ -147,34 +229,32 @@ int ctl_move(const char *vip_text, const char *node, int64_t timeout_ms)
 		fprintf(stderr, "coordctl: '%s' is not a node name\n", node);
 		return CTL_EXIT_USAGE;
 	}
-	if (find_group(vip_text, group, sizeof(group)) != 0) {
+	if (find_group(vip_text, &g) != 0) {
 		fprintf(stderr, "coordctl: no pacemaker group holds a ganesha_coord_gate "
 			"with vip=%s (is the VIP a [gate, IPaddr2] group? see "
 			"docs/migration.md, \"Gate every VIP\")\n",
 			vip_text);
 		return CTL_EXIT_FAILED;
 	}
-	if (runs_on(group, node)) {
-		printf("%s (group %s) already runs on %s\n", vip_text, group, node);
+	if (group_on(&g, node)) {
+		printf("%s (group %s) already runs on %s\n", vip_text, g.id, node);
 		return CTL_EXIT_OK;
 	}
-	move[2] = clear[2] = group;
+	move[2] = clear[2] = g.id;
 	rc = run(move, out, sizeof(out), false);
 	if (rc != 0) {
 		fprintf(stderr, "coordctl: crm_resource --move of %s to %s failed (exit %d)\n",
-			group, node, rc);
+			g.id, node, rc);
 		return CTL_EXIT_FAILED;
 	}
-	printf("moving %s (group %s) to %s: the gate hands it over\n", vip_text, group, node);
+	printf("moving %s (group %s) to %s: the gate hands it over\n", vip_text, g.id, node);
 	fflush(stdout);
 	deadline = ctl_mono_ms() + (timeout_ms > 0 ? timeout_ms : MOVE_DEFAULT_TIMEOUT_MS);
-	while (!runs_on(group, node) && ctl_mono_ms() < deadline)
-		poll(NULL, 0, MOVE_POLL_MS);
-	rc = runs_on(group, node) ? CTL_EXIT_OK : CTL_EXIT_TIMEOUT;
+	rc = move_done(&g, node, deadline) ? CTL_EXIT_OK : CTL_EXIT_TIMEOUT;
 	/* The preference served the move; it must not pin the VIP for ever. */
 	if (run(clear, out, sizeof(out), false) != 0)
 		fprintf(stderr, "coordctl: crm_resource --clear of %s failed: remove its "
-			"cli-prefer constraint by hand\n", group);
+			"cli-prefer constraint by hand\n", g.id);
 	if (rc == CTL_EXIT_OK)
 		printf("%s runs on %s\n", vip_text, node);
 	else
