@@ -252,8 +252,7 @@ int main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (req.type == CTL_LOCAL_MOVE)
-		return ctl_move(a.move_vip, a.move_node,
-				a.timeout_ms == CTL_DEFAULT_TIMEOUT_MS ? -1 : a.timeout_ms);
+		return ctl_move(a.move_vip, a.move_node, a.timeout_ms);
 	req.seq = new_seq();
 	out = ctl_output_new(stdout, req.type, a.json);
 	if (!out) {

@@ -23,6 +23,8 @@ enum {
 };
 
 #define CTL_DEFAULT_TIMEOUT_MS	30000
+/* move waits for pacemaker: a handover, a take-over, a settled cluster. */
+#define CTL_MOVE_DEFAULT_TIMEOUT_MS	120000
 
 /* Command options, as given (ctl_args.given). */
 enum {

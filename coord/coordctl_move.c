@@ -34,7 +34,6 @@
 
 extern char **environ;
 
-#define MOVE_DEFAULT_TIMEOUT_MS	120000
 #define MOVE_POLL_MS		250
 #define MOVE_MAX_MEMBERS	16	/* a [gate, IPaddr2] group has two */
 
@@ -249,7 +248,7 @@ int ctl_move(const char *vip_text, const char *node, int64_t timeout_ms)
 	}
 	printf("moving %s (group %s) to %s: the gate hands it over\n", vip_text, g.id, node);
 	fflush(stdout);
-	deadline = ctl_mono_ms() + (timeout_ms > 0 ? timeout_ms : MOVE_DEFAULT_TIMEOUT_MS);
+	deadline = ctl_mono_ms() + timeout_ms;
 	rc = move_done(&g, node, deadline) ? CTL_EXIT_OK : CTL_EXIT_TIMEOUT;
 	/* The preference served the move; it must not pin the VIP for ever. */
 	if (run(clear, out, sizeof(out), false) != 0)

@@ -46,14 +46,16 @@ static void usage(FILE *out)
 		"  -s, --socket PATH         coordd's socket (default %s)\n"
 		"  -j, --json                one JSON document (see docs/control.md)\n"
 		"  -t, --timeout SEC         bound the whole exchange (default %d s;\n"
-		"                            none for death or give-up --wait)\n"
+		"                            %d s for move; none for death or\n"
+		"                            give-up --wait)\n"
 		"  -h, --help                this text\n"
 		"  -V, --version             coordctl's version\n"
 		"\n"
 		"Exit status: 0 ok; 1 failed (coordd refused, or the event ended\n"
 		"badly or is held); 2 usage error; 3 cannot talk to coordd;\n"
 		"4 timed out; 5 up: a member, not a VIP target yet.\n",
-		COORD_CTL_DEFAULT_SOCKET, CTL_DEFAULT_TIMEOUT_MS / 1000);
+		COORD_CTL_DEFAULT_SOCKET, CTL_DEFAULT_TIMEOUT_MS / 1000,
+		CTL_MOVE_DEFAULT_TIMEOUT_MS / 1000);
 }
 
 struct command {
@@ -303,7 +305,9 @@ int ctl_parse(int argc, char **argv, struct ctl_args *a, struct coord_ctl_reques
 	}
 	if (check_options(cmd, a) < 0)
 		return CTL_EXIT_USAGE;
-	if (a->timeout_ms == -2)	/* none for death/give-up --wait */
-		a->timeout_ms = a->wait ? -1 : CTL_DEFAULT_TIMEOUT_MS;
+	if (a->timeout_ms == -2)	/* not given: the command's own default */
+		a->timeout_ms = a->wait ? -1 :	/* none for death/give-up --wait */
+			cmd->type == CTL_LOCAL_MOVE ? CTL_MOVE_DEFAULT_TIMEOUT_MS :
+			CTL_DEFAULT_TIMEOUT_MS;
 	return -1;
 }

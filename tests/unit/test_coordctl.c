@@ -371,6 +371,42 @@ static void test_usage_errors(void **state)
 	free(r);
 }
 
+/* A command's timeout when -t is not given is the command's own; a -t is
+ * taken as given, whatever its value (-t 30 move once meant 120 s: 30 s
+ * was taken for "not given"). */
+static void test_timeout_defaults(void **state)
+{
+	static const struct {
+		const char *argv[8];
+		int64_t want_ms;
+	} cases[] = {
+		{ { "coordctl", "ping", NULL }, CTL_DEFAULT_TIMEOUT_MS },
+		{ { "coordctl", "move", "198.18.0.101", "node2", NULL }, CTL_MOVE_DEFAULT_TIMEOUT_MS },
+		{ { "coordctl", "-t", "30", "move", "198.18.0.101", "node2", NULL }, 30000 },
+		{ { "coordctl", "-t", "5", "move", "198.18.0.101", "node2", NULL }, 5000 },
+		{ { "coordctl", "-t", "120", "ping", NULL }, 120000 },
+		{ { "coordctl", "death", "--ip", "198.18.0.101", "--wait", NULL }, -1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ctl_args a;
+		struct coord_ctl_request req;
+		char *argv[8] = { NULL };	/* getopt_long permutes it */
+		int argc = 0;
+
+		for (; cases[i].argv[argc]; argc++)
+			argv[argc] = (char *)cases[i].argv[argc];
+		optind = 0;	/* getopt_long starts over */
+		assert_int_equal(ctl_parse(argc, argv, &a, &req), -1);
+		if (a.timeout_ms != cases[i].want_ms)
+			fail_msg("case %zu (%s %s): timeout %lld ms, want %lld", i,
+				 cases[i].argv[1], cases[i].argv[2] ? cases[i].argv[2] : "",
+				 (long long)a.timeout_ms, (long long)cases[i].want_ms);
+	}
+}
+
 static void test_cannot_connect(void **state)
 {
 	struct ctl_run *r = malloc(sizeof(*r));
@@ -793,6 +829,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_checker_refuses),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_timeout_defaults),
 		cmocka_unit_test(test_cannot_connect),
 		cmocka_unit_test_setup_teardown(test_rejects_bad_replies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_permitted, setup, teardown),
