@@ -107,8 +107,16 @@ check_arrival() {	# N T WHAT
 		[ "$g" = true ]
 }
 
+# A's and B's outcome is judged unless the case found it decided by an
+# ordinary lease expiry (case c: CASE_JUDGED=0); then it is reported.
+judge() {	# DESCRIPTION command...
+	if [ "$CASE_JUDGED" = 1 ]; then check "$@"; return; fi
+	local d=$1; shift
+	if "$@"; then echo "# $CASE, not judged: $d (holds)"; else echo "# $CASE, not judged: $d (does not hold)"; fi
+}
+
 case_begin() {	# TAG
-	CASE=$1 CASE_DOWN=
+	CASE=$1 CASE_DOWN= CASE_JUDGED=1
 	A=$LAB_DIR/$CASE-A.log GW=$LAB_DIR/$CASE-grace.log
 	FILE=lock-$CASE
 	apid=$(nfs_client_bg "$A" hold --server "$VIP1" --id "clientA-$CASE" --linux-id \
@@ -167,12 +175,10 @@ case_end() {	# [DEATH_T DEAD]
 	nfs_client_stop $bpids
 	nfs_unwatch
 	sleep 0.3
-	if grep -q ' LOST ' "$A"; then
-		not_ok "$CASE: client A never lost its lock" "$(grep -E ' (LOST|RECLAIM|RECLAIM_OPEN) ' "$A" | tail -3)"
-	else
-		ok "$CASE: client A never lost its lock ($(grep -c ' RECLAIMED ' "$A") recoveries, every reclaim granted)"
-	fi
-	check "$CASE: client A still holds it at the end" kill -0 "$apid"
+	grep -E ' (LOST|RECLAIM|RECLAIM_OPEN) ' "$A" | tail -3 | sed 's/^/#   A: /'
+	judge "$CASE: client A never lost its lock ($(grep -c ' RECLAIMED ' "$A") recoveries, every reclaim granted)" \
+		sh -c "! grep -q ' LOST ' '$A'"
+	judge "$CASE: client A still holds it at the end" kill -0 "$apid"
 	for n in 1 2 3; do
 		v=$(vip_of $n) log=$LAB_DIR/$CASE-B-$v.log gap=0
 		if [ -n "$death" ] && [ "$n" != "$dead" ]; then
@@ -183,9 +189,9 @@ case_end() {	# [DEATH_T DEAD]
 				"the death-to-grace window (docs/deploy.md), not the move"
 		fi
 		bad=$(( $(grants "$log" "$T0") - gap ))
-		check "$CASE: B through $v never granted A's range ($(answers "$log" "$T0"))" [ "$bad" = 0 ]
+		judge "$CASE: B through $v never granted A's range ($(answers "$log" "$T0"))" [ "$bad" = 0 ]
 	done
-	check "$CASE: after grace, B through VIP1 is denied (A's lock holds)" \
+	judge "$CASE: after grace, B through VIP1 is denied (A's lock holds)" \
 		[ "$(awk '$3 == "TRY" {r = $NF} END {print r}' "$LAB_DIR/$CASE-B-$VIP1.log")" = result=DENIED ]
 	nfs_client_stop "$apid"
 }
@@ -236,10 +242,11 @@ timeline() { echo "# $CASE: $*"; TIMELINES="$TIMELINES
 
 # ---- c: a planned move (coordctl move), A paused across it ----
 case_c() {
-	local t_move t_there t_home t_cont r rc out h1 h2
+	local t_stop t_move t_there t_home t_cont t_g1 r rc out h1 h2
 	echo "# c. coordctl move $VIP1 node2 on the fresh cluster; client A paused across it"
 	case_begin c
 	kill -STOP "$apid"
+	t_stop=$(now_us)
 	h1=$(events_of 1 handover) h2=$(events_of 2 handover)
 	t_move=$(now_us)
 	out=$(nctl 1 move "$VIP1" node2 2>&1); rc=$?
@@ -258,6 +265,21 @@ case_c() {
 	kill -CONT "$apid"
 	t_there=$(vip1_at 2 "$t_move")
 	t_home=$(vip1_at 1 "$t_move")
+	# A keeps its lock only if node 1 dropped VIP1's state (the grace("3:")
+	# before its "2:VIP1" puts A in node 1's reclaim list; node 1 was not
+	# in grace before) while A's lease there still ran.  Later, node 1's
+	# reaper expires A and deletes its only record (ganesha 4.3 reaps in
+	# grace too, and no take-over reads v4old): an ordinary lease expiry,
+	# whose winner is the machine's speed.  Judged when the drop came within
+	# the lease less 1.5 s (A renews every 500 ms; ganesha's clock counts
+	# whole seconds), reported otherwise.
+	t_g1=$(awk -v t="$t_move" '$1 >= t && $2 == "grace" && $3 == "node=1" && $4 == "state=true" {print $1; exit}' \
+		"$LAB_DIR/$CASE-vip.log")
+	echo "# c: node 1 in grace (its drop) $(ms "$t_stop" "$t_g1") after A stopped renewing (lease ${NFS_LEASE} s)"
+	if [ -z "$t_g1" ] || [ $(( t_g1 - t_stop )) -ge $(( (NFS_LEASE * 1000 - 1500) * 1000 )) ]; then
+		CASE_JUDGED=0
+		echo "# c: A's lease on node 1 ran out before node 1 dropped VIP1's state: A's outcome and B's are reported, not judged"
+	fi
 	check "c: the move's constraint cleared, pacemaker brought VIP1 home (a second gated move)" vip1_on 1
 	check_arrival 2 "$t_there" "the move"
 	check_arrival 1 "$t_home" "the way back"
@@ -268,7 +290,7 @@ case_c() {
 	r=$(reclaimed_after "$t_move")
 	timeline "move asked 0 ms -> VIP1 on node 2 $(ms "$t_move" "$t_there") -> VIP1 home" \
 		"$(ms "$t_move" "$t_home") -> A resumed $(ms "$t_move" "$t_cont") -> A reclaimed $(ms "$t_move" "$r")"
-	check "c: client A reclaimed its lock on node 1 after its pause" [ -n "$r" ]
+	judge "c: client A reclaimed its lock on node 1 after its pause" [ -n "$r" ]
 	case_end
 }
 
