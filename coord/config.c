@@ -200,14 +200,14 @@ static const char *set_value(struct coord_config *cfg, const struct config_key *
 		st->vip_line[cfg->n_vips] = lineno;
 		cfg->vips[cfg->n_vips++] = vip;
 		return NULL;
-	case KEY_POLICY:
-		if (!strcmp(v, "release"))
-			cfg->deadline_policy = COORD_POLICY_RELEASE;
-		else if (!strcmp(v, "hold"))
-			cfg->deadline_policy = COORD_POLICY_HOLD;
-		else
+	case KEY_POLICY: {
+		uint8_t policy = coord_policy_parse(v);
+
+		if (!policy)
 			return k->expect;
+		cfg->deadline_policy = policy;
 		return NULL;
+	}
 	case KEY_LISTEN: {
 		struct sockaddr_storage ss;
 		socklen_t sl;
