@@ -5,6 +5,7 @@
  * values, scripts and docs/control.md quote them.  A new value gets its
  * name here and nowhere else.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "coord/vocab.h"
@@ -103,6 +104,23 @@ uint8_t coord_policy_parse(const char *name)
 bool coord_policy_known(uint8_t policy)
 {
 	return policy < COUNT(policy_names) && policy_names[policy];
+}
+
+void coord_policy_choices(char *buf, size_t len)
+{
+	size_t v, n = 0, at = 0;
+
+	for (v = 0; v < COUNT(policy_names); v++)
+		n += policy_names[v] != NULL;
+	if (len)
+		buf[0] = '\0';
+	for (v = 0; v < COUNT(policy_names); v++) {
+		if (!policy_names[v])
+			continue;
+		n--;
+		at += snprintf(buf + (at < len ? at : len), at < len ? len - at : 0,
+			       "%s%s", policy_names[v], n > 1 ? ", " : n ? " or " : "");
+	}
 }
 
 const char *coord_event_state_name(uint8_t state)

@@ -15,6 +15,7 @@
 #define COORD_VOCAB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* What an unconfirmed event does at its deadline (coordd.conf). */
@@ -101,6 +102,8 @@ const char *coord_policy_name(uint8_t policy);
 /* COORD_POLICY_* of a name, 0 if none; true for a policy the code has. */
 uint8_t coord_policy_parse(const char *name);
 bool coord_policy_known(uint8_t policy);
+/* "release or hold", for an error message; truncated to len. */
+void coord_policy_choices(char *buf, size_t len);
 const char *coord_event_state_name(uint8_t state);
 /* RELEASED..DONE: the event will not change again. */
 bool coord_event_state_final(uint8_t state);

@@ -868,6 +868,7 @@ static void test_encode_ignores_version(void **state)
 
 static void test_names(void **state)
 {
+	char buf[64];
 	int i, j;
 
 	(void)state;
@@ -914,7 +915,12 @@ static void test_names(void **state)
 	assert_int_equal(coord_policy_parse("Hold"), 0);
 	assert_false(coord_policy_known(0));
 	assert_true(coord_policy_known(COORD_POLICY_HOLD));
-	assert_false(coord_policy_known(COORD_POLICY_HOLD + 1));
+	assert_false(coord_policy_known(UINT8_MAX));
+	coord_policy_choices(buf, sizeof(buf));
+	assert_string_equal(buf, "release or hold");
+	coord_policy_choices(buf, 9);
+	assert_string_equal(buf, "release ");
+	coord_policy_choices(buf, 0);
 	assert_string_equal(coord_target_why_name(COORD_TARGET_UNKNOWN), "unknown");
 	assert_string_equal(coord_target_why_name(COORD_TARGET_GRACE_PENDING),
 			    "grace-pending");
