@@ -56,7 +56,7 @@ static const struct config_key keys[] = {
 	NUMBER(grace_call_timeout_ms, 100, 600000, "milliseconds"),
 	NUMBER(barrier_deadline_ms, 100, 3600000, "milliseconds"),
 	{ "deadline_policy", KEY_POLICY, FIELD(deadline_policy), 0, 0, 0,
-	  "release or hold" },
+	  NULL },	/* expect: the policies' names, coord_policy_choices() */
 	TEXT(release_command, 1, 0, "a command of 1..1023 printable bytes"),
 	NUMBER(release_timeout_ms, 100, 3600000, "milliseconds"),
 	NUMBER(release_retry_ms, 10, 30000, "milliseconds"),
@@ -200,14 +200,16 @@ static const char *set_value(struct coord_config *cfg, const struct config_key *
 		st->vip_line[cfg->n_vips] = lineno;
 		cfg->vips[cfg->n_vips++] = vip;
 		return NULL;
-	case KEY_POLICY:
-		if (!strcmp(v, "release"))
-			cfg->deadline_policy = COORD_POLICY_RELEASE;
-		else if (!strcmp(v, "hold"))
-			cfg->deadline_policy = COORD_POLICY_HOLD;
-		else
-			return k->expect;
+	case KEY_POLICY: {
+		uint8_t policy = coord_policy_parse(v);
+
+		if (!policy) {
+			coord_policy_choices(st->expect, sizeof(st->expect));
+			return st->expect;
+		}
+		cfg->deadline_policy = policy;
 		return NULL;
+	}
 	case KEY_LISTEN: {
 		struct sockaddr_storage ss;
 		socklen_t sl;

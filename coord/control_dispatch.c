@@ -21,61 +21,8 @@
 #define COORD_VERSION "unknown"
 #endif
 
-/* The EVENT record reports the engine's states under the same numbers. */
-_Static_assert((int)COORD_CTL_EVENT_WAITING == (int)COORD_EVENT_WAITING &&
-	       (int)COORD_CTL_EVENT_QUORUM_WAIT == (int)COORD_EVENT_QUORUM_WAIT &&
-	       (int)COORD_CTL_EVENT_RELEASING == (int)COORD_EVENT_RELEASING &&
-	       (int)COORD_CTL_EVENT_RETRY_WAIT == (int)COORD_EVENT_RETRY_WAIT &&
-	       (int)COORD_CTL_EVENT_HELD == (int)COORD_EVENT_HELD &&
-	       (int)COORD_CTL_EVENT_RELEASED == (int)COORD_EVENT_RELEASED &&
-	       (int)COORD_CTL_EVENT_RELEASE_FAILED == (int)COORD_EVENT_RELEASE_FAILED &&
-	       (int)COORD_CTL_EVENT_ABANDONED == (int)COORD_EVENT_ABANDONED &&
-	       (int)COORD_CTL_EVENT_CANCELLED == (int)COORD_EVENT_CANCELLED &&
-	       (int)COORD_CTL_EVENT_DONE == (int)COORD_EVENT_DONE &&
-	       (int)COORD_CTL_EVENT_JOIN_WAIT == (int)COORD_EVENT_JOIN_WAIT,
-	       "control event states must equal the engine's");
-_Static_assert((int)COORD_CTL_TARGET_YES == (int)COORD_TARGET_YES &&
-	       (int)COORD_CTL_TARGET_NOT_JOINED == (int)COORD_TARGET_NOT_JOINED &&
-	       (int)COORD_CTL_TARGET_INQUORATE == (int)COORD_TARGET_INQUORATE &&
-	       (int)COORD_CTL_TARGET_SYNCING == (int)COORD_TARGET_SYNCING &&
-	       (int)COORD_CTL_TARGET_GRACE_PENDING == (int)COORD_TARGET_GRACE_PENDING &&
-	       (int)COORD_CTL_TARGET_SERVER_DOWN == (int)COORD_TARGET_SERVER_DOWN,
-	       "control target reasons must equal the engine's");
-/*
- * SURVIVOR and STATUS report these engine values under the same numbers
- * (coordctl reads them with ctl.h's names, without the engine).
- */
-_Static_assert((int)COORD_CTL_SURVIVOR_WAITING == (int)COORD_SURVIVOR_WAITING &&
-	       (int)COORD_CTL_SURVIVOR_ANSWERED == (int)COORD_SURVIVOR_ANSWERED &&
-	       (int)COORD_CTL_SURVIVOR_LEFT == (int)COORD_SURVIVOR_LEFT &&
-	       (int)COORD_CTL_SURVIVOR_DOWN == (int)COORD_SURVIVOR_DOWN &&
-	       (int)COORD_CTL_SURVIVOR_INCOMPATIBLE == (int)COORD_SURVIVOR_INCOMPATIBLE,
-	       "control survivor states must equal the engine's");
-_Static_assert((int)COORD_CTL_LEAVE_JOIN == (int)COORD_LEAVE_JOIN &&
-	       (int)COORD_CTL_LEAVE_LEAVE == (int)COORD_LEAVE_LEAVE &&
-	       (int)COORD_CTL_LEAVE_NODEDOWN == (int)COORD_LEAVE_NODEDOWN &&
-	       (int)COORD_CTL_LEAVE_NODEUP == (int)COORD_LEAVE_NODEUP &&
-	       (int)COORD_CTL_LEAVE_PROCDOWN == (int)COORD_LEAVE_PROCDOWN,
-	       "control leave reasons must equal the engine's");
-_Static_assert((int)COORD_CTL_POLICY_RELEASE == (int)COORD_POLICY_RELEASE &&
-	       (int)COORD_CTL_POLICY_HOLD == (int)COORD_POLICY_HOLD,
-	       "control policies must equal the engine's");
-/* STATUS carries the engine's counter array as it is, and the metrics
- * name its entries with the control protocol's names. */
-_Static_assert((int)COORD_CTL_EC_DELIVERED == (int)COORD_ACCEPTED &&
-	       (int)COORD_CTL_EC_REJECTED_SENDER == (int)COORD_REFUSED_SENDER &&
-	       (int)COORD_CTL_EC_REJECTED_INCARNATION == (int)COORD_REFUSED_INCARNATION &&
-	       (int)COORD_CTL_EC_REJECTED_ORIGIN == (int)COORD_REFUSED_ORIGIN &&
-	       (int)COORD_CTL_EC_UNKNOWN_EVENT == (int)COORD_REFUSED_UNKNOWN_EVENT &&
-	       (int)COORD_CTL_EC_UNEXPECTED_ACK == (int)COORD_REFUSED_UNEXPECTED_ACK &&
-	       (int)COORD_CTL_EC_DUPLICATE == (int)COORD_REFUSED_DUPLICATE &&
-	       (int)COORD_CTL_EC_TABLE_FULL == (int)COORD_TABLE_FULL &&
-	       (int)COORD_CTL_EC_ACTION_OVERFLOW == (int)COORD_ACTION_OVERFLOW &&
-	       (int)COORD_CTL_EC_UNKNOWN_TYPE == (int)COORD_REFUSED_UNKNOWN_TYPE &&
-	       COORD_CTL_EC_COUNT == COORD_REFUSAL_COUNT,
-	       "control engine counters must be the engine's, in its order");
 _Static_assert(COORD_CODEC_ERROR_COUNT <= COORD_CTL_MAX_COUNTERS &&
-	       COORD_CTL_EC_COUNT <= COORD_CTL_MAX_COUNTERS &&
+	       COORD_REFUSAL_COUNT <= COORD_CTL_MAX_COUNTERS &&
 	       COORD_CTL_CC_COUNT <= COORD_CTL_MAX_COUNTERS,
 	       "counter arrays must fit a STATUS record");
 
@@ -217,7 +164,7 @@ static int send_sent_event(struct coord_control_client *c, const struct waiter *
 
 	e->id = w->id;
 	e->reason = w->reason;
-	e->state = COORD_CTL_EVENT_SENT;
+	e->state = COORD_EVENT_SENT;
 	e->flags = COORD_CTL_EVENT_LOCAL_ORIGIN;
 	e->age_us = t > w->reported_us ? t - w->reported_us : 0;
 	e->report_us = e->complete_us = e->release_us = e->ended_us =
@@ -393,7 +340,7 @@ static void status_record(struct coord_dispatch *d, struct coord_control_client 
 		   (coord_engine_quorate(e) ? COORD_CTL_ST_QUORATE : 0) |
 		   (st->quorum_connected ? COORD_CTL_ST_QUORUM_CONNECTED : 0) |
 		   (st->bus_connected ? COORD_CTL_ST_BUS_CONNECTED : 0);
-	s->policy = (uint8_t)st->policy;	/* enum coord_ctl_policy */
+	s->policy = (uint8_t)st->policy;	/* enum coord_policy */
 	coord_engine_target(e, &target);
 	s->target = (uint8_t)target.why;
 	s->deadline_ms = st->deadline_ms;
@@ -402,7 +349,7 @@ static void status_record(struct coord_dispatch *d, struct coord_control_client 
 	s->n_events = (uint16_t)n_events;
 	s->n_clients = (uint16_t)cc->clients;
 	s->uptime_us = st->uptime_us;
-	s->n_engine = COORD_CTL_EC_COUNT;
+	s->n_engine = COORD_REFUSAL_COUNT;
 	memcpy(s->engine, ec->count, sizeof(ec->count));
 	s->n_wire = COORD_CODEC_ERROR_COUNT;
 	memcpy(s->wire, st->wire_errors, sizeof(st->wire_errors));

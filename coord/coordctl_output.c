@@ -249,15 +249,15 @@ static void json_status(FILE *f, const struct coord_ctl_status_rec *s)
 	j_bool(f, "quorate", s->flags & COORD_CTL_ST_QUORATE);
 	j_bool(f, "quorum_connected", s->flags & COORD_CTL_ST_QUORUM_CONNECTED);
 	j_bool(f, "bus_connected", s->flags & COORD_CTL_ST_BUS_CONNECTED);
-	j_str(f, "policy", coord_ctl_policy_name(s->policy));
-	j_str(f, "vip_target", coord_ctl_target_name(s->target));
+	j_str(f, "policy", coord_policy_name(s->policy));
+	j_str(f, "vip_target", coord_target_why_name(s->target));
 	fprintf(f, ",\"deadline_ms\":%" PRIu32, s->deadline_ms);
 	j_ms(f, "uptime_ms", s->uptime_us);
 	fprintf(f, ",\"members\":%u,\"pending_events\":%u,\"recorded_events\":%u"
 		",\"control_clients\":%u", s->n_members, s->n_pending, s->n_events,
 		s->n_clients);
 	fputs(",\"counters\":{", f);
-	j_counters(f, true, "engine", s->engine, s->n_engine, coord_ctl_engine_counter_name);
+	j_counters(f, true, "engine", s->engine, s->n_engine, coord_refusal_name);
 	j_counters(f, false, "wire_errors", s->wire, s->n_wire, coord_ctl_wire_counter_name);
 	j_counters(f, false, "control", s->control, s->n_control,
 		   coord_ctl_control_counter_name);
@@ -301,17 +301,17 @@ static void json_survivor(FILE *f, const struct coord_ctl_survivor *s)
 {
 	fprintf(f, "{\"node_id\":%" PRIu32 ",\"pid\":%" PRIu32 ",\"incarnation\":%" PRIu64,
 		s->nodeid, s->pid, s->incarnation);
-	j_str(f, "state", coord_ctl_survivor_state_name(s->state));
-	if (s->state == COORD_CTL_SURVIVOR_ANSWERED)
+	j_str(f, "state", coord_survivor_state_name(s->state));
+	if (s->state == COORD_SURVIVOR_ANSWERED)
 		j_str(f, "result", coord_ack_result_name(s->result));
 	else
 		fputs(",\"result\":null", f);
 	j_bool(f, "late", s->flags & COORD_CTL_SURVIVOR_LATE);
-	if (s->state == COORD_CTL_SURVIVOR_LEFT)
-		j_str(f, "leave_reason", coord_ctl_leave_reason_name(s->leave_reason));
+	if (s->state == COORD_SURVIVOR_LEFT)
+		j_str(f, "leave_reason", coord_leave_reason_name(s->leave_reason));
 	else
 		fputs(",\"leave_reason\":null", f);
-	j_ms(f, "grace_latency_ms", s->state == COORD_CTL_SURVIVOR_ANSWERED ?
+	j_ms(f, "grace_latency_ms", s->state == COORD_SURVIVOR_ANSWERED ?
 	     s->grace_latency_us : COORD_CTL_NEVER);
 	j_ms(f, "at_ms", s->at_us);
 	j_str(f, "detail", s->detail);
@@ -332,8 +332,8 @@ static void json_event(struct ctl_output *o)
 	fprintf(f, ",\"origin\":%" PRIu32 ",\"incarnation\":%" PRIu64 ",\"seq\":%" PRIu32,
 		e->id.origin, e->id.incarnation, e->id.seq);
 	j_str(f, "reason", coord_death_reason_name(e->reason));
-	j_str(f, "state", coord_ctl_event_state_name(e->state));
-	j_bool(f, "final", coord_ctl_event_state_final(e->state));
+	j_str(f, "state", coord_event_state_name(e->state));
+	j_bool(f, "final", coord_event_state_final(e->state));
 	j_bool(f, "local_origin", e->flags & COORD_CTL_EVENT_LOCAL_ORIGIN);
 	j_bool(f, "overdue", e->flags & COORD_CTL_EVENT_OVERDUE);
 	if (e->release_outcome)
@@ -349,7 +349,7 @@ static void json_event(struct ctl_output *o)
 	} else {
 		fputs(",\"waiting_for\":[", f);
 		for (i = 0; i < o->n_sv; i++) {
-			if (o->sv[i].state != COORD_CTL_SURVIVOR_WAITING)
+			if (o->sv[i].state != COORD_SURVIVOR_WAITING)
 				continue;
 			fprintf(f, "%s%" PRIu32, first ? "" : ",", o->sv[i].nodeid);
 			first = false;
@@ -393,12 +393,12 @@ static void human_status(FILE *f, const struct coord_ctl_status_rec *s)
 		s->flags & COORD_CTL_ST_QUORATE ? "quorate" : "inquorate",
 		s->flags & COORD_CTL_ST_BUS_CONNECTED ? "connected" : "disconnected");
 	fprintf(f, "policy %s, deadline %" PRIu32 " ms, up %.1f ms\n",
-		coord_ctl_policy_name(s->policy), s->deadline_ms, ms(s->uptime_us));
-	if (s->target == COORD_CTL_TARGET_YES)
+		coord_policy_name(s->policy), s->deadline_ms, ms(s->uptime_us));
+	if (s->target == COORD_TARGET_YES)
 		fputs("VIP target: yes\n", f);
 	else
 		fprintf(f, "VIP target: no (%s): the agent sets no ganesha-active "
-			"here\n", coord_ctl_target_name(s->target));
+			"here\n", coord_target_why_name(s->target));
 	fprintf(f, "events: %u recorded, %u pending; members: %u; control clients: %u\n",
 		s->n_events, s->n_pending, s->n_members, s->n_clients);
 	fprintf(f, "local server: %s", coord_ctl_local_state_name(s->local_state));
@@ -423,8 +423,8 @@ static void human_status(FILE *f, const struct coord_ctl_status_rec *s)
 	for (i = 0; i < s->n_engine; i++) {
 		if (!s->engine[i])
 			continue;
-		fprintf(f, "%s %s %" PRIu64, sep, coord_ctl_engine_counter_name(i) ?
-			coord_ctl_engine_counter_name(i) : "engine-?", s->engine[i]);
+		fprintf(f, "%s %s %" PRIu64, sep, coord_refusal_name(i) ?
+			coord_refusal_name(i) : "engine-?", s->engine[i]);
 		sep = ",";
 	}
 	for (i = 0; i < s->n_wire; i++) {
@@ -469,16 +469,16 @@ static void human_member(struct ctl_output *o, const struct coord_ctl_member *m)
 /* The RESULT column: the answer, why it left, or "-". */
 static const char *survivor_result(const struct coord_ctl_survivor *s, char *buf, size_t len)
 {
-	switch ((enum coord_ctl_survivor_state)s->state) {
-	case COORD_CTL_SURVIVOR_ANSWERED:
+	switch ((enum coord_survivor_state)s->state) {
+	case COORD_SURVIVOR_ANSWERED:
 		snprintf(buf, len, "%s%s", coord_ack_result_name(s->result),
 			 s->flags & COORD_CTL_SURVIVOR_LATE ? " (late)" : "");
 		return buf;
-	case COORD_CTL_SURVIVOR_LEFT:
-		return coord_ctl_leave_reason_name(s->leave_reason);
-	case COORD_CTL_SURVIVOR_WAITING:
-	case COORD_CTL_SURVIVOR_DOWN:
-	case COORD_CTL_SURVIVOR_INCOMPATIBLE:
+	case COORD_SURVIVOR_LEFT:
+		return coord_leave_reason_name(s->leave_reason);
+	case COORD_SURVIVOR_WAITING:
+	case COORD_SURVIVOR_DOWN:
+	case COORD_SURVIVOR_INCOMPATIBLE:
 		break;
 	}
 	return "-";
@@ -493,13 +493,13 @@ static void human_event(struct ctl_output *o)
 	if (o->n_events++)
 		fputc('\n', f);
 	coord_event_id_format(&e->id, id, sizeof(id));
-	fprintf(f, "event %s: %s (%s%s%s)\n", id, coord_ctl_event_state_name(e->state),
+	fprintf(f, "event %s: %s (%s%s%s)\n", id, coord_event_state_name(e->state),
 		coord_death_reason_name(e->reason),
 		e->flags & COORD_CTL_EVENT_LOCAL_ORIGIN ? ", local origin" : "",
 		e->flags & COORD_CTL_EVENT_OVERDUE ? ", OVERDUE" : "");
 	vip_list(vips, sizeof(vips), e->vips, e->n_vips);
 	fprintf(f, "  VIPs: %s\n", vips);
-	if (e->state == COORD_CTL_EVENT_SENT) {
+	if (e->state == COORD_EVENT_SENT) {
 		fprintf(f, "  broadcast %.1f ms ago, not delivered back yet\n", ms(e->age_us));
 		return;
 	}
@@ -523,9 +523,9 @@ static void human_event(struct ctl_output *o)
 		char result[40];
 
 		fprintf(f, "  %-6" PRIu32 " %-8" PRIu32 " %-9s %-13s %-11s %-11s ",
-			s->nodeid, s->pid, coord_ctl_survivor_state_name(s->state),
+			s->nodeid, s->pid, coord_survivor_state_name(s->state),
 			survivor_result(s, result, sizeof(result)),
-			fmt_ms(a, sizeof(a), s->state == COORD_CTL_SURVIVOR_ANSWERED ?
+			fmt_ms(a, sizeof(a), s->state == COORD_SURVIVOR_ANSWERED ?
 			       s->grace_latency_us : COORD_CTL_NEVER),
 			fmt_ms(b, sizeof(b), s->at_us));
 		ctl_put_safe(f, s->detail);
@@ -537,7 +537,7 @@ static void human_event(struct ctl_output *o)
 		return;
 	fprintf(f, "  waiting for %u of %u", e->n_waiting, e->n_survivors);
 	for (i = 0; i < o->n_sv; i++) {
-		if (o->sv[i].state != COORD_CTL_SURVIVOR_WAITING)
+		if (o->sv[i].state != COORD_SURVIVOR_WAITING)
 			continue;
 		fprintf(f, "%s%" PRIu32, listed++ ? ", " : ": nodes ", o->sv[i].nodeid);
 	}

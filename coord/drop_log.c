@@ -52,29 +52,12 @@ void coord_drop_log_wire(struct coord_drop_log *dl, uint64_t now,
 	       coord_ctl_wire_counter_name(kind), tail(t, sizeof(t), dl, unlogged, first));
 }
 
+/* A refusal deliver() never returns has no text: a bug, say so. */
 static const char *refusal_reason(enum coord_refusal why)
 {
-	switch (why) {
-	case COORD_REFUSED_SENDER:
-		return "the header's node id is not the node CPG says sent it";
-	case COORD_REFUSED_INCARNATION:
-		return "stale, changed or borrowed incarnation";
-	case COORD_REFUSED_ORIGIN:
-		return "only the event's origin may send this";
-	case COORD_REFUSED_UNKNOWN_EVENT:
-		return "no such event here (normal for events older than this node's join)";
-	case COORD_REFUSED_UNEXPECTED_ACK:
-		return "the sender is not a survivor of that event";
-	case COORD_REFUSED_DUPLICATE:
-		return "already delivered";
-	case COORD_REFUSED_UNKNOWN_TYPE:
-		return "a message type this engine does not know";
-	case COORD_ACCEPTED:		/* not refusals: never returned */
-	case COORD_TABLE_FULL:
-	case COORD_ACTION_OVERFLOW:
-		break;
-	}
-	return "refused for no reason it names (a bug)";
+	const char *text = coord_refusal_text(why);
+
+	return text ? text : "refused for no reason it names (a bug)";
 }
 
 static const struct coord_event_id *msg_event(const struct coord_msg *msg)
@@ -110,11 +93,11 @@ void coord_drop_log_engine(struct coord_drop_log *dl, uint64_t now,
 			 coord_event_id_format(id, buf, sizeof(buf)));
 	}
 	/* A duplicate can follow a partition and merge: not a warning. */
-	qb_log(why == COORD_REFUSED_DUPLICATE ? LOG_NOTICE : LOG_WARNING,
+	qb_log(why == COORD_DUPLICATE ? LOG_NOTICE : LOG_WARNING,
 	       "refused %s %s from node %" PRIu32 " pid %" PRIu32 " (header: node %" PRIu32
 	       ", incarnation %" PRIu64 "%s): %s; counted as %s in coordctl status%s",
 	       msg->type == COORD_MSG_ACK ? "an" : "a", coord_msg_type_name(msg->type),
 	       from.nodeid, from.pid, msg->sender, msg->incarnation, ev, refusal_reason(why),
-	       coord_ctl_engine_counter_name(why),
+	       coord_refusal_name(why),
 	       tail(t, sizeof(t), dl, unlogged, first));
 }

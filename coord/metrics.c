@@ -164,6 +164,16 @@ static void histogram(struct out *o, const char *name, const char *labels,
 	    *labels ? "}" : "", (unsigned long long)h->count);
 }
 
+/*
+ * The gauge's label says why this node is no target; for a target it has
+ * said "target" (coordctl's "yes") since the gauge exists, and a scrape
+ * is matched on it (docs/operations.md).
+ */
+const char *coord_metrics_target_reason(uint8_t why)
+{
+	return why == COORD_TARGET_YES ? "target" : coord_target_why_name(why);
+}
+
 static void render_outcomes(struct out *o, const char *name_total,
 			    const uint64_t (*count)[N_FINAL][2])
 {
@@ -272,7 +282,7 @@ static void render_state(struct out *o, const struct coord_engine *e,
 		coord_engine_target(e, &t);
 		family(o, "coord_vip_target", "gauge", "1 when coordd vouches that this "
 		       "node may receive VIPs (coordctl up exits 0); reason says why not.");
-		put(o, "coord_vip_target{reason=\"%s\"} %d\n", coord_target_why_name(t.why),
+		put(o, "coord_vip_target{reason=\"%s\"} %d\n", coord_metrics_target_reason(t.why),
 		    t.why == COORD_TARGET_YES);
 	}
 	family(o, "coord_connected", "gauge",
@@ -312,21 +322,21 @@ static void render_state(struct out *o, const struct coord_engine *e,
 static void render_refusals(struct out *o, const struct coord_engine *e,
 			    const struct coord_daemon_status *st)
 {
-	/* Indexed as the control protocol's engine counters (checked in
-	 * control_dispatch.c), whose names these are. */
+	/* enum coord_refusal: counter 0 counts every delivery, the others
+	 * one refusal each, named as coordctl status names them. */
 	const uint64_t *c = coord_engine_counters(e)->count;
 	unsigned int i;
 
 	family(o, "coord_messages_delivered_total", "counter",
 	       "CPG messages delivered to the barrier engine, accepted or refused.");
 	put(o, "coord_messages_delivered_total %llu\n",
-	    (unsigned long long)c[COORD_CTL_EC_DELIVERED]);
+	    (unsigned long long)c[COORD_ACCEPTED]);
 	family(o, "coord_messages_refused_total", "counter",
 	       "CPG messages the barrier engine refused, by reason (coordctl status "
 	       "shows the same counters).");
-	for (i = COORD_CTL_EC_DELIVERED + 1; i < COORD_CTL_EC_COUNT; i++)
+	for (i = COORD_ACCEPTED + 1; i < COORD_REFUSAL_COUNT; i++)
 		put(o, "coord_messages_refused_total{reason=\"%s\"} %llu\n",
-		    coord_ctl_engine_counter_name(i), (unsigned long long)c[i]);
+		    coord_refusal_name(i), (unsigned long long)c[i]);
 	family(o, "coord_messages_undecodable_total", "counter",
 	       "CPG messages that did not decode, by error.");
 	for (i = 1; i < COORD_CODEC_ERROR_COUNT; i++)

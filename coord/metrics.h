@@ -44,6 +44,9 @@ void coord_metrics_event_ended(struct coord_metrics *m, const struct coord_event
  * this node reported its server dead and not up since.  Returns the
  * text's length (no NUL counted; buf is NUL-terminated), or -ENOSPC.
  */
+/* coord_vip_target's reason label: "target", or why not ("inquorate"...). */
+const char *coord_metrics_target_reason(uint8_t why);
+
 int coord_metrics_render(const struct coord_metrics *m, const struct coord_engine *e,
 			 const struct coord_daemon_status *st, char *buf, size_t cap);
 

@@ -19,6 +19,7 @@
 
 #include "../coord/config.c"
 #include "../coord/coordctl_parse.c"
+#include "../coord/metrics.h"
 
 /* The word of expect ("a, b or c") that means value, or NULL. */
 static const char *level_word(const char *expect, int level, char *buf, size_t len)
@@ -54,7 +55,7 @@ static const char *default_text(const struct config_key *k, const struct coord_c
 	case KEY_VIP:
 		return "-";
 	case KEY_POLICY:
-		return cfg->deadline_policy == COORD_POLICY_RELEASE ? "release" : "hold";
+		return coord_policy_name(cfg->deadline_policy);
 	case KEY_LEVEL:
 		return level_word(k->expect, cfg->log_level, buf, len);
 	case KEY_CHOICE:
@@ -95,7 +96,6 @@ static void names_to(const char *kind, const char *(*name)(uint8_t), unsigned co
 }
 
 static const char *status_name(uint8_t v) { return coord_ctl_status_name(v); }
-static const char *target_why_name(uint8_t v) { return coord_target_why_name(v); }
 
 int main(void)
 {
@@ -127,15 +127,15 @@ int main(void)
 	names_to("status", status_name, COORD_CTL_STATUS_COUNT);
 	names_to("local-state", coord_ctl_local_state_name, COORD_CTL_LOCAL_STATE_COUNT);
 	names_to("local-how", coord_ctl_local_how_name, COORD_CTL_LOCAL_HOW_COUNT);
-	names("target", coord_ctl_target_name);
-	names("target-why", target_why_name);
-	names("policy", coord_ctl_policy_name);
-	names("event-state", coord_ctl_event_state_name);
+	names("target", coord_target_why_name);
+	names("target-why", coord_metrics_target_reason);
+	names("policy", coord_policy_name);
+	names("event-state", coord_event_state_name);
 	names("death-reason", coord_death_reason_name);
 	names("release-outcome", coord_release_outcome_name);
-	names("survivor-state", coord_ctl_survivor_state_name);
+	names("survivor-state", coord_survivor_state_name);
 	names("ack-result", coord_ack_result_name);
-	names("leave-reason", coord_ctl_leave_reason_name);
+	names("leave-reason", coord_leave_reason_name);
 	printf("version\twire\t%d.%d\n", COORD_PROTO_MAJOR, COORD_PROTO_MINOR);
 	printf("version\tcontrol\t%d.%d\n", COORD_CTL_MAJOR, COORD_CTL_MINOR);
 	return 0;

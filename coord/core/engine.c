@@ -354,15 +354,7 @@ size_t coord_engine_other_nodes(const struct coord_engine *e, uint32_t *out, siz
 
 bool coord_event_ended(const struct coord_event *ev)
 {
-	switch (ev->state) {
-	case COORD_EVENT_RELEASED:
-	case COORD_EVENT_RELEASE_FAILED:
-	case COORD_EVENT_ABANDONED:
-	case COORD_EVENT_CANCELLED:
-	case COORD_EVENT_DONE:
-		return true;
-	}
-	return false;
+	return coord_event_state_final(ev->state);
 }
 
 size_t coord_engine_event_count(const struct coord_engine *e)
@@ -794,7 +786,7 @@ struct coord_engine *coord_engine_new(const struct coord_engine_config *cfg)
 	struct coord_engine *e;
 
 	if (!cfg || !cfg->incarnation || cfg->n_vips > COORD_MAX_VIPS ||
-	    (cfg->policy != COORD_POLICY_RELEASE && cfg->policy != COORD_POLICY_HOLD) ||
+	    !coord_policy_known(cfg->policy) ||
 	    !cfg->release_max_attempts)
 		return NULL;
 	e = calloc(1, sizeof(*e));
@@ -1141,9 +1133,9 @@ static enum coord_refusal deliver_death(struct coord_engine *e, uint64_t now,
 	    id->seq == 0 || n_vips > COORD_MAX_VIPS ||
 	    msg->u.death.reason == COORD_DEATH_NODE_LEFT ||
 	    (handover && n_vips == 0))
-		return refuse(e, COORD_REFUSED_ORIGIN);
+		return refuse(e, COORD_REJECTED_ORIGIN);
 	if (event_find(e, id))
-		return refuse(e, COORD_REFUSED_DUPLICATE);
+		return refuse(e, COORD_DUPLICATE);
 	/* Its own server is dead: it is no longer waited for elsewhere.  (A
 	 * handover is no death: its origin's server runs.) */
 	if (!handover)
@@ -1197,18 +1189,18 @@ static enum coord_refusal deliver_ack(struct coord_engine *e, uint64_t now,
 	char buf[64];
 
 	if (!ev)
-		return refuse(e, COORD_REFUSED_UNKNOWN_EVENT);
+		return refuse(e, COORD_UNKNOWN_EVENT);
 	sv = survivor_of(ev, m->id);
 	if (!sv || msg->u.ack.result < COORD_ACK_IN_GRACE ||
 	    msg->u.ack.result > COORD_ACK_RESULT_MAX)
-		return refuse(e, COORD_REFUSED_UNEXPECTED_ACK);
+		return refuse(e, COORD_UNEXPECTED_ACK);
 	if (sv->incarnation && sv->incarnation != msg->incarnation)
-		return refuse(e, COORD_REFUSED_INCARNATION);
+		return refuse(e, COORD_REJECTED_INCARNATION);
 	/* The first settlement is final: a survivor already `down` (its own
 	 * DEATH was delivered) is not un-confirmed by the failing answer of
 	 * the grace call its dead server could not serve. */
 	if (sv->state != COORD_SURVIVOR_WAITING)
-		return refuse(e, COORD_REFUSED_DUPLICATE);
+		return refuse(e, COORD_DUPLICATE);
 	sv->state = COORD_SURVIVOR_ANSWERED;
 	sv->incarnation = msg->incarnation;
 	sv->result = msg->u.ack.result;
@@ -1234,9 +1226,9 @@ static enum coord_refusal origin_event(struct coord_engine *e, const struct coor
 {
 	*ev = event_find(e, id);
 	if (!*ev)
-		return refuse(e, COORD_REFUSED_UNKNOWN_EVENT);
+		return refuse(e, COORD_UNKNOWN_EVENT);
 	if (id->origin != msg->sender || id->incarnation != msg->incarnation)
-		return refuse(e, COORD_REFUSED_ORIGIN);
+		return refuse(e, COORD_REJECTED_ORIGIN);
 	return COORD_ACCEPTED;
 }
 
@@ -1252,7 +1244,7 @@ static enum coord_refusal deliver_release(struct coord_engine *e, uint64_t now,
 	if (ev->local_origin)	/* our own notice: the record is already final */
 		return COORD_ACCEPTED;
 	if (coord_event_ended(ev))
-		return refuse(e, COORD_REFUSED_DUPLICATE);
+		return refuse(e, COORD_DUPLICATE);
 	ev->release_outcome = outcome;
 	ev->release_status = msg->u.release.status;
 	if (!ev->release_started_us)
@@ -1277,7 +1269,7 @@ static enum coord_refusal deliver_cancel(struct coord_engine *e, uint64_t now,
 	    (msg->u.cancel.reason == COORD_CANCEL_REJOINED && coord_event_ended(ev)))
 		return COORD_ACCEPTED;
 	if (coord_event_ended(ev) || ev->state == COORD_EVENT_RELEASING)
-		return refuse(e, COORD_REFUSED_DUPLICATE);
+		return refuse(e, COORD_DUPLICATE);
 	event_end(e, ev, now, COORD_EVENT_CANCELLED);
 	return COORD_ACCEPTED;
 }
@@ -1310,15 +1302,15 @@ enum coord_refusal coord_engine_deliver(struct coord_engine *e, uint64_t now,
 
 	e->counters.count[COORD_ACCEPTED]++;	/* index 0: every delivery */
 	if (!m || msg->sender != from.nodeid)
-		return refuse(e, COORD_REFUSED_SENDER);
+		return refuse(e, COORD_REJECTED_SENDER);
 	/* 0 would leave the member unpinned (and is no coordd's incarnation). */
 	if (!msg->incarnation ||
 	    (!m->incarnation && incarnation_taken(e, m, msg->incarnation)))
-		return refuse(e, COORD_REFUSED_INCARNATION);
+		return refuse(e, COORD_REJECTED_INCARNATION);
 	if (!m->incarnation) {
 		m->incarnation = msg->incarnation;
 	} else if (m->incarnation != msg->incarnation) {
-		return refuse(e, COORD_REFUSED_INCARNATION);
+		return refuse(e, COORD_REJECTED_INCARNATION);
 	}
 	switch (msg->type) {
 	case COORD_MSG_HELLO:
@@ -1332,7 +1324,7 @@ enum coord_refusal coord_engine_deliver(struct coord_engine *e, uint64_t now,
 	case COORD_MSG_CANCEL:
 		return deliver_cancel(e, now, msg);
 	}
-	return refuse(e, COORD_REFUSED_UNKNOWN_TYPE);
+	return refuse(e, COORD_UNKNOWN_TYPE);
 }
 
 void coord_engine_disconnected(struct coord_engine *e, uint64_t now,
@@ -1712,19 +1704,6 @@ void coord_engine_target(const struct coord_engine *e, struct coord_target *out)
 	}
 }
 
-const char *coord_target_why_name(enum coord_target_why why)
-{
-	switch (why) {
-	case COORD_TARGET_YES: return "target";
-	case COORD_TARGET_NOT_JOINED: return "not-joined";
-	case COORD_TARGET_INQUORATE: return "inquorate";
-	case COORD_TARGET_SYNCING: return "syncing";
-	case COORD_TARGET_GRACE_PENDING: return "grace-pending";
-	case COORD_TARGET_SERVER_DOWN: return "server-down";
-	}
-	return "unknown";
-}
-
 /* ---- views ---- */
 
 bool coord_engine_joined(const struct coord_engine *e) { return e->joined; }
@@ -1740,52 +1719,4 @@ const struct coord_member *coord_engine_member(const struct coord_engine *e, siz
 const struct coord_engine_counters *coord_engine_counters(const struct coord_engine *e)
 {
 	return &e->counters;
-}
-
-const char *coord_event_state_name(uint8_t state)
-{
-	static const char *const names[] = {
-		[COORD_EVENT_WAITING] = "waiting",
-		[COORD_EVENT_QUORUM_WAIT] = "quorum-wait",
-		[COORD_EVENT_JOIN_WAIT] = "join-wait",
-		[COORD_EVENT_RELEASING] = "releasing",
-		[COORD_EVENT_RETRY_WAIT] = "retry-wait",
-		[COORD_EVENT_HELD] = "held",
-		[COORD_EVENT_RELEASED] = "released",
-		[COORD_EVENT_RELEASE_FAILED] = "release-failed",
-		[COORD_EVENT_ABANDONED] = "abandoned",
-		[COORD_EVENT_CANCELLED] = "cancelled",
-		[COORD_EVENT_DONE] = "done",
-	};
-	return state < sizeof(names) / sizeof(names[0]) && names[state] ?
-	       names[state] : "unknown";
-}
-
-const char *coord_survivor_state_name(uint8_t state)
-{
-	switch (state) {
-	case COORD_SURVIVOR_WAITING: return "waiting";
-	case COORD_SURVIVOR_ANSWERED: return "answered";
-	case COORD_SURVIVOR_LEFT: return "left";
-	case COORD_SURVIVOR_DOWN: return "down";
-	case COORD_SURVIVOR_INCOMPATIBLE: return "incompatible";
-	}
-	return "unknown";
-}
-
-const char *coord_leave_reason_name(uint8_t reason)
-{
-	switch (reason) {
-	case COORD_LEAVE_JOIN: return "join";
-	case COORD_LEAVE_LEAVE: return "leave";
-	case COORD_LEAVE_NODEDOWN: return "nodedown";
-	case COORD_LEAVE_NODEUP: return "nodeup";
-	case COORD_LEAVE_PROCDOWN: return "procdown";
-	}
-	return "unknown";
-}
-
-const char *coord_policy_name(enum coord_policy policy)
-{
-	return policy == COORD_POLICY_HOLD ? "hold" : "release";
 }

@@ -8,7 +8,9 @@
  * nothing is ever copied from a C struct onto the socket.  A request is
  * answered by a stream of records closed by exactly one END record, all
  * echoing the request's sequence number.  docs/control.md is the
- * field-by-field reference; keep it in step with proto/ctl.c.
+ * field-by-field reference; keep it in step with proto/ctl.c.  The values
+ * the engine's records carry (states, reasons, the policy, the target, the
+ * engine's counters) are coord/vocab.h's, under its numbers and names.
  *
  * Compatibility: the version field is (major << 8) | minor.  A receiver
  * rejects a different major version.  Within one major version a newer
@@ -25,6 +27,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "coord/wire.h"
+#include "coord/vocab.h"
 
 #define COORD_CTL_MAGIC		0x4343544cu	/* "CCTL" */
 #define COORD_CTL_MAJOR		1
@@ -91,46 +94,6 @@ enum coord_ctl_status {
 };
 #define COORD_CTL_STATUS_COUNT	14
 
-/*
- * The control protocol's own enumerations.  They have the engine's numbers
- * (coord/control_dispatch.c checks that at build time, where engine
- * records become control records), but they are the protocol's: coordctl
- * reads them without the engine.
- */
-
-/* STATUS: what an unconfirmed event does at its deadline. */
-enum coord_ctl_policy {
-	COORD_CTL_POLICY_RELEASE = 1,	/* release unconfirmed */
-	COORD_CTL_POLICY_HOLD = 2,	/* never release unconfirmed */
-};
-
-/* STATUS: may this node be a VIP target, or why not (coord_engine_target). */
-enum coord_ctl_target {
-	COORD_CTL_TARGET_UNKNOWN = 0,	/* an older coordd */
-	COORD_CTL_TARGET_YES = 1,
-	COORD_CTL_TARGET_NOT_JOINED = 2,
-	COORD_CTL_TARGET_INQUORATE = 3,
-	COORD_CTL_TARGET_SYNCING = 4,
-	COORD_CTL_TARGET_GRACE_PENDING = 5,
-	COORD_CTL_TARGET_SERVER_DOWN = 6,
-};
-
-/* The EVENT record's state: the engine's numbers, plus SENT. */
-enum coord_ctl_event_state {
-	COORD_CTL_EVENT_SENT = 0,	/* our DEATH is broadcast, not back yet */
-	COORD_CTL_EVENT_WAITING = 1,
-	COORD_CTL_EVENT_QUORUM_WAIT = 2,
-	COORD_CTL_EVENT_RELEASING = 3,
-	COORD_CTL_EVENT_RETRY_WAIT = 4,
-	COORD_CTL_EVENT_HELD = 5,
-	COORD_CTL_EVENT_RELEASED = 6,
-	COORD_CTL_EVENT_RELEASE_FAILED = 7,
-	COORD_CTL_EVENT_ABANDONED = 8,
-	COORD_CTL_EVENT_CANCELLED = 9,
-	COORD_CTL_EVENT_DONE = 10,
-	COORD_CTL_EVENT_JOIN_WAIT = 11,	/* a node back or merging: its coordd */
-};
-
 /* STATUS flags */
 #define COORD_CTL_ST_JOINED		0x01u
 #define COORD_CTL_ST_CPG_CONNECTED	0x02u
@@ -185,43 +148,6 @@ enum coord_ctl_local_how {
 #define COORD_CTL_SURVIVOR_LATE		0x1u
 #define COORD_CTL_SURVIVOR_FLAGS_KNOWN	0x1u
 
-/* The SURVIVOR record's state. */
-enum coord_ctl_survivor_state {
-	COORD_CTL_SURVIVOR_WAITING = 1,	/* expected, no answer yet */
-	COORD_CTL_SURVIVOR_ANSWERED = 2, /* see result */
-	COORD_CTL_SURVIVOR_LEFT = 3,	/* left the group: see leave_reason */
-	COORD_CTL_SURVIVOR_DOWN = 4,	/* its own server died: not waited for */
-	COORD_CTL_SURVIVOR_INCOMPATIBLE = 5, /* another major version */
-};
-
-/* Why a survivor left the group: CPG's reason. */
-enum coord_ctl_leave_reason {
-	COORD_CTL_LEAVE_JOIN = 1,
-	COORD_CTL_LEAVE_LEAVE = 2,
-	COORD_CTL_LEAVE_NODEDOWN = 3,
-	COORD_CTL_LEAVE_NODEUP = 4,
-	COORD_CTL_LEAVE_PROCDOWN = 5,
-};
-
-/*
- * Indices of the engine counter array in STATUS: the engine's own order
- * (enum coord_refusal, checked at build time in control_dispatch.c).
- * Never renumbered; a new counter is appended.
- */
-enum coord_ctl_engine_counter {
-	COORD_CTL_EC_DELIVERED = 0,	/* every CPG message the engine got */
-	COORD_CTL_EC_REJECTED_SENDER,
-	COORD_CTL_EC_REJECTED_INCARNATION,
-	COORD_CTL_EC_REJECTED_ORIGIN,
-	COORD_CTL_EC_UNKNOWN_EVENT,
-	COORD_CTL_EC_UNEXPECTED_ACK,
-	COORD_CTL_EC_DUPLICATE,
-	COORD_CTL_EC_TABLE_FULL,
-	COORD_CTL_EC_ACTION_OVERFLOW,
-	COORD_CTL_EC_UNKNOWN_TYPE,	/* a message type the engine does not know */
-	COORD_CTL_EC_COUNT
-};
-
 /* Indices of the control counter array in STATUS. */
 enum coord_ctl_control_counter {
 	COORD_CTL_CC_ACCEPTED = 0,	/* connections accepted */
@@ -267,8 +193,8 @@ struct coord_ctl_status_rec {
 	uint64_t incarnation;
 	uint16_t proto_version;		/* the CPG wire protocol it speaks */
 	uint16_t flags;			/* COORD_CTL_ST_* */
-	uint8_t policy;			/* enum coord_ctl_policy */
-	uint8_t target;			/* enum coord_ctl_target */
+	uint8_t policy;			/* enum coord_policy */
+	uint8_t target;			/* enum coord_target_why */
 	uint32_t deadline_ms;
 	uint16_t n_members;
 	uint16_t n_pending;		/* events not ended */
@@ -278,7 +204,7 @@ struct coord_ctl_status_rec {
 	uint16_t n_engine;		/* counts of the arrays below */
 	uint16_t n_wire;
 	uint16_t n_control;
-	uint64_t engine[COORD_CTL_MAX_COUNTERS];	/* coord_ctl_engine_counter */
+	uint64_t engine[COORD_CTL_MAX_COUNTERS];	/* enum coord_refusal */
 	uint64_t wire[COORD_CTL_MAX_COUNTERS];	/* index: -enum coord_codec_error */
 	uint64_t control[COORD_CTL_MAX_COUNTERS];	/* coord_ctl_control_counter */
 	char group[COORD_CTL_NAME_MAX + 1];
@@ -311,7 +237,7 @@ struct coord_ctl_member {
 struct coord_ctl_event {
 	struct coord_event_id id;
 	uint8_t reason;			/* enum coord_death_reason */
-	uint8_t state;			/* enum coord_ctl_event_state */
+	uint8_t state;			/* enum coord_event_state */
 	uint8_t flags;			/* COORD_CTL_EVENT_* */
 	uint8_t release_outcome;	/* enum coord_release_outcome, or 0 */
 	uint32_t release_attempts;
@@ -334,10 +260,10 @@ struct coord_ctl_survivor {
 	uint32_t nodeid;
 	uint32_t pid;
 	uint64_t incarnation;
-	uint8_t state;			/* enum coord_ctl_survivor_state */
+	uint8_t state;			/* enum coord_survivor_state */
 	uint8_t result;			/* enum coord_ack_result, if answered */
 	uint8_t flags;			/* COORD_CTL_SURVIVOR_* */
-	uint8_t leave_reason;		/* enum coord_ctl_leave_reason, if left */
+	uint8_t leave_reason;		/* enum coord_leave_reason, if left */
 	uint32_t grace_latency_us;	/* as the survivor measured its call */
 	uint64_t at_us;			/* delivery -> its answer or leave */
 	char detail[COORD_DETAIL_MAX + 1];	/* NUL-terminated */
@@ -405,17 +331,9 @@ const char *coord_ctl_strerror(int err);
 const char *coord_ctl_type_name(uint16_t type);
 /* "ok", "not-joined"...: stable names, used in --json too. */
 const char *coord_ctl_status_name(uint16_t status);
-const char *coord_ctl_event_state_name(uint8_t state);
-/* "release", "hold"; "yes", "inquorate"...; "answered"...; "nodedown"... */
-const char *coord_ctl_policy_name(uint8_t policy);
-const char *coord_ctl_target_name(uint8_t target);
-const char *coord_ctl_survivor_state_name(uint8_t state);
-const char *coord_ctl_leave_reason_name(uint8_t reason);
-bool coord_ctl_event_state_final(uint8_t state);
 /* "up", "down"...; "bus-name", "heartbeat"...: stable, --json too. */
 const char *coord_ctl_local_state_name(uint8_t state);
 const char *coord_ctl_local_how_name(uint8_t how);
-const char *coord_ctl_engine_counter_name(unsigned int i);
 /* Wire error counters, index -enum coord_codec_error: "truncated"... */
 const char *coord_ctl_wire_counter_name(unsigned int i);
 const char *coord_ctl_control_counter_name(unsigned int i);

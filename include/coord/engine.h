@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "coord/wire.h"
+#include "coord/vocab.h"
 
 #define COORD_MAX_NODES		32	/* CPG members tracked */
 #define COORD_MAX_EVENTS	256	/* event records kept, pending first */
@@ -25,11 +26,6 @@
 #define COORD_MAX_RERUNS	4	/* re-runs of one death with a fresh
 					 * deadline; later ones keep it */
 #define COORD_MAX_IN_FLIGHT	16	/* our reports sent, not delivered */
-
-enum coord_policy {
-	COORD_POLICY_RELEASE = 1,	/* release when the deadline passes */
-	COORD_POLICY_HOLD = 2,		/* never release unconfirmed */
-};
 
 struct coord_engine_config {
 	uint32_t nodeid;
@@ -57,15 +53,6 @@ static inline bool coord_member_id_equal(struct coord_member_id a, struct coord_
 	return a.nodeid == b.nodeid && a.pid == b.pid;
 }
 
-/* CPG's leave reasons, kept as CPG numbers them. */
-enum coord_leave_reason {
-	COORD_LEAVE_JOIN = 1,
-	COORD_LEAVE_LEAVE = 2,
-	COORD_LEAVE_NODEDOWN = 3,
-	COORD_LEAVE_NODEUP = 4,
-	COORD_LEAVE_PROCDOWN = 5,
-};
-
 struct coord_member {
 	struct coord_member_id id;
 	uint64_t incarnation;		/* 0 until its first message */
@@ -76,15 +63,6 @@ struct coord_member {
 	uint16_t n_vips;
 	struct coord_vip vips[COORD_MAX_VIPS];
 	uint64_t joined_us;
-};
-
-enum coord_survivor_state {
-	COORD_SURVIVOR_WAITING = 1,	/* expected, no answer yet */
-	COORD_SURVIVOR_ANSWERED = 2,	/* see result */
-	COORD_SURVIVOR_LEFT = 3,	/* left the group before answering */
-	COORD_SURVIVOR_DOWN = 4,	/* its own server died: not waited for */
-	COORD_SURVIVOR_INCOMPATIBLE = 5, /* speaks another major protocol
-					  * version: never confirmed */
 };
 
 struct coord_survivor {
@@ -101,22 +79,6 @@ struct coord_survivor {
 	uint32_t grace_latency_us;	/* as the survivor measured its call */
 	uint64_t at_us;			/* when its answer (or leave) arrived */
 	char detail[COORD_DETAIL_MAX + 1];
-};
-
-enum coord_event_state {
-	COORD_EVENT_WAITING = 1,	/* barrier open: waiting for survivors */
-	COORD_EVENT_QUORUM_WAIT = 2,	/* complete, but this node is inquorate */
-	COORD_EVENT_RELEASING = 3,	/* the release command is running */
-	COORD_EVENT_RETRY_WAIT = 4,	/* the release failed; back-off */
-	COORD_EVENT_HELD = 5,		/* deadline passed under policy hold */
-	COORD_EVENT_RELEASED = 6,	/* ended: release ran */
-	COORD_EVENT_RELEASE_FAILED = 7,	/* ended: every attempt failed */
-	COORD_EVENT_ABANDONED = 8,	/* ended: the origin left first */
-	COORD_EVENT_CANCELLED = 9,	/* ended: the origin withdrew it */
-	COORD_EVENT_DONE = 10,		/* ended: node-left event, all answered */
-	COORD_EVENT_JOIN_WAIT = 11,	/* complete, but a node the cluster has
-					 * (a survivor back, a merge) is not in
-					 * the group yet: waiting for its coordd */
 };
 
 struct coord_event {
@@ -169,34 +131,6 @@ struct coord_action {
 	struct coord_vip vips[COORD_MAX_VIPS];
 	struct coord_msg msg;		/* SEND */
 };
-
-/*
- * Why coord_engine_deliver() refused a message (COORD_ACCEPTED: it did
- * not), and the index of the engine's counters (coord_engine_counters):
- * one array, one name each (coord_ctl_engine_counter_name).  Index 0
- * counts every message delivered, accepted or refused.  TABLE_FULL and
- * ACTION_OVERFLOW count losses outside one message's refusal: deliver()
- * never returns them.  The control protocol carries the array in this
- * order (enum coord_ctl_engine_counter, checked at build time in
- * coord/control_dispatch.c): a new value goes at the end.
- */
-enum coord_refusal {
-	COORD_ACCEPTED = 0,
-	COORD_REFUSED_SENDER = 1,	/* header node id != CPG sender, or
-					 * the sender is not a member */
-	COORD_REFUSED_INCARNATION = 2,	/* stale, changed, 0, or another
-					 * process's on the same node */
-	COORD_REFUSED_ORIGIN = 3,	/* death/release/cancel for another
-					 * origin */
-	COORD_REFUSED_UNKNOWN_EVENT = 4, /* ack/release/cancel for no event */
-	COORD_REFUSED_UNEXPECTED_ACK = 5, /* ack from a non-survivor */
-	COORD_REFUSED_DUPLICATE = 6,	/* a repeated death, ack or release */
-	COORD_TABLE_FULL = 7,		/* an event not recorded: no room */
-	COORD_ACTION_OVERFLOW = 8,	/* actions lost: caller did not drain */
-	COORD_REFUSED_UNKNOWN_TYPE = 9,	/* a message type the engine does
-					 * not know */
-};
-#define COORD_REFUSAL_COUNT	10
 
 struct coord_engine_counters {
 	uint64_t count[COORD_REFUSAL_COUNT];	/* enum coord_refusal */
@@ -300,21 +234,12 @@ bool coord_engine_next_action(struct coord_engine *e, struct coord_action *out);
  * joined (so an origin's re-run for it is already here: see engine.c,
  * "Joining"), and is in grace for every pending event of another node.
  */
-enum coord_target_why {
-	COORD_TARGET_YES = 1,
-	COORD_TARGET_NOT_JOINED = 2,
-	COORD_TARGET_INQUORATE = 3,
-	COORD_TARGET_SYNCING = 4,	/* a member's HELLO not heard yet */
-	COORD_TARGET_GRACE_PENDING = 5,	/* an event without our in-grace */
-	COORD_TARGET_SERVER_DOWN = 6,	/* our server reported dead */
-};
 struct coord_target {
 	enum coord_target_why why;
 	uint32_t node;			/* SYNCING: the member not heard */
 	struct coord_event_id event;	/* GRACE_PENDING: the event */
 };
 void coord_engine_target(const struct coord_engine *e, struct coord_target *out);
-const char *coord_target_why_name(enum coord_target_why why);
 
 /*
  * Member `from` sent a message of another major protocol version (the
@@ -349,9 +274,5 @@ bool coord_survivor_settled(const struct coord_survivor *sv);
 /* "3 (grace-failed), 5 (left (procdown), node alive)": who has not
  * confirmed grace, and why.  Returns the length written (truncated to len). */
 size_t coord_event_unconfirmed(const struct coord_event *ev, char *buf, size_t len);
-const char *coord_event_state_name(uint8_t state);
-const char *coord_survivor_state_name(uint8_t state);
-const char *coord_leave_reason_name(uint8_t reason);
-const char *coord_policy_name(enum coord_policy policy);
 
 #endif

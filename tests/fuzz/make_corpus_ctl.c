@@ -176,10 +176,10 @@ static void records(uint8_t *buf)
 	r.u.status.policy = 1;
 	r.u.status.deadline_ms = 10000;
 	r.u.status.n_members = 3;
-	r.u.status.n_engine = COORD_CTL_EC_COUNT;
+	r.u.status.n_engine = COORD_REFUSAL_COUNT;
 	r.u.status.n_wire = COORD_CODEC_ERROR_COUNT;
 	r.u.status.n_control = COORD_CTL_CC_COUNT;
-	for (i = 0; i < COORD_CTL_EC_COUNT; i++)
+	for (i = 0; i < COORD_REFUSAL_COUNT; i++)
 		r.u.status.engine[i] = i * 1000;
 	snprintf(r.u.status.group, sizeof(r.u.status.group), "coord");
 	snprintf(r.u.status.version, sizeof(r.u.status.version), "0.1.0");
@@ -210,7 +210,7 @@ static void records(uint8_t *buf)
 	r.type = COORD_CTL_REC_EVENT;
 	r.u.event.id = event;
 	r.u.event.reason = 1;
-	r.u.event.state = COORD_CTL_EVENT_WAITING;
+	r.u.event.state = COORD_EVENT_WAITING;
 	r.u.event.flags = COORD_CTL_EVENT_LOCAL_ORIGIN;
 	r.u.event.n_survivors = 3;
 	r.u.event.n_waiting = 1;
@@ -220,7 +220,7 @@ static void records(uint8_t *buf)
 	r.u.event.n_vips = 1;
 	vips(r.u.event.vips, 1);
 	rec_put("rec-event-waiting", &r, buf);
-	r.u.event.state = COORD_CTL_EVENT_RELEASE_FAILED;
+	r.u.event.state = COORD_EVENT_RELEASE_FAILED;
 	r.u.event.release_status = -1;
 	r.u.event.n_vips = COORD_MAX_VIPS;
 	vips(r.u.event.vips, COORD_MAX_VIPS);

@@ -942,7 +942,7 @@ static bool incarnation_taken_at(int r, const struct harness_msg *f, int rc)
 	const struct coord_engine *e = S.nodes[r].e;
 	size_t k;
 
-	if (rc != COORD_REFUSED_INCARNATION || f->tag)
+	if (rc != COORD_REJECTED_INCARNATION || f->tag)
 		return false;
 	for (k = 0; k < coord_engine_member_count(e); k++) {
 		const struct coord_member *m = coord_engine_member(e, k);

@@ -189,7 +189,7 @@ static struct coord_ctl_record rec_sample(int which)
 		s->n_events = 7;
 		s->n_clients = 1;
 		s->uptime_us = 123456789;
-		s->n_engine = COORD_CTL_EC_COUNT;
+		s->n_engine = COORD_REFUSAL_COUNT;
 		s->n_wire = COORD_CODEC_ERROR_COUNT;
 		s->n_control = COORD_CTL_CC_COUNT;
 		if (which == C_STATUS_FULL)
@@ -230,7 +230,7 @@ static struct coord_ctl_record rec_sample(int which)
 		r.type = COORD_CTL_REC_EVENT;
 		e->id = (struct coord_event_id){ 2, 1764032400123456ull, 7 };
 		e->reason = COORD_DEATH_REPORTED;
-		e->state = COORD_CTL_EVENT_RETRY_WAIT;
+		e->state = COORD_EVENT_RETRY_WAIT;
 		e->flags = COORD_CTL_EVENT_LOCAL_ORIGIN | COORD_CTL_EVENT_OVERDUE;
 		e->release_outcome = COORD_RELEASE_UNCONFIRMED;
 		e->release_attempts = 2;
@@ -707,13 +707,13 @@ static const struct layout_case layout_cases[] = {
 	  FIELDS(F(P, 2, 1), F(P + 2, 2, 16), TEXT(P + 4, "not in the group")) },
 	{ .name = "STATUS record layout", .record = true, .sample = C_STATUS,
 	  .type = 0x8002,
-	  .len = P + 44 + 2 + 8 * COORD_CTL_EC_COUNT + 2 + 8 * COORD_CODEC_ERROR_COUNT +
+	  .len = P + 44 + 2 + 8 * COORD_REFUSAL_COUNT + 2 + 8 * COORD_CODEC_ERROR_COUNT +
 		 2 + 8 * COORD_CTL_CC_COUNT + 2 + 5 + 2 + 5 + 32,
 	  FIELDS(F(P, 4, 2), F(P + 4, 4, 4242), F(P + 8, 8, 1764032400123456ull),
 		 F(P + 16, 2, 0x0100), F(P + 18, 2, 0x5), F(P + 20, 1, 2),
 		 F(P + 24, 4, 10000), F(P + 28, 2, 3), F(P + 30, 2, 1),
 		 F(P + 32, 2, 7), F(P + 34, 2, 1), F(P + 36, 8, 123456789),
-		 F(P + 44, 2, COORD_CTL_EC_COUNT), F(P + 46, 8, 1000),
+		 F(P + 44, 2, COORD_REFUSAL_COUNT), F(P + 46, 8, 1000),
 		 /* minor 1: the local server, the last 32 bytes */
 		 F(-32, 1, COORD_CTL_LOCAL_HUNG), F(-31, 1, COORD_CTL_HOW_HEARTBEAT),
 		 F(-30, 1, 0x3), F(-29, 1, 0), F(-28, 4, 31337), F(-24, 8, 2500000),
@@ -868,6 +868,7 @@ static void test_encode_ignores_version(void **state)
 
 static void test_names(void **state)
 {
+	char buf[64];
 	int i, j;
 
 	(void)state;
@@ -886,18 +887,18 @@ static void test_names(void **state)
 	}
 	assert_string_equal(coord_ctl_status_name(COORD_CTL_STATUS_COUNT), "unknown");
 	assert_string_equal(coord_ctl_status_name(COORD_CTL_EVENT_FAILED), "event-failed");
-	for (i = COORD_CTL_EVENT_SENT; i <= COORD_CTL_EVENT_JOIN_WAIT; i++)
-		assert_string_not_equal(coord_ctl_event_state_name(i), "unknown");
-	assert_string_equal(coord_ctl_event_state_name(12), "unknown");
-	assert_false(coord_ctl_event_state_final(COORD_CTL_EVENT_JOIN_WAIT));
-	assert_false(coord_ctl_event_state_final(COORD_CTL_EVENT_SENT));
-	assert_false(coord_ctl_event_state_final(COORD_CTL_EVENT_HELD));
-	assert_true(coord_ctl_event_state_final(COORD_CTL_EVENT_RELEASED));
-	assert_true(coord_ctl_event_state_final(COORD_CTL_EVENT_DONE));
-	assert_false(coord_ctl_event_state_final(11));
-	for (i = 0; i < COORD_CTL_EC_COUNT; i++)
-		assert_non_null(coord_ctl_engine_counter_name(i));
-	assert_null(coord_ctl_engine_counter_name(COORD_CTL_EC_COUNT));
+	for (i = COORD_EVENT_SENT; i <= COORD_EVENT_JOIN_WAIT; i++)
+		assert_string_not_equal(coord_event_state_name(i), "unknown");
+	assert_string_equal(coord_event_state_name(12), "unknown");
+	assert_false(coord_event_state_final(COORD_EVENT_JOIN_WAIT));
+	assert_false(coord_event_state_final(COORD_EVENT_SENT));
+	assert_false(coord_event_state_final(COORD_EVENT_HELD));
+	assert_true(coord_event_state_final(COORD_EVENT_RELEASED));
+	assert_true(coord_event_state_final(COORD_EVENT_DONE));
+	assert_false(coord_event_state_final(11));
+	for (i = 0; i < COORD_REFUSAL_COUNT; i++)
+		assert_non_null(coord_refusal_name(i));
+	assert_null(coord_refusal_name(COORD_REFUSAL_COUNT));
 	for (i = 0; i < COORD_CTL_CC_COUNT; i++)
 		assert_non_null(coord_ctl_control_counter_name(i));
 	assert_null(coord_ctl_control_counter_name(COORD_CTL_CC_COUNT));
@@ -905,29 +906,41 @@ static void test_names(void **state)
 	assert_string_equal(coord_ctl_type_name(COORD_CTL_REC_SURVIVOR), "survivor");
 	assert_string_equal(coord_ctl_type_name(77), "unknown");
 	/* coordctl's own names: one per value, "unknown" outside. */
-	assert_string_equal(coord_ctl_policy_name(COORD_CTL_POLICY_RELEASE), "release");
-	assert_string_equal(coord_ctl_policy_name(COORD_CTL_POLICY_HOLD), "hold");
-	assert_string_equal(coord_ctl_policy_name(0), "unknown");
-	assert_string_equal(coord_ctl_target_name(COORD_CTL_TARGET_UNKNOWN), "unknown");
-	assert_string_equal(coord_ctl_target_name(COORD_CTL_TARGET_GRACE_PENDING),
+	assert_string_equal(coord_policy_name(COORD_POLICY_RELEASE), "release");
+	assert_string_equal(coord_policy_name(COORD_POLICY_HOLD), "hold");
+	assert_string_equal(coord_policy_name(0), "unknown");
+	assert_int_equal(coord_policy_parse("hold"), COORD_POLICY_HOLD);
+	assert_int_equal(coord_policy_parse("release"), COORD_POLICY_RELEASE);
+	assert_int_equal(coord_policy_parse("unknown"), 0);
+	assert_int_equal(coord_policy_parse("Hold"), 0);
+	assert_false(coord_policy_known(0));
+	assert_true(coord_policy_known(COORD_POLICY_HOLD));
+	assert_false(coord_policy_known(UINT8_MAX));
+	coord_policy_choices(buf, sizeof(buf));
+	assert_string_equal(buf, "release or hold");
+	coord_policy_choices(buf, 9);
+	assert_string_equal(buf, "release ");
+	coord_policy_choices(buf, 0);
+	assert_string_equal(coord_target_why_name(COORD_TARGET_UNKNOWN), "unknown");
+	assert_string_equal(coord_target_why_name(COORD_TARGET_GRACE_PENDING),
 			    "grace-pending");
-	assert_string_equal(coord_ctl_target_name(7), "unknown");
-	for (i = COORD_CTL_SURVIVOR_WAITING; i <= COORD_CTL_SURVIVOR_INCOMPATIBLE; i++) {
-		assert_string_not_equal(coord_ctl_survivor_state_name(i), "unknown");
-		for (j = COORD_CTL_SURVIVOR_WAITING; j < i; j++)
-			assert_string_not_equal(coord_ctl_survivor_state_name(i),
-						coord_ctl_survivor_state_name(j));
+	assert_string_equal(coord_target_why_name(7), "unknown");
+	for (i = COORD_SURVIVOR_WAITING; i <= COORD_SURVIVOR_INCOMPATIBLE; i++) {
+		assert_string_not_equal(coord_survivor_state_name(i), "unknown");
+		for (j = COORD_SURVIVOR_WAITING; j < i; j++)
+			assert_string_not_equal(coord_survivor_state_name(i),
+						coord_survivor_state_name(j));
 	}
-	assert_string_equal(coord_ctl_survivor_state_name(0), "unknown");
-	assert_string_equal(coord_ctl_survivor_state_name(6), "unknown");
-	for (i = COORD_CTL_LEAVE_JOIN; i <= COORD_CTL_LEAVE_PROCDOWN; i++) {
-		assert_string_not_equal(coord_ctl_leave_reason_name(i), "unknown");
-		for (j = COORD_CTL_LEAVE_JOIN; j < i; j++)
-			assert_string_not_equal(coord_ctl_leave_reason_name(i),
-						coord_ctl_leave_reason_name(j));
+	assert_string_equal(coord_survivor_state_name(0), "unknown");
+	assert_string_equal(coord_survivor_state_name(6), "unknown");
+	for (i = COORD_LEAVE_JOIN; i <= COORD_LEAVE_PROCDOWN; i++) {
+		assert_string_not_equal(coord_leave_reason_name(i), "unknown");
+		for (j = COORD_LEAVE_JOIN; j < i; j++)
+			assert_string_not_equal(coord_leave_reason_name(i),
+						coord_leave_reason_name(j));
 	}
-	assert_string_equal(coord_ctl_leave_reason_name(COORD_CTL_LEAVE_NODEDOWN), "nodedown");
-	assert_string_equal(coord_ctl_leave_reason_name(6), "unknown");
+	assert_string_equal(coord_leave_reason_name(COORD_LEAVE_NODEDOWN), "nodedown");
+	assert_string_equal(coord_leave_reason_name(6), "unknown");
 }
 
 /* ---- METRICS and TEXT (minor 1) ---- */

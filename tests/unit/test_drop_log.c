@@ -57,8 +57,8 @@ static void test_kinds_are_limited_separately(void **state)
 	coord_drop_log_wire(&dl, S, from, 10, COORD_CODEC_TRUNCATED);
 	coord_drop_log_wire(&dl, S, from, 10, COORD_CODEC_TRUNCATED);
 	coord_drop_log_wire(&dl, S, from, 10, COORD_CODEC_BAD_MAGIC);
-	coord_drop_log_engine(&dl, S, from, &msg, COORD_REFUSED_UNKNOWN_EVENT);
-	coord_drop_log_engine(&dl, S, from, &msg, COORD_REFUSED_UNKNOWN_EVENT);
+	coord_drop_log_engine(&dl, S, from, &msg, COORD_UNKNOWN_EVENT);
+	coord_drop_log_engine(&dl, S, from, &msg, COORD_UNKNOWN_EVENT);
 	/* Out of range: ignored, no crash. */
 	coord_drop_log_wire(&dl, S, from, 10, -COORD_CODEC_ERROR_COUNT);
 	coord_drop_log_engine(&dl, S, from, &msg, COORD_REFUSAL_COUNT);
@@ -67,8 +67,8 @@ static void test_kinds_are_limited_separately(void **state)
 	assert_true(dl.wire[-COORD_CODEC_BAD_MAGIC].logged);
 	assert_int_equal(dl.wire[-COORD_CODEC_BAD_MAGIC].unlogged, 0);
 	assert_false(dl.wire[-COORD_CODEC_BAD_VERSION].logged);
-	assert_int_equal(dl.engine[COORD_REFUSED_UNKNOWN_EVENT].unlogged, 1);
-	assert_false(dl.engine[COORD_REFUSED_SENDER].logged);
+	assert_int_equal(dl.engine[COORD_UNKNOWN_EVENT].unlogged, 1);
+	assert_false(dl.engine[COORD_REJECTED_SENDER].logged);
 }
 
 int main(void)

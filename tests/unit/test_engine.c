@@ -194,11 +194,11 @@ static void test_rejects_wrong_sender_and_non_member(void **state)
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
 	/* The header claims node 3 but CPG says node 2 sent it. */
-	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_REFUSED_SENDER);
-	assert_int_equal(coord_engine_counters(ND(1).e)->count[COORD_REFUSED_SENDER], 1);
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_REJECTED_SENDER);
+	assert_int_equal(coord_engine_counters(ND(1).e)->count[COORD_REJECTED_SENDER], 1);
 	m.sender = 9;
-	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, stranger, &m), COORD_REFUSED_SENDER);
-	assert_int_equal(coord_engine_counters(ND(1).e)->count[COORD_REFUSED_SENDER], 2);
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, stranger, &m), COORD_REJECTED_SENDER);
+	assert_int_equal(coord_engine_counters(ND(1).e)->count[COORD_REJECTED_SENDER], 2);
 }
 
 /* A type the engine does not know is refused as such, not as a wrong
@@ -212,10 +212,10 @@ static void test_unknown_type_refused_as_such(void **state)
 	cluster_up(3, COORD_POLICY_RELEASE);
 	m.type = COORD_MSG_CANCEL + 1;
 	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m),
-			 COORD_REFUSED_UNKNOWN_TYPE);
+			 COORD_UNKNOWN_TYPE);
 	c = coord_engine_counters(ND(1).e);
-	assert_int_equal(c->count[COORD_REFUSED_UNKNOWN_TYPE], 1);
-	assert_int_equal(c->count[COORD_REFUSED_SENDER], 0);
+	assert_int_equal(c->count[COORD_UNKNOWN_TYPE], 1);
+	assert_int_equal(c->count[COORD_REJECTED_SENDER], 0);
 }
 
 static void test_rejects_foreign_origin_and_seq0(void **state)
@@ -228,12 +228,12 @@ static void test_rejects_foreign_origin_and_seq0(void **state)
 	m.u.death.id.incarnation = 103;
 	m.u.death.id.seq = 1;
 	m.u.death.reason = COORD_DEATH_REPORTED;
-	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_REFUSED_ORIGIN);
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_REJECTED_ORIGIN);
 	m.u.death.id.origin = 2;
 	m.u.death.id.incarnation = 102;
 	m.u.death.id.seq = 0;		/* reserved for node-left events */
-	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_REFUSED_ORIGIN);
-	assert_int_equal(coord_engine_counters(ND(1).e)->count[COORD_REFUSED_ORIGIN], 2);
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_REJECTED_ORIGIN);
+	assert_int_equal(coord_engine_counters(ND(1).e)->count[COORD_REJECTED_ORIGIN], 2);
 	assert_int_equal(coord_engine_event_count(ND(1).e), 0);
 	assert_int_equal(ND(1).graces, 0);
 }
@@ -252,26 +252,26 @@ static void test_rejects_unknown_stale_duplicate_acks(void **state)
 	ack.u.ack.id = id;
 	ack.u.ack.id.seq = 77;		/* no such event */
 	ack.u.ack.result = COORD_ACK_IN_GRACE;
-	assert_int_equal(coord_engine_deliver(ND(2).e, C.h.now, mid(3), &ack), COORD_REFUSED_UNKNOWN_EVENT);
-	assert_int_equal(coord_engine_counters(ND(2).e)->count[COORD_REFUSED_UNKNOWN_EVENT], 1);
+	assert_int_equal(coord_engine_deliver(ND(2).e, C.h.now, mid(3), &ack), COORD_UNKNOWN_EVENT);
+	assert_int_equal(coord_engine_counters(ND(2).e)->count[COORD_UNKNOWN_EVENT], 1);
 	/* The same member with another incarnation: refused. */
 	ack.u.ack.id = id;
 	ack.incarnation = 999;
-	assert_int_equal(coord_engine_deliver(ND(2).e, C.h.now, mid(3), &ack), COORD_REFUSED_INCARNATION);
-	assert_int_equal(coord_engine_counters(ND(2).e)->count[COORD_REFUSED_INCARNATION], 1);
+	assert_int_equal(coord_engine_deliver(ND(2).e, C.h.now, mid(3), &ack), COORD_REJECTED_INCARNATION);
+	assert_int_equal(coord_engine_counters(ND(2).e)->count[COORD_REJECTED_INCARNATION], 1);
 	/* The origin acknowledging its own death is not a survivor. */
 	ack = msg_from(2, COORD_MSG_ACK);
 	ack.u.ack.id = id;
 	ack.u.ack.result = COORD_ACK_IN_GRACE;
-	assert_int_equal(coord_engine_deliver(ND(2).e, C.h.now, mid(2), &ack), COORD_REFUSED_UNEXPECTED_ACK);
-	assert_int_equal(coord_engine_counters(ND(2).e)->count[COORD_REFUSED_UNEXPECTED_ACK], 1);
+	assert_int_equal(coord_engine_deliver(ND(2).e, C.h.now, mid(2), &ack), COORD_UNEXPECTED_ACK);
+	assert_int_equal(coord_engine_counters(ND(2).e)->count[COORD_UNEXPECTED_ACK], 1);
 	/* A real ack, then its duplicate. */
 	ack = msg_from(3, COORD_MSG_ACK);
 	ack.u.ack.id = id;
 	ack.u.ack.result = COORD_ACK_IN_GRACE;
 	assert_int_equal(coord_engine_deliver(ND(2).e, C.h.now, mid(3), &ack), COORD_ACCEPTED);
-	assert_int_equal(coord_engine_deliver(ND(2).e, C.h.now, mid(3), &ack), COORD_REFUSED_DUPLICATE);
-	assert_int_equal(coord_engine_counters(ND(2).e)->count[COORD_REFUSED_DUPLICATE], 1);
+	assert_int_equal(coord_engine_deliver(ND(2).e, C.h.now, mid(3), &ack), COORD_DUPLICATE);
+	assert_int_equal(coord_engine_counters(ND(2).e)->count[COORD_DUPLICATE], 1);
 	assert_int_equal(ND(2).releases, 0);	/* node 1 has not answered */
 }
 
@@ -287,12 +287,12 @@ static void test_release_and_cancel_only_from_origin(void **state)
 	settle();
 	m.u.release.id = id;
 	m.u.release.outcome = COORD_RELEASE_CONFIRMED;
-	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(3), &m), COORD_REFUSED_ORIGIN);
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(3), &m), COORD_REJECTED_ORIGIN);
 	m.type = COORD_MSG_CANCEL;
 	m.u.cancel.id = id;
 	m.u.cancel.reason = COORD_CANCEL_ADMIN;
-	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(3), &m), COORD_REFUSED_ORIGIN);
-	assert_int_equal(coord_engine_counters(ND(1).e)->count[COORD_REFUSED_ORIGIN], 2);
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(3), &m), COORD_REJECTED_ORIGIN);
+	assert_int_equal(coord_engine_counters(ND(1).e)->count[COORD_REJECTED_ORIGIN], 2);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_WAITING);
 	assert_int_equal(coord_engine_cancel(ND(3).e, C.h.now, &id), -EPERM);
 }
@@ -345,15 +345,15 @@ static void test_rejects_another_process_using_a_coordd_incarnation(void **state
 	m.u.death.reason = COORD_DEATH_REPORTED;
 	for (i = 1; i <= 3; i++) {
 		assert_int_equal(coord_engine_deliver(ND(i).e, C.h.now, hostile_id(), &m),
-				 COORD_REFUSED_INCARNATION);
-		assert_int_equal(coord_engine_counters(ND(i).e)->count[COORD_REFUSED_INCARNATION], 1);
+				 COORD_REJECTED_INCARNATION);
+		assert_int_equal(coord_engine_counters(ND(i).e)->count[COORD_REJECTED_INCARNATION], 1);
 		assert_int_equal(coord_engine_event_count(ND(i).e), 0);
 	}
 	/* Incarnation 0 would leave the member unpinned: refused too. */
 	m.incarnation = 0;
 	m.u.death.id.incarnation = 0;
-	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, hostile_id(), &m), COORD_REFUSED_INCARNATION);
-	assert_int_equal(coord_engine_counters(ND(1).e)->count[COORD_REFUSED_INCARNATION], 2);
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, hostile_id(), &m), COORD_REJECTED_INCARNATION);
+	assert_int_equal(coord_engine_counters(ND(1).e)->count[COORD_REJECTED_INCARNATION], 2);
 	settle();
 	for (i = 1; i <= 3; i++) {
 		assert_int_equal(ND(i).graces, 0);
@@ -385,9 +385,9 @@ static void test_hostile_process_own_incarnation_is_pinned(void **state)
 	assert_int_not_equal(deliver_all(hostile_id(), &ack), 0);
 	for (i = 1; i <= 3; i++) {
 		const struct coord_engine_counters *c = coord_engine_counters(ND(i).e);
-		assert_int_equal(c->count[COORD_REFUSED_UNKNOWN_EVENT], 1);
-		assert_int_equal(c->count[COORD_REFUSED_UNEXPECTED_ACK], 1);
-		assert_int_equal(c->count[COORD_REFUSED_INCARNATION], 1);
+		assert_int_equal(c->count[COORD_UNKNOWN_EVENT], 1);
+		assert_int_equal(c->count[COORD_UNEXPECTED_ACK], 1);
+		assert_int_equal(c->count[COORD_REJECTED_INCARNATION], 1);
 	}
 	assert_int_equal(sv_on(2, &id, 1)->state, COORD_SURVIVOR_WAITING);
 	assert_int_equal(ND(2).releases, 0);
@@ -802,9 +802,9 @@ static void test_node_left_reason_refused_from_the_wire(void **state)
 	m.u.death.id.incarnation = 102;
 	m.u.death.id.seq = 1;
 	m.u.death.reason = COORD_DEATH_NODE_LEFT;
-	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_REFUSED_ORIGIN);
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_REJECTED_ORIGIN);
 	m.u.death.reason = COORD_DEATH_HANDOVER;	/* a handover names its VIPs */
-	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_REFUSED_ORIGIN);
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_REJECTED_ORIGIN);
 	assert_int_equal(coord_engine_event_count(ND(1).e), 0);
 	assert_int_equal(ND(1).graces, 0);
 }
@@ -1044,7 +1044,7 @@ static void test_rerun_when_survivor_back(void **state)
 	assert_int_equal(sv_on(1, &now2->id, 3)->result, COORD_ACK_IN_GRACE);
 	assert_int_equal(ND(3).graces, 1);
 	assert_true(coord_event_id_equal(&ND(3).last_grace.event, &now2->id));
-	assert_int_equal(coord_engine_counters(ND(2).e)->count[COORD_REFUSED_DUPLICATE], 0);
+	assert_int_equal(coord_engine_counters(ND(2).e)->count[COORD_DUPLICATE], 0);
 }
 
 static void test_hold_cancel(void **state)
