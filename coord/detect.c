@@ -192,6 +192,25 @@ static bool pidfd_exited(int fd)
 	return poll(&p, 1, 0) != 0;	/* readable (or an error): gone */
 }
 
+/* The server has left the bus and its process is gone (or not ours to
+ * watch): its death, once any restart wait has passed without it back.
+ * One rule for both ways the loss is seen: the bus may tell of a killed
+ * process's closed socket before the process has exited (a ganesha with
+ * hundreds of threads takes a while), and then the pidfd says it later. */
+static void server_gone(struct coord_detect *d)
+{
+	if (!d->cfg.restart_wait_ms) {
+		report_dead(d, COORD_CTL_HOW_BUS_NAME);
+		return;
+	}
+	set_state(d, COORD_CTL_LOCAL_DOWN, COORD_CTL_HOW_BUS_NAME);
+	qb_log(LOG_WARNING, "ganesha.nfsd is gone: waiting %u ms for a restart "
+	       "before reporting its death", d->cfg.restart_wait_ms);
+	if (!arm(d, &d->restart_timer, d->cfg.restart_wait_ms, on_restart_timer,
+		 "restart wait"))
+		report_dead(d, COORD_CTL_HOW_BUS_NAME);
+}
+
 static void forget_lost(struct coord_detect *d)
 {
 	if (d->lost_pidfd < 0)
@@ -228,7 +247,7 @@ static int on_lost_pidfd(int fd, int revents, void *data)
 	qb_log(LOG_WARNING, "ganesha.nfsd (pid %u), off the bus, has exited", d->lost_pid);
 	close(d->lost_pidfd);
 	d->lost_pidfd = -1;
-	report_dead(d, COORD_CTL_HOW_BUS_NAME);
+	server_gone(d);
 	return -1;	/* libqb removes this poll entry */
 }
 
@@ -292,16 +311,7 @@ static void owner_lost(struct coord_detect *d)
 		return;
 	}
 	forget_process(d);
-	if (!d->cfg.restart_wait_ms) {
-		report_dead(d, COORD_CTL_HOW_BUS_NAME);
-		return;
-	}
-	set_state(d, COORD_CTL_LOCAL_DOWN, COORD_CTL_HOW_BUS_NAME);
-	qb_log(LOG_WARNING, "ganesha.nfsd left the bus: waiting %u ms for a restart "
-	       "before reporting its death", d->cfg.restart_wait_ms);
-	if (!arm(d, &d->restart_timer, d->cfg.restart_wait_ms, on_restart_timer,
-		 "restart wait"))
-		report_dead(d, COORD_CTL_HOW_BUS_NAME);
+	server_gone(d);
 }
 
 static void on_restart_timer(void *data)

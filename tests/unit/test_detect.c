@@ -154,6 +154,12 @@ static DBusHandlerResult fake_handler(DBusConnection *conn, DBusMessage *msg, vo
 	return DBUS_HANDLER_RESULT_HANDLED;
 }
 
+/* SIGUSR1: the fake leaves the bus at once and exits LINGER_MS later, as a
+ * killed ganesha's many threads do: its socket closes before it is gone. */
+#define LINGER_MS	300
+static volatile sig_atomic_t leave_bus;
+static void on_usr1(int sig) { (void)sig; leave_bus = 1; }
+
 /* own: take org.ganesha.nfsd and answer get_grace; heartbeat: send them. */
 static pid_t start_child(struct fixture *f, bool own, bool heartbeat)
 {
@@ -170,6 +176,7 @@ static pid_t start_child(struct fixture *f, bool own, bool heartbeat)
 		uint64_t next = 0, until = mono_ms() + GUARD_MS;
 
 		child_init(parent);
+		signal(SIGUSR1, on_usr1);
 		/* The socket file exists a moment before the bus accepts: retry. */
 		while (!(conn = dbus_connection_open_private(f->address, NULL)) &&
 		       mono_ms() < until)
@@ -185,6 +192,11 @@ static pid_t start_child(struct fixture *f, bool own, bool heartbeat)
 		if (write(p[1], "r", 1) != 1)
 			_exit(1);
 		for (;;) {
+			if (leave_bus) {
+				dbus_connection_close(conn);
+				usleep(LINGER_MS * 1000);
+				_exit(0);
+			}
 			dbus_connection_read_write_dispatch(conn, 10);
 			if (heartbeat && mono_ms() >= next) {
 				DBusMessage *s = dbus_message_new_signal("/org/ganesha/nfsd/heartbeat",
@@ -227,18 +239,25 @@ static void on_grace_done(void *ctx, const struct coord_event_id *id, uint8_t r,
 	(void)ctx; (void)id; (void)r; (void)l; (void)d;
 }
 
-static void watch(struct fixture *f, uint32_t heartbeat_ms, bool kill_hung)
+static void watch_waiting(struct fixture *f, uint32_t heartbeat_ms, bool kill_hung,
+			  uint32_t restart_wait_ms)
 {
 	static const struct coord_detect_ops ops = { .dead = on_dead, .up = on_up };
 	struct coord_detect_config cfg = {
 		.enabled = true, .heartbeat_timeout_ms = heartbeat_ms,
 		.kill_hung = kill_hung, .call_timeout_ms = 1000,
+		.restart_wait_ms = restart_wait_ms,
 	};
 
 	f->g = coord_grace_new(f->loop, f->address, 1000, on_grace_done, f);
 	assert_non_null(f->g);
 	f->d = coord_detect_new(f->loop, f->g, &cfg, &ops, f);
 	assert_non_null(f->d);
+}
+
+static void watch(struct fixture *f, uint32_t heartbeat_ms, bool kill_hung)
+{
+	watch_waiting(f, heartbeat_ms, kill_hung, 0);
 }
 
 static int setup(void **state)
@@ -340,6 +359,43 @@ static void test_bus_back_server_off_bus_is_not_down(void **state)
 	assert_true(is_down(f));
 }
 
+static bool waits_for_restart(struct fixture *f)
+{
+	return is_down(f) && (status(f).flags & COORD_CTL_LOCAL_REPORT_WAIT);
+}
+
+static bool is_gone(struct fixture *f)	/* reaps it: fake_pid 0 */
+{
+	if (f->fake_pid > 0 && waitpid(f->fake_pid, NULL, WNOHANG) == f->fake_pid)
+		f->fake_pid = 0;
+	return f->fake_pid == 0;
+}
+
+/* With a restart wait, a server that leaves the bus and exits a moment
+ * later (a killed ganesha) waits for a restart like one gone at once: no
+ * death; back within the wait, it is up, restarted; not back, dead. */
+static void test_slow_exit_waits_for_restart(void **state)
+{
+	struct fixture *f = *state;
+
+	f->fake_pid = start_child(f, true, false);
+	watch_waiting(f, 0, false, 3000);
+	assert_true(run_until(f, is_up, GUARD_MS));
+	kill(f->fake_pid, SIGUSR1);
+	assert_true(run_until(f, is_gone, GUARD_MS));
+	run_until(f, NULL, 100);	/* the pidfd's news, if any, is in */
+	assert_true(waits_for_restart(f));
+	assert_int_equal(f->n_dead, 0);
+	f->fake_pid = start_child(f, true, false);
+	assert_true(run_until(f, is_up, GUARD_MS));
+	assert_int_equal(status(f).how, COORD_CTL_HOW_RESTARTED);
+	assert_int_equal(f->n_dead, 0);
+	kill(f->fake_pid, SIGUSR1);
+	assert_true(run_until(f, dead_reported, GUARD_MS));
+	assert_int_equal(f->n_dead, 1);
+	assert_true(is_down(f));
+}
+
 /* A server that was never up is not reported dead, and comes up when it starts. */
 static void test_never_up_is_not_a_death(void **state)
 {
@@ -416,6 +472,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_name_lost_and_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bus_gone_server_alive_is_no_death, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bus_back_server_off_bus_is_not_down, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slow_exit_waits_for_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_never_up_is_not_a_death, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hung_is_reported_not_killed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hung_is_killed_then_dead, setup, teardown),
