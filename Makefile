@@ -47,11 +47,14 @@ PROTO_SRCS  := $(wildcard proto/*.c)
 ENGINE_SRCS := $(wildcard coord/core/*.c)
 # The codecs and the engine, linked by coordd, the tests and the simulator.
 CORE_SRCS   := $(PROTO_SRCS) $(ENGINE_SRCS)
-# coordctl: its main and printers.
-CTL_SRCS    := $(wildcard coord/coordctl*.c)
-# coordd's adapters (CPG, quorum, D-Bus, control socket, config, ...):
-# every other file of coord/ but the two programs' own.
-DAEMON_SRCS := $(filter-out coord/coordd.c $(CTL_SRCS), $(wildcard coord/*.c))
+# coordctl (coord/ctl/): its main, command line, printers and move;
+# linked with proto/ alone.
+CTL_SRCS    := $(wildcard coord/ctl/*.c)
+# coordd (coord/daemon/): its adapters (CPG, quorum, D-Bus, control
+# socket, config, ...) in libcoordd.a, which the tests link too, and its
+# main, coordd.c.
+DAEMON_MAIN := coord/daemon/coordd.c
+DAEMON_SRCS := $(filter-out $(DAEMON_MAIN), $(wildcard coord/daemon/*.c))
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 
@@ -89,7 +92,7 @@ have-build-libs:
 have-unit-libs: have-build-libs
 	$(call need,$(UNIT_LIBS))
 
-$(B)/%.o: %.c $(wildcard include/coord/*.h) $(wildcard coord/*.h) $(wildcard proto/*.h) | have-build-libs
+$(B)/%.o: %.c $(wildcard include/coord/*.h) $(wildcard coord/*/*.h) $(wildcard proto/*.h) | have-build-libs
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
@@ -100,7 +103,7 @@ $(B)/libcoordcore.a: $(CORE_OBJS)
 $(B)/libcoordd.a: $(DAEMON_OBJS)
 	$(AR) rcs $@ $^
 
-$(B)/coordd: $(B)/coord/coordd.o $(B)/libcoordd.a $(B)/libcoordcore.a
+$(B)/coordd: $(call obj,$(DAEMON_MAIN)) $(B)/libcoordd.a $(B)/libcoordcore.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
 $(B)/coordctl: $(CTL_OBJS) $(B)/libcoordproto.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS)
@@ -127,7 +130,7 @@ $(B)/tests/lab/nfs4_client: LDFLAGS += $(shell pkg-config --libs libnfs 2>/dev/n
 unit: $(UNIT_BINS)
 
 # What the docs state about the code, printed from its tables (tests/test_docs.sh).
-$(B)/tests/doc_facts: tests/doc_facts.c coord/config.c coord/coordctl_parse.c \
+$(B)/tests/doc_facts: tests/doc_facts.c coord/daemon/config.c coord/ctl/coordctl_parse.c \
 		$(B)/libcoordd.a $(B)/libcoordcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libcoordd.a $(B)/libcoordcore.a \
@@ -204,13 +207,13 @@ install: all
 		$(DESTDIR)$(STATEDIR) $(DESTDIR)$(SYSCONFDIR)/logrotate.d
 	install -m 0755 $(B)/coordd $(B)/coordctl $(DESTDIR)$(SBINDIR)/
 	install -m 0755 agents/ganesha_coord_mon agents/ganesha_coord_gate agents/coordd $(DESTDIR)$(OCFDIR)/
-	install -m 0644 coord/coordd.8 coord/coordctl.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 coord/coordd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 coord/daemon/coordd.8 coord/ctl/coordctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 coord/daemon/coordd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
-		coord/coordd.service > $(DESTDIR)$(UNITDIR)/coordd.service
+		coord/daemon/coordd.service > $(DESTDIR)$(UNITDIR)/coordd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/coordd.service
 	install -m 0644 docs/coordd.conf.example $(DESTDIR)$(SYSCONFDIR)/coord/coordd.conf.example
-	install -m 0644 coord/coordd.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/coord
+	install -m 0644 coord/daemon/coordd.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/coord
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))

@@ -17,9 +17,9 @@
  */
 #include <stdio.h>
 
-#include "../coord/config.c"
-#include "../coord/coordctl_parse.c"
-#include "../coord/metrics.h"
+#include "../coord/daemon/config.c"
+#include "../coord/ctl/coordctl_parse.c"
+#include "../coord/daemon/metrics.h"
 
 /* The word of expect ("a, b or c") that means value, or NULL. */
 static const char *level_word(const char *expect, int level, char *buf, size_t len)

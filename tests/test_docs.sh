@@ -86,8 +86,8 @@ not_in() {
 	printf '%s' "$out"
 }
 
-# --- coordd.conf: coord/config.c's key table ---
-CONF5=$(man_text coord/coordd.conf.5)
+# --- coordd.conf: coord/daemon/config.c's key table ---
+CONF5=$(man_text coord/daemon/coordd.conf.5)
 EX=docs/coordd.conf.example
 facts key >"$tmp/keys"
 while IFS=$TAB read -r _ k type def min max zero; do
@@ -196,7 +196,7 @@ verdict "coordd.conf.example sets no key coordd does not know" \
 
 # --- the control protocol: requests, coordctl's commands, versions ---
 CTL=docs/control.md
-CTL8=$(man_text coord/coordctl.8)
+CTL8=$(man_text coord/ctl/coordctl.8)
 max=0 bad=""
 facts request >"$tmp/requests"
 while IFS=$TAB read -r _ t name; do
@@ -284,16 +284,16 @@ names_in_row target-why "$OPS" "" '| `coord_vip_target` |'
 
 # --- the unit's settings the docs repeat ---
 unit_said() {	# SETTING FILE
-	v=$(sed -n "s/^$1=//p" coord/coordd.service)
+	v=$(sed -n "s/^$1=//p" coord/daemon/coordd.service)
 	grep -qF "$1=$v" "$2" && why="" ||
-		why="coord/coordd.service has $1=$v; $2 does not say so"
+		why="coord/daemon/coordd.service has $1=$v; $2 does not say so"
 	verdict "$2 says the unit's $1=$v" "$why"
 }
 unit_said RuntimeDirectoryMode "$CTL"
 unit_said WatchdogSec "$OPS"
 
 # --- paths: every one a document names is in the repository ---
-DOCS="README.md docs/*.md docs/coordd.conf.example coord/*.5 coord/*.8 debian/README.Debian agents/*"
+DOCS="README.md docs/*.md docs/coordd.conf.example coord/*/*.5 coord/*/*.8 debian/README.Debian agents/*"
 # shellcheck disable=SC2086
 bad=$(grep -nE '\.\./|/work/' $DOCS | sed 's/^/#   /')
 verdict "no document names a path outside the repository" "${bad:+outside the repository:

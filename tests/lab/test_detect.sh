@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# coordd watching its local ganesha.nfsd on D-Bus (coord/detect.c), end to
+# coordd watching its local ganesha.nfsd on D-Bus (coord/daemon/detect.c), end to
 # end with a real nfs-ganesha 4.3 per node and no agent at all: nothing
 # but coordd reports a death here.
 #   1. every coordd sees its server up (name owned, get_grace answered)

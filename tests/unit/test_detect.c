@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The watch of the local ganesha (coord/detect.c) against a real private
+ * The watch of the local ganesha (coord/daemon/detect.c) against a real private
  * dbus-daemon, on a real libqb loop: a forked fake ganesha owns
  * org.ganesha.nfsd, answers get_grace and sends heartbeat signals every
  * 50 ms; it is killed, stopped and restarted, and an impostor sends
@@ -27,7 +27,7 @@
 #include <qb/qbloop.h>
 #include <qb/qbutil.h>
 
-#include "../../coord/detect.h"
+#include "../../coord/daemon/detect.h"
 
 #define GUARD_MS	5000
 #define HEARTBEAT_MS	50

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the rate limit on dropped-message warnings and of how a
- * refusal is named from the engine's counters (coord/drop_log.c).
+ * refusal is named from the engine's counters (coord/daemon/drop_log.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../coord/drop_log.h"
+#include "../coord/daemon/drop_log.h"
 
 #define S 1000000u
 

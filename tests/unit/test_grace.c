@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The grace client (coord/grace.c) against a real private dbus-daemon and a
+ * The grace client (coord/daemon/grace.c) against a real private dbus-daemon and a
  * fake ganesha, on a real libqb loop: each result it can report, the
  * argument it sends, and what happens when the bus goes away and comes back.
  *
@@ -35,7 +35,7 @@
 
 #include "coord/wire.h"
 #include "case_table.h"
-#include "../../coord/grace.h"
+#include "../../coord/daemon/grace.h"
 
 #define LONG_CALL_MS	30000	/* a result must never wait for this */
 #define GUARD_MS	10000	/* how long a prompt result may take at most */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The Prometheus metrics (coord/metrics.c) and the metrics_listen address
- * (coord/listen.c, coordd.conf): bad addresses first, then the rendered
+ * The Prometheus metrics (coord/daemon/metrics.c) and the metrics_listen address
+ * (coord/daemon/listen.c, coordd.conf): bad addresses first, then the rendered
  * text after each hook, its bound, and the configuration key.
  */
 #include <stdarg.h>
@@ -17,9 +17,9 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "../../coord/config.h"
-#include "../../coord/listen.h"
-#include "../../coord/metrics.h"
+#include "../../coord/daemon/config.h"
+#include "../../coord/daemon/listen.h"
+#include "../../coord/daemon/metrics.h"
 
 static void test_listen_refuses(void **state)
 {
