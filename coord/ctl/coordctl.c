@@ -18,6 +18,7 @@
 #include <sys/un.h>
 
 #include "coord/ctl.h"
+#include "clock.h"
 #include "coordctl.h"
 
 struct exchange {
@@ -28,14 +29,6 @@ struct exchange {
 	size_t len;
 	char error[320];
 };
-
-double ctl_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
 
 /* Waits for events on the socket until the deadline: 1, 0 timed out, -1. */
 static int wait_fd(struct exchange *x, short events)

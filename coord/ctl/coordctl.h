@@ -36,9 +36,6 @@ enum {
 /* Not a control request: a command coordctl carries out itself. */
 #define CTL_LOCAL_MOVE		0
 
-/* Milliseconds on the monotonic clock (coordctl.c). */
-double ctl_mono_ms(void);
-
 /* coordctl move VIP NODE (coordctl_move.c): returns the exit code. */
 int ctl_move(const char *vip, const char *node, int64_t timeout_ms);
 

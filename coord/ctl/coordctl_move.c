@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include "clock.h"
 #include "coordctl.h"
 
 extern char **environ;
