@@ -21,11 +21,8 @@
 
 #include "clock.h"
 #include "detect.h"
+#include "ganesha_bus.h"
 
-#define GANESHA_NAME	"org.ganesha.nfsd"
-#define ADMIN_PATH	"/org/ganesha/nfsd/admin"
-#define ADMIN_IFACE	"org.ganesha.nfsd.admin"
-#define HEARTBEAT_PATH	"/org/ganesha/nfsd/heartbeat"
 #define RECONNECT_MS	1000u	/* no bus: try again */
 #define PROBE_RETRY_MS	250u	/* a new owner does not answer yet: doubling */
 #define PROBE_RETRY_MAX_MS 8000u
@@ -33,8 +30,9 @@
 #define MATCH_OWNER	"type='signal',sender='" DBUS_SERVICE_DBUS "',interface='" \
 			DBUS_INTERFACE_DBUS "',member='NameOwnerChanged',arg0='" \
 			GANESHA_NAME "'"
-#define MATCH_HEARTBEAT	"type='signal',sender='" GANESHA_NAME "',path='" HEARTBEAT_PATH \
-			"',interface='" ADMIN_IFACE "',member='heartbeat'"
+#define MATCH_HEARTBEAT	"type='signal',sender='" GANESHA_NAME "',path='" \
+			GANESHA_HEARTBEAT_PATH "',interface='" GANESHA_ADMIN_IFACE \
+			"',member='heartbeat'"
 
 struct timer {
 	qb_loop_timer_handle handle;
@@ -365,8 +363,8 @@ static void on_probe_reply(DBusPendingCall *pending, void *data)
 
 static void probe(struct coord_detect *d)
 {
-	call(d, GANESHA_NAME, ADMIN_PATH, ADMIN_IFACE, "get_grace", NULL, on_probe_reply,
-	     &d->probe_call);
+	call(d, GANESHA_NAME, GANESHA_ADMIN_PATH, GANESHA_ADMIN_IFACE, "get_grace", NULL,
+	     on_probe_reply, &d->probe_call);
 }
 
 static void on_probe_timer(void *data)
@@ -534,8 +532,8 @@ static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void
 			owner_lost(d);
 		if (*new)
 			owner_appeared(d, new);
-	} else if (dbus_message_is_signal(msg, ADMIN_IFACE, "heartbeat") &&
-		   dbus_message_has_path(msg, HEARTBEAT_PATH) &&
+	} else if (dbus_message_is_signal(msg, GANESHA_ADMIN_IFACE, "heartbeat") &&
+		   dbus_message_has_path(msg, GANESHA_HEARTBEAT_PATH) &&
 		   sender && d->owner[0] && !strcmp(sender, d->owner)) {
 		heartbeat(d);
 	}

@@ -29,11 +29,9 @@
 
 #include "clock.h"
 #include "dbus_loop.h"
+#include "ganesha_bus.h"
 #include "grace.h"
 
-#define GANESHA_NAME		"org.ganesha.nfsd"
-#define GANESHA_PATH		"/org/ganesha/nfsd/admin"
-#define GANESHA_IFACE		"org.ganesha.nfsd.admin"
 #define COORD_GRACE_ARG_MAX	64
 
 struct request {
@@ -358,7 +356,7 @@ static void send_grace(struct coord_grace_client *g, struct request *req,
 		call_finished(req, COORD_ACK_NO_BUS, "not connected to D-Bus", g->address);
 		return;
 	}
-	msg = dbus_message_new_method_call(GANESHA_NAME, GANESHA_PATH, GANESHA_IFACE,
+	msg = dbus_message_new_method_call(GANESHA_NAME, GANESHA_ADMIN_PATH, GANESHA_ADMIN_IFACE,
 					   "grace");
 	call = calloc(1, sizeof(*call));
 	if (!msg || !call ||
