@@ -67,8 +67,14 @@ DAEMON_OBJS := $(call obj,$(DAEMON_SRCS))
 HARNESS_SRCS := tests/harness/cluster.c
 HARNESS_OBJS := $(call obj,$(HARNESS_SRCS))
 
-UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
-UNIT_BINS   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
+# The unit tests (cmocka): tests/unit/pure/ (no bus, socket or child
+# process) and tests/unit/adapters/ (each with the thing it adapts to);
+# each builds to $(B)/tests/test_NAME, the names tests/check.sh runs.
+UNIT_SRCS   := $(wildcard tests/unit/pure/test_*.c tests/unit/adapters/test_*.c)
+UNIT_BINS   := $(patsubst %.c,$(B)/tests/%,$(notdir $(UNIT_SRCS)))
+ifneq ($(words $(UNIT_BINS)),$(words $(sort $(UNIT_BINS))))
+$(error a unit test's name is in both tests/unit/pure/ and tests/unit/adapters/)
+endif
 LAB_SRCS    := $(wildcard tests/lab/*.c)
 LAB_BINS    := $(patsubst tests/lab/%.c,$(B)/tests/lab/%,$(LAB_SRCS))
 
@@ -108,16 +114,22 @@ $(B)/coordd: $(call obj,$(DAEMON_MAIN)) $(B)/libcoordd.a $(B)/libcoordcore.a
 $(B)/coordctl: $(CTL_OBJS) $(B)/libcoordproto.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS)
 
-TEST_HDRS   := $(wildcard tests/unit/*.h tests/harness/*.h)
+TEST_HDRS   := $(wildcard tests/unit/*.h tests/unit/*/*.h tests/harness/*.h)
 
 # Objects before the archives they call into (ctl_cluster.o: libcoordd.a).
-$(B)/tests/test_%: tests/unit/test_%.c $(HARNESS_OBJS) $(B)/libcoordd.a $(B)/libcoordcore.a $(TEST_HDRS) | have-unit-libs
+define UNIT_LINK
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $(filter %.c %.o,$^) $(filter %.a,$^) \
 		$(CMOCKA_LIBS) $(PKG_LIBS) $(LDFLAGS)
+endef
+UNIT_DEPS = $(HARNESS_OBJS) $(B)/libcoordd.a $(B)/libcoordcore.a $(TEST_HDRS) | have-unit-libs
+$(B)/tests/test_%: tests/unit/pure/test_%.c $(UNIT_DEPS)
+	$(UNIT_LINK)
+$(B)/tests/test_%: tests/unit/adapters/test_%.c $(UNIT_DEPS)
+	$(UNIT_LINK)
 $(HARNESS_OBJS): $(TEST_HDRS)
 # The control tests' cluster: node 1's dispatch behind a control socket.
-$(B)/tests/ctl_cluster.o: tests/unit/ctl_cluster.c $(TEST_HDRS) | have-build-libs
+$(B)/tests/ctl_cluster.o: tests/unit/adapters/ctl_cluster.c $(TEST_HDRS) | have-build-libs
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests -c -o $@ $<
 $(B)/tests/test_dispatch $(B)/tests/test_coordctl: $(B)/tests/ctl_cluster.o

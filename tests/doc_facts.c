@@ -12,7 +12,7 @@
  *
  * Fields are separated by one tab; DEFAULT is "-" when the key has none
  * (vip) and "" when its default is empty.  The two tables are static in
- * their files, so this file includes them, as tests/unit/test_coordctl.c
+ * their files, so this file includes them, as tests/unit/adapters/test_coordctl.c
  * includes coordctl's sources.
  */
 #include <stdio.h>

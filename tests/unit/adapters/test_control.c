@@ -31,8 +31,8 @@
 #include <qb/qbutil.h>
 
 #include "coord/ctl.h"
-#include "../../coord/daemon/control.h"
-#include "../../coord/daemon/peercred.h"
+#include "../../../coord/daemon/control.h"
+#include "../../../coord/daemon/peercred.h"
 
 #define TEST_GROUP	"daemon"	/* a group "nobody" is not in */
 #define NOBODY		65534

@@ -27,7 +27,7 @@
 #include <qb/qbloop.h>
 #include <qb/qbutil.h>
 
-#include "../../coord/daemon/detect.h"
+#include "../../../coord/daemon/detect.h"
 
 #define GUARD_MS	5000
 #define HEARTBEAT_MS	50

@@ -29,11 +29,11 @@
 #include "ctl_cluster.h"
 
 #define main coordctl_main
-#include "../../coord/ctl/coordctl.c"
+#include "../../../coord/ctl/coordctl.c"
 #undef main
-#include "../../coord/ctl/coordctl_parse.c"
-#include "../../coord/ctl/coordctl_output.c"
-#include "../../coord/ctl/coordctl_move.c"
+#include "../../../coord/ctl/coordctl_parse.c"
+#include "../../../coord/ctl/coordctl_output.c"
+#include "../../../coord/ctl/coordctl_move.c"
 
 #define NOBODY	65534
 

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "coord/wire.h"
-#include "case_table.h"
+#include "../case_table.h"
 
 #define P		COORD_WIRE_HEADER_LEN	/* payload offset */
 #define SENDER		2u

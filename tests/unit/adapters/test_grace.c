@@ -34,8 +34,8 @@
 #include <qb/qbutil.h>
 
 #include "coord/wire.h"
-#include "case_table.h"
-#include "../../coord/daemon/grace.h"
+#include "../case_table.h"
+#include "../../../coord/daemon/grace.h"
 
 #define LONG_CALL_MS	30000	/* a result must never wait for this */
 #define GUARD_MS	10000	/* how long a prompt result may take at most */

@@ -17,9 +17,9 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "../../coord/daemon/config.h"
-#include "../../coord/daemon/listen.h"
-#include "../../coord/daemon/metrics.h"
+#include "../../../coord/daemon/config.h"
+#include "../../../coord/daemon/listen.h"
+#include "../../../coord/daemon/metrics.h"
 
 static void test_listen_refuses(void **state)
 {

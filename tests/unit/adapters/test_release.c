@@ -23,7 +23,7 @@
 #include <qb/qbutil.h>
 #include <cmocka.h>
 
-#include "../../coord/daemon/release.h"
+#include "../../../coord/daemon/release.h"
 
 #define SAFETY_NS	(10 * QB_TIME_NS_IN_SEC)
 #define MAX_RESULTS	8

@@ -16,8 +16,8 @@
 #include "coord/engine.h"
 #include "coord/wire.h"
 #include "harness/cluster.h"
-#include "../../coord/daemon/control.h"
-#include "../../coord/daemon/control_dispatch.h"
+#include "../../../coord/daemon/control.h"
+#include "../../../coord/daemon/control_dispatch.h"
 
 #define NODES		3
 #define DEADLINE_US	10000000ull

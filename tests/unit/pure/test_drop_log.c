@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../coord/daemon/drop_log.h"
+#include "../../../coord/daemon/drop_log.h"
 
 #define S 1000000u
 

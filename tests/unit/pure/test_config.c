@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../coord/daemon/config.h"
+#include "../../../coord/daemon/config.h"
 
 static char path[64];
 static char err[512];

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "coord/ctl.h"
-#include "case_table.h"
+#include "../case_table.h"
 
 #define P	COORD_CTL_HEADER_LEN	/* payload offset */
 #define SEQ	0x11223344u

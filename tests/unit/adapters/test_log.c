@@ -22,7 +22,7 @@
 #include <qb/qblog.h>
 #include <cmocka.h>
 
-#include "../../coord/daemon/log.h"
+#include "../../../coord/daemon/log.h"
 
 static char *slurp(const char *path)
 {
