@@ -13,27 +13,7 @@
 #include "coord/engine.h"
 #include "coord/ctl.h"
 #include "control.h"
-
-/* What only coordd knows, for STATUS. */
-struct coord_daemon_status {
-	const char *group;		/* the CPG group name */
-	uint32_t nodeid;		/* 0: take it from our own member */
-	bool cpg_connected;
-	bool quorum_connected;
-	bool bus_connected;
-	enum coord_policy policy;
-	uint32_t deadline_ms;
-	uint64_t uptime_us;
-	uint64_t wire_errors[COORD_CODEC_ERROR_COUNT];	/* index: -error */
-	/* the local ganesha.nfsd (detect.c); all 0: not known */
-	uint8_t local_state, local_how, local_flags;
-	uint32_t local_pid;
-	uint64_t local_age_us, heartbeat_age_us;	/* 0 here: COORD_CTL_NEVER */
-	uint32_t heartbeat_timeout_ms, heartbeats;
-	/* CPG sends (group.c), for the metrics */
-	uint64_t cpg_sent, cpg_try_again, cpg_send_failed, cpg_connects;
-	uint32_t cpg_queued;
-};
+#include "daemon_status.h"
 
 struct coord_dispatch_env {
 	struct coord_engine *engine;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "coord/ctl.h"
 #include "metrics.h"
 
 #ifndef COORD_VERSION

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "coord/engine.h"
-#include "control_dispatch.h"
+#include "daemon_status.h"
 
 #define COORD_METRICS_TEXT_MAX	(32u << 10)	/* bytes, the whole scrape */
 
