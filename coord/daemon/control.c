@@ -37,6 +37,7 @@
 #include "control.h"
 #include "peercred.h"
 #include "ratelimit.h"
+#include "timer.h"
 
 #define ACCEPT_PAUSE_MS		1000
 
@@ -65,8 +66,8 @@ struct coord_control {
 	const struct coord_control_ops *ops;
 	void *ctx;
 	bool listening;
-	bool sweep_armed, pause_armed, service_scheduled;
-	qb_loop_timer_handle sweep_timer, pause_timer;
+	bool service_scheduled;
+	struct coord_timer sweep_timer, pause_timer;
 	uint32_t idle_ms;
 	struct coord_control_client *clients;
 	struct coord_control_counters counters;
@@ -424,16 +425,13 @@ static void sweep_arm(struct coord_control *ctl)
 {
 	uint64_t ms = ctl->idle_ms / 4;
 
-	if (ctl->sweep_armed || !ctl->clients)
+	if (coord_timer_armed(&ctl->sweep_timer) || !ctl->clients)
 		return;
 	if (ms > 1000)
 		ms = 1000;
 	if (ms < 10)
 		ms = 10;
-	if (qb_loop_timer_add(ctl->loop, QB_LOOP_LOW, ms * QB_TIME_NS_IN_MSEC, ctl,
-			      on_sweep, &ctl->sweep_timer) == 0)
-		ctl->sweep_armed = true;
-	else
+	if (coord_timer_arm(&ctl->sweep_timer, ms * QB_TIME_NS_IN_MSEC) != 0)
 		qb_log(LOG_ERR, "control: cannot arm the idle sweep: idle and slow "
 		       "clients are not dropped until the next request arms it");
 }
@@ -445,7 +443,6 @@ static void on_sweep(void *data)
 	uint64_t now = coord_now_us();
 	char msg[96];
 
-	ctl->sweep_armed = false;
 	for (c = ctl->clients; c; c = c->next) {
 		if (c->dead || !c->deadline_us || now < c->deadline_us)
 			continue;
@@ -539,7 +536,6 @@ static void on_resume(void *data)
 {
 	struct coord_control *ctl = data;
 
-	ctl->pause_armed = false;
 	if (qb_loop_poll_add(ctl->loop, QB_LOOP_MED, ctl->fd, POLLIN, ctl, on_listen) == 0)
 		ctl->listening = true;
 	else
@@ -570,14 +566,12 @@ static int32_t on_listen(int32_t fd, int32_t revents, void *data)
 
 			/* Never paused for ever: without the timer that ends
 			 * the pause, keep listening (and spinning). */
-			if (qb_loop_timer_add(ctl->loop, QB_LOOP_LOW,
-					      ACCEPT_PAUSE_MS * QB_TIME_NS_IN_MSEC,
-					      ctl, on_resume, &ctl->pause_timer) != 0) {
+			if (coord_timer_arm(&ctl->pause_timer,
+					    ACCEPT_PAUSE_MS * QB_TIME_NS_IN_MSEC) != 0) {
 				qb_log(LOG_CRIT, "control: accept: %s, and the pause "
 				       "timer cannot be armed: not pausing", strerror(err));
 				return 0;
 			}
-			ctl->pause_armed = true;
 			ctl->counters.count[COORD_CTL_CC_ACCEPT_PAUSED]++;
 			qb_log(LOG_WARNING, "control: accept: %s; pausing for %d ms",
 			       strerror(err), ACCEPT_PAUSE_MS);
@@ -774,6 +768,8 @@ struct coord_control *coord_control_new(qb_loop_t *loop, const char *path,
 		return NULL;
 	}
 	ctl->loop = loop;
+	coord_timer_init(&ctl->sweep_timer, loop, QB_LOOP_LOW, on_sweep, ctl);
+	coord_timer_init(&ctl->pause_timer, loop, QB_LOOP_LOW, on_resume, ctl);
 	ctl->ops = ops;
 	ctl->ctx = ctx;
 	ctl->fd = -1;
@@ -808,10 +804,8 @@ void coord_control_free(struct coord_control *ctl)
 		return;
 	if (ctl->service_scheduled)
 		qb_loop_job_del(ctl->loop, QB_LOOP_MED, ctl, on_service);
-	if (ctl->sweep_armed)
-		qb_loop_timer_del(ctl->loop, ctl->sweep_timer);
-	if (ctl->pause_armed)
-		qb_loop_timer_del(ctl->loop, ctl->pause_timer);
+	coord_timer_disarm(&ctl->sweep_timer);
+	coord_timer_disarm(&ctl->pause_timer);
 	while (ctl->clients)
 		client_free(ctl->clients);
 	if (ctl->listening)

@@ -37,6 +37,7 @@
 #include "notify.h"
 #include "quorum.h"
 #include "release.h"
+#include "timer.h"
 
 #define COORD_BLACKBOX_PATH	"/var/lib/coord/coordd-blackbox"
 
@@ -59,8 +60,7 @@ struct coordd {
 	struct coord_release_runner *release;
 	struct coord_control *control;
 	struct coord_dispatch *dispatch;
-	qb_loop_timer_handle engine_timer;
-	bool engine_timer_armed;
+	struct coord_timer engine_timer;
 	uint64_t engine_timer_at;
 	uint64_t started_us;
 	uint64_t wire_errors[COORD_CODEC_ERROR_COUNT];
@@ -87,7 +87,6 @@ static void on_engine_timer(void *data)
 {
 	struct coordd *d = data;
 
-	d->engine_timer_armed = false;
 	coord_engine_tick(d->engine, coord_now_us());
 	pump(d);
 }
@@ -96,25 +95,18 @@ static void arm_engine_timer(struct coordd *d)
 {
 	uint64_t next = coord_engine_next_timer(d->engine), now = coord_now_us();
 
-	if (d->engine_timer_armed && d->engine_timer_at == next)
+	if (coord_timer_armed(&d->engine_timer) && d->engine_timer_at == next)
 		return;
-	if (d->engine_timer_armed) {
-		qb_loop_timer_del(d->loop, d->engine_timer);
-		d->engine_timer_armed = false;
-	}
+	coord_timer_disarm(&d->engine_timer);
 	if (next == UINT64_MAX)
 		return;
 	d->engine_timer_at = next;
 	/* Deadlines and release retries hang on this timer: never lose it
 	 * silently (the next pump tries again). */
-	if (qb_loop_timer_add(d->loop, QB_LOOP_MED,
-			      (next > now ? next - now : 0) * QB_TIME_NS_IN_USEC,
-			      d, on_engine_timer, &d->engine_timer) != 0) {
+	if (coord_timer_arm(&d->engine_timer,
+			    (next > now ? next - now : 0) * QB_TIME_NS_IN_USEC) != 0)
 		qb_log(LOG_CRIT, "cannot arm the engine timer: deadlines and release "
 		       "retries wait for the next event");
-		return;
-	}
-	d->engine_timer_armed = true;
 }
 
 static void send_message(struct coordd *d, const struct coord_msg *msg)
@@ -619,6 +611,7 @@ static int coordd_start(struct coordd *d)
 		qb_log(LOG_CRIT, "cannot create the event loop");
 		return -1;
 	}
+	coord_timer_init(&d->engine_timer, d->loop, QB_LOOP_MED, on_engine_timer, d);
 	if (qb_loop_signal_add(d->loop, QB_LOOP_HIGH, SIGTERM, d, on_signal_stop, NULL) != 0 ||
 	    qb_loop_signal_add(d->loop, QB_LOOP_HIGH, SIGINT, d, on_signal_stop, NULL) != 0 ||
 	    qb_loop_signal_add(d->loop, QB_LOOP_HIGH, SIGHUP, d, on_signal_reopen, NULL) != 0) {

@@ -12,14 +12,14 @@
 #include <qb/qblog.h>
 
 #include "dbus_loop.h"
+#include "timer.h"
 
 #define MAX_WATCHES	16
 
 struct timeout_slot {
 	struct coord_dbus_loop *dl;
 	DBusTimeout *t;
-	qb_loop_timer_handle handle;
-	bool armed;
+	struct coord_timer timer;
 };
 
 struct coord_dbus_loop {
@@ -184,22 +184,17 @@ static void on_timer(void *data);
 
 static void arm_timeout(struct timeout_slot *s)
 {
-	if (s->armed || !dbus_timeout_get_enabled(s->t))
+	if (coord_timer_armed(&s->timer) || !dbus_timeout_get_enabled(s->t))
 		return;
-	if (qb_loop_timer_add(s->dl->loop, QB_LOOP_HIGH,
-			      (uint64_t)dbus_timeout_get_interval(s->t) * QB_TIME_NS_IN_MSEC,
-			      s, on_timer, &s->handle) == 0)
-		s->armed = true;
-	else
+	if (coord_timer_arm(&s->timer, (uint64_t)dbus_timeout_get_interval(s->t) *
+			    QB_TIME_NS_IN_MSEC) != 0)
 		qb_log(LOG_CRIT, "cannot arm a D-Bus timeout: a call without an "
 		       "answer may wait for ever");
 }
 
 static void disarm_timeout(struct timeout_slot *s)
 {
-	if (s->armed)
-		qb_loop_timer_del(s->dl->loop, s->handle);
-	s->armed = false;
+	coord_timer_disarm(&s->timer);
 }
 
 static void on_timer(void *data)
@@ -208,7 +203,6 @@ static void on_timer(void *data)
 	struct coord_dbus_loop *dl = s->dl;
 	DBusTimeout *t = s->t;
 
-	s->armed = false;
 	dbus_timeout_handle(t);
 	/* libdbus timeouts repeat while enabled, unless handling removed it. */
 	s = slot_of(dl, t);
@@ -235,6 +229,7 @@ static dbus_bool_t add_timeout(DBusTimeout *t, void *data)
 		return FALSE;
 	s->dl = dl;
 	s->t = t;
+	coord_timer_init(&s->timer, dl->loop, QB_LOOP_HIGH, on_timer, s);
 	dl->timeouts[dl->n_timeouts++] = s;
 	arm_timeout(s);
 	return TRUE;

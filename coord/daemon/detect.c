@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "detect.h"
 #include "ganesha_bus.h"
+#include "timer.h"
 
 #define RECONNECT_MS	1000u	/* no bus: try again */
 #define PROBE_RETRY_MS	250u	/* a new owner does not answer yet: doubling */
@@ -33,11 +34,6 @@
 #define MATCH_HEARTBEAT	"type='signal',sender='" GANESHA_NAME "',path='" \
 			GANESHA_HEARTBEAT_PATH "',interface='" GANESHA_ADMIN_IFACE \
 			"',member='heartbeat'"
-
-struct timer {
-	qb_loop_timer_handle handle;
-	bool armed;
-};
 
 struct coord_detect {
 	qb_loop_t *loop;
@@ -62,7 +58,7 @@ struct coord_detect {
 	int lost_pidfd;			/* polled: an owner that left the bus
 					 * while its process ran */
 	uint32_t lost_pid;
-	struct timer heartbeat_timer, restart_timer, reconnect_timer, probe_timer;
+	struct coord_timer heartbeat_timer, restart_timer, reconnect_timer, probe_timer;
 	DBusPendingCall *owner_call, *probe_call, *pid_call;
 };
 
@@ -80,24 +76,13 @@ static void set_state(struct coord_detect *d, uint8_t state, uint8_t how)
 
 /* ---- timers ---- */
 
-static bool arm(struct coord_detect *d, struct timer *t, uint64_t ms, void (*fn)(void *),
-		const char *what)
+static bool arm(struct coord_timer *t, uint64_t ms, const char *what)
 {
-	if (t->armed)
-		qb_loop_timer_del(d->loop, t->handle);
-	t->armed = qb_loop_timer_add(d->loop, QB_LOOP_MED, ms * QB_TIME_NS_IN_MSEC, d, fn,
-				     &t->handle) == 0;
-	if (!t->armed)
-		qb_log(LOG_CRIT, "cannot arm the %s timer: the watch of the local "
-		       "ganesha.nfsd misses it", what);
-	return t->armed;
-}
-
-static void disarm(struct coord_detect *d, struct timer *t)
-{
-	if (t->armed)
-		qb_loop_timer_del(d->loop, t->handle);
-	t->armed = false;
+	if (coord_timer_arm(t, ms * QB_TIME_NS_IN_MSEC) == 0)
+		return true;
+	qb_log(LOG_CRIT, "cannot arm the %s timer: the watch of the local "
+	       "ganesha.nfsd misses it", what);
+	return false;
 }
 
 /* ---- calls ---- */
@@ -161,7 +146,7 @@ static DBusMessage *take_reply(DBusPendingCall *pending, DBusPendingCall **slot)
 
 static void report_dead(struct coord_detect *d, uint8_t how)
 {
-	disarm(d, &d->restart_timer);
+	coord_timer_disarm(&d->restart_timer);
 	set_state(d, COORD_CTL_LOCAL_DOWN, how);
 	d->ops.dead(d->ctx);
 }
@@ -204,8 +189,7 @@ static void server_gone(struct coord_detect *d)
 	set_state(d, COORD_CTL_LOCAL_DOWN, COORD_CTL_HOW_BUS_NAME);
 	qb_log(LOG_WARNING, "ganesha.nfsd is gone: waiting %u ms for a restart "
 	       "before reporting its death", d->cfg.restart_wait_ms);
-	if (!arm(d, &d->restart_timer, d->cfg.restart_wait_ms, on_restart_timer,
-		 "restart wait"))
+	if (!arm(&d->restart_timer, d->cfg.restart_wait_ms, "restart wait"))
 		report_dead(d, COORD_CTL_HOW_BUS_NAME);
 }
 
@@ -257,7 +241,7 @@ static void owner_appeared(struct coord_detect *d, const char *owner)
 	snprintf(d->owner, sizeof(d->owner), "%s", owner);
 	forget_process(d);
 	d->last_heartbeat_us = 0;
-	disarm(d, &d->heartbeat_timer);
+	coord_timer_disarm(&d->heartbeat_timer);
 	d->probe_retry_ms = PROBE_RETRY_MS;
 	qb_log(LOG_INFO, "ganesha.nfsd owns %s as %s", GANESHA_NAME, owner);
 	set_state(d, COORD_CTL_LOCAL_STARTING, COORD_CTL_HOW_BUS_NAME);
@@ -274,8 +258,8 @@ static void owner_lost(struct coord_detect *d)
 	d->lost_us = coord_now_us();
 	cancel_call(&d->probe_call);
 	cancel_call(&d->pid_call);
-	disarm(d, &d->probe_timer);
-	disarm(d, &d->heartbeat_timer);
+	coord_timer_disarm(&d->probe_timer);
+	coord_timer_disarm(&d->heartbeat_timer);
 	if (d->killed) {
 		/* Gone from the bus; dead once its pidfd says so too. */
 		if (d->exited || d->pidfd < 0) {
@@ -316,7 +300,6 @@ static void on_restart_timer(void *data)
 {
 	struct coord_detect *d = data;
 
-	d->restart_timer.armed = false;
 	qb_log(LOG_WARNING, "ganesha.nfsd did not come back within %u ms: reporting "
 	       "its death", d->cfg.restart_wait_ms);
 	report_dead(d, COORD_CTL_HOW_BUS_NAME);
@@ -326,8 +309,8 @@ static void answered(struct coord_detect *d)
 {
 	uint8_t how = COORD_CTL_HOW_BUS_NAME;
 
-	if (d->restart_timer.armed) {
-		disarm(d, &d->restart_timer);
+	if (coord_timer_armed(&d->restart_timer)) {
+		coord_timer_disarm(&d->restart_timer);
 		how = COORD_CTL_HOW_RESTARTED;
 		qb_log(LOG_NOTICE, "ganesha.nfsd restarted and answers %llu ms after "
 		       "leaving the bus: no failover",
@@ -356,7 +339,7 @@ static void on_probe_reply(DBusPendingCall *pending, void *data)
 			answered(d);
 		return;
 	}
-	arm(d, &d->probe_timer, d->probe_retry_ms, on_probe_timer, "get_grace retry");
+	arm(&d->probe_timer, d->probe_retry_ms, "get_grace retry");
 	if (d->probe_retry_ms < PROBE_RETRY_MAX_MS)
 		d->probe_retry_ms *= 2;
 }
@@ -371,7 +354,6 @@ static void on_probe_timer(void *data)
 {
 	struct coord_detect *d = data;
 
-	d->probe_timer.armed = false;
 	if (d->owner[0] && d->state == COORD_CTL_LOCAL_STARTING)
 		probe(d);
 }
@@ -463,9 +445,8 @@ static void heartbeat(struct coord_detect *d)
 	}
 	/* Armed by the first heartbeat: a server that sends none (Heartbeat_Freq
 	 * = 0) is never called hung. */
-	if (d->cfg.heartbeat_timeout_ms && !d->heartbeat_timer.armed)
-		arm(d, &d->heartbeat_timer, d->cfg.heartbeat_timeout_ms, on_heartbeat_timer,
-		    "heartbeat");
+	if (d->cfg.heartbeat_timeout_ms && !coord_timer_armed(&d->heartbeat_timer))
+		arm(&d->heartbeat_timer, d->cfg.heartbeat_timeout_ms, "heartbeat");
 }
 
 static void on_heartbeat_timer(void *data)
@@ -473,12 +454,10 @@ static void on_heartbeat_timer(void *data)
 	struct coord_detect *d = data;
 	uint64_t quiet = (coord_now_us() - d->last_heartbeat_us) / 1000;
 
-	d->heartbeat_timer.armed = false;
 	if (!d->owner[0] || !d->last_heartbeat_us)
 		return;
 	if (quiet < d->cfg.heartbeat_timeout_ms) {
-		arm(d, &d->heartbeat_timer, d->cfg.heartbeat_timeout_ms - quiet,
-		    on_heartbeat_timer, "heartbeat");
+		arm(&d->heartbeat_timer, d->cfg.heartbeat_timeout_ms - quiet, "heartbeat");
 		return;
 	}
 	qb_log(LOG_ERR, "no heartbeat from ganesha.nfsd (pid %u) for %llu ms: it is "
@@ -546,7 +525,7 @@ static void on_connected(void *ctx, DBusConnection *conn)
 {
 	struct coord_detect *d = ctx;
 
-	disarm(d, &d->reconnect_timer);
+	coord_timer_disarm(&d->reconnect_timer);
 	if (!dbus_connection_add_filter(conn, on_message, d, NULL)) {
 		qb_log(LOG_CRIT, "out of memory: the local ganesha.nfsd is not watched");
 		return;
@@ -570,8 +549,8 @@ static void on_lost(void *ctx)
 	cancel_call(&d->owner_call);
 	cancel_call(&d->probe_call);
 	cancel_call(&d->pid_call);
-	disarm(d, &d->probe_timer);
-	disarm(d, &d->heartbeat_timer);
+	coord_timer_disarm(&d->probe_timer);
+	coord_timer_disarm(&d->heartbeat_timer);
 	/* The owner is unknown until the next connection says; a server not
 	 * found then is not reported: the bus, not it, is what went away.
 	 * Its process is still watched: if it exits, that is a death. */
@@ -584,18 +563,17 @@ static void on_lost(void *ctx)
 		set_state(d, COORD_CTL_LOCAL_UNKNOWN, COORD_CTL_HOW_NONE);
 	qb_log(LOG_WARNING, "D-Bus lost: the local ganesha.nfsd is not watched until "
 	       "coordd reconnects");
-	arm(d, &d->reconnect_timer, RECONNECT_MS, on_reconnect_timer, "D-Bus reconnect");
+	arm(&d->reconnect_timer, RECONNECT_MS, "D-Bus reconnect");
 }
 
 static void on_reconnect_timer(void *data)
 {
 	struct coord_detect *d = data;
 
-	d->reconnect_timer.armed = false;
 	if (d->conn)
 		return;
 	coord_grace_connect(d->grace);	/* on_connected() once registered */
-	arm(d, &d->reconnect_timer, RECONNECT_MS, on_reconnect_timer, "D-Bus reconnect");
+	arm(&d->reconnect_timer, RECONNECT_MS, "D-Bus reconnect");
 }
 
 /* ---- API ---- */
@@ -617,6 +595,10 @@ struct coord_detect *coord_detect_new(qb_loop_t *loop, struct coord_grace_client
 	d->cfg = *cfg;
 	d->ops = *ops;
 	d->ctx = ctx;
+	coord_timer_init(&d->heartbeat_timer, loop, QB_LOOP_MED, on_heartbeat_timer, d);
+	coord_timer_init(&d->restart_timer, loop, QB_LOOP_MED, on_restart_timer, d);
+	coord_timer_init(&d->reconnect_timer, loop, QB_LOOP_MED, on_reconnect_timer, d);
+	coord_timer_init(&d->probe_timer, loop, QB_LOOP_MED, on_probe_timer, d);
 	d->pidfd = -1;
 	d->lost_pidfd = -1;
 	if (!cfg->enabled) {
@@ -625,8 +607,7 @@ struct coord_detect *coord_detect_new(qb_loop_t *loop, struct coord_grace_client
 	}
 	coord_grace_set_bus_user(grace, &user, d);
 	if (!d->conn)
-		arm(d, &d->reconnect_timer, RECONNECT_MS, on_reconnect_timer,
-		    "D-Bus reconnect");
+		arm(&d->reconnect_timer, RECONNECT_MS, "D-Bus reconnect");
 	return d;
 }
 
@@ -647,7 +628,7 @@ void coord_detect_status(const struct coord_detect *d, struct coord_detect_statu
 	st->how = d->how;
 	st->flags = (d->conn ? COORD_CTL_LOCAL_WATCHING : 0) |
 		    (d->cfg.kill_hung ? COORD_CTL_LOCAL_KILL_HUNG : 0) |
-		    (d->restart_timer.armed ? COORD_CTL_LOCAL_REPORT_WAIT : 0);
+		    (coord_timer_armed(&d->restart_timer) ? COORD_CTL_LOCAL_REPORT_WAIT : 0);
 	st->pid = d->pid;
 	st->age_us = d->since_us ? now - d->since_us : COORD_CTL_NEVER;
 	st->heartbeat_age_us = d->last_heartbeat_us ? now - d->last_heartbeat_us :
@@ -667,10 +648,10 @@ void coord_detect_free(struct coord_detect *d)
 	cancel_call(&d->owner_call);
 	cancel_call(&d->probe_call);
 	cancel_call(&d->pid_call);
-	disarm(d, &d->heartbeat_timer);
-	disarm(d, &d->restart_timer);
-	disarm(d, &d->reconnect_timer);
-	disarm(d, &d->probe_timer);
+	coord_timer_disarm(&d->heartbeat_timer);
+	coord_timer_disarm(&d->restart_timer);
+	coord_timer_disarm(&d->reconnect_timer);
+	coord_timer_disarm(&d->probe_timer);
 	forget_lost(d);
 	forget_process(d);
 	free(d);

@@ -11,6 +11,7 @@
 
 #include "backoff.h"
 #include "group.h"
+#include "timer.h"
 
 #define QUEUE_LEN		1024
 #define RETRY_SEND_MS		10	/* flow control: corosync drains fast */
@@ -31,14 +32,14 @@ struct coord_group {
 	uint32_t nodeid;
 	struct coord_backoff reconnect;
 	qb_loop_timer_handle reconnect_timer;
-	qb_loop_timer_handle send_timer;
-	bool send_timer_armed;
+	struct coord_timer send_timer;
 	size_t q_head, q_count;
 	struct queued *queue;
 	struct coord_group_stats stats;
 };
 
 static void group_connect(void *data);
+static void flush(void *data);
 
 static struct coord_group *group_of(cpg_handle_t handle)
 {
@@ -212,6 +213,7 @@ struct coord_group *coord_group_new(qb_loop_t *loop, const char *name,
 		return NULL;
 	}
 	g->loop = loop;
+	coord_timer_init(&g->send_timer, loop, QB_LOOP_HIGH, flush, g);
 	memcpy(g->name.value, name, len);
 	g->name.length = (uint32_t)len;
 	g->ops = ops;
@@ -227,8 +229,7 @@ void coord_group_free(struct coord_group *g)
 	if (!g)
 		return;
 	qb_loop_timer_del(g->loop, g->reconnect_timer);
-	if (g->send_timer_armed)
-		qb_loop_timer_del(g->loop, g->send_timer);
+	coord_timer_disarm(&g->send_timer);
 	if (g->connected) {
 		cpg_leave(g->handle, &g->name);
 		qb_loop_poll_del(g->loop, g->fd);
@@ -238,19 +239,13 @@ void coord_group_free(struct coord_group *g)
 	free(g);
 }
 
-static void flush(void *data);
-
 static void arm_send_timer(struct coord_group *g)
 {
-	if (g->send_timer_armed)
+	if (coord_timer_armed(&g->send_timer))
 		return;
-	if (qb_loop_timer_add(g->loop, QB_LOOP_HIGH, RETRY_SEND_MS * QB_TIME_NS_IN_MSEC,
-			      g, flush, &g->send_timer) != 0) {
+	if (coord_timer_arm(&g->send_timer, RETRY_SEND_MS * QB_TIME_NS_IN_MSEC) != 0)
 		qb_log(LOG_CRIT, "cannot arm the send retry timer: queued messages "
 		       "wait for the next send");
-		return;
-	}
-	g->send_timer_armed = true;
 }
 
 /* Sends queued messages in order until the queue is empty or corosync
@@ -259,7 +254,6 @@ static void flush(void *data)
 {
 	struct coord_group *g = data;
 
-	g->send_timer_armed = false;
 	while (g->connected && g->q_count) {
 		struct queued *q = &g->queue[g->q_head];
 		struct iovec iov = { .iov_base = q->buf, .iov_len = q->len };
@@ -302,7 +296,7 @@ int coord_group_send(struct coord_group *g, const uint8_t *buf, size_t len)
 	memcpy(q->buf, buf, len);
 	q->len = len;
 	g->q_count++;
-	if (!g->send_timer_armed)
+	if (!coord_timer_armed(&g->send_timer))
 		flush(g);
 	return 0;
 }
