@@ -636,10 +636,15 @@ static void enqueue_as(int from, struct coord_member_id from_id, const struct co
 		} else if (forged && S.h_on && from_id.pid == S.h_pid && (S.mask & F_CORRUPT) &&
 			   rn(2)) {
 			/* A hostile sender's bytes: cut short, or a byte changed. */
-			if (rn(2))
+			if (rn(2)) {
 				len = (int)rn((unsigned)len);
-			else
-				buf[rn((unsigned)len)] ^= (uint8_t)(1 + rn(255));
+			} else {
+				/* Two draws in one expression would be in an order
+				 * the compiler picks: the value first, as gcc did. */
+				uint8_t flip = (uint8_t)(1 + rn(255));
+
+				buf[rn((unsigned)len)] ^= flip;
+			}
 		}
 		err = coord_msg_decode(buf, (size_t)len, &f->msg);
 		if (err == COORD_CODEC_BAD_VERSION) {	/* coordd tells the engine */
