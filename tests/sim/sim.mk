@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The simulator (tests/sim/sim.c) links the very engine coordd links, built
-# with the flags every C file of the tree is built with.
+# The simulator (tests/sim/*.c, main in sim.c) links the very engine coordd
+# links, built with the flags every C file of the tree is built with.
 #   make sim [SEEDS=N] [SEED=S [STEPS=K] [MASK=M]]    make sim-mutants
 SEEDS ?= 30000
-SIM_SRCS = tests/sim/sim.c $(PROTO_SRCS) $(ENGINE_SRCS) $(HARNESS_SRCS)
+SIM_SRCS = $(wildcard tests/sim/*.c) $(PROTO_SRCS) $(ENGINE_SRCS) $(HARNESS_SRCS)
 SIM_CFLAGS = $(BASE_CFLAGS) -Itests
 
-$(B)/sim/sim: $(SIM_SRCS) $(wildcard include/coord/*.h proto/*.h tests/harness/*.h)
+$(B)/sim/sim: $(SIM_SRCS) $(wildcard include/coord/*.h proto/*.h tests/harness/*.h tests/sim/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(SIM_CFLAGS) -o $@ $(SIM_SRCS)
 

@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The invariants (docs/simulation.md names each): the ground truth the
+ * simulator keeps of every reported event (who survived, who confirmed,
+ * what ganesha was in grace), and the checks against it: at a release or
+ * a drop (confirmed, targets, once, quorum, own-events, bounded, outcome,
+ * survivors, drop-in-grace, address-gone), and at the end of a schedule
+ * (liveness, final-agreement).  The checks made as messages and changes
+ * are delivered sit with the delivery (agreement, hello, grace-vips,
+ * whole-node-death).
+ */
+#include <stdarg.h>
+
+#include "sim.h"
+
+const char *ignored;	/* -I: an invariant not checked (to show another catches it) */
+
+void violate(const char *invariant, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (S.violation || (ignored && !strcmp(ignored, invariant)))
+		return;
+	S.violation = invariant;
+	va_start(ap, fmt);
+	vsnprintf(S.why, sizeof(S.why), fmt, ap);
+	va_end(ap);
+	trace("VIOLATION %s: %s", invariant, S.why);
+}
+
+struct gt_event *gt_find(const struct coord_event_id *id)
+{
+	int i;
+
+	for (i = 0; i < S.ngt; i++)
+		if (coord_event_id_equal(&S.gt[i].id, id))
+			return &S.gt[i];
+	return NULL;
+}
+
+static bool gt_settled(const struct gt_event *g)
+{
+	int i;
+
+	for (i = 0; i < g->n; i++)
+		if (!g->sv[i].settled)
+			return false;
+	return true;
+}
+
+/* A survivor that left counts as confirmed only while it stays away: one
+ * that is back on the origin's side (a healed partition, a restarted node)
+ * before the release never confirmed grace, yet could take the VIP. */
+static bool gt_back(const struct gt_event *g, int k)
+{
+	const struct node *nd = &S.nodes[g->sv[k].nodeid - 1];
+
+	return g->sv[k].left && nd->alive && nd->part == S.nodes[g->origin].part;
+}
+
+static bool gt_confirmed(const struct gt_event *g)
+{
+	int i;
+
+	for (i = 0; i < g->n; i++)
+		if (!g->sv[i].confirmed || gt_back(g, i))
+			return false;
+	return true;
+}
+
+static bool sv_confirmed(const struct coord_survivor *sv)
+{
+	return (sv->state == COORD_SURVIVOR_LEFT &&
+		(sv->leave_reason == COORD_LEAVE_NODEDOWN || sv->quorum_gone)) ||
+	       sv->state == COORD_SURVIVOR_DOWN ||
+	       (sv->state == COORD_SURVIVOR_ANSWERED && (sv->result == COORD_ACK_IN_GRACE ||
+							 sv->result == COORD_ACK_SELF_DOWN));
+}
+
+/* Outcome truth: an event recorded unconfirmed (or held) has a survivor
+ * that truly did not confirm, and every survivor its record holds
+ * unconfirmed is one the simulator saw not confirm.  A member that is not a
+ * coordd (the second CPG process) is no survivor of the ground truth: its
+ * silence may hold an event, legitimately. */
+static void check_outcome(int o, const struct coord_event *ev, const struct gt_event *g,
+			  const char *what)
+{
+	char buf[64];
+	int k, x, short_of = 0;
+
+	coord_event_id_format(&ev->id, buf, sizeof(buf));
+	for (k = 0; k < ev->n_survivors; k++) {
+		const struct coord_survivor *sv = &ev->survivors[k];
+		int in_gt = -1;
+		for (x = 0; x < g->n; x++)
+			if (g->sv[x].nodeid == sv->id.nodeid && g->sv[x].pid == sv->id.pid)
+				in_gt = x;
+		if (in_gt < 0) {
+			if (!sv_confirmed(sv))
+				short_of++;
+			continue;
+		}
+		if (!g->sv[in_gt].confirmed || gt_back(g, in_gt)) {
+			short_of++;
+			continue;
+		}
+		if (!sv_confirmed(sv))
+			violate("outcome", "node %d %s %s naming survivor %u (%s) "
+				"unconfirmed, which confirmed", o + 1, what, buf,
+				sv->id.nodeid, coord_survivor_state_name(sv->state));
+	}
+	if (!short_of)
+		violate("outcome", "node %d %s %s as unconfirmed, but every survivor "
+			"confirmed", o + 1, what, buf);
+}
+
+/* Node n's ganesha is in grace for event g: it answered a grace call for
+ * it, or it (re)started, within a grace period.  A dead ganesha serves
+ * nobody, and starts in grace. */
+static bool ganesha_in_grace(int n, const struct gt_event *g)
+{
+	const struct node *nd = &S.nodes[n];
+
+	return nd->server_dead || S.now < nd->fresh_until ||
+	       (g->ingrace_at[n] && S.now < g->ingrace_at[n] + GRACE_PERIOD_US);
+}
+
+/* Issue 13's invariant: when an origin starts a release recorded confirmed,
+ * every node that can receive its VIPs at that moment (ganesha-active set,
+ * in the origin's corosync membership) is in grace for the event.  The one
+ * window the design leaves (docs/design.md): a node whose coordd was gone
+ * before the DEATH (so no survivor of it) and whose agent has not run
+ * since. */
+static void check_targets(int o, const struct gt_event *g)
+{
+	char buf[64];
+	int n, x;
+
+	for (n = 0; n < S.n; n++) {
+		const struct node *nd = &S.nodes[n];
+		bool survivor = false;
+
+		if (n == o || !nd->attr || nd->crashed || nd->corosync_down ||
+		    nd->part != S.nodes[o].part || ganesha_in_grace(n, g))
+			continue;
+		for (x = 0; x < g->n; x++)
+			if (g->sv[x].nodeid == (uint32_t)n + 1)
+				survivor = true;
+		if (nd->attr_stale && !nd->alive && !survivor)
+			continue;
+		violate("confirmed", "node %d releases %s as confirmed, but node %d is a VIP "
+			"target (ganesha-active set%s) whose ganesha is not in grace for it",
+			o + 1, coord_event_id_format(&g->id, buf, sizeof(buf)), n + 1,
+			nd->alive ? "" : nd->e ? ", coordd out of the group" : ", no coordd");
+	}
+}
+
+/* Node n's ganesha is in grace, for whatever reason: a handover's grace is
+ * "0:" (no VIP to load), so any grace will do. */
+static bool ganesha_graced(int n)
+{
+	const struct node *nd = &S.nodes[n];
+
+	return S.now < nd->fresh_until ||
+	       (nd->grace_at && S.now < nd->grace_at + GRACE_PERIOD_US);
+}
+
+/* Issue 19's invariant: when a giver drops a VIP's state, every other
+ * server that could grant its locks is in grace: a VIP target, a member
+ * with a running server, in the origin's corosync membership.  Judged on
+ * the simulated ganeshas, not on records.  A drop decided unconfirmed
+ * (policy release) must name every such server that is not in grace.  The
+ * window of issue 13 is left out as in confirmed: a node whose coordd was
+ * gone before the handover, whose agent has not run since.  (A node with
+ * no coordd whose agent ran is no target: pacemaker stops its addresses.) */
+static void check_drop_grace(int o, const struct gt_event *g, const struct coord_event *ev)
+{
+	char buf[64];
+	int n, x, k;
+
+	for (n = 0; n < S.n; n++) {
+		const struct node *nd = &S.nodes[n];
+		bool survivor = false, named = false;
+
+		if (n == o || nd->crashed || nd->corosync_down || nd->server_dead ||
+		    nd->part != S.nodes[o].part || ganesha_graced(n))
+			continue;
+		if (!nd->attr && !nd->alive)
+			continue;
+		for (x = 0; x < g->n; x++)
+			if (g->sv[x].nodeid == (uint32_t)n + 1)
+				survivor = true;
+		if (nd->attr_stale && !nd->alive && !survivor)
+			continue;
+		for (k = 0; ev && k < ev->n_survivors; k++)
+			if (ev->survivors[k].id.nodeid == (uint32_t)n + 1 &&
+			    !sv_confirmed(&ev->survivors[k]))
+				named = true;
+		if (ev && ev->release_outcome == COORD_RELEASE_UNCONFIRMED && named)
+			continue;
+		violate("drop-in-grace", "node %d drops the state of %s (%s), but node %d, "
+			"which could grant its locks (%s%s), is not in grace%s", o + 1,
+			coord_event_id_format(&g->id, buf, sizeof(buf)),
+			ev ? coord_release_outcome_name(ev->release_outcome) : "no record",
+			n + 1, nd->attr ? "VIP target" : "", nd->alive ? " member" : "",
+			ev && ev->release_outcome == COORD_RELEASE_UNCONFIRMED ?
+			" and its record does not name it unconfirmed" : "");
+	}
+}
+
+/* Invariants confirmed, target, once, quorum, own-events, bounded and
+ * outcome, at the moment a release starts; drop-in-grace when a handover's
+ * drop starts. */
+void check_release(int o, const struct coord_event_id *id)
+{
+	struct gt_event *g = gt_find(id);
+	const struct coord_event *ev = coord_engine_find_event(S.nodes[o].e, id);
+	char buf[64];
+
+	coord_event_id_format(id, buf, sizeof(buf));
+	if (!g || !g->delivered || g->origin != o || id->origin != (uint32_t)o + 1 ||
+	    id->seq == 0) {
+		violate("own-events", "node %d releases %s, which it did not report", o + 1, buf);
+		return;
+	}
+	if (++g->attempts > ATTEMPTS)
+		violate("bounded", "node %d starts release attempt %d of %s (at most %d)",
+			o + 1, g->attempts, buf, ATTEMPTS);
+	if (g->ok_releases || g->release_running)
+		violate("once", "node %d starts a release of %s after %s", o + 1, buf,
+			g->ok_releases ? "a successful one" : "one still running");
+	if (!S.nodes[o].alive)
+		violate("quorum", "node %d releases %s while not in the group", o + 1, buf);
+	else if (!quorate(S.nodes[o].part))
+		violate("quorum", "node %d releases %s while inquorate", o + 1, buf);
+	if (!g->release_decided && ev && ev->release_outcome == COORD_RELEASE_UNCONFIRMED)
+		check_outcome(o, ev, g, "releases");
+	if (g->reason == COORD_DEATH_HANDOVER)
+		check_drop_grace(o, g, ev);	/* every attempt drops */
+	else if (!g->release_decided && ev &&
+		 ev->release_outcome == COORD_RELEASE_CONFIRMED)
+		check_targets(o, g);
+	if (!g->release_decided && !gt_confirmed(g)) {
+		bool allowed = S.policy == COORD_POLICY_RELEASE &&
+			       (S.now >= g->deadline_at || gt_settled(g));
+		if (!allowed)
+			violate("survivors", "node %d releases %s before every survivor "
+				"confirmed (policy %s)", o + 1, buf, coord_policy_name(S.policy));
+		else if (!ev || ev->release_outcome != COORD_RELEASE_UNCONFIRMED)
+			violate("survivors", "node %d releases %s unconfirmed but its "
+				"record does not say so", o + 1, buf);
+	}
+	g->release_running = true;
+	g->release_decided = true;
+}
+
+/* address-gone: a DROP is asked only by the origin of a handover, for
+ * exactly the VIPs it reported, none of which is on its interfaces any
+ * more (a client still reaching it would reclaim there, and be refused on
+ * the new holder). */
+void check_drop(int i, const struct coord_action *a)
+{
+	const struct gt_event *g = gt_find(&a->event);
+	unsigned m = model_vips(a->vips, a->n_vips);
+	char buf[64];
+	int v;
+
+	coord_event_id_format(&a->event, buf, sizeof(buf));
+	if (!g || g->origin != i || a->event.origin != (uint32_t)i + 1) {
+		violate("address-gone", "node %d asks its server to drop the state of %u "
+			"VIP(s) for %s, which it did not report", i + 1, a->n_vips, buf);
+		return;
+	}
+	if (g->reason != COORD_DEATH_HANDOVER) {
+		violate("address-gone", "node %d asks its server to drop the state of %u "
+			"VIP(s) for %s, a death, not a handover", i + 1, a->n_vips, buf);
+		return;
+	}
+	if (a->n_vips != g->n_vips || memcmp(a->vips, g->vips, a->n_vips * sizeof(a->vips[0])))
+		violate("address-gone", "node %d drops %u VIP(s) for %s, whose handover "
+			"named %u", i + 1, a->n_vips, buf, g->n_vips);
+	for (v = 0; v < S.n; v++)
+		if ((m & (1u << v)) && S.vip[v].holder == i)
+			violate("address-gone", "node %d drops the state of VIP %d (%s) "
+				"while the address is on its interface", i + 1, v + 1, buf);
+}
+
+void check_liveness(uint64_t quiet_at)
+{
+	int i;
+	size_t k;
+
+	for (i = 0; i < S.n; i++) {
+		const struct node *nd = &S.nodes[i];
+		if (!nd->alive)
+			continue;
+		for (k = 0; k < coord_engine_event_count(nd->e); k++) {
+			const struct coord_event *ev = coord_engine_event(nd->e, k);
+			char buf[64];
+			if (coord_event_ended(ev) ||
+			    (ev->state == COORD_EVENT_HELD && S.policy == COORD_POLICY_HOLD))
+				continue;
+			/* A survivor's copy follows the origin's: held there is fine. */
+			if (!ev->local_origin && ev->reason != COORD_DEATH_NODE_LEFT &&
+			    S.policy == COORD_POLICY_HOLD) {
+				const struct node *o = &S.nodes[ev->id.origin - 1];
+				const struct coord_event *oe = o->alive && o->inc == ev->id.incarnation ?
+					coord_engine_find_event(o->e, &ev->id) : NULL;
+				if (oe && oe->state == COORD_EVENT_HELD)
+					continue;
+			}
+			violate("liveness", "node %d: event %s still %s %.1f s after faults "
+				"stopped", i + 1, coord_event_id_format(&ev->id, buf, sizeof(buf)),
+				coord_event_state_name(ev->state), (double)(S.now - quiet_at) / 1e6);
+		}
+	}
+}
+
+/* Final records: every node that delivered an event's DEATH and shared the
+ * group with its origin (same engines) until the end holds the same final
+ * record; an event held under policy hold names only survivors that did
+ * not confirm. */
+void check_final(void)
+{
+	int g, i;
+
+	for (g = 0; g < S.ngt; g++) {
+		const struct gt_event *t = &S.gt[g];
+		const struct coord_event *first = NULL;
+		int fi = -1;
+		char buf[64];
+
+		for (i = 0; i < S.n; i++) {
+			const struct coord_event *ev;
+			if (!(t->with & (1u << i)) || !S.nodes[i].e)
+				continue;
+			ev = coord_engine_find_event(S.nodes[i].e, &t->id);
+			if (!ev)
+				continue;
+			if (ev->local_origin && ev->state == COORD_EVENT_HELD)
+				check_outcome(i, ev, t, "holds");
+			if (!first) {
+				first = ev;
+				fi = i;
+				continue;
+			}
+			if (coord_event_ended(first) != coord_event_ended(ev) ||
+			    (coord_event_ended(ev) && first->state != ev->state) ||
+			    (ev->state == COORD_EVENT_RELEASED &&
+			     first->release_outcome != ev->release_outcome))
+				violate("final-agreement", "event %s: node %d records %s (%s), "
+					"node %d %s (%s)",
+					coord_event_id_format(&t->id, buf, sizeof(buf)), fi + 1,
+					coord_event_state_name(first->state),
+					coord_release_outcome_name(first->release_outcome), i + 1,
+					coord_event_state_name(ev->state),
+					coord_release_outcome_name(ev->release_outcome));
+		}
+	}
+}
