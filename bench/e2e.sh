@@ -9,7 +9,7 @@
 #   bus    coordd's watch of the bus name (detect = bus), the agent besides;
 #   agent  coord's monitor agent only (detect = off), every E2E_AGENT_INTERVAL s;
 #   old    GlusterFS common-ha: ganesha_mon every E2E_OLD_INTERVAL s, notify
-#          grace, a fixed 5 s sleep, delete ganesha-active (tests/lab/seed_method.sh).
+#          grace, a fixed 5 s sleep, delete ganesha-active (tests/lab/lib/seed_method.sh).
 # Each run waits a random part of the polling interval first, so the kill
 # falls anywhere in the monitor's period.  E2E_RUNS runs per method, but a
 # method stops early once E2E_BUDGET_S seconds have passed in all (the
@@ -18,8 +18,8 @@
 set -u
 COORD_TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$COORD_TOP" || exit 1
-. tests/lab/lab.sh
-. tests/lab/coord_lab.sh
+. tests/lab/lib/lab.sh
+. tests/lab/lib/coord_lab.sh
 lab_trap
 
 E2E_METHODS=${E2E_METHODS:-"bus agent old"}

@@ -17,8 +17,8 @@
 # Usage: bash tests/lab/soak.sh   (SOAK_FAILOVERS=N SOAK_SEED=S; B=build dir)
 # Prints TAP, one line per failover, and a summary line.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/lib/lab.sh"
+. "$(dirname "$0")/lib/coord_lab.sh"
 lab_trap
 
 N=5

@@ -45,9 +45,9 @@ set -u
 # before the address comes.  30 s leaves a margin that does not depend on
 # pacemaker's speed.
 NFS_GRACE=${NFS_GRACE:-30}
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
-. "$(dirname "$0")/nfs_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
+. "$(dirname "$0")/../lib/nfs_lab.sh"
 nfs_lab_trap
 GATE=${GATE:-1}
 NFS_GATE=$GATE
@@ -72,7 +72,7 @@ fi
 ok "3 nodes and a witness up, VIP N on node N, no ganesha in grace"
 
 # ---- per case: A holds, B tries, watches ----
-# tests/lab/vip_watch samples every 10 ms where VIP1 is (the address on
+# tests/lab/tools/vip_watch samples every 10 ms where VIP1 is (the address on
 # each node's interface) and what each node's ganesha answers get_grace:
 # "<us> vip holder=N" and "<us> grace node=N state=..." per change.
 vip1_watch() {	# OUT

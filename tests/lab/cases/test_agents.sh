@@ -7,8 +7,8 @@
 # its OCF code and a reason, within the action's timeout.  Then
 # docs/migration.md's pcs commands, run offline (pcs -f) on a CIB file.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
 
 DTD_DIR=/usr/share/resource-agents	# holds ra-api-1.dtd
 for a in coordd ganesha_coord_mon ganesha_coord_gate; do

@@ -3,7 +3,7 @@
 # A real NFSv4 client's lock through failover (one bring-up for the group):
 # 3 nodes with corosync, pacemaker, a real nfs-ganesha 4.3 each exporting
 # one shared directory, coordd and coord's monitor agent, an IPaddr2 VIP
-# per node; clients (tests/lab/nfs4_client) in their own namespace on the
+# per node; clients (tests/lab/tools/nfs4_client) in their own namespace on the
 # bridge.  Client A holds a byte-range lock through a VIP and must reclaim
 # it where the VIP moves; client B tries to take the same lock all along.
 #   1. coord, one death: A reclaims through VIP1 on node 2; B never granted.
@@ -15,10 +15,10 @@
 #      node 3: B takes A's lock, A's reclaim is refused: the old method's
 #      failure (nothing waits for the notify), whatever the machine's speed.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
-. "$(dirname "$0")/seed_method.sh"
-. "$(dirname "$0")/nfs_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
+. "$(dirname "$0")/../lib/seed_method.sh"
+. "$(dirname "$0")/../lib/nfs_lab.sh"
 nfs_lab_trap
 VIP1=$(vip_of 1) VIP2=$(vip_of 2) VIP3=$(vip_of 3)
 FILE=shared-lock

@@ -8,7 +8,7 @@
 # ganesha-active rule, sticky, and a movable preference that says where
 # pacemaker should put it next (the node the case is about, S; the third is U).
 #
-# Each case kills ganesha.nfsd on the VIP's node H while tests/lab/vip_watch
+# Each case kills ganesha.nfsd on the VIP's node H while tests/lab/tools/vip_watch
 # samples, every 5 ms, which node has the VIP on its interface and what
 # that node's ganesha answers to get_grace.  The VIP may sit only on H or
 # on a node whose ganesha answers true; anything else must be recorded
@@ -26,8 +26,8 @@
 # grace lasts Grace_Period (a server with nothing to reclaim lifts grace
 # within seconds, which would read as "out of grace" here).
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
 lab_trap
 VIP=198.18.0.100
 WATCH=$B/tests/lab/vip_watch

@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# coord on the lab: sourced after tests/lab/lab.sh.  Starts coordd and a
+# coord on the lab: sourced after tests/lab/lib/lab.sh.  Starts coordd and a
 # fake (or real) ganesha per node, and gives the cases small helpers that
 # read recorded facts (release logs, grace records, coordctl --json).
 #
 # Needs: B (build dir), LAB_DIR (set by lab_up).
 
-COORD_TOP=${COORD_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+# The tree's top, from this file's place (tests/lab/lib/), whatever sources it.
+COORD_TOP=${COORD_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
 B=${B:-build}
 case $B in /*) ;; *) B=$COORD_TOP/$B ;; esac
 COORDD=$B/coordd

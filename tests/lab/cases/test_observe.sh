@@ -11,8 +11,8 @@
 # - a hostile scraper (connections that never finish their request) costs
 #   coordd bounded memory and neither the loop nor Prometheus' scrapes.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
 lab_trap
 
 NOTIFY_LISTEN=$B/tests/lab/notify_listen

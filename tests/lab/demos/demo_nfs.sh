@@ -2,17 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # make demo-nfs: the real stack (3 nodes, corosync, pacemaker, IPaddr2, a
 # real nfs-ganesha 4.3 per node over one shared export, coordd) and real
-# NFSv4 clients (tests/lab/nfs4_client).  Client A holds a write lock
+# NFSv4 clients (tests/lab/tools/nfs4_client).  Client A holds a write lock
 # through VIP1 on node 1; client B wants the same lock.  Node 1's ganesha
 # dies twice: once with coord, once with the old method (notify + fixed
 # 5 s sleep) while node 2's notify is held until client B has been granted
 # the lock there (nothing in the old method waits for it, so the loss is the
 # design's, not the machine's speed).  One timeline each.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
-. "$(dirname "$0")/seed_method.sh"
-. "$(dirname "$0")/nfs_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
+. "$(dirname "$0")/../lib/seed_method.sh"
+. "$(dirname "$0")/../lib/nfs_lab.sh"
 nfs_lab_trap
 VIP1=$(vip_of 1)
 FILE=demo-lock

@@ -14,8 +14,8 @@
 #      death reported once it is gone;
 #   5. node 3 rides out a restart (detect_restart_wait_ms): no event.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
 lab_trap
 HB_MS=2000
 

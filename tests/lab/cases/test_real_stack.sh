@@ -6,12 +6,12 @@
 # coord's monitor agent as a pacemaker clone.  ganesha.nfsd is killed on
 # the node holding the VIP; the VIP must move only after every surviving
 # ganesha is in grace, which the release command itself records
-# (tests/lab/release_probe.sh).  Then a whole node is stopped.  Last, the
+# (tests/lab/tools/release_probe.sh).  Then a whole node is stopped.  Last, the
 # same failover with the old notify + fixed-sleep method, for the timings.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
-. "$(dirname "$0")/seed_method.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
+. "$(dirname "$0")/../lib/seed_method.sh"
 lab_trap
 VIP=198.18.0.100
 
@@ -28,12 +28,12 @@ vip = $VIP
 grace_call_timeout_ms = 5000
 barrier_deadline_ms = 10000
 deadline_policy = hold
-release_command = $COORD_TOP/tests/lab/release_probe.sh $LAB_DIR $n 3
+release_command = $COORD_TOP/tests/lab/tools/release_probe.sh $LAB_DIR $n 3
 log_target = $LAB_DIR/$n/coordd.log
 log_level = debug
 socket_group = root
 # The agent's path (its monitor reports the death); coordd's own watch is
-# tests/lab/test_detect.sh's, and would release the old method's run below.
+# tests/lab/cases/test_detect.sh's, and would release the old method's run below.
 detect = off
 CONF
 	coord_start $n >/dev/null

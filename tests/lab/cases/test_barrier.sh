@@ -6,8 +6,8 @@
 # command writes, the grace records of each node's ganesha, and
 # `coordctl --json`.  Origins: node 1 and 3 use policy release, node 2 hold.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
 lab_trap
 
 echo "# bringing up 3 nodes"

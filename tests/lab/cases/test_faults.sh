@@ -9,8 +9,8 @@
 # Every assertion is on recorded facts: release logs, grace records,
 # `coordctl --json`, the Valgrind log.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
 lab_trap
 
 DEADLINE=3000 GRACE_TIMEOUT=2000

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # make demo-failback: a VIP moving back home (failback) on the real stack
 # (3 nodes, corosync, pacemaker, nfs-ganesha 4.3 over one shared export,
-# coordd, real NFSv4 clients from tests/lab/nfs4_client).  Client A holds a
+# coordd, real NFSv4 clients from tests/lab/tools/nfs4_client).  Client A holds a
 # write lock through VIP1; client B tries the same range through every VIP
 # every 250 ms.  Node 1's ganesha dies: VIP1 fails over to node 2 and A
 # reclaims there.  Then node 1's ganesha comes back and pacemaker brings
@@ -12,9 +12,9 @@
 # paused from VIP1's leaving until A's reclaim on node 1 is answered (see
 # hold_lease).
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
-. "$(dirname "$0")/nfs_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
+. "$(dirname "$0")/../lib/nfs_lab.sh"
 nfs_lab_trap
 NFS_GATE=1
 VIP1=$(vip_of 1) VIP2=$(vip_of 2) VIP3=$(vip_of 3)

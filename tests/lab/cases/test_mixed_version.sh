@@ -17,8 +17,8 @@
 # out of date).  Facts only: release logs, grace records, coordctl --json,
 # coordd's log.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
 
 # The protocol this tree speaks, and the next minor (a build of it).
 BASE_MINOR=$(awk '$2 == "COORD_PROTO_MINOR" && $1 == "#define" { print $3 }' \

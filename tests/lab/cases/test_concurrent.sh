@@ -5,8 +5,8 @@
 # VIPs before the respective release.  The two dead nodes do not hold each
 # other's barrier.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
 lab_trap
 
 echo "# bringing up 5 nodes"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Hostile CPG peers on a real 3-node cluster (one bring-up): a second CPG
-# process on node 3 (tests/lab/hostile_peer.c, not a coordd) joins coordd's
+# process on node 3 (tests/lab/tools/hostile_peer.c, not a coordd) joins coordd's
 # group and sends malformed and semantically bad messages.  For each kind:
 # the specific counter of `coordctl --json status` rises by exactly what
 # was sent on every coordd, the warning is in every coordd.log, coordd
@@ -11,8 +11,8 @@
 # it) with one, whose clean leave while its node lives confirms nothing;
 # the hostile process joining, leaving or being killed is no node death.  docs/protocol.md "Hostile peers" lists what each proves.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
 lab_trap
 HOSTILE=$B/tests/lab/hostile_peer
 

@@ -170,7 +170,7 @@ lab_up() {
 	br=$(_lab_br)
 	cp -a /usr/lib/ocf/resource.d "$LAB_DIR/ocf"
 	mkdir -p "$LAB_DIR/ocf/coord"
-	cp "$(dirname "${BASH_SOURCE[0]}")"/../../agents/* "$LAB_DIR/ocf/coord/"
+	cp "$(dirname "${BASH_SOURCE[0]}")"/../../../agents/* "$LAB_DIR/ocf/coord/"
 	ip netns add "$br" || return 1
 	ip -n "$br" link add br0 type bridge
 	ip -n "$br" link set br0 up
