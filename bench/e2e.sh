@@ -37,11 +37,6 @@ rm -rf "$RUN" && mkdir -p "$RUN"
 
 say() { echo "# e2e: $*" >&2; }
 now() { echo "${EPOCHREALTIME/./}"; }
-wait_for() {	# SECONDS command...
-	local limit=$(( $1 * 20 )) i=0; shift
-	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.05; i=$((i + 1)); done
-	return 1
-}
 active_nodes() {
 	lab_exec 1 attrd_updater -Q -A -n ganesha-active 2>/dev/null |
 		sed -n 's/.*host="node\([0-9]*\)".*value="1".*/\1/p' | sort | tr '\n' ' '

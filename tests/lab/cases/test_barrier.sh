@@ -44,11 +44,6 @@ ended_everywhere() {	# EVENT-ID NODE...
 		case $s in released|release-failed|abandoned|cancelled|done) ;; *) return 1 ;; esac
 	done
 }
-wait_for() {	# SECONDS command...: poll every 100 ms
-	local limit=$(( $1 * 10 )) i=0; shift
-	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.1; i=$((i + 1)); done
-	return 1
-}
 
 # --- 1. a death on node 2: survivors in grace before the release, once ---
 t0=$(now_us)

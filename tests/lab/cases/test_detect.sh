@@ -19,11 +19,6 @@ set -u
 lab_trap
 HB_MS=2000
 
-wait_for() {	# SECONDS command...: poll every 50 ms
-	local limit=$(( $1 * 20 )) i=0; shift
-	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.05; i=$((i + 1)); done
-	return 1
-}
 local_is() {	# N STATE [HOW]: coordctl status's local server on node N
 	local got
 	got=$(ctl "$1" --json status 2>/dev/null | jq -r '.daemon.local_server | "\(.state) \(.detected_by)"')

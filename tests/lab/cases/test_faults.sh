@@ -64,15 +64,6 @@ last_reported() { ctl "$1" --json events | jq -r '[.events[] | select(.reason ==
 # exists only once the DEATH comes back through CPG).
 death_id() { ctl "$1" --json death | jq -r '.event.id // empty'; }
 releases_of() { awk -v id="$2" '$2 == id { c++ } END { print c + 0 }' "$LAB_DIR/$1/release.log" 2>/dev/null || echo 0; }
-# wait_for SECONDS command...: polls every 0.1 s
-wait_for() {
-	limit=$(( $1 * 10 )); shift
-	i=0
-	until "$@"; do
-		i=$((i + 1)); [ $i -ge "$limit" ] && return 1
-		sleep 0.1
-	done
-}
 state_is() { [ "$(ev "$1" "$2" .state)" = "$3" ]; }
 grace_true_after() {	# N ARG T0: a true answer for ARG recorded after T0
 	awk -v a="$2" -v t="$3" '$3 == a && $4 == "true" && $1 > t { f = 1 } END { exit !f }' \

@@ -63,11 +63,6 @@ grace_time() {	# N ARG [AFTER]: when node N's ganesha answered true to ARG
 last_release() { tail -n 1 "$LAB_DIR/$1/release.log" 2>/dev/null; }
 event_json() { ctl "$1" --json events | jq -c --arg id "$2" '.events[] | select(.id == $id)'; }
 last_event_id() { ctl "$1" --json events | jq -r '[.events[] | select(.reason == "reported")][-1].id'; }
-wait_for() {	# SECONDS command...: poll every 100 ms
-	local limit=$(( $1 * 10 )) i=0; shift
-	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.1; i=$((i + 1)); done
-	return 1
-}
 ended() {	# N ID: node N records the event ended
 	case $(event_json "$1" "$2" | jq -r .state) in
 	released|release-failed|abandoned|cancelled|done) return 0 ;;

@@ -49,11 +49,6 @@ active_nodes() {	# nodes with ganesha-active=1, as node 1's attrd sees them
 	lab_exec 1 attrd_updater -Q -A -n ganesha-active 2>/dev/null |
 		sed -n 's/.*host="node\([0-9]*\)".*value="1".*/\1/p' | sort | tr '\n' ' '
 }
-wait_for() {	# SECONDS command...: poll every 50 ms
-	local limit=$(( $1 * 20 )) i=0; shift
-	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.05; i=$((i + 1)); done
-	return 1
-}
 all_active() { [ "$(active_nodes)" = "1 2 3 " ]; }
 check "the monitor agent set ganesha-active=1 on every node" wait_for 60 all_active
 # (the redirect inside: on the check it would hide the check's own line)

@@ -53,11 +53,6 @@ ganesha_up() {	# N: a real ganesha with a client of the VIP to recover
 ganesha_pid() { lab_exec "$1" cat /run/ganesha.pid 2>/dev/null; }
 coordctl_on() { n=$1; shift; lab_exec "$n" timeout 10 "$COORDCTL" "$@"; }
 coordd_running() { p=$(coord_pid "$1") && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
-wait_for() {	# SECONDS command...: poll every 100 ms
-	local limit=$(( $1 * 10 )) i=0; shift
-	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.1; i=$((i + 1)); done
-	return 1
-}
 active_nodes() {	# nodes with ganesha-active=1, as node 1's attrd sees them
 	lab_exec 1 attrd_updater -Q -A -n ganesha-active 2>/dev/null |
 		sed -n 's/.*host="node\([0-9]*\)".*value="1".*/\1/p' | sort | tr '\n' ' '

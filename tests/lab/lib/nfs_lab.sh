@@ -159,12 +159,6 @@ nfs_active_nodes() {	# nodes with ganesha-active=1, as node N sees them
 		sed -n 's/.*host="node\([0-9]*\)".*value="1".*/\1/p' | sort | tr '\n' ' '
 }
 
-nfs_wait_for() {	# SECONDS command...: poll every 50 ms
-	local limit=$(( $1 * 20 )) i=0; shift
-	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.05; i=$((i + 1)); done
-	return 1
-}
-
 # NFS_GATE=1: each VIP is a group vipN-group [vipN-gate, vipN] (the gate
 # agent, issue 19), and the rules name the group; 0 (the default): the
 # plain IPaddr2 primitive vipN, as before the gate.
@@ -251,8 +245,8 @@ nfs_stack_up() {
 	done
 	lab_exec 1 cibadmin --replace -o constraints -X \
 		"<constraints>$(for v in 1 2 3; do _nfs_vip_rules_xml $v; done)</constraints>" || return 1
-	nfs_wait_for 60 nfs_vips_home || { lab_log "VIPs not at home"; return 1; }
-	nfs_wait_for 60 nfs_no_grace
+	wait_for 60 nfs_vips_home || { lab_log "VIPs not at home"; return 1; }
+	wait_for 60 nfs_no_grace
 }
 
 # Background get_grace poll of node N (every 100 ms, while a failover is
