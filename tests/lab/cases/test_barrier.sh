@@ -25,15 +25,6 @@ for n in 1 2 3; do
 	check "node $n: coordd sees 3 members" wait_coord_members $n 3
 done
 
-# grace_time N ARG: when node N's ganesha answered true to ARG (first one after $2)
-grace_time() {
-	awk -v a="$2" -v after="${3:-0}" '$3 == a && $4 == "true" && $1 > after { print $1; exit }' \
-		"$LAB_DIR/$1/grace.rec"
-}
-last_release() { tail -n 1 "$LAB_DIR/$1/release.log" 2>/dev/null; }
-event_json() {	# N EVENT-ID
-	ctl "$1" --json events | jq -c --arg id "$2" '.events[] | select(.id == $id)'
-}
 # The origin's death --wait returns when its own record ends; the others
 # end theirs when its RELEASE (or CANCEL) is delivered to them, a moment
 # later: wait for that delivery, not for a time.

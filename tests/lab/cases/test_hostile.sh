@@ -55,14 +55,6 @@ log_lines() {	# N PATH: warning lines about this counter in node N's log
 		"$LAB_DIR/$1/coordd.log"
 }
 events_json() { ctl "$1" --json events; }
-event_json() {	# N EVENT-ID
-	ctl "$1" --json events | jq -c --arg id "$2" '.events[] | select(.id == $id)'
-}
-grace_time() {	# N ARG AFTER: when node N's ganesha answered true to ARG
-	awk -v a="$2" -v after="${3:-0}" '$3 == a && $4 == "true" && $1 > after { print $1; exit }' \
-		"$LAB_DIR/$1/grace.rec"
-}
-last_release() { tail -n 1 "$LAB_DIR/$1/release.log" 2>/dev/null; }
 all_alive() {
 	for n in 1 2 3; do kill -0 "$(coord_pid $n)" 2>/dev/null || return 1; done
 }

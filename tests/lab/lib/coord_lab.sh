@@ -86,6 +86,25 @@ wait_coord_members() {	# N COUNT [SECONDS]
 
 release_count() { [ -f "$LAB_DIR/$1/release.log" ] && wc -l <"$LAB_DIR/$1/release.log" || echo 0; }
 
+# The recorded facts a case judges: node N's release log (coord_config's
+# release_command: "<us> EVENT-ID OUTCOME" a line), its fake ganesha's
+# grace record (fake_start: "<us> grace ARG ANSWER" an answer) and its coordd's
+# event records (coordctl --json events).
+last_release() { tail -n 1 "$LAB_DIR/$1/release.log" 2>/dev/null; }	# N
+releases_of() {	# N EVENT-ID: how many releases node N ran for the event
+	awk -v id="$2" '$2 == id { c++ } END { print c + 0 }' "$LAB_DIR/$1/release.log" 2>/dev/null || echo 0
+}
+grace_time() {	# N ARG [AFTER]: when (us) node N's ganesha first answered true to ARG after AFTER
+	awk -v a="$2" -v after="${3:-0}" '$3 == a && $4 == "true" && $1 > after { print $1; exit }' \
+		"$LAB_DIR/$1/grace.rec"
+}
+event_json() {	# N EVENT-ID: node N's record of the event, one line of JSON (nothing if none)
+	ctl "$1" --json events | jq -c --arg id "$2" '.events[] | select(.id == $id)'
+}
+last_reported() {	# N: the newest id of node N's records of reported deaths (nothing if none)
+	ctl "$1" --json events | jq -r '[.events[] | select(.reason == "reported")][-1].id // empty'
+}
+
 # TAP helpers
 T=0 FAILED=0
 ok() { T=$((T + 1)); echo "ok $T - $1"; }
