@@ -23,19 +23,10 @@ for n in 1 2 3; do
 	# ganesha lifting an empty grace at its next reaper run.
 	ganesha_vip_client $n $VIP
 	check "node $n: real ganesha.nfsd answers on D-Bus" ganesha_start $n
-	cat >"$LAB_DIR/$n/coordd.conf" <<CONF
-vip = $VIP
-grace_call_timeout_ms = 5000
-barrier_deadline_ms = 10000
-deadline_policy = hold
-release_command = $COORD_TOP/tests/lab/tools/release_probe.sh $LAB_DIR $n 3
-log_target = $LAB_DIR/$n/coordd.log
-log_level = debug
-socket_group = root
-# The agent's path (its monitor reports the death); coordd's own watch is
-# tests/lab/cases/test_detect.sh's, and would release the old method's run below.
-detect = off
-CONF
+	coord_probe_config $n $VIP
+	# The agent's path (its monitor reports the death); coordd's own watch is
+	# tests/lab/cases/test_detect.sh's, and would release the old method's run below.
+	echo "detect = off" >>"$LAB_DIR/$n/coordd.conf"
 	coord_start $n >/dev/null
 	lab_start_pacemaker $n
 done

@@ -35,16 +35,9 @@ DEADLINE_MS=${TS_DEADLINE_MS:-25000}	# case a waits for it; case d has its own
 export GANESHA_GRACE_PERIOD=${TS_GRACE_PERIOD:-35} GANESHA_LEASE=4
 
 coord_conf() {	# N [POLICY]: release by default; no socket key (the agent's default)
-	cat >"$LAB_DIR/$1/coordd.conf" <<CONF
-vip = $VIP
-grace_call_timeout_ms = 60000
-barrier_deadline_ms = $DEADLINE_MS
-deadline_policy = ${2:-release}
-release_command = attrd_updater -D -n ganesha-active; rc=\$?; echo "\$(date +%s%6N) \$COORD_EVENT \$COORD_OUTCOME rc=\$rc" >>$LAB_DIR/$1/release.log; exit \$rc
-log_target = $LAB_DIR/$1/coordd.log
-log_level = debug
-socket_group = root
-CONF
+	coordd_conf "$1" "vip=$VIP" grace_call_timeout_ms=60000 "barrier_deadline_ms=$DEADLINE_MS" \
+		"deadline_policy=${2:-release}" \
+		"release_command=attrd_updater -D -n ganesha-active; rc=\$?; echo \"\$(date +%s%6N) \$COORD_EVENT \$COORD_OUTCOME rc=\$rc\" >>$LAB_DIR/$1/release.log; exit \$rc"
 }
 ganesha_up() {	# N: a real ganesha with a client of the VIP to recover
 	mkdir -p "$LAB_DIR/$1/recovery/$VIP/v4recov/198.18.0.50-(9:tsclient1)"

@@ -18,25 +18,40 @@ vip_of() { echo "198.18.0.$((100 + $1))"; }
 # now in CLOCK_REALTIME microseconds, as fake_ganesha and the release log write it
 now_us() { date +%s%6N; }
 
-# coord_config N POLICY [DEADLINE_MS] [GRACE_TIMEOUT_MS]
-coord_config() {
+# Node N's coordd.conf: the keys given, in that order, then what every
+# coordd of the lab has (its log in the node's directory, at debug; its
+# control socket for root).  A key left out keeps coordd's default.
+coordd_conf() {	# N KEY=VALUE...
+	local _cn=$1 _kv; shift
+	{
+		echo "# lab node $_cn"
+		for _kv in "$@"; do echo "${_kv%%=*} = ${_kv#*=}"; done
+		echo "log_target = $LAB_DIR/$_cn/coordd.log"
+		echo "log_level = debug"
+		echo "socket_group = root"
+	} >"$LAB_DIR/$_cn/coordd.conf"
+}
+
+# The fake-ganesha lab's: each node its own VIP, socket and bus named in the
+# file, the release a line in the node's release log.
+coord_config() {	# N POLICY [DEADLINE_MS] [GRACE_TIMEOUT_MS]
 	n=$1 policy=$2 deadline=${3:-6000} gtimeout=${4:-2000}
 	d=$LAB_DIR/$n
-	cat >"$d/coordd.conf" <<CONF
-# lab node $n
-group = ganesha-grace
-socket = $d/coordd.sock
-vip = $(vip_of "$n")
-dbus_address = unix:path=$d/bus.sock
-grace_call_timeout_ms = $gtimeout
-barrier_deadline_ms = $deadline
-deadline_policy = $policy
-release_command = echo "\$(date +%s%6N) \$COORD_EVENT \$COORD_OUTCOME" >> $d/release.log
-release_retry_ms = 200
-log_target = $d/coordd.log
-log_level = debug
-socket_group = root
-CONF
+	coordd_conf "$n" group=ganesha-grace "socket=$d/coordd.sock" "vip=$(vip_of "$n")" \
+		"dbus_address=unix:path=$d/bus.sock" "grace_call_timeout_ms=$gtimeout" \
+		"barrier_deadline_ms=$deadline" "deadline_policy=$policy" \
+		"release_command=echo \"\$(date +%s%6N) \$COORD_EVENT \$COORD_OUTCOME\" >> $d/release.log" \
+		release_retry_ms=200
+}
+
+# The real stack's (pacemaker, a real ganesha): the socket and the bus at
+# their defaults, where the agents look; policy hold; the release is
+# release_probe.sh (every other node's get_grace at that moment, then
+# ganesha-active deleted).
+coord_probe_config() {	# N VIP
+	coordd_conf "$1" "vip=$2" grace_call_timeout_ms=5000 barrier_deadline_ms=10000 \
+		deadline_policy=hold \
+		"release_command=$COORD_TOP/tests/lab/tools/release_probe.sh $LAB_DIR $1 3"
 }
 
 coord_start() {	# N

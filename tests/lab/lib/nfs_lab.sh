@@ -184,19 +184,7 @@ _nfs_vip_rules_xml() {	# V
 	echo "<rsc_location id=\"$r-last\" rsc=\"$r\" node=\"node$n3\" score=\"0\"/>"
 }
 
-nfs_coordd_config() {	# N
-	local n=$1
-	cat >"$LAB_DIR/$n/coordd.conf" <<CONF
-vip = $(vip_of "$n")
-grace_call_timeout_ms = 5000
-barrier_deadline_ms = 10000
-deadline_policy = hold
-release_command = $COORD_TOP/tests/lab/tools/release_probe.sh $LAB_DIR $n 3
-log_target = $LAB_DIR/$n/coordd.log
-log_level = debug
-socket_group = root
-CONF
-}
+nfs_coordd_config() { coord_probe_config "$1" "$(vip_of "$1")"; }	# N
 
 nfs_vips_home() {	# every VIP on its own node
 	local v
