@@ -37,11 +37,6 @@ rm -rf "$RUN" && mkdir -p "$RUN"
 
 say() { echo "# e2e: $*" >&2; }
 now() { echo "${EPOCHREALTIME/./}"; }
-active_nodes() {
-	lab_exec 1 attrd_updater -Q -A -n ganesha-active 2>/dev/null |
-		sed -n 's/.*host="node\([0-9]*\)".*value="1".*/\1/p' | sort | tr '\n' ' '
-}
-all_active() { [ "$(active_nodes)" = "1 2 3 " ]; }
 vip_answers() { ip netns exec "$(_lab_br)" "$B/bench/vip_connect" $VIP 2049 "$1" >/dev/null; }
 ganesha_of() { pgrep -f "^ganesha.nfsd -F -f $LAB_DIR/$1/ganesha.conf"; }	# N: its pid
 rand_sleep() { sleep "$(awk -v r=$RANDOM -v s="$1" 'BEGIN { printf "%.3f", r / 32768 * s }')"; }

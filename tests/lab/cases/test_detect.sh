@@ -31,7 +31,6 @@ reported_events() {	# N ORIGIN: events with reason reported from ORIGIN
 member_server() {	# N OF: node N's view of node OF's server
 	ctl "$1" --json status | jq -r --argjson o "$2" '.members[] | select(.node_id == $o) | .server'
 }
-ganesha_pid() { lab_exec "$1" cat /run/ganesha.pid; }
 released() { [ "$(release_count "$1")" -ge "$2" ]; }
 
 echo "# bringing up 3 nodes with a real nfs-ganesha each"

@@ -71,17 +71,7 @@ if ! nfs_stack_up; then
 fi
 ok "3 nodes and a witness up, VIP N on node N, no ganesha in grace"
 
-# ---- per case: A holds, B tries, watches ----
-# tests/lab/tools/vip_watch samples every 10 ms where VIP1 is (the address on
-# each node's interface) and what each node's ganesha answers get_grace:
-# "<us> vip holder=N" and "<us> grace node=N state=..." per change.
-vip1_watch() {	# OUT
-	local args="" n
-	for n in 1 2 3; do args="$args $n:/run/netns/$(_lab_ns $n):$LAB_DIR/$n/bus.sock"; done
-	# shellcheck disable=SC2086
-	"$B/tests/lab/vip_watch" --vip "$VIP1" --interval-ms 10 $args >"$1" 2>&1 &
-	echo $!
-}
+# ---- per case: A holds, B tries, watches (vip1_watch: nfs_lab.sh) ----
 # The first time (us) after T that the watch saw VIP1 on node N alone
 # (none: nowhere); it may log a change a moment after a check saw it.
 vip1_at() {	# N T
@@ -145,9 +135,6 @@ case_watched() {
 	grep -q ' vip holder=' "$LAB_DIR/$CASE-vip.log" 2>/dev/null &&
 		[ "$(awk '{print $2}' "$GW" 2>/dev/null | sort -u | wc -l)" -ge "$LAB_N" ]
 }
-tries_since() {	# LOG T COUNT: at least COUNT of B's answers in LOG since T
-	[ "$(awk -v t="$2" '$1 >= t && $3 == "TRY"' "$1" 2>/dev/null | wc -l)" -ge "$3" ]
-}
 grants() {	# LOG FROM [TO]: B's grants in [FROM, TO)
 	awk -v a="$2" -v b="${3:-99999999999999999}" \
 		'$1 >= a && $1 < b && $3 == "TRY" && /result=GRANTED/' "$1" | wc -l
@@ -201,7 +188,7 @@ reset_stack() {	# DEAD...
 	local n
 	for n in "$@"; do nfs_ganesha_start "$n" || return 1; done
 	wait_for 90 nfs_vips_home || {
-		echo "# VIPs not home: ganesha-active on nodes $(nfs_active_nodes); VIP1 on $(vip_holder "$VIP1")," \
+		echo "# VIPs not home: ganesha-active on nodes $(active_nodes); VIP1 on $(vip_holder "$VIP1")," \
 			"VIP2 on $(vip_holder "$VIP2"), VIP3 on $(vip_holder "$VIP3")"
 		return 1
 	}
@@ -209,7 +196,6 @@ reset_stack() {	# DEAD...
 }
 
 vip1_on() { [ "$(vip_holder "$VIP1")" = "$1" ]; }
-vip1_moved() { local s; s=$(vip_holder "$VIP1") && [ "$s" != "$1" ]; }
 reclaimed_after() { nfs_first "$A" RECLAIMED "$1"; }
 # A reclaimed (or lost) after T, bounded.
 await_reclaim() {	# T SECONDS
@@ -226,7 +212,7 @@ ms() { [ -n "${2:-}" ] && echo "$(ms_since "$1" "$2") ms" || echo never; }	# T0 
 # A failover of VIP1 after node 1's death at DEATH_T: A reclaims on the taker.
 failover_part() {	# DEATH_T WHAT
 	local t=$1 s r
-	if wait_for 60 vip1_moved 1; then s=$(vip_holder "$VIP1"); else s=; fi
+	if wait_for 60 vip_moved "$VIP1" 1; then s=$(vip_holder "$VIP1"); else s=; fi
 	check "$CASE: VIP1 failed over to node ${s:-?} after $2" [ -n "$s" ]
 	[ -n "$s" ] && check_arrival "$s" "$(vip1_at "$s" "$t")" "the failover"
 	await_reclaim "$t" 60
@@ -384,8 +370,7 @@ case_d() {
 	await_reclaim "$t_kill" 40
 	r=$(reclaimed_after "$t_kill")
 	check "d: client A reclaimed its lock on node 1 ($(ms "$t_kill" "$r") after node 2's death)" [ -n "$r" ]
-	node2_vip_moved() { local s; s=$(vip_holder "$VIP2") && [ "$s" != 2 ]; }
-	check "d: VIP2 failed over from dead node 2 (to node $(vip_holder "$VIP2"))" wait_for 60 node2_vip_moved
+	check "d: VIP2 failed over from dead node 2 (to node $(vip_holder "$VIP2"))" wait_for 60 vip_moved "$VIP2" 2
 	handover_state() { nctl 2 --json events 2>/dev/null | jq -r --arg id "$h" '.events[] | select(.id == $id) | .state'; }
 	nctl 2 events 2>/dev/null | awk -v id="$h" '$0 ~ "^event " id ":" {p = 1} p && /^$/ {exit} p' | sed 's/^/#   node 2: /'
 	check "d: node 2's handover ended released, its server gone (state: $(handover_state))" \

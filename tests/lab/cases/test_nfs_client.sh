@@ -31,7 +31,6 @@ fi
 ok "3 nodes up, VIP N on node N, no ganesha in grace"
 GW=$LAB_DIR/grace-watch.log
 
-vip_moved() { s=$(vip_holder "$1") && [ "$s" != "$2" ]; }	# VIP FROM
 stop_pids() { nfs_client_stop "$@"; }
 # B's grants in LOG after T0: "moved" VIP: every grant is a loss; a
 # survivor's own VIP (grace start G of that survivor): a grant after G is a
@@ -51,9 +50,6 @@ check_b_survivor() {	# LOG VIP NODE T0: B through a survivor's own VIP
 	GAP_GRANTS=$(( ${GAP_GRANTS:-0} + w ))
 }
 last_try() { awk '$3 == "TRY" {r = $NF} END {print r}' "$1"; }
-tries_since() {	# LOG T COUNT: at least COUNT of B's answers in LOG since T
-	[ "$(awk -v t="$2" '$1 >= t && $3 == "TRY"' "$1" 2>/dev/null | wc -l)" -ge "$3" ]
-}
 b_answered() {	# TAG T COUNT VIP...: COUNT answers since T through each
 	local tag=$1 t=$2 c=$3 v; shift 3
 	for v in "$@"; do tries_since "$LAB_DIR/B-$tag-$v.log" "$t" "$c" || return 1; done
@@ -159,7 +155,7 @@ reset_stack() {	# DEAD...
 	local n
 	for n in "$@"; do nfs_ganesha_start "$n" || return 1; done
 	if ! wait_for 90 nfs_vips_home; then
-		echo "# VIPs not home: ganesha-active on nodes $(nfs_active_nodes); VIP1 on $(vip_holder "$VIP1")"
+		echo "# VIPs not home: ganesha-active on nodes $(active_nodes); VIP1 on $(vip_holder "$VIP1")"
 		for n in "$@"; do
 			echo "# node $n: get_grace $(get_grace "$n"), coordd: $(lab_exec "$n" "$COORDCTL" status 2>&1 | head -3 | tr '\n' ' ')"
 		done

@@ -36,11 +36,6 @@ lab_exec 1 cibadmin -C -o resources -X "$(pcmk_mon_clone_xml 2s)"
 lab_exec 1 cibadmin -C -o resources -X "$(pcmk_vip_xml vip "$VIP")"
 lab_exec 1 cibadmin -C -o constraints -X "$(pcmk_vip_rule_xml vip)"
 
-active_nodes() {	# nodes with ganesha-active=1, as node 1's attrd sees them
-	lab_exec 1 attrd_updater -Q -A -n ganesha-active 2>/dev/null |
-		sed -n 's/.*host="node\([0-9]*\)".*value="1".*/\1/p' | sort | tr '\n' ' '
-}
-all_active() { [ "$(active_nodes)" = "1 2 3 " ]; }
 check "the monitor agent set ganesha-active=1 on every node" wait_for 60 all_active
 # (the redirect inside: on the check it would hide the check's own line)
 vip_runs() { vip_holder $VIP >/dev/null; }
@@ -51,9 +46,8 @@ echo "# VIP on node $H"
 # --- 1. ganesha.nfsd killed on the VIP's node ---
 t0=$(now_us)
 kill -9 "$(lab_exec "$H" cat /run/ganesha.pid)"
-moved() { s=$(vip_holder $VIP) && [ "$s" != "$H" ]; }
 S=
-if wait_for 60 moved; then
+if wait_for 60 vip_moved $VIP "$H"; then
 	t_vip=$(now_us)
 	S=$(vip_holder $VIP)
 	ok "the VIP moved from node $H to node $S, $(( (t_vip - t0) / 1000 )) ms after ganesha's death"
@@ -118,8 +112,7 @@ kill -9 "$(lab_exec "$H2" cat /run/ganesha.pid)"
 lab_exec "$H2" attrd_updater -D -n grace-active >/dev/null 2>&1
 SEED_GRACE_DELAY=5 seed_failover "$H2"
 lab_exec "$H2" attrd_updater -D -n ganesha-active
-moved2() { s=$(vip_holder $VIP) && [ "$s" != "$H2" ]; }
-if wait_for 60 moved2; then
+if wait_for 60 vip_moved $VIP "$H2"; then
 	SEED_DEATH_TO_VIP_MS=$(( ($(now_us) - t0) / 1000 ))
 	ok "old method: the VIP moved $SEED_DEATH_TO_VIP_MS ms after ganesha's death (death detected at once)"
 else

@@ -43,14 +43,8 @@ ganesha_up() {	# N: a real ganesha with a client of the VIP to recover
 	mkdir -p "$LAB_DIR/$1/recovery/$VIP/v4recov/198.18.0.50-(9:tsclient1)"
 	ganesha_start "$1"
 }
-ganesha_pid() { lab_exec "$1" cat /run/ganesha.pid 2>/dev/null; }
 coordctl_on() { n=$1; shift; lab_exec "$n" timeout 10 "$COORDCTL" "$@"; }
 coordd_running() { p=$(coord_pid "$1") && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
-active_nodes() {	# nodes with ganesha-active=1, as node 1's attrd sees them
-	lab_exec 1 attrd_updater -Q -A -n ganesha-active 2>/dev/null |
-		sed -n 's/.*host="node\([0-9]*\)".*value="1".*/\1/p' | sort | tr '\n' ' '
-}
-all_active() { [ "$(active_nodes)" = "1 2 3 " ]; }
 out_of_grace() {	# N...: each answers get_grace false
 	for n in "$@"; do [ "$(get_grace "$n")" = false ] || return 1; done
 }
@@ -97,7 +91,6 @@ watch_start() {	# CASE H
 		echo "# case $1: the watcher has not sampled within 20 s"
 }
 watch_stop() { kill -TERM "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=; }
-vip_moved() { s=$(vip_holder $VIP) && [ "$s" != "$H" ]; }
 
 # What a case's records must say (jq over its events, one per line).
 expect_record() {	# CASE DESCRIPTION JQ-FILTER
@@ -202,7 +195,7 @@ case_setup() {	# CASE [S [MEMBERS]]
 	for n in 1 2 3; do GL[n]=$(grep -c "recovery event 5 .*ip $VIP" "$LAB_DIR/$n/ganesha.log"); done
 }
 case_tail() {	# CASE: wait for the VIP to leave H, watch 2 s more, stop the watcher
-	wait_for $(( DEADLINE_MS / 1000 + 30 )) vip_moved || echo "# case $1: the VIP stayed on node $H"
+	wait_for $(( DEADLINE_MS / 1000 + 30 )) vip_moved $VIP "$H" || echo "# case $1: the VIP stayed on node $H"
 	sleep 2
 	watch_stop
 	EVENTS=$(case_events "$H" "$BEFORE")

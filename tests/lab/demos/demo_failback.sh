@@ -30,14 +30,6 @@ pcmk_at() {	# N T TEXT
 	echo "$line"
 }
 
-vip1_watch() {	# OUT: VIP1's holder and each node's grace, every 10 ms
-	local args="" n
-	for n in 1 2 3; do args="$args $n:/run/netns/$(_lab_ns $n):$LAB_DIR/$n/bus.sock"; done
-	# shellcheck disable=SC2086
-	"$B/tests/lab/vip_watch" --vip "$VIP1" --interval-ms 10 $args >"$1" 2>&1 &
-	echo $!
-}
-
 # Prints the return's timeline since T0 (node 1's ganesha restarted).
 timeline() {	# TAG T0 T_UP
 	local tag=$1 t0=$2 tup=$3 A=$LAB_DIR/A-$1.log t h v

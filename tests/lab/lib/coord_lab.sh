@@ -244,3 +244,16 @@ vip_holder() {	# prints the node whose eth0 has VIP, or nothing
 	done
 	return 1
 }
+
+vip_moved() {	# VIP FROM: VIP is up, on a node other than FROM
+	local s
+	s=$(vip_holder "$1") && [ "$s" != "$2" ]
+}
+
+ganesha_pid() { lab_exec "$1" cat /run/ganesha.pid 2>/dev/null; }	# N: its real ganesha's
+
+active_nodes() {	# [N]: the nodes with ganesha-active=1, as node N's attrd sees them (node 1)
+	lab_exec "${1:-1}" attrd_updater -Q -A -n ganesha-active 2>/dev/null |
+		sed -n 's/.*host="node\([0-9]*\)".*value="1".*/\1/p' | sort | tr '\n' ' '
+}
+all_active() { [ "$(active_nodes)" = "1 2 3 " ]; }

@@ -133,6 +133,10 @@ nfs_first() {	# LOG EVENT [AFTER_US] [PATTERN]: time (us) of the first such line
 		'$3 == e && $1 >= t && index($0, p) {print $1; exit}' "$1" 2>/dev/null
 }
 
+tries_since() {	# LOG T COUNT: at least COUNT of a trying client's answers in LOG since T
+	[ "$(awk -v t="$2" '$1 >= t && $3 == "TRY"' "$1" 2>/dev/null | wc -l)" -ge "$3" ]
+}
+
 # Waits (bounded) for such a line.
 nfs_wait_event() {	# SECONDS LOG EVENT [AFTER_US] [PATTERN]
 	local limit=$(( $1 * 10 )) i=0
@@ -153,11 +157,6 @@ nfs_wait_event() {	# SECONDS LOG EVENT [AFTER_US] [PATTERN]
 # can block its D-Bus thread for seconds ("Unable to start grace, grace
 # status 0x6 ... Retry grace": 4.7 s seen), longer than the default 2 s
 # probe (docs/deploy.md).
-
-nfs_active_nodes() {	# nodes with ganesha-active=1, as node N sees them
-	lab_exec "${1:-1}" attrd_updater -Q -A -n ganesha-active 2>/dev/null |
-		sed -n 's/.*host="node\([0-9]*\)".*value="1".*/\1/p' | sort | tr '\n' ' '
-}
 
 # NFS_GATE=1: each VIP is a group vipN-group [vipN-gate, vipN] (the gate
 # agent, issue 19), and the rules name the group; 0 (the default): the
@@ -271,6 +270,18 @@ nfs_unwatch() {
 	# shellcheck disable=SC2086
 	[ -n "${NFS_WATCHERS:-}" ] && kill $NFS_WATCHERS 2>/dev/null
 	NFS_WATCHERS=
+}
+
+# tests/lab/tools/vip_watch samples every 10 ms where VIP1 is (the address
+# on each node's interface) and what each node's ganesha answers get_grace:
+# "<us> vip holder=N" and "<us> grace node=N state=..." per change.  Prints
+# its pid: a case adds it to NFS_WATCHERS, which nfs_unwatch stops.
+vip1_watch() {	# OUT
+	local args="" n
+	for n in 1 2 3; do args="$args $n:/run/netns/$(_lab_ns $n):$LAB_DIR/$n/bus.sock"; done
+	# shellcheck disable=SC2086
+	"$B/tests/lab/vip_watch" --vip "$(vip_of 1)" --interval-ms 10 $args >"$1" 2>&1 &
+	echo $!
 }
 
 # TERM to our clients only: a pid whose process is gone may be another's by now.
