@@ -64,16 +64,6 @@ wait_all_members() {	# COUNT
 grace_count() { wc -l <"$LAB_DIR/$1/grace.rec"; }
 event_count() { events_json "$1" | jq '.events | length'; }
 
-ended_on() {	# EVENT-ID NODE...: every one of them records the event ended
-	local id=$1 n; shift
-	for n in "$@"; do
-		case $(event_json "$n" "$id" | jq -r .state) in
-		released|release-failed|abandoned|cancelled|done) ;;
-		*) return 1 ;;
-		esac
-	done
-}
-
 # barrier_checks LABEL T0 RC BEFORE SURVIVORS OUTCOME: a death on node 1
 # released once more, with OUTCOME, after nodes 2 and 3 entered grace, and
 # every node records it released with these survivor node ids.
@@ -94,8 +84,7 @@ barrier_checks() {
 	done
 	# death --wait returns when the origin's record ends; the others end
 	# theirs when its RELEASE is delivered to them: wait for that, not a time.
-	i=0
-	until ended_on "$id" 1 2 3 || [ $i -ge 200 ]; do sleep 0.1; i=$((i + 1)); done
+	wait_for 20 ended_on "$id" 1 2 3
 	sets=""
 	for n in 1 2 3; do
 		sets="$sets|$(event_json $n "$id" | jq -c '[.state, ([.survivors[].node_id] | sort)]')"

@@ -56,12 +56,6 @@ start_build() {	# N BUILD-DIR: coordd from that build on node N
 proto_of() { ctl "$1" --json status | jq -r .daemon.protocol_version; }
 wire_errors() { ctl "$1" --json status | jq -c '.daemon.counters.wire_errors'; }
 bad_version() { ctl "$1" --json status | jq -r '.daemon.counters.wire_errors.bad_version'; }
-ended() {	# N ID: node N records the event ended
-	case $(event_json "$1" "$2" | jq -r .state) in
-	released|release-failed|abandoned|cancelled|done) return 0 ;;
-	esac
-	return 1
-}
 counted() { [ "$(bad_version "$1")" -ge "$2" ]; }	# N AT-LEAST
 
 # A death on ORIGIN with survivors SURVIVORS ("2 3"): once, confirmed, every
@@ -90,7 +84,7 @@ confirmed_death() {	# LABEL ORIGIN SURVIVORS...
 	want="[\"released\",[$(echo "$@" | tr ' ' ',')]]"
 	# death --wait returns when the origin's record ends; the others end
 	# theirs when its RELEASE is delivered to them: wait for that.
-	for n in 1 2 3; do wait_for 20 ended "$n" "$id"; done
+	for n in 1 2 3; do wait_for 20 ended_on "$id" "$n"; done
 	sets=
 	for n in 1 2 3; do
 		sets="$sets $(event_json $n "$id" | jq -c '[.state, ([.survivors[].node_id] | sort)]')"

@@ -119,6 +119,15 @@ event_json() {	# N EVENT-ID: node N's record of the event, one line of JSON (not
 last_reported() {	# N: the newest id of node N's records of reported deaths (nothing if none)
 	ctl "$1" --json events | jq -r '[.events[] | select(.reason == "reported")][-1].id // empty'
 }
+ended_on() {	# EVENT-ID NODE...: every one of them records the event ended
+	local id=$1 n; shift
+	for n in "$@"; do
+		case $(event_json "$n" "$id" | jq -r .state) in
+		released|release-failed|abandoned|cancelled|done) ;;
+		*) return 1 ;;
+		esac
+	done
+}
 
 # TAP helpers
 T=0 FAILED=0
@@ -256,4 +265,4 @@ active_nodes() {	# [N]: the nodes with ganesha-active=1, as node N's attrd sees 
 	lab_exec "${1:-1}" attrd_updater -Q -A -n ganesha-active 2>/dev/null |
 		sed -n 's/.*host="node\([0-9]*\)".*value="1".*/\1/p' | sort | tr '\n' ' '
 }
-all_active() { [ "$(active_nodes)" = "1 2 3 " ]; }
+all_active() { [ "$(active_nodes 1)" = "1 2 3 " ]; }
