@@ -75,8 +75,8 @@ UNIT_BINS   := $(patsubst %.c,$(B)/tests/%,$(notdir $(UNIT_SRCS)))
 ifneq ($(words $(UNIT_BINS)),$(words $(sort $(UNIT_BINS))))
 $(error a unit test's name is in both tests/unit/pure/ and tests/unit/adapters/)
 endif
-LAB_SRCS    := $(wildcard tests/lab/*.c)
-LAB_BINS    := $(patsubst tests/lab/%.c,$(B)/tests/lab/%,$(LAB_SRCS))
+LAB_SRCS    := $(wildcard tests/lab/tools/*.c)
+LAB_BINS    := $(patsubst tests/lab/tools/%.c,$(B)/tests/lab/%,$(LAB_SRCS))
 
 .PHONY: all deps have-build-libs have-unit-libs check unit demo demo-nfs demo-failback soak sim sim-mutants fuzz bench deb install uninstall clean
 all: $(B)/coordd $(B)/coordctl
@@ -133,7 +133,7 @@ $(B)/tests/ctl_cluster.o: tests/unit/adapters/ctl_cluster.c $(TEST_HDRS) | have-
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests -c -o $@ $<
 $(B)/tests/test_dispatch $(B)/tests/test_coordctl: $(B)/tests/ctl_cluster.o
-$(B)/tests/lab/%: tests/lab/%.c $(B)/libcoordcore.a
+$(B)/tests/lab/%: tests/lab/tools/%.c $(B)/libcoordcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
 # The lab's NFSv4 client alone needs libnfs.
@@ -161,19 +161,19 @@ check: deps
 
 demo: deps
 	@$(LAB_BUILD)
-	@bash tests/lab/demo.sh
+	@bash tests/lab/demos/demo.sh
 
 # Real NFSv4 clients through a failover on the real stack: coord, then the
-# old fixed sleep with a late survivor (tests/lab/demo_nfs.sh).
+# old fixed sleep with a late survivor (tests/lab/demos/demo_nfs.sh).
 demo-nfs: deps
 	@$(LAB_BUILD)
-	@bash tests/lab/demo_nfs.sh
+	@bash tests/lab/demos/demo_nfs.sh
 
 # A VIP moving back home after a failover, with the gate and without it,
-# a real NFSv4 client's lock through both (tests/lab/demo_failback.sh).
+# a real NFSv4 client's lock through both (tests/lab/demos/demo_failback.sh).
 demo-failback: deps
 	@$(LAB_BUILD)
-	@bash tests/lab/demo_failback.sh
+	@bash tests/lab/demos/demo_failback.sh
 
 # The randomised fault soak on a 5-node lab (make check runs a short one).
 FAILOVERS ?= 200

@@ -9,7 +9,7 @@
 #      (bench/cpg_probe.c) and one of the probe with the D-Bus grace call
 #      (cpg_probe -d) from the same origin, interleaved so that noise falls
 #      on all alike;
-#   2. the old method (notify + fixed sleep, tests/lab/seed_method.sh) and
+#   2. the old method (notify + fixed sleep, tests/lab/lib/seed_method.sh) and
 #      coord with one survivor's grace call slowed by BENCH_SLOW_MS, on 3 nodes;
 #   3. cost, on 3 nodes: coordd's memory idle and after >= 1000 events, CPU
 #      time per failover, and BENCH_PENDING events pending at once.
@@ -18,9 +18,9 @@
 set -u
 COORD_TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$COORD_TOP" || exit 1
-. tests/lab/lab.sh
-. tests/lab/coord_lab.sh
-. tests/lab/seed_method.sh
+. tests/lab/lib/lab.sh
+. tests/lab/lib/coord_lab.sh
+. tests/lab/lib/seed_method.sh
 lab_trap
 
 BENCH_NODES=${BENCH_NODES:-"3 5 8 16 32"}

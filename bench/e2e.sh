@@ -9,7 +9,7 @@
 #   bus    coordd's watch of the bus name (detect = bus), the agent besides;
 #   agent  coord's monitor agent only (detect = off), every E2E_AGENT_INTERVAL s;
 #   old    GlusterFS common-ha: ganesha_mon every E2E_OLD_INTERVAL s, notify
-#          grace, a fixed 5 s sleep, delete ganesha-active (tests/lab/seed_method.sh).
+#          grace, a fixed 5 s sleep, delete ganesha-active (tests/lab/lib/seed_method.sh).
 # Each run waits a random part of the polling interval first, so the kill
 # falls anywhere in the monitor's period.  E2E_RUNS runs per method, but a
 # method stops early once E2E_BUDGET_S seconds have passed in all (the
@@ -18,8 +18,8 @@
 set -u
 COORD_TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$COORD_TOP" || exit 1
-. tests/lab/lab.sh
-. tests/lab/coord_lab.sh
+. tests/lab/lib/lab.sh
+. tests/lab/lib/coord_lab.sh
 lab_trap
 
 E2E_METHODS=${E2E_METHODS:-"bus agent old"}
@@ -37,16 +37,6 @@ rm -rf "$RUN" && mkdir -p "$RUN"
 
 say() { echo "# e2e: $*" >&2; }
 now() { echo "${EPOCHREALTIME/./}"; }
-wait_for() {	# SECONDS command...
-	local limit=$(( $1 * 20 )) i=0; shift
-	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.05; i=$((i + 1)); done
-	return 1
-}
-active_nodes() {
-	lab_exec 1 attrd_updater -Q -A -n ganesha-active 2>/dev/null |
-		sed -n 's/.*host="node\([0-9]*\)".*value="1".*/\1/p' | sort | tr '\n' ' '
-}
-all_active() { [ "$(active_nodes)" = "1 2 3 " ]; }
 vip_answers() { ip netns exec "$(_lab_br)" "$B/bench/vip_connect" $VIP 2049 "$1" >/dev/null; }
 ganesha_of() { pgrep -f "^ganesha.nfsd -F -f $LAB_DIR/$1/ganesha.conf"; }	# N: its pid
 rand_sleep() { sleep "$(awk -v r=$RANDOM -v s="$1" 'BEGIN { printf "%.3f", r / 32768 * s }')"; }

@@ -341,7 +341,7 @@ int coord_msg_decode(const uint8_t *buf, size_t len, struct coord_msg *msg)
 		reader_fail(&r, COORD_CODEC_RESERVED);
 	minor = msg->version & 0xff;
 #if COORD_WIRE_TEST_APPEND
-	/* Test only (tests/lab/test_mixed_version.sh): this build plays a
+	/* Test only (tests/lab/cases/test_mixed_version.sh): this build plays a
 	 * minor that appended a field of COORD_WIRE_TEST_APPEND bytes to
 	 * every payload; senders of this minor or newer carry it. */
 	if (minor >= COORD_PROTO_MINOR)

@@ -10,8 +10,8 @@ set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
 COORD_TOP=$(pwd)
-. tests/lab/lab.sh
-. tests/lab/coord_lab.sh
+. tests/lab/lib/lab.sh
+. tests/lab/lib/coord_lab.sh
 
 if [ "$(id -u)" != 0 ]; then
 	echo "not ok 1 - the package test needs root (apt-get install)"

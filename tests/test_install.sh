@@ -45,7 +45,7 @@ if command -v ocf-tester >/dev/null; then
 	t "ocf-tester: ganesha_coord_mon" sh -c "OCF_ROOT=/usr/lib/ocf ocf-tester -n t -o coordctl='$dest/usr/sbin/coordctl' '$dest/usr/lib/ocf/resource.d/coord/ganesha_coord_mon' | grep -q 'passed all tests'"
 fi
 # The gate's start needs a coordd and a ganesha (the lab runs ocf-tester
-# on it, tests/lab/test_failback.sh); here its meta-data and its check of
+# on it, tests/lab/cases/test_failback.sh); here its meta-data and its check of
 # the required vip.
 gate=$dest/usr/lib/ocf/resource.d/coord/ganesha_coord_gate
 if [ -f /usr/share/resource-agents/ra-api-1.dtd ]; then

@@ -25,7 +25,7 @@
 
 #define COORD_WIRE_MAGIC	0x434f5244u	/* "CORD" */
 /* Overridable at build time only so that tests can build a bumped coordd
- * (tests/lab/test_mixed_version.sh); releases use these defaults. */
+ * (tests/lab/cases/test_mixed_version.sh); releases use these defaults. */
 #ifndef COORD_PROTO_MAJOR
 #define COORD_PROTO_MAJOR	1
 #endif

@@ -10,7 +10,7 @@
 # monitor clone and one gated VIP per node with default agent parameters.
 # Nothing is substituted: the guide's example values are the lab's.
 #
-# Then a real NFSv4 client (tests/lab/nfs4_client, on the clients' side of
+# Then a real NFSv4 client (tests/lab/tools/nfs4_client, on the clients' side of
 # the lab's bridge) holds a lock through VIP1 while, case by case:
 #   a. node1's ganesha is killed (systemctl kill -s KILL nfs-ganesha):
 #      VIP1 fails over, A reclaims on the survivor;
@@ -23,9 +23,9 @@
 #   g. node1 crashes (kill -9 of its PID 1) and boots again;
 #   h. coord removed from node3 as the guide says (standby, apt purge):
 #      nothing of it is left on the node or in the cluster.
-# Judged where it matters, as tests/lab/test_failback.sh does: the VIP on
+# Judged where it matters, as tests/lab/cases/test_failback.sh does: the VIP on
 # the nodes' interfaces and each real ganesha's own get_grace answer
-# (tests/lab/vip_watch, every 10 ms), A's reclaims (every one granted,
+# (tests/lab/tools/vip_watch, every 10 ms), A's reclaims (every one granted,
 # never LOST), and client B trying A's range through every VIP every
 # 250 ms (never granted; a grant through a survivor's own VIP between a
 # death and that survivor's grace is the documented death-to-grace
@@ -207,7 +207,7 @@ has_event() { [ -n "$(first_event "$@")" ]; }	# LOG EVENT [AFTER_US]
 wait_event() { local s=$1; shift; wait_for "$s" has_event "$@"; }	# SECONDS LOG EVENT [AFTER_US]
 ms() { [ -n "${2:-}" ] && echo "$(( ($2 - $1) / 1000 )) ms" || echo never; }	# T0 T
 
-# tests/lab/vip_watch over the running nodes: "<us> vip holder=N" and
+# tests/lab/tools/vip_watch over the running nodes: "<us> vip holder=N" and
 # "<us> grace node=N state=..." per change, appended to the case's log.
 watch_start() {
 	local n args=

@@ -17,8 +17,8 @@
 # Usage: bash tests/lab/soak.sh   (SOAK_FAILOVERS=N SOAK_SEED=S; B=build dir)
 # Prints TAP, one line per failover, and a summary line.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/lib/lab.sh"
+. "$(dirname "$0")/lib/coord_lab.sh"
 lab_trap
 
 N=5
@@ -43,9 +43,6 @@ for n in $(seq 1 $N); do
 	wait_coord_members "$n" $N 60 || { not_ok "node $n sees $N members"; exit 1; }
 done
 
-event_json() { ctl "$1" --json events | jq -c --arg id "$2" '.events[] | select(.id == $id)'; }
-last_reported() { ctl "$1" --json events | jq -r '[.events[] | select(.reason == "reported")][-1].id // empty'; }
-releases_of() { awk -v id="$2" '$2 == id { c++ } END { print c + 0 }' "$LAB_DIR/$1/release.log" 2>/dev/null || echo 0; }
 release_time() { awk -v id="$2" '$2 == id { print $1; exit }' "$LAB_DIR/$1/release.log" 2>/dev/null; }
 grace_between() {	# N ARG FROM TO: node N's ganesha answered true to ARG in (FROM, TO)
 	awk -v a="$2" -v f="$3" -v t="$4" \

@@ -6,7 +6,7 @@
  * 50 ms; it is killed, stopped and restarted, and an impostor sends
  * heartbeats without owning the name.  Children die with the test
  * (PR_SET_PDEATHSIG); an alarm bounds the run.  The end to end case with
- * a real ganesha is tests/lab/test_detect.sh.
+ * a real ganesha is tests/lab/cases/test_detect.sh.
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -3,7 +3,7 @@
 # A real NFSv4 client's lock through failover (one bring-up for the group):
 # 3 nodes with corosync, pacemaker, a real nfs-ganesha 4.3 each exporting
 # one shared directory, coordd and coord's monitor agent, an IPaddr2 VIP
-# per node; clients (tests/lab/nfs4_client) in their own namespace on the
+# per node; clients (tests/lab/tools/nfs4_client) in their own namespace on the
 # bridge.  Client A holds a byte-range lock through a VIP and must reclaim
 # it where the VIP moves; client B tries to take the same lock all along.
 #   1. coord, one death: A reclaims through VIP1 on node 2; B never granted.
@@ -15,10 +15,10 @@
 #      node 3: B takes A's lock, A's reclaim is refused: the old method's
 #      failure (nothing waits for the notify), whatever the machine's speed.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
-. "$(dirname "$0")/seed_method.sh"
-. "$(dirname "$0")/nfs_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
+. "$(dirname "$0")/../lib/seed_method.sh"
+. "$(dirname "$0")/../lib/nfs_lab.sh"
 nfs_lab_trap
 VIP1=$(vip_of 1) VIP2=$(vip_of 2) VIP3=$(vip_of 3)
 FILE=shared-lock
@@ -31,7 +31,6 @@ fi
 ok "3 nodes up, VIP N on node N, no ganesha in grace"
 GW=$LAB_DIR/grace-watch.log
 
-vip_moved() { s=$(vip_holder "$1") && [ "$s" != "$2" ]; }	# VIP FROM
 stop_pids() { nfs_client_stop "$@"; }
 # B's grants in LOG after T0: "moved" VIP: every grant is a loss; a
 # survivor's own VIP (grace start G of that survivor): a grant after G is a
@@ -51,9 +50,6 @@ check_b_survivor() {	# LOG VIP NODE T0: B through a survivor's own VIP
 	GAP_GRANTS=$(( ${GAP_GRANTS:-0} + w ))
 }
 last_try() { awk '$3 == "TRY" {r = $NF} END {print r}' "$1"; }
-tries_since() {	# LOG T COUNT: at least COUNT of B's answers in LOG since T
-	[ "$(awk -v t="$2" '$1 >= t && $3 == "TRY"' "$1" 2>/dev/null | wc -l)" -ge "$3" ]
-}
 b_answered() {	# TAG T COUNT VIP...: COUNT answers since T through each
 	local tag=$1 t=$2 c=$3 v; shift 3
 	for v in "$@"; do tries_since "$LAB_DIR/B-$tag-$v.log" "$t" "$c" || return 1; done
@@ -79,13 +75,13 @@ bpids=$(start_b s1 "$VIP1" "$VIP2" "$VIP3")
 nfs_watch "$GW"
 # Before the death, B has answered through every VIP and the grace watch
 # has its first samples: waited for, not slept.
-nfs_wait_for 60 b_answered s1 0 1 "$VIP1" "$VIP2" "$VIP3" && nfs_wait_for 30 watched ||
+wait_for 60 b_answered s1 0 1 "$VIP1" "$VIP2" "$VIP3" && wait_for 30 watched ||
 	echo "# B or the grace watch did not start within 60 s"
 check "before the failover, B is denied through every VIP" \
 	[ "$(grep -l 'result=DENIED' "$LAB_DIR"/B-s1-*.log | wc -l)" = 3 ]
 t0=$(now_us)
 nfs_ganesha_kill 1
-if nfs_wait_for 60 vip_moved "$VIP1" 1; then
+if wait_for 60 vip_moved "$VIP1" 1; then
 	t_vip=$(now_us); S=$(vip_holder "$VIP1")
 	ok "VIP1 moved to node $S, $(ms_since "$t0" "$t_vip") ms after the death"
 else
@@ -108,9 +104,9 @@ for n in 1 2 3; do
 done
 # B keeps trying until both survivors are out of grace and it met A's lock:
 # two more answers through every VIP, the second asked once grace was over.
-nfs_wait_for 40 nfs_no_grace_but 1
+wait_for 40 nfs_no_grace_but 1
 t_ng=$(now_us)
-nfs_wait_for 30 b_answered s1 "$t_ng" 2 "$VIP1" "$VIP2" "$VIP3" ||
+wait_for 30 b_answered s1 "$t_ng" 2 "$VIP1" "$VIP2" "$VIP3" ||
 	echo "# B did not answer twice through every VIP after grace"
 stop_pids $bpids
 check "B through VIP1 (moved to node $S) was never granted A's lock" \
@@ -134,7 +130,7 @@ bpids=$(start_b s3 "$VIP1" "$VIP3")
 t0=$(now_us)
 nfs_ganesha_kill 2
 both_on_3() { [ "$(vip_holder "$VIP1")" = 3 ] && [ "$(vip_holder "$VIP2")" = 3 ]; }
-check "VIP1 and VIP2 moved to node 3" nfs_wait_for 60 both_on_3
+check "VIP1 and VIP2 moved to node 3" wait_for 60 both_on_3
 nfs_wait_event 60 "$A" RECLAIMED "$t0" || nfs_wait_event 1 "$A" LOST "$t0"
 t_a=$(nfs_first "$A" RECLAIMED "$t0")
 if [ -n "$t_a" ]; then
@@ -145,7 +141,7 @@ else
 fi
 grep -q "recovery event 5 .*ip $VIP2" "$LAB_DIR/3/ganesha.log" &&
 	echo "# node 3's ganesha: takeover of $VIP2 (node 2's records, A's among them)"
-nfs_wait_for 40 nfs_no_grace_but 1 2
+wait_for 40 nfs_no_grace_but 1 2
 sleep 1.5
 stop_pids $bpids
 check "cascade: B through VIP1 (moved to node 3) was never granted A's lock" \
@@ -158,14 +154,14 @@ stop_pids "$apid"
 reset_stack() {	# DEAD...
 	local n
 	for n in "$@"; do nfs_ganesha_start "$n" || return 1; done
-	if ! nfs_wait_for 90 nfs_vips_home; then
-		echo "# VIPs not home: ganesha-active on nodes $(nfs_active_nodes); VIP1 on $(vip_holder "$VIP1")"
+	if ! wait_for 90 nfs_vips_home; then
+		echo "# VIPs not home: ganesha-active on nodes $(active_nodes); VIP1 on $(vip_holder "$VIP1")"
 		for n in "$@"; do
 			echo "# node $n: get_grace $(get_grace "$n"), coordd: $(lab_exec "$n" "$COORDCTL" status 2>&1 | head -3 | tr '\n' ' ')"
 		done
 		return 1
 	fi
-	nfs_wait_for 60 nfs_no_grace
+	wait_for 60 nfs_no_grace
 }
 check "node 1's and node 2's ganesha back, every VIP home" reset_stack 1 2
 
@@ -178,7 +174,7 @@ for i in $(seq 1 $M); do
 		--file "m$i-a" --file "m$i-b" --renew-ms 500)"
 done
 all_holding() { local i; for i in $(seq 1 $M); do grep -q ' HOLDING ' "$LAB_DIR/m$i.log" || return 1; done; }
-check "$M clients hold 2 locks each" nfs_wait_for 60 all_holding
+check "$M clients hold 2 locks each" wait_for 60 all_holding
 for i in $(seq 1 $M); do
 	v=$VIP2; [ $((i % 2)) = 1 ] && v=$VIP1
 	tpids="$tpids $(nfs_client_bg "$LAB_DIR/t$i.log" try --server "$v" --id "thief-m$i" \
@@ -188,13 +184,13 @@ nfs_watch "$GW"
 sleep 1
 t0=$(now_us)
 nfs_ganesha_kill 1
-check "VIP1 moved" nfs_wait_for 60 vip_moved "$VIP1" 1
+check "VIP1 moved" wait_for 60 vip_moved "$VIP1" 1
 S=$(vip_holder "$VIP1")
 vip1_reclaimed() {
 	local i
 	for i in $(seq 1 2 $M); do [ -n "$(nfs_first "$LAB_DIR/m$i.log" RECLAIMED "$t0")" ] || return 1; done
 }
-nfs_wait_for 60 vip1_reclaimed
+wait_for 60 vip1_reclaimed
 echo "# reclaim latency from node 1's death (VIP1 to node $S):"
 echo "#   client        VIP            reclaimed at"
 lost=0 reclaimed=0 lat=
@@ -217,7 +213,7 @@ for i in $(seq 2 2 $M); do
 		kept=$((kept + 1))
 done
 check "every VIP2 client kept its locks without recovery ($kept of $((M / 2)))" [ "$kept" = $((M / 2)) ]
-nfs_wait_for 40 nfs_no_grace_but 1
+wait_for 40 nfs_no_grace_but 1
 sleep 1
 stop_pids $tpids
 sleep 0.5
@@ -239,7 +235,7 @@ sleep 1
 t0=$(now_us)
 nfs_power_off 1
 t_vip=
-nfs_wait_for 60 vip_moved "$VIP1" 1 && t_vip=$(now_us) &&
+wait_for 60 vip_moved "$VIP1" 1 && t_vip=$(now_us) &&
 	echo "# VIP1 on node $(vip_holder "$VIP1") at $(ms_since "$t0" "$t_vip") ms"
 S=$(vip_holder "$VIP1")
 reclaimed=0 window=0
@@ -272,7 +268,7 @@ else
 fi
 grep -q "recovery event 5 .*ip $VIP1" "$LAB_DIR/2/ganesha.log" &&
 	echo "# node 2's ganesha log: takeover of $VIP1"
-nfs_wait_for 40 nfs_no_grace_but 1
+wait_for 40 nfs_no_grace_but 1
 sleep 1.5
 stop_pids $bpids
 if [ $window = 0 ]; then
@@ -318,13 +314,13 @@ sleep 1
 t0=$(now_us)
 b2_granted() { [ -n "$(nfs_first "$B2" TRY "$t0" result=GRANTED)" ]; }
 old_method_failover 2 3 b2_granted
-if nfs_wait_for 30 vip_moved "$VIP2" 2; then
+if wait_for 30 vip_moved "$VIP2" 2; then
 	echo "# VIP2 seen on node $(vip_holder "$VIP2") by $(ms_since "$t0" "$(now_us)") ms"
 fi
 nfs_wait_event 60 "$B2" TRY "$t0" result=GRANTED
 nfs_wait_event 30 "$A2" LOST "$t0"
 node3_grace() { [ -n "$(nfs_grace_since "$GW" 3 "$t0")" ]; }
-nfs_wait_for 30 node3_grace
+wait_for 30 node3_grace
 t_b=$(nfs_first "$B2" TRY "$t0" result=GRANTED)
 t_l=$(nfs_first "$A2" LOST "$t0")
 g=$(nfs_grace_since "$GW" 3 "$t0")

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Hostile CPG peers on a real 3-node cluster (one bring-up): a second CPG
-# process on node 3 (tests/lab/hostile_peer.c, not a coordd) joins coordd's
+# process on node 3 (tests/lab/tools/hostile_peer.c, not a coordd) joins coordd's
 # group and sends malformed and semantically bad messages.  For each kind:
 # the specific counter of `coordctl --json status` rises by exactly what
 # was sent on every coordd, the warning is in every coordd.log, coordd
@@ -11,8 +11,8 @@
 # it) with one, whose clean leave while its node lives confirms nothing;
 # the hostile process joining, leaving or being killed is no node death.  docs/protocol.md "Hostile peers" lists what each proves.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
 lab_trap
 HOSTILE=$B/tests/lab/hostile_peer
 
@@ -55,14 +55,6 @@ log_lines() {	# N PATH: warning lines about this counter in node N's log
 		"$LAB_DIR/$1/coordd.log"
 }
 events_json() { ctl "$1" --json events; }
-event_json() {	# N EVENT-ID
-	ctl "$1" --json events | jq -c --arg id "$2" '.events[] | select(.id == $id)'
-}
-grace_time() {	# N ARG AFTER: when node N's ganesha answered true to ARG
-	awk -v a="$2" -v after="${3:-0}" '$3 == a && $4 == "true" && $1 > after { print $1; exit }' \
-		"$LAB_DIR/$1/grace.rec"
-}
-last_release() { tail -n 1 "$LAB_DIR/$1/release.log" 2>/dev/null; }
 all_alive() {
 	for n in 1 2 3; do kill -0 "$(coord_pid $n)" 2>/dev/null || return 1; done
 }
@@ -71,16 +63,6 @@ wait_all_members() {	# COUNT
 }
 grace_count() { wc -l <"$LAB_DIR/$1/grace.rec"; }
 event_count() { events_json "$1" | jq '.events | length'; }
-
-ended_on() {	# EVENT-ID NODE...: every one of them records the event ended
-	local id=$1 n; shift
-	for n in "$@"; do
-		case $(event_json "$n" "$id" | jq -r .state) in
-		released|release-failed|abandoned|cancelled|done) ;;
-		*) return 1 ;;
-		esac
-	done
-}
 
 # barrier_checks LABEL T0 RC BEFORE SURVIVORS OUTCOME: a death on node 1
 # released once more, with OUTCOME, after nodes 2 and 3 entered grace, and
@@ -102,8 +84,7 @@ barrier_checks() {
 	done
 	# death --wait returns when the origin's record ends; the others end
 	# theirs when its RELEASE is delivered to them: wait for that, not a time.
-	i=0
-	until ended_on "$id" 1 2 3 || [ $i -ge 200 ]; do sleep 0.1; i=$((i + 1)); done
+	wait_for 20 ended_on "$id" 1 2 3
 	sets=""
 	for n in 1 2 3; do
 		sets="$sets|$(event_json $n "$id" | jq -c '[.state, ([.survivors[].node_id] | sort)]')"

@@ -1,16 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Self-test of the lab harness (tests/lab/lab.sh) and of fake_ganesha:
+# Self-test of the lab harness (tests/lab/lib/lab.sh) and of fake_ganesha:
 # one 3-node bring-up, quorum, a private bus per node, grace over D-Bus
 # with its record line, the fault modes, a node's corosync stopped and
 # restarted under a living anchor, a partition, a real ganesha.nfsd, then
 # teardown and a check that nothing of the lab is left; last, a 1-node lab
 # whose script dies in the middle must still be cleaned by the trap.
-# Needs root.  Prints TAP.  Usage: B=build bash tests/lab/test_lab_harness.sh
+# Needs root.  Prints TAP.  Usage: B=build bash tests/lab/cases/test_lab_harness.sh
 set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-. "$HERE/lab.sh"
-. "$HERE/coord_lab.sh"
+LIB=$(cd "$(dirname "$0")/../lib" && pwd)
+. "$LIB/lab.sh"
+. "$LIB/coord_lab.sh"
 lab_trap
 
 dbus_admin() {	# N METHOD [ARG...]: dbus-send to org.ganesha.nfsd in node N
@@ -243,7 +243,7 @@ timeout 120 bash -c '
 	lab_up 1 || exit 1
 	lab_bg 1 /dev/null sleep 1000 >/dev/null
 	echo "$LAB_DIR $LAB_ID $(cat $LAB_DIR/1/anchor.pid) $(ip netns pids "$(_lab_ns 1)" | tr "\n" " ")"
-	kill -TERM $$; sleep 30' _ "$HERE" >"$OUT" 2>/dev/null
+	kill -TERM $$; sleep 30' _ "$LIB" >"$OUT" 2>/dev/null
 read -r D2 ID2 A2 PIDS2 <"$OUT"
 rm -f "$OUT"
 if [ -z "${D2:-}" ]; then

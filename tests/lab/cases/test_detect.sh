@@ -14,16 +14,11 @@
 #      death reported once it is gone;
 #   5. node 3 rides out a restart (detect_restart_wait_ms): no event.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
 lab_trap
 HB_MS=2000
 
-wait_for() {	# SECONDS command...: poll every 50 ms
-	local limit=$(( $1 * 20 )) i=0; shift
-	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.05; i=$((i + 1)); done
-	return 1
-}
 local_is() {	# N STATE [HOW]: coordctl status's local server on node N
 	local got
 	got=$(ctl "$1" --json status 2>/dev/null | jq -r '.daemon.local_server | "\(.state) \(.detected_by)"')
@@ -36,7 +31,6 @@ reported_events() {	# N ORIGIN: events with reason reported from ORIGIN
 member_server() {	# N OF: node N's view of node OF's server
 	ctl "$1" --json status | jq -r --argjson o "$2" '.members[] | select(.node_id == $o) | .server'
 }
-ganesha_pid() { lab_exec "$1" cat /run/ganesha.pid; }
 released() { [ "$(release_count "$1")" -ge "$2" ]; }
 
 echo "# bringing up 3 nodes with a real nfs-ganesha each"

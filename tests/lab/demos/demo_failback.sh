@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # make demo-failback: a VIP moving back home (failback) on the real stack
 # (3 nodes, corosync, pacemaker, nfs-ganesha 4.3 over one shared export,
-# coordd, real NFSv4 clients from tests/lab/nfs4_client).  Client A holds a
+# coordd, real NFSv4 clients from tests/lab/tools/nfs4_client).  Client A holds a
 # write lock through VIP1; client B tries the same range through every VIP
 # every 250 ms.  Node 1's ganesha dies: VIP1 fails over to node 2 and A
 # reclaims there.  Then node 1's ganesha comes back and pacemaker brings
@@ -12,9 +12,9 @@
 # paused from VIP1's leaving until A's reclaim on node 1 is answered (see
 # hold_lease).
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
-. "$(dirname "$0")/nfs_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
+. "$(dirname "$0")/../lib/nfs_lab.sh"
 nfs_lab_trap
 NFS_GATE=1
 VIP1=$(vip_of 1) VIP2=$(vip_of 2) VIP3=$(vip_of 3)
@@ -28,14 +28,6 @@ pcmk_at() {	# N T TEXT
 		[ "$t" -ge "$2" ] && { echo "$t"; break; }
 	done)
 	echo "$line"
-}
-
-vip1_watch() {	# OUT: VIP1's holder and each node's grace, every 10 ms
-	local args="" n
-	for n in 1 2 3; do args="$args $n:/run/netns/$(_lab_ns $n):$LAB_DIR/$n/bus.sock"; done
-	# shellcheck disable=SC2086
-	"$B/tests/lab/vip_watch" --vip "$VIP1" --interval-ms 10 $args >"$1" 2>&1 &
-	echo $!
 }
 
 # Prints the return's timeline since T0 (node 1's ganesha restarted).
@@ -100,11 +92,11 @@ hold_lease() {	# TAG T0
 		awk -v t="$since" '$1 >= t && $2 == "vip" && $3 != "holder=2" { f = 1 } END { exit !f }' "$vlog"
 	}
 	a_answered() { [ -n "$(nfs_first "$alog" RECLAIMED "$since")$(nfs_first "$alog" LOST "$since")" ]; }
-	nfs_wait_for 120 vip1_left_2 || return 0
+	wait_for 120 vip1_left_2 || return 0
 	g2=$(lab_exec 2 cat /run/ganesha.pid)
 	kill -STOP "$g2"
 	echo "$(now_us) node 2: its ganesha paused (A's lease there cannot end now)" >"$LAB_DIR/pause-$1.log"
-	nfs_wait_for 90 a_answered
+	wait_for 90 a_answered
 	kill -CONT "$g2"
 	echo "$(now_us) node 2: its ganesha resumed (A's reclaim answered)" >>"$LAB_DIR/pause-$1.log"
 }
@@ -128,15 +120,15 @@ run() {	# TAG
 	nfs_wait_event 30 "$LAB_DIR/A-$tag.log" RECLAIMED "$t"
 	echo "   failover: node 1's ganesha killed; VIP1 on node $(vip_holder "$VIP1"), client A reclaimed" \
 		"there at $(ms_since "$t" "$(nfs_first "$LAB_DIR/A-$tag.log" RECLAIMED "$t")") ms"
-	nfs_wait_for 60 nfs_no_grace_but 1
+	wait_for 60 nfs_no_grace_but 1
 	echo "   the failover's grace is over; node 1's ganesha restarts:"
 	t0=$(now_us)
 	nfs_ganesha_start 1
 	tup=$(now_us)
 	[ "$tag" = plain ] && hold_lease "$tag" "$t0"
-	nfs_wait_for 60 nfs_vips_home
+	wait_for 60 nfs_vips_home
 	nfs_wait_event 30 "$LAB_DIR/A-$tag.log" RECLAIMED "$t0" || nfs_wait_event 1 "$LAB_DIR/A-$tag.log" LOST "$t0"
-	nfs_wait_for 60 nfs_no_grace
+	wait_for 60 nfs_no_grace
 	sleep 2		# B's tries once every grace is over
 	nfs_client_stop $bpids
 	nfs_unwatch
@@ -166,7 +158,7 @@ lab_exec 1 crm_resource --resource vip1-group --meta --set-parameter target-role
 	--parameter-value Stopped >/dev/null 2>&1
 vip1_gone() { [ -z "$(vip_holder "$VIP1")" ] && ! lab_exec 1 crm_resource --resource vip1-group --locate 2>/dev/null |
 	grep -q 'is running'; }
-nfs_wait_for 60 vip1_gone
+wait_for 60 vip1_gone
 # The group's rules go, then the group; the primitive comes stopped (a
 # constraint may only name a resource that exists), gets its rules, starts.
 cib() { lab_exec 1 cibadmin "$@" >"$LAB_DIR/cibadmin.out" 2>&1 || { cat "$LAB_DIR/cibadmin.out"; return 1; }; }
@@ -177,7 +169,7 @@ cib --replace -o constraints -X "<constraints>$(NFS_GATE=0 _nfs_vip_rules_xml 1
 	for v in 2 3; do _nfs_vip_rules_xml $v; done)</constraints>" &&
 lab_exec 1 crm_resource --resource vip1 --meta --set-parameter target-role --parameter-value Started \
 	>/dev/null 2>&1 || { echo "could not make VIP1 a plain IPaddr2 resource"; exit 1; }
-nfs_wait_for 60 nfs_vips_home && nfs_wait_for 60 nfs_no_grace || { echo "VIP1 not home"; exit 1; }
+wait_for 60 nfs_vips_home && wait_for 60 nfs_no_grace || { echo "VIP1 not home"; exit 1; }
 
 echo
 echo "== without the gate: client A holds a write lock through VIP1 on node 1"

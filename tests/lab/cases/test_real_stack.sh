@@ -6,12 +6,12 @@
 # coord's monitor agent as a pacemaker clone.  ganesha.nfsd is killed on
 # the node holding the VIP; the VIP must move only after every surviving
 # ganesha is in grace, which the release command itself records
-# (tests/lab/release_probe.sh).  Then a whole node is stopped.  Last, the
+# (tests/lab/tools/release_probe.sh).  Then a whole node is stopped.  Last, the
 # same failover with the old notify + fixed-sleep method, for the timings.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
-. "$(dirname "$0")/seed_method.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
+. "$(dirname "$0")/../lib/seed_method.sh"
 lab_trap
 VIP=198.18.0.100
 
@@ -23,19 +23,10 @@ for n in 1 2 3; do
 	# ganesha lifting an empty grace at its next reaper run.
 	ganesha_vip_client $n $VIP
 	check "node $n: real ganesha.nfsd answers on D-Bus" ganesha_start $n
-	cat >"$LAB_DIR/$n/coordd.conf" <<CONF
-vip = $VIP
-grace_call_timeout_ms = 5000
-barrier_deadline_ms = 10000
-deadline_policy = hold
-release_command = $COORD_TOP/tests/lab/release_probe.sh $LAB_DIR $n 3
-log_target = $LAB_DIR/$n/coordd.log
-log_level = debug
-socket_group = root
-# The agent's path (its monitor reports the death); coordd's own watch is
-# tests/lab/test_detect.sh's, and would release the old method's run below.
-detect = off
-CONF
+	coord_probe_config $n $VIP
+	# The agent's path (its monitor reports the death); coordd's own watch is
+	# tests/lab/cases/test_detect.sh's, and would release the old method's run below.
+	echo "detect = off" >>"$LAB_DIR/$n/coordd.conf"
 	coord_start $n >/dev/null
 	lab_start_pacemaker $n
 done
@@ -45,16 +36,6 @@ lab_exec 1 cibadmin -C -o resources -X "$(pcmk_mon_clone_xml 2s)"
 lab_exec 1 cibadmin -C -o resources -X "$(pcmk_vip_xml vip "$VIP")"
 lab_exec 1 cibadmin -C -o constraints -X "$(pcmk_vip_rule_xml vip)"
 
-active_nodes() {	# nodes with ganesha-active=1, as node 1's attrd sees them
-	lab_exec 1 attrd_updater -Q -A -n ganesha-active 2>/dev/null |
-		sed -n 's/.*host="node\([0-9]*\)".*value="1".*/\1/p' | sort | tr '\n' ' '
-}
-wait_for() {	# SECONDS command...: poll every 50 ms
-	local limit=$(( $1 * 20 )) i=0; shift
-	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.05; i=$((i + 1)); done
-	return 1
-}
-all_active() { [ "$(active_nodes)" = "1 2 3 " ]; }
 check "the monitor agent set ganesha-active=1 on every node" wait_for 60 all_active
 # (the redirect inside: on the check it would hide the check's own line)
 vip_runs() { vip_holder $VIP >/dev/null; }
@@ -65,9 +46,8 @@ echo "# VIP on node $H"
 # --- 1. ganesha.nfsd killed on the VIP's node ---
 t0=$(now_us)
 kill -9 "$(lab_exec "$H" cat /run/ganesha.pid)"
-moved() { s=$(vip_holder $VIP) && [ "$s" != "$H" ]; }
 S=
-if wait_for 60 moved; then
+if wait_for 60 vip_moved $VIP "$H"; then
 	t_vip=$(now_us)
 	S=$(vip_holder $VIP)
 	ok "the VIP moved from node $H to node $S, $(( (t_vip - t0) / 1000 )) ms after ganesha's death"
@@ -132,8 +112,7 @@ kill -9 "$(lab_exec "$H2" cat /run/ganesha.pid)"
 lab_exec "$H2" attrd_updater -D -n grace-active >/dev/null 2>&1
 SEED_GRACE_DELAY=5 seed_failover "$H2"
 lab_exec "$H2" attrd_updater -D -n ganesha-active
-moved2() { s=$(vip_holder $VIP) && [ "$s" != "$H2" ]; }
-if wait_for 60 moved2; then
+if wait_for 60 vip_moved $VIP "$H2"; then
 	SEED_DEATH_TO_VIP_MS=$(( ($(now_us) - t0) / 1000 ))
 	ok "old method: the VIP moved $SEED_DEATH_TO_VIP_MS ms after ganesha's death (death detected at once)"
 else

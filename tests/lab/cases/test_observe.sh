@@ -11,8 +11,8 @@
 # - a hostile scraper (connections that never finish their request) costs
 #   coordd bounded memory and neither the loop nor Prometheus' scrapes.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
 lab_trap
 
 NOTIFY_LISTEN=$B/tests/lab/notify_listen
@@ -32,18 +32,12 @@ fi
 ctl_quiet() { ctl "$@" >/dev/null; }
 notes() { cat "$LAB_DIR/notify.log" 2>/dev/null; }
 count_notes() { notes | grep -c "$1"; }	# PATTERN
-wait_note() {	# PATTERN [SECONDS]
-	i=0
-	while [ $i -lt $(( ${2:-20} * 10 )) ]; do
-		notes | grep -q "$1" && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
+noted() { notes | grep -q "$1"; }	# PATTERN
+wait_note() { wait_for "${2:-20}" noted "$1"; }	# PATTERN [SECONDS]
 
 # Node 1's coordd runs as under systemd: NOTIFY_SOCKET and a 1 s watchdog.
 lab_bg 1 "$LAB_DIR/notify.log" "$NOTIFY_LISTEN" "$LAB_DIR/notify.sock" >/dev/null
-i=0; until [ -S "$LAB_DIR/notify.sock" ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for 5 test -S "$LAB_DIR/notify.sock"
 for n in 1 2 3; do
 	coord_config $n release 8000 5000
 	echo "metrics_listen = 198.18.0.$n:$PORT" >>"$LAB_DIR/$n/coordd.conf"
@@ -94,8 +88,7 @@ after=$(count_notes 'WATCHDOG=1')
 kill -CONT "$pid1"
 check "no WATCHDOG=1 while coordd's loop is stopped (SIGSTOP: $before -> $after)" [ "$after" = "$before" ]
 pinged_again() { [ "$(count_notes 'WATCHDOG=1')" -gt "$after" ]; }
-wait_for_ping() { local i=0; until pinged_again; do i=$((i + 1)); [ $i -ge 200 ] && return 1; sleep 0.1; done; }
-wait_for_ping
+wait_for 20 pinged_again
 resumed=$(count_notes 'WATCHDOG=1')
 check "WATCHDOG=1 again after SIGCONT ($after -> $resumed)" [ "$resumed" -gt "$after" ]
 
@@ -206,8 +199,8 @@ done
 # before that, one it is about to close would count as held.
 all_tried() { [ "$(grep -c '^tried ' "$LAB_DIR/slow.log")" -ge 20 ]; }
 queue_empty() { [ "$(lab_exec 3 ss -Hltn "( sport = :$PORT )" | awk '{print $2}')" = 0 ]; }
-i=0
-until { all_tried && queue_empty; } || [ $i -ge 300 ]; do sleep 0.1; i=$((i + 1)); done
+tried_and_taken() { all_tried && queue_empty; }
+wait_for 30 tried_and_taken
 rss1=$(rss "$pid3")
 conns=$(lab_exec 3 ss -Htn state established "( sport = :$PORT )" | wc -l)
 echo "# node 3: $conns connection(s) held on :$PORT, RSS $rss0 -> $rss1 KiB"

@@ -9,8 +9,8 @@
 # Every assertion is on recorded facts: release logs, grace records,
 # `coordctl --json`, the Valgrind log.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
 lab_trap
 
 DEADLINE=3000 GRACE_TIMEOUT=2000
@@ -57,22 +57,10 @@ for n in 1 2 3; do
 	check "node $n: coordd sees 3 members" wait_coord_members $n 3 60
 done
 
-event_json() { ctl "$1" --json events | jq -c --arg id "$2" '.events[] | select(.id == $id)'; }
 ev() { event_json "$1" "$2" | jq -r "$3"; }	# N ID JQ-EXPR
-last_reported() { ctl "$1" --json events | jq -r '[.events[] | select(.reason == "reported")][-1].id // empty'; }
 # A death without --wait: its id from coordd's answer (the record itself
 # exists only once the DEATH comes back through CPG).
 death_id() { ctl "$1" --json death | jq -r '.event.id // empty'; }
-releases_of() { awk -v id="$2" '$2 == id { c++ } END { print c + 0 }' "$LAB_DIR/$1/release.log" 2>/dev/null || echo 0; }
-# wait_for SECONDS command...: polls every 0.1 s
-wait_for() {
-	limit=$(( $1 * 10 )); shift
-	i=0
-	until "$@"; do
-		i=$((i + 1)); [ $i -ge "$limit" ] && return 1
-		sleep 0.1
-	done
-}
 state_is() { [ "$(ev "$1" "$2" .state)" = "$3" ]; }
 grace_true_after() {	# N ARG T0: a true answer for ARG recorded after T0
 	awk -v a="$2" -v t="$3" '$3 == a && $4 == "true" && $1 > t { f = 1 } END { exit !f }' \

@@ -2,17 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # make demo-nfs: the real stack (3 nodes, corosync, pacemaker, IPaddr2, a
 # real nfs-ganesha 4.3 per node over one shared export, coordd) and real
-# NFSv4 clients (tests/lab/nfs4_client).  Client A holds a write lock
+# NFSv4 clients (tests/lab/tools/nfs4_client).  Client A holds a write lock
 # through VIP1 on node 1; client B wants the same lock.  Node 1's ganesha
 # dies twice: once with coord, once with the old method (notify + fixed
 # 5 s sleep) while node 2's notify is held until client B has been granted
 # the lock there (nothing in the old method waits for it, so the loss is the
 # design's, not the machine's speed).  One timeline each.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
-. "$(dirname "$0")/seed_method.sh"
-. "$(dirname "$0")/nfs_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
+. "$(dirname "$0")/../lib/seed_method.sh"
+. "$(dirname "$0")/../lib/nfs_lab.sh"
 nfs_lab_trap
 VIP1=$(vip_of 1)
 FILE=demo-lock
@@ -88,7 +88,7 @@ nfs_client_stop "$apid" "$bpid"; nfs_unwatch
 
 echo
 echo "== resetting: node 1's ganesha back, VIP1 home, grace over"
-nfs_ganesha_start 1 && nfs_wait_for 90 nfs_vips_home && nfs_wait_for 60 nfs_no_grace ||
+nfs_ganesha_start 1 && wait_for 90 nfs_vips_home && wait_for 60 nfs_no_grace ||
 	{ echo "reset failed"; exit 1; }
 # No coord: its monitor clone stopped (the attributes stay), coordd stopped.
 lab_exec 1 crm_resource --resource mon-clone --meta --set-parameter target-role \
@@ -104,7 +104,7 @@ b_granted() { [ -n "$(nfs_first "$LAB_DIR/B-old.log" TRY "$t0" result=GRANTED)" 
 old_method_failover 1 2 b_granted
 nfs_wait_event 30 "$LAB_DIR/A-old.log" LOST "$t0" || nfs_wait_event 1 "$LAB_DIR/A-old.log" RECLAIMED "$t0"
 node2_grace() { [ -n "$(nfs_grace_since "$LAB_DIR/grace-old.log" 2 "$t0")" ]; }
-nfs_wait_for 70 node2_grace	# the late notify, to show when it landed
+wait_for 70 node2_grace	# the late notify, to show when it landed
 sleep 1
 timeline "$t0" old
 tb=$(nfs_first "$LAB_DIR/B-old.log" TRY "$t0" result=GRANTED)

@@ -133,6 +133,10 @@ nfs_first() {	# LOG EVENT [AFTER_US] [PATTERN]: time (us) of the first such line
 		'$3 == e && $1 >= t && index($0, p) {print $1; exit}' "$1" 2>/dev/null
 }
 
+tries_since() {	# LOG T COUNT: at least COUNT of a trying client's answers in LOG since T
+	[ "$(awk -v t="$2" '$1 >= t && $3 == "TRY"' "$1" 2>/dev/null | wc -l)" -ge "$3" ]
+}
+
 # Waits (bounded) for such a line.
 nfs_wait_event() {	# SECONDS LOG EVENT [AFTER_US] [PATTERN]
 	local limit=$(( $1 * 10 )) i=0
@@ -153,17 +157,6 @@ nfs_wait_event() {	# SECONDS LOG EVENT [AFTER_US] [PATTERN]
 # can block its D-Bus thread for seconds ("Unable to start grace, grace
 # status 0x6 ... Retry grace": 4.7 s seen), longer than the default 2 s
 # probe (docs/deploy.md).
-
-nfs_active_nodes() {	# nodes with ganesha-active=1, as node N sees them
-	lab_exec "${1:-1}" attrd_updater -Q -A -n ganesha-active 2>/dev/null |
-		sed -n 's/.*host="node\([0-9]*\)".*value="1".*/\1/p' | sort | tr '\n' ' '
-}
-
-nfs_wait_for() {	# SECONDS command...: poll every 50 ms
-	local limit=$(( $1 * 20 )) i=0; shift
-	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.05; i=$((i + 1)); done
-	return 1
-}
 
 # NFS_GATE=1: each VIP is a group vipN-group [vipN-gate, vipN] (the gate
 # agent, issue 19), and the rules name the group; 0 (the default): the
@@ -190,19 +183,7 @@ _nfs_vip_rules_xml() {	# V
 	echo "<rsc_location id=\"$r-last\" rsc=\"$r\" node=\"node$n3\" score=\"0\"/>"
 }
 
-nfs_coordd_config() {	# N
-	local n=$1
-	cat >"$LAB_DIR/$n/coordd.conf" <<CONF
-vip = $(vip_of "$n")
-grace_call_timeout_ms = 5000
-barrier_deadline_ms = 10000
-deadline_policy = hold
-release_command = $COORD_TOP/tests/lab/release_probe.sh $LAB_DIR $n 3
-log_target = $LAB_DIR/$n/coordd.log
-log_level = debug
-socket_group = root
-CONF
-}
+nfs_coordd_config() { coord_probe_config "$1" "$(vip_of "$1")"; }	# N
 
 nfs_vips_home() {	# every VIP on its own node
 	local v
@@ -251,8 +232,8 @@ nfs_stack_up() {
 	done
 	lab_exec 1 cibadmin --replace -o constraints -X \
 		"<constraints>$(for v in 1 2 3; do _nfs_vip_rules_xml $v; done)</constraints>" || return 1
-	nfs_wait_for 60 nfs_vips_home || { lab_log "VIPs not at home"; return 1; }
-	nfs_wait_for 60 nfs_no_grace
+	wait_for 60 nfs_vips_home || { lab_log "VIPs not at home"; return 1; }
+	wait_for 60 nfs_no_grace
 }
 
 # Background get_grace poll of node N (every 100 ms, while a failover is
@@ -289,6 +270,18 @@ nfs_unwatch() {
 	# shellcheck disable=SC2086
 	[ -n "${NFS_WATCHERS:-}" ] && kill $NFS_WATCHERS 2>/dev/null
 	NFS_WATCHERS=
+}
+
+# tests/lab/tools/vip_watch samples every 10 ms where VIP1 is (the address
+# on each node's interface) and what each node's ganesha answers get_grace:
+# "<us> vip holder=N" and "<us> grace node=N state=..." per change.  Prints
+# its pid: a case adds it to NFS_WATCHERS, which nfs_unwatch stops.
+vip1_watch() {	# OUT
+	local args="" n
+	for n in 1 2 3; do args="$args $n:/run/netns/$(_lab_ns $n):$LAB_DIR/$n/bus.sock"; done
+	# shellcheck disable=SC2086
+	"$B/tests/lab/vip_watch" --vip "$(vip_of 1)" --interval-ms 10 $args >"$1" 2>&1 &
+	echo $!
 }
 
 # TERM to our clients only: a pid whose process is gone may be another's by now.

@@ -5,9 +5,9 @@
 # the same failover with the old fixed-sleep method, each as a timeline.
 # Twice: with healthy survivors, then with node 3's ganesha slow (6 s).
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
-. "$(dirname "$0")/seed_method.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
+. "$(dirname "$0")/../lib/seed_method.sh"
 lab_trap
 
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%8.1f ms", (b - a) / 1000 }'; }

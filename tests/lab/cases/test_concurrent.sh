@@ -5,8 +5,8 @@
 # VIPs before the respective release.  The two dead nodes do not hold each
 # other's barrier.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
 lab_trap
 
 echo "# bringing up 5 nodes"
@@ -52,8 +52,7 @@ both_ended() {	# N: node N records two reported events, both ended
 		(.state | IN("released", "release-failed", "abandoned", "cancelled", "done")))] | length')" = 2 ]
 }
 all_ended() { local n; for n in 1 2 3 4 5; do both_ended $n || return 1; done; }
-i=0
-until all_ended || [ $i -ge 200 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for 20 all_ended
 agree=$(for n in 1 2 3 4 5; do
 	ctl $n --json events | jq -c '[.events[] | select(.reason == "reported") | [.id, .state, ([.survivors[].node_id] | sort)]] | sort'
 done | sort -u | wc -l)

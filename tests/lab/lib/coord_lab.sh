@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# coord on the lab: sourced after tests/lab/lab.sh.  Starts coordd and a
+# coord on the lab: sourced after tests/lab/lib/lab.sh.  Starts coordd and a
 # fake (or real) ganesha per node, and gives the cases small helpers that
 # read recorded facts (release logs, grace records, coordctl --json).
 #
 # Needs: B (build dir), LAB_DIR (set by lab_up).
 
-COORD_TOP=${COORD_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+# The tree's top, from this file's place (tests/lab/lib/), whatever sources it.
+COORD_TOP=${COORD_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
 B=${B:-build}
 case $B in /*) ;; *) B=$COORD_TOP/$B ;; esac
 COORDD=$B/coordd
@@ -17,25 +18,40 @@ vip_of() { echo "198.18.0.$((100 + $1))"; }
 # now in CLOCK_REALTIME microseconds, as fake_ganesha and the release log write it
 now_us() { date +%s%6N; }
 
-# coord_config N POLICY [DEADLINE_MS] [GRACE_TIMEOUT_MS]
-coord_config() {
+# Node N's coordd.conf: the keys given, in that order, then what every
+# coordd of the lab has (its log in the node's directory, at debug; its
+# control socket for root).  A key left out keeps coordd's default.
+coordd_conf() {	# N KEY=VALUE...
+	local _cn=$1 _kv; shift
+	{
+		echo "# lab node $_cn"
+		for _kv in "$@"; do echo "${_kv%%=*} = ${_kv#*=}"; done
+		echo "log_target = $LAB_DIR/$_cn/coordd.log"
+		echo "log_level = debug"
+		echo "socket_group = root"
+	} >"$LAB_DIR/$_cn/coordd.conf"
+}
+
+# The fake-ganesha lab's: each node its own VIP, socket and bus named in the
+# file, the release a line in the node's release log.
+coord_config() {	# N POLICY [DEADLINE_MS] [GRACE_TIMEOUT_MS]
 	n=$1 policy=$2 deadline=${3:-6000} gtimeout=${4:-2000}
 	d=$LAB_DIR/$n
-	cat >"$d/coordd.conf" <<CONF
-# lab node $n
-group = ganesha-grace
-socket = $d/coordd.sock
-vip = $(vip_of "$n")
-dbus_address = unix:path=$d/bus.sock
-grace_call_timeout_ms = $gtimeout
-barrier_deadline_ms = $deadline
-deadline_policy = $policy
-release_command = echo "\$(date +%s%6N) \$COORD_EVENT \$COORD_OUTCOME" >> $d/release.log
-release_retry_ms = 200
-log_target = $d/coordd.log
-log_level = debug
-socket_group = root
-CONF
+	coordd_conf "$n" group=ganesha-grace "socket=$d/coordd.sock" "vip=$(vip_of "$n")" \
+		"dbus_address=unix:path=$d/bus.sock" "grace_call_timeout_ms=$gtimeout" \
+		"barrier_deadline_ms=$deadline" "deadline_policy=$policy" \
+		"release_command=echo \"\$(date +%s%6N) \$COORD_EVENT \$COORD_OUTCOME\" >> $d/release.log" \
+		release_retry_ms=200
+}
+
+# The real stack's (pacemaker, a real ganesha): the socket and the bus at
+# their defaults, where the agents look; policy hold; the release is
+# release_probe.sh (every other node's get_grace at that moment, then
+# ganesha-active deleted).
+coord_probe_config() {	# N VIP
+	coordd_conf "$1" "vip=$2" grace_call_timeout_ms=5000 barrier_deadline_ms=10000 \
+		deadline_policy=hold \
+		"release_command=$COORD_TOP/tests/lab/tools/release_probe.sh $LAB_DIR $1 3"
 }
 
 coord_start() {	# N
@@ -84,6 +100,34 @@ wait_coord_members() {	# N COUNT [SECONDS]
 }
 
 release_count() { [ -f "$LAB_DIR/$1/release.log" ] && wc -l <"$LAB_DIR/$1/release.log" || echo 0; }
+
+# The recorded facts a case judges: node N's release log (coord_config's
+# release_command: "<us> EVENT-ID OUTCOME" a line), its fake ganesha's
+# grace record (fake_start: "<us> grace ARG ANSWER" an answer) and its coordd's
+# event records (coordctl --json events).
+last_release() { tail -n 1 "$LAB_DIR/$1/release.log" 2>/dev/null; }	# N
+releases_of() {	# N EVENT-ID: how many releases node N ran for the event
+	awk -v id="$2" '$2 == id { c++ } END { print c + 0 }' "$LAB_DIR/$1/release.log" 2>/dev/null || echo 0
+}
+grace_time() {	# N ARG [AFTER]: when (us) node N's ganesha first answered true to ARG after AFTER
+	awk -v a="$2" -v after="${3:-0}" '$3 == a && $4 == "true" && $1 > after { print $1; exit }' \
+		"$LAB_DIR/$1/grace.rec"
+}
+event_json() {	# N EVENT-ID: node N's record of the event, one line of JSON (nothing if none)
+	ctl "$1" --json events | jq -c --arg id "$2" '.events[] | select(.id == $id)'
+}
+last_reported() {	# N: the newest id of node N's records of reported deaths (nothing if none)
+	ctl "$1" --json events | jq -r '[.events[] | select(.reason == "reported")][-1].id // empty'
+}
+ended_on() {	# EVENT-ID NODE...: every one of them records the event ended
+	local id=$1 n; shift
+	for n in "$@"; do
+		case $(event_json "$n" "$id" | jq -r .state) in
+		released|release-failed|abandoned|cancelled|done) ;;
+		*) return 1 ;;
+		esac
+	done
+}
 
 # TAP helpers
 T=0 FAILED=0
@@ -209,3 +253,16 @@ vip_holder() {	# prints the node whose eth0 has VIP, or nothing
 	done
 	return 1
 }
+
+vip_moved() {	# VIP FROM: VIP is up, on a node other than FROM
+	local s
+	s=$(vip_holder "$1") && [ "$s" != "$2" ]
+}
+
+ganesha_pid() { lab_exec "$1" cat /run/ganesha.pid 2>/dev/null; }	# N: its real ganesha's
+
+active_nodes() {	# [N]: the nodes with ganesha-active=1, as node N's attrd sees them (node 1)
+	lab_exec "${1:-1}" attrd_updater -Q -A -n ganesha-active 2>/dev/null |
+		sed -n 's/.*host="node\([0-9]*\)".*value="1".*/\1/p' | sort | tr '\n' ' '
+}
+all_active() { [ "$(active_nodes 1)" = "1 2 3 " ]; }

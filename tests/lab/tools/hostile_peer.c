@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hostile_peer: a CPG client that joins coordd's group and sends bad
- * messages, for the lab (tests/lab/test_hostile.sh).  Not a coordd.
+ * messages, for the lab (tests/lab/cases/test_hostile.sh).  Not a coordd.
  *
  *   hostile_peer [-g GROUP] [-n COUNT] [-p MS] [-o NODE] [-I INC]
  *                [-c FILE] [-r FILE] [-H FILE] KIND
@@ -333,7 +333,7 @@ static void usage(void)
 		"KIND: short truncated bad-magic bad-version bad-type length-mismatch\n"
 		"      bound oversized bad-field reserved death-other-origin unknown-ack\n"
 		"      death-other-sender death-borrowed replay-ack replay-ack-stale\n"
-		"      capture-ack listen (see the top of tests/lab/hostile_peer.c)\n");
+		"      capture-ack listen (see the top of tests/lab/tools/hostile_peer.c)\n");
 	exit(2);
 }
 

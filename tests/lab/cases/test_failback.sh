@@ -45,9 +45,9 @@ set -u
 # before the address comes.  30 s leaves a margin that does not depend on
 # pacemaker's speed.
 NFS_GRACE=${NFS_GRACE:-30}
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
-. "$(dirname "$0")/nfs_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
+. "$(dirname "$0")/../lib/nfs_lab.sh"
 nfs_lab_trap
 GATE=${GATE:-1}
 NFS_GATE=$GATE
@@ -71,17 +71,7 @@ if ! nfs_stack_up; then
 fi
 ok "3 nodes and a witness up, VIP N on node N, no ganesha in grace"
 
-# ---- per case: A holds, B tries, watches ----
-# tests/lab/vip_watch samples every 10 ms where VIP1 is (the address on
-# each node's interface) and what each node's ganesha answers get_grace:
-# "<us> vip holder=N" and "<us> grace node=N state=..." per change.
-vip1_watch() {	# OUT
-	local args="" n
-	for n in 1 2 3; do args="$args $n:/run/netns/$(_lab_ns $n):$LAB_DIR/$n/bus.sock"; done
-	# shellcheck disable=SC2086
-	"$B/tests/lab/vip_watch" --vip "$VIP1" --interval-ms 10 $args >"$1" 2>&1 &
-	echo $!
-}
+# ---- per case: A holds, B tries, watches (vip1_watch: nfs_lab.sh) ----
 # The first time (us) after T that the watch saw VIP1 on node N alone
 # (none: nowhere); it may log a change a moment after a check saw it.
 vip1_at() {	# N T
@@ -132,7 +122,7 @@ case_begin() {	# TAG
 	NFS_WATCHERS="$NFS_WATCHERS $(vip1_watch "$LAB_DIR/$CASE-vip.log")"
 	# Nothing moves before B has answered through every VIP and the watches
 	# have their first samples: waited for, not slept.
-	nfs_wait_for 60 case_watched ||
+	wait_for 60 case_watched ||
 		echo "# $CASE: B or a watch did not start within 60 s"
 	check "$CASE: before anything moves, B is denied through every VIP" \
 		[ "$(grep -l 'result=DENIED' "$LAB_DIR/$CASE"-B-*.log | wc -l)" = 3 ]
@@ -144,9 +134,6 @@ case_watched() {
 	for v in "$VIP1" "$VIP2" "$VIP3"; do tries_since "$LAB_DIR/$CASE-B-$v.log" 0 1 || return 1; done
 	grep -q ' vip holder=' "$LAB_DIR/$CASE-vip.log" 2>/dev/null &&
 		[ "$(awk '{print $2}' "$GW" 2>/dev/null | sort -u | wc -l)" -ge "$LAB_N" ]
-}
-tries_since() {	# LOG T COUNT: at least COUNT of B's answers in LOG since T
-	[ "$(awk -v t="$2" '$1 >= t && $3 == "TRY"' "$1" 2>/dev/null | wc -l)" -ge "$3" ]
 }
 grants() {	# LOG FROM [TO]: B's grants in [FROM, TO)
 	awk -v a="$2" -v b="${3:-99999999999999999}" \
@@ -162,7 +149,7 @@ answers() {	# LOG FROM
 # grace are the death-to-grace window (GAP), not judged.
 case_end() {	# [DEATH_T DEAD]
 	local death=${1:-} dead=${2:-} v n log g gap bad t_ng
-	nfs_wait_for 90 nfs_no_grace_but $CASE_DOWN ||
+	wait_for 90 nfs_no_grace_but $CASE_DOWN ||
 		echo "# $CASE: some ganesha still in grace after 90 s"
 	# B's last answers are the ones after grace: two more through every
 	# VIP (the second asked once grace was over), waited for, not slept.
@@ -171,7 +158,7 @@ case_end() {	# [DEATH_T DEAD]
 		local v
 		for v in "$VIP1" "$VIP2" "$VIP3"; do tries_since "$LAB_DIR/$CASE-B-$v.log" "$t_ng" 2 || return 1; done
 	}
-	nfs_wait_for 30 after_grace || echo "# $CASE: B did not answer twice through every VIP after grace"
+	wait_for 30 after_grace || echo "# $CASE: B did not answer twice through every VIP after grace"
 	nfs_client_stop $bpids
 	nfs_unwatch
 	sleep 0.3
@@ -200,16 +187,15 @@ case_end() {	# [DEATH_T DEAD]
 reset_stack() {	# DEAD...
 	local n
 	for n in "$@"; do nfs_ganesha_start "$n" || return 1; done
-	nfs_wait_for 90 nfs_vips_home || {
-		echo "# VIPs not home: ganesha-active on nodes $(nfs_active_nodes); VIP1 on $(vip_holder "$VIP1")," \
+	wait_for 90 nfs_vips_home || {
+		echo "# VIPs not home: ganesha-active on nodes $(active_nodes); VIP1 on $(vip_holder "$VIP1")," \
 			"VIP2 on $(vip_holder "$VIP2"), VIP3 on $(vip_holder "$VIP3")"
 		return 1
 	}
-	nfs_wait_for 90 nfs_no_grace
+	wait_for 90 nfs_no_grace
 }
 
 vip1_on() { [ "$(vip_holder "$VIP1")" = "$1" ]; }
-vip1_moved() { local s; s=$(vip_holder "$VIP1") && [ "$s" != "$1" ]; }
 reclaimed_after() { nfs_first "$A" RECLAIMED "$1"; }
 # A reclaimed (or lost) after T, bounded.
 await_reclaim() {	# T SECONDS
@@ -226,14 +212,14 @@ ms() { [ -n "${2:-}" ] && echo "$(ms_since "$1" "$2") ms" || echo never; }	# T0 
 # A failover of VIP1 after node 1's death at DEATH_T: A reclaims on the taker.
 failover_part() {	# DEATH_T WHAT
 	local t=$1 s r
-	if nfs_wait_for 60 vip1_moved 1; then s=$(vip_holder "$VIP1"); else s=; fi
+	if wait_for 60 vip_moved "$VIP1" 1; then s=$(vip_holder "$VIP1"); else s=; fi
 	check "$CASE: VIP1 failed over to node ${s:-?} after $2" [ -n "$s" ]
 	[ -n "$s" ] && check_arrival "$s" "$(vip1_at "$s" "$t")" "the failover"
 	await_reclaim "$t" 60
 	r=$(reclaimed_after "$t")
 	check "$CASE: client A reclaimed its lock on node ${s:-?} ($(ms "$t" "$r") after $2)" [ -n "$r" ]
 	echo "# $CASE: failover: VIP1 on node ${s:-?} at $(ms "$t" "$(vip1_at "${s:-x}" "$t")"), A reclaimed at $(ms "$t" "$r")"
-	nfs_wait_for 90 nfs_no_grace_but 1
+	wait_for 90 nfs_no_grace_but 1
 }
 
 TIMELINES=
@@ -252,7 +238,7 @@ case_c() {
 	out=$(nctl 1 move "$VIP1" node2 2>&1); rc=$?
 	echo "$out" | sed 's/^/#   coordctl: /'
 	check "c: coordctl move $VIP1 node2 exits 0 (VIP1 ran on node 2)" [ "$rc" = 0 ]
-	nfs_wait_for 60 vip1_on 1
+	wait_for 60 vip1_on 1
 	# A's silence ends C_PAUSE_S after VIP1 is seen home, within node 1's
 	# take-over grace (Grace_Period from the gate's start): counted from
 	# that arrival, not after the checks below, whose duration is the
@@ -304,7 +290,7 @@ case_a() {
 	failover_part "$t_death" "the death"
 	nfs_ganesha_start 1
 	t_up=$(now_us)
-	nfs_wait_for 60 vip1_on 1
+	wait_for 60 vip1_on 1
 	t_home=$(vip1_at 1 "$t_up")
 	check "a: VIP1 back on node 1 ($(ms "$t_up" "$t_home") after its ganesha answered)" vip1_on 1
 	check_arrival 1 "$t_home" "the failback"
@@ -333,7 +319,7 @@ case_b() {
 		t_up=$(now_us)
 		not_ok "b: node 1 powered on"
 	fi
-	nfs_wait_for 120 vip1_on 1
+	wait_for 120 vip1_on 1
 	t_home=$(vip1_at 1 "$t_up")
 	check "b: VIP1 back on node 1 ($(ms "$t_up" "$t_home") after its ganesha answered)" vip1_on 1
 	check_arrival 1 "$t_home" "the failback"
@@ -377,15 +363,14 @@ case_d() {
 	nfs_ganesha_kill 2
 	t_kill=$(now_us) CASE_DOWN=2
 	kill -CONT "$(coord_pid "$W")"
-	nfs_wait_for 60 vip1_on 1
+	wait_for 60 vip1_on 1
 	t_home=$(vip1_at 1 "$t_up")
 	check "d: VIP1 back on node 1 despite node 2's death" vip1_on 1
 	check_arrival 1 "$t_home" "the failback"
 	await_reclaim "$t_kill" 40
 	r=$(reclaimed_after "$t_kill")
 	check "d: client A reclaimed its lock on node 1 ($(ms "$t_kill" "$r") after node 2's death)" [ -n "$r" ]
-	node2_vip_moved() { local s; s=$(vip_holder "$VIP2") && [ "$s" != 2 ]; }
-	check "d: VIP2 failed over from dead node 2 (to node $(vip_holder "$VIP2"))" nfs_wait_for 60 node2_vip_moved
+	check "d: VIP2 failed over from dead node 2 (to node $(vip_holder "$VIP2"))" wait_for 60 vip_moved "$VIP2" 2
 	handover_state() { nctl 2 --json events 2>/dev/null | jq -r --arg id "$h" '.events[] | select(.id == $id) | .state'; }
 	nctl 2 events 2>/dev/null | awk -v id="$h" '$0 ~ "^event " id ":" {p = 1} p && /^$/ {exit} p' | sed 's/^/#   node 2: /'
 	check "d: node 2's handover ended released, its server gone (state: $(handover_state))" \

@@ -13,6 +13,7 @@
 #   lab_stop_dbus N / lab_start_dbus N  take a node's system bus away / back
 #   lab_down             kill everything, remove namespaces and files;
 #                        idempotent.  lab_trap installs it on EXIT.
+#   wait_for SECONDS cmd...  poll a condition (every 50 ms), bounded
 #
 # Each node has an anchor process (sleep) that owns its namespaces: its
 # network namespace and a private mount namespace with /run (tmpfs) and
@@ -22,6 +23,19 @@
 LAB_PREFIX=${LAB_PREFIX:-cl}
 
 lab_log() { echo "# lab: $*" >&2; }
+
+# Runs the command every 50 ms until it succeeds, at most SECONDS * 20
+# times: a slow command or a loaded machine stretches the wait, never
+# shortens it.  Its counters have names of their own: the command may be a
+# shell function with an i of its own.
+wait_for() {	# SECONDS command...
+	local _wf_n=$(( $1 * 20 )) _wf_i=0; shift
+	while [ "$_wf_i" -lt "$_wf_n" ]; do
+		"$@" && return 0
+		sleep 0.05; _wf_i=$((_wf_i + 1))
+	done
+	return 1
+}
 
 _lab_ns() { echo "${LAB_PREFIX}${LAB_ID}n$1"; }
 _lab_br() { echo "${LAB_PREFIX}${LAB_ID}br"; }
@@ -170,7 +184,7 @@ lab_up() {
 	br=$(_lab_br)
 	cp -a /usr/lib/ocf/resource.d "$LAB_DIR/ocf"
 	mkdir -p "$LAB_DIR/ocf/coord"
-	cp "$(dirname "${BASH_SOURCE[0]}")"/../../agents/* "$LAB_DIR/ocf/coord/"
+	cp "$(dirname "${BASH_SOURCE[0]}")"/../../../agents/* "$LAB_DIR/ocf/coord/"
 	ip netns add "$br" || return 1
 	ip -n "$br" link add br0 type bridge
 	ip -n "$br" link set br0 up

@@ -6,8 +6,8 @@
 # command writes, the grace records of each node's ganesha, and
 # `coordctl --json`.  Origins: node 1 and 3 use policy release, node 2 hold.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
 lab_trap
 
 echo "# bringing up 3 nodes"
@@ -24,31 +24,6 @@ done
 for n in 1 2 3; do
 	check "node $n: coordd sees 3 members" wait_coord_members $n 3
 done
-
-# grace_time N ARG: when node N's ganesha answered true to ARG (first one after $2)
-grace_time() {
-	awk -v a="$2" -v after="${3:-0}" '$3 == a && $4 == "true" && $1 > after { print $1; exit }' \
-		"$LAB_DIR/$1/grace.rec"
-}
-last_release() { tail -n 1 "$LAB_DIR/$1/release.log" 2>/dev/null; }
-event_json() {	# N EVENT-ID
-	ctl "$1" --json events | jq -c --arg id "$2" '.events[] | select(.id == $id)'
-}
-# The origin's death --wait returns when its own record ends; the others
-# end theirs when its RELEASE (or CANCEL) is delivered to them, a moment
-# later: wait for that delivery, not for a time.
-ended_everywhere() {	# EVENT-ID NODE...
-	local id=$1 n s; shift
-	for n in "$@"; do
-		s=$(event_json "$n" "$id" | jq -r .state)
-		case $s in released|release-failed|abandoned|cancelled|done) ;; *) return 1 ;; esac
-	done
-}
-wait_for() {	# SECONDS command...: poll every 100 ms
-	local limit=$(( $1 * 10 )) i=0; shift
-	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.1; i=$((i + 1)); done
-	return 1
-}
 
 # --- 1. a death on node 2: survivors in grace before the release, once ---
 t0=$(now_us)
@@ -67,7 +42,10 @@ for n in 1 3; do
 	fi
 done
 check "the release says confirmed" sh -c "last_release() { :; }; tail -n1 '$LAB_DIR/2/release.log' | grep -q ' confirmed$'"
-wait_for 20 ended_everywhere "$id" 1 2 3
+# The origin's death --wait returns when its own record ends; the others
+# end theirs when its RELEASE (or CANCEL) is delivered to them, a moment
+# later: wait for that delivery, not for a time.
+wait_for 20 ended_on "$id" 1 2 3
 sets=""
 for n in 1 2 3; do
 	sets="$sets|$(event_json $n "$id" | jq -c '[.state, ([.survivors[].node_id] | sort)]')"
@@ -120,7 +98,7 @@ check "hung survivor, policy hold: death --wait reports failure (exit 1, got $rc
 check "hung survivor, policy hold: the event is held (got $st)" [ "$st" = held ]
 check "hung survivor, policy hold: no release" [ "$(release_count 2)" = "$before" ]
 ctl 2 cancel "$id" >/dev/null; rc=$?
-wait_for 20 ended_everywhere "$id" 1 2 3
+wait_for 20 ended_on "$id" 1 2 3
 states=$(for n in 1 2 3; do event_json $n "$id" | jq -r .state; done | tr '\n' ' ')
 check "cancel of the held event (exit $rc): cancelled on every node ($states)" \
 	[ "$states" = "cancelled cancelled cancelled " ]

@@ -17,8 +17,8 @@
 # out of date).  Facts only: release logs, grace records, coordctl --json,
 # coordd's log.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
 
 # The protocol this tree speaks, and the next minor (a build of it).
 BASE_MINOR=$(awk '$2 == "COORD_PROTO_MINOR" && $1 == "#define" { print $3 }' \
@@ -56,24 +56,6 @@ start_build() {	# N BUILD-DIR: coordd from that build on node N
 proto_of() { ctl "$1" --json status | jq -r .daemon.protocol_version; }
 wire_errors() { ctl "$1" --json status | jq -c '.daemon.counters.wire_errors'; }
 bad_version() { ctl "$1" --json status | jq -r '.daemon.counters.wire_errors.bad_version'; }
-grace_time() {	# N ARG [AFTER]: when node N's ganesha answered true to ARG
-	awk -v a="$2" -v after="${3:-0}" '$3 == a && $4 == "true" && $1 > after { print $1; exit }' \
-		"$LAB_DIR/$1/grace.rec"
-}
-last_release() { tail -n 1 "$LAB_DIR/$1/release.log" 2>/dev/null; }
-event_json() { ctl "$1" --json events | jq -c --arg id "$2" '.events[] | select(.id == $id)'; }
-last_event_id() { ctl "$1" --json events | jq -r '[.events[] | select(.reason == "reported")][-1].id'; }
-wait_for() {	# SECONDS command...: poll every 100 ms
-	local limit=$(( $1 * 10 )) i=0; shift
-	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.1; i=$((i + 1)); done
-	return 1
-}
-ended() {	# N ID: node N records the event ended
-	case $(event_json "$1" "$2" | jq -r .state) in
-	released|release-failed|abandoned|cancelled|done) return 0 ;;
-	esac
-	return 1
-}
 counted() { [ "$(bad_version "$1")" -ge "$2" ]; }	# N AT-LEAST
 
 # A death on ORIGIN with survivors SURVIVORS ("2 3"): once, confirmed, every
@@ -84,7 +66,7 @@ confirmed_death() {	# LABEL ORIGIN SURVIVORS...
 	before=$(release_count "$origin")
 	t0=$(now_us)
 	ctl "$origin" death --wait --timeout 20 >/dev/null; rc=$?
-	id=$(last_event_id "$origin")
+	id=$(last_reported "$origin")
 	check "$label: death --wait exits 0 (got $rc)" [ "$rc" = 0 ]
 	check "$label: the release ran exactly once" [ "$(release_count "$origin")" = $((before + 1)) ]
 	check "$label: the release says confirmed" \
@@ -102,7 +84,7 @@ confirmed_death() {	# LABEL ORIGIN SURVIVORS...
 	want="[\"released\",[$(echo "$@" | tr ' ' ',')]]"
 	# death --wait returns when the origin's record ends; the others end
 	# theirs when its RELEASE is delivered to them: wait for that.
-	for n in 1 2 3; do wait_for 20 ended "$n" "$id"; done
+	for n in 1 2 3; do wait_for 20 ended_on "$id" "$n"; done
 	sets=
 	for n in 1 2 3; do
 		sets="$sets $(event_json $n "$id" | jq -c '[.state, ([.survivors[].node_id] | sort)]')"
@@ -178,7 +160,7 @@ bv1=$(bad_version 3)
 before=$(release_count 1)
 t0=$(now_us)
 ctl 1 death --wait --timeout 30 >/dev/null; rc=$?
-id=$(last_event_id 1)
+id=$(last_reported 1)
 ev=$(event_json 1 "$id")
 check "B1: death on node 1: exits 0 (got $rc)" [ "$rc" = 0 ]
 check "B1: released exactly once" [ "$(release_count 1)" = $((before + 1)) ]
@@ -205,7 +187,7 @@ ctl 1 up >/dev/null
 # B2. death on node 2 (the current minor, policy hold): held at the deadline, no release.
 before=$(release_count 2)
 ctl 2 death --wait --timeout 30 >/dev/null; rc=$?
-id=$(last_event_id 2)
+id=$(last_reported 2)
 check "B2: death on node 2 (policy hold): exit 1 (got $rc)" [ "$rc" = 1 ]
 check "B2: the event is held" [ "$(event_json 2 "$id" | jq -r .state)" = held ]
 check "B2: no release" [ "$(release_count 2)" = "$before" ]
@@ -221,7 +203,7 @@ bv1=$(bad_version 1) bv2=$(bad_version 2)
 before=$(release_count 3)
 t0=$(now_us)
 ctl 3 death --wait --timeout 30 >/dev/null; rc=$?
-id=$(last_event_id 3)
+id=$(last_reported 3)
 # Nodes 1 and 2 refuse node 3's RELEASE a moment after its death --wait
 # returned: once they have, what they did with its DEATH is settled too.
 wait_for 20 counted 1 $((bv1 + 2))

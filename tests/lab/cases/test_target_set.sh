@@ -8,7 +8,7 @@
 # ganesha-active rule, sticky, and a movable preference that says where
 # pacemaker should put it next (the node the case is about, S; the third is U).
 #
-# Each case kills ganesha.nfsd on the VIP's node H while tests/lab/vip_watch
+# Each case kills ganesha.nfsd on the VIP's node H while tests/lab/tools/vip_watch
 # samples, every 5 ms, which node has the VIP on its interface and what
 # that node's ganesha answers to get_grace.  The VIP may sit only on H or
 # on a node whose ganesha answers true; anything else must be recorded
@@ -26,8 +26,8 @@
 # grace lasts Grace_Period (a server with nothing to reclaim lifts grace
 # within seconds, which would read as "out of grace" here).
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
 lab_trap
 VIP=198.18.0.100
 WATCH=$B/tests/lab/vip_watch
@@ -35,34 +35,16 @@ DEADLINE_MS=${TS_DEADLINE_MS:-25000}	# case a waits for it; case d has its own
 export GANESHA_GRACE_PERIOD=${TS_GRACE_PERIOD:-35} GANESHA_LEASE=4
 
 coord_conf() {	# N [POLICY]: release by default; no socket key (the agent's default)
-	cat >"$LAB_DIR/$1/coordd.conf" <<CONF
-vip = $VIP
-grace_call_timeout_ms = 60000
-barrier_deadline_ms = $DEADLINE_MS
-deadline_policy = ${2:-release}
-release_command = attrd_updater -D -n ganesha-active; rc=\$?; echo "\$(date +%s%6N) \$COORD_EVENT \$COORD_OUTCOME rc=\$rc" >>$LAB_DIR/$1/release.log; exit \$rc
-log_target = $LAB_DIR/$1/coordd.log
-log_level = debug
-socket_group = root
-CONF
+	coordd_conf "$1" "vip=$VIP" grace_call_timeout_ms=60000 "barrier_deadline_ms=$DEADLINE_MS" \
+		"deadline_policy=${2:-release}" \
+		"release_command=attrd_updater -D -n ganesha-active; rc=\$?; echo \"\$(date +%s%6N) \$COORD_EVENT \$COORD_OUTCOME rc=\$rc\" >>$LAB_DIR/$1/release.log; exit \$rc"
 }
 ganesha_up() {	# N: a real ganesha with a client of the VIP to recover
 	mkdir -p "$LAB_DIR/$1/recovery/$VIP/v4recov/198.18.0.50-(9:tsclient1)"
 	ganesha_start "$1"
 }
-ganesha_pid() { lab_exec "$1" cat /run/ganesha.pid 2>/dev/null; }
 coordctl_on() { n=$1; shift; lab_exec "$n" timeout 10 "$COORDCTL" "$@"; }
 coordd_running() { p=$(coord_pid "$1") && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
-wait_for() {	# SECONDS command...: poll every 100 ms
-	local limit=$(( $1 * 10 )) i=0; shift
-	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.1; i=$((i + 1)); done
-	return 1
-}
-active_nodes() {	# nodes with ganesha-active=1, as node 1's attrd sees them
-	lab_exec 1 attrd_updater -Q -A -n ganesha-active 2>/dev/null |
-		sed -n 's/.*host="node\([0-9]*\)".*value="1".*/\1/p' | sort | tr '\n' ' '
-}
-all_active() { [ "$(active_nodes)" = "1 2 3 " ]; }
 out_of_grace() {	# N...: each answers get_grace false
 	for n in "$@"; do [ "$(get_grace "$n")" = false ] || return 1; done
 }
@@ -109,7 +91,6 @@ watch_start() {	# CASE H
 		echo "# case $1: the watcher has not sampled within 20 s"
 }
 watch_stop() { kill -TERM "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=; }
-vip_moved() { s=$(vip_holder $VIP) && [ "$s" != "$H" ]; }
 
 # What a case's records must say (jq over its events, one per line).
 expect_record() {	# CASE DESCRIPTION JQ-FILTER
@@ -214,7 +195,7 @@ case_setup() {	# CASE [S [MEMBERS]]
 	for n in 1 2 3; do GL[n]=$(grep -c "recovery event 5 .*ip $VIP" "$LAB_DIR/$n/ganesha.log"); done
 }
 case_tail() {	# CASE: wait for the VIP to leave H, watch 2 s more, stop the watcher
-	wait_for $(( DEADLINE_MS / 1000 + 30 )) vip_moved || echo "# case $1: the VIP stayed on node $H"
+	wait_for $(( DEADLINE_MS / 1000 + 30 )) vip_moved $VIP "$H" || echo "# case $1: the VIP stayed on node $H"
 	sleep 2
 	watch_stop
 	EVENTS=$(case_events "$H" "$BEFORE")

@@ -7,8 +7,8 @@
 # its OCF code and a reason, within the action's timeout.  Then
 # docs/migration.md's pcs commands, run offline (pcs -f) on a CIB file.
 set -u
-. "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/coord_lab.sh"
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/coord_lab.sh"
 
 DTD_DIR=/usr/share/resource-agents	# holds ra-api-1.dtd
 for a in coordd ganesha_coord_mon ganesha_coord_gate; do
@@ -146,11 +146,8 @@ mon() {	# ACTION [VAR=VALUE...]: the monitor agent in node 1; sets OUT
 		OCF_RESKEY_fallback_delay=0 "$@" "$COORD_TOP/agents/ganesha_coord_mon" "$action" 2>&1)
 }
 local_state() { ctl 1 --json status | jq -r .daemon.local_server.state; }
-wait_local_state() {	# STATE: until coordd on node 1 sees its ganesha so (10 s)
-	local i=0
-	while [ "$(local_state)" != "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	[ "$(local_state)" = "$1" ]
-}
+local_state_is() { [ "$(local_state)" = "$1" ]; }	# STATE
+wait_local_state() { wait_for 10 local_state_is "$1"; }	# STATE: until coordd on node 1 sees its ganesha so
 events() { ctl 1 --json events | jq '.events | length'; }
 lacks() { ! grep -q "$1" <<<"$2"; }	# TEXT OUTPUT
 fpid=$(head -n 1 "$LAB_DIR/1/fake_ganesha.pid")
