@@ -60,7 +60,7 @@ bool may_take(int n)
 
 /* The gate's stop on the giver, after the address left it: coordctl
  * give-up --wait (agents/ganesha_coord_gate), as coordd answers it
- * (coord/control_dispatch.c): no coordd, or one that is not in the group,
+ * (coord/daemon/control_dispatch.c): no coordd, or one that is not in the group,
  * fails the stop; a server reported dead has nothing to hand over; else a
  * handover, waited for in poll_stops(). */
 static void gate_stop(int v)
