@@ -37,7 +37,7 @@ struct coord_config {
 	char log_target[256];		/* syslog, stderr or an absolute path */
 	int log_level;			/* LOG_ERR .. LOG_DEBUG */
 	char socket_group[64];		/* allowed on the socket besides root */
-	char metrics_listen[64];	/* "": no HTTP metrics (coord/listen.h) */
+	char metrics_listen[64];	/* "": no HTTP metrics (coord/daemon/listen.h) */
 	/* watching the local ganesha.nfsd on D-Bus (detect.h) */
 	bool detect;			/* detect = bus (true) or off */
 	uint32_t detect_restart_wait_ms;	/* 0: report a death at once */

@@ -29,7 +29,7 @@ struct coord_metrics_http;
 typedef int (*coord_metrics_render_fn)(void *ctx, char *buf, size_t cap);
 
 /*
- * Listens on listen (see coord/listen.h) and serves GET /metrics.
+ * Listens on listen (see coord/daemon/listen.h) and serves GET /metrics.
  * render runs on the loop.  NULL with a message in err on failure.
  */
 struct coord_metrics_http *coord_metrics_http_new(qb_loop_t *loop, const char *listen,
