@@ -308,11 +308,11 @@ named() {	# PREFIXES FILE...
 }
 # shellcheck disable=SC2086
 { named 'docs|coord|proto|include|tests|agents|bench|debian' $DOCS
-  named docs coord/*.[ch] coord/core/*.[ch] proto/*.[ch] include/coord/*.h; } |
+  named docs coord/*/*.[ch] proto/*.[ch] include/coord/*.h; } |
 	sort -u >"$tmp/paths"
 bad=""
 while read -r f p; do
-	[ -e "$p" ] || grep -qF "$p" Makefile bench/*.sh tests/*/*.sh || bad="$bad $f:$p"
+	[ -e "$p" ] || grep -qF "$p" Makefile bench/*.sh tests/*/*.sh tests/*/*/*.sh || bad="$bad $f:$p"
 done <"$tmp/paths"
 verdict "every repository path the docs (and the code's comments) name exists" \
 	"${bad:+named, and not in the repository:$bad}"
