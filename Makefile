@@ -119,7 +119,7 @@ TEST_HDRS   := $(wildcard tests/unit/*.h tests/unit/*/*.h tests/harness/*.h)
 # Objects before the archives they call into (ctl_cluster.o: libcoordd.a).
 define UNIT_LINK
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $(filter %.c %.o,$^) $(filter %.a,$^) \
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $< $(filter %.o,$^) $(filter %.a,$^) \
 		$(CMOCKA_LIBS) $(PKG_LIBS) $(LDFLAGS)
 endef
 UNIT_DEPS = $(HARNESS_OBJS) $(B)/libcoordd.a $(B)/libcoordcore.a $(TEST_HDRS) | have-unit-libs
@@ -133,6 +133,8 @@ $(B)/tests/ctl_cluster.o: tests/unit/adapters/ctl_cluster.c $(TEST_HDRS) | have-
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests -c -o $@ $<
 $(B)/tests/test_dispatch $(B)/tests/test_coordctl: $(B)/tests/ctl_cluster.o
+# test_coordctl includes coordctl's sources whole: it is rebuilt with them.
+$(B)/tests/test_coordctl: $(wildcard coord/ctl/*.c)
 $(B)/tests/lab/%: tests/lab/tools/%.c $(B)/libcoordcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
