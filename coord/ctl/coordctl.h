@@ -20,6 +20,10 @@ enum {
 	CTL_EXIT_NO_DAEMON = 3,		/* cannot talk to coordd */
 	CTL_EXIT_TIMEOUT = 4,
 	CTL_EXIT_NOT_TARGET = 5,	/* up: a member, not a VIP target yet */
+	CTL_EXIT_NO_CIB = 6,		/* move: pacemaker's CIB unreachable or unreadable */
+	/* move interrupted by SIGINT or SIGTERM: 128 + the signal, as a shell
+	 * reports a command the signal killed (130, 143). */
+	CTL_EXIT_SIGNAL_BASE = 128,
 };
 
 #define CTL_DEFAULT_TIMEOUT_MS	30000

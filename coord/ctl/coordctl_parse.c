@@ -53,7 +53,8 @@ static void usage(FILE *out)
 		"\n"
 		"Exit status: 0 ok; 1 failed (coordd refused, or the event ended\n"
 		"badly or is held); 2 usage error; 3 cannot talk to coordd;\n"
-		"4 timed out; 5 up: a member, not a VIP target yet.\n",
+		"4 timed out; 5 up: a member, not a VIP target yet;\n"
+		"6 move: pacemaker's CIB cannot be read; 130, 143 move: interrupted.\n",
 		COORD_CTL_DEFAULT_SOCKET, CTL_DEFAULT_TIMEOUT_MS / 1000,
 		CTL_MOVE_DEFAULT_TIMEOUT_MS / 1000);
 }
