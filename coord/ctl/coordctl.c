@@ -242,6 +242,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	rc = ctl_parse(argc, argv, &a, &req);
+	if (rc == CTL_EXIT_USAGE)
+		ctl_output_usage_error(&a);
 	if (rc >= 0)
 		return rc;
 	if (req.type == CTL_LOCAL_MOVE)

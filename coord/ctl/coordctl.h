@@ -40,7 +40,8 @@ enum {
 /* Not a control request: a command coordctl carries out itself. */
 #define CTL_LOCAL_MOVE		0
 
-/* coordctl move VIP NODE (coordctl_move.c): returns the exit code. */
+/* coordctl move VIP NODE (coordctl_move.c), both checked by ctl_parse:
+ * returns the exit code. */
 int ctl_move(const char *vip, const char *node, int64_t timeout_ms);
 
 /* The command line, read. */
@@ -54,12 +55,15 @@ struct ctl_args {
 	uint16_t n_vips;
 	struct coord_vip vips[COORD_MAX_VIPS];
 	const char *move_vip, *move_node;	/* move */
+	const char *command;		/* the command's name, once known */
+	char usage_error[256];		/* the first usage error; "" none */
 };
 
 /*
  * Reads the command line into *a and the request *req (all but its
  * sequence number).  Returns -1 to go on, or the exit code when coordctl
- * is done: --help, --version, or a usage error already printed.
+ * is done: --help, --version, or CTL_EXIT_USAGE with a->usage_error set
+ * (for ctl_output_usage_error).
  */
 int ctl_parse(int argc, char **argv, struct ctl_args *a, struct coord_ctl_request *req);
 
@@ -75,6 +79,9 @@ int ctl_output_end(struct ctl_output *o, const struct coord_ctl_end *end,
 /* No END: a local failure, with the exit code it will cause. */
 void ctl_output_error(struct ctl_output *o, int exit_code, const char *message);
 void ctl_output_free(struct ctl_output *o);
+/* A usage error: text on stderr, or under --json a failure's document on
+ * stdout (command null when no command was named). */
+void ctl_output_usage_error(const struct ctl_args *a);
 
 /* The exit code an END status means. */
 int ctl_exit_code(uint16_t status);

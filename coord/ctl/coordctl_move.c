@@ -127,20 +127,6 @@ static int run(const char *const *argv, char *out, size_t cap, unsigned int flag
 	return truncated && WEXITSTATUS(status) == 0 ? RUN_TRUNCATED : WEXITSTATUS(status);
 }
 
-/* A node name as pacemaker spells them: no room for anything else. */
-static bool node_name_ok(const char *s)
-{
-	size_t i;
-
-	if (!*s || strlen(s) > 255)
-		return false;
-	for (i = 0; s[i]; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '.' || s[i] == '_'))
-			return false;
-	return true;
-}
-
 /* The VIP's group: its id and its member primitives, in order. */
 struct move_group {
 	char id[256];
@@ -332,18 +318,9 @@ int ctl_move(const char *vip_text, const char *node, int64_t timeout_ms)
 	enum group_found found;
 	struct move_group g;
 	char out[2048];
-	struct coord_vip vip;
 	bool done;
 	int rc;
 
-	if (coord_vip_parse(vip_text, &vip) != 0) {
-		fprintf(stderr, "coordctl: '%s' is not an IPv4 or IPv6 address\n", vip_text);
-		return CTL_EXIT_USAGE;
-	}
-	if (!node_name_ok(node)) {
-		fprintf(stderr, "coordctl: '%s' is not a node name\n", node);
-		return CTL_EXIT_USAGE;
-	}
 	found = find_group(vip_text, &g, &rc);
 	if (found != GROUP_FOUND)
 		return no_group(found, vip_text, rc);

@@ -714,3 +714,19 @@ void ctl_output_free(struct ctl_output *o)
 {
 	free(o);
 }
+
+void ctl_output_usage_error(const struct ctl_args *a)
+{
+	if (!a->json) {
+		fprintf(stderr, "coordctl: %s\nTry 'coordctl --help'.\n", a->usage_error);
+		return;
+	}
+	fputs("{\"command\":", stdout);
+	if (a->command)
+		ctl_put_json_string(stdout, a->command);
+	else
+		fputs("null", stdout);
+	j_bool(stdout, "ok", false);
+	j_str(stdout, "error", a->usage_error);
+	printf(",\"exit_code\":%d}\n", CTL_EXIT_USAGE);
+}

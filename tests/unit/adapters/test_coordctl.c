@@ -344,7 +344,6 @@ static void test_usage_errors(void **state)
 		{ "move", "198.18.0.101", NULL },
 		{ "move", "not-an-ip", "node2", NULL },
 		{ "move", "198.18.0.101", "node;2", NULL },
-		{ "-j", "move", "198.18.0.101", "node2", NULL },
 		{ "take-over", NULL },
 		{ "give-up", "--ip", "198.18.0.101", "x", NULL },
 	};
@@ -362,12 +361,94 @@ static void test_usage_errors(void **state)
 				 cases[i][0] && cases[i][1] && cases[i][2] ? cases[i][2] : "",
 				 rc, r->err);
 		assert_int_equal(r->out_len, 0);
+		expect_has(r->err, "Try 'coordctl --help'.", "a usage error");
 	}
-	expect_exit(r, ctl_alone(r, NULL, (const char *const[]){ "--help", NULL }), 0, "--help");
-	expect_has(r->out, "Exit status: 0 ok; 1 failed", "--help");
-	expect_has(r->out, "3 cannot talk to coordd", "--help");
 	expect_exit(r, ctl_alone(r, NULL, (const char *const[]){ "-V", NULL }), 0, "-V");
 	expect_has(r->out, "control protocol 1.2", "-V");
+	free(r);
+}
+
+/* Under --json a usage error is the document of a failure on stdout,
+ * nothing on stderr: also when --json comes after the error, and when the
+ * error is --json itself (move, metrics print text). */
+static void test_usage_errors_json(void **state)
+{
+	static const struct {
+		const char *argv[6];
+		const char *command;	/* as the document names it */
+		const char *error;
+	} cases[] = {
+		{ { "-j", "bogus", NULL }, "null", "unknown command 'bogus'" },
+		{ { "--json", NULL }, "null", "no command given" },
+		{ { "--last", "0", "-j", "events", NULL }, "\"events\"", "bad --last '0'" },
+		{ { "events", "--no-such", "--json", NULL }, "\"events\"",
+		  "unknown option '--no-such'" },
+		{ { "-j", "ping", "-t", NULL }, "\"ping\"", "option '-t' needs an argument" },
+		{ { "-j", "up", "--wait", NULL }, "\"up\"", "--wait is for death and give-up only" },
+		{ { "-j", "move", "198.18.0.101", "node2", NULL }, "\"move\"",
+		  "--json does not apply" },
+		{ { "-j", "metrics", NULL }, "\"metrics\"", "--json does not apply" },
+		{ { "-j", "cancel", "x\"y", NULL }, "\"cancel\"", "'x\\\"y' is not an event id" },
+	};
+	struct ctl_run *r = malloc(sizeof(*r));
+	char want[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		expect_exit(r, ctl_alone(r, "/nonexistent/coordd.sock", cases[i].argv), 2,
+			    cases[i].argv[1]);
+		expect_json(r->out, cases[i].error);
+		snprintf(want, sizeof(want), "{\"command\":%s,\"ok\":false,\"error\":",
+			 cases[i].command);
+		expect_has(r->out, want, cases[i].error);
+		expect_has(r->out, cases[i].error, cases[i].error);
+		expect_has(r->out, ",\"exit_code\":2}\n", cases[i].error);
+		if (r->err_len)
+			fail_msg("%s: --json, yet stderr says: %s", cases[i].error, r->err);
+	}
+	free(r);
+}
+
+/* --help: every option, every exit code, the agents' verbs apart. */
+static void test_help(void **state)
+{
+	static const char *const options[] = {
+		"-s, --socket PATH", "-j, --json", "-t, --timeout SEC", "-h, --help",
+		"-V, --version", "--last N", "--ip VIP", "--wait",
+	};
+	static const int codes[] = {
+		CTL_EXIT_OK, CTL_EXIT_FAILED, CTL_EXIT_USAGE, CTL_EXIT_NO_DAEMON,
+		CTL_EXIT_TIMEOUT, CTL_EXIT_NOT_TARGET, CTL_EXIT_NO_CIB,
+		CTL_EXIT_SIGNAL_BASE + SIGINT, CTL_EXIT_SIGNAL_BASE + SIGTERM,
+	};
+	static const char *const agents_verbs[] = {
+		"\n  death [", "\n  up ", "\n  give-up --ip", "\n  take-over --ip",
+	};
+	struct ctl_run *r = malloc(sizeof(*r));
+	const char *agents, *exits;
+	char want[32];
+	size_t i;
+
+	(void)state;
+	expect_exit(r, ctl_alone(r, NULL, (const char *const[]){ "--help", NULL }), 0, "--help");
+	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		expect_has(r->out, options[i], "--help's options");
+	exits = strstr(r->out, "\nExit status:\n");
+	assert_non_null(exits);
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		snprintf(want, sizeof(want), codes[i] == 143 ? "(%d: " : "\n  %d ", codes[i]);
+		expect_has(exits, want, "--help's exit codes");
+	}
+	agents = strstr(r->out, "\nCommands for the OCF agents");
+	assert_non_null(agents);
+	for (i = 0; i < sizeof(agents_verbs) / sizeof(agents_verbs[0]); i++) {
+		const char *at = strstr(r->out, agents_verbs[i]);
+
+		if (!at || at < agents || at > strstr(agents, "\nOptions:"))
+			fail_msg("--help: %s is not among the agents' commands:\n%s",
+				 agents_verbs[i] + 3, r->out);
+	}
 	free(r);
 }
 
@@ -829,6 +910,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_checker_refuses),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_usage_errors_json),
+		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_timeout_defaults),
 		cmocka_unit_test(test_cannot_connect),
 		cmocka_unit_test_setup_teardown(test_rejects_bad_replies, setup, teardown),
