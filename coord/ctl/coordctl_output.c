@@ -715,7 +715,7 @@ void ctl_output_free(struct ctl_output *o)
 	free(o);
 }
 
-void ctl_output_usage_error(const struct ctl_args *a)
+void ctl_output_usage_error(const struct ctl_args *a, int exit_code)
 {
 	if (!a->json) {
 		fprintf(stderr, "coordctl: %s\nTry 'coordctl --help'.\n", a->usage_error);
@@ -728,5 +728,5 @@ void ctl_output_usage_error(const struct ctl_args *a)
 		fputs("null", stdout);
 	j_bool(stdout, "ok", false);
 	j_str(stdout, "error", a->usage_error);
-	printf(",\"exit_code\":%d}\n", CTL_EXIT_USAGE);
+	printf(",\"exit_code\":%d}\n", exit_code);
 }

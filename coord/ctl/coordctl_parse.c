@@ -25,6 +25,9 @@ static void usage(FILE *out)
 		"  ping                      is coordd there? (prints its version)\n"
 		"  status                    this node, the group's members, counters\n"
 		"  events [--last N]         recorded events and their survivors\n"
+		"  check                     read-only health check for scripts and\n"
+		"                            monitoring: one line, exit 0 OK, 1 WARNING,\n"
+		"                            2 CRITICAL, 3 UNKNOWN (its own exit codes)\n"
 		"  cancel EVENT-ID           withdraw a death or handover of this node\n"
 		"  move VIP NODE             a planned move through pacemaker, gated like\n"
 		"                            every move: waits until its group has started\n"
@@ -181,6 +184,7 @@ static const struct command commands[] = {
 	{ "give-up", COORD_CTL_GIVE_UP, 0, CTL_ARG_IP | CTL_ARG_WAIT, false, build_vips },
 	{ "take-over", COORD_CTL_TAKE_OVER, 0, CTL_ARG_IP, false, build_vips },
 	{ "move", CTL_LOCAL_MOVE, 2, 0, true, build_move },
+	{ "check", CTL_LOCAL_CHECK, 0, 0, false, NULL },
 };
 
 /* A command option given to a command that does not take it, in this order. */
@@ -376,7 +380,8 @@ int ctl_parse(int argc, char **argv, struct ctl_args *a, struct coord_ctl_reques
 	if (cmd)
 		check_options(cmd, a);
 	if (a->usage_error[0])	/* the first one found, wherever it was */
-		return CTL_EXIT_USAGE;
+		return a->command && !strcmp(a->command, "check") ?
+			CTL_EXIT_CHECK_UNKNOWN : CTL_EXIT_USAGE;
 	if (a->timeout_ms == -2)	/* not given: the command's own default */
 		a->timeout_ms = a->wait ? -1 :	/* none for death/give-up --wait */
 			cmd->type == CTL_LOCAL_MOVE ? CTL_MOVE_DEFAULT_TIMEOUT_MS :

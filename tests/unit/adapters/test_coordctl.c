@@ -34,6 +34,7 @@
 #include "../../../coord/ctl/coordctl_parse.c"
 #include "../../../coord/ctl/coordctl_output.c"
 #include "../../../coord/ctl/coordctl_move.c"
+#include "../../../coord/ctl/coordctl_check.c"
 
 #define NOBODY	65534
 
@@ -591,6 +592,143 @@ static void test_give_up_and_take_over(void **state)
 	free(r);
 }
 
+/* ---- check: read-only, the monitoring plugins' exit codes ---- */
+
+/* Runs check, text and --json; both must say the same state. */
+static void check_says(struct ctl_run *r, int want, const char *line, const char *what)
+{
+	static const char *const names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+	char state[48];
+
+	expect_exit(r, ctl(r, (const char *const[]){ "check", NULL }), want, what);
+	expect_has(r->out, line, what);
+	if (strchr(r->out, '\n') != r->out + r->out_len - 1)
+		fail_msg("%s: check prints one line, got: %s", what, r->out);
+	expect_exit(r, ctl(r, (const char *const[]){ "-j", "check", NULL }), want, what);
+	expect_json(r->out, what);
+	snprintf(state, sizeof(state), "{\"command\":\"check\",\"state\":\"%s\"", names[want]);
+	expect_has(r->out, state, what);
+}
+
+/* The events table, as an operator sees it: what check must not change. */
+static void events_now(struct ctl_run *r, char *buf, size_t cap)
+{
+	expect_exit(r, ctl(r, (const char *const[]){ "-j", "events", NULL }), 0, "events");
+	assert_true(r->out_len < cap);
+	memcpy(buf, r->out, r->out_len + 1);
+}
+
+static void test_check_ok_then_in_grace(void **state)
+{
+	struct cluster *cl = *state;
+	struct ctl_run *r = malloc(sizeof(*r));
+	struct coord_event_id id;
+	static char before[1 << 16], after[1 << 16];
+
+	check_says(r, 0, "COORD OK: joined, quorate, a VIP target (3 members, 0 events "
+		     "pending, 0 recorded)\n", "a healthy node");
+
+	/* Node 2's server dies; node 1 answers in grace, node 3 is slow. */
+	cl->h.node[2].hold_grace = true;
+	assert_int_equal(coord_engine_report_death(cl->h.node[1].e, C->h.now, NULL, 0, &id), 0);
+	pump(cl);
+	events_now(r, before, sizeof(before));
+	check_says(r, 1, "COORD WARNING: local server in grace for 1 failover(s) "
+		     "(2.5001.1) (3 members, 1 events pending, 1 recorded)\n",
+		     "in grace for node 2's failover");
+	expect_has(r->out, "\"in_grace\":1", "in grace, --json");
+	expect_has(r->out, "\"ok\":false", "in grace, --json");
+	expect_has(r->out, ",\"exit_code\":1}", "in grace, --json");
+	events_now(r, after, sizeof(after));
+	if (strcmp(before, after))
+		fail_msg("check changed the events:\n%s\n%s", before, after);
+	free(r);
+}
+
+static void test_check_unconfirmed(void **state)
+{
+	struct cluster *cl = *state;
+	struct ctl_run *r = malloc(sizeof(*r));
+	struct coord_event_id id;
+
+	/* Node 1's own server dies; node 3 never answers; policy release. */
+	cl->h.node[2].hold_grace = true;
+	assert_int_equal(coord_engine_report_death(cl->h.node[0].e, C->h.now, NULL, 0, &id), 0);
+	pump(cl);
+	C->h.now += DEADLINE_US + 1;
+	coord_engine_tick(cl->h.node[0].e, C->h.now);
+	pump(cl);
+	coord_engine_report_up(cl->h.node[0].e, C->h.now);
+	pump(cl);
+	check_says(r, 1, "COORD WARNING: 1 event(s) released unconfirmed in the last hour "
+		     "(1.5000.1)", "released unconfirmed");
+	expect_has(r->out, "\"unconfirmed\":1", "released unconfirmed, --json");
+	/* An hour later it is history, not a warning. */
+	C->h.now += 3600ull * 1000000;
+	check_says(r, 0, "COORD OK", "an hour after the unconfirmed release");
+	free(r);
+}
+
+static void test_check_held(void **state)
+{
+	struct cluster *cl = *state;
+	struct ctl_run *r = malloc(sizeof(*r));
+	struct coord_event_id id;
+
+	cl->h.node[2].hold_grace = true;
+	assert_int_equal(coord_engine_report_death(cl->h.node[0].e, C->h.now, NULL, 0, &id), 0);
+	pump(cl);
+	C->h.now += DEADLINE_US + 1;
+	coord_engine_tick(cl->h.node[0].e, C->h.now);
+	pump(cl);
+	check_says(r, 2, "COORD CRITICAL: 1 event(s) held by policy (1.5000.1); not a VIP "
+		     "target (server-down)", "held");
+	expect_has(r->out, "\"held\":1", "held, --json");
+	free(r);
+}
+
+static void test_check_unjoined(void **state)
+{
+	struct ctl_run *r = malloc(sizeof(*r));
+
+	(void)state;
+	check_says(r, 2, "COORD CRITICAL: not joined", "not joined");
+	free(r);
+}
+
+static void test_check_inquorate(void **state)
+{
+	struct cluster *cl = *state;
+	struct ctl_run *r = malloc(sizeof(*r));
+
+	coord_engine_quorum(cl->h.node[0].e, cl->h.now, false);
+	pump(cl);
+	check_says(r, 2, "COORD CRITICAL: inquorate", "inquorate");
+	free(r);
+}
+
+static void test_check_unknown(void **state)
+{
+	struct ctl_run *r = malloc(sizeof(*r));
+
+	(void)state;
+	expect_exit(r, ctl_alone(r, "/nonexistent/coordd.sock",
+				 (const char *const[]){ "check", NULL }), 3, "no coordd");
+	expect_has(r->out, "COORD UNKNOWN: cannot connect to /nonexistent/coordd.sock", "no coordd");
+	expect_exit(r, ctl_alone(r, "/nonexistent/coordd.sock",
+				 (const char *const[]){ "-j", "check", NULL }), 3, "no coordd, --json");
+	expect_json(r->out, "no coordd, --json");
+	expect_has(r->out, "\"state\":\"UNKNOWN\"", "no coordd, --json");
+	/* A bad command line is UNKNOWN too, never CRITICAL. */
+	expect_exit(r, ctl_alone(r, "/nonexistent/coordd.sock",
+				 (const char *const[]){ "check", "extra", NULL }), 3, "check extra");
+	expect_exit(r, ctl_alone(r, "/nonexistent/coordd.sock",
+				 (const char *const[]){ "-j", "check", "--last", "2", NULL }), 3,
+		    "check --last");
+	expect_has(r->out, "\"exit_code\":3}", "check --last, --json");
+	free(r);
+}
+
 static void test_death_wait_names_the_missing(void **state)
 {
 	struct cluster *cl = *state;
@@ -912,6 +1050,12 @@ int main(void)
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_usage_errors_json),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_check_unknown),
+		cmocka_unit_test_setup_teardown(test_check_ok_then_in_grace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_unconfirmed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_held, setup_hold, teardown),
+		cmocka_unit_test_setup_teardown(test_check_unjoined, setup_unjoined, teardown),
+		cmocka_unit_test_setup_teardown(test_check_inquorate, setup, teardown),
 		cmocka_unit_test(test_timeout_defaults),
 		cmocka_unit_test(test_cannot_connect),
 		cmocka_unit_test_setup_teardown(test_rejects_bad_replies, setup, teardown),
