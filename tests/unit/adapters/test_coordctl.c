@@ -610,12 +610,30 @@ static void check_says(struct ctl_run *r, int want, const char *line, const char
 	expect_has(r->out, state, what);
 }
 
+/* Removes the wall-clock times from a JSON text (they follow the real
+ * clock, the rest the cluster's): each "...Z" string and the error bound. */
+static void strip_wall(char *t)
+{
+	char *p, *q;
+
+	while ((p = strstr(t, ":\"20")) && (q = strstr(p + 2, "Z\"")))
+		memmove(p + 1, q + 2, strlen(q + 2) + 1);
+	while ((p = strstr(t, "\"wall_clock_error_ms\":")) && p[22] != 'x') {
+		q = p + 22;
+		while (*q && *q != ',' && *q != '}')
+			q++;
+		p[22] = 'x';
+		memmove(p + 23, q, strlen(q) + 1);
+	}
+}
+
 /* The events table, as an operator sees it: what check must not change. */
 static void events_now(struct ctl_run *r, char *buf, size_t cap)
 {
 	expect_exit(r, ctl(r, (const char *const[]){ "-j", "events", NULL }), 0, "events");
 	assert_true(r->out_len < cap);
 	memcpy(buf, r->out, r->out_len + 1);
+	strip_wall(buf);
 }
 
 static void test_check_ok_then_in_grace(void **state)
@@ -726,6 +744,72 @@ static void test_check_unknown(void **state)
 				 (const char *const[]){ "-j", "check", "--last", "2", NULL }), 3,
 		    "check --last");
 	expect_has(r->out, "\"exit_code\":3}", "check --last, --json");
+	free(r);
+}
+
+/* ---- wall-clock times in events ---- */
+
+/* The time after key in text, ISO 8601 UTC with ms, in µs since the epoch. */
+static int64_t iso_after(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+	struct tm tm = { 0 };
+	int msec = 0;
+
+	if (!p || sscanf(p + strlen(key), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon,
+			 &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &msec) != 7)
+		fail_msg("no ISO 8601 time after %s in: %s", key, text);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000000 + msec * 1000;
+}
+
+/* coordd sends ages: the delivery is the wall clock when the record came
+ * minus its age, within the exchange's time; the other moments are the
+ * delivery plus their offsets, which stay as they were. */
+static void test_events_wall_clock(void **state)
+{
+	struct cluster *cl = *state;
+	struct ctl_run *r = malloc(sizeof(*r));
+	struct coord_event_id id;
+	int64_t before, after, delivered, at;
+
+	cl->h.node[2].hold_grace = true;
+	assert_int_equal(coord_engine_report_death(cl->h.node[1].e, C->h.now, NULL, 0, &id), 0);
+	pump(cl);
+	C->h.now += 5000000;		/* delivered 5 s ago, node 3 still silent */
+	before = ctl_wall_us();
+	expect_exit(r, ctl(r, (const char *const[]){ "-j", "events", NULL }), 0, "events -j");
+	after = ctl_wall_us();
+	expect_json(r->out, "events -j, wall clock");
+	delivered = iso_after(r->out, "\"delivered_at\":\"");
+	/* Printed to the ms, truncated: up to 1 ms early. */
+	if (delivered < before - 5000000 - 1000 || delivered > after - 5000000)
+		fail_msg("delivered_at %lld is not within [%lld, %lld] (now - 5 s): %s",
+			 (long long)delivered, (long long)(before - 5000000),
+			 (long long)(after - 5000000), r->out);
+	expect_has(r->out, "\"age_ms\":5000.000", "events -j, the offsets kept");
+	expect_has(r->out, "\"ended_at\":null", "events -j, not ended");
+	expect_has(r->out, "\"wall_clock_error_ms\":", "events -j, the bound");
+	/* Node 1 answered in grace at once: its answer's time is the delivery's. */
+	at = iso_after(strstr(r->out, "\"node_id\":1,"), "\"at\":\"");
+	assert_true(at == delivered);
+
+	C->h.now += 1000000;
+	coord_engine_grace_done(cl->h.node[2].e, C->h.now, &cl->h.node[2].last_grace.event,
+				COORD_ACK_IN_GRACE, 2500, "Started grace period");
+	pump(cl);
+	C->h.now += 2000000;		/* ended 6 s after its delivery, 2 s ago */
+	expect_exit(r, ctl(r, (const char *const[]){ "-j", "events", NULL }), 0, "events -j");
+	delivered = iso_after(r->out, "\"delivered_at\":\"");
+	if (iso_after(r->out, "\"ended_at\":\"") - delivered != 6000000)
+		fail_msg("ended_at is not delivered_at + ended_ms (6 s): %s", r->out);
+	expect_has(r->out, "\"ended_ms\":6000.000", "events -j, ended");
+
+	expect_exit(r, ctl(r, (const char *const[]){ "events", NULL }), 0, "events");
+	expect_has(r->out, "  delivered 20", "events, wall clock");
+	expect_has(r->out, "Z (UTC, late by at most ", "events, wall clock");
+	expect_has(r->out, ", ended 20", "events, wall clock");
 	free(r);
 }
 
@@ -1056,6 +1140,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_check_held, setup_hold, teardown),
 		cmocka_unit_test_setup_teardown(test_check_unjoined, setup_unjoined, teardown),
 		cmocka_unit_test_setup_teardown(test_check_inquorate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_wall_clock, setup, teardown),
 		cmocka_unit_test(test_timeout_defaults),
 		cmocka_unit_test(test_cannot_connect),
 		cmocka_unit_test_setup_teardown(test_rejects_bad_replies, setup, teardown),
