@@ -72,7 +72,8 @@ static void usage(FILE *out)
 		"  4    timed out\n"
 		"  5    up: a member, not a VIP target yet\n"
 		"  6    move: pacemaker's CIB cannot be read\n"
-		"  130  move: interrupted by SIGINT (143: SIGTERM); its constraint removed\n",
+		"  130  move: interrupted by SIGINT (143: SIGTERM); its constraint removed\n"
+		"check has its own: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n",
 		COORD_CTL_DEFAULT_SOCKET, CTL_DEFAULT_TIMEOUT_MS / 1000,
 		CTL_MOVE_DEFAULT_TIMEOUT_MS / 1000);
 }

@@ -441,6 +441,8 @@ static void test_help(void **state)
 		snprintf(want, sizeof(want), codes[i] == 143 ? "(%d: " : "\n  %d ", codes[i]);
 		expect_has(exits, want, "--help's exit codes");
 	}
+	expect_has(exits, "\ncheck has its own: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n",
+		   "--help's exit codes");
 	agents = strstr(r->out, "\nCommands for the OCF agents");
 	assert_non_null(agents);
 	for (i = 0; i < sizeof(agents_verbs) / sizeof(agents_verbs[0]); i++) {
