@@ -41,6 +41,16 @@ cat >"$dir/bin/cibadmin" <<'EOF'
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 . "$MODEL/lib.sh"
+case "$MODEL_CASE" in
+nocib)	# pacemaker not running here, as cibadmin 2.1 says it
+	call "cibadmin $*" "exit 102"
+	echo "Could not connect to the CIB: Transport endpoint is not connected" >&2
+	exit 102 ;;
+cut)	# an answer cut short: the group's start, no end
+	call "cibadmin $*" "half a group"
+	printf '<group id="vip1">\n  <primitive class="ocf" id="vip1-gate" provider="coord" type="ganesha_coord_gate">\n'
+	exit 0 ;;
+esac
 case "$*" in
 *"@value='$MODEL_VIP'"*) call "cibadmin $*" "the group"; cat <<XML
 <group id="vip1">
@@ -72,6 +82,7 @@ cat >"$dir/bin/crm_resource" <<'EOF'
 # Where R runs: a node, or "" (not running).
 where() {
 	if [ "$MODEL_CASE" = here ]; then echo node2; return; fi
+	if [ "$MODEL_CASE" = hang ]; then is moved && echo node2 || echo node1; return; fi
 	if ! is moved || is home; then echo node1; return; fi
 	case $1 in
 	vip1|vip1-gate) echo node2 ;;
@@ -94,6 +105,10 @@ case "$*" in
 	call "crm_resource $*" "$a"; echo "$a" ;;
 "--wait --timeout="*)
 	if [ "$MODEL_CASE" = stuck ]; then call "crm_resource $*" "exit 124"; exit 124; fi
+	# Pacemaker's wait that outlasts the test unless coordctl stops it.
+	if [ "$MODEL_CASE" = hang ]; then
+		echo $$ >"$MODEL/state/wait_pid"; call "crm_resource $*" "waits"; exec sleep 30
+	fi
 	set_ settled; call "crm_resource $*" "exit 0" ;;
 *) call "crm_resource $*" "not modelled"; exit 64 ;;
 esac
@@ -124,6 +139,30 @@ move() {
 		"$COORDCTL" -t "$3" move "$4" "$5" >"$m/out" 2>"$m/err"
 	rc=$?
 	elapsed_ms=$((($(date +%s%N) - t0) / 1000000))
+	out=$(cat "$m/out") err=$(cat "$m/err")
+	calls=$m/calls
+}
+# CASE SIGNAL: coordctl -t 60 move in the model, sent SIGNAL once it
+# has asked for the move; $rc, $out, $err, $elapsed_ms (from the signal).
+interrupt() {
+	m=$dir/$1
+	mkdir -p "$m/state"
+	cp "$dir/lib.sh" "$m/"
+	: >"$m/calls"
+	MODEL=$m MODEL_CASE=$1 MODEL_K=0 MODEL_VIP=$VIP PATH="$dir/bin:$PATH" \
+		"$COORDCTL" -t 60 move "$VIP" node2 >"$m/out" 2>"$m/err" &
+	pid=$!
+	want=" --move "
+	[ "$1" = hang ] && want=" --wait "
+	i=0
+	while ! grep -q -- "$want" "$m/calls" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	t0=$(date +%s%N)
+	kill -s "$2" "$pid"
+	wait "$pid"
+	rc=$?
+	elapsed_ms=$((($(date +%s%N) - t0) / 1000000))
+	# A stand-in's sleep that coordctl did not stop: ours to end.
+	[ -f "$m/state/wait_pid" ] && kill "$(cat "$m/state/wait_pid")" 2>/dev/null
 	out=$(cat "$m/out") err=$(cat "$m/err")
 	calls=$m/calls
 }
@@ -210,5 +249,33 @@ move none 0 10 198.18.1.199 node2
 verdict "no gate with vip=198.18.1.199: exit 1 (got $rc), no crm_resource run" \
 	"$([ "$rc" = 1 ] && says "$err" "no pacemaker group holds a ganesha_coord_gate" &&
 	   ! grep -q crm_resource "$calls" || echo "exit $rc")"
+
+# --- pacemaker not running here: the CIB cannot be reached ---
+move nocib 0 10 "$VIP" node2
+verdict "nocib: exit 6 (got $rc), saying the CIB cannot be read and cibadmin's exit, no crm_resource run" \
+	"$([ "$rc" = 6 ] && says "$err" "cannot read pacemaker's CIB" && says "$err" "exited 102" &&
+	   ! says "$err" "no pacemaker group" && ! grep -q crm_resource "$calls" || echo "exit $rc")"
+
+# --- cibadmin's answer cut short: not read as "no group" ---
+move cut 0 10 "$VIP" node2
+verdict "cut: exit 6 (got $rc), saying the answer was cut short, no crm_resource run" \
+	"$([ "$rc" = 6 ] && says "$err" "cut short" && ! says "$err" "no pacemaker group" &&
+	   ! grep -q crm_resource "$calls" || echo "exit $rc")"
+
+# --- Ctrl-C while the take-over is held: the constraint is removed ---
+interrupt stuck INT
+verdict "SIGINT while waiting: exit 130 (got $rc), saying it was interrupted" \
+	"$([ "$rc" = 130 ] && says "$err" "interrupted (SIGINT)" || echo "exit $rc")"
+t "SIGINT while waiting: the move's constraint cleared, once, the last call" \
+	sh -c "[ \"\$(grep -c -- ' --clear ->' '$calls')\" = 1 ] && tail -n 1 '$calls' | grep -q -- ' --clear ->'"
+
+# --- SIGTERM during pacemaker's own wait: the wait is stopped, not waited out ---
+interrupt hang TERM
+verdict "SIGTERM during crm_resource --wait: exit 143 (got $rc), saying it was interrupted" \
+	"$([ "$rc" = 143 ] && says "$err" "interrupted (SIGTERM)" || echo "exit $rc")"
+t "SIGTERM during crm_resource --wait: the move's constraint cleared, once, the last call" \
+	sh -c "[ \"\$(grep -c -- ' --clear ->' '$calls')\" = 1 ] && tail -n 1 '$calls' | grep -q -- ' --clear ->'"
+t "SIGTERM during crm_resource --wait: coordctl ended before the stand-in's 30 s wait (took $elapsed_ms ms)" \
+	[ "$elapsed_ms" -lt 25000 ]
 
 [ "$failed" = 0 ]

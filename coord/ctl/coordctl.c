@@ -185,8 +185,8 @@ static int read_record(struct exchange *x, struct coord_ctl_record *rec)
 	}
 }
 
-static int exchange(const char *path, const struct coord_ctl_request *req,
-		    int64_t timeout_ms, struct ctl_output *out)
+int ctl_exchange(const char *path, const struct coord_ctl_request *req,
+		 int64_t timeout_ms, const struct ctl_sink *sink)
 {
 	struct exchange x = { .fd = -1, .seq = req->seq };
 	struct coord_ctl_record rec;
@@ -195,7 +195,7 @@ static int exchange(const char *path, const struct coord_ctl_request *req,
 
 	x.deadline_ms = timeout_ms >= 0 ? ctl_mono_ms() + timeout_ms : -1;
 	if (do_connect(&x, path) < 0) {
-		ctl_output_error(out, CTL_EXIT_NO_DAEMON, x.error);
+		sink->error(sink->ctx, CTL_EXIT_NO_DAEMON, x.error);
 		rc = CTL_EXIT_NO_DAEMON;
 		goto done;
 	}
@@ -203,19 +203,19 @@ static int exchange(const char *path, const struct coord_ctl_request *req,
 	while (rc == 0) {
 		rc = read_record(&x, &rec);
 		if (rc == 0 && rec.type == COORD_CTL_REC_END) {
-			rc = ctl_output_end(out, &rec.u.end, ctl_mono_ms() - started);
+			rc = sink->end(sink->ctx, &rec.u.end, ctl_mono_ms() - started);
 			goto done;
 		}
 		if (rc == 0)
-			ctl_output_record(out, &rec);
+			sink->record(sink->ctx, &rec);
 	}
 	if (rc == 1) {
 		snprintf(x.error, sizeof(x.error), "timed out after %.3f s waiting "
 			 "for coordd", (double)timeout_ms / 1000.0);
-		ctl_output_error(out, CTL_EXIT_TIMEOUT, x.error);
+		sink->error(sink->ctx, CTL_EXIT_TIMEOUT, x.error);
 		rc = CTL_EXIT_TIMEOUT;
 	} else {
-		ctl_output_error(out, CTL_EXIT_NO_DAEMON, x.error);
+		sink->error(sink->ctx, CTL_EXIT_NO_DAEMON, x.error);
 		rc = CTL_EXIT_NO_DAEMON;
 	}
 done:
@@ -224,7 +224,23 @@ done:
 	return rc;
 }
 
-static uint32_t new_seq(void)
+/* The printers (coordctl_output.c) as an exchange's sink. */
+static void sink_record(void *o, const struct coord_ctl_record *rec)
+{
+	ctl_output_record(o, rec);
+}
+
+static int sink_end(void *o, const struct coord_ctl_end *end, double round_trip_ms)
+{
+	return ctl_output_end(o, end, round_trip_ms);
+}
+
+static void sink_error(void *o, int exit_code, const char *message)
+{
+	ctl_output_error(o, exit_code, message);
+}
+
+uint32_t ctl_new_seq(void)
 {
 	struct timespec ts;
 	uint32_t seq;
@@ -238,22 +254,26 @@ int main(int argc, char **argv)
 {
 	struct ctl_args a;
 	struct coord_ctl_request req;
-	struct ctl_output *out;
+	struct ctl_sink sink = { sink_record, sink_end, sink_error, NULL };
 	int rc;
 
 	rc = ctl_parse(argc, argv, &a, &req);
+	if (rc >= 0 && a.usage_error[0])
+		ctl_output_usage_error(&a, rc);
 	if (rc >= 0)
 		return rc;
 	if (req.type == CTL_LOCAL_MOVE)
 		return ctl_move(a.move_vip, a.move_node, a.timeout_ms);
-	req.seq = new_seq();
-	out = ctl_output_new(stdout, req.type, a.json);
-	if (!out) {
+	if (req.type == CTL_LOCAL_CHECK)
+		return ctl_check(a.path, a.timeout_ms, a.json);
+	req.seq = ctl_new_seq();
+	sink.ctx = ctl_output_new(stdout, req.type, a.json);
+	if (!sink.ctx) {
 		fprintf(stderr, "coordctl: out of memory\n");
 		return CTL_EXIT_FAILED;
 	}
-	rc = exchange(a.path, &req, a.timeout_ms, out);
-	ctl_output_free(out);
+	rc = ctl_exchange(a.path, &req, a.timeout_ms, &sink);
+	ctl_output_free(sink.ctx);
 	if (fflush(stdout) != 0 && rc == CTL_EXIT_OK)
 		rc = CTL_EXIT_FAILED;
 	return rc;

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,13 +38,46 @@ extern char **environ;
 
 #define MOVE_POLL_MS		250
 #define MOVE_MAX_MEMBERS	16	/* a [gate, IPaddr2] group has two */
+/* cibadmin's exit for an XPath that matches nothing (pacemaker's
+ * CRM_EX_NOSUCH): an answer, unlike every other failure. */
+#define CIBADMIN_NO_SUCH	105
 
-/* Runs argv (no shell), its stdout into out (NUL-terminated, truncated to
- * cap), its stderr to ours unless quiet (a query whose "not running" is an
- * answer, not an error).  Returns its exit status, or -1 when it could not
- * run. */
-static int run(const char *const *argv, char *out, size_t cap, bool quiet)
+/* SIGINT or SIGTERM during the wait: the signal, else 0.  The wait's
+ * children are stopped at once (kill_child), so the constraint is
+ * cleared without waiting out a `crm_resource --wait`. */
+static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t wait_child;	/* pid of an interruptible child, or 0 */
+
+static void on_signal(int sig)
 {
+	interrupted = sig;
+	if (wait_child > 0)
+		kill((pid_t)wait_child, SIGTERM);
+}
+
+/* No SA_RESTART: a read or a poll returns EINTR, and the wait ends. */
+static void catch_interrupts(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+enum {
+	RUN_QUIET = 0x1,	/* stderr to /dev/null: "not running" is an answer */
+	RUN_WAIT = 0x2,		/* part of the wait: stopped when interrupted */
+};
+#define RUN_TRUNCATED	-2
+
+/* Runs argv (no shell), its stdout into out (NUL-terminated), its stderr
+ * to ours unless RUN_QUIET.  Returns its exit status, -1 when it could not
+ * run or was killed, or RUN_TRUNCATED when its stdout did not fit in cap
+ * (an answer cut short is no answer). */
+static int run(const char *const *argv, char *out, size_t cap, unsigned int flags)
+{
+	bool truncated = false;
 	posix_spawn_file_actions_t fa;
 	int fds[2], status = -1;
 	size_t len = 0;
@@ -56,7 +90,7 @@ static int run(const char *const *argv, char *out, size_t cap, bool quiet)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
 	posix_spawn_file_actions_addclose(&fa, fds[0]);
-	if (quiet)
+	if (flags & RUN_QUIET)
 		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
 	if (posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ) != 0) {
 		posix_spawn_file_actions_destroy(&fa);
@@ -66,14 +100,20 @@ static int run(const char *const *argv, char *out, size_t cap, bool quiet)
 	}
 	posix_spawn_file_actions_destroy(&fa);
 	close(fds[1]);
+	if (flags & RUN_WAIT) {
+		wait_child = pid;
+		if (interrupted)	/* the signal came before the pid was known */
+			kill(pid, SIGTERM);
+	}
 	while ((n = read(fds[0], out + len, cap - 1 - len)) > 0 ||
 	       (n < 0 && errno == EINTR)) {
 		if (n > 0)
 			len += (size_t)n;
 		if (len == cap - 1) {	/* keep draining: the child must not block */
 			char sink[256];
-			while (read(fds[0], sink, sizeof(sink)) > 0)
-				;
+			while ((n = read(fds[0], sink, sizeof(sink))) > 0 ||
+			       (n < 0 && errno == EINTR))
+				truncated |= n > 0;
 			break;
 		}
 	}
@@ -81,21 +121,10 @@ static int run(const char *const *argv, char *out, size_t cap, bool quiet)
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* A node name as pacemaker spells them: no room for anything else. */
-static bool node_name_ok(const char *s)
-{
-	size_t i;
-
-	if (!*s || strlen(s) > 255)
-		return false;
-	for (i = 0; s[i]; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '.' || s[i] == '_'))
-			return false;
-	return true;
+	wait_child = 0;
+	if (!WIFEXITED(status))
+		return -1;
+	return truncated && WEXITSTATUS(status) == 0 ? RUN_TRUNCATED : WEXITSTATUS(status);
 }
 
 /* The VIP's group: its id and its member primitives, in order. */
@@ -122,31 +151,82 @@ static int tag_id(const char *tag, char *id, size_t cap)
 	return 0;
 }
 
-/* The group holding the gate whose vip is VIP, with its members; 0 or -1
- * (none, or XML we do not read whole: a member missed would be a member
- * not waited for). */
-static int find_group(const char *vip, struct move_group *g)
+/* What the CIB said of the VIP's group. */
+enum group_found {
+	GROUP_FOUND,
+	GROUP_NONE,		/* no gate with vip=VIP, or a gate outside a group */
+	GROUP_UNREACHABLE,	/* cibadmin did not run, or failed */
+	GROUP_UNREADABLE,	/* an answer cut short, or XML we do not read whole */
+};
+
+/* The group element at p (its id and member primitives), read whole: a
+ * member missed would be a member not waited for. */
+static enum group_found read_group(const char *p, struct move_group *g)
+{
+	const char *end;
+
+	if (tag_id(p, g->id, sizeof(g->id)) != 0)
+		return GROUP_UNREADABLE;
+	end = strstr(p, "</group>");
+	if (!end)
+		return GROUP_UNREADABLE;
+	for (g->n = 0; (p = strstr(p + 1, "<primitive ")) && p < end; g->n++)
+		if (g->n == MOVE_MAX_MEMBERS ||
+		    tag_id(p, g->member[g->n], sizeof(g->member[g->n])) != 0)
+			return GROUP_UNREADABLE;
+	return g->n ? GROUP_FOUND : GROUP_UNREADABLE;
+}
+
+/* The group holding the gate whose vip is VIP, with its members; *status:
+ * cibadmin's exit status (-1: it did not run or was killed). */
+static enum group_found find_group(const char *vip, struct move_group *g, int *status)
 {
 	char xpath[256], out[32768];
-	const char *p, *end;
+	const char *p;
 	const char *argv[] = { "cibadmin", "--query", "--scope", "resources", "--xpath",
 			       xpath, NULL };
 
 	snprintf(xpath, sizeof(xpath), "//primitive[@type='ganesha_coord_gate']"
 		 "[instance_attributes/nvpair[@name='vip'][@value='%s']]/..", vip);
-	if (run(argv, out, sizeof(out), true) != 0)
-		return -1;
+	*status = run(argv, out, sizeof(out), RUN_QUIET);
+	if (*status == CIBADMIN_NO_SUCH)
+		return GROUP_NONE;
+	if (*status == RUN_TRUNCATED)
+		return GROUP_UNREADABLE;
+	if (*status != 0)
+		return GROUP_UNREACHABLE;
 	p = strstr(out, "<group ");
-	if (!p || tag_id(p, g->id, sizeof(g->id)) != 0)
-		return -1;
-	end = strstr(p, "</group>");
-	if (!end)
-		return -1;
-	for (g->n = 0; (p = strstr(p + 1, "<primitive ")) && p < end; g->n++)
-		if (g->n == MOVE_MAX_MEMBERS ||
-		    tag_id(p, g->member[g->n], sizeof(g->member[g->n])) != 0)
-			return -1;
-	return g->n ? 0 : -1;
+	if (p)
+		return read_group(p, g);
+	/* The gate's parent is there, whole, and not a group. */
+	return strstr(out, "<resources") || strstr(out, "<clone ") ? GROUP_NONE :
+	       GROUP_UNREADABLE;
+}
+
+/* Says why find_group found no group to move; the exit code. */
+static int no_group(enum group_found found, const char *vip, int status)
+{
+	switch (found) {
+	case GROUP_NONE:
+		fprintf(stderr, "coordctl: no pacemaker group holds a ganesha_coord_gate "
+			"with vip=%s (is the VIP a [gate, IPaddr2] group? see "
+			"docs/migration.md, \"Gate every VIP\")\n", vip);
+		return CTL_EXIT_FAILED;
+	case GROUP_UNREACHABLE:
+		if (status < 0)
+			fprintf(stderr, "coordctl: cannot read pacemaker's CIB: cibadmin "
+				"did not run (is pacemaker installed here?)\n");
+		else
+			fprintf(stderr, "coordctl: cannot read pacemaker's CIB: cibadmin "
+				"--query exited %d (is pacemaker running on this node? "
+				"try cibadmin --query --scope resources)\n", status);
+		return CTL_EXIT_NO_CIB;
+	default:
+		fprintf(stderr, "coordctl: cannot read pacemaker's CIB: cibadmin's answer "
+			"for the gate with vip=%s was cut short or not XML coordctl "
+			"reads (try cibadmin --query --scope resources)\n", vip);
+		return CTL_EXIT_NO_CIB;
+	}
 }
 
 /* Where pacemaker runs a resource now: "resource R is running on: N",
@@ -157,7 +237,7 @@ static bool located_on(const char *rsc, const char *node)
 	const char *argv[] = { "crm_resource", "--resource", rsc, "--locate", NULL };
 	const char *first;
 
-	if (run(argv, out, sizeof(out), true) != 0)
+	if (run(argv, out, sizeof(out), RUN_QUIET | RUN_WAIT) != 0)
 		return false;
 	snprintf(want, sizeof(want), "is running on: %s\n", node);
 	first = strstr(out, "is running on:");
@@ -192,7 +272,7 @@ static bool settled(double deadline)
 		return false;
 	snprintf(timeout, sizeof(timeout), "--timeout=%llds",
 		 (long long)((left + 999) / 1000));
-	return run(argv, out, sizeof(out), false) == 0;
+	return run(argv, out, sizeof(out), RUN_WAIT) == 0;
 }
 
 /* The move is done when every member runs on node once the cluster has
@@ -204,10 +284,30 @@ static bool move_done(const struct move_group *g, const char *node, double deadl
 	for (;;) {
 		if (group_on(g, node) && settled(deadline) && group_on(g, node))
 			return true;
-		if (ctl_mono_ms() >= deadline)
+		if (interrupted || ctl_mono_ms() >= deadline)
 			return false;
 		poll(NULL, 0, MOVE_POLL_MS);
 	}
+}
+
+/* Says how the move ended, once its constraint is cleared; the exit code. */
+static int move_result(bool done, const char *vip, const char *node)
+{
+	if (done) {
+		printf("%s runs on %s\n", vip, node);
+		return CTL_EXIT_OK;
+	}
+	if (interrupted) {
+		fprintf(stderr, "coordctl: interrupted (%s): stopped waiting for %s on %s "
+			"and removed the move's constraint; pacemaker finishes or undoes "
+			"the transition under way (crm_mon shows where %s runs)\n",
+			interrupted == SIGINT ? "SIGINT" : "SIGTERM", vip, node, vip);
+		return CTL_EXIT_SIGNAL_BASE + interrupted;
+	}
+	fprintf(stderr, "coordctl: %s did not reach %s in time (is %s a VIP target? "
+		"coordctl status there; coordctl events here shows the handover)\n",
+		vip, node, node);
+	return CTL_EXIT_TIMEOUT;
 }
 
 int ctl_move(const char *vip_text, const char *node, int64_t timeout_ms)
@@ -215,51 +315,37 @@ int ctl_move(const char *vip_text, const char *node, int64_t timeout_ms)
 	const char *clear[] = { "crm_resource", "--resource", NULL, "--clear", NULL };
 	const char *move[] = { "crm_resource", "--resource", NULL, "--move", "--node",
 			       node, NULL };
+	enum group_found found;
 	struct move_group g;
 	char out[2048];
-	struct coord_vip vip;
-	double deadline;
+	bool done;
 	int rc;
 
-	if (coord_vip_parse(vip_text, &vip) != 0) {
-		fprintf(stderr, "coordctl: '%s' is not an IPv4 or IPv6 address\n", vip_text);
-		return CTL_EXIT_USAGE;
-	}
-	if (!node_name_ok(node)) {
-		fprintf(stderr, "coordctl: '%s' is not a node name\n", node);
-		return CTL_EXIT_USAGE;
-	}
-	if (find_group(vip_text, &g) != 0) {
-		fprintf(stderr, "coordctl: no pacemaker group holds a ganesha_coord_gate "
-			"with vip=%s (is the VIP a [gate, IPaddr2] group? see "
-			"docs/migration.md, \"Gate every VIP\")\n",
-			vip_text);
-		return CTL_EXIT_FAILED;
-	}
+	found = find_group(vip_text, &g, &rc);
+	if (found != GROUP_FOUND)
+		return no_group(found, vip_text, rc);
 	if (group_on(&g, node)) {
 		printf("%s (group %s) already runs on %s\n", vip_text, g.id, node);
 		return CTL_EXIT_OK;
 	}
 	move[2] = clear[2] = g.id;
-	rc = run(move, out, sizeof(out), false);
-	if (rc != 0) {
+	/* From here on the constraint may exist: an interruption clears it. */
+	catch_interrupts();
+	rc = run(move, out, sizeof(out), 0);
+	if (rc != 0 && !interrupted) {
 		fprintf(stderr, "coordctl: crm_resource --move of %s to %s failed (exit %d)\n",
 			g.id, node, rc);
 		return CTL_EXIT_FAILED;
 	}
-	printf("moving %s (group %s) to %s: the gate hands it over\n", vip_text, g.id, node);
-	fflush(stdout);
-	deadline = ctl_mono_ms() + timeout_ms;
-	rc = move_done(&g, node, deadline) ? CTL_EXIT_OK : CTL_EXIT_TIMEOUT;
+	if (!interrupted) {
+		printf("moving %s (group %s) to %s: the gate hands it over\n", vip_text,
+		       g.id, node);
+		fflush(stdout);
+	}
+	done = !interrupted && move_done(&g, node, ctl_mono_ms() + (double)timeout_ms);
 	/* The preference served the move; it must not pin the VIP for ever. */
-	if (run(clear, out, sizeof(out), false) != 0)
+	if (run(clear, out, sizeof(out), 0) != 0)
 		fprintf(stderr, "coordctl: crm_resource --clear of %s failed: remove its "
 			"cli-prefer constraint by hand\n", g.id);
-	if (rc == CTL_EXIT_OK)
-		printf("%s runs on %s\n", vip_text, node);
-	else
-		fprintf(stderr, "coordctl: %s did not reach %s in time (is %s a VIP target? "
-			"coordctl status there; coordctl events here shows the handover)\n",
-			vip_text, node, node);
-	return rc;
+	return move_result(done, vip_text, node);
 }

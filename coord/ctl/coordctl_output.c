@@ -11,6 +11,7 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "clock.h"
 #include "coordctl.h"
 
 #define MAX_HELD_SURVIVORS	256
@@ -24,6 +25,9 @@ struct ctl_output {
 	bool held;			/* an EVENT waiting for its survivors */
 	bool any_event;
 	struct coord_ctl_event ev;
+	/* The wall clock when the exchange began and when ev came: coordd
+	 * computed ev's age between the two (see wall_at). */
+	int64_t opened_wall_us, ev_wall_us;
 	size_t n_sv, sv_dropped;
 	struct coord_ctl_survivor sv[MAX_HELD_SURVIVORS];
 };
@@ -192,6 +196,56 @@ static void j_ms(FILE *f, const char *key, uint64_t us)
 		fprintf(f, ",\"%s\":%.3f", key, ms(us));
 }
 
+/*
+ * The wall-clock time of a moment `off_us` after the event's delivery
+ * (NEVER: none), as ISO 8601 UTC with milliseconds, into buf; NULL when
+ * there is none.  coordd keeps monotonic times only and sends each event's
+ * age (now - delivery); the delivery is then the wall clock when the
+ * record came minus that age.  coordd took "now" after the request was
+ * sent and before the record came, so the time printed is late by at most
+ * the time between the two (wall_error_us), plus any step of the wall
+ * clock since the event (a step moves it; slewing moves both clocks).
+ */
+static const char *wall_at(const struct ctl_output *o, uint64_t off_us, char *buf,
+			   size_t len)
+{
+	const struct coord_ctl_event *e = &o->ev;
+	int64_t us;
+	time_t sec;
+	struct tm tm;
+
+	if (off_us == COORD_CTL_NEVER || e->age_us == COORD_CTL_NEVER ||
+	    e->state == COORD_EVENT_SENT || e->age_us > (uint64_t)INT64_MAX / 2 ||
+	    off_us > (uint64_t)INT64_MAX / 2)
+		return NULL;
+	us = o->ev_wall_us - (int64_t)e->age_us + (int64_t)off_us;
+	sec = (time_t)(us / 1000000);
+	if (us < 0 || !gmtime_r(&sec, &tm))
+		return NULL;
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (int)(us % 1000000 / 1000));
+	return buf;
+}
+
+/* How late wall_at's times may be: the exchange's time so far. */
+static uint64_t wall_error_us(const struct ctl_output *o)
+{
+	return o->ev_wall_us > o->opened_wall_us ?
+	       (uint64_t)(o->ev_wall_us - o->opened_wall_us) : 0;
+}
+
+static void j_at(FILE *f, const struct ctl_output *o, const char *key, uint64_t off_us)
+{
+	char buf[64];
+	const char *at = wall_at(o, off_us, buf, sizeof(buf));
+
+	if (at)
+		fprintf(f, ",\"%s\":\"%s\"", key, at);
+	else
+		fprintf(f, ",\"%s\":null", key);
+}
+
 static void j_str(FILE *f, const char *key, const char *value)
 {
 	fprintf(f, ",\"%s\":", key);
@@ -297,7 +351,8 @@ static void json_member(FILE *f, const struct coord_ctl_member *m)
 	fputs("]}", f);
 }
 
-static void json_survivor(FILE *f, const struct coord_ctl_survivor *s)
+static void json_survivor(FILE *f, const struct ctl_output *o,
+			  const struct coord_ctl_survivor *s)
 {
 	fprintf(f, "{\"node_id\":%" PRIu32 ",\"pid\":%" PRIu32 ",\"incarnation\":%" PRIu64,
 		s->nodeid, s->pid, s->incarnation);
@@ -314,6 +369,7 @@ static void json_survivor(FILE *f, const struct coord_ctl_survivor *s)
 	j_ms(f, "grace_latency_ms", s->state == COORD_SURVIVOR_ANSWERED ?
 	     s->grace_latency_us : COORD_CTL_NEVER);
 	j_ms(f, "at_ms", s->at_us);
+	j_at(f, o, "at", s->at_us);
 	j_str(f, "detail", s->detail);
 	fputc('}', f);
 }
@@ -363,12 +419,19 @@ static void json_event(struct ctl_output *o)
 	j_ms(f, "ended_ms", e->ended_us);
 	j_ms(f, "deadline_ms", e->deadline_us);
 	j_ms(f, "retry_ms", e->retry_us);
+	j_at(f, o, "delivered_at", 0);
+	j_at(f, o, "complete_at", e->complete_us);
+	j_at(f, o, "release_at", e->release_us);
+	j_at(f, o, "ended_at", e->ended_us);
+	j_at(f, o, "deadline_at", e->deadline_us);
+	j_ms(f, "wall_clock_error_ms", e->state == COORD_EVENT_SENT ? COORD_CTL_NEVER :
+	     wall_error_us(o));
 	j_vips(f, e->vips, e->n_vips);
 	fputs(",\"survivors\":[", f);
 	for (i = 0; i < o->n_sv; i++) {
 		if (i)
 			fputc(',', f);
-		json_survivor(f, &o->sv[i]);
+		json_survivor(f, o, &o->sv[i]);
 	}
 	fputs("]}", f);
 }
@@ -483,6 +546,18 @@ static const char *survivor_result(const struct coord_ctl_survivor *s, char *buf
 	}
 	return "-";
 }
+/* The event's moments as times of day (UTC), the offsets above kept. */
+static void human_wall(const struct ctl_output *o)
+{
+	char a[64], b[64];
+	const char *ended = wall_at(o, o->ev.ended_us, b, sizeof(b));
+
+	if (!wall_at(o, 0, a, sizeof(a)))
+		return;
+	fprintf(o->f, "  delivered %s%s%s (UTC, late by at most %.1f ms)\n", a,
+		ended ? ", ended " : "", ended ? ended : "", ms(wall_error_us(o)));
+}
+
 static void human_event(struct ctl_output *o)
 {
 	const struct coord_ctl_event *e = &o->ev;
@@ -507,6 +582,7 @@ static void human_event(struct ctl_output *o)
 		"age %s\n", fmt_ms(a, sizeof(a), e->complete_us),
 		fmt_ms(b, sizeof(b), e->release_us), fmt_ms(c, sizeof(c), e->ended_us),
 		fmt_ms(d, sizeof(d), e->deadline_us), fmt_ms(g, sizeof(g), e->age_us));
+	human_wall(o);
 	if (e->report_us != COORD_CTL_NEVER)
 		fprintf(f, "  reported %.1f ms before its delivery\n", ms(e->report_us));
 	if (e->release_outcome || e->release_attempts)
@@ -572,6 +648,7 @@ struct ctl_output *ctl_output_new(FILE *f, uint16_t command, bool json)
 	o->f = f;
 	o->command = command;
 	o->json = json;
+	o->opened_wall_us = ctl_wall_us();
 	if (json)
 		fprintf(f, "{\"command\":\"%s\"", coord_ctl_type_name(command));
 	return o;
@@ -602,6 +679,7 @@ void ctl_output_record(struct ctl_output *o, const struct coord_ctl_record *rec)
 			o->held = false;
 		flush_event(o);
 		o->ev = rec->u.event;
+		o->ev_wall_us = ctl_wall_us();
 		o->n_sv = o->sv_dropped = 0;
 		o->held = true;
 		if (!o->json && (o->command == COORD_CTL_DEATH || o->command == COORD_CTL_GIVE_UP) && !o->any_event) {
@@ -713,4 +791,20 @@ void ctl_output_error(struct ctl_output *o, int exit_code, const char *message)
 void ctl_output_free(struct ctl_output *o)
 {
 	free(o);
+}
+
+void ctl_output_usage_error(const struct ctl_args *a, int exit_code)
+{
+	if (!a->json) {
+		fprintf(stderr, "coordctl: %s\nTry 'coordctl --help'.\n", a->usage_error);
+		return;
+	}
+	fputs("{\"command\":", stdout);
+	if (a->command)
+		ctl_put_json_string(stdout, a->command);
+	else
+		fputs("null", stdout);
+	j_bool(stdout, "ok", false);
+	j_str(stdout, "error", a->usage_error);
+	printf(",\"exit_code\":%d}\n", exit_code);
 }

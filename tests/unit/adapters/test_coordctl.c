@@ -34,6 +34,7 @@
 #include "../../../coord/ctl/coordctl_parse.c"
 #include "../../../coord/ctl/coordctl_output.c"
 #include "../../../coord/ctl/coordctl_move.c"
+#include "../../../coord/ctl/coordctl_check.c"
 
 #define NOBODY	65534
 
@@ -344,7 +345,6 @@ static void test_usage_errors(void **state)
 		{ "move", "198.18.0.101", NULL },
 		{ "move", "not-an-ip", "node2", NULL },
 		{ "move", "198.18.0.101", "node;2", NULL },
-		{ "-j", "move", "198.18.0.101", "node2", NULL },
 		{ "take-over", NULL },
 		{ "give-up", "--ip", "198.18.0.101", "x", NULL },
 	};
@@ -362,12 +362,96 @@ static void test_usage_errors(void **state)
 				 cases[i][0] && cases[i][1] && cases[i][2] ? cases[i][2] : "",
 				 rc, r->err);
 		assert_int_equal(r->out_len, 0);
+		expect_has(r->err, "Try 'coordctl --help'.", "a usage error");
 	}
-	expect_exit(r, ctl_alone(r, NULL, (const char *const[]){ "--help", NULL }), 0, "--help");
-	expect_has(r->out, "Exit status: 0 ok; 1 failed", "--help");
-	expect_has(r->out, "3 cannot talk to coordd", "--help");
 	expect_exit(r, ctl_alone(r, NULL, (const char *const[]){ "-V", NULL }), 0, "-V");
 	expect_has(r->out, "control protocol 1.2", "-V");
+	free(r);
+}
+
+/* Under --json a usage error is the document of a failure on stdout,
+ * nothing on stderr: also when --json comes after the error, and when the
+ * error is --json itself (move, metrics print text). */
+static void test_usage_errors_json(void **state)
+{
+	static const struct {
+		const char *argv[6];
+		const char *command;	/* as the document names it */
+		const char *error;
+	} cases[] = {
+		{ { "-j", "bogus", NULL }, "null", "unknown command 'bogus'" },
+		{ { "--json", NULL }, "null", "no command given" },
+		{ { "--last", "0", "-j", "events", NULL }, "\"events\"", "bad --last '0'" },
+		{ { "events", "--no-such", "--json", NULL }, "\"events\"",
+		  "unknown option '--no-such'" },
+		{ { "-j", "ping", "-t", NULL }, "\"ping\"", "option '-t' needs an argument" },
+		{ { "-j", "up", "--wait", NULL }, "\"up\"", "--wait is for death and give-up only" },
+		{ { "-j", "move", "198.18.0.101", "node2", NULL }, "\"move\"",
+		  "--json does not apply" },
+		{ { "-j", "metrics", NULL }, "\"metrics\"", "--json does not apply" },
+		{ { "-j", "cancel", "x\"y", NULL }, "\"cancel\"", "'x\\\"y' is not an event id" },
+	};
+	struct ctl_run *r = malloc(sizeof(*r));
+	char want[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		expect_exit(r, ctl_alone(r, "/nonexistent/coordd.sock", cases[i].argv), 2,
+			    cases[i].argv[1]);
+		expect_json(r->out, cases[i].error);
+		snprintf(want, sizeof(want), "{\"command\":%s,\"ok\":false,\"error\":",
+			 cases[i].command);
+		expect_has(r->out, want, cases[i].error);
+		expect_has(r->out, cases[i].error, cases[i].error);
+		expect_has(r->out, ",\"exit_code\":2}\n", cases[i].error);
+		if (r->err_len)
+			fail_msg("%s: --json, yet stderr says: %s", cases[i].error, r->err);
+	}
+	free(r);
+}
+
+/* --help: every option, every exit code, the agents' verbs apart. */
+static void test_help(void **state)
+{
+	static const char *const options[] = {
+		"-s, --socket PATH", "-j, --json", "-t, --timeout SEC", "-h, --help",
+		"-V, --version", "--last N", "--ip VIP", "--wait",
+	};
+	static const int codes[] = {
+		CTL_EXIT_OK, CTL_EXIT_FAILED, CTL_EXIT_USAGE, CTL_EXIT_NO_DAEMON,
+		CTL_EXIT_TIMEOUT, CTL_EXIT_NOT_TARGET, CTL_EXIT_NO_CIB,
+		CTL_EXIT_SIGNAL_BASE + SIGINT, CTL_EXIT_SIGNAL_BASE + SIGTERM,
+	};
+	static const char *const agents_verbs[] = {
+		"\n  death [", "\n  up ", "\n  give-up --ip", "\n  take-over --ip",
+	};
+	struct ctl_run *r = malloc(sizeof(*r));
+	const char *agents, *exits;
+	char want[32];
+	size_t i;
+
+	(void)state;
+	expect_exit(r, ctl_alone(r, NULL, (const char *const[]){ "--help", NULL }), 0, "--help");
+	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		expect_has(r->out, options[i], "--help's options");
+	exits = strstr(r->out, "\nExit status:\n");
+	assert_non_null(exits);
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		snprintf(want, sizeof(want), codes[i] == 143 ? "(%d: " : "\n  %d ", codes[i]);
+		expect_has(exits, want, "--help's exit codes");
+	}
+	expect_has(exits, "\ncheck has its own: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n",
+		   "--help's exit codes");
+	agents = strstr(r->out, "\nCommands for the OCF agents");
+	assert_non_null(agents);
+	for (i = 0; i < sizeof(agents_verbs) / sizeof(agents_verbs[0]); i++) {
+		const char *at = strstr(r->out, agents_verbs[i]);
+
+		if (!at || at < agents || at > strstr(agents, "\nOptions:"))
+			fail_msg("--help: %s is not among the agents' commands:\n%s",
+				 agents_verbs[i] + 3, r->out);
+	}
 	free(r);
 }
 
@@ -507,6 +591,227 @@ static void test_give_up_and_take_over(void **state)
 	expect_has(r->err, "no-server", "take-over, no server");
 	assert_int_equal(cl->take_overs, 2);
 	free(give);
+	free(r);
+}
+
+/* ---- check: read-only, the monitoring plugins' exit codes ---- */
+
+/* Runs check, text and --json; both must say the same state. */
+static void check_says(struct ctl_run *r, int want, const char *line, const char *what)
+{
+	static const char *const names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+	char state[48];
+
+	expect_exit(r, ctl(r, (const char *const[]){ "check", NULL }), want, what);
+	expect_has(r->out, line, what);
+	if (strchr(r->out, '\n') != r->out + r->out_len - 1)
+		fail_msg("%s: check prints one line, got: %s", what, r->out);
+	expect_exit(r, ctl(r, (const char *const[]){ "-j", "check", NULL }), want, what);
+	expect_json(r->out, what);
+	snprintf(state, sizeof(state), "{\"command\":\"check\",\"state\":\"%s\"", names[want]);
+	expect_has(r->out, state, what);
+}
+
+/* Removes the wall-clock times from a JSON text (they follow the real
+ * clock, the rest the cluster's): each "...Z" string and the error bound. */
+static void strip_wall(char *t)
+{
+	char *p, *q;
+
+	while ((p = strstr(t, ":\"20")) && (q = strstr(p + 2, "Z\"")))
+		memmove(p + 1, q + 2, strlen(q + 2) + 1);
+	while ((p = strstr(t, "\"wall_clock_error_ms\":")) && p[22] != 'x') {
+		q = p + 22;
+		while (*q && *q != ',' && *q != '}')
+			q++;
+		p[22] = 'x';
+		memmove(p + 23, q, strlen(q) + 1);
+	}
+}
+
+/* The events table, as an operator sees it: what check must not change. */
+static void events_now(struct ctl_run *r, char *buf, size_t cap)
+{
+	expect_exit(r, ctl(r, (const char *const[]){ "-j", "events", NULL }), 0, "events");
+	assert_true(r->out_len < cap);
+	memcpy(buf, r->out, r->out_len + 1);
+	strip_wall(buf);
+}
+
+static void test_check_ok_then_in_grace(void **state)
+{
+	struct cluster *cl = *state;
+	struct ctl_run *r = malloc(sizeof(*r));
+	struct coord_event_id id;
+	static char before[1 << 16], after[1 << 16];
+
+	check_says(r, 0, "COORD OK: joined, quorate, a VIP target (3 members, 0 events "
+		     "pending, 0 recorded)\n", "a healthy node");
+
+	/* Node 2's server dies; node 1 answers in grace, node 3 is slow. */
+	cl->h.node[2].hold_grace = true;
+	assert_int_equal(coord_engine_report_death(cl->h.node[1].e, C->h.now, NULL, 0, &id), 0);
+	pump(cl);
+	events_now(r, before, sizeof(before));
+	check_says(r, 1, "COORD WARNING: local server in grace for 1 failover(s) "
+		     "(2.5001.1) (3 members, 1 events pending, 1 recorded)\n",
+		     "in grace for node 2's failover");
+	expect_has(r->out, "\"in_grace\":1", "in grace, --json");
+	expect_has(r->out, "\"ok\":false", "in grace, --json");
+	expect_has(r->out, ",\"exit_code\":1}", "in grace, --json");
+	events_now(r, after, sizeof(after));
+	if (strcmp(before, after))
+		fail_msg("check changed the events:\n%s\n%s", before, after);
+	free(r);
+}
+
+static void test_check_unconfirmed(void **state)
+{
+	struct cluster *cl = *state;
+	struct ctl_run *r = malloc(sizeof(*r));
+	struct coord_event_id id;
+
+	/* Node 1's own server dies; node 3 never answers; policy release. */
+	cl->h.node[2].hold_grace = true;
+	assert_int_equal(coord_engine_report_death(cl->h.node[0].e, C->h.now, NULL, 0, &id), 0);
+	pump(cl);
+	C->h.now += DEADLINE_US + 1;
+	coord_engine_tick(cl->h.node[0].e, C->h.now);
+	pump(cl);
+	coord_engine_report_up(cl->h.node[0].e, C->h.now);
+	pump(cl);
+	check_says(r, 1, "COORD WARNING: 1 event(s) released unconfirmed in the last hour "
+		     "(1.5000.1)", "released unconfirmed");
+	expect_has(r->out, "\"unconfirmed\":1", "released unconfirmed, --json");
+	/* An hour later it is history, not a warning. */
+	C->h.now += 3600ull * 1000000;
+	check_says(r, 0, "COORD OK", "an hour after the unconfirmed release");
+	free(r);
+}
+
+static void test_check_held(void **state)
+{
+	struct cluster *cl = *state;
+	struct ctl_run *r = malloc(sizeof(*r));
+	struct coord_event_id id;
+
+	cl->h.node[2].hold_grace = true;
+	assert_int_equal(coord_engine_report_death(cl->h.node[0].e, C->h.now, NULL, 0, &id), 0);
+	pump(cl);
+	C->h.now += DEADLINE_US + 1;
+	coord_engine_tick(cl->h.node[0].e, C->h.now);
+	pump(cl);
+	check_says(r, 2, "COORD CRITICAL: 1 event(s) held by policy (1.5000.1); not a VIP "
+		     "target (server-down)", "held");
+	expect_has(r->out, "\"held\":1", "held, --json");
+	free(r);
+}
+
+static void test_check_unjoined(void **state)
+{
+	struct ctl_run *r = malloc(sizeof(*r));
+
+	(void)state;
+	check_says(r, 2, "COORD CRITICAL: not joined", "not joined");
+	free(r);
+}
+
+static void test_check_inquorate(void **state)
+{
+	struct cluster *cl = *state;
+	struct ctl_run *r = malloc(sizeof(*r));
+
+	coord_engine_quorum(cl->h.node[0].e, cl->h.now, false);
+	pump(cl);
+	check_says(r, 2, "COORD CRITICAL: inquorate", "inquorate");
+	free(r);
+}
+
+static void test_check_unknown(void **state)
+{
+	struct ctl_run *r = malloc(sizeof(*r));
+
+	(void)state;
+	expect_exit(r, ctl_alone(r, "/nonexistent/coordd.sock",
+				 (const char *const[]){ "check", NULL }), 3, "no coordd");
+	expect_has(r->out, "COORD UNKNOWN: cannot connect to /nonexistent/coordd.sock", "no coordd");
+	expect_exit(r, ctl_alone(r, "/nonexistent/coordd.sock",
+				 (const char *const[]){ "-j", "check", NULL }), 3, "no coordd, --json");
+	expect_json(r->out, "no coordd, --json");
+	expect_has(r->out, "\"state\":\"UNKNOWN\"", "no coordd, --json");
+	/* A bad command line is UNKNOWN too, never CRITICAL. */
+	expect_exit(r, ctl_alone(r, "/nonexistent/coordd.sock",
+				 (const char *const[]){ "check", "extra", NULL }), 3, "check extra");
+	expect_exit(r, ctl_alone(r, "/nonexistent/coordd.sock",
+				 (const char *const[]){ "-j", "check", "--last", "2", NULL }), 3,
+		    "check --last");
+	expect_has(r->out, "\"exit_code\":3}", "check --last, --json");
+	free(r);
+}
+
+/* ---- wall-clock times in events ---- */
+
+/* The time after key in text, ISO 8601 UTC with ms, in µs since the epoch. */
+static int64_t iso_after(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+	struct tm tm = { 0 };
+	int msec = 0;
+
+	if (!p || sscanf(p + strlen(key), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon,
+			 &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &msec) != 7)
+		fail_msg("no ISO 8601 time after %s in: %s", key, text);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000000 + msec * 1000;
+}
+
+/* coordd sends ages: the delivery is the wall clock when the record came
+ * minus its age, within the exchange's time; the other moments are the
+ * delivery plus their offsets, which stay as they were. */
+static void test_events_wall_clock(void **state)
+{
+	struct cluster *cl = *state;
+	struct ctl_run *r = malloc(sizeof(*r));
+	struct coord_event_id id;
+	int64_t before, after, delivered, at;
+
+	cl->h.node[2].hold_grace = true;
+	assert_int_equal(coord_engine_report_death(cl->h.node[1].e, C->h.now, NULL, 0, &id), 0);
+	pump(cl);
+	C->h.now += 5000000;		/* delivered 5 s ago, node 3 still silent */
+	before = ctl_wall_us();
+	expect_exit(r, ctl(r, (const char *const[]){ "-j", "events", NULL }), 0, "events -j");
+	after = ctl_wall_us();
+	expect_json(r->out, "events -j, wall clock");
+	delivered = iso_after(r->out, "\"delivered_at\":\"");
+	/* Printed to the ms, truncated: up to 1 ms early. */
+	if (delivered < before - 5000000 - 1000 || delivered > after - 5000000)
+		fail_msg("delivered_at %lld is not within [%lld, %lld] (now - 5 s): %s",
+			 (long long)delivered, (long long)(before - 5000000),
+			 (long long)(after - 5000000), r->out);
+	expect_has(r->out, "\"age_ms\":5000.000", "events -j, the offsets kept");
+	expect_has(r->out, "\"ended_at\":null", "events -j, not ended");
+	expect_has(r->out, "\"wall_clock_error_ms\":", "events -j, the bound");
+	/* Node 1 answered in grace at once: its answer's time is the delivery's. */
+	at = iso_after(strstr(r->out, "\"node_id\":1,"), "\"at\":\"");
+	assert_true(at == delivered);
+
+	C->h.now += 1000000;
+	coord_engine_grace_done(cl->h.node[2].e, C->h.now, &cl->h.node[2].last_grace.event,
+				COORD_ACK_IN_GRACE, 2500, "Started grace period");
+	pump(cl);
+	C->h.now += 2000000;		/* ended 6 s after its delivery, 2 s ago */
+	expect_exit(r, ctl(r, (const char *const[]){ "-j", "events", NULL }), 0, "events -j");
+	delivered = iso_after(r->out, "\"delivered_at\":\"");
+	if (iso_after(r->out, "\"ended_at\":\"") - delivered != 6000000)
+		fail_msg("ended_at is not delivered_at + ended_ms (6 s): %s", r->out);
+	expect_has(r->out, "\"ended_ms\":6000.000", "events -j, ended");
+
+	expect_exit(r, ctl(r, (const char *const[]){ "events", NULL }), 0, "events");
+	expect_has(r->out, "  delivered 20", "events, wall clock");
+	expect_has(r->out, "Z (UTC, late by at most ", "events, wall clock");
+	expect_has(r->out, ", ended 20", "events, wall clock");
 	free(r);
 }
 
@@ -829,6 +1134,15 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_checker_refuses),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_usage_errors_json),
+		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_check_unknown),
+		cmocka_unit_test_setup_teardown(test_check_ok_then_in_grace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_unconfirmed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_held, setup_hold, teardown),
+		cmocka_unit_test_setup_teardown(test_check_unjoined, setup_unjoined, teardown),
+		cmocka_unit_test_setup_teardown(test_check_inquorate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_wall_clock, setup, teardown),
 		cmocka_unit_test(test_timeout_defaults),
 		cmocka_unit_test(test_cannot_connect),
 		cmocka_unit_test_setup_teardown(test_rejects_bad_replies, setup, teardown),
