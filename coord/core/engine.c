@@ -76,6 +76,17 @@
  *    A member that never sent a HELLO announced nothing: its departure
  *    makes no event, unless its whole node went down.
  *
+ * 7. Handover (docs/protocol.md).  The gate's stop gives VIPs up whose
+ *    address has left this node (give_up): a handover event, a barrier as
+ *    above where every other member loads this node's records ("4:N");
+ *    its release is a DROP of the VIPs' state by the local server, and a
+ *    server not on the bus holds none (drop_done: success).  A server
+ *    reported dead holds nothing: no event.  A give-up that failed (held,
+ *    or its client gone: the address may start here again) withdraws the
+ *    handover unless its drop runs (give_up_failed).  The gate's start
+ *    (take_over) sends nothing: one action asks the local server into
+ *    grace with the records of every other node it knows of.
+ *
  * Messages that break these rules (wrong sender, stale incarnation, an
  * incarnation another process on the node uses, an acknowledgement for no
  * event...) are counted and dropped: they never change a record.
@@ -189,6 +200,8 @@ static struct coord_action *action_push(struct coord_engine *e,
 	a->kind = kind;
 	a->n_vips = 0;
 	a->load_node = 0;
+	a->request = 0;
+	a->n_nodes = 0;
 	return a;
 }
 
@@ -1405,13 +1418,24 @@ int coord_engine_report_death(struct coord_engine *e, uint64_t now,
 	return report_event(e, now, COORD_DEATH_REPORTED, vips, n_vips, id, NULL);
 }
 
-int coord_engine_report_handover(struct coord_engine *e, uint64_t now,
-				 const struct coord_vip *vips, size_t n_vips,
-				 struct coord_event_id *id)
+/* The gate's stop: rules in engine.h and docs/protocol.md, "Handover". */
+int coord_engine_give_up(struct coord_engine *e, uint64_t now,
+			 const struct coord_vip *vips, size_t n_vips,
+			 struct coord_event_id *id)
 {
+	int err;
+
 	if (n_vips == 0)
 		return -EINVAL;
-	return report_event(e, now, COORD_DEATH_HANDOVER, vips, n_vips, id, NULL);
+	if (e->joined && !e->server_up) {
+		/* Its death was reported: the dead server's locks went with
+		 * it, and that death's barrier put the others in grace. */
+		elog(e, LOG_NOTICE, "giving %zu VIP(s) up: the local server is "
+		     "reported dead, it holds no state of them: no handover", n_vips);
+		return COORD_GIVE_UP_NOTHING_HELD;
+	}
+	err = report_event(e, now, COORD_DEATH_HANDOVER, vips, n_vips, id, NULL);
+	return err < 0 ? err : COORD_GIVE_UP_HANDOVER;
 }
 
 /* A death joins this node's death already reported (sent or recorded);
@@ -1556,28 +1580,93 @@ void coord_engine_release_done(struct coord_engine *e, uint64_t now,
 	set_state(e, ev, COORD_EVENT_RETRY_WAIT);
 }
 
-int coord_engine_cancel(struct coord_engine *e, uint64_t now,
-			const struct coord_event_id *id)
+void coord_engine_drop_done(struct coord_engine *e, uint64_t now,
+			    const struct coord_event_id *id,
+			    enum coord_drop_result result)
 {
-	struct coord_event *ev = event_find(e, id);
+	const struct coord_event *ev = event_find(e, id);
+
+	if (!ev || ev->reason != COORD_DEATH_HANDOVER)
+		return;
+	/* A server that is not running holds no state: nothing is left to
+	 * drop (its locks died with it, its death has a barrier of its own). */
+	coord_engine_release_done(e, now, id, result == COORD_DROP_FAILED ? 1 : 0);
+}
+
+/* The origin withdraws ev (CANCEL), unless it ended or its release runs. */
+static int withdraw(struct coord_engine *e, uint64_t now, struct coord_event *ev)
+{
 	struct coord_msg *m;
 
-	if (!ev)
-		return -ENOENT;
-	if (!ev->local_origin || ev->reason == COORD_DEATH_NODE_LEFT)
-		return -EPERM;
 	if (coord_event_ended(ev) || ev->state == COORD_EVENT_RELEASING)
 		return -EBUSY;
 	m = send_msg(e, COORD_MSG_CANCEL);
 	if (!m)
 		return -ENOTCONN;
-	m->u.cancel.id = *id;
+	m->u.cancel.id = ev->id;
 	m->u.cancel.reason = COORD_CANCEL_ADMIN;
 	/* The origin decides now, once: from here on it starts no release, so
 	 * the CANCEL, delivered later in agreed order, ends the event on every
 	 * node (no confirmation delivered before it can make this node release
 	 * an event the others record as cancelled). */
 	event_end(e, ev, now, COORD_EVENT_CANCELLED);
+	return 0;
+}
+
+int coord_engine_cancel(struct coord_engine *e, uint64_t now,
+			const struct coord_event_id *id)
+{
+	struct coord_event *ev = event_find(e, id);
+
+	if (!ev)
+		return -ENOENT;
+	if (!ev->local_origin || ev->reason == COORD_DEATH_NODE_LEFT)
+		return -EPERM;
+	return withdraw(e, now, ev);
+}
+
+/* A failed give-up fails the gate's stop, after which pacemaker may start
+ * the address here again: a late confirmation must not drop its state
+ * then (docs/protocol.md, "Handover"). */
+int coord_engine_give_up_failed(struct coord_engine *e, uint64_t now,
+				const struct coord_event_id *id)
+{
+	struct coord_event *ev = event_find(e, id);
+	char buf[64];
+	int err;
+
+	if (!ev)
+		return -ENOENT;
+	if (!ev->local_origin || ev->reason != COORD_DEATH_HANDOVER)
+		return -EPERM;
+	err = withdraw(e, now, ev);
+	if (err == 0)
+		elog(e, LOG_WARNING, "event %s: the give-up failed: the handover is "
+		     "withdrawn, no late confirmation drops the VIPs' state",
+		     EVID(ev, buf));
+	return err;
+}
+
+int coord_engine_take_over(struct coord_engine *e, uint64_t now, uint32_t request,
+			   const struct coord_vip *vips, size_t n_vips)
+{
+	struct coord_action *a;
+
+	(void)now;
+	if (!e->joined)
+		return -ENOTCONN;
+	if (n_vips > COORD_MAX_VIPS)
+		return -EINVAL;
+	a = action_push(e, COORD_ACTION_TAKE_OVER);
+	if (!a)
+		return -ENOBUFS;
+	a->request = request;
+	a->n_vips = (uint16_t)n_vips;
+	memcpy(a->vips, vips, n_vips * sizeof(vips[0]));
+	/* docs/deploy.md: RecoveryRoot/v4recov/node<N>, one per node. */
+	a->n_nodes = (uint16_t)coord_engine_other_nodes(e, a->nodes, COORD_MAX_NODES_LOADED);
+	elog(e, LOG_NOTICE, "take-over of %zu VIP(s): entering grace with the client "
+	     "records of %u other node(s)", n_vips, a->n_nodes);
 	return 0;
 }
 

@@ -229,13 +229,11 @@ static void waiter_remove(struct coord_dispatch *d, size_t i)
 	d->waiters[i] = d->waiters[--d->n_waiters];
 }
 
-/* A give-up that fails (held by policy, or its client gone) fails the
- * gate's stop, after which pacemaker may start the address here again: a
- * late confirmation must not drop its state then (docs/protocol.md,
- * "Handover").  So the handover is withdrawn, unless its drop runs. */
-static bool withdraw_handover(struct coord_dispatch *d, const struct coord_event_id *id)
+/* A give-up that failed (held by policy, or its client gone): the engine
+ * withdraws its handover unless its drop runs.  True when it did. */
+static bool give_up_failed(struct coord_dispatch *d, const struct coord_event_id *id)
 {
-	if (coord_engine_cancel(d->env.engine, now(d), id) < 0)
+	if (coord_engine_give_up_failed(d->env.engine, now(d), id) < 0)
 		return false;
 	d->withdrew = true;
 	return true;
@@ -269,8 +267,8 @@ static bool waiter_check(struct coord_dispatch *d, size_t i)
 	}
 	waiter_remove(d, i);
 	status = final_status(ev, msg, sizeof(msg));
-	if (ev->state == COORD_EVENT_HELD && ev->reason == COORD_DEATH_HANDOVER &&
-	    withdraw_handover(d, &ev->id)) {
+	if (status != COORD_CTL_OK && ev->reason == COORD_DEATH_HANDOVER &&
+	    give_up_failed(d, &ev->id)) {
 		size_t len = strlen(msg);
 		snprintf(msg + len, sizeof(msg) - len, "; the handover is withdrawn");
 	}
@@ -419,25 +417,19 @@ static void handle_death(struct coord_dispatch *d, struct coord_control_client *
 	const struct coord_event *ev;
 	struct waiter w = { .client = c };
 	char msg[COORD_CTL_MESSAGE_MAX], idbuf[64];
-	struct coord_target target;
 	uint64_t t = now(d);
 	int err;
 
-	if (handover) {
-		coord_engine_target(d->env.engine, &target);
-		if (target.why == COORD_TARGET_SERVER_DOWN) {
-			/* Its death was reported: the dead server's locks went
-			 * with it, and that death's barrier put the others in
-			 * grace.  Nothing is left to hand over. */
-			coord_control_end(c, COORD_CTL_OK, "the local server is reported "
-					  "dead: it holds no state of these VIPs");
-			return;
-		}
-		err = coord_engine_report_handover(d->env.engine, t, req->u.death.vips,
-						   req->u.death.n_vips, &w.id);
-	} else {
+	if (handover)
+		err = coord_engine_give_up(d->env.engine, t, req->u.death.vips,
+					   req->u.death.n_vips, &w.id);
+	else
 		err = coord_engine_report_death(d->env.engine, t, req->u.death.vips,
 						req->u.death.n_vips, &w.id);
+	if (err == COORD_GIVE_UP_NOTHING_HELD && handover) {
+		coord_control_end(c, COORD_CTL_OK, "the local server is reported "
+				  "dead: it holds no state of these VIPs");
+		return;
 	}
 	if (err == -ENOTCONN) {
 		snprintf(msg, sizeof(msg), "coordd is not in the group: the %s was "
@@ -482,45 +474,55 @@ static void handle_death(struct coord_dispatch *d, struct coord_control_client *
 	coord_control_end(c, COORD_CTL_OK, msg);
 }
 
-/* VIPs are about to arrive (the gate's start): coordd asks the local
- * server into grace with every other node's records; the END comes with
- * coord_dispatch_take_over_done(). */
+/* VIPs are about to arrive (the gate's start): the engine's TAKE_OVER
+ * action asks the local server into grace with every other node's
+ * records; the END comes with coord_dispatch_take_over_done(). */
 static void handle_take_over(struct coord_dispatch *d, struct coord_control_client *c,
 			     const struct coord_ctl_request *req)
 {
 	struct waiter w = { .client = c, .take_over = true };
+	char msg[COORD_CTL_MESSAGE_MAX];
+	int err;
 
-	if (!d->env.take_over) {
-		coord_control_end(c, COORD_CTL_INTERNAL, "take-over is not wired here");
-		return;
-	}
-	if (!coord_engine_joined(d->env.engine)) {
-		coord_control_end(c, COORD_CTL_NOT_JOINED, "coordd is not in the group: "
-				  "no VIP may come here");
-		return;
-	}
 	if (d->n_waiters == COORD_CONTROL_MAX_CLIENTS) {
 		coord_control_end(c, COORD_CTL_INTERNAL, "too many waiting clients");
 		return;
 	}
 	w.token = ++d->next_token ? d->next_token : ++d->next_token;
+	err = coord_engine_take_over(d->env.engine, now(d), w.token, req->u.death.vips,
+				     req->u.death.n_vips);
+	if (err == -ENOTCONN) {
+		coord_control_end(c, COORD_CTL_NOT_JOINED, "coordd is not in the group: "
+				  "no VIP may come here");
+		return;
+	}
+	if (err < 0) {
+		snprintf(msg, sizeof(msg), "cannot take over: %s", strerror(-err));
+		coord_control_end(c, COORD_CTL_INTERNAL, msg);
+		return;
+	}
 	w.n_vips = req->u.death.n_vips;
 	memcpy(w.vips, req->u.death.vips, w.n_vips * sizeof(w.vips[0]));
 	d->waiters[d->n_waiters++] = w;
-	d->env.take_over(d->env.take_over_ctx, w.token, w.vips, w.n_vips);
+	pump(d);
 }
 
 void coord_dispatch_take_over_done(struct coord_dispatch *d, uint32_t token,
-				   bool ok, const char *message)
+				   uint8_t result, uint32_t latency_us, const char *detail)
 {
+	char msg[COORD_CTL_MESSAGE_MAX];
 	size_t i;
 
+	snprintf(msg, sizeof(msg), "%s in %u ms%s%s", result == COORD_ACK_IN_GRACE ?
+		 "in grace, the other nodes' client records loaded" :
+		 coord_ack_result_name(result), latency_us / 1000,
+		 detail && *detail ? ": " : "", detail ? detail : "");
 	for (i = 0; i < d->n_waiters; i++) {
 		struct waiter *w = &d->waiters[i];
 		if (!w->take_over || w->token != token)
 			continue;
-		coord_control_end(w->client, ok ? COORD_CTL_OK : COORD_CTL_EVENT_FAILED,
-				  message);
+		coord_control_end(w->client, result == COORD_ACK_IN_GRACE ?
+				  COORD_CTL_OK : COORD_CTL_EVENT_FAILED, msg);
 		waiter_remove(d, i);
 		return;
 	}
@@ -681,7 +683,7 @@ static void on_client_gone(void *ctx, struct coord_control_client *c)
 		if (w->client != c)
 			continue;
 		if (!w->take_over && w->reason == COORD_DEATH_HANDOVER)
-			withdraw_handover(d, &w->id);
+			give_up_failed(d, &w->id);
 		waiter_remove(d, i);
 	}
 	if (d->withdrew) {

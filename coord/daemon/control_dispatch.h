@@ -36,14 +36,6 @@ struct coord_dispatch_env {
 	 */
 	int (*render_metrics)(void *ctx, char *buf, size_t cap);
 	void *metrics_ctx;
-	/*
-	 * Optional, for TAKE_OVER: put the local server in grace with every
-	 * other node's records for these VIPs' arrival, then call
-	 * coord_dispatch_take_over_done(token).  NULL: answered INTERNAL.
-	 */
-	void (*take_over)(void *ctx, uint32_t token, const struct coord_vip *vips,
-			  size_t n_vips);
-	void *take_over_ctx;
 };
 
 struct coord_dispatch;
@@ -68,9 +60,10 @@ void coord_dispatch_event_ended(struct coord_dispatch *d, const struct coord_eve
  */
 void coord_dispatch_check_waiters(struct coord_dispatch *d);
 
-/* The answer to TAKE_OVER `token`: its client is told, if still there. */
+/* The local server's answer (a grace result) to the engine's TAKE_OVER
+ * action for control request `token`: its client is told, if still there. */
 void coord_dispatch_take_over_done(struct coord_dispatch *d, uint32_t token,
-				   bool ok, const char *message);
+				   uint8_t result, uint32_t latency_us, const char *detail);
 
 /* An event as its EVENT record says it (exposed for the tests). */
 void coord_dispatch_event_record(const struct coord_event *ev, uint64_t now,

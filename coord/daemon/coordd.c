@@ -81,7 +81,10 @@ static uint64_t new_incarnation(void)
 
 static void pump(void *data);
 static void on_drop_done(void *data, const struct coord_event_id *id,
-			 uint8_t result, uint32_t latency_us, const char *detail);
+			 enum coord_drop_result result, uint32_t latency_us,
+			 const char *detail);
+static void on_take_over_done(void *data, uint32_t token, uint8_t result,
+			      uint32_t latency_us, const char *detail);
 
 static void on_engine_timer(void *data)
 {
@@ -202,6 +205,10 @@ static void pump(void *data)
 			coord_grace_drop(d->grace, &a.event, a.vips, a.n_vips,
 					 on_drop_done, d);
 			break;
+		case COORD_ACTION_TAKE_OVER:
+			coord_grace_load_nodes(d->grace, a.request, a.nodes, a.n_nodes,
+					       on_take_over_done, d);
+			break;
 		case COORD_ACTION_EVENT_ENDED:
 			event_ended(d, &a.event);
 			break;
@@ -290,59 +297,35 @@ static void on_grace_done(void *data, const struct coord_event_id *id,
 	pump(d);
 }
 
-/* A handover's DROP ("2:VIP"): its answer is the handover's release.  A
- * server that is not running holds no state: nothing is left to drop. */
+/* A handover's DROP ("2:VIP"): the engine decides what it means. */
 static void on_drop_done(void *data, const struct coord_event_id *id,
-			 uint8_t result, uint32_t latency_us, const char *detail)
+			 enum coord_drop_result result, uint32_t latency_us,
+			 const char *detail)
 {
 	struct coordd *d = data;
-	bool dropped = result == COORD_ACK_IN_GRACE || result == COORD_ACK_NO_SERVER;
 	char buf[64];
 
-	qb_log(dropped ? LOG_NOTICE : LOG_ERR,
+	qb_log(result == COORD_DROP_FAILED ? LOG_ERR : LOG_NOTICE,
 	       "event %s: local server %s the VIPs' state in %u ms%s%s",
 	       coord_event_id_format(id, buf, sizeof(buf)),
-	       result == COORD_ACK_IN_GRACE ? "dropped" :
-	       result == COORD_ACK_NO_SERVER ? "is not running: it holds none of" :
+	       result == COORD_DROP_DONE ? "dropped" :
+	       result == COORD_DROP_NO_SERVER ? "is not running: it holds none of" :
 	       "could not drop", latency_us / 1000,
 	       detail && *detail ? ": " : "", detail ? detail : "");
-	coord_engine_release_done(d->engine, coord_now_us(), id, dropped ? 0 : 1);
+	coord_engine_drop_done(d->engine, coord_now_us(), id, result);
 	pump(d);
 }
 
-/* id.seq carries the control request's token (take_over()). */
-static void on_take_over_done(void *data, const struct coord_event_id *id,
-			      uint8_t result, uint32_t latency_us, const char *detail)
+/* The local server's answer to a TAKE_OVER action: its control request's. */
+static void on_take_over_done(void *data, uint32_t token, uint8_t result,
+			      uint32_t latency_us, const char *detail)
 {
 	struct coordd *d = data;
-	char msg[COORD_CTL_MESSAGE_MAX];
 
-	snprintf(msg, sizeof(msg), "%s in %u ms%s%s", result == COORD_ACK_IN_GRACE ?
-		 "in grace, the other nodes' client records loaded" :
-		 coord_ack_result_name(result), latency_us / 1000,
-		 detail && *detail ? ": " : "", detail ? detail : "");
 	qb_log(result == COORD_ACK_IN_GRACE ? LOG_NOTICE : LOG_ERR,
-	       "take-over: local server %s", msg);
-	coord_dispatch_take_over_done(d->dispatch, (uint32_t)id->seq,
-				      result == COORD_ACK_IN_GRACE, msg);
-}
-
-/* VIPs are about to arrive here (the gate's start): their clients may have
- * reclaimed on any node since, so every other node's records are loaded
- * (docs/deploy.md: RecoveryRoot/v4recov/node<N>). */
-static void take_over(void *data, uint32_t token, const struct coord_vip *vips,
-		      size_t n_vips)
-{
-	struct coordd *d = data;
-	uint32_t nodes[COORD_MAX_NODES_LOADED];
-	struct coord_event_id request = { .seq = token };	/* no event */
-	size_t n;
-
-	(void)vips;
-	n = coord_engine_other_nodes(d->engine, nodes, COORD_MAX_NODES_LOADED);
-	qb_log(LOG_NOTICE, "take-over of %zu VIP(s): entering grace with the client "
-	       "records of %zu other node(s)", n_vips, n);
-	coord_grace_load_nodes(d->grace, &request, nodes, n, on_take_over_done, d);
+	       "take-over: local server: %s in %u ms%s%s", coord_ack_result_name(result),
+	       latency_us / 1000, detail && *detail ? ": " : "", detail ? detail : "");
+	coord_dispatch_take_over_done(d->dispatch, token, result, latency_us, detail);
 }
 
 static void on_release_done(void *data, const struct coord_event_id *id,
@@ -587,8 +570,6 @@ static int coordd_start(struct coordd *d)
 		.status_ctx = d,
 		.render_metrics = render_metrics,
 		.metrics_ctx = d,
-		.take_over = take_over,
-		.take_over_ctx = d,
 		.local_report = on_agent_report,
 		.local_ctx = d,
 	};

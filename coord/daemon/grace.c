@@ -34,12 +34,21 @@
 
 #define COORD_GRACE_ARG_MAX	64
 
+/* Whom a request answers, and how: an event's grace, a handover's drop,
+ * a take-over (the caller's token, no event). */
+struct answer_to {
+	coord_grace_done_fn grace;	/* exactly one of the three */
+	coord_grace_drop_fn drop;
+	coord_grace_take_over_fn take_over;
+	void *ctx;
+	struct coord_event_id id;	/* grace, drop */
+	uint32_t token;			/* take_over */
+};
+
 struct request {
 	struct coord_grace_client *g;
 	struct request *next;
-	coord_grace_done_fn done;	/* this request's answer goes here */
-	void *ctx;
-	struct coord_event_id id;
+	struct answer_to to;
 	uint64_t started_us;
 	unsigned outstanding;		/* calls not answered yet */
 	uint8_t result;
@@ -105,6 +114,27 @@ static void set_detail(char *out, const char *a, const char *b)
 
 /* ---- reporting: always from a loop job, never inside a request call ---- */
 
+/* What the server did with a drop: its worst grace result, told apart. */
+static enum coord_drop_result drop_result(uint8_t result)
+{
+	switch (result) {
+	case COORD_ACK_IN_GRACE: return COORD_DROP_DONE;
+	case COORD_ACK_NO_SERVER: return COORD_DROP_NO_SERVER;
+	}
+	return COORD_DROP_FAILED;
+}
+
+static void answer(const struct answer_to *to, uint8_t result, uint32_t latency_us,
+		   const char *detail)
+{
+	if (to->grace)
+		to->grace(to->ctx, &to->id, result, latency_us, detail);
+	else if (to->drop)
+		to->drop(to->ctx, &to->id, drop_result(result), latency_us, detail);
+	else
+		to->take_over(to->ctx, to->token, result, latency_us, detail);
+}
+
 static void report_job(void *data)
 {
 	struct request *req = data;
@@ -118,8 +148,8 @@ static void report_job(void *data)
 			break;
 		}
 	}
-	req->done(req->ctx, &req->id, req->result,
-		(uint32_t)(coord_now_us() - req->started_us), req->detail);
+	answer(&req->to, req->result, (uint32_t)(coord_now_us() - req->started_us),
+	       req->detail);
 	free(req);
 }
 
@@ -418,9 +448,8 @@ struct coord_grace_client *coord_grace_new(qb_loop_t *loop, const char *bus_addr
 
 /* One request: a grace call for each argument, answered to done(ctx) once
  * all are answered, with the worst result. */
-static void grace_call(struct coord_grace_client *g, const struct coord_event_id *id,
-		       const char *const *args, size_t n_args,
-		       coord_grace_done_fn done, void *ctx)
+static void grace_call(struct coord_grace_client *g, const struct answer_to *to,
+		       const char *const *args, size_t n_args)
 {
 	struct request *req = calloc(1, sizeof(*req));
 	size_t i;
@@ -430,9 +459,7 @@ static void grace_call(struct coord_grace_client *g, const struct coord_event_id
 		return;
 	}
 	req->g = g;
-	req->done = done;
-	req->ctx = ctx;
-	req->id = *id;
+	req->to = *to;
 	req->started_us = coord_now_us();
 	req->result = COORD_ACK_IN_GRACE;
 	req->outstanding = n_args ? (unsigned)n_args : 1;
@@ -507,7 +534,8 @@ void coord_grace_request(struct coord_grace_client *g, const struct coord_event_
 		add_vips(&a, GRACE_TAKE_IP, vips, n_vips);
 	else
 		add_arg(&a, GRACE_JUST_GRACE, "");
-	grace_call(g, id, a.argv, a.n, g->done, g->ctx);
+	grace_call(g, &(struct answer_to){ .grace = g->done, .ctx = g->ctx, .id = *id },
+		   a.argv, a.n);
 }
 
 void coord_grace_request_node(struct coord_grace_client *g, const struct coord_event_id *id,
@@ -516,12 +544,13 @@ void coord_grace_request_node(struct coord_grace_client *g, const struct coord_e
 	struct grace_args a = { .n = 0 };
 
 	add_node(&a, node);
-	grace_call(g, id, a.argv, a.n, g->done, g->ctx);
+	grace_call(g, &(struct answer_to){ .grace = g->done, .ctx = g->ctx, .id = *id },
+		   a.argv, a.n);
 }
 
 void coord_grace_drop(struct coord_grace_client *g, const struct coord_event_id *id,
 		      const struct coord_vip *vips, size_t n_vips,
-		      coord_grace_done_fn done, void *ctx)
+		      coord_grace_drop_fn done, void *ctx)
 {
 	struct grace_args a = { .n = 0 };
 
@@ -534,12 +563,13 @@ void coord_grace_drop(struct coord_grace_client *g, const struct coord_event_id 
 		add_arg(&a, GRACE_UPDATE_CLIENTS, "");
 		add_vips(&a, GRACE_RELEASE_IP, vips, n_vips);
 	}
-	grace_call(g, id, a.argv, a.n, done, ctx);
+	grace_call(g, &(struct answer_to){ .drop = done, .ctx = ctx, .id = *id },
+		   a.argv, a.n);
 }
 
-void coord_grace_load_nodes(struct coord_grace_client *g, const struct coord_event_id *id,
+void coord_grace_load_nodes(struct coord_grace_client *g, uint32_t token,
 			    const uint32_t *nodes, size_t n_nodes,
-			    coord_grace_done_fn done, void *ctx)
+			    coord_grace_take_over_fn done, void *ctx)
 {
 	struct grace_args a = { .n = 0 };
 	size_t i;
@@ -554,7 +584,8 @@ void coord_grace_load_nodes(struct coord_grace_client *g, const struct coord_eve
 	add_arg(&a, GRACE_UPDATE_CLIENTS, "");
 	for (i = 0; i < n_nodes && i < COORD_MAX_NODES_LOADED; i++)
 		add_node(&a, nodes[i]);
-	grace_call(g, id, a.argv, a.n, done, ctx);
+	grace_call(g, &(struct answer_to){ .take_over = done, .ctx = ctx, .token = token },
+		   a.argv, a.n);
 }
 
 void coord_grace_set_bus_user(struct coord_grace_client *g,

@@ -3,10 +3,12 @@
  * The barrier engine: a deterministic state machine, free of I/O.
  *
  * Inputs: CPG configuration changes, delivered messages, local reports
- * (a death, a grace result, a release result, quorum) and the time.
+ * (a death, a grace result, a release or drop result, quorum), the gate's
+ * requests (give-up, a failed give-up, take-over) and the time.
  * Outputs: actions the caller drains with coord_engine_next_action():
  * multicast this message, ask the local server to enter grace, run the
- * release, an event ended.  The same code runs in coordd, in the unit
+ * release, drop a handover's VIPs' state, a take-over's grace, an event
+ * ended.  The same code runs in coordd, in the unit
  * tests and in the simulator (tests/sim/); coord/core/engine.c describes the
  * protocol in prose.
  *
@@ -26,6 +28,7 @@
 #define COORD_MAX_RERUNS	4	/* re-runs of one death with a fresh
 					 * deadline; later ones keep it */
 #define COORD_MAX_IN_FLIGHT	16	/* our reports sent, not delivered */
+#define COORD_MAX_NODES_LOADED	32	/* other nodes' records a take-over loads */
 
 struct coord_engine_config {
 	uint32_t nodeid;
@@ -115,7 +118,12 @@ enum coord_action_kind {
 	COORD_ACTION_EVENT_ENDED = 4,	/* event reached a final state */
 	COORD_ACTION_DROP = 5,		/* a handover's release: ask the local
 					 * server to drop the VIPs' state
-					 * ("2:VIP"); answer release_done() */
+					 * ("2:VIP"); answer drop_done() */
+	COORD_ACTION_TAKE_OVER = 6,	/* VIPs are about to arrive: ask the
+					 * local server into grace with its own
+					 * and the listed nodes' client records
+					 * ("3:", "4:N"); its answer goes to the
+					 * control request `request` */
 };
 
 struct coord_action {
@@ -128,7 +136,10 @@ struct coord_action {
 					 * client records the server loads
 					 * ("4:N") so that its grace lasts;
 					 * 0 for a death */
-	struct coord_vip vips[COORD_MAX_VIPS];
+	struct coord_vip vips[COORD_MAX_VIPS];	/* ... and TAKE_OVER's */
+	uint32_t request;		/* TAKE_OVER: the control request's token */
+	uint16_t n_nodes;		/* TAKE_OVER: the other nodes whose */
+	uint32_t nodes[COORD_MAX_NODES_LOADED];	/* records are loaded */
 	struct coord_msg msg;		/* SEND */
 };
 
@@ -191,16 +202,45 @@ int coord_engine_report_death(struct coord_engine *e, uint64_t now,
 			      struct coord_event_id *id);
 
 /*
- * This node gives VIPs up: their address has left it (the gate's stop,
- * agents/ganesha_coord_gate), its server still holds their clients' state.
- * A handover event: every other member enters grace ("0:") and answers,
- * the barrier as for a death; then a DROP action asks the local server to
- * drop the VIPs' state.  Returns 0 and the event id, -EINVAL without VIPs,
- * -ENOTCONN, -ENOSPC, -EBUSY (too many reports on their way).
+ * The gate's stop (coordctl give-up, agents/ganesha_coord_gate): the VIPs'
+ * address has left this node; its server may still hold their clients'
+ * state.  When the local server is reported dead it holds none, and its
+ * death's barrier put the others in grace: COORD_GIVE_UP_NOTHING_HELD, no
+ * event.  Else a handover event (COORD_GIVE_UP_HANDOVER, its id): every
+ * other member enters grace with this node's records loaded ("4:N") and
+ * answers, the barrier as for a death; then a DROP action asks the local
+ * server to drop the VIPs' state.  -EINVAL without VIPs, -ENOTCONN,
+ * -ENOSPC, -EBUSY (too many reports on their way).
  */
-int coord_engine_report_handover(struct coord_engine *e, uint64_t now,
-				 const struct coord_vip *vips, size_t n_vips,
-				 struct coord_event_id *id);
+enum coord_give_up {
+	COORD_GIVE_UP_HANDOVER = 0,
+	COORD_GIVE_UP_NOTHING_HELD = 1,
+};
+int coord_engine_give_up(struct coord_engine *e, uint64_t now,
+			 const struct coord_vip *vips, size_t n_vips,
+			 struct coord_event_id *id);
+
+/*
+ * The give-up waiting for handover id failed: it was answered held, or its
+ * waiting client went away (pacemaker's time-out of the stop).  The gate's
+ * stop failed and the address may start here again, so no late
+ * confirmation may drop its state: the handover is withdrawn (CANCEL)
+ * unless its drop runs.  0 when withdrawn; -ENOENT; -EPERM (not a handover
+ * of this node); -EBUSY (ended, or its drop runs); -ENOTCONN.
+ */
+int coord_engine_give_up_failed(struct coord_engine *e, uint64_t now,
+				const struct coord_event_id *id);
+
+/*
+ * The gate's start (coordctl take-over): VIPs are about to arrive.  Their
+ * clients may have reclaimed on any node since, so a TAKE_OVER action asks
+ * the local server into grace with its own records and every other node's
+ * (group members and the quorum view), answered to control request
+ * `request`.  No message is sent.  0; -ENOTCONN when not in the group (no
+ * VIP may come here); -EINVAL; -ENOBUFS (action queue full).
+ */
+int coord_engine_take_over(struct coord_engine *e, uint64_t now, uint32_t request,
+			   const struct coord_vip *vips, size_t n_vips);
 
 /* The local server is healthy again (agent monitor succeeded). */
 void coord_engine_report_up(struct coord_engine *e, uint64_t now);
@@ -210,10 +250,22 @@ void coord_engine_grace_done(struct coord_engine *e, uint64_t now,
 			     const struct coord_event_id *id, uint8_t result,
 			     uint32_t latency_us, const char *detail);
 
-/* The release command (or a handover's DROP) for event id exited with
- * status (0 = success). */
+/* The release command for event id exited with status (0 = success). */
 void coord_engine_release_done(struct coord_engine *e, uint64_t now,
 			       const struct coord_event_id *id, int status);
+
+/* What the local server did with a handover's DROP: the handover's
+ * release.  A server that is not running holds no state: nothing is left
+ * to drop, and the handover succeeds (docs/protocol.md, "Handover"). */
+enum coord_drop_result {
+	COORD_DROP_DONE = 0,		/* it dropped the VIPs' state */
+	COORD_DROP_NO_SERVER = 1,	/* no server on the bus */
+	COORD_DROP_FAILED = 2,		/* it could not: grace failed, timeout,
+					 * no bus */
+};
+void coord_engine_drop_done(struct coord_engine *e, uint64_t now,
+			    const struct coord_event_id *id,
+			    enum coord_drop_result result);
 
 /* Withdraw one of this node's pending events.  0, -ENOENT or -EPERM. */
 int coord_engine_cancel(struct coord_engine *e, uint64_t now,

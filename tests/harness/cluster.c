@@ -191,10 +191,15 @@ static void carry_out(struct harness *h, int i, const struct coord_action *a)
 						h->grace_detail ? h->grace_detail : "");
 		break;
 	case COORD_ACTION_RELEASE:
-	case COORD_ACTION_DROP:
 		if (!nd->hold_release)
 			coord_engine_release_done(nd->e, h->now, &a->event, nd->release_status);
 		break;
+	case COORD_ACTION_DROP:
+		if (!nd->hold_release)
+			coord_engine_drop_done(nd->e, h->now, &a->event, nd->release_status ?
+					       COORD_DROP_FAILED : COORD_DROP_DONE);
+		break;
+	case COORD_ACTION_TAKE_OVER:	/* answered by the caller (on_action) */
 	case COORD_ACTION_EVENT_ENDED:
 		break;
 	}
@@ -218,6 +223,10 @@ static void remember(struct harness *h, int i, const struct coord_action *a)
 	case COORD_ACTION_DROP:
 		nd->drops++;
 		nd->last_drop = *a;
+		break;
+	case COORD_ACTION_TAKE_OVER:
+		nd->take_overs++;
+		nd->last_take_over = *a;
 		break;
 	case COORD_ACTION_EVENT_ENDED:
 		nd->ended++;

@@ -14,7 +14,8 @@
  * Effects.  Each action drained from an engine is first offered to the
  * on_action hook; if it does not take it, the node's flags decide: a
  * GRACE is answered at once with grace_result unless hold_grace; a
- * RELEASE or DROP exits with release_status unless hold_release.  Either
+ * RELEASE or DROP exits with release_status unless hold_release (a DROP
+ * that "exits" non-zero failed); a TAKE_OVER is the hook's to answer.  Either
  * way it is counted and remembered (graces, last_grace, ...).
  */
 #ifndef COORD_TEST_HARNESS_CLUSTER_H
@@ -44,9 +45,9 @@ struct harness_node {
 	bool hold_release;		/* RELEASE, DROP: not answered */
 	int release_status;		/* else they "exit" with this */
 	/* What the engine asked for. */
-	int graces, releases, drops, ended;
+	int graces, releases, drops, take_overs, ended;
 	bool owes_grace;		/* a GRACE was held: last_grace */
-	struct coord_action last_grace, last_release, last_drop;
+	struct coord_action last_grace, last_release, last_drop, last_take_over;
 	uint64_t release_at[HARNESS_RELEASE_TIMES];	/* the first releases */
 };
 

@@ -81,7 +81,13 @@ void advance(uint64_t dt)
 						g->ok_releases++;
 				}
 				S.steps++;
-				coord_engine_release_done(nd->e, S.now, &c.id, c.value);
+				if (!c.drop)
+					coord_engine_release_done(nd->e, S.now, &c.id, c.value);
+				else
+					coord_engine_drop_done(nd->e, S.now, &c.id,
+							       nd->server_dead ? COORD_DROP_NO_SERVER :
+							       c.value ? COORD_DROP_FAILED :
+							       COORD_DROP_DONE);
 				drain(i);
 				/* The release command deletes the origin's attribute. */
 				if (c.value == 0 && !c.drop && nd->attr) {

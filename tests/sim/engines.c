@@ -324,6 +324,8 @@ bool act(struct harness *h, int i, const struct coord_action *action)
 		}
 		break;
 	}
+	case COORD_ACTION_TAKE_OVER:	/* the gate's start is modelled in vips.c */
+		break;
 	case COORD_ACTION_EVENT_ENDED: {
 		struct gt_event *g = gt_find(&a.event);
 		if (g && g->origin == i && a.event.origin == (uint32_t)i + 1)

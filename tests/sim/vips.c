@@ -60,14 +60,13 @@ bool may_take(int n)
 
 /* The gate's stop on the giver, after the address left it: coordctl
  * give-up --wait (agents/ganesha_coord_gate), as coordd answers it
- * (coord/daemon/control_dispatch.c): no coordd, or one that is not in the group,
- * fails the stop; a server reported dead has nothing to hand over; else a
- * handover, waited for in poll_stops(). */
+ * (coord/daemon/control_dispatch.c, coord_engine_give_up): no coordd, or one
+ * that is not in the group, fails the stop; a server reported dead has
+ * nothing to hand over; else a handover, waited for in poll_stops(). */
 static void gate_stop(int v)
 {
 	struct vipm *m = &S.vip[v];
 	struct node *nd = &S.nodes[m->giver];
-	struct coord_target t;
 	struct coord_event_id id;
 	struct coord_vip a;
 	int rc;
@@ -81,16 +80,15 @@ static void gate_stop(int v)
 		m->phase = VIP_BLOCKED;
 		return;
 	}
-	coord_engine_target(nd->e, &t);
-	if (t.why == COORD_TARGET_SERVER_DOWN) {
+	vip_of(v, &a);
+	rc = coord_engine_give_up(nd->e, S.now, &a, 1, &id);
+	if (rc == COORD_GIVE_UP_NOTHING_HELD) {
 		trace("gate of VIP %d stops on node %d: its server is reported dead", v + 1,
 		      m->giver + 1);
 		m->phase = VIP_STARTING;
 		return;
 	}
-	vip_of(v, &a);
 	S.steps++;
-	rc = coord_engine_report_handover(nd->e, S.now, &a, 1, &id);
 	trace("gate of VIP %d stops on node %d: handover %s", v + 1, m->giver + 1,
 	      rc < 0 ? strerror(-rc) : "reported");
 	drain(m->giver);
@@ -149,7 +147,7 @@ void poll_stops(void)
 		      coord_event_state_name(ev->state));
 		if (ev->state == COORD_EVENT_HELD) {	/* coordd withdraws it */
 			S.steps++;
-			coord_engine_cancel(nd->e, S.now, &m->ho);
+			coord_engine_give_up_failed(nd->e, S.now, &m->ho);
 			drain(m->giver);
 		}
 	}

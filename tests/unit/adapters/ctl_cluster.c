@@ -30,12 +30,23 @@ static void harness_failed(struct harness *h, const char *what)
 }
 
 /* Node 1's ended events go to its dispatch; the rest is the harness's. */
+/* Node 1's server "answers" a take-over at once. */
+static void take_over(struct cluster *cl, const struct coord_action *a)
+{
+	cl->take_overs++;
+	coord_dispatch_take_over_done(cl->d, a->request, cl->take_over_fails ?
+				      COORD_ACK_NO_SERVER : COORD_ACK_IN_GRACE, 1200,
+				      cl->take_over_fails ? "not on the bus" : "");
+}
+
 static bool on_action(struct harness *h, int i, const struct coord_action *a)
 {
 	struct cluster *cl = h->ctx;
 
 	if (i == 0 && a->kind == COORD_ACTION_EVENT_ENDED)
 		coord_dispatch_event_ended(cl->d, &a->event);
+	if (i == 0 && a->kind == COORD_ACTION_TAKE_OVER)
+		take_over(cl, a);
 	return false;
 }
 
@@ -80,27 +91,12 @@ void cluster_join(struct cluster *cl)
 	pump(cl);
 }
 
-/* Node 1's server "answers" a take-over at once. */
-static void fake_take_over(void *ctx, uint32_t token, const struct coord_vip *vips,
-			   size_t n_vips)
-{
-	struct cluster *cl = ctx;
-
-	(void)vips;
-	(void)n_vips;
-	cl->take_overs++;
-	coord_dispatch_take_over_done(cl->d, token, !cl->take_over_fails,
-				      cl->take_over_fails ? "no-server: not on the bus" :
-				      "in grace, the other nodes' client records loaded");
-}
-
 static int setup_policy(void **state, enum coord_policy policy, bool join)
 {
 	struct cluster *cl = calloc(1, sizeof(*cl));
 	struct coord_dispatch_env env = {
 		.now_us = fake_now, .pump = pump, .pump_ctx = cl,
 		.fill_status = fill_status, .self_pid = 1001,
-		.take_over = fake_take_over, .take_over_ctx = cl,
 	};
 	char err[256];
 	int k;

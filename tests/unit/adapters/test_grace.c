@@ -58,6 +58,8 @@ struct fixture {
 	int n_done;
 	struct coord_event_id done_id;
 	uint8_t result;
+	enum coord_drop_result drop_result;	/* a drop's answer */
+	uint32_t token;			/* a take-over's answer */
 	int by_result[16];		/* reports per enum coord_ack_result */
 	char detail[COORD_DETAIL_MAX + 1];
 	const void *row;		/* a table-driven test's case, or NULL */
@@ -413,6 +415,32 @@ static void on_done(void *ctx, const struct coord_event_id *id, uint8_t result,
 	snprintf(f->detail, sizeof(f->detail), "%s", detail ? detail : "");
 }
 
+/* A drop answers what the server did; a take-over, its own token. */
+static void on_drop_done(void *ctx, const struct coord_event_id *id,
+			 enum coord_drop_result result, uint32_t latency_us,
+			 const char *detail)
+{
+	struct fixture *f = ctx;
+
+	(void)latency_us;
+	f->n_done++;
+	f->done_id = *id;
+	f->drop_result = result;
+	snprintf(f->detail, sizeof(f->detail), "%s", detail ? detail : "");
+}
+
+static void on_take_over_done(void *ctx, uint32_t token, uint8_t result,
+			      uint32_t latency_us, const char *detail)
+{
+	struct fixture *f = ctx;
+
+	(void)latency_us;
+	f->n_done++;
+	f->token = token;
+	f->result = result;
+	snprintf(f->detail, sizeof(f->detail), "%s", detail ? detail : "");
+}
+
 static void new_client(struct fixture *f, const char *address, uint32_t timeout_ms)
 {
 	f->g = coord_grace_new(f->loop, address, timeout_ms, on_done, f);
@@ -597,12 +625,14 @@ static void test_load_nodes_own_records_then_each_node(void **state)
 	start_fake(f, FAKE_OK);
 	new_client(f, f->address, LONG_CALL_MS);
 	f->n_done = 0;
-	coord_grace_load_nodes(f->g, &EVENT, nodes, 2, on_done, f);
+	coord_grace_load_nodes(f->g, 41, nodes, 2, on_take_over_done, f);
 	expect_answer(f, COORD_ACK_IN_GRACE);
+	assert_int_equal(f->token, 41);
 	expect_record(f, "3:\n4:2\n4:3\n");
 	f->n_done = 0;
-	coord_grace_load_nodes(f->g, &EVENT, NULL, 0, on_done, f);
+	coord_grace_load_nodes(f->g, 42, NULL, 0, on_take_over_done, f);
 	expect_answer(f, COORD_ACK_IN_GRACE);
+	assert_int_equal(f->token, 42);
 	expect_record(f, "3:\n4:2\n4:3\n3:\n");
 }
 
@@ -624,9 +654,33 @@ static void test_handover_member_and_drop(void **state)
 	for (size_t i = 0; i < 2; i++)
 		assert_int_equal(coord_vip_parse(ips[i], &v[i]), 0);
 	f->n_done = 0;
-	coord_grace_drop(f->g, &EVENT, v, 2, on_done, f);
-	expect_answer(f, COORD_ACK_IN_GRACE);
+	f->drop_result = COORD_DROP_FAILED;
+	coord_grace_drop(f->g, &EVENT, v, 2, on_drop_done, f);
+	assert_true(run_until(f, answered, GUARD_MS));
+	assert_int_equal(f->drop_result, COORD_DROP_DONE);
+	assert_memory_equal(&f->done_id, &EVENT, sizeof(EVENT));
 	expect_record(f, "4:2\n3:\n2:198.18.0.101\n2:fd00::1\n");
+}
+
+/* A drop's result tells a server that is not on the bus (it holds no
+ * state: the engine's to judge) from one that could not drop. */
+static void test_drop_no_server_and_failed(void **state)
+{
+	struct coord_vip v;
+	struct fixture *f = *state;
+
+	assert_int_equal(coord_vip_parse("198.18.0.101", &v), 0);
+	start_bus(f);
+	new_client(f, f->address, LONG_CALL_MS);
+	f->n_done = 0;
+	coord_grace_drop(f->g, &EVENT, &v, 1, on_drop_done, f);
+	assert_true(run_until(f, answered, GUARD_MS));
+	assert_int_equal(f->drop_result, COORD_DROP_NO_SERVER);
+	start_fake(f, FAKE_FALSE);
+	f->n_done = 0;
+	coord_grace_drop(f->g, &EVENT, &v, 1, on_drop_done, f);
+	assert_true(run_until(f, answered, GUARD_MS));
+	assert_int_equal(f->drop_result, COORD_DROP_FAILED);
 }
 
 /* A hundred calls in flight at once (a survivor that was stopped and
@@ -760,6 +814,7 @@ int main(void)
 	static const struct CMUnitTest others[] = {
 		T(test_load_nodes_own_records_then_each_node),
 		T(test_handover_member_and_drop),
+		T(test_drop_no_server_and_failed),
 		T(test_hundred_calls_in_flight),
 		T(test_no_socket_is_no_bus_at_once),
 		T(test_bus_started_later_connects),

@@ -595,7 +595,7 @@ static struct coord_event_id hand_over(int i, int n_vips)
 
 	vip_of(i, &v[0]);
 	vip_of(i + 10, &v[1]);
-	assert_int_equal(coord_engine_report_handover(ND(i).e, C.h.now, v,
+	assert_int_equal(coord_engine_give_up(ND(i).e, C.h.now, v,
 						      (size_t)n_vips, &id), 0);
 	return id;
 }
@@ -612,7 +612,7 @@ static void test_handover_drops_after_every_grace(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
-	assert_int_equal(coord_engine_report_handover(ND(2).e, C.h.now, NULL, 0, &none),
+	assert_int_equal(coord_engine_give_up(ND(2).e, C.h.now, NULL, 0, &none),
 			 -EINVAL);
 	ND(3).hold_grace = true;
 	id = hand_over(2, 2);
@@ -727,6 +727,160 @@ static void test_handover_abandoned_when_origin_leaves(void **state)
 	}
 }
 
+/* The gate's stop on a node whose server is reported dead: the dead
+ * server holds no state and its death's barrier put the others in grace,
+ * so the engine starts no handover (no DEATH, no grace asked anywhere). */
+static void test_give_up_with_server_reported_dead_hands_nothing_over(void **state)
+{
+	struct coord_event_id none = { 0 };
+	struct coord_vip v;
+	int graces;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	report(2);
+	settle();
+	graces = ND(1).graces + ND(3).graces;
+	assert_int_equal(coord_engine_event_count(ND(1).e), 1);
+	vip_of(2, &v);
+	assert_int_equal(coord_engine_give_up(ND(2).e, C.h.now, &v, 1, &none),
+			 COORD_GIVE_UP_NOTHING_HELD);
+	settle();
+	assert_int_equal(none.seq, 0);
+	assert_int_equal(ND(1).graces + ND(3).graces, graces);
+	assert_int_equal(ND(2).drops, 0);
+	assert_int_equal(coord_engine_event_count(ND(1).e), 1);
+	assert_int_equal(coord_engine_event_count(ND(2).e), 1);
+	/* Its server back up: a give-up hands over again. */
+	coord_engine_report_up(ND(2).e, C.h.now);
+	settle();
+	hand_over(2, 1);
+	settle();
+	assert_int_equal(ND(2).drops, 1);
+}
+
+/* A give-up that failed (held, or its client gone) withdraws its
+ * handover: a late confirmation must not drop the state of a VIP that
+ * may start here again.  Only a pending handover of this node is. */
+static void test_give_up_failed_withdraws_the_handover(void **state)
+{
+	struct coord_event_id id, death, unknown = { .origin = 2, .incarnation = 102,
+						     .seq = 99 };
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_HOLD);
+	ND(3).hold_grace = true;
+	id = hand_over(2, 1);
+	settle();
+	advance(DEADLINE_US);
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_HELD);
+	assert_int_equal(coord_engine_give_up_failed(ND(1).e, C.h.now, &id), -EPERM);
+	assert_int_equal(coord_engine_give_up_failed(ND(2).e, C.h.now, &unknown), -ENOENT);
+	assert_int_equal(coord_engine_give_up_failed(ND(2).e, C.h.now, &id), 0);
+	settle();
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(ev_on(i, &id)->state, COORD_EVENT_CANCELLED);
+	coord_engine_grace_done(ND(3).e, C.h.now, &id, COORD_ACK_IN_GRACE, 5, "late");
+	settle();
+	assert_int_equal(ND(2).drops, 0);
+	assert_int_equal(coord_engine_give_up_failed(ND(2).e, C.h.now, &id), -EBUSY);
+	/* A death is not withdrawn by a failed give-up. */
+	death = report(2);
+	settle();
+	assert_int_equal(coord_engine_give_up_failed(ND(2).e, C.h.now, &death), -EPERM);
+	settle();
+	assert_int_equal(ev_on(2, &death)->state, COORD_EVENT_WAITING);
+}
+
+/* A give-up whose drop runs is not withdrawn: the state may be going. */
+static void test_give_up_failed_leaves_a_running_drop(void **state)
+{
+	struct coord_event_id id;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	ND(2).hold_release = true;
+	id = hand_over(2, 1);
+	settle();
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RELEASING);
+	assert_int_equal(coord_engine_give_up_failed(ND(2).e, C.h.now, &id), -EBUSY);
+	settle();
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RELEASING);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_WAITING);
+}
+
+/* What the local server did with a DROP is the handover's release: a
+ * server that is not running holds no state, so the handover succeeds; one
+ * that could not drop is retried.  A death's release is no drop. */
+static void test_drop_result_decides_the_handover(void **state)
+{
+	struct coord_event_id id, death;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	ND(2).hold_release = true;
+	id = hand_over(2, 1);
+	settle();
+	assert_int_equal(ND(2).drops, 1);
+	coord_engine_drop_done(ND(2).e, C.h.now, &id, COORD_DROP_NO_SERVER);
+	settle();
+	for (i = 1; i <= 3; i++) {
+		assert_int_equal(ev_on(i, &id)->state, COORD_EVENT_RELEASED);
+		assert_int_equal(ev_on(i, &id)->release_status, 0);
+	}
+	id = hand_over(2, 1);
+	settle();
+	coord_engine_drop_done(ND(2).e, C.h.now, &id, COORD_DROP_FAILED);
+	settle();
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RETRY_WAIT);
+	assert_int_equal(ev_on(2, &id)->release_status, 1);
+	advance(1000000);
+	assert_int_equal(ND(2).drops, 3);
+	coord_engine_drop_done(ND(2).e, C.h.now, &id, COORD_DROP_DONE);
+	settle();
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASED);
+	death = report(2);
+	settle();
+	assert_int_equal(ev_on(2, &death)->state, COORD_EVENT_RELEASING);
+	coord_engine_drop_done(ND(2).e, C.h.now, &death, COORD_DROP_DONE);
+	settle();
+	assert_int_equal(ev_on(2, &death)->state, COORD_EVENT_RELEASING);
+}
+
+/* The gate's start: a TAKE_OVER action for the control request, with
+ * every other node whose records the server loads (group members and the
+ * quorum view); no message.  Not in the group: no VIP may come here. */
+static void test_take_over_asks_grace_with_every_other_node(void **state)
+{
+	static const uint32_t view[] = { 1, 2, 3, 4 };
+	struct coord_engine *alone;
+	struct coord_vip v;
+	uint32_t seen = 0;
+	int k;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	coord_engine_quorum_view(ND(1).e, C.h.now, true, view, 4);
+	vip_of(1, &v);
+	assert_int_equal(coord_engine_take_over(ND(1).e, C.h.now, 7, &v, 1), 0);
+	settle();
+	assert_int_equal(ND(1).take_overs, 1);
+	assert_int_equal(ND(1).last_take_over.request, 7);
+	assert_int_equal(ND(1).last_take_over.n_vips, 1);
+	assert_true(coord_vip_equal(&ND(1).last_take_over.vips[0], &v));
+	assert_int_equal(ND(1).last_take_over.n_nodes, 3);
+	for (k = 0; k < 3; k++)
+		seen |= 1u << ND(1).last_take_over.nodes[k];
+	assert_int_equal(seen, (1u << 2) | (1u << 3) | (1u << 4));
+	assert_int_equal(ND(2).graces + ND(3).graces, 0);
+	assert_int_equal(coord_engine_event_count(ND(2).e), 0);
+	alone = engine_for(5, 505);
+	assert_int_equal(coord_engine_take_over(alone, C.h.now, 8, &v, 1), -ENOTCONN);
+	coord_engine_free(alone);
+}
+
 /* A member that joins while a drop runs is not waited for (the attempt is
  * under way), but when that attempt fails the next one would drop with the
  * joiner out of grace, a second later or more: the origin re-runs the
@@ -756,7 +910,7 @@ static void test_failed_drop_reruns_for_member_joined_meanwhile(void **state)
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASING);
 	/* The drop fails: the handover runs again, waiting for node 3 too. */
 	ND(1).hold_release = false;
-	coord_engine_release_done(ND(1).e, C.h.now, &id, 1);
+	coord_engine_drop_done(ND(1).e, C.h.now, &id, COORD_DROP_FAILED);
 	settle();
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_CANCELLED);
 	again = ev_on(1, &id)->rerun_as;
@@ -1449,6 +1603,13 @@ int main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_handover_drop_failure_retries, teardown),
 		cmocka_unit_test_teardown(test_handover_abandoned_when_origin_leaves, teardown),
+		cmocka_unit_test_teardown(test_give_up_with_server_reported_dead_hands_nothing_over,
+					  teardown),
+		cmocka_unit_test_teardown(test_give_up_failed_withdraws_the_handover, teardown),
+		cmocka_unit_test_teardown(test_give_up_failed_leaves_a_running_drop, teardown),
+		cmocka_unit_test_teardown(test_drop_result_decides_the_handover, teardown),
+		cmocka_unit_test_teardown(test_take_over_asks_grace_with_every_other_node,
+					  teardown),
 		cmocka_unit_test_teardown(test_failed_drop_reruns_for_member_joined_meanwhile,
 					  teardown),
 		cmocka_unit_test_teardown(test_node_left_reason_refused_from_the_wire, teardown),
