@@ -45,6 +45,8 @@ void advance(uint64_t dt)
 					c.value = COORD_ACK_NO_SERVER;	/* it died meanwhile */
 				if (c.value == COORD_ACK_IN_GRACE)
 					nd->grace_at = S.now;
+				if (c.value == COORD_ACK_IN_GRACE && !c.id.seq)
+					note_node_left_grace(i, c.id.incarnation);
 				if (c.value == COORD_ACK_IN_GRACE && c.id.seq) {
 					struct gt_event *g = gt_find(&c.id);
 					if (g)
