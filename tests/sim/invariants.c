@@ -284,7 +284,9 @@ void note_node_left_grace(int i, uint64_t incarnation)
  * its record has pending with it a survivor, of every reason (a death, a
  * handover, a node-left event): judged on the simulated ganesha (a grace
  * call for that event answered in grace within the grace period, or a
- * (re)start within it), not on the record's answers. */
+ * (re)start within it), not on the record's answers; and for every death
+ * and handover the simulator knows pending with it a survivor, whether or
+ * not its record still has it. */
 void check_vouch(int i)
 {
 	const struct node *nd = &S.nodes[i];
@@ -323,6 +325,26 @@ void check_vouch(int i)
 			i + 1, ev->reason == COORD_DEATH_NODE_LEFT ? "node-left event" :
 			ev->reason == COORD_DEATH_HANDOVER ? "handover" : "death",
 			coord_event_id_format(&ev->id, buf, sizeof(buf)));
+	}	/* The same from the ground truth, whatever the record says: a
+	 * reported event the origin has not ended, whose DEATH this coordd
+	 * delivered as a survivor and which shares the group with its origin
+	 * ever since. */
+	for (x = 0; x < S.ngt; x++) {
+		const struct gt_event *g = &S.gt[x];
+		int k2;
+		char buf[64];
+
+		if (g->origin == i || !(g->with & (1u << i)) || !g->delivered || g->ended ||
+		    g->ok_releases || g->rerun_cancelled || (g->forged & (1u << i)) ||
+		    (g->ingrace_at[i] && S.now < g->ingrace_at[i] + GRACE_PERIOD_US))
+			continue;
+		for (k2 = 0; k2 < g->n; k2++)
+			if (g->sv[k2].nodeid == (uint32_t)i + 1 && g->sv[k2].pid == nd->pid)
+				violate("vouch", "node %d's coordd vouches for it as a VIP "
+					"target, but its ganesha is not in grace for %s %s, "
+					"pending at its origin", i + 1,
+					g->reason == COORD_DEATH_HANDOVER ? "handover" : "death",
+					coord_event_id_format(&g->id, buf, sizeof(buf)));
 	}
 }
 
