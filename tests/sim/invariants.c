@@ -268,13 +268,13 @@ void check_release(int o, const struct coord_event_id *id)
 	g->release_decided = true;
 }
 
-/* Node i's ganesha answered in grace for the departure of the coordd of
- * that incarnation (a node-left event). */
-void note_node_left_grace(int i, uint64_t incarnation)
+/* Node i's ganesha answered in grace for event id, which the ground truth
+ * does not keep: a node-left event, or one a forged DEATH made. */
+void note_grace(int i, const struct coord_event_id *id)
 {
 	struct node *nd = &S.nodes[i];
 
-	nd->nl[nd->nl_next].inc = incarnation;
+	nd->nl[nd->nl_next].id = *id;
 	nd->nl[nd->nl_next].at = S.now;
 	nd->nl_next = (nd->nl_next + 1) % MAXNL;
 }
@@ -310,14 +310,11 @@ void check_vouch(int i)
 				survivor = true;
 		if (!survivor)
 			continue;
-		if (ev->id.seq) {
-			if ((g = gt_find(&ev->id)))
-				at = g->ingrace_at[i];
-		} else {
-			for (x = 0; x < MAXNL; x++)
-				if (nd->nl[x].inc == ev->id.incarnation && nd->nl[x].at > at)
-					at = nd->nl[x].at;
-		}
+		if (ev->id.seq && (g = gt_find(&ev->id)))
+			at = g->ingrace_at[i];
+		for (x = 0; x < MAXNL; x++)
+			if (coord_event_id_equal(&nd->nl[x].id, &ev->id) && nd->nl[x].at > at)
+				at = nd->nl[x].at;
 		if (at && S.now < at + GRACE_PERIOD_US)
 			continue;
 		violate("vouch", "node %d's coordd vouches for it as a VIP target, but its "
