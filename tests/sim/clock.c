@@ -45,10 +45,12 @@ void advance(uint64_t dt)
 					c.value = COORD_ACK_NO_SERVER;	/* it died meanwhile */
 				if (c.value == COORD_ACK_IN_GRACE)
 					nd->grace_at = S.now;
-				if (c.value == COORD_ACK_IN_GRACE && c.id.seq) {
-					struct gt_event *g = gt_find(&c.id);
+				if (c.value == COORD_ACK_IN_GRACE) {
+					struct gt_event *g = c.id.seq ? gt_find(&c.id) : NULL;
 					if (g)
 						g->ingrace_at[i] = S.now;
+					else
+						note_grace(i, &c.id);
 				}
 				S.steps++;
 				coord_engine_grace_done(nd->e, S.now, &c.id, (uint8_t)c.value,

@@ -45,11 +45,19 @@ void note_delivery(struct harness *h, int r, const struct harness_msg *f, int rc
 	if (incarnation_taken_at(r, f, rc))
 		return;
 	if (f->tag) {
+		struct gt_event *g = NULL;
+
 		if (m->type == COORD_MSG_DEATH) {	/* never ground truth */
-			struct gt_event *g = gt_find(&m->u.death.id);
+			g = gt_find(&m->u.death.id);
 			if (g)
 				g->with &= ~(1u << r);
+		} else if (m->type == COORD_MSG_RELEASE && rc == COORD_ACCEPTED) {
+			g = gt_find(&m->u.release.id);
+		} else if (m->type == COORD_MSG_CANCEL && rc == COORD_ACCEPTED) {
+			g = gt_find(&m->u.cancel.id);
 		}
+		if (g)
+			g->forged |= 1u << r;
 		return;
 	}
 	if (m->type == COORD_MSG_HELLO) {

@@ -2,10 +2,11 @@
 /*
  * The invariants (docs/simulation.md names each): the ground truth the
  * simulator keeps of every reported event (who survived, who confirmed,
- * what ganesha was in grace), and the checks against it: at a release or
- * a drop (confirmed, targets, once, quorum, own-events, bounded, outcome,
- * survivors, drop-in-grace, address-gone), and at the end of a schedule
- * (liveness, final-agreement).  The checks made as messages and changes
+ * what ganesha was in grace), and the checks against it: at every release
+ * or drop attempt (confirmed, once, quorum, own-events, bounded, outcome,
+ * survivors, drop-in-grace, address-gone), whenever a coordd vouches for
+ * its node (vouch), and at the end of a schedule (liveness,
+ * final-agreement, final-truth).  The checks made as messages and changes
  * are delivered sit with the delivery (agreement, hello, grace-vips,
  * whole-node-death).
  */
@@ -83,7 +84,7 @@ static bool sv_confirmed(const struct coord_survivor *sv)
  * coordd (the second CPG process) is no survivor of the ground truth: its
  * silence may hold an event, legitimately. */
 static void check_outcome(int o, const struct coord_event *ev, const struct gt_event *g,
-			  const char *what)
+			  const char *what, bool decided_now)
 {
 	char buf[64];
 	int k, x, short_of = 0;
@@ -109,7 +110,9 @@ static void check_outcome(int o, const struct coord_event *ev, const struct gt_e
 				"unconfirmed, which confirmed", o + 1, what, buf,
 				sv->id.nodeid, coord_survivor_state_name(sv->state));
 	}
-	if (!short_of)
+	/* Only when decided: a retry repeats the decision, and a slow answer
+	 * in grace may have come in since. */
+	if (!short_of && decided_now)
 		violate("outcome", "node %d %s %s as unconfirmed, but every survivor "
 			"confirmed", o + 1, what, buf);
 }
@@ -210,11 +213,15 @@ static void check_drop_grace(int o, const struct gt_event *g, const struct coord
 
 /* Invariants confirmed, target, once, quorum, own-events, bounded and
  * outcome, at the moment a release starts; drop-in-grace when a handover's
- * drop starts. */
+ * drop starts.  Each attempt is judged: a retry repeats the first
+ * attempt's decision (same outcome), and what was true of the survivors and
+ * the targets then must still be true (a survivor back, a target out of
+ * grace, makes the engine run the event again, not retry it). */
 void check_release(int o, const struct coord_event_id *id)
 {
 	struct gt_event *g = gt_find(id);
 	const struct coord_event *ev = coord_engine_find_event(S.nodes[o].e, id);
+	bool first;
 	char buf[64];
 
 	coord_event_id_format(id, buf, sizeof(buf));
@@ -223,6 +230,7 @@ void check_release(int o, const struct coord_event_id *id)
 		violate("own-events", "node %d releases %s, which it did not report", o + 1, buf);
 		return;
 	}
+	first = !g->release_decided;
 	if (++g->attempts > ATTEMPTS)
 		violate("bounded", "node %d starts release attempt %d of %s (at most %d)",
 			o + 1, g->attempts, buf, ATTEMPTS);
@@ -233,25 +241,108 @@ void check_release(int o, const struct coord_event_id *id)
 		violate("quorum", "node %d releases %s while not in the group", o + 1, buf);
 	else if (!quorate(S.nodes[o].part))
 		violate("quorum", "node %d releases %s while inquorate", o + 1, buf);
-	if (!g->release_decided && ev && ev->release_outcome == COORD_RELEASE_UNCONFIRMED)
-		check_outcome(o, ev, g, "releases");
+	if (first)
+		g->outcome = ev ? ev->release_outcome : 0;
+	else if (ev && ev->release_outcome != g->outcome)
+		violate("outcome", "node %d starts attempt %d of %s as %s, the first as %s",
+			o + 1, g->attempts, buf, coord_release_outcome_name(ev->release_outcome),
+			coord_release_outcome_name(g->outcome));
+	if (ev && ev->release_outcome == COORD_RELEASE_UNCONFIRMED)
+		check_outcome(o, ev, g, "releases", first);
 	if (g->reason == COORD_DEATH_HANDOVER)
-		check_drop_grace(o, g, ev);	/* every attempt drops */
-	else if (!g->release_decided && ev &&
-		 ev->release_outcome == COORD_RELEASE_CONFIRMED)
+		check_drop_grace(o, g, ev);
+	else if (ev && ev->release_outcome == COORD_RELEASE_CONFIRMED)
 		check_targets(o, g);
-	if (!g->release_decided && !gt_confirmed(g)) {
+	if (!gt_confirmed(g)) {
 		bool allowed = S.policy == COORD_POLICY_RELEASE &&
 			       (S.now >= g->deadline_at || gt_settled(g));
 		if (!allowed)
-			violate("survivors", "node %d releases %s before every survivor "
-				"confirmed (policy %s)", o + 1, buf, coord_policy_name(S.policy));
+			violate("survivors", "node %d starts attempt %d of %s before every "
+				"survivor confirmed (policy %s)", o + 1, g->attempts, buf,
+				coord_policy_name(S.policy));
 		else if (!ev || ev->release_outcome != COORD_RELEASE_UNCONFIRMED)
-			violate("survivors", "node %d releases %s unconfirmed but its "
-				"record does not say so", o + 1, buf);
+			violate("survivors", "node %d starts attempt %d of %s unconfirmed but "
+				"its record does not say so", o + 1, g->attempts, buf);
 	}
 	g->release_running = true;
 	g->release_decided = true;
+}
+
+/* Node i's ganesha answered in grace for event id, which the ground truth
+ * does not keep: a node-left event, or one a forged DEATH made. */
+void note_grace(int i, const struct coord_event_id *id)
+{
+	struct node *nd = &S.nodes[i];
+
+	nd->nl[nd->nl_next].id = *id;
+	nd->nl[nd->nl_next].at = S.now;
+	nd->nl_next = (nd->nl_next + 1) % MAXNL;
+}
+
+/* vouch: when node i's coordd says it may be a VIP target (the agent then
+ * sets or keeps ganesha-active), its ganesha is in grace for every event
+ * its record has pending with it a survivor, of every reason (a death, a
+ * handover, a node-left event): judged on the simulated ganesha (a grace
+ * call for that event answered in grace within the grace period, or a
+ * (re)start within it), not on the record's answers; and for every death
+ * and handover the simulator knows pending with it a survivor, whether or
+ * not its record still has it. */
+void check_vouch(int i)
+{
+	const struct node *nd = &S.nodes[i];
+	size_t k;
+	int x;
+
+	if (nd->server_dead || S.now < nd->fresh_until)
+		return;
+	for (k = 0; k < coord_engine_event_count(nd->e); k++) {
+		const struct coord_event *ev = coord_engine_event(nd->e, k);
+		const struct gt_event *g;
+		bool survivor = false;
+		uint64_t at = 0;
+		char buf[64];
+
+		if (coord_event_ended(ev) || ev->id.origin == (uint32_t)i + 1)
+			continue;
+		for (x = 0; x < ev->n_survivors; x++)
+			if (ev->survivors[x].id.nodeid == (uint32_t)i + 1 &&
+			    ev->survivors[x].id.pid == nd->pid)
+				survivor = true;
+		if (!survivor)
+			continue;
+		if (ev->id.seq && (g = gt_find(&ev->id)))
+			at = g->ingrace_at[i];
+		for (x = 0; x < MAXNL; x++)
+			if (coord_event_id_equal(&nd->nl[x].id, &ev->id) && nd->nl[x].at > at)
+				at = nd->nl[x].at;
+		if (at && S.now < at + GRACE_PERIOD_US)
+			continue;
+		violate("vouch", "node %d's coordd vouches for it as a VIP target, but its "
+			"ganesha is not in grace for pending %s %s",
+			i + 1, ev->reason == COORD_DEATH_NODE_LEFT ? "node-left event" :
+			ev->reason == COORD_DEATH_HANDOVER ? "handover" : "death",
+			coord_event_id_format(&ev->id, buf, sizeof(buf)));
+	}	/* The same from the ground truth, whatever the record says: a
+	 * reported event the origin has not ended, whose DEATH this coordd
+	 * delivered as a survivor and which shares the group with its origin
+	 * ever since. */
+	for (x = 0; x < S.ngt; x++) {
+		const struct gt_event *g = &S.gt[x];
+		int k2;
+		char buf[64];
+
+		if (g->origin == i || !(g->with & (1u << i)) || !g->delivered || g->ended ||
+		    g->ok_releases || g->rerun_cancelled || (g->forged & (1u << i)) ||
+		    (g->ingrace_at[i] && S.now < g->ingrace_at[i] + GRACE_PERIOD_US))
+			continue;
+		for (k2 = 0; k2 < g->n; k2++)
+			if (g->sv[k2].nodeid == (uint32_t)i + 1 && g->sv[k2].pid == nd->pid)
+				violate("vouch", "node %d's coordd vouches for it as a VIP "
+					"target, but its ganesha is not in grace for %s %s, "
+					"pending at its origin", i + 1,
+					g->reason == COORD_DEATH_HANDOVER ? "handover" : "death",
+					coord_event_id_format(&g->id, buf, sizeof(buf)));
+	}
 }
 
 /* address-gone: a DROP is asked only by the origin of a handover, for
@@ -316,7 +407,29 @@ void check_liveness(uint64_t quiet_at)
 	}
 }
 
-/* Final records: every node that delivered an event's DEATH and shared the
+/* final-truth: a final record against what happened, not only against
+ * the other records: an event recorded cancelled had no successful
+ * release; one recorded abandoned had its origin's coordd leave this
+ * node's view (or this node leave the group) while it was pending.  A
+ * record a forged message made or ended is no ground truth (a second
+ * process that spoke first with a coordd's incarnation, delivery.c). */
+static void check_final_truth(int i, const struct coord_event *ev, const struct gt_event *t)
+{
+	char buf[64];
+
+	if (t->forged & (1u << i))
+		return;
+	coord_event_id_format(&t->id, buf, sizeof(buf));
+	if (ev->state == COORD_EVENT_CANCELLED && t->ok_releases)
+		violate("final-truth", "node %d records %s cancelled, but its release "
+			"ran and succeeded", i + 1, buf);
+	if (ev->state == COORD_EVENT_ABANDONED && !(t->origin_gone & (1u << i)))
+		violate("final-truth", "node %d records %s abandoned, but its origin's "
+			"coordd never left its view, nor it the group", i + 1, buf);
+}
+
+/* Final records: each judged against the facts (final-truth); every node
+ * that delivered an event's DEATH and shared the
  * group with its origin (same engines) until the end holds the same final
  * record; an event held under policy hold names only survivors that did
  * not confirm. */
@@ -330,6 +443,12 @@ void check_final(void)
 		int fi = -1;
 		char buf[64];
 
+		for (i = 0; i < S.n; i++) {	/* every record, shared or not */
+			const struct coord_event *ev = S.nodes[i].e ?
+				coord_engine_find_event(S.nodes[i].e, &t->id) : NULL;
+			if (ev)
+				check_final_truth(i, ev, t);
+		}
 		for (i = 0; i < S.n; i++) {
 			const struct coord_event *ev;
 			if (!(t->with & (1u << i)) || !S.nodes[i].e)
@@ -338,7 +457,7 @@ void check_final(void)
 			if (!ev)
 				continue;
 			if (ev->local_origin && ev->state == COORD_EVENT_HELD)
-				check_outcome(i, ev, t, "holds");
+				check_outcome(i, ev, t, "holds", true);
 			if (!first) {
 				first = ev;
 				fi = i;

@@ -40,6 +40,14 @@ static void before_confchg(int i, const struct coord_member_id *m, size_t n)
 				e->with &= ~(1u << x);
 		}
 	}
+	/* ground truth: whose view the origin's coordd left */
+	for (k = 0; k < n_left; k++) {
+		int g;
+		for (g = 0; g < S.ngt; g++)
+			if (left[k].nodeid == (uint32_t)S.gt[g].origin + 1 &&
+			    left[k].pid == S.gt[g].origin_pid)
+				S.gt[g].origin_gone |= 1u << i;
+	}
 	/* ground truth: survivors that left the origin's view */
 	for (k = 0; k < n_left; k++) {
 		int g;
@@ -253,9 +261,11 @@ void disconnect(int i)
 	if (node_down)
 		nd->attr = false;	/* pacemaker lost the node: transient */
 	forget_records(i);
-	for (g = 0; g < S.ngt; g++)	/* its own events: it left everybody */
+	for (g = 0; g < S.ngt; g++) {	/* its own events: it left everybody */
 		if (S.gt[g].origin == i && S.gt[g].id.incarnation == nd->inc)
 			S.gt[g].with = 0;
+		S.gt[g].origin_gone |= 1u << i;	/* it abandons what is pending */
+	}
 	S.steps++;
 	coord_engine_disconnected(nd->e, S.now, S.next_inc + 1);
 	drain(i);

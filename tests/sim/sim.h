@@ -43,6 +43,7 @@
 #define RETRY_US	1000000ull
 #define RETRY_MAX_US	8000000ull
 #define ATTEMPTS	3
+#define MAXNL		64	/* graces remembered per node, off the ground truth */
 /* ganesha's grace period: after a grace call, or from its start */
 #define GRACE_PERIOD_US	90000000ull
 /* Liveness: once faults stop, every event ends (or is held) within this. */
@@ -100,6 +101,10 @@ struct node {
 	uint64_t hello_inc[MAXN];	/* incarnation whose HELLO we delivered */
 	struct coord_vip hello_vips[MAXN][COORD_MAX_VIPS];
 	uint16_t hello_nvips[MAXN];
+	/* ganesha's last answers in grace for an event the ground truth does
+	 * not keep (a node-left event, a forged DEATH's), next one at nl_next */
+	struct { struct coord_event_id id; uint64_t at; } nl[MAXNL];
+	int nl_next;
 	int ncalls, nrel;
 	struct call grace[MAXCALLS], rel[MAXCALLS];
 };
@@ -142,6 +147,14 @@ struct gt_event {
 	int ok_releases;
 	bool release_running;
 	bool release_decided;		/* a first attempt started: retries repeat it */
+	uint8_t outcome;		/* ... and the outcome it recorded */
+	unsigned origin_gone;		/* nodes that saw the origin's coordd (its
+					 * pid) leave their view, or left the group
+					 * themselves: their record may say
+					 * abandoned */
+	unsigned forged;		/* nodes that accepted a forged DEATH,
+					 * RELEASE or CANCEL naming it: their
+					 * record is no ground truth */
 };
 
 /* A VIP of the model: one per node, at home there (vip_of(home)).  Each
@@ -207,6 +220,8 @@ void violate(const char *invariant, const char *fmt, ...)
 struct gt_event *gt_find(const struct coord_event_id *id);
 void check_release(int o, const struct coord_event_id *id);
 void check_drop(int i, const struct coord_action *a);
+void note_grace(int i, const struct coord_event_id *id);
+void check_vouch(int i);
 void check_liveness(uint64_t quiet_at);
 void check_final(void);
 

@@ -276,6 +276,8 @@ void agent_monitor(int i)
 		coord_engine_report_up(nd->e, S.now);
 		drain(i);
 		coord_engine_target(nd->e, &t);
+		if (t.why == COORD_TARGET_YES)
+			check_vouch(i);		/* it starts or keeps vouching */
 	}
 	if (!nd->e && S.h_on && S.h_foreign && S.h_node == i)
 		t.why = COORD_TARGET_YES;	/* coordd 2.0 vouches, by its rules */
