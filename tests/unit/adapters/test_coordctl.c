@@ -30,6 +30,7 @@
 
 #define main coordctl_main
 #include "../../../coord/ctl/coordctl.c"
+#include "../../../coord/ctl/coordctl_exchange.c"
 #undef main
 #include "../../../coord/ctl/coordctl_parse.c"
 #include "../../../coord/ctl/coordctl_output.c"
