@@ -1042,7 +1042,7 @@ void coord_engine_confchg(struct coord_engine *e, uint64_t now,
 {
 	struct coord_member gone[COORD_MAX_NODES];
 	uint8_t gone_reason[COORD_MAX_NODES];
-	struct coord_member_id self = { .nodeid = e->cfg.nodeid, .pid = e->self_pid };
+	struct coord_member_id self = coord_engine_self_id(e);
 	size_t n_gone = 0, i, kept = 0;
 	bool was_joined = e->joined;
 
@@ -1744,7 +1744,7 @@ void coord_engine_member_incompatible(struct coord_engine *e, uint64_t now,
 static const struct coord_survivor *self_survivor(const struct coord_engine *e,
 						  const struct coord_event *ev)
 {
-	struct coord_member_id self = { .nodeid = e->cfg.nodeid, .pid = e->self_pid };
+	struct coord_member_id self = coord_engine_self_id(e);
 
 	return survivor_of(ev, self);
 }
@@ -1803,6 +1803,24 @@ size_t coord_engine_member_count(const struct coord_engine *e) { return e->n_mem
 const struct coord_member *coord_engine_member(const struct coord_engine *e, size_t i)
 {
 	return i < e->n_members ? &e->members[i] : NULL;
+}
+
+struct coord_member_id coord_engine_self_id(const struct coord_engine *e)
+{
+	return (struct coord_member_id){ .nodeid = e->cfg.nodeid, .pid = e->self_pid };
+}
+
+const struct coord_member *coord_engine_self(const struct coord_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_members; i++) {
+		const struct coord_member *m = &e->members[i];
+
+		if (m->id.pid == e->self_pid && (!e->cfg.nodeid || m->id.nodeid == e->cfg.nodeid))
+			return m;
+	}
+	return NULL;
 }
 
 const struct coord_engine_counters *coord_engine_counters(const struct coord_engine *e)

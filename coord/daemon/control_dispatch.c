@@ -56,11 +56,6 @@ static void pump(struct coord_dispatch *d)
 		d->env.pump(d->env.pump_ctx);
 }
 
-static uint32_t self_pid(const struct coord_dispatch *d)
-{
-	return d->env.self_pid ? d->env.self_pid : (uint32_t)getpid();
-}
-
 /* ---- converters: engine structs -> control records ---- */
 
 /* From base to t, or NEVER when t has not happened (0). */
@@ -304,19 +299,6 @@ static void handle_ping(struct coord_dispatch *d, struct coord_control_client *c
 	coord_control_end(c, COORD_CTL_OK, "coordd " COORD_VERSION);
 }
 
-static const struct coord_member *self_member(const struct coord_dispatch *d,
-					      uint32_t nodeid)
-{
-	size_t i, n = coord_engine_member_count(d->env.engine);
-
-	for (i = 0; i < n; i++) {
-		const struct coord_member *m = coord_engine_member(d->env.engine, i);
-		if (m->id.pid == self_pid(d) && (!nodeid || m->id.nodeid == nodeid))
-			return m;
-	}
-	return NULL;
-}
-
 static void status_record(struct coord_dispatch *d, struct coord_control_client *c,
 			  const struct coord_daemon_status *st,
 			  struct coord_ctl_status_rec *s)
@@ -325,12 +307,12 @@ static void status_record(struct coord_dispatch *d, struct coord_control_client 
 	const struct coord_engine_counters *ec = coord_engine_counters(e);
 	const struct coord_control_counters *cc =
 		coord_control_counters(coord_control_of(c));
-	const struct coord_member *self = self_member(d, st->nodeid);
+	const struct coord_member *self = coord_engine_self(e);
 	size_t n_events = coord_engine_event_count(e), pending = coord_engine_pending_count(e);
 	struct coord_target target;
 
 	s->nodeid = st->nodeid ? st->nodeid : self ? self->id.nodeid : 0;
-	s->pid = self_pid(d);
+	s->pid = coord_engine_self_id(e).pid;
 	s->incarnation = coord_engine_incarnation(e);
 	s->proto_version = COORD_PROTO_VERSION;
 	s->flags = (coord_engine_joined(e) ? COORD_CTL_ST_JOINED : 0) |
@@ -379,7 +361,7 @@ static void handle_status(struct coord_dispatch *d, struct coord_control_client 
 	status_record(d, c, &st, &rec.u.status);
 	if (coord_control_send(c, &rec) < 0)
 		return;
-	self = self_member(d, rec.u.status.nodeid);
+	self = coord_engine_self(d->env.engine);
 	n = coord_engine_member_count(d->env.engine);
 	for (i = 0; i < n; i++) {
 		const struct coord_member *m = coord_engine_member(d->env.engine, i);

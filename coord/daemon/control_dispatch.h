@@ -27,8 +27,6 @@ struct coord_dispatch_env {
 	/* Optional: the agent reported the local server dead or up. */
 	void (*local_report)(void *ctx, bool dead);
 	void *local_ctx;
-	/* Our CPG member's pid; 0: getpid(). */
-	uint32_t self_pid;
 	/*
 	 * Optional, for METRICS: renders the Prometheus text into buf (cap
 	 * bytes); returns its length or a negative errno.  NULL: METRICS is

@@ -243,20 +243,6 @@ static void render_grace(struct out *o, const struct coord_metrics *m)
 	}
 }
 
-static const struct coord_member *self_member(const struct coord_engine *e, uint32_t nodeid)
-{
-	size_t i, n = coord_engine_member_count(e);
-	uint32_t pid = (uint32_t)getpid();
-
-	for (i = 0; i < n; i++) {
-		const struct coord_member *mb = coord_engine_member(e, i);
-
-		if (mb->id.pid == pid && (!nodeid || mb->id.nodeid == nodeid))
-			return mb;
-	}
-	return NULL;
-}
-
 static void gauge(struct out *o, const char *name, const char *help, double v)
 {
 	family(o, name, "gauge", help);
@@ -266,7 +252,7 @@ static void gauge(struct out *o, const char *name, const char *help, double v)
 static void render_state(struct out *o, const struct coord_engine *e,
 			 const struct coord_daemon_status *st)
 {
-	const struct coord_member *self = self_member(e, st->nodeid);
+	const struct coord_member *self = coord_engine_self(e);
 	size_t pending = coord_engine_pending_count(e);
 
 	gauge(o, "coord_members", "coordd processes in the CPG group, this one included.",

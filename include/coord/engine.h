@@ -308,6 +308,10 @@ bool coord_engine_quorate(const struct coord_engine *e);
 uint64_t coord_engine_incarnation(const struct coord_engine *e);
 size_t coord_engine_member_count(const struct coord_engine *e);
 const struct coord_member *coord_engine_member(const struct coord_engine *e, size_t i);
+/* Our own member id (nodeid 0 until corosync gave one), and our entry in
+ * the member list: NULL until a configuration change listed us. */
+struct coord_member_id coord_engine_self_id(const struct coord_engine *e);
+const struct coord_member *coord_engine_self(const struct coord_engine *e);
 /* The other nodes this engine knows of, group members and the quorum view
  * (distinct node ids, at most max).  Returns how many. */
 size_t coord_engine_other_nodes(const struct coord_engine *e, uint32_t *out, size_t max);

@@ -96,7 +96,7 @@ static int setup_policy(void **state, enum coord_policy policy, bool join)
 	struct cluster *cl = calloc(1, sizeof(*cl));
 	struct coord_dispatch_env env = {
 		.now_us = fake_now, .pump = pump, .pump_ctx = cl,
-		.fill_status = fill_status, .self_pid = 1001,
+		.fill_status = fill_status,
 	};
 	char err[256];
 	int k;

@@ -1560,9 +1560,31 @@ static void test_deterministic(void **state)
 	assert_true(sig[0] == sig[1]);
 }
 
+/* The engine names its own member: none before a change lists it, then the
+ * entry with its own pid, not another process of the same node listed first. */
+static void test_self_is_our_own_member(void **state)
+{
+	struct coord_member_id members[] = { { 1, 7 }, { 1, 1001 }, { 2, 1002 } };
+	struct coord_engine *e;
+	const struct coord_member *self;
+
+	(void)state;
+	cluster_up(1, COORD_POLICY_RELEASE);
+	e = engine_for(1, 1);
+	assert_null(coord_engine_self(e));
+	coord_engine_confchg(e, C.h.now, members, 3, NULL, NULL, 0, members, 3);
+	self = coord_engine_self(e);
+	assert_non_null(self);
+	assert_int_equal(self->id.nodeid, 1);
+	assert_int_equal(self->id.pid, 1001);
+	assert_int_equal(coord_engine_self_id(e).pid, 1001);
+	coord_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_self_is_our_own_member, teardown),
 		cmocka_unit_test_teardown(test_rejects_wrong_sender_and_non_member, teardown),
 		cmocka_unit_test_teardown(test_unknown_type_refused_as_such, teardown),
 		cmocka_unit_test_teardown(test_rejects_foreign_origin_and_seq0, teardown),
