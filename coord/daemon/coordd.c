@@ -4,7 +4,7 @@
  *
  * main() only parses options and wires the adapters to the engine on one
  * libqb loop: CPG (group.c), quorum (quorum.c), the local ganesha over
- * D-Bus (grace.c), the release command (release.c) and the control socket
+ * D-Bus (bus.c, grace.c, detect.c), the release command (release.c) and the control socket
  * (control.c, control_dispatch.c).  Every input goes to the engine, then
  * pump() carries out the actions it returned.
  */
@@ -55,6 +55,7 @@ struct coordd {
 	struct coord_engine *engine;
 	struct coord_group *group;
 	struct coord_quorum *quorum;
+	struct coord_bus *bus;
 	struct coord_grace_client *grace;
 	struct coord_detect *detect;
 	struct coord_release_runner *release;
@@ -392,7 +393,7 @@ static void fill_daemon_status(void *data, struct coord_daemon_status *st)
 	st->cpg_queued = (uint32_t)coord_group_queued(d->group);
 	st->cpg_connected = coord_group_connected(d->group);
 	st->quorum_connected = coord_quorum_connected(d->quorum);
-	st->bus_connected = coord_grace_bus_connected(d->grace);
+	st->bus_connected = coord_bus_registered(d->bus);
 	st->policy = d->cfg.deadline_policy;
 	st->deadline_ms = d->cfg.barrier_deadline_ms;
 	st->uptime_us = coord_now_us() - d->started_us;
@@ -623,10 +624,12 @@ static int coordd_start(struct coordd *d)
 		return -1;
 	}
 	coord_engine_set_self(d->engine, (uint32_t)getpid());
-	d->grace = coord_grace_new(d->loop, d->cfg.dbus_address,
-				   d->cfg.grace_call_timeout_ms, on_grace_done, d);
-	if (d->grace)
-		d->detect = coord_detect_new(d->loop, d->grace, &dc, &detect_ops, d);
+	d->bus = coord_bus_new(d->loop, d->cfg.dbus_address, d->cfg.grace_call_timeout_ms);
+	if (d->bus) {
+		d->grace = coord_grace_new(d->loop, d->bus, d->cfg.grace_call_timeout_ms,
+					   on_grace_done, d);
+		d->detect = coord_detect_new(d->loop, d->bus, &dc, &detect_ops, d);
+	}
 	d->release = coord_release_new(d->loop, d->cfg.release_command,
 				       d->cfg.release_timeout_ms, on_release_done, d);
 	/* After the last signal registration: a crash writes the blackbox. */
@@ -673,6 +676,7 @@ static void coordd_stop(struct coordd *d)
 	coord_release_free(d->release);
 	coord_detect_free(d->detect);
 	coord_grace_free(d->grace);
+	coord_bus_free(d->bus);
 	coord_quorum_free(d->quorum);
 	coord_group_free(d->group);
 	coord_engine_free(d->engine);

@@ -37,11 +37,11 @@
 
 struct coord_detect {
 	qb_loop_t *loop;
-	struct coord_grace_client *grace;
+	struct coord_bus *bus;
 	struct coord_detect_config cfg;
 	struct coord_detect_ops ops;
 	void *ctx;
-	DBusConnection *conn;		/* grace's, while registered */
+	DBusConnection *conn;		/* coordd's, while registered */
 	char owner[256];		/* its unique name; "": no owner known */
 	uint8_t state, how;
 	uint64_t since_us;		/* 0: no state yet */
@@ -545,6 +545,8 @@ static void on_lost(void *ctx)
 {
 	struct coord_detect *d = ctx;
 
+	if (!d->conn)
+		return;		/* a connection we were never told of */
 	d->conn = NULL;
 	cancel_call(&d->owner_call);
 	cancel_call(&d->probe_call);
@@ -572,13 +574,13 @@ static void on_reconnect_timer(void *data)
 
 	if (d->conn)
 		return;
-	coord_grace_connect(d->grace);	/* on_connected() once registered */
+	coord_bus_connect(d->bus);	/* on_connected() once registered */
 	arm(&d->reconnect_timer, RECONNECT_MS, "D-Bus reconnect");
 }
 
 /* ---- API ---- */
 
-struct coord_detect *coord_detect_new(qb_loop_t *loop, struct coord_grace_client *grace,
+struct coord_detect *coord_detect_new(qb_loop_t *loop, struct coord_bus *bus,
 				      const struct coord_detect_config *cfg,
 				      const struct coord_detect_ops *ops, void *ctx)
 {
@@ -591,7 +593,7 @@ struct coord_detect *coord_detect_new(qb_loop_t *loop, struct coord_grace_client
 	if (!d)
 		return NULL;
 	d->loop = loop;
-	d->grace = grace;
+	d->bus = bus;
 	d->cfg = *cfg;
 	d->ops = *ops;
 	d->ctx = ctx;
@@ -605,7 +607,10 @@ struct coord_detect *coord_detect_new(qb_loop_t *loop, struct coord_grace_client
 		d->state = COORD_CTL_LOCAL_OFF;
 		return d;
 	}
-	coord_grace_set_bus_user(grace, &user, d);
+	if (coord_bus_add_user(bus, &user, d) < 0) {
+		free(d);
+		return NULL;
+	}
 	if (!d->conn)
 		arm(&d->reconnect_timer, RECONNECT_MS, "D-Bus reconnect");
 	return d;
@@ -642,7 +647,7 @@ void coord_detect_free(struct coord_detect *d)
 	if (!d)
 		return;
 	if (d->cfg.enabled)
-		coord_grace_set_bus_user(d->grace, NULL, NULL);
+		coord_bus_remove_user(d->bus, d);
 	if (d->conn)
 		dbus_connection_remove_filter(d->conn, on_message, d);
 	cancel_call(&d->owner_call);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Watching the local ganesha.nfsd on D-Bus, on the grace client's
- * connection and coordd's loop, without polling:
+ * Watching the local ganesha.nfsd on D-Bus, on coordd's
+ * connection to the bus (bus.c) and its loop, without polling:
  *
  * - its bus name org.ganesha.nfsd losing its owner is its death (a crash,
  *   a kill, or a planned stop: all the same to its clients), reported to
@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <qb/qbloop.h>
 #include "coord/ctl.h"
-#include "grace.h"
+#include "bus.h"
 
 struct coord_detect_config {
 	bool enabled;
@@ -47,7 +47,7 @@ struct coord_detect_status {
 };
 
 /* NULL only when out of memory.  Disabled: a status that says so. */
-struct coord_detect *coord_detect_new(qb_loop_t *loop, struct coord_grace_client *grace,
+struct coord_detect *coord_detect_new(qb_loop_t *loop, struct coord_bus *bus,
 				      const struct coord_detect_config *cfg,
 				      const struct coord_detect_ops *ops, void *ctx);
 

@@ -13,11 +13,9 @@
  * VIP it sends "0:" (JUST_GRACE).  The reply's boolean must be read: a
  * false status is not a D-Bus error.
  *
- * libdbus is driven by libqb through dbus_loop.c.  Registration on the
- * bus (Hello) is sent asynchronously instead of the blocking
- * dbus_bus_register; the bus handles our calls after it, in order.  The
- * connection is shared with one other user (the watch of the local
- * ganesha, detect.c), told when a connection is registered and lost.
+ * The connection is coordd's one connection to the bus (bus.c), which
+ * tells this client when it is lost: the calls in flight are answered
+ * no-bus then.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,8 +25,8 @@
 #include <dbus/dbus.h>
 #include <qb/qblog.h>
 
+#include "bus.h"
 #include "clock.h"
-#include "dbus_loop.h"
 #include "ganesha_bus.h"
 #include "grace.h"
 
@@ -64,17 +62,10 @@ struct call {
 
 struct coord_grace_client {
 	qb_loop_t *loop;
-	char address[512];
+	struct coord_bus *bus;
 	uint32_t timeout_ms;
 	coord_grace_done_fn done;
 	void *ctx;
-	DBusConnection *conn;
-	struct coord_dbus_loop *glue;	/* drives conn from the loop */
-	const struct coord_bus_user *user;	/* another user of conn */
-	void *user_ctx;
-	bool registered;
-	bool user_connected;		/* user told of this connection */
-	bool teardown_queued;
 	bool in_request;		/* inside coord_grace_request() */
 	struct request *requests;	/* all not yet reported */
 	size_t n_requests;
@@ -260,130 +251,24 @@ static void fail_calls(struct coord_grace_client *g, const char *why)
 	}
 }
 
-/* ---- connection ---- */
-
-/* Tells the other user, once per registered connection, that it is gone. */
-static void tell_lost(struct coord_grace_client *g)
+/* The connection is gone: every call in flight is answered no-bus. */
+static void on_bus_lost(void *ctx)
 {
-	if (!g->user_connected)
-		return;
-	g->user_connected = false;
-	if (g->user && g->user->lost)
-		g->user->lost(g->user_ctx);
+	fail_calls(ctx, "D-Bus connection lost");
 }
 
-static void drop_connection(struct coord_grace_client *g)
-{
-	tell_lost(g);
-	coord_dbus_loop_detach(g->glue);
-	g->glue = NULL;
-	dbus_connection_close(g->conn);
-	dbus_connection_unref(g->conn);
-	g->conn = NULL;
-	g->registered = false;
-}
+static const struct coord_bus_user bus_user = { .lost = on_bus_lost };
 
-static void teardown_job(void *data)
-{
-	struct coord_grace_client *g = data;
-
-	g->teardown_queued = false;
-	if (!g->conn || dbus_connection_get_is_connected(g->conn))
-		return;
-	drop_connection(g);
-}
-
-static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *msg, void *data)
-{
-	struct coord_grace_client *g = data;
-
-	(void)conn;
-	if (dbus_message_is_signal(msg, DBUS_INTERFACE_LOCAL, "Disconnected")) {
-		qb_log(LOG_WARNING, "D-Bus connection lost: the next grace request "
-		       "reconnects");
-		/* Queued first: a request made from done() must not close the
-		 * connection being dispatched. */
-		if (!g->teardown_queued &&
-		    qb_loop_job_add(g->loop, QB_LOOP_LOW, g, teardown_job) == 0)
-			g->teardown_queued = true;
-		fail_calls(g, "D-Bus connection lost");
-		tell_lost(g);
-		/* Not HANDLED: the other user's filter sees it too. */
-		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
-	}
-	return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
-}
-
-static void on_hello(DBusPendingCall *pending, void *data)
-{
-	struct coord_grace_client *g = data;
-	DBusMessage *reply = dbus_pending_call_steal_reply(pending);
-	const char *name = NULL;
-
-	if (reply && dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &name,
-					   DBUS_TYPE_INVALID) && g->conn) {
-		dbus_bus_set_unique_name(g->conn, name);
-		g->registered = true;
-		qb_log(LOG_INFO, "registered on D-Bus as %s", name);
-		if (g->user && g->user->connected) {
-			g->user_connected = true;
-			g->user->connected(g->user_ctx, g->conn);
-		}
-	} else {
-		qb_log(LOG_WARNING, "D-Bus registration failed: %s",
-		       reply && dbus_message_get_error_name(reply) ?
-		       dbus_message_get_error_name(reply) : "no reply");
-	}
-	if (reply)
-		dbus_message_unref(reply);
-}
-
-static int grace_connect(struct coord_grace_client *g)
-{
-	DBusMessage *hello;
-	DBusPendingCall *pending = NULL;
-	DBusError err;
-
-	dbus_error_init(&err);
-	g->conn = dbus_connection_open_private(g->address, &err);
-	if (!g->conn) {
-		qb_log(LOG_WARNING, "cannot connect to D-Bus at %s: %s", g->address,
-		       err.message ? err.message : "unknown error");
-		dbus_error_free(&err);
-		return -ENOTCONN;
-	}
-	dbus_connection_set_exit_on_disconnect(g->conn, FALSE);
-	g->glue = coord_dbus_loop_attach(g->loop, g->conn);
-	if (!g->glue || !dbus_connection_add_filter(g->conn, on_message, g, NULL))
-		goto fail;
-	hello = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
-					     DBUS_INTERFACE_DBUS, "Hello");
-	if (!hello)
-		goto fail;
-	if (!dbus_connection_send_with_reply(g->conn, hello, &pending,
-					     (int)g->timeout_ms) || !pending) {
-		dbus_message_unref(hello);
-		goto fail;
-	}
-	dbus_message_unref(hello);
-	dbus_pending_call_set_notify(pending, on_hello, g, NULL);
-	dbus_pending_call_unref(pending);
-	return 0;
-fail:
-	qb_log(LOG_ERR, "cannot set up the D-Bus connection");
-	drop_connection(g);
-	return -ENOMEM;
-}
-
-static void send_grace(struct coord_grace_client *g, struct request *req,
-		       const char *arg)
+static void send_grace(struct coord_grace_client *g, DBusConnection *conn,
+		       struct request *req, const char *arg)
 {
 	DBusMessage *msg;
 	DBusPendingCall *pending = NULL;
 	struct call *call;
 
-	if (!g->conn || !dbus_connection_get_is_connected(g->conn)) {
-		call_finished(req, COORD_ACK_NO_BUS, "not connected to D-Bus", g->address);
+	if (!conn) {
+		call_finished(req, COORD_ACK_NO_BUS, "not connected to D-Bus",
+			      coord_bus_address(g->bus));
 		return;
 	}
 	msg = dbus_message_new_method_call(GANESHA_NAME, GANESHA_ADMIN_PATH, GANESHA_ADMIN_IFACE,
@@ -399,7 +284,7 @@ static void send_grace(struct coord_grace_client *g, struct request *req,
 	}
 	/* No bus activation: a missing server must answer "no server" now. */
 	dbus_message_set_auto_start(msg, FALSE);
-	if (!dbus_connection_send_with_reply(g->conn, msg, &pending, (int)g->timeout_ms) ||
+	if (!dbus_connection_send_with_reply(conn, msg, &pending, (int)g->timeout_ms) ||
 	    !pending) {
 		dbus_message_unref(msg);
 		free(call);
@@ -422,27 +307,23 @@ static void send_grace(struct coord_grace_client *g, struct request *req,
 
 /* ---- API ---- */
 
-struct coord_grace_client *coord_grace_new(qb_loop_t *loop, const char *bus_address,
+struct coord_grace_client *coord_grace_new(qb_loop_t *loop, struct coord_bus *bus,
 					   uint32_t call_timeout_ms,
 					   coord_grace_done_fn done, void *ctx)
 {
 	struct coord_grace_client *g = calloc(1, sizeof(*g));
-	const char *addr = bus_address;
 
 	if (!g)
 		return NULL;
-	if (!addr || !*addr)
-		addr = getenv("DBUS_SYSTEM_BUS_ADDRESS");
-	if (!addr || !*addr)
-		addr = "unix:path=/run/dbus/system_bus_socket";
-	snprintf(g->address, sizeof(g->address), "%s", addr);
 	g->loop = loop;
+	g->bus = bus;
 	g->timeout_ms = call_timeout_ms;
 	g->done = done;
 	g->ctx = ctx;
-	/* Connect now, so the first failover does not pay for it; a failure
-	 * here is retried by the next request. */
-	grace_connect(g);
+	if (coord_bus_add_user(bus, &bus_user, g) < 0) {
+		free(g);
+		return NULL;
+	}
 	return g;
 }
 
@@ -452,6 +333,7 @@ static void grace_call(struct coord_grace_client *g, const struct answer_to *to,
 		       const char *const *args, size_t n_args)
 {
 	struct request *req = calloc(1, sizeof(*req));
+	DBusConnection *conn;
 	size_t i;
 
 	if (!req) {
@@ -467,21 +349,14 @@ static void grace_call(struct coord_grace_client *g, const struct answer_to *to,
 	g->requests = req;
 	g->n_requests++;
 	g->in_request = true;
-	/* A dead connection is replaced now; its teardown job may be queued. */
-	if (g->conn && !dbus_connection_get_is_connected(g->conn) && !g->teardown_queued) {
-		fail_calls(g, "D-Bus connection lost");
-		drop_connection(g);
-	}
-	if (!g->conn)
-		grace_connect(g);
+	conn = coord_bus_sender(g->bus);	/* a dead one's calls fail here */
 	/* Nothing to ask is answered too, from the loop like any answer. */
 	if (!n_args)
 		call_finished(req, COORD_ACK_GRACE_FAILED, "no grace argument", NULL);
 	for (i = 0; i < n_args; i++)
-		send_grace(g, req, args[i]);
+		send_grace(g, conn, req, args[i]);
 	g->in_request = false;
-	if (g->glue)
-		coord_dbus_loop_queue_dispatch(g->glue);
+	coord_bus_flush(g->bus);
 }
 
 /* ganesha's grace events (src/include/nfs_grace.h's EVENT_*). */
@@ -588,34 +463,6 @@ void coord_grace_load_nodes(struct coord_grace_client *g, uint32_t token,
 		   a.argv, a.n);
 }
 
-void coord_grace_set_bus_user(struct coord_grace_client *g,
-			      const struct coord_bus_user *user, void *ctx)
-{
-	g->user = user;
-	g->user_ctx = ctx;
-	if (g->registered && g->conn && dbus_connection_get_is_connected(g->conn) &&
-	    user && user->connected) {
-		g->user_connected = true;
-		user->connected(ctx, g->conn);
-	}
-}
-
-int coord_grace_connect(struct coord_grace_client *g)
-{
-	if (g->conn && dbus_connection_get_is_connected(g->conn))
-		return 0;
-	if (g->conn && g->teardown_queued)
-		return -EAGAIN;		/* the dead one is dropped first */
-	if (g->conn)
-		drop_connection(g);
-	return grace_connect(g);
-}
-
-bool coord_grace_bus_connected(const struct coord_grace_client *g)
-{
-	return g->conn && dbus_connection_get_is_connected(g->conn) && g->registered;
-}
-
 size_t coord_grace_pending(const struct coord_grace_client *g)
 {
 	return g->n_requests;
@@ -632,15 +479,12 @@ void coord_grace_free(struct coord_grace_client *g)
 		dbus_pending_call_cancel(call->pending);
 		forget_call(call);
 	}
-	if (g->conn)
-		drop_connection(g);
+	coord_bus_remove_user(g->bus, g);
 	/* Queued report jobs would use freed requests: remove them first. */
 	for (req = g->requests; req; req = next) {
 		next = req->next;
 		qb_loop_job_del(g->loop, QB_LOOP_MED, req, report_job);
 		free(req);
 	}
-	if (g->teardown_queued)
-		qb_loop_job_del(g->loop, QB_LOOP_LOW, g, teardown_job);
 	free(g);
 }

@@ -19,14 +19,15 @@
 #include <dbus/dbus.h>
 #include <qb/qbloop.h>
 #include "coord/engine.h"
+#include "bus.h"
 #include "coord/wire.h"
 
 typedef void (*coord_grace_done_fn)(void *ctx, const struct coord_event_id *id,
 				    uint8_t result, uint32_t latency_us,
 				    const char *detail);
 
-/* bus_address NULL or "": the system bus ($DBUS_SYSTEM_BUS_ADDRESS if set). */
-struct coord_grace_client *coord_grace_new(qb_loop_t *loop, const char *bus_address,
+/* On coordd's connection to the bus, a user of it (bus.h).  NULL on no memory. */
+struct coord_grace_client *coord_grace_new(qb_loop_t *loop, struct coord_bus *bus,
 					   uint32_t call_timeout_ms,
 					   coord_grace_done_fn done, void *ctx);
 
@@ -70,28 +71,6 @@ void coord_grace_load_nodes(struct coord_grace_client *g, uint32_t token,
 			    const uint32_t *nodes, size_t n_nodes,
 			    coord_grace_take_over_fn done, void *ctx);
 
-/*
- * One other user of the same connection (detect.c): connected() when a
- * connection is registered on the bus (add match rules and a filter
- * there), lost() when it is gone (its pending calls will not be answered:
- * cancel them).  Both from the loop.  If a connection is registered
- * already, connected() is called now.
- */
-struct coord_bus_user {
-	void (*connected)(void *ctx, DBusConnection *conn);
-	void (*lost)(void *ctx);
-};
-void coord_grace_set_bus_user(struct coord_grace_client *g,
-			      const struct coord_bus_user *user, void *ctx);
-
-/*
- * Connects now unless connected (grace requests reconnect by themselves;
- * the other user has no request to wait for).  0 (connecting), or
- * -errno: -EAGAIN when a lost connection is still being dropped.
- */
-int coord_grace_connect(struct coord_grace_client *g);
-
-bool coord_grace_bus_connected(const struct coord_grace_client *g);
 size_t coord_grace_pending(const struct coord_grace_client *g);
 
 /* Pending requests are dropped without calling done(): coordd is stopping. */

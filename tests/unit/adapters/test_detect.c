@@ -36,7 +36,7 @@ struct fixture {
 	char dir[64], sock[128], address[160], conf[128];
 	pid_t bus_pid, fake_pid, impostor_pid;
 	qb_loop_t *loop;
-	struct coord_grace_client *g;
+	struct coord_bus *bus;
 	struct coord_detect *d;
 	int n_dead, n_up;
 };
@@ -233,12 +233,6 @@ static int reap(pid_t *pid)
 
 static void on_dead(void *ctx) { ((struct fixture *)ctx)->n_dead++; }
 static void on_up(void *ctx) { ((struct fixture *)ctx)->n_up++; }
-static void on_grace_done(void *ctx, const struct coord_event_id *id, uint8_t r,
-			  uint32_t l, const char *d)
-{
-	(void)ctx; (void)id; (void)r; (void)l; (void)d;
-}
-
 static void watch_waiting(struct fixture *f, uint32_t heartbeat_ms, bool kill_hung,
 			  uint32_t restart_wait_ms)
 {
@@ -249,9 +243,9 @@ static void watch_waiting(struct fixture *f, uint32_t heartbeat_ms, bool kill_hu
 		.restart_wait_ms = restart_wait_ms,
 	};
 
-	f->g = coord_grace_new(f->loop, f->address, 1000, on_grace_done, f);
-	assert_non_null(f->g);
-	f->d = coord_detect_new(f->loop, f->g, &cfg, &ops, f);
+	f->bus = coord_bus_new(f->loop, f->address, 1000);
+	assert_non_null(f->bus);
+	f->d = coord_detect_new(f->loop, f->bus, &cfg, &ops, f);
 	assert_non_null(f->d);
 }
 
@@ -281,7 +275,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	coord_detect_free(f->d);
-	coord_grace_free(f->g);
+	coord_bus_free(f->bus);
 	qb_loop_destroy(f->loop);
 	reap(&f->fake_pid);
 	reap(&f->impostor_pid);

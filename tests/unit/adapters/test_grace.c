@@ -54,6 +54,7 @@ struct fixture {
 	pid_t bus_pid;
 	pid_t fake_pid;
 	qb_loop_t *loop;
+	struct coord_bus *bus;
 	struct coord_grace_client *g;
 	int n_done;
 	struct coord_event_id done_id;
@@ -151,12 +152,12 @@ static bool hundred_answered(struct fixture *f)
 
 static bool bus_dropped(struct fixture *f)
 {
-	return !coord_grace_bus_connected(f->g);
+	return !coord_bus_registered(f->bus);
 }
 
 static bool bus_registered(struct fixture *f)
 {
-	return coord_grace_bus_connected(f->g);
+	return coord_bus_registered(f->bus);
 }
 
 /* ---- the record of what the fake received ---- */
@@ -443,7 +444,9 @@ static void on_take_over_done(void *ctx, uint32_t token, uint8_t result,
 
 static void new_client(struct fixture *f, const char *address, uint32_t timeout_ms)
 {
-	f->g = coord_grace_new(f->loop, address, timeout_ms, on_done, f);
+	f->bus = coord_bus_new(f->loop, address, timeout_ms);
+	assert_non_null(f->bus);
+	f->g = coord_grace_new(f->loop, f->bus, timeout_ms, on_done, f);
 	assert_non_null(f->g);
 }
 
@@ -503,6 +506,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	coord_grace_free(f->g);
+	coord_bus_free(f->bus);
 	qb_loop_destroy(f->loop);
 	stop_child(&f->fake_pid);
 	stop_child(&f->bus_pid);
@@ -611,7 +615,7 @@ static void test_grace_case(void **state)
 		assert_string_equal(f->detail, c->detail);
 	if (c->record)
 		expect_record(f, c->record);
-	assert_int_equal(coord_grace_bus_connected(f->g), !c->no_bus);
+	assert_int_equal(coord_bus_registered(f->bus), !c->no_bus);
 }
 
 /* A take-over: the server's own records ("3:"), then each other node's
@@ -707,7 +711,7 @@ static void test_hundred_calls_in_flight(void **state)
 	assert_true(run_until(f, hundred_answered, GUARD_MS));
 	assert_int_equal(f->n_done, 100);
 	assert_int_equal(f->by_result[COORD_ACK_TIMEOUT], 100);
-	assert_true(coord_grace_bus_connected(f->g));
+	assert_true(coord_bus_registered(f->bus));
 }
 
 /* The address names no socket: no-bus at once, at every request. */
@@ -717,12 +721,12 @@ static void test_no_socket_is_no_bus_at_once(void **state)
 	struct fixture *f = *state;
 
 	new_client(f, f->address, LONG_CALL_MS);
-	assert_false(coord_grace_bus_connected(f->g));
+	assert_false(coord_bus_registered(f->bus));
 	request(f, vips, 1);
 	assert_int_equal(f->result, COORD_ACK_NO_BUS);
 	request(f, NULL, 0);
 	assert_int_equal(f->result, COORD_ACK_NO_BUS);
-	assert_false(coord_grace_bus_connected(f->g));
+	assert_false(coord_bus_registered(f->bus));
 }
 
 /* The bus was down when coordd started: the next request connects. */
@@ -767,7 +771,7 @@ static void test_bus_dies_mid_call_is_no_bus(void **state)
 	assert_int_equal(f->result, COORD_ACK_NO_BUS);
 	assert_string_equal(f->detail, "D-Bus connection lost");
 	assert_int_equal(coord_grace_pending(f->g), 0);
-	assert_false(coord_grace_bus_connected(f->g));
+	assert_false(coord_bus_registered(f->bus));
 }
 
 /* Lost, then back: no-bus while it is down, in-grace once it is back. */
@@ -803,7 +807,9 @@ static void test_free_with_call_pending(void **state)
 
 	start_call_held_by_fake(f);
 	coord_grace_free(f->g);
+	coord_bus_free(f->bus);
 	f->g = NULL;
+	f->bus = NULL;
 	run_until(f, NULL, 50);
 	assert_int_equal(f->n_done, 0);
 }
