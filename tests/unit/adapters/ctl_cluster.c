@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,18 @@ static void on_gone(void *ctx, struct coord_control_client *c)
 
 static struct coord_control_ops test_ops;
 
+static const char *own_group(void)
+{
+	static char name[64];
+	const struct group *g;
+
+	if (!name[0]) {
+		g = getgrgid(getegid());
+		snprintf(name, sizeof(name), "%s", g ? g->gr_name : "root");
+	}
+	return name;
+}
+
 void cluster_join(struct cluster *cl)
 {
 	struct coord_member_id members[NODES];
@@ -137,7 +150,8 @@ static int setup_policy(void **state, enum coord_policy policy, bool join)
 		fail_msg("mkdtemp: %s", strerror(errno));
 	snprintf(cl->path, sizeof(cl->path), "%s/coordd.sock", cl->dir);
 	cl->loop = qb_loop_create();
-	cl->ctl = coord_control_new(cl->loop, cl->path, "root", &test_ops, cl->d,
+	/* A group of our own: root's, or the build user's without root. */
+	cl->ctl = coord_control_new(cl->loop, cl->path, own_group(), &test_ops, cl->d,
 				    err, sizeof(err));
 	if (!cl->ctl)
 		fail_msg("control socket: %s", err);

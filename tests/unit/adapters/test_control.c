@@ -34,7 +34,26 @@
 #include "../../../coord/daemon/control.h"
 #include "../../../coord/daemon/peercred.h"
 
-#define TEST_GROUP	"daemon"	/* a group "nobody" is not in */
+/*
+ * The socket's group: as root, "daemon", a group "nobody" is not in.  A
+ * build without root (the package's: Rules-Requires-Root: no) can give a
+ * socket only to a group of its own, and skips the cases that become
+ * nobody.
+ */
+static const char *test_group(void)
+{
+	static char name[64];
+	const struct group *g;
+
+	if (geteuid() == 0)
+		return "daemon";
+	if (!name[0]) {
+		g = getgrgid(getegid());
+		snprintf(name, sizeof(name), "%s", g ? g->gr_name : "");
+	}
+	return name;
+}
+#define TEST_GROUP	test_group()
 #define NOBODY		65534
 #define FLOOD_RECORDS	12000		/* ~5 MB of EVENT records */
 #define BIG_RECORDS	6000		/* ~2.5 MB: under the queue bound */
@@ -874,8 +893,10 @@ static void test_refuses_nobody(void **state)
 	struct fixture *f = *state;
 	int rc;
 
-	if (geteuid() != 0)
-		fail_msg("this test needs root, to become nobody");
+	if (geteuid() != 0) {
+		print_message("skipped: becoming nobody needs root\n");
+		skip();
+	}
 	rc = run_child(f, NOBODY, NULL, 0);
 	if (rc != COORD_CTL_NOT_PERMITTED)
 		fail_msg("nobody (not in group %s): expected END not-permitted (%d), "
@@ -890,8 +911,10 @@ static void test_admits_group_members(void **state)
 	gid_t g = f->gid;
 	int rc;
 
-	if (geteuid() != 0)
-		fail_msg("this test needs root, to become nobody");
+	if (geteuid() != 0) {
+		print_message("skipped: becoming nobody needs root\n");
+		skip();
+	}
 	rc = run_child(f, NOBODY, &g, 1);
 	if (rc != COORD_CTL_OK)
 		fail_msg("nobody with supplementary group %s: expected ok, got %d",

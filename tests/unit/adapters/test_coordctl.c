@@ -1000,10 +1000,13 @@ static void test_daemon_refusals(void **state)
 static void test_not_permitted(void **state)
 {
 	struct cluster *cl = *state;
-	struct ctl_run *r = malloc(sizeof(*r));
+	struct ctl_run *r;
 
-	if (geteuid() != 0)
-		fail_msg("this test needs root, to become nobody");
+	if (geteuid() != 0) {	/* a build without root: debian/rules */
+		print_message("skipped: becoming nobody needs root\n");
+		skip();
+	}
+	r = malloc(sizeof(*r));
 	/* Let nobody reach the socket: the credential check must refuse. */
 	chmod(cl->dir, 0711);
 	chmod(cl->path, 0666);
