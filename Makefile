@@ -210,7 +210,7 @@ deploy-test: deps all $(B)/tests/lab/nfs4_client $(B)/tests/lab/vip_watch
 	@B=$(B) bash tests/deploy/test_deploy.sh
 
 INSTALL_FILES = $(SBINDIR)/coordd $(SBINDIR)/coordctl \
-	$(OCFDIR)/ganesha_coord_mon $(OCFDIR)/ganesha_coord_gate $(OCFDIR)/coordd \
+	$(OCFDIR)/ganesha_coord_mon $(OCFDIR)/ganesha_coord_gate $(OCFDIR)/coordd $(OCFDIR)/coord_vip \
 	$(MANDIR)/man8/coordd.8 $(MANDIR)/man8/coordctl.8 $(MANDIR)/man5/coordd.conf.5 \
 	$(UNITDIR)/coordd.service $(SYSCONFDIR)/coord/coordd.conf.example \
 	$(SYSCONFDIR)/logrotate.d/coord
@@ -220,7 +220,8 @@ install: all
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/coord \
 		$(DESTDIR)$(STATEDIR) $(DESTDIR)$(SYSCONFDIR)/logrotate.d
 	install -m 0755 $(B)/coordd $(B)/coordctl $(DESTDIR)$(SBINDIR)/
-	install -m 0755 agents/ganesha_coord_mon agents/ganesha_coord_gate agents/coordd $(DESTDIR)$(OCFDIR)/
+	install -m 0755 agents/ganesha_coord_mon agents/ganesha_coord_gate agents/coordd agents/coord_vip \
+		$(DESTDIR)$(OCFDIR)/
 	install -m 0644 coord/daemon/coordd.8 coord/ctl/coordctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 coord/daemon/coordd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \

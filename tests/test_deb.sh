@@ -109,6 +109,7 @@ dpkg -L coord | sort >"$work/files"
 dpkg-deb --fsys-tarfile "$deb" | tar -t | grep -v '/$' | sed 's|^\./|/|' >"$work/shipped"
 for f in /usr/sbin/coordd /usr/sbin/coordctl /usr/lib/ocf/resource.d/coord/coordd \
 	 /usr/lib/ocf/resource.d/coord/ganesha_coord_mon /usr/lib/ocf/resource.d/coord/ganesha_coord_gate \
+	 /usr/lib/ocf/resource.d/coord/coord_vip \
 	 /lib/systemd/system/coordd.service \
 	 /usr/share/man/man8/coordd.8.gz /usr/share/man/man8/coordctl.8.gz \
 	 /usr/share/man/man5/coordd.conf.5.gz /etc/coord/coordd.conf \
@@ -126,7 +127,7 @@ check "the unit is Type=notify with a watchdog" \
 	sh -c "grep -qx 'Type=notify' /lib/systemd/system/coordd.service && grep -q '^WatchdogSec=' /lib/systemd/system/coordd.service"
 check "installed coordd accepts the installed configuration" \
 	sh -c "/usr/sbin/coordd -t -c /etc/coord/coordd.conf >/dev/null"
-for a in coordd ganesha_coord_mon ganesha_coord_gate; do
+for a in coordd ganesha_coord_mon ganesha_coord_gate coord_vip; do
 	crm_resource --show-metadata "ocf:coord:$a" >"$work/$a.xml" 2>&1
 	check "crm_resource --show-metadata ocf:coord:$a: the agent's meta-data" \
 		grep -q "<resource-agent name=\"$a\"" "$work/$a.xml"

@@ -14,7 +14,7 @@ t() { n=$((n + 1)); d=$1; shift; if "$@" >/dev/null 2>&1; then echo "ok $n - $d"
 make -s B="$B" install DESTDIR="$dest" PREFIX=/usr >"$dest.log" 2>&1 || { cat "$dest.log"; rm -f "$dest.log"; echo "not ok 1 - make install"; exit 1; }
 rm -f "$dest.log"
 for f in usr/sbin/coordd usr/sbin/coordctl usr/lib/ocf/resource.d/coord/ganesha_coord_mon \
-	 usr/lib/ocf/resource.d/coord/ganesha_coord_gate \
+	 usr/lib/ocf/resource.d/coord/ganesha_coord_gate usr/lib/ocf/resource.d/coord/coord_vip \
 	 usr/lib/ocf/resource.d/coord/coordd lib/systemd/system/coordd.service \
 	 usr/share/man/man8/coordd.8 usr/share/man/man8/coordctl.8 \
 	 usr/share/man/man5/coordd.conf.5 etc/coord/coordd.conf.example etc/logrotate.d/coord; do
@@ -51,6 +51,10 @@ gate=$dest/usr/lib/ocf/resource.d/coord/ganesha_coord_gate
 if [ -f /usr/share/resource-agents/ra-api-1.dtd ]; then
 	t "ganesha_coord_gate meta-data is valid against ra-api-1.dtd" sh -c \
 		"OCF_ROOT=/usr/lib/ocf '$gate' meta-data | (cd /usr/share/resource-agents && xmllint --noout --valid -)"
+fi
+if [ -f /usr/share/resource-agents/ra-api-1.dtd ]; then
+	t "coord_vip meta-data is valid against ra-api-1.dtd" sh -c \
+		"OCF_ROOT=/usr/lib/ocf '$dest/usr/lib/ocf/resource.d/coord/coord_vip' meta-data | (cd /usr/share/resource-agents && xmllint --noout --valid -)"
 fi
 t "ganesha_coord_gate without vip: validate-all exits 6 (not configured)" sh -c \
 	"OCF_ROOT=/usr/lib/ocf '$gate' validate-all; [ \$? = 6 ]"

@@ -158,10 +158,16 @@ XML
 
 # A VIP as the HA stack runs it: an IPaddr2 primitive on eth0 (PROVIDER:
 # heartbeat's agent, or a wrapper of it), and the location rule that keeps
-# it off every node whose ganesha-active is not 1.
+# it off every node whose ganesha-active is not 1.  LAB_VIP_AGENT=coord_vip:
+# coord's lean agent (agents/coord_vip, the same parameters) instead of
+# heartbeat's IPaddr2.
 pcmk_vip_xml() {	# ID IP [MONITOR-INTERVAL [PROVIDER]]
+	local provider=${4:-heartbeat} type=IPaddr2
+	if [ -z "${4:-}" ] && [ "${LAB_VIP_AGENT:-IPaddr2}" = coord_vip ]; then
+		provider=coord type=coord_vip
+	fi
 	cat <<XML
-<primitive id="$1" class="ocf" provider="${4:-heartbeat}" type="IPaddr2">
+<primitive id="$1" class="ocf" provider="$provider" type="$type">
   <instance_attributes id="$1-ia">
     <nvpair id="$1-ip" name="ip" value="$2"/>
     <nvpair id="$1-mask" name="cidr_netmask" value="24"/>
