@@ -233,6 +233,9 @@ nfs_stack_up() {
 	lab_exec 1 cibadmin --replace -o constraints -X \
 		"<constraints>$(for v in 1 2 3; do _nfs_vip_rules_xml $v; done)</constraints>" || return 1
 	wait_for 60 nfs_vips_home || { lab_log "VIPs not at home"; return 1; }
+	# What runs the addresses, as pacemaker's CIB says (LAB_VIP_AGENT).
+	echo "# VIP agent: $(lab_exec 1 cibadmin -Q -o resources |
+		sed -n 's/.*<primitive id="vip1" class="ocf" provider="\([^"]*\)" type="\([^"]*\)".*/ocf:\1:\2/p')"
 	wait_for 60 nfs_no_grace
 }
 
