@@ -243,20 +243,6 @@ static void render_grace(struct out *o, const struct coord_metrics *m)
 	}
 }
 
-static const struct coord_member *self_member(const struct coord_engine *e, uint32_t nodeid)
-{
-	size_t i, n = coord_engine_member_count(e);
-	uint32_t pid = (uint32_t)getpid();
-
-	for (i = 0; i < n; i++) {
-		const struct coord_member *mb = coord_engine_member(e, i);
-
-		if (mb->id.pid == pid && (!nodeid || mb->id.nodeid == nodeid))
-			return mb;
-	}
-	return NULL;
-}
-
 static void gauge(struct out *o, const char *name, const char *help, double v)
 {
 	family(o, name, "gauge", help);
@@ -266,7 +252,6 @@ static void gauge(struct out *o, const char *name, const char *help, double v)
 static void render_state(struct out *o, const struct coord_engine *e,
 			 const struct coord_daemon_status *st)
 {
-	const struct coord_member *self = self_member(e, st->nodeid);
 	size_t pending = coord_engine_pending_count(e);
 
 	gauge(o, "coord_members", "coordd processes in the CPG group, this one included.",
@@ -291,9 +276,11 @@ static void render_state(struct out *o, const struct coord_engine *e,
 	put(o, "coord_connected{service=\"cpg\"} %d\n", st->cpg_connected);
 	put(o, "coord_connected{service=\"quorum\"} %d\n", st->quorum_connected);
 	put(o, "coord_connected{service=\"dbus\"} %d\n", st->bus_connected);
+	/* The engine's own word, as its target and HELLO say it: not its
+	 * member record's copy, which waits for a delivery (and is absent
+	 * outside the group). */
 	gauge(o, "coord_local_server_up", "0 from this node's death report until it "
-	      "reports its server up again (or while it is not in the group).",
-	      self && !self->server_down);
+	      "reports its server up again.", coord_engine_server_up(e));
 	family(o, "coord_local_server_state", "gauge", "1 for the state coordd's "
 	       "watch of the local ganesha.nfsd on D-Bus sees (coordctl status).");
 	put(o, "coord_local_server_state{state=\"%s\"} 1\n",

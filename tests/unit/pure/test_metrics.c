@@ -137,7 +137,7 @@ static void test_render_fresh(void **state)
 	has("coord_joined 0");
 	has("coord_connected{service=\"cpg\"} 1");
 	has("coord_connected{service=\"dbus\"} 0");
-	has("coord_local_server_up 0");
+	has("coord_local_server_up 1");		/* no death reported */
 	has("# TYPE coord_events_total counter");
 	has("coord_events_total{outcome=\"released\",origin=\"local\"} 0");
 	has("coord_events_total{outcome=\"released-unconfirmed\",origin=\"peer\"} 0");
@@ -214,6 +214,38 @@ static void test_render_after_a_failover(void **state)
 	coord_metrics_free(m);
 }
 
+/*
+ * coord_local_server_up says what the engine says of its own server (its
+ * HELLO, its target's server-down), at once: not the copy of this node's
+ * member record, which only a delivered DEATH or HELLO changes, and which
+ * does not exist outside the group.  Before, a node out of the group, or
+ * one whose death was reported but not yet delivered, read 0 and 1 against
+ * what its target and its D-Bus watch said.
+ */
+static void test_local_server_up_follows_reports(void **state)
+{
+	struct coord_metrics *m = coord_metrics_new();
+	struct coord_engine *e = engine();
+	struct coord_member_id self = { .nodeid = 1, .pid = (uint32_t)getpid() };
+	struct coord_event_id id;
+
+	(void)state;
+	render(m, e);
+	has("coord_local_server_up 1");		/* not in the group: no death reported */
+	coord_engine_set_self(e, self.pid);
+	coord_engine_confchg(e, 1, &self, 1, NULL, NULL, 0, &self, 1);
+	assert_true(coord_engine_joined(e));
+	assert_int_equal(coord_engine_report_death(e, 2, NULL, 0, &id), 0);
+	render(m, e);
+	has("coord_local_server_up 0");		/* reported, not yet delivered */
+	has("coord_vip_target{reason=\"server-down\"} 0");
+	coord_engine_report_up(e, 3);
+	render(m, e);
+	has("coord_local_server_up 1");
+	coord_engine_free(e);
+	coord_metrics_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_config_key),
 		cmocka_unit_test(test_render_fresh),
 		cmocka_unit_test(test_render_after_a_failover),
+		cmocka_unit_test(test_local_server_up_follows_reports),
 	};
 
 	return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);
