@@ -4,9 +4,13 @@
  *
  * Names follow Prometheus' conventions: the coord_ prefix, base units
  * (_seconds), _total on counters.  Every labelled series exists from the
- * start at 0, so rate() and increase() see the first event.  Label values
- * are the names coordctl prints (in-grace, release-failed...): one
- * vocabulary for both.  docs/operations.md lists each metric.
+ * start at 0, so rate() and increase() see the first event, and an
+ * enumeration's every value is a series of its own (1 for the one that
+ * holds).  Label values are the names coordctl prints (in-grace,
+ * release-failed...), in one style: words joined by hyphens, so
+ * coordctl status's counter keys (rejected_sender) read rejected-sender.
+ * docs/operations.md lists each metric; tests/test_metrics.sh checks
+ * that list against a scrape.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -249,6 +253,38 @@ static void gauge(struct out *o, const char *name, const char *help, double v)
 	put(o, "%s %g\n", name, v);
 }
 
+/*
+ * An enumeration is one series per value, from the start: 1 for the value
+ * that holds, 0 for the others.  A series whose label changed with the
+ * state would vanish and appear (series churn), and a query for one value
+ * would find nothing rather than 0.
+ */
+static void render_target(struct out *o, const struct coord_engine *e)
+{
+	struct coord_target t;
+	uint8_t why;
+
+	coord_engine_target(e, &t);
+	family(o, "coord_vip_target", "gauge", "1 for the reason that holds, 0 for the "
+	       "others: target when coordd vouches that this node may receive VIPs "
+	       "(coordctl up exits 0), else why not.");
+	for (why = COORD_TARGET_YES; strcmp(coord_target_why_name(why), "unknown"); why++)
+		put(o, "coord_vip_target{reason=\"%s\"} %d\n",
+		    coord_metrics_target_reason(why), why == t.why);
+}
+
+static void render_local_state(struct out *o, const struct coord_daemon_status *st)
+{
+	uint8_t s;
+
+	family(o, "coord_local_server_state", "gauge", "1 for the state coordd's "
+	       "watch of the local ganesha.nfsd on D-Bus sees (coordctl status), 0 "
+	       "for the others.");
+	for (s = 0; s < COORD_CTL_LOCAL_STATE_COUNT; s++)
+		put(o, "coord_local_server_state{state=\"%s\"} %d\n",
+		    coord_ctl_local_state_name(s), s == st->local_state);
+}
+
 static void render_state(struct out *o, const struct coord_engine *e,
 			 const struct coord_daemon_status *st)
 {
@@ -262,15 +298,7 @@ static void render_state(struct out *o, const struct coord_engine *e,
 	      coord_engine_joined(e));
 	gauge(o, "coord_events_pending", "Recorded events that have not ended.",
 	      (double)pending);
-	{
-		struct coord_target t;
-
-		coord_engine_target(e, &t);
-		family(o, "coord_vip_target", "gauge", "1 when coordd vouches that this "
-		       "node may receive VIPs (coordctl up exits 0); reason says why not.");
-		put(o, "coord_vip_target{reason=\"%s\"} %d\n", coord_metrics_target_reason(t.why),
-		    t.why == COORD_TARGET_YES);
-	}
+	render_target(o, e);
 	family(o, "coord_connected", "gauge",
 	       "1 when coordd is connected to the named service.");
 	put(o, "coord_connected{service=\"cpg\"} %d\n", st->cpg_connected);
@@ -281,10 +309,7 @@ static void render_state(struct out *o, const struct coord_engine *e,
 	 * outside the group). */
 	gauge(o, "coord_local_server_up", "0 from this node's death report until it "
 	      "reports its server up again.", coord_engine_server_up(e));
-	family(o, "coord_local_server_state", "gauge", "1 for the state coordd's "
-	       "watch of the local ganesha.nfsd on D-Bus sees (coordctl status).");
-	put(o, "coord_local_server_state{state=\"%s\"} 1\n",
-	    coord_ctl_local_state_name(st->local_state));
+	render_local_state(o, st);
 	if (st->heartbeat_age_us) {
 		gauge(o, "coord_heartbeat_age_seconds", "Seconds since the local "
 		      "ganesha.nfsd's last heartbeat signal.",
@@ -294,7 +319,7 @@ static void render_state(struct out *o, const struct coord_engine *e,
 	       "sent, retried after CS_ERR_TRY_AGAIN, or dropped (logged).");
 	put(o, "coord_cpg_sends_total{result=\"sent\"} %llu\n",
 	    (unsigned long long)st->cpg_sent);
-	put(o, "coord_cpg_sends_total{result=\"try_again\"} %llu\n",
+	put(o, "coord_cpg_sends_total{result=\"try-again\"} %llu\n",
 	    (unsigned long long)st->cpg_try_again);
 	put(o, "coord_cpg_sends_total{result=\"failed\"} %llu\n",
 	    (unsigned long long)st->cpg_send_failed);
@@ -307,12 +332,27 @@ static void render_state(struct out *o, const struct coord_engine *e,
 	      (double)st->uptime_us / 1e6);
 }
 
+/*
+ * coordctl status's counter keys (rejected_sender) as a label value in
+ * the one style of every other (rejected-sender, like in-grace).
+ */
+static const char *hyphenated(const char *key, char *buf, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; key[i] && i + 1 < cap; i++)
+		buf[i] = key[i] == '_' ? '-' : key[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 static void render_refusals(struct out *o, const struct coord_engine *e,
 			    const struct coord_daemon_status *st)
 {
 	/* enum coord_refusal: counter 0 counts every delivery, the others
 	 * one refusal each, named as coordctl status names them. */
 	const uint64_t *c = coord_engine_counters(e)->count;
+	char name[64];
 	unsigned int i;
 
 	family(o, "coord_messages_delivered_total", "counter",
@@ -324,12 +364,14 @@ static void render_refusals(struct out *o, const struct coord_engine *e,
 	       "shows the same counters).");
 	for (i = COORD_ACCEPTED + 1; i < COORD_REFUSAL_COUNT; i++)
 		put(o, "coord_messages_refused_total{reason=\"%s\"} %llu\n",
-		    coord_refusal_name(i), (unsigned long long)c[i]);
+		    hyphenated(coord_refusal_name(i), name, sizeof(name)),
+		    (unsigned long long)c[i]);
 	family(o, "coord_messages_undecodable_total", "counter",
 	       "CPG messages that did not decode, by error.");
 	for (i = 1; i < COORD_CODEC_ERROR_COUNT; i++)
 		put(o, "coord_messages_undecodable_total{error=\"%s\"} %llu\n",
-		    coord_ctl_wire_counter_name(i), (unsigned long long)st->wire_errors[i]);
+		    hyphenated(coord_ctl_wire_counter_name(i), name, sizeof(name)),
+		    (unsigned long long)st->wire_errors[i]);
 }
 
 int coord_metrics_render(const struct coord_metrics *m, const struct coord_engine *e,

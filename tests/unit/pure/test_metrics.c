@@ -148,8 +148,23 @@ static void test_render_fresh(void **state)
 	has("coord_releases_total{outcome=\"unconfirmed\"} 0");
 	has("coord_release_attempts_total{result=\"failed\"} 0");
 	has("coord_grace_call_duration_seconds_count{result=\"no-bus\"} 0");
-	has("coord_messages_refused_total{reason=\"rejected_sender\"} 0");
+	has("coord_messages_refused_total{reason=\"rejected-sender\"} 0");
 	has("coord_messages_undecodable_total{error=\"truncated\"} 3");
+	has("coord_messages_undecodable_total{error=\"bad-magic\"} 0");
+	has("coord_cpg_sends_total{result=\"try-again\"} 0");
+	assert_null(strstr(text, "_again"));	/* one label style: hyphens */
+	assert_null(strstr(text, "rejected_"));
+	/* Every value of an enumeration is a series from the start. */
+	has("coord_vip_target{reason=\"target\"} 0");
+	has("coord_vip_target{reason=\"not-joined\"} 1");
+	has("coord_vip_target{reason=\"inquorate\"} 0");
+	has("coord_vip_target{reason=\"syncing\"} 0");
+	has("coord_vip_target{reason=\"grace-pending\"} 0");
+	has("coord_vip_target{reason=\"server-down\"} 0");
+	has("coord_local_server_state{state=\"unknown\"} 1");
+	has("coord_local_server_state{state=\"up\"} 0");
+	has("coord_local_server_state{state=\"hung\"} 0");
+	has("coord_local_server_state{state=\"not-watched\"} 0");
 	assert_null(strstr(text, "self-down"));	/* no grace call has that result */
 	/* Too small a buffer is an error, never a cut text. */
 	{
@@ -238,7 +253,8 @@ static void test_local_server_up_follows_reports(void **state)
 	assert_int_equal(coord_engine_report_death(e, 2, NULL, 0, &id), 0);
 	render(m, e);
 	has("coord_local_server_up 0");		/* reported, not yet delivered */
-	has("coord_vip_target{reason=\"server-down\"} 0");
+	has("coord_vip_target{reason=\"server-down\"} 1");
+	has("coord_vip_target{reason=\"target\"} 0");
 	coord_engine_report_up(e, 3);
 	render(m, e);
 	has("coord_local_server_up 1");
