@@ -9,8 +9,8 @@
  * holds).  Label values are the names coordctl prints (in-grace,
  * release-failed...), in one style: words joined by hyphens, so
  * coordctl status's counter keys (rejected_sender) read rejected-sender.
- * docs/operations.md lists each metric; tests/test_metrics.sh checks
- * that list against a scrape.
+ * docs/operations.md lists each metric; tests/test_docs.sh checks that
+ * list against a rendering (tests/doc_facts.c).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -52,7 +52,10 @@ struct coord_metrics {
 	uint64_t events[2][N_FINAL][2];
 	uint64_t handovers[2][N_FINAL][2];	/* the same, for handovers */
 	struct histogram barrier;
+	struct histogram handover;		/* given by this node */
 	struct histogram grace[N_GRACE_RESULTS + 1];	/* index: result */
+	struct histogram take_over[N_GRACE_RESULTS + 1];	/* index: result */
+	uint64_t last_release_wall_us;		/* 0: none yet */
 	uint64_t releases[3];			/* index: release outcome */
 	uint64_t release_attempts[2];		/* [failed?] */
 };
@@ -86,14 +89,22 @@ void coord_metrics_grace_done(struct coord_metrics *m, uint8_t result, uint32_t 
 		observe(&m->grace[result], latency_us);
 }
 
+void coord_metrics_take_over_done(struct coord_metrics *m, uint8_t result,
+				  uint32_t latency_us)
+{
+	if (result >= 1 && result <= N_GRACE_RESULTS)
+		observe(&m->take_over[result], latency_us);
+}
+
 void coord_metrics_release_started(struct coord_metrics *m, const struct coord_event *ev,
-				   uint64_t now_us)
+				   uint64_t now_us, uint64_t wall_us)
 {
 	uint64_t from = ev->reported_us ? ev->reported_us : ev->delivered_us;
 
 	if (!ev->local_origin || ev->release_attempts != 1)
 		return;
 	observe(&m->barrier, now_us > from ? now_us - from : 0);
+	m->last_release_wall_us = wall_us;
 	if (ev->release_outcome == COORD_RELEASE_CONFIRMED ||
 	    ev->release_outcome == COORD_RELEASE_UNCONFIRMED)
 		m->releases[ev->release_outcome]++;
@@ -110,6 +121,10 @@ void coord_metrics_event_ended(struct coord_metrics *m, const struct coord_event
 
 	uint64_t (*count)[N_FINAL][2] = ev->reason == COORD_DEATH_HANDOVER ?
 					 m->handovers : m->events;
+
+	if (ev->reason == COORD_DEATH_HANDOVER && ev->local_origin && ev->reported_us &&
+	    ev->ended_us >= ev->reported_us)
+		observe(&m->handover, ev->ended_us - ev->reported_us);
 
 	for (i = 0; i < N_FINAL; i++)
 		if (final_states[i] == ev->state)
@@ -146,6 +161,13 @@ static void put(struct out *o, const char *fmt, ...)
 static void family(struct out *o, const char *name, const char *type, const char *help)
 {
 	put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* 15 significant digits: exact for counts and bytes, no binary noise. */
+static void gauge(struct out *o, const char *name, const char *help, double v)
+{
+	family(o, name, "gauge", help);
+	put(o, "%s %.15g\n", name, v);
 }
 
 /* labels: "" or `key="value"` without braces. */
@@ -232,25 +254,37 @@ static void render_barrier(struct out *o, const struct coord_metrics *m)
 	    (unsigned long long)m->release_attempts[0]);
 	put(o, "coord_release_attempts_total{result=\"failed\"} %llu\n",
 	    (unsigned long long)m->release_attempts[1]);
+	family(o, "coord_last_release_timestamp_seconds", "gauge", "When this node "
+	       "last started a release as the origin (seconds since the epoch); 0: never.");
+	put(o, "coord_last_release_timestamp_seconds %.6f\n",
+	    (double)m->last_release_wall_us / 1e6);
+	family(o, "coord_handover_duration_seconds", "histogram",
+	       "Handovers this node gave: from the give-up (the gate's stop) to the "
+	       "handover's end (its VIPs' state dropped, or its failure).");
+	histogram(o, "coord_handover_duration_seconds", "", &m->handover);
 }
 
-static void render_grace(struct out *o, const struct coord_metrics *m)
+/* One histogram per result of a call to the local ganesha. */
+static void by_result(struct out *o, const char *name, const struct histogram *h)
 {
 	char labels[48];
 	uint8_t r;
 
-	family(o, "coord_grace_call_duration_seconds", "histogram",
-	       "Latency of this node's grace call to its ganesha over D-Bus, by result.");
 	for (r = 1; r <= N_GRACE_RESULTS; r++) {
 		snprintf(labels, sizeof(labels), "result=\"%s\"", coord_ack_result_name(r));
-		histogram(o, "coord_grace_call_duration_seconds", labels, &m->grace[r]);
+		histogram(o, name, labels, &h[r]);
 	}
 }
 
-static void gauge(struct out *o, const char *name, const char *help, double v)
+static void render_grace(struct out *o, const struct coord_metrics *m)
 {
-	family(o, name, "gauge", help);
-	put(o, "%s %g\n", name, v);
+	family(o, "coord_grace_call_duration_seconds", "histogram",
+	       "Latency of this node's grace call to its ganesha over D-Bus, by result.");
+	by_result(o, "coord_grace_call_duration_seconds", m->grace);
+	family(o, "coord_take_over_duration_seconds", "histogram",
+	       "Take-overs (the gate's start): this node's ganesha put in grace with "
+	       "every node's records, by result.");
+	by_result(o, "coord_take_over_duration_seconds", m->take_over);
 }
 
 /*
@@ -285,6 +319,24 @@ static void render_local_state(struct out *o, const struct coord_daemon_status *
 		    coord_ctl_local_state_name(s), s == st->local_state);
 }
 
+static size_t count_events(const struct coord_engine *e, uint8_t state)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < coord_engine_event_count(e); i++)
+		n += coord_engine_event(e, i)->state == state;
+	return n;
+}
+
+static size_t count_incompatible(const struct coord_engine *e)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < coord_engine_member_count(e); i++)
+		n += coord_engine_member(e, i)->incompatible;
+	return n;
+}
+
 static void render_state(struct out *o, const struct coord_engine *e,
 			 const struct coord_daemon_status *st)
 {
@@ -298,6 +350,12 @@ static void render_state(struct out *o, const struct coord_engine *e,
 	      coord_engine_joined(e));
 	gauge(o, "coord_events_pending", "Recorded events that have not ended.",
 	      (double)pending);
+	gauge(o, "coord_events_held", "Events past their deadline that policy hold "
+	      "keeps from release until every survivor answers or an operator acts.",
+	      (double)count_events(e, COORD_EVENT_HELD));
+	gauge(o, "coord_members_incompatible", "Members that speak another major "
+	      "version of the CPG protocol (settled at once, unconfirmed, in every "
+	      "barrier).", (double)count_incompatible(e));
 	render_target(o, e);
 	family(o, "coord_connected", "gauge",
 	       "1 when coordd is connected to the named service.");
@@ -310,6 +368,9 @@ static void render_state(struct out *o, const struct coord_engine *e,
 	gauge(o, "coord_local_server_up", "0 from this node's death report until it "
 	      "reports its server up again.", coord_engine_server_up(e));
 	render_local_state(o, st);
+	family(o, "coord_local_server_hung_total", "counter", "Times coordd's watch "
+	       "saw the local ganesha.nfsd turn hung (no heartbeat).");
+	put(o, "coord_local_server_hung_total %u\n", st->local_hung);
 	if (st->heartbeat_age_us) {
 		gauge(o, "coord_heartbeat_age_seconds", "Seconds since the local "
 		      "ganesha.nfsd's last heartbeat signal.",
@@ -374,6 +435,27 @@ static void render_refusals(struct out *o, const struct coord_engine *e,
 		    (unsigned long long)st->wire_errors[i]);
 }
 
+/* The names and meanings every Prometheus client library gives them. */
+static void render_process(struct out *o, const struct coord_process *p)
+{
+	if (!p->known)
+		return;
+	family(o, "process_start_time_seconds", "gauge",
+	       "Start time of the process since unix epoch in seconds.");
+	put(o, "process_start_time_seconds %.2f\n", p->start_time_s);
+	family(o, "process_cpu_seconds_total", "counter",
+	       "Total user and system CPU time spent in seconds.");
+	put(o, "process_cpu_seconds_total %.2f\n", p->cpu_s);
+	gauge(o, "process_resident_memory_bytes", "Resident memory size in bytes.",
+	      (double)p->resident_bytes);
+	gauge(o, "process_virtual_memory_bytes", "Virtual memory size in bytes.",
+	      (double)p->virtual_bytes);
+	gauge(o, "process_open_fds", "Number of open file descriptors.",
+	      (double)p->open_fds);
+	gauge(o, "process_max_fds", "Maximum number of open file descriptors.",
+	      (double)p->max_fds);
+}
+
 int coord_metrics_render(const struct coord_metrics *m, const struct coord_engine *e,
 			 const struct coord_daemon_status *st, char *buf, size_t cap)
 {
@@ -387,6 +469,11 @@ int coord_metrics_render(const struct coord_metrics *m, const struct coord_engin
 	put(&o, "coord_build_info{version=\"%s\",protocol=\"%d.%d\",control=\"%d.%d\"} 1\n",
 	    COORD_VERSION, COORD_PROTO_MAJOR, COORD_PROTO_MINOR,
 	    COORD_CTL_MAJOR, COORD_CTL_MINOR);
+	family(&o, "coord_config_info", "gauge", "Always 1; the labels say what coordd "
+	       "does at a barrier's deadline (policy) and after how long.");
+	put(&o, "coord_config_info{policy=\"%s\",deadline_seconds=\"%g\"} 1\n",
+	    coord_policy_name(st->policy), (double)st->deadline_ms / 1e3);
+	render_process(&o, &st->process);
 	render_state(&o, e, st);
 	render_events(&o, m);
 	render_barrier(&o, m);
