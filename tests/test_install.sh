@@ -97,6 +97,27 @@ t "... and with the unit's capabilities only ($caps)" sh -c \
 t "... and /usr was read-only for it" sh -c "grep -q ' /usr ro,' /proc/$cpid/mountinfo"
 t "... and it serves its metrics on 127.0.0.1:$port" sh -c \
 	"curl -sf --max-time 5 http://127.0.0.1:$port/metrics | grep -q '^coord_joined 0\$'"
+curl -sf --max-time 5 "http://127.0.0.1:$port/metrics" >"$rt/scrape" 2>/dev/null
+if command -v promtool >/dev/null; then
+	t "... which promtool check metrics accepts, without a warning" sh -c \
+		"promtool check metrics <'$rt/scrape' >'$rt/promtool' 2>&1 && [ ! -s '$rt/promtool' ]"
+fi
+# Its own process, as /proc says it (the scrape's values, from coordd).
+metric() { sed -n "s/^$1 //p" "$rt/scrape"; }
+fds=$(find "/proc/$cpid/fd" -mindepth 1 | wc -l)
+t "... process_open_fds $(metric process_open_fds) is within 2 of /proc/$cpid/fd's $fds" sh -c \
+	"v=\$(sed -n 's/^process_open_fds //p' '$rt/scrape'); [ -n \"\$v\" ] && [ \$((v - $fds)) -le 2 ] && [ \$(($fds - v)) -le 2 ]"
+t "... process_max_fds is its soft limit ($(metric process_max_fds))" \
+	[ "$(metric process_max_fds)" = "$(awk '/^Max open files/ { print $4 }' "/proc/$cpid/limits")" ]
+start=$(metric process_start_time_seconds)
+t "... process_start_time_seconds ($start) is within 60 s of now and not later" \
+	awk -v s="${start:-0}" -v now="$(date +%s)" 'BEGIN { exit !(s <= now + 1 && s > now - 60) }'
+rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$cpid/status")
+t "... process_resident_memory_bytes is within 25% of VmRSS (${rss_kb} kB)" \
+	awk -v b="$(metric process_resident_memory_bytes)" -v k="${rss_kb:-0}" \
+		'BEGIN { exit !(b > 0 && b > k * 1024 * 0.75 && b < k * 1024 * 1.25) }'
+t "... process_cpu_seconds_total is a number" sh -c \
+	"sed -n 's/^process_cpu_seconds_total //p' '$rt/scrape' | grep -Eqx '[0-9]+\\.[0-9]+'"
 # A second coordd whose metrics address is taken does not start.
 sed "s|^socket = .*|socket = $rt/second.sock|" "$rt/coordd.conf" >"$rt/second.conf"
 t "a coordd that cannot listen on metrics_listen exits 1, saying why" sh -c \
