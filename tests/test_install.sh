@@ -17,9 +17,19 @@ for f in usr/sbin/coordd usr/sbin/coordctl usr/lib/ocf/resource.d/coord/ganesha_
 	 usr/lib/ocf/resource.d/coord/ganesha_coord_gate \
 	 usr/lib/ocf/resource.d/coord/coordd lib/systemd/system/coordd.service \
 	 usr/share/man/man8/coordd.8 usr/share/man/man8/coordctl.8 \
-	 usr/share/man/man5/coordd.conf.5 etc/coord/coordd.conf.example etc/logrotate.d/coord; do
+	 usr/share/man/man5/coordd.conf.5 etc/coord/coordd.conf.example etc/logrotate.d/coord \
+	 usr/share/coord/coord-dashboard.json usr/share/coord/coord-alerts.yml \
+	 usr/share/coord/prometheus-example.yml usr/share/coord/alertmanager-example.yml; do
 	t "installed /$f" test -s "$dest/$f"
 done
+# The installed monitoring files work where they are: the example
+# configuration loads the rules beside it.
+if command -v promtool >/dev/null; then
+	t "the installed prometheus-example.yml and the alert rules it loads pass promtool check config" \
+		promtool check config "$dest/usr/share/coord/prometheus-example.yml"
+fi
+t "the installed dashboard is JSON with its panels" \
+	jq -e '.panels | length > 0' "$dest/usr/share/coord/coord-dashboard.json"
 t "installed /var/lib/coord (the blackbox's directory, also without the unit's StateDirectory)" \
 	test -d "$dest/var/lib/coord"
 t "installed coordd runs (--version)" "$dest/usr/sbin/coordd" --version
