@@ -43,15 +43,15 @@ void coord_metrics_release_done(struct coord_metrics *m, int status);
  * its duration, from the give-up to the end). */
 void coord_metrics_event_ended(struct coord_metrics *m, const struct coord_event *ev);
 
-/*
- * Renders every metric into buf.  The engine and st give the gauges
- * (members, quorum, connections, refusal counters); local_server_down:
- * this node reported its server dead and not up since.  Returns the
- * text's length (no NUL counted; buf is NUL-terminated), or -ENOSPC.
- */
 /* coord_vip_target's reason label: "target", or why not ("inquorate"...). */
 const char *coord_metrics_target_reason(uint8_t why);
 
+/*
+ * Renders every metric into buf.  The engine and st give the gauges
+ * (members, quorum, target, the local server, connections, refusal
+ * counters, the process when st->process.known).  Returns the text's
+ * length (no NUL counted; buf is NUL-terminated), or -ENOSPC.
+ */
 int coord_metrics_render(const struct coord_metrics *m, const struct coord_engine *e,
 			 const struct coord_daemon_status *st, char *buf, size_t cap);
 
