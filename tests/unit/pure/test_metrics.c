@@ -135,6 +135,29 @@ static void has(const char *line)
 		fail_msg("expected the line '%s' in the metrics", line);
 }
 
+/* The series of the last rendering: each line's name and labels, no value. */
+static char *series(void)
+{
+	char *out = calloc(1, sizeof(text)), *o = out;
+	const char *line, *end;
+
+	assert_non_null(out);
+	for (line = text; *line; line = end + 1) {
+		const char *sp;
+
+		end = strchr(line, '\n');
+		assert_non_null(end);
+		if (*line == '#')
+			continue;
+		for (sp = end; sp > line && *sp != ' '; sp--)
+			;
+		memcpy(o, line, (size_t)(sp - line));
+		o += sp - line;
+		*o++ = '\n';
+	}
+	return out;
+}
+
 static void test_render_fresh(void **state)
 {
 	struct coord_metrics *m = coord_metrics_new();
@@ -286,9 +309,11 @@ static void test_local_server_up_follows_reports(void **state)
 	struct coord_engine *e = engine();
 	struct coord_member_id self = { .nodeid = 1, .pid = (uint32_t)getpid() };
 	struct coord_event_id id;
+	char *before, *after;
 
 	(void)state;
 	render(m, e);
+	before = series();
 	has("coord_local_server_up 1");		/* not in the group: no death reported */
 	coord_engine_set_self(e, self.pid);
 	coord_engine_confchg(e, 1, &self, 1, NULL, NULL, 0, &self, 1);
@@ -301,6 +326,12 @@ static void test_local_server_up_follows_reports(void **state)
 	coord_engine_report_up(e, 3);
 	render(m, e);
 	has("coord_local_server_up 1");
+	has("coord_vip_target{reason=\"inquorate\"} 1");
+	/* Three reasons, one set of series: none appeared or vanished. */
+	after = series();
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
 	coord_engine_free(e);
 	coord_metrics_free(m);
 }
