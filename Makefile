@@ -15,6 +15,11 @@ MANDIR    ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 OCFDIR    ?= /usr/lib/ocf/resource.d/coord
 UNITDIR   ?= /lib/systemd/system
+# The monitoring files (monitoring/): a Grafana dashboard, Prometheus
+# alert rules, example Prometheus and Alertmanager configurations.
+DATADIR   ?= $(PREFIX)/share/coord
+MONITORING := monitoring/coord-dashboard.json monitoring/coord-alerts.yml \
+	monitoring/prometheus-example.yml monitoring/alertmanager-example.yml
 # coordd's state directory (its crash blackbox: coordd.c), fixed in
 # coordd and the unit's StateDirectory=; installed so that a coordd run by
 # pacemaker (ocf:coord:coordd) or by hand has it too.
@@ -213,12 +218,12 @@ INSTALL_FILES = $(SBINDIR)/coordd $(SBINDIR)/coordctl \
 	$(OCFDIR)/ganesha_coord_mon $(OCFDIR)/ganesha_coord_gate $(OCFDIR)/coordd $(OCFDIR)/coord_vip \
 	$(MANDIR)/man8/coordd.8 $(MANDIR)/man8/coordctl.8 $(MANDIR)/man5/coordd.conf.5 \
 	$(UNITDIR)/coordd.service $(SYSCONFDIR)/coord/coordd.conf.example \
-	$(SYSCONFDIR)/logrotate.d/coord
+	$(SYSCONFDIR)/logrotate.d/coord $(addprefix $(DATADIR)/,$(notdir $(MONITORING)))
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(OCFDIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/coord \
-		$(DESTDIR)$(STATEDIR) $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+		$(DESTDIR)$(STATEDIR) $(DESTDIR)$(SYSCONFDIR)/logrotate.d $(DESTDIR)$(DATADIR)
 	install -m 0755 $(B)/coordd $(B)/coordctl $(DESTDIR)$(SBINDIR)/
 	install -m 0755 agents/ganesha_coord_mon agents/ganesha_coord_gate agents/coordd agents/coord_vip \
 		$(DESTDIR)$(OCFDIR)/
@@ -229,11 +234,12 @@ install: all
 	chmod 0644 $(DESTDIR)$(UNITDIR)/coordd.service
 	install -m 0644 docs/coordd.conf.example $(DESTDIR)$(SYSCONFDIR)/coord/coordd.conf.example
 	install -m 0644 coord/daemon/coordd.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/coord
+	install -m 0644 $(MONITORING) $(DESTDIR)$(DATADIR)/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
 	-rmdir $(DESTDIR)$(OCFDIR) $(DESTDIR)$(SYSCONFDIR)/coord $(DESTDIR)$(STATEDIR) \
-		$(DESTDIR)$(SYSCONFDIR)/logrotate.d 2>/dev/null
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d $(DESTDIR)$(DATADIR) 2>/dev/null
 
 clean:
 	rm -rf $(B)

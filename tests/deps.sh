@@ -7,7 +7,7 @@ PKGS="build-essential pkg-config corosync libcpg-dev libcorosync-common-dev libq
 libqb-dev libdbus-1-dev libcmocka-dev dbus pacemaker pacemaker-cli-utils
 nfs-ganesha nfs-ganesha-vfs iproute2 util-linux procps clang libclang-rt-14-dev
 resource-agents psmisc jq man-db valgrind pcs
-debhelper lintian libmicrohttpd-dev libsystemd-dev prometheus autopkgtest libnfs-dev
+debhelper lintian libmicrohttpd-dev libsystemd-dev prometheus prometheus-alertmanager autopkgtest libnfs-dev
 systemd-container debootstrap"
 missing=""
 for p in $PKGS; do

@@ -10,6 +10,9 @@
  *   enum KIND VALUE NAME			the names coordctl and the
  *						metrics print
  *
+ * `doc_facts metrics` prints instead a scrape as coordd renders it: a
+ * fresh engine, this process's own process_* series, every family.
+ *
  * Fields are separated by one tab; DEFAULT is "-" when the key has none
  * (vip) and "" when its default is empty.  The two tables are static in
  * their files, so this file includes them, as tests/unit/adapters/test_coordctl.c
@@ -97,7 +100,33 @@ static void names_to(const char *kind, const char *(*name)(uint8_t), unsigned co
 
 static const char *status_name(uint8_t v) { return coord_ctl_status_name(v); }
 
-int main(void)
+static int print_metrics(void)
+{
+	static char text[COORD_METRICS_TEXT_MAX];
+	struct coord_engine_config ec = {
+		.nodeid = 1, .incarnation = 1, .deadline_us = 30000000,
+		.policy = COORD_POLICY_RELEASE, .release_max_attempts = 1,
+	};
+	struct coord_daemon_status st = {
+		.group = "ganesha-grace", .policy = ec.policy, .deadline_ms = 30000,
+		.heartbeat_age_us = 1,	/* its gauge is there once one came */
+	};
+	struct coord_engine *e = coord_engine_new(&ec);
+	struct coord_metrics *m = coord_metrics_new();
+	int len;
+
+	if (!e || !m || coord_process_read(&st.process) < 0)
+		return 1;
+	len = coord_metrics_render(m, e, &st, text, sizeof(text));
+	coord_metrics_free(m);
+	coord_engine_free(e);
+	if (len < 0)
+		return 1;
+	fputs(text, stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	struct coord_config cfg;
 	char buf[64];
@@ -105,6 +134,8 @@ int main(void)
 	size_t i;
 	unsigned t;
 
+	if (argc > 1)
+		return argc == 2 && !strcmp(argv[1], "metrics") ? print_metrics() : 2;
 	coord_config_defaults(&cfg);
 	for (i = 0; i < N_KEYS; i++) {
 		def = default_text(&keys[i], &cfg, buf, sizeof(buf));

@@ -113,7 +113,9 @@ for f in /usr/sbin/coordd /usr/sbin/coordctl /usr/lib/ocf/resource.d/coord/coord
 	 /lib/systemd/system/coordd.service \
 	 /usr/share/man/man8/coordd.8.gz /usr/share/man/man8/coordctl.8.gz \
 	 /usr/share/man/man5/coordd.conf.5.gz /etc/coord/coordd.conf \
-	 /usr/share/doc/coord/copyright /usr/share/doc/coord/README.Debian; do
+	 /usr/share/doc/coord/copyright /usr/share/doc/coord/README.Debian \
+	 /usr/share/coord/coord-dashboard.json /usr/share/coord/coord-alerts.yml \
+	 /usr/share/coord/prometheus-example.yml /usr/share/coord/alertmanager-example.yml; do
 	check "installed $f" sh -c "grep -qx '$f' '$work/files' && [ -s '$f' ]"
 done
 check "/var/lib/coord (the blackbox's directory) is the package's, for coordd under pacemaker too" \
@@ -221,7 +223,7 @@ left=$(while read -r f; do [ -e "$f" ] || [ -L "$f" ] && echo "$f"; done <"$work
 check "every file the package shipped ($(wc -l <"$work/shipped")) is gone (${left:-none left})" [ -z "$left" ]
 for p in /usr/lib/ocf/resource.d/coord /lib/systemd/system/coordd.service \
 	 /etc/systemd/system/multi-user.target.wants/coordd.service /var/lib/systemd/deb-systemd-helper-enabled/coordd.service \
-	 /usr/share/doc/coord; do
+	 /usr/share/doc/coord /usr/share/coord; do
 	check "purged: no $p" sh -c "[ ! -e '$p' ] && [ ! -L '$p' ]"
 done
 

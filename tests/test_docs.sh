@@ -3,6 +3,7 @@
 # The documents against the code: every coordd.conf key with its default
 # and bounds (coordd.conf(5), docs/coordd.conf.example), every control
 # request and coordctl command, the names coordctl and the metrics print,
+# every metric (operations.md's table against a rendering),
 # the protocol versions, the unit's settings the docs repeat, and every
 # path a document names (in the repository; none outside it).  The facts
 # come from the code's own tables (tests/doc_facts.c), never from a copy
@@ -281,6 +282,36 @@ done
 verdict "coordctl.8's status names every local server state and how it was learnt" \
 	"${bad:+coordctl.8, status: missing$bad}"
 names_in_row target-why "$OPS" "" '| `coord_vip_target` |'
+
+# --- the metrics table against a scrape as coordd renders it ---
+# Every family the code renders has its row, of its type, naming each of
+# its labels; every metric the table names is rendered.
+if "$B/tests/doc_facts" metrics >"$tmp/scrape" 2>&1; then
+	awk '/^# TYPE / { print $3 "\t" $4 }' "$tmp/scrape" >"$tmp/families"
+	bad=""
+	while IFS=$TAB read -r fam type; do
+		r=$(grep -F "\`$fam\`" "$OPS" | grep '^| `' | head -1)
+		if [ -z "$r" ]; then bad="$bad $fam:no-row"; continue; fi
+		has "$(printf '%s' "$r" | awk -F '|' '{ print $3 }')" "$type" || bad="$bad $fam:not-$type"
+		cell=$(printf '%s' "$r" | awk -F '|' '{ print $4 }')
+		for l in $(grep -E "^${fam}(_bucket|_sum|_count)?\{" "$tmp/scrape" |
+			   sed 's/^[^{]*{//; s/}.*//' | tr ',' '\n' | sed 's/=.*//' | sort -u); do
+			[ "$l" = le ] || has "$cell" "\`$l\`" || bad="$bad $fam:label-$l"
+		done
+	done <"$tmp/families"
+	verdict "$OPS's metrics table has a row for every family rendered, its type and labels" \
+		"${bad:+$OPS, metrics table:$bad}"
+	bad=""
+	for name in $(grep '^| `' "$OPS" | awk -F '|' '{ print $2 }' |
+		      grep -oE '`(coord|process)_[a-z_]+`' | tr -d '`' | sort -u); do
+		cut -f1 "$tmp/families" | grep -qx "$name" || bad="$bad $name"
+	done
+	verdict "every metric $OPS's table names is rendered by the code" \
+		"${bad:+$OPS names metrics the code does not render:$bad}"
+else
+	sed 's/^/# /' "$tmp/scrape"
+	not_ok "tests/doc_facts metrics renders a scrape"
+fi
 
 # --- the unit's settings the docs repeat ---
 unit_said() {	# SETTING FILE

@@ -17,9 +17,19 @@ for f in usr/sbin/coordd usr/sbin/coordctl usr/lib/ocf/resource.d/coord/ganesha_
 	 usr/lib/ocf/resource.d/coord/ganesha_coord_gate usr/lib/ocf/resource.d/coord/coord_vip \
 	 usr/lib/ocf/resource.d/coord/coordd lib/systemd/system/coordd.service \
 	 usr/share/man/man8/coordd.8 usr/share/man/man8/coordctl.8 \
-	 usr/share/man/man5/coordd.conf.5 etc/coord/coordd.conf.example etc/logrotate.d/coord; do
+	 usr/share/man/man5/coordd.conf.5 etc/coord/coordd.conf.example etc/logrotate.d/coord \
+	 usr/share/coord/coord-dashboard.json usr/share/coord/coord-alerts.yml \
+	 usr/share/coord/prometheus-example.yml usr/share/coord/alertmanager-example.yml; do
 	t "installed /$f" test -s "$dest/$f"
 done
+# The installed monitoring files work where they are: the example
+# configuration loads the rules beside it.
+if command -v promtool >/dev/null; then
+	t "the installed prometheus-example.yml and the alert rules it loads pass promtool check config" \
+		promtool check config "$dest/usr/share/coord/prometheus-example.yml"
+fi
+t "the installed dashboard is JSON with its panels" \
+	jq -e '.panels | length > 0' "$dest/usr/share/coord/coord-dashboard.json"
 t "installed /var/lib/coord (the blackbox's directory, also without the unit's StateDirectory)" \
 	test -d "$dest/var/lib/coord"
 t "installed coordd runs (--version)" "$dest/usr/sbin/coordd" --version
@@ -101,6 +111,27 @@ t "... and with the unit's capabilities only ($caps)" sh -c \
 t "... and /usr was read-only for it" sh -c "grep -q ' /usr ro,' /proc/$cpid/mountinfo"
 t "... and it serves its metrics on 127.0.0.1:$port" sh -c \
 	"curl -sf --max-time 5 http://127.0.0.1:$port/metrics | grep -q '^coord_joined 0\$'"
+curl -sf --max-time 5 "http://127.0.0.1:$port/metrics" >"$rt/scrape" 2>/dev/null
+if command -v promtool >/dev/null; then
+	t "... which promtool check metrics accepts, without a warning" sh -c \
+		"promtool check metrics <'$rt/scrape' >'$rt/promtool' 2>&1 && [ ! -s '$rt/promtool' ]"
+fi
+# Its own process, as /proc says it (the scrape's values, from coordd).
+metric() { sed -n "s/^$1 //p" "$rt/scrape"; }
+fds=$(find "/proc/$cpid/fd" -mindepth 1 | wc -l)
+t "... process_open_fds $(metric process_open_fds) is within 2 of /proc/$cpid/fd's $fds" sh -c \
+	"v=\$(sed -n 's/^process_open_fds //p' '$rt/scrape'); [ -n \"\$v\" ] && [ \$((v - $fds)) -le 2 ] && [ \$(($fds - v)) -le 2 ]"
+t "... process_max_fds is its soft limit ($(metric process_max_fds))" \
+	[ "$(metric process_max_fds)" = "$(awk '/^Max open files/ { print $4 }' "/proc/$cpid/limits")" ]
+start=$(metric process_start_time_seconds)
+t "... process_start_time_seconds ($start) is within 60 s of now and not later" \
+	awk -v s="${start:-0}" -v now="$(date +%s)" 'BEGIN { exit !(s <= now + 1 && s > now - 60) }'
+rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$cpid/status")
+t "... process_resident_memory_bytes is within 25% of VmRSS (${rss_kb} kB)" \
+	awk -v b="$(metric process_resident_memory_bytes)" -v k="${rss_kb:-0}" \
+		'BEGIN { exit !(b > 0 && b > k * 1024 * 0.75 && b < k * 1024 * 1.25) }'
+t "... process_cpu_seconds_total is a number" sh -c \
+	"sed -n 's/^process_cpu_seconds_total //p' '$rt/scrape' | grep -Eqx '[0-9]+\\.[0-9]+'"
 # A second coordd whose metrics address is taken does not start.
 sed "s|^socket = .*|socket = $rt/second.sock|" "$rt/coordd.conf" >"$rt/second.conf"
 t "a coordd that cannot listen on metrics_listen exits 1, saying why" sh -c \

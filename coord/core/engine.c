@@ -1797,6 +1797,7 @@ void coord_engine_target(const struct coord_engine *e, struct coord_target *out)
 
 bool coord_engine_joined(const struct coord_engine *e) { return e->joined; }
 bool coord_engine_quorate(const struct coord_engine *e) { return quorate_now(e); }
+bool coord_engine_server_up(const struct coord_engine *e) { return e->server_up; }
 uint64_t coord_engine_incarnation(const struct coord_engine *e) { return e->incarnation; }
 size_t coord_engine_member_count(const struct coord_engine *e) { return e->n_members; }
 

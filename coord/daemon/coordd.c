@@ -73,11 +73,8 @@ struct coordd {
 
 static uint64_t new_incarnation(void)
 {
-	struct timespec ts;
-
 	/* Wall-clock microseconds: unique per start, and a restart is newer. */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	return coord_wall_us();
 }
 
 static void pump(void *data);
@@ -137,7 +134,7 @@ static void run_release(struct coordd *d, const struct coord_event_id *id)
 		return;
 	qb_log(LOG_NOTICE, "running the release command (%s, attempt %u)",
 	       coord_release_outcome_name(ev->release_outcome), ev->release_attempts);
-	coord_metrics_release_started(d->metrics, ev, coord_now_us());
+	coord_metrics_release_started(d->metrics, ev, coord_now_us(), coord_wall_us());
 	err = coord_release_start(d->release, id, ev->release_outcome, ev->vips, ev->n_vips);
 	if (err < 0) {
 		qb_log(LOG_ERR, "cannot start the release command: %s", strerror(-err));
@@ -179,6 +176,8 @@ static int render_metrics(void *data, char *buf, size_t cap)
 
 	memset(&st, 0, sizeof(st));
 	fill_daemon_status(d, &st);
+	if (coord_process_read(&st.process) < 0)
+		qb_log(LOG_DEBUG, "cannot read /proc/self: no process_* metrics");
 	return coord_metrics_render(d->metrics, d->engine, &st, buf, cap);
 }
 
@@ -326,6 +325,7 @@ static void on_take_over_done(void *data, uint32_t token, uint8_t result,
 	qb_log(result == COORD_ACK_IN_GRACE ? LOG_NOTICE : LOG_ERR,
 	       "take-over: local server: %s in %u ms%s%s", coord_ack_result_name(result),
 	       latency_us / 1000, detail && *detail ? ": " : "", detail ? detail : "");
+	coord_metrics_take_over_done(d->metrics, result, latency_us);
 	coord_dispatch_take_over_done(d->dispatch, token, result, latency_us, detail);
 }
 
@@ -409,6 +409,7 @@ static void fill_daemon_status(void *data, struct coord_daemon_status *st)
 	st->heartbeat_age_us = ls.heartbeat_age_us == COORD_CTL_NEVER ? 0 : ls.heartbeat_age_us;
 	st->heartbeat_timeout_ms = ls.heartbeat_timeout_ms;
 	st->heartbeats = ls.heartbeats;
+	st->local_hung = ls.hung;
 }
 
 static int32_t on_signal_stop(int32_t sig, void *data)

@@ -2,7 +2,7 @@
 /*
  * What only coordd knows about itself, beside the engine's state: its
  * connections, its settings, its codec errors, the local ganesha.nfsd as
- * its watch sees it and its CPG sends.  coordd.c fills it; the control
+ * its watch sees it, its CPG sends and its own process.  coordd.c fills it; the control
  * dispatch answers STATUS from it and metrics.c renders its gauges.
  */
 #ifndef COORD_DAEMON_STATUS_H
@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include "coord/codec.h"
 #include "coord/vocab.h"
+#include "procstat.h"
 
 struct coord_daemon_status {
 	const char *group;		/* the CPG group name */
@@ -28,9 +29,12 @@ struct coord_daemon_status {
 	uint32_t local_pid;
 	uint64_t local_age_us, heartbeat_age_us;	/* 0 here: COORD_CTL_NEVER */
 	uint32_t heartbeat_timeout_ms, heartbeats;
+	uint32_t local_hung;		/* transitions to hung */
 	/* CPG sends (group.c), for the metrics */
 	uint64_t cpg_sent, cpg_try_again, cpg_send_failed, cpg_connects;
 	uint32_t cpg_queued;
+	/* coordd's own process, for the metrics (not filled for STATUS) */
+	struct coord_process process;
 };
 
 #endif

@@ -53,6 +53,7 @@ struct coord_detect {
 	bool name_lost_after_kill;
 	uint64_t last_heartbeat_us;	/* 0: none from this owner */
 	uint32_t heartbeats;
+	uint32_t hung;			/* times it turned hung */
 	uint64_t lost_us;		/* when the name was lost */
 	uint32_t probe_retry_ms;
 	int lost_pidfd;			/* polled: an owner that left the bus
@@ -69,6 +70,8 @@ static void set_state(struct coord_detect *d, uint8_t state, uint8_t how)
 		       "local ganesha.nfsd: %s -> %s (%s)",
 		       coord_ctl_local_state_name(d->state),
 		       coord_ctl_local_state_name(state), coord_ctl_local_how_name(how));
+	if (state == COORD_CTL_LOCAL_HUNG && d->state != state)
+		d->hung++;
 	d->state = state;
 	d->how = how;
 	d->since_us = coord_now_us();
@@ -640,6 +643,7 @@ void coord_detect_status(const struct coord_detect *d, struct coord_detect_statu
 			       COORD_CTL_NEVER;
 	st->heartbeat_timeout_ms = d->cfg.enabled ? d->cfg.heartbeat_timeout_ms : 0;
 	st->heartbeats = d->heartbeats;
+	st->hung = d->hung;
 }
 
 void coord_detect_free(struct coord_detect *d)

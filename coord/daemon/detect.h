@@ -44,6 +44,7 @@ struct coord_detect_status {
 	uint64_t heartbeat_age_us;	/* COORD_CTL_NEVER: none seen */
 	uint32_t heartbeat_timeout_ms;
 	uint32_t heartbeats;
+	uint32_t hung;			/* transitions to hung since the start */
 };
 
 /* NULL only when out of memory.  Disabled: a status that says so. */

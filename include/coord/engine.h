@@ -305,6 +305,9 @@ void coord_engine_member_incompatible(struct coord_engine *e, uint64_t now,
 /* Read-only views for status, history and checks. */
 bool coord_engine_joined(const struct coord_engine *e);
 bool coord_engine_quorate(const struct coord_engine *e);
+/* What this engine says of its own server (its HELLO, its target): false
+ * from its death report until it is reported up. */
+bool coord_engine_server_up(const struct coord_engine *e);
 uint64_t coord_engine_incarnation(const struct coord_engine *e);
 size_t coord_engine_member_count(const struct coord_engine *e);
 const struct coord_member *coord_engine_member(const struct coord_engine *e, size_t i);

@@ -7,7 +7,8 @@
 # - the Prometheus metrics: promtool check metrics on every node's scrape,
 #   a real Prometheus server (its own config and data dir, in node 1's
 #   namespaces, loopback web address) scraping every coordd through one
-#   failover, PromQL through its HTTP API;
+#   failover, PromQL through its HTTP API, the shipped dashboard's queries
+#   (monitoring/coord-dashboard.json) among them;
 # - a hostile scraper (connections that never finish their request) costs
 #   coordd bounded memory and neither the loop nor Prometheus' scrapes.
 set -u
@@ -178,6 +179,25 @@ check "PromQL failovers in the last hour: one (got $f; series seconds old)" \
 check "PromQL sum(coord_releases_total) is exactly 1" \
 	[ "$(promql 'sum(coord_releases_total)' | jq -r '.[0].value[1]')" = 1 ]
 check "PromQL any unconfirmed release: empty (got $(promql "$q3"))" [ "$(promql "$q3")" = "[]" ]
+# The shipped dashboard's every query, as Grafana would send it ($instance:
+# every node; $__rate_interval: 1m), after the failover: each evaluates,
+# and each returns data but those that keep only non-zero rates ("> 0":
+# no refusal here).
+DASH=$(dirname "$0")/../../../monitoring/coord-dashboard.json
+jq -r '.. | objects | select(has("expr")) | .expr' "$DASH" |
+	sed -e 's/\$__rate_interval/1m/g' -e 's/\$instance/.+/g' >"$LAB_DIR/prom/dashboard.queries"
+failed_q="" empty_q="" nq=0
+while IFS= read -r q; do
+	nq=$((nq + 1))
+	r=$(promql "$q")
+	case $r in
+	"" | null) failed_q="$failed_q [$q]" ;;
+	"[]") case $q in *"> 0") ;; *) empty_q="$empty_q [$q]" ;; esac ;;
+	esac
+	echo "# dashboard PromQL $q -> $(printf '%s' "$r" | cut -c1-200)"
+done <"$LAB_DIR/prom/dashboard.queries"
+check "Prometheus evaluates the dashboard's $nq queries${failed_q:+; failed:$failed_q}" [ -z "$failed_q" ]
+check "the dashboard's queries return data after the failover${empty_q:+; empty:$empty_q}" [ -z "$empty_q" ]
 
 # ---- a hostile scraper: requests that never end, from node 2 ----
 pid3=$(coord_pid 3)

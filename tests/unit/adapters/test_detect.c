@@ -414,16 +414,20 @@ static void test_hung_is_reported_not_killed(void **state)
 	watch(f, 300, false);
 	assert_true(run_until(f, has_heartbeat, GUARD_MS));
 	assert_true(run_until(f, is_up, GUARD_MS));
+	assert_int_equal(status(f).hung, 0);
 	kill(f->fake_pid, SIGSTOP);
 	/* How soon is for make bench; here only that it is hung, not dead. */
 	assert_true(run_until(f, is_hung, GUARD_MS));
 	assert_int_equal(status(f).how, COORD_CTL_HOW_HEARTBEAT);
 	run_until(f, NULL, 300);
+	/* One transition, however long it stays hung (the metrics' counter). */
+	assert_int_equal(status(f).hung, 1);
 	assert_int_equal(f->n_dead, 0);
 	assert_int_equal(waitpid(f->fake_pid, &st, WNOHANG), 0);	/* alive */
 	kill(f->fake_pid, SIGCONT);
 	assert_true(run_until(f, is_up, GUARD_MS));
 	assert_int_equal(status(f).how, COORD_CTL_HOW_HEARTBEAT);
+	assert_int_equal(status(f).hung, 1);
 }
 
 /* on_hung = kill: stopped with SIGKILL, the death reported once it is gone. */
