@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # coord: confirmed-grace failover coordinator for NFS-Ganesha clusters.
 # Targets: all (default), deps, check, demo, demo-nfs, demo-failback, soak, sim, sim-mutants, fuzz,
-# bench, deb, install, uninstall, clean.  See README.md.
+# bench, bench-vip, deb, install, uninstall, clean.  See README.md.
 #
 # A build (all, unit, install, deb) only asks pkg-config for its libraries
 # and never installs anything.  make deps (tests/deps.sh, as root) installs
@@ -83,7 +83,7 @@ endif
 LAB_SRCS    := $(wildcard tests/lab/tools/*.c)
 LAB_BINS    := $(patsubst tests/lab/tools/%.c,$(B)/tests/lab/%,$(LAB_SRCS))
 
-.PHONY: all deps have-build-libs have-unit-libs check unit demo demo-nfs demo-failback soak sim sim-mutants fuzz bench deb install uninstall clean
+.PHONY: all deps have-build-libs have-unit-libs check unit demo demo-nfs demo-failback soak sim sim-mutants fuzz bench bench-vip deb install uninstall clean
 all: $(B)/coordd $(B)/coordctl
 
 # Installs the packages the build and the tests need, only those missing

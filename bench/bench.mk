@@ -20,3 +20,9 @@ bench: deps
 	@$(LAB_BUILD) $(BENCH_BINS)
 	@B=$(B) bash bench/bench.sh
 	@B=$(B) bash bench/e2e.sh
+	@bash bench/vip_agent.sh
+
+# The VIP's own agent: IPaddr2 against agents/coord_vip (VIP_ROUNDS=N).
+.PHONY: bench-vip
+bench-vip:
+	@bash bench/vip_agent.sh
