@@ -8,6 +8,9 @@
 #   GRACE_NLM=false|true   Enable_NLM (ganesha's default: true)
 #   NFS_GRACE, NFS_LEASE   Grace_Period, Lease_Lifetime (s)
 #   GRACE_REPS             failovers (3)
+#   GRACE_CONFLICT=1       also client B, trying A's own range through VIP3
+#                          every 250 ms: its grants after node 3 left grace and
+#                          before A reclaimed are the skew's window (docs/deploy.md)
 # Per failover: client A holds a write lock through VIP1 (NFSv4.0, the only
 # version libnfs 4.0.0's raw layer speaks: no EXCHANGE_ID, CREATE_SESSION,
 # SEQUENCE or RECLAIM_COMPLETE in its XDR), and through each VIP a new
@@ -29,6 +32,7 @@ COORD_TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$COORD_TOP" || exit 1
 GRACE_NLM=${GRACE_NLM:-false}
 GRACE_REPS=${GRACE_REPS:-3}
+GRACE_CONFLICT=${GRACE_CONFLICT:-0}
 NFS_NLM=$GRACE_NLM
 NFS_GRACE=${NFS_GRACE:-15}
 NFS_LEASE=${NFS_LEASE:-8}
@@ -95,6 +99,18 @@ ganesha_story() {	# N T_S
 	}' "$LAB_DIR/$1/ganesha.log"
 }
 
+# B's grants of A's range through VIP3 in [FROM, TO).
+grants_between() {	# LOG FROM TO
+	awk -v a="$2" -v b="${3:-99999999999999999}" '$1 >= a && $1 < b && $3 == "TRY" && $NF == "result=GRANTED"' "$1" | wc -l
+}
+conflict_report() {	# REP DIR T0 RECLAIMED
+	local g1
+	g1=$(watch_at "$2/watch.log" 3 false "$(watch_at "$2/watch.log" 3 true "$3")")
+	echo "# rep $1: B (A's range through VIP3): $(grants_between "$2/conflict.log" "$3" "$4") grant(s) between" \
+		"the kill and A's reclaim, of which $(grants_between "$2/conflict.log" "${g1:-99999999999999999}" "$4")" \
+		"after node 3 left grace ($(ms "$3" "$g1") ms; A reclaimed at $(ms "$3" "$4") ms)"
+}
+
 rows=
 failover() {	# REP
 	local r=$1 d=$LAB_DIR/rep$1 a v n p t0 ts g0 g1 lk e pids watch apid taker rec role
@@ -110,6 +126,8 @@ failover() {	# REP
 		pids="$pids $(nfs_client_bg "$d/try-$v.log" try --server "$(vip_of $v)" \
 			--id "new-$v-$r" --linux-id --file "new-$v-$r" --every-ms 250 --for-ms 900000)"
 	done
+	[ "$GRACE_CONFLICT" = 1 ] && pids="$pids $(nfs_client_bg "$d/conflict.log" try --server "$(vip_of 3)" \
+		--id "B-$r" --linux-id --file "a-$r" --every-ms 250 --for-ms 900000)"
 	watch=$(vip1_watch "$d/watch.log")
 	NFS_WATCHERS="$watch"
 	tried() { local v; for v in 1 2 3; do tries_since "$d/try-$v.log" 0 1 || return 1; done; }
@@ -120,7 +138,8 @@ failover() {	# REP
 	nfs_ganesha_kill 1
 	wait_for 60 vip_moved "$VIP1" 1
 	taker=$(vip_holder "$VIP1")
-	nfs_wait_event 90 "$a" RECLAIMED "$t0"
+	a_done() { [ -n "$(nfs_first "$a" RECLAIMED "$t0")$(nfs_first "$a" LOST "$t0")" ]; }
+	wait_for 90 a_done
 	rec=$(nfs_first "$a" RECLAIMED "$t0")
 	[ -n "$(nfs_first "$a" LOST "$t0")" ] && echo "# rep $r: A LOST its lock: $(grep ' LOST ' "$a" | tail -1)"
 	wait_for $(( NFS_GRACE * 4 + 60 )) nfs_no_grace_but 1 ||
@@ -150,6 +169,7 @@ failover() {	# REP
 		rows="$rows
 row $CONF rep=$r node=$n role=$role grace_in_ms=$(ms "$t0" "$g0") grace_out_ms=$(ms "$t0" "$g1") new_lock_own_vip_ms=$(ms "$t0" "$lk") early_grants=$e"
 	done
+	[ "$GRACE_CONFLICT" = 1 ] && conflict_report "$r" "$d" "$t0" "$rec"
 	lk=$(new_lock_at "$d/try-1.log" "$t0")
 	echo "# rep $r: new OPEN+LOCK through the moved VIP1 (on node ${taker:-?}) at $(ms "$t0" "$lk") ms"
 	rows="$rows
