@@ -150,6 +150,7 @@ failover() {	# REP
 		[ "$(awk -v t="$p" '$1 >= t && /result=GRANTED/' "$d/try-$v.log" | wc -l)" -ge 2 ] || return 1
 	done; [ "$(awk -v t="$p" '$1 >= t && /result=GRANTED/' "$d/try-1.log" | wc -l)" -ge 2 ]; }
 	wait_for 60 settled || echo "# rep $r: not every VIP granted a new lock twice after grace"
+	# shellcheck disable=SC2086	# a list of pids
 	nfs_client_stop $pids
 	nfs_unwatch
 	echo "# rep $r: VIP1 on node ${taker:-?} at $(ms "$t0" "$(vip_at "$d/watch.log" "${taker:-x}" "$t0")") ms," \
