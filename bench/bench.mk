@@ -26,3 +26,15 @@ bench: deps
 .PHONY: bench-vip
 bench-vip:
 	@bash bench/vip_agent.sh
+
+# make bench-grace: the grace a failover costs every client, per ganesha
+# configuration (bench/grace.sh; GRACE_CONFIGS="NLM:GRACE:LEASE ...",
+# GRACE_REPS failovers each).  Figures only; not part of make check.
+GRACE_CONFIGS ?= true:90:60 false:90:60 false:20:10 false:15:8
+GRACE_REPS ?= 3
+.PHONY: bench-grace
+bench-grace: deps
+	@$(LAB_BUILD)
+	@for c in $(GRACE_CONFIGS); do \
+		GRACE_NLM=$${c%%:*} NFS_GRACE=$$(echo $$c | cut -d: -f2) NFS_LEASE=$${c##*:} \
+		GRACE_REPS=$(GRACE_REPS) B=$(B) bash bench/grace.sh; done

@@ -11,11 +11,13 @@
 #   nfs_first LOG EVENT [AFTER_US] [PATTERN]   the time of the first such line
 #
 # NFS_GRACE / NFS_LEASE: ganesha's Grace_Period and Lease_Lifetime (short,
-# so the group runs in minutes).
+# so the group runs in minutes).  NFS_NLM: its Enable_NLM (false; ganesha's
+# own default is true, and with NLM on no grace ends before Grace_Period).
 
 NFS_CLIENT=$B/tests/lab/nfs4_client
 NFS_GRACE=${NFS_GRACE:-15}
 NFS_LEASE=${NFS_LEASE:-8}
+NFS_NLM=${NFS_NLM:-false}
 
 # The shared storage: the export and every node's RecoveryRoot.
 nfs_shared() { echo "$LAB_DIR/shared"; }
@@ -51,7 +53,7 @@ nfs_ganesha_start() {	# N
 	s=$(nfs_shared)
 	nfs_recovery_layout "$n"
 	cat >"$d/ganesha.conf" <<CONF
-NFS_CORE_PARAM { Protocols = 4; Enable_NLM = false; Enable_RQUOTA = false; }
+NFS_CORE_PARAM { Protocols = 4; Enable_NLM = $NFS_NLM; Enable_RQUOTA = false; }
 NFSV4 { Grace_Period = $NFS_GRACE; Lease_Lifetime = $NFS_LEASE;
 	RecoveryRoot = "$s/recovery/node$n"; }
 EXPORT { Export_Id = 1; Path = "$s/export"; Pseudo = "/export"; Access_Type = RW;
