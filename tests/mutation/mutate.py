@@ -26,7 +26,9 @@ make sim-mutants: tests/sim/mutants.sh).  A mutant is killed when a test
 fails, the simulator reports a violation ("seed ..." line), either crashes,
 or either runs past its time limit.
 
-tests/mutation/equivalent.txt lists the mutants argued equivalent (same
+A mutant whose object code (disassembly with relocations, data sections)
+is the original's is equivalent, proven by the compiler ("trivial compiler
+equivalence").  tests/mutation/equivalent.txt lists the mutants argued equivalent (same
 behaviour as the original for every input): they are not counted in the
 score.  Each entry is the file's base name, the original line and the
 mutated line (both stripped), and why, separated by " | ".
@@ -254,6 +256,18 @@ def run(cmd, timeout, cwd=None):
         return "timeout", ""
 
 
+def code_of(obj):
+    """What an object does: its disassembly with relocations and the
+    contents of its data sections, without the debug information (which
+    names lines and columns a mutant moves)."""
+    rc, dis = run(["objdump", "-dr", "--no-show-raw-insn", obj], 120)
+    rc2, data = run(["objdump", "-s", "-j", ".rodata", "-j", ".data", obj], 120)
+    if rc != 0:
+        return None
+    # the first lines name the file
+    return "\n".join(dis.splitlines()[2:] + data.splitlines()[2:])
+
+
 def obj_name(out, src):
     return os.path.join(out, "obj", src.replace("/", "_")[:-2] + ".o")
 
@@ -297,6 +311,11 @@ class Judge:
         rc, out = run(self.cc + self.cflags + inc + ["-c", "-o", uo, src], 300)
         if rc != 0:
             return "build-failed", out
+        # Trivial compiler equivalence: the compiler made the very code of
+        # the original (an optimised-away change): equivalent, proven.
+        same = code_of(uo)
+        if same is not None and same == code_of(self.unit_objs[m["file"]]):
+            return "equivalent (the same object code as the original)", ""
         rc, out = run(self.cc + self.sim_cflags + inc + ["-c", "-o", so, src], 300)
         if rc != 0:
             return "build-failed", out
