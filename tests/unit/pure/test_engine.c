@@ -1560,6 +1560,68 @@ static void test_deterministic(void **state)
 	assert_true(sig[0] == sig[1]);
 }
 
+/*
+ * An owner that does not drain its engine: the queue grows to
+ * COORD_MAX_ACTIONS, keeps the oldest, and loses (and counts) the rest.
+ * A lost action leaves nothing to fill in: each producer (a HELLO, a
+ * GRACE for a DEATH delivered, a report's DEATH, a take-over) loses its
+ * own and says so where it can.  Each member that joins makes one HELLO;
+ * it leaves cleanly, so nothing else is queued.
+ */
+static void test_action_queue_full_loses_and_counts(void **state)
+{
+	const struct coord_member_id self = { 1, 1001 }, two = { 2, 5000 };
+	const uint8_t clean[] = { COORD_LEAVE_LEAVE };
+	struct coord_member_id members[2] = { self };
+	struct coord_msg m = msg_from(2, COORD_MSG_HELLO);
+	struct coord_event_id id;
+	struct coord_engine *e;
+	struct coord_action a;
+	struct coord_vip v;
+	size_t i, drained = 0;
+
+	(void)state;
+	C.policy = COORD_POLICY_RELEASE;
+	e = engine_for(1, 101);
+	coord_engine_confchg(e, 0, &self, 1, NULL, NULL, 0, &self, 1);
+	for (i = 0; i < COORD_MAX_ACTIONS + 10; i++) {
+		members[1] = (struct coord_member_id){ 2, 2000u + (uint32_t)i };
+		coord_engine_confchg(e, 0, members, 2, NULL, NULL, 0, &members[1], 1);
+		coord_engine_confchg(e, 0, &self, 1, &members[1], clean, 1, NULL, 0);
+	}
+	/* The first HELLO, then one per joiner: 11 too many. */
+	assert_int_equal(coord_engine_counters(e)->count[COORD_ACTION_OVERFLOW], 11);
+
+	/* Full: a joiner's HELLO, the GRACE for its DEATH, our own DEATH and
+	 * a take-over are lost too. */
+	members[1] = two;
+	coord_engine_confchg(e, 0, members, 2, NULL, NULL, 0, &two, 1);
+	assert_int_equal(coord_engine_deliver(e, 0, two, &m), COORD_ACCEPTED);
+	m = msg_from(2, COORD_MSG_DEATH);
+	m.u.death.id = (struct coord_event_id){ 2, 102, 1 };
+	m.u.death.reason = COORD_DEATH_REPORTED;
+	m.u.death.n_vips = 1;
+	vip_of(2, &m.u.death.vips[0]);
+	assert_int_equal(coord_engine_deliver(e, 0, two, &m), COORD_ACCEPTED);
+	assert_int_equal(coord_engine_report_death(e, 0, NULL, 0, &id), -ENOBUFS);
+	vip_of(1, &v);
+	assert_int_equal(coord_engine_take_over(e, 0, 7, &v, 1), -ENOBUFS);
+	assert_int_equal(coord_engine_counters(e)->count[COORD_ACTION_OVERFLOW], 15);
+
+	while (coord_engine_next_action(e, &a)) {
+		assert_int_equal(a.kind, COORD_ACTION_SEND);
+		assert_int_equal(a.msg.type, COORD_MSG_HELLO);
+		drained++;
+	}
+	assert_int_equal(drained, COORD_MAX_ACTIONS);
+	/* Drained, it queues again. */
+	assert_int_equal(coord_engine_take_over(e, 0, 8, &v, 1), 0);
+	assert_true(coord_engine_next_action(e, &a));
+	assert_int_equal(a.kind, COORD_ACTION_TAKE_OVER);
+	assert_int_equal(coord_engine_counters(e)->count[COORD_ACTION_OVERFLOW], 15);
+	coord_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1614,6 +1676,7 @@ int main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_node_left_reason_refused_from_the_wire, teardown),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_action_queue_full_loses_and_counts),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
