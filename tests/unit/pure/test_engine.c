@@ -1447,6 +1447,7 @@ static void test_no_release_while_inquorate(void **state)
 static void test_release_retry_backoff_bounded(void **state)
 {
 	struct coord_event_id id;
+	uint64_t t0;
 	int i;
 
 	(void)state;
@@ -1454,6 +1455,7 @@ static void test_release_retry_backoff_bounded(void **state)
 	ND(2).release_status = 1;
 	id = report(2);
 	settle();
+	t0 = C.h.now;
 	assert_int_equal(ND(2).releases, 1);
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RETRY_WAIT);
 	assert_int_equal(coord_engine_next_timer(ND(2).e), C.h.now + 1000000);
@@ -1466,6 +1468,11 @@ static void test_release_retry_backoff_bounded(void **state)
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RELEASE_FAILED);
 	for (i = 1; i <= 3; i++)
 		assert_int_equal(ev_on(i, &id)->state, COORD_EVENT_RELEASE_FAILED);
+	/* The origin's record: when its first attempt started; the others
+	 * know of the release only at its notice. */
+	assert_int_equal(ev_on(2, &id)->release_started_us, t0);
+	assert_int_equal(ev_on(1, &id)->release_started_us, C.h.now);
+	assert_true(C.h.now > t0);
 	advance(DEADLINE_US * 3);
 	assert_int_equal(ND(2).releases, 3);	/* bounded */
 }
@@ -1622,6 +1629,42 @@ static void test_action_queue_full_loses_and_counts(void **state)
 	coord_engine_free(e);
 }
 
+/*
+ * The record says who has not confirmed, and why (coordctl show prints
+ * it), and when every survivor had settled.
+ */
+static void test_unconfirmed_names_who_and_why(void **state)
+{
+	struct coord_event_id id;
+	const struct coord_event *ev;
+	char text[128];
+	uint64_t t0;
+
+	(void)state;
+	cluster_up(5, COORD_POLICY_RELEASE);
+	ND(3).grace_result = COORD_ACK_GRACE_FAILED;
+	ND(4).hold_grace = true;
+	coord_engine_member_incompatible(ND(2).e, C.h.now, mid(5), 0x0200);
+	id = report(2);
+	settle();
+	ev = ev_on(2, &id);
+	assert_int_equal(ev->complete_us, 0);	/* 4 has not answered */
+	assert_int_equal(coord_event_unconfirmed(ev, text, sizeof(text)),
+			 strlen("3 (grace-failed), 4 (no answer), 5 (incompatible: protocol 2.0)"));
+	assert_string_equal(text, "3 (grace-failed), 4 (no answer), 5 (incompatible: protocol 2.0)");
+	advance(1000);
+	t0 = C.h.now;
+	coord_engine_grace_done(ND(4).e, C.h.now, &id, COORD_ACK_IN_GRACE, 1, NULL);
+	settle();
+	assert_int_equal(ev->complete_us, t0);
+	assert_int_equal(coord_event_unconfirmed(ev, text, sizeof(text)),
+			 strlen("3 (grace-failed), 5 (incompatible: protocol 2.0)"));
+	assert_string_equal(text, "3 (grace-failed), 5 (incompatible: protocol 2.0)");
+	/* Cut to the buffer, never past it. */
+	assert_int_equal(coord_event_unconfirmed(ev, text, 4), strlen("3 (grace-failed)"));
+	assert_string_equal(text, "3 (");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1677,6 +1720,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_node_left_reason_refused_from_the_wire, teardown),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_action_queue_full_loses_and_counts),
+		cmocka_unit_test_teardown(test_unconfirmed_names_who_and_why, teardown),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
