@@ -1637,6 +1637,7 @@ static void test_unconfirmed_names_who_and_why(void **state)
 {
 	struct coord_event_id id;
 	const struct coord_event *ev;
+	const struct coord_survivor *sv;
 	char text[128];
 	uint64_t t0;
 
@@ -1649,6 +1650,16 @@ static void test_unconfirmed_names_who_and_why(void **state)
 	settle();
 	ev = ev_on(2, &id);
 	assert_int_equal(ev->complete_us, 0);	/* 4 has not answered */
+	/* A survivor waiting: nothing answered, left or timed yet. */
+	sv = sv_on(2, &id, 4);
+	assert_int_equal(sv->state, COORD_SURVIVOR_WAITING);
+	assert_false(sv->late);
+	assert_false(sv->quorum_gone);
+	assert_int_equal(sv->result, 0);
+	assert_int_equal(sv->leave_reason, 0);
+	assert_int_equal(sv->grace_latency_us, 0);
+	assert_int_equal(sv->at_us, 0);
+	assert_string_equal(sv->detail, "");
 	assert_int_equal(coord_event_unconfirmed(ev, text, sizeof(text)),
 			 strlen("3 (grace-failed), 4 (no answer), 5 (incompatible: protocol 2.0)"));
 	assert_string_equal(text, "3 (grace-failed), 4 (no answer), 5 (incompatible: protocol 2.0)");
