@@ -15,7 +15,8 @@ function bodies only, these one-token or one-statement changes:
   del     an expression statement (a call or an assignment), a return,
           break or continue replaced by an empty block {}
 
-What the engine logs is for people: its log calls are not mutated.
+What the engine logs is for people: its log calls, and the conditions of
+the ifs that do nothing but log, are not mutated.
 
 A seeded random sample of them is judged one at a time, each in a copy of
 its own under the mutation build directory (never the tree, never build/):
@@ -168,6 +169,22 @@ def mutants(path):
     for i, (kind, t, off) in enumerate(toks):
         if kind == "ident" and t in NOT_MUTATED and toks[i + 1][1] == "(":
             quiet.update(range(i, match_paren(toks, i + 1) + 1))
+    # ... and an if whose only business is to log: its condition too.
+    for i, (kind, t, off) in enumerate(toks):
+        if t == "if" and toks[i + 1][1] == "(":
+            close = match_paren(toks, i + 1)
+            if toks[close + 1][1] == "{":
+                end = match_paren(toks, close + 1)
+                body = range(close + 2, end)
+            else:		# one statement: up to its ';'
+                end = close + 1
+                while end < len(toks) and toks[end][1] != ";":
+                    end = match_paren(toks, end) + 1 if toks[end][1] in "([" \
+                        else end + 1
+                body = range(close + 1, end)
+            if len(body) and all(j in quiet or toks[j][1] == ";" for j in body) \
+               and toks[end + 1][1] != "else":
+                quiet.update(range(i, close + 1))
     for lo, hi in body_ranges(toks):
         starts = set()		# tokens after which a statement may start
         paren_depth = 0
@@ -183,7 +200,8 @@ def mutants(path):
             if t in ("if", "while", "for", "switch") and toks[i + 1][1] == "(":
                 close = match_paren(toks, i + 1)
                 starts.add(close)
-                if t in ("if", "while") and toks[close + 1][1] != ";":
+                if t in ("if", "while") and toks[close + 1][1] != ";" \
+                   and i not in quiet:
                     a, b = toks[i + 1][2] + 1, toks[close][2]
                     add("neg", a, b, "!(" + text[a:b] + ")")
             if t == "else":
@@ -210,8 +228,11 @@ def mutants(path):
                 j = statement(toks, i, hi)
                 if j is not None and j not in quiet:
                     add("del", off, toks[j][2] + 1, "{}")
-    for k, m in enumerate(out):
-        m["id"] = "%s:%d:%s:%d" % (os.path.basename(path), m["line"], m["op"], k)
+    for m in out:	# file:line:column:operator, and the new constant
+        col = m["start"] - text.rfind("\n", 0, m["start"])
+        m["id"] = "%s:%d:%d:%s" % (os.path.basename(path), m["line"], col, m["op"])
+        if m["op"] == "const":
+            m["id"] += ":" + m["new"]
     return out
 
 
