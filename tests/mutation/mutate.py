@@ -31,8 +31,8 @@ A mutant whose object code (disassembly with relocations, data sections)
 is the original's is equivalent, proven by the compiler ("trivial compiler
 equivalence").  tests/mutation/equivalent.txt lists the mutants argued equivalent (same
 behaviour as the original for every input): they are not counted in the
-score.  Each entry is the file's base name, the original line and the
-mutated line (both stripped), and why, separated by " | ".
+score.  Each entry is the file's base name, the function, the original
+line and the mutated line (both stripped), and why, separated by " | ".
 
 Report: <dir>/report.txt, one line per mutant, each survivor with its
 diff, and the last line
@@ -160,10 +160,13 @@ def mutants(path):
     toks = tokens(text)
     out = []
 
+    func = None
+
     def add(op, start, end, new):
         line = text.count("\n", 0, start) + 1
         out.append({"file": path, "line": line, "op": op, "start": start,
-                    "end": end, "old": text[start:end], "new": new})
+                    "end": end, "old": text[start:end], "new": new,
+                    "func": func})
 
     quiet = set()		# tokens of a call to a logger: see NOT_MUTATED
     for i, (kind, t, off) in enumerate(toks):
@@ -186,6 +189,13 @@ def mutants(path):
                and toks[end + 1][1] != "else":
                 quiet.update(range(i, close + 1))
     for lo, hi in body_ranges(toks):
+        depth, k = 0, lo - 1	# the function's name: before its '('
+        while True:
+            depth += {")": 1, "(": -1}.get(toks[k][1], 0)
+            if depth == 0:
+                break
+            k -= 1
+        func = toks[k - 1][1]
         starts = set()		# tokens after which a statement may start
         paren_depth = 0
         label_colon = False
@@ -260,10 +270,10 @@ def load_equivalent(path):
         if raw.startswith("#") or not raw.strip():
             continue
         f = [x.strip() for x in raw.split(" | ")]
-        if len(f) != 4:
-            sys.exit("%s: bad line (want: file | original | mutated | why): %s"
-                     % (path, raw.rstrip()))
-        eq[(f[0], f[1], f[2])] = f[3]
+        if len(f) != 5:
+            sys.exit("%s: bad line (want: file | function | original | "
+                     "mutated | why): %s" % (path, raw.rstrip()))
+        eq[tuple(f[:4])] = f[4]
     return eq
 
 
@@ -432,14 +442,14 @@ def main():
         mutated = apply(m)
         old, new = line_pair(m, mutated)
         verdict, out = judge.judge(m, mutated, os.path.join(a.out, "m", str(n)))
-        key = (os.path.basename(m["file"]), old, new)
+        key = (os.path.basename(m["file"]), m["func"], old, new)
         if verdict == "survived" and key in eq:
             verdict = "equivalent (%s)" % eq[key]
         counts[verdict.split()[0]] += 1
         say("%s %d - %s %s" % ("not ok" if verdict == "survived" else "ok",
                                n, m["id"], verdict))
         if verdict == "survived":
-            say("#   - %s\n#   + %s" % (old, new))
+            say("#   in %s:\n#   - %s\n#   + %s" % (m["func"], old, new))
     judged = counts["killed"] + counts["survived"]
     score = 100.0 * counts["killed"] / judged if judged else 0.0
     say("# %.0f s" % (time.time() - t0))
