@@ -15,6 +15,8 @@ MUTATION_B         ?= $(B)-mutation
 
 .PHONY: mutation
 mutation: | have-unit-libs
+	@command -v python3 >/dev/null && command -v objdump >/dev/null || \
+		{ echo "make mutation needs python3 and objdump: install python3 and binutils (Debian), or run make deps as root" >&2; exit 1; }
 	@$(MAKE) --no-print-directory -s B=$(MUTATION_B)/base $(MUTATION_B)/base/libcoordd.a
 	@python3 tests/mutation/mutate.py --out $(MUTATION_B) \
 		--sample $(MUTATION_SAMPLE) --seed $(MUTATION_SEED) \
