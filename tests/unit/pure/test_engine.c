@@ -1676,6 +1676,62 @@ static void test_unconfirmed_names_who_and_why(void **state)
 	assert_string_equal(text, "3 (");
 }
 
+/*
+ * The same incarnation leaves twice (a partition, a merge, then a crash):
+ * the second departure is a node-left event again, in place of the
+ * first one's ended record; no other record goes with it.
+ */
+static void test_same_incarnation_leaves_twice(void **state)
+{
+	struct coord_event_id id, nl = { 3, 103, 0 };
+	struct coord_member_id m3;
+	int graces;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	id = report(2);
+	settle();
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASED);
+	node_leaves(3, COORD_LEAVE_PROCDOWN);
+	assert_int_equal(ev_on(1, &nl)->state, COORD_EVENT_DONE);
+	graces = ND(1).graces;
+	m3 = mid(3);
+	ND(3).up = true;
+	confchg(NULL, NULL, 0, &m3, 1);
+	settle();
+	advance(1000);
+	node_leaves(3, COORD_LEAVE_NODEDOWN);
+	assert_int_equal(ND(1).graces, graces + 1);
+	assert_int_equal(ev_on(1, &nl)->state, COORD_EVENT_DONE);
+	assert_int_equal(ev_on(1, &nl)->delivered_us, C.h.now);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASED);
+	assert_int_equal(coord_engine_event_count(ND(1).e), 2);
+}
+
+/*
+ * A member missing from a change's member list that the change does not
+ * list as left has gone all the same: as a process that died (procdown),
+ * never as a clean leave.
+ */
+static void test_member_missing_from_a_change_left_procdown(void **state)
+{
+	struct coord_member_id rest[2];
+	struct coord_event_id id, nl = { 3, 103, 0 };
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	ND(3).hold_grace = true;
+	id = report(2);
+	settle();
+	rest[0] = mid(1);
+	rest[1] = mid(2);
+	coord_engine_confchg(ND(1).e, C.h.now, rest, 2, NULL, NULL, 0, NULL, 0);
+	assert_int_equal(sv_on(1, &id, 3)->state, COORD_SURVIVOR_LEFT);
+	assert_int_equal(sv_on(1, &id, 3)->leave_reason, COORD_LEAVE_PROCDOWN);
+	assert_non_null(ev_on(1, &nl));		/* procdown: grace for its VIPs */
+	assert_int_equal(ev_on(1, &nl)->reason, COORD_DEATH_NODE_LEFT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1732,6 +1788,8 @@ int main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_action_queue_full_loses_and_counts),
 		cmocka_unit_test_teardown(test_unconfirmed_names_who_and_why, teardown),
+		cmocka_unit_test_teardown(test_same_incarnation_leaves_twice, teardown),
+		cmocka_unit_test_teardown(test_member_missing_from_a_change_left_procdown, teardown),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
