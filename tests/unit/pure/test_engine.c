@@ -1732,6 +1732,65 @@ static void test_member_missing_from_a_change_left_procdown(void **state)
 	assert_int_equal(ev_on(1, &nl)->reason, COORD_DEATH_NODE_LEFT);
 }
 
+/*
+ * A record once ended stays as it ended: a CANCEL or RELEASE delivered
+ * late (a replay from the origin's own member id) is refused as a
+ * duplicate, and the origin's own notice is no duplicate of anything.
+ */
+static void test_ended_record_refuses_late_cancel_and_release(void **state)
+{
+	struct coord_msg m = msg_from(2, COORD_MSG_CANCEL);
+	struct coord_event_id id;
+	uint64_t ended;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	id = report(2);
+	settle();
+	ended = ev_on(1, &id)->ended_us;
+	for (i = 1; i <= 3; i++) {
+		assert_int_equal(ev_on(i, &id)->state, COORD_EVENT_RELEASED);
+		assert_int_equal(coord_engine_counters(ND(i).e)->count[COORD_DUPLICATE], 0);
+	}
+	advance(1000);
+	m.u.cancel.id = id;
+	m.u.cancel.reason = COORD_CANCEL_ADMIN;
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_DUPLICATE);
+	m = msg_from(2, COORD_MSG_RELEASE);
+	m.u.release.id = id;
+	m.u.release.outcome = COORD_RELEASE_FAILED;
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_DUPLICATE);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASED);
+	assert_int_equal(ev_on(1, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
+	assert_int_equal(ev_on(1, &id)->ended_us, ended);
+	assert_int_equal(coord_engine_counters(ND(1).e)->count[COORD_DUPLICATE], 2);
+}
+
+/* A report names at most COORD_MAX_VIPS VIPs: so many is fine. */
+static void test_report_vips_bound(void **state)
+{
+	struct coord_vip v[COORD_MAX_VIPS + 1];
+	struct coord_event_id id;
+	size_t i;
+
+	(void)state;
+	cluster_up(2, COORD_POLICY_RELEASE);
+	for (i = 0; i <= COORD_MAX_VIPS; i++) {
+		char text[32];
+
+		snprintf(text, sizeof(text), "198.18.1.%zu", i + 1);
+		assert_int_equal(coord_vip_parse(text, &v[i]), 0);
+	}
+	assert_int_equal(coord_engine_report_death(ND(1).e, C.h.now, v,
+						   COORD_MAX_VIPS + 1, &id), -EINVAL);
+	assert_int_equal(coord_engine_report_death(ND(1).e, C.h.now, v,
+						   COORD_MAX_VIPS, &id), 0);
+	settle();
+	assert_int_equal(ev_on(2, &id)->n_vips, COORD_MAX_VIPS);
+	assert_int_equal(ND(2).last_grace.n_vips, COORD_MAX_VIPS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1790,6 +1849,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_unconfirmed_names_who_and_why, teardown),
 		cmocka_unit_test_teardown(test_same_incarnation_leaves_twice, teardown),
 		cmocka_unit_test_teardown(test_member_missing_from_a_change_left_procdown, teardown),
+		cmocka_unit_test_teardown(test_ended_record_refuses_late_cancel_and_release, teardown),
+		cmocka_unit_test_teardown(test_report_vips_bound, teardown),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
