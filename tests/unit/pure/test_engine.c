@@ -1791,6 +1791,34 @@ static void test_report_vips_bound(void **state)
 	assert_int_equal(ND(2).last_grace.n_vips, COORD_MAX_VIPS);
 }
 
+/*
+ * A cancel whose CANCEL cannot be queued (the owner has not drained the
+ * queue) fails and changes nothing: the event waits on, and a cancel once
+ * the queue is drained withdraws it.
+ */
+static void test_cancel_with_queue_full_changes_nothing(void **state)
+{
+	struct coord_event_id id;
+	struct coord_vip v;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_HOLD);
+	ND(3).hold_grace = true;
+	id = report(2);
+	settle();
+	vip_of(2, &v);
+	for (i = 0; i < COORD_MAX_ACTIONS; i++)
+		assert_int_equal(coord_engine_take_over(ND(2).e, C.h.now, 1, &v, 1), 0);
+	assert_int_equal(coord_engine_cancel(ND(2).e, C.h.now, &id), -ENOTCONN);
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_WAITING);
+	settle();
+	assert_int_equal(coord_engine_cancel(ND(2).e, C.h.now, &id), 0);
+	settle();
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(ev_on(i, &id)->state, COORD_EVENT_CANCELLED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1851,6 +1879,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_member_missing_from_a_change_left_procdown, teardown),
 		cmocka_unit_test_teardown(test_ended_record_refuses_late_cancel_and_release, teardown),
 		cmocka_unit_test_teardown(test_report_vips_bound, teardown),
+		cmocka_unit_test_teardown(test_cancel_with_queue_full_changes_nothing, teardown),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
