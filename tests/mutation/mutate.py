@@ -173,6 +173,9 @@ def mutants(path):
         if kind == "ident" and t in NOT_MUTATED and toks[i + 1][1] == "(":
             quiet.update(range(i, match_paren(toks, i + 1) + 1))
     # ... and an if whose only business is to log: its condition too.
+    def logs_only(body):
+        return len(body) and all(j in quiet or toks[j][1] == ";" for j in body)
+
     for i, (kind, t, off) in enumerate(toks):
         if t == "if" and toks[i + 1][1] == "(":
             close = match_paren(toks, i + 1)
@@ -185,9 +188,21 @@ def mutants(path):
                     end = match_paren(toks, end) + 1 if toks[end][1] in "([" \
                         else end + 1
                 body = range(close + 1, end)
-            if len(body) and all(j in quiet or toks[j][1] == ";" for j in body) \
-               and toks[end + 1][1] != "else":
+            if not logs_only(body):
+                continue
+            if toks[end + 1][1] != "else":
                 quiet.update(range(i, close + 1))
+            else:		# if (c) log; else log;
+                k = end + 2
+                if toks[k][1] == "{":
+                    other = range(k + 1, match_paren(toks, k))
+                else:
+                    j = k
+                    while toks[j][1] != ";":
+                        j = match_paren(toks, j) + 1 if toks[j][1] in "([" else j + 1
+                    other = range(k, j)
+                if logs_only(other):
+                    quiet.update(range(i, close + 1))
     for lo, hi in body_ranges(toks):
         depth, k = 0, lo - 1	# the function's name: before its '('
         while True:
