@@ -1012,18 +1012,19 @@ static void test_incompatible_member_settles_unconfirmed(void **state)
 	settle();
 	assert_int_equal(ND(1).releases, 0);
 	for (i = 1; i <= 3; i++)
-		coord_engine_member_incompatible(ND(i).e, C.h.now, mid(3), 0x0200);
+		coord_engine_member_incompatible(ND(i).e, C.h.now, mid(3), 0x0203);
 	settle();
 	assert_int_equal(ND(1).releases, 1);
 	for (i = 1; i <= 3; i++) {
 		assert_int_equal(sv_on(i, &id, 3)->state, COORD_SURVIVOR_INCOMPATIBLE);
+		assert_string_equal(sv_on(i, &id, 3)->detail, "protocol 2.3");
 		assert_int_equal(ev_on(i, &id)->release_outcome, COORD_RELEASE_UNCONFIRMED);
 	}
 	/* A new event starts it settled, never confirmed. */
 	id = report(2);
 	settle();
 	assert_int_equal(sv_on(1, &id, 3)->state, COORD_SURVIVOR_INCOMPATIBLE);
-	assert_string_equal(sv_on(1, &id, 3)->detail, "protocol 2.0");
+	assert_string_equal(sv_on(1, &id, 3)->detail, "protocol 2.3");
 	assert_int_equal(ev_on(2, &id)->release_outcome, COORD_RELEASE_UNCONFIRMED);
 }
 
@@ -1819,6 +1820,37 @@ static void test_cancel_with_queue_full_changes_nothing(void **state)
 		assert_int_equal(ev_on(i, &id)->state, COORD_EVENT_CANCELLED);
 }
 
+/*
+ * coordd vouches only once it heard every member's HELLO, the first
+ * member's too; and the member view ends at member_count.
+ */
+static void test_target_waits_for_every_hello(void **state)
+{
+	const struct coord_member_id both[2] = { { 1, 1001 }, { 2, 1002 } };
+	struct coord_msg hello = msg_from(2, COORD_MSG_HELLO);
+	struct coord_target t;
+	struct coord_engine *e;
+
+	(void)state;
+	C.policy = COORD_POLICY_RELEASE;
+	e = engine_for(2, 102);
+	coord_engine_confchg(e, 0, both, 2, NULL, NULL, 0, both, 2);
+	hello.u.hello.flags = COORD_HELLO_SERVER_UP;
+	assert_int_equal(coord_engine_deliver(e, 0, both[1], &hello), COORD_ACCEPTED);
+	/* Its own HELLO heard, node 1's not. */
+	coord_engine_target(e, &t);
+	assert_int_equal(t.why, COORD_TARGET_SYNCING);
+	assert_int_equal(t.node, 1);
+	hello = msg_from(1, COORD_MSG_HELLO);
+	assert_int_equal(coord_engine_deliver(e, 0, both[0], &hello), COORD_ACCEPTED);
+	coord_engine_target(e, &t);
+	assert_int_equal(t.why, COORD_TARGET_YES);
+	assert_int_equal(coord_engine_member_count(e), 2);
+	assert_non_null(coord_engine_member(e, 1));
+	assert_null(coord_engine_member(e, 2));
+	coord_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1880,6 +1912,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_ended_record_refuses_late_cancel_and_release, teardown),
 		cmocka_unit_test_teardown(test_report_vips_bound, teardown),
 		cmocka_unit_test_teardown(test_cancel_with_queue_full_changes_nothing, teardown),
+		cmocka_unit_test(test_target_waits_for_every_hello),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
