@@ -1243,10 +1243,14 @@ static void test_vip_text_rejects(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const struct coord_vip none = { 0 };
+
 		memset(&v, 0x5a, sizeof(v));
 		if (coord_vip_parse(bad[i], &v) != -1)
 			fail_msg("VIP \"%s\" accepted, expected a refusal",
 				 bad[i]);
+		/* Cleared: no half-parsed address, no family. */
+		assert_memory_equal(&v, &none, sizeof(v));
 	}
 	assert_int_equal(coord_vip_parse(NULL, &v), -1);
 }
