@@ -25,7 +25,7 @@ build under -Werror is counted apart), then the unit tests that cover the
 engine and the codec run, then the simulator (the killers of
 make sim-mutants: tests/sim/mutants.sh).  A mutant is killed when a test
 fails, the simulator reports a violation ("seed ..." line), either crashes,
-or either runs past its time limit.
+or either runs past its time limit or its memory (1 GiB).
 
 A mutant whose object code (disassembly with relocations, data sections)
 is the original's is equivalent, proven by the compiler ("trivial compiler
@@ -42,6 +42,7 @@ import argparse
 import os
 import random
 import re
+import resource
 import shlex
 import subprocess
 import sys
@@ -292,11 +293,21 @@ def load_equivalent(path):
     return eq
 
 
-def run(cmd, timeout, cwd=None):
+# What a judged program may take: a mutant that leaks (the engine never
+# freed) would otherwise take the shared machine's memory; it fails instead.
+MEMORY_LIMIT = 1 << 30
+
+
+def limit_memory():
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def run(cmd, timeout, cwd=None, limited=False):
     """(exit code or 'timeout', output)."""
     try:
         p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=timeout)
+                           stderr=subprocess.STDOUT, timeout=timeout,
+                           preexec_fn=limit_memory if limited else None)
         return p.returncode, p.stdout.decode(errors="replace")
     except subprocess.TimeoutExpired:
         return "timeout", ""
@@ -385,7 +396,7 @@ class Judge:
                           + core + [self.a.daemon_lib] + self.libs, 300)
             if rc != 0:
                 return "build-failed", out
-            rc, out = run([exe], self.a.unit_timeout)
+            rc, out = run([exe], self.a.unit_timeout, limited=True)
             if rc != 0:
                 return "killed (%s %s)" % (os.path.basename(exe),
                                            "timeout" if rc == "timeout" else "failed"), out
@@ -394,7 +405,8 @@ class Judge:
         rc, out = run(self.cc + self.sim_cflags + ["-o", exe] + objs, 300)
         if rc != 0:
             return "build-failed", out
-        rc, out = run([exe, "-x", "-n", str(self.a.schedules)], self.a.sim_timeout)
+        rc, out = run([exe, "-x", "-n", str(self.a.schedules)], self.a.sim_timeout,
+                      limited=True)
         seed = [l for l in out.splitlines() if l.startswith("seed ")]
         if rc == "timeout":
             return "killed (sim timeout)", out
