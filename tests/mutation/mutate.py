@@ -68,8 +68,9 @@ KEYWORDS = TYPE_WORDS | {"if", "else", "while", "for", "do", "switch", "case",
                          "sizeof"}
 ROR = {"<": "<=", "<=": "<", ">": ">=", ">=": ">", "==": "!=", "!=": "=="}
 # What the engine logs is read by people, not by the other nodes or the
-# agents: calls to its loggers (and their arguments) are not mutated.
-NOT_MUTATED = {"elog", "elog_text"}
+# agents: calls to its loggers (and their arguments) are not mutated;
+# name_unconfirmed() logs who has not confirmed, nothing else.
+NOT_MUTATED = {"elog", "elog_text", "name_unconfirmed"}
 ASSIGN = {"=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=",
           "++", "--"}
 

@@ -1851,6 +1851,21 @@ static void test_target_waits_for_every_hello(void **state)
 	coord_engine_free(e);
 }
 
+/* Every survivor confirmed: the unconfirmed list is empty, and says so. */
+static void test_unconfirmed_empty_when_all_confirmed(void **state)
+{
+	struct coord_event_id id;
+	char text[32];
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	id = report(1);
+	settle();
+	memset(text, 'x', sizeof(text));
+	assert_int_equal(coord_event_unconfirmed(ev_on(2, &id), text, sizeof(text)), 0);
+	assert_string_equal(text, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1913,6 +1928,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_report_vips_bound, teardown),
 		cmocka_unit_test_teardown(test_cancel_with_queue_full_changes_nothing, teardown),
 		cmocka_unit_test(test_target_waits_for_every_hello),
+		cmocka_unit_test_teardown(test_unconfirmed_empty_when_all_confirmed, teardown),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
