@@ -1866,6 +1866,37 @@ static void test_unconfirmed_empty_when_all_confirmed(void **state)
 	assert_string_equal(text, "");
 }
 
+/*
+ * A survivor's coordd that comes back (same process, new incarnation)
+ * cannot answer for its old incarnation: its ACK for the event recorded
+ * before is refused as of another incarnation.
+ */
+static void test_ack_of_another_incarnation_refused(void **state)
+{
+	struct coord_msg ack = msg_from(3, COORD_MSG_ACK);
+	struct coord_event_id id;
+	struct coord_member_id j;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_HOLD);
+	ND(3).hold_grace = true;
+	id = report(2);
+	settle();
+	node_leaves(3, COORD_LEAVE_PROCDOWN);
+	coord_engine_free(ND(3).e);
+	ND(3).e = engine_for(3, 203);
+	ND(3).up = true;
+	j = mid(3);
+	confchg(NULL, NULL, 0, &j, 1);
+	settle();
+	ack.incarnation = 203;
+	ack.u.ack.id = id;
+	ack.u.ack.result = COORD_ACK_IN_GRACE;
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(3), &ack),
+			 COORD_REJECTED_INCARNATION);
+	assert_int_equal(sv_on(1, &id, 3)->state, COORD_SURVIVOR_LEFT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1929,6 +1960,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_cancel_with_queue_full_changes_nothing, teardown),
 		cmocka_unit_test(test_target_waits_for_every_hello),
 		cmocka_unit_test_teardown(test_unconfirmed_empty_when_all_confirmed, teardown),
+		cmocka_unit_test_teardown(test_ack_of_another_incarnation_refused, teardown),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
