@@ -1897,6 +1897,43 @@ static void test_ack_of_another_incarnation_refused(void **state)
 	assert_int_equal(sv_on(1, &id, 3)->state, COORD_SURVIVOR_LEFT);
 }
 
+/*
+ * The event table full of pending events: a DEATH that cannot be
+ * recorded still has this survivor enter grace, for the DEATH's VIPs.
+ */
+static void test_death_unrecorded_still_asks_grace_for_its_vips(void **state)
+{
+	const struct coord_member_id both[2] = { { 1, 1001 }, { 2, 1002 } };
+	struct coord_msg m = msg_from(2, COORD_MSG_HELLO);
+	struct coord_action a, grace = { 0 };
+	struct coord_engine *e;
+	uint32_t seq;
+
+	(void)state;
+	C.policy = COORD_POLICY_RELEASE;
+	e = engine_for(1, 101);
+	coord_engine_confchg(e, 0, both, 2, NULL, NULL, 0, both, 2);
+	assert_int_equal(coord_engine_deliver(e, 0, both[1], &m), COORD_ACCEPTED);
+	m = msg_from(2, COORD_MSG_DEATH);
+	m.u.death.reason = COORD_DEATH_REPORTED;
+	m.u.death.n_vips = 1;
+	for (seq = 1; seq <= COORD_MAX_EVENTS + 1; seq++) {
+		m.u.death.id = (struct coord_event_id){ 2, 102, seq };
+		vip_of(seq % 50, &m.u.death.vips[0]);
+		assert_int_equal(coord_engine_deliver(e, 0, both[1], &m), COORD_ACCEPTED);
+		while (coord_engine_next_action(e, &a))	/* graces never answered */
+			if (a.kind == COORD_ACTION_GRACE)
+				grace = a;
+	}
+	assert_int_equal(coord_engine_pending_count(e), COORD_MAX_EVENTS);
+	assert_int_equal(coord_engine_counters(e)->count[COORD_TABLE_FULL], 1);
+	assert_null(coord_engine_find_event(e, &m.u.death.id));
+	assert_int_equal(grace.event.seq, COORD_MAX_EVENTS + 1);
+	assert_int_equal(grace.n_vips, 1);
+	assert_true(coord_vip_equal(&grace.vips[0], &m.u.death.vips[0]));
+	coord_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1961,6 +1998,7 @@ int main(void)
 		cmocka_unit_test(test_target_waits_for_every_hello),
 		cmocka_unit_test_teardown(test_unconfirmed_empty_when_all_confirmed, teardown),
 		cmocka_unit_test_teardown(test_ack_of_another_incarnation_refused, teardown),
+		cmocka_unit_test(test_death_unrecorded_still_asks_grace_for_its_vips),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
