@@ -1768,7 +1768,8 @@ static void test_ended_record_refuses_late_cancel_and_release(void **state)
 	assert_int_equal(coord_engine_counters(ND(1).e)->count[COORD_DUPLICATE], 2);
 }
 
-/* A report names at most COORD_MAX_VIPS VIPs: so many is fine. */
+/* A report or a take-over names at most COORD_MAX_VIPS VIPs: so many is
+ * fine. */
 static void test_report_vips_bound(void **state)
 {
 	struct coord_vip v[COORD_MAX_VIPS + 1];
@@ -1790,6 +1791,13 @@ static void test_report_vips_bound(void **state)
 	settle();
 	assert_int_equal(ev_on(2, &id)->n_vips, COORD_MAX_VIPS);
 	assert_int_equal(ND(2).last_grace.n_vips, COORD_MAX_VIPS);
+	/* A take-over too. */
+	assert_int_equal(coord_engine_take_over(ND(2).e, C.h.now, 1, v,
+						COORD_MAX_VIPS + 1), -EINVAL);
+	assert_int_equal(coord_engine_take_over(ND(2).e, C.h.now, 2, v,
+						COORD_MAX_VIPS), 0);
+	settle();
+	assert_int_equal(ND(2).last_take_over.n_vips, COORD_MAX_VIPS);
 }
 
 /*
