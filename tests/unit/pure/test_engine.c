@@ -1942,6 +1942,32 @@ static void test_death_unrecorded_still_asks_grace_for_its_vips(void **state)
 	coord_engine_free(e);
 }
 
+/*
+ * A member whose node went down keeps the quorum information stale until
+ * a view without it: the change's member count is all that counts, never
+ * what the caller's array holds past it.
+ */
+static void test_nodedown_member_counted_by_member_count(void **state)
+{
+	const struct coord_member_id three[3] = { { 1, 1001 }, { 2, 1002 }, { 3, 1003 } };
+	const uint32_t view[3] = { 1, 2, 3 };
+	const uint8_t down[] = { COORD_LEAVE_NODEDOWN };
+	struct coord_engine *e;
+
+	(void)state;
+	C.policy = COORD_POLICY_RELEASE;
+	e = engine_for(1, 101);
+	coord_engine_confchg(e, 0, three, 3, NULL, NULL, 0, three, 3);
+	coord_engine_quorum_view(e, 0, true, view, 3);
+	assert_true(coord_engine_quorate(e));
+	/* Node 3 down: the array still holds it past the count of 2. */
+	coord_engine_confchg(e, 0, three, 2, &three[2], down, 1, NULL, 0);
+	assert_false(coord_engine_quorate(e));
+	coord_engine_quorum_view(e, 0, true, view, 2);
+	assert_true(coord_engine_quorate(e));
+	coord_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2007,6 +2033,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_unconfirmed_empty_when_all_confirmed, teardown),
 		cmocka_unit_test_teardown(test_ack_of_another_incarnation_refused, teardown),
 		cmocka_unit_test(test_death_unrecorded_still_asks_grace_for_its_vips),
+		cmocka_unit_test(test_nodedown_member_counted_by_member_count),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
