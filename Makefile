@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # coord: confirmed-grace failover coordinator for NFS-Ganesha clusters.
-# Targets: all (default), deps, check, demo, demo-nfs, demo-failback, soak, sim, sim-mutants, fuzz,
+# Targets: all (default), deps, check, demo, demo-nfs, demo-failback, soak, sim, sim-mutants, mutation, fuzz,
 # bench, bench-vip, bench-grace, deb, install, uninstall, clean.  See README.md.
 #
 # A build (all, unit, install, deb) only asks pkg-config for its libraries
@@ -189,6 +189,7 @@ soak: deps
 	@SOAK_FAILOVERS=$(FAILOVERS) B=$(B) bash tests/lab/soak.sh
 
 -include tests/sim/sim.mk
+-include tests/mutation/mutation.mk
 -include tests/fuzz/fuzz.mk
 -include bench/bench.mk
 

@@ -8,7 +8,7 @@ libqb-dev libdbus-1-dev libcmocka-dev dbus pacemaker pacemaker-cli-utils
 nfs-ganesha nfs-ganesha-vfs iproute2 util-linux procps clang libclang-rt-14-dev
 resource-agents psmisc jq man-db valgrind pcs
 debhelper lintian libmicrohttpd-dev libsystemd-dev prometheus prometheus-alertmanager autopkgtest libnfs-dev
-systemd-container debootstrap"
+systemd-container debootstrap python3"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -171,7 +171,8 @@ const char *coord_death_reason_name(uint8_t reason);
 const char *coord_ack_result_name(uint8_t result);
 const char *coord_release_outcome_name(uint8_t outcome);
 
-/* VIP text form: "198.18.0.100" or "fe80::1".  0 on success, -1 if bad. */
+/* VIP text form: "198.18.0.100" or "fe80::1".  0 on success, -1 if bad
+ * (*vip then cleared: family 0, no VIP). */
 int coord_vip_parse(const char *text, struct coord_vip *vip);
 /* Writes at most len bytes (46 is always enough); returns buf. */
 char *coord_vip_format(const struct coord_vip *vip, char *buf, size_t len);

@@ -1012,18 +1012,19 @@ static void test_incompatible_member_settles_unconfirmed(void **state)
 	settle();
 	assert_int_equal(ND(1).releases, 0);
 	for (i = 1; i <= 3; i++)
-		coord_engine_member_incompatible(ND(i).e, C.h.now, mid(3), 0x0200);
+		coord_engine_member_incompatible(ND(i).e, C.h.now, mid(3), 0x0203);
 	settle();
 	assert_int_equal(ND(1).releases, 1);
 	for (i = 1; i <= 3; i++) {
 		assert_int_equal(sv_on(i, &id, 3)->state, COORD_SURVIVOR_INCOMPATIBLE);
+		assert_string_equal(sv_on(i, &id, 3)->detail, "protocol 2.3");
 		assert_int_equal(ev_on(i, &id)->release_outcome, COORD_RELEASE_UNCONFIRMED);
 	}
 	/* A new event starts it settled, never confirmed. */
 	id = report(2);
 	settle();
 	assert_int_equal(sv_on(1, &id, 3)->state, COORD_SURVIVOR_INCOMPATIBLE);
-	assert_string_equal(sv_on(1, &id, 3)->detail, "protocol 2.0");
+	assert_string_equal(sv_on(1, &id, 3)->detail, "protocol 2.3");
 	assert_int_equal(ev_on(2, &id)->release_outcome, COORD_RELEASE_UNCONFIRMED);
 }
 
@@ -1447,6 +1448,7 @@ static void test_no_release_while_inquorate(void **state)
 static void test_release_retry_backoff_bounded(void **state)
 {
 	struct coord_event_id id;
+	uint64_t t0;
 	int i;
 
 	(void)state;
@@ -1454,6 +1456,7 @@ static void test_release_retry_backoff_bounded(void **state)
 	ND(2).release_status = 1;
 	id = report(2);
 	settle();
+	t0 = C.h.now;
 	assert_int_equal(ND(2).releases, 1);
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RETRY_WAIT);
 	assert_int_equal(coord_engine_next_timer(ND(2).e), C.h.now + 1000000);
@@ -1466,6 +1469,11 @@ static void test_release_retry_backoff_bounded(void **state)
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RELEASE_FAILED);
 	for (i = 1; i <= 3; i++)
 		assert_int_equal(ev_on(i, &id)->state, COORD_EVENT_RELEASE_FAILED);
+	/* The origin's record: when its first attempt started; the others
+	 * know of the release only at its notice. */
+	assert_int_equal(ev_on(2, &id)->release_started_us, t0);
+	assert_int_equal(ev_on(1, &id)->release_started_us, C.h.now);
+	assert_true(C.h.now > t0);
 	advance(DEADLINE_US * 3);
 	assert_int_equal(ND(2).releases, 3);	/* bounded */
 }
@@ -1581,6 +1589,406 @@ static void test_self_is_our_own_member(void **state)
 	coord_engine_free(e);
 }
 
+/*
+ * An owner that does not drain its engine: the queue grows to
+ * COORD_MAX_ACTIONS, keeps the oldest, and loses (and counts) the rest.
+ * A lost action leaves nothing to fill in: each producer (a HELLO, a
+ * GRACE for a DEATH delivered, a report's DEATH, a take-over) loses its
+ * own and says so where it can.  Each member that joins makes one HELLO;
+ * it leaves cleanly, so nothing else is queued.
+ */
+static void test_action_queue_full_loses_and_counts(void **state)
+{
+	const struct coord_member_id self = { 1, 1001 }, two = { 2, 5000 };
+	const uint8_t clean[] = { COORD_LEAVE_LEAVE };
+	struct coord_member_id members[2] = { self };
+	struct coord_msg m = msg_from(2, COORD_MSG_HELLO);
+	struct coord_event_id id;
+	struct coord_engine *e;
+	struct coord_action a;
+	struct coord_vip v;
+	size_t i, drained = 0;
+
+	(void)state;
+	C.policy = COORD_POLICY_RELEASE;
+	e = engine_for(1, 101);
+	coord_engine_confchg(e, 0, &self, 1, NULL, NULL, 0, &self, 1);
+	for (i = 0; i < COORD_MAX_ACTIONS + 10; i++) {
+		members[1] = (struct coord_member_id){ 2, 2000u + (uint32_t)i };
+		coord_engine_confchg(e, 0, members, 2, NULL, NULL, 0, &members[1], 1);
+		coord_engine_confchg(e, 0, &self, 1, &members[1], clean, 1, NULL, 0);
+	}
+	/* The first HELLO, then one per joiner: 11 too many. */
+	assert_int_equal(coord_engine_counters(e)->count[COORD_ACTION_OVERFLOW], 11);
+
+	/* Full: a joiner's HELLO, the GRACE for its DEATH, our own DEATH and
+	 * a take-over are lost too. */
+	members[1] = two;
+	coord_engine_confchg(e, 0, members, 2, NULL, NULL, 0, &two, 1);
+	assert_int_equal(coord_engine_deliver(e, 0, two, &m), COORD_ACCEPTED);
+	m = msg_from(2, COORD_MSG_DEATH);
+	m.u.death.id = (struct coord_event_id){ 2, 102, 1 };
+	m.u.death.reason = COORD_DEATH_REPORTED;
+	m.u.death.n_vips = 1;
+	vip_of(2, &m.u.death.vips[0]);
+	assert_int_equal(coord_engine_deliver(e, 0, two, &m), COORD_ACCEPTED);
+	assert_int_equal(coord_engine_report_death(e, 0, NULL, 0, &id), -ENOBUFS);
+	vip_of(1, &v);
+	assert_int_equal(coord_engine_take_over(e, 0, 7, &v, 1), -ENOBUFS);
+	assert_int_equal(coord_engine_counters(e)->count[COORD_ACTION_OVERFLOW], 15);
+
+	while (coord_engine_next_action(e, &a)) {
+		assert_int_equal(a.kind, COORD_ACTION_SEND);
+		assert_int_equal(a.msg.type, COORD_MSG_HELLO);
+		drained++;
+	}
+	assert_int_equal(drained, COORD_MAX_ACTIONS);
+	/* Drained, it queues again. */
+	assert_int_equal(coord_engine_take_over(e, 0, 8, &v, 1), 0);
+	assert_true(coord_engine_next_action(e, &a));
+	assert_int_equal(a.kind, COORD_ACTION_TAKE_OVER);
+	assert_int_equal(coord_engine_counters(e)->count[COORD_ACTION_OVERFLOW], 15);
+	coord_engine_free(e);
+}
+
+/*
+ * The record says who has not confirmed, and why (coordctl show prints
+ * it), and when every survivor had settled.
+ */
+static void test_unconfirmed_names_who_and_why(void **state)
+{
+	struct coord_event_id id;
+	const struct coord_event *ev;
+	const struct coord_survivor *sv;
+	char text[128];
+	uint64_t t0;
+
+	(void)state;
+	cluster_up(5, COORD_POLICY_RELEASE);
+	ND(3).grace_result = COORD_ACK_GRACE_FAILED;
+	ND(4).hold_grace = true;
+	coord_engine_member_incompatible(ND(2).e, C.h.now, mid(5), 0x0200);
+	id = report(2);
+	settle();
+	ev = ev_on(2, &id);
+	assert_int_equal(ev->complete_us, 0);	/* 4 has not answered */
+	/* A survivor waiting: nothing answered, left or timed yet. */
+	sv = sv_on(2, &id, 4);
+	assert_int_equal(sv->state, COORD_SURVIVOR_WAITING);
+	assert_false(sv->late);
+	assert_false(sv->quorum_gone);
+	assert_int_equal(sv->result, 0);
+	assert_int_equal(sv->leave_reason, 0);
+	assert_int_equal(sv->grace_latency_us, 0);
+	assert_int_equal(sv->at_us, 0);
+	assert_string_equal(sv->detail, "");
+	assert_int_equal(coord_event_unconfirmed(ev, text, sizeof(text)),
+			 strlen("3 (grace-failed), 4 (no answer), 5 (incompatible: protocol 2.0)"));
+	assert_string_equal(text, "3 (grace-failed), 4 (no answer), 5 (incompatible: protocol 2.0)");
+	advance(1000);
+	t0 = C.h.now;
+	coord_engine_grace_done(ND(4).e, C.h.now, &id, COORD_ACK_IN_GRACE, 1, NULL);
+	settle();
+	assert_int_equal(ev->complete_us, t0);
+	assert_int_equal(coord_event_unconfirmed(ev, text, sizeof(text)),
+			 strlen("3 (grace-failed), 5 (incompatible: protocol 2.0)"));
+	assert_string_equal(text, "3 (grace-failed), 5 (incompatible: protocol 2.0)");
+	/* Cut to the buffer, never past it. */
+	assert_int_equal(coord_event_unconfirmed(ev, text, 4), strlen("3 (grace-failed)"));
+	assert_string_equal(text, "3 (");
+}
+
+/*
+ * The same incarnation leaves twice (a partition, a merge, then a crash):
+ * the second departure is a node-left event again, in place of the
+ * first one's ended record; no other record goes with it.
+ */
+static void test_same_incarnation_leaves_twice(void **state)
+{
+	struct coord_event_id id, nl = { 3, 103, 0 };
+	struct coord_member_id m3;
+	int graces;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	id = report(2);
+	settle();
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASED);
+	node_leaves(3, COORD_LEAVE_PROCDOWN);
+	assert_int_equal(ev_on(1, &nl)->state, COORD_EVENT_DONE);
+	graces = ND(1).graces;
+	m3 = mid(3);
+	ND(3).up = true;
+	confchg(NULL, NULL, 0, &m3, 1);
+	settle();
+	advance(1000);
+	node_leaves(3, COORD_LEAVE_NODEDOWN);
+	assert_int_equal(ND(1).graces, graces + 1);
+	assert_int_equal(ev_on(1, &nl)->state, COORD_EVENT_DONE);
+	assert_int_equal(ev_on(1, &nl)->delivered_us, C.h.now);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASED);
+	assert_int_equal(coord_engine_event_count(ND(1).e), 2);
+}
+
+/*
+ * A member missing from a change's member list that the change does not
+ * list as left has gone all the same: as a process that died (procdown),
+ * never as a clean leave.
+ */
+static void test_member_missing_from_a_change_left_procdown(void **state)
+{
+	struct coord_member_id rest[2];
+	struct coord_event_id id, nl = { 3, 103, 0 };
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	ND(3).hold_grace = true;
+	id = report(2);
+	settle();
+	rest[0] = mid(1);
+	rest[1] = mid(2);
+	coord_engine_confchg(ND(1).e, C.h.now, rest, 2, NULL, NULL, 0, NULL, 0);
+	assert_int_equal(sv_on(1, &id, 3)->state, COORD_SURVIVOR_LEFT);
+	assert_int_equal(sv_on(1, &id, 3)->leave_reason, COORD_LEAVE_PROCDOWN);
+	assert_non_null(ev_on(1, &nl));		/* procdown: grace for its VIPs */
+	assert_int_equal(ev_on(1, &nl)->reason, COORD_DEATH_NODE_LEFT);
+}
+
+/*
+ * A record once ended stays as it ended: a CANCEL or RELEASE delivered
+ * late (a replay from the origin's own member id) is refused as a
+ * duplicate, and the origin's own notice is no duplicate of anything.
+ */
+static void test_ended_record_refuses_late_cancel_and_release(void **state)
+{
+	struct coord_msg m = msg_from(2, COORD_MSG_CANCEL);
+	struct coord_event_id id;
+	uint64_t ended;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	id = report(2);
+	settle();
+	ended = ev_on(1, &id)->ended_us;
+	for (i = 1; i <= 3; i++) {
+		assert_int_equal(ev_on(i, &id)->state, COORD_EVENT_RELEASED);
+		assert_int_equal(coord_engine_counters(ND(i).e)->count[COORD_DUPLICATE], 0);
+	}
+	advance(1000);
+	m.u.cancel.id = id;
+	m.u.cancel.reason = COORD_CANCEL_ADMIN;
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_DUPLICATE);
+	m = msg_from(2, COORD_MSG_RELEASE);
+	m.u.release.id = id;
+	m.u.release.outcome = COORD_RELEASE_FAILED;
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(2), &m), COORD_DUPLICATE);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASED);
+	assert_int_equal(ev_on(1, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
+	assert_int_equal(ev_on(1, &id)->ended_us, ended);
+	assert_int_equal(coord_engine_counters(ND(1).e)->count[COORD_DUPLICATE], 2);
+}
+
+/* A report or a take-over names at most COORD_MAX_VIPS VIPs: so many is
+ * fine. */
+static void test_report_vips_bound(void **state)
+{
+	struct coord_vip v[COORD_MAX_VIPS + 1];
+	struct coord_event_id id;
+	size_t i;
+
+	(void)state;
+	cluster_up(2, COORD_POLICY_RELEASE);
+	for (i = 0; i <= COORD_MAX_VIPS; i++) {
+		char text[32];
+
+		snprintf(text, sizeof(text), "198.18.1.%zu", i + 1);
+		assert_int_equal(coord_vip_parse(text, &v[i]), 0);
+	}
+	assert_int_equal(coord_engine_report_death(ND(1).e, C.h.now, v,
+						   COORD_MAX_VIPS + 1, &id), -EINVAL);
+	assert_int_equal(coord_engine_report_death(ND(1).e, C.h.now, v,
+						   COORD_MAX_VIPS, &id), 0);
+	settle();
+	assert_int_equal(ev_on(2, &id)->n_vips, COORD_MAX_VIPS);
+	assert_int_equal(ND(2).last_grace.n_vips, COORD_MAX_VIPS);
+	/* A take-over too. */
+	assert_int_equal(coord_engine_take_over(ND(2).e, C.h.now, 1, v,
+						COORD_MAX_VIPS + 1), -EINVAL);
+	assert_int_equal(coord_engine_take_over(ND(2).e, C.h.now, 2, v,
+						COORD_MAX_VIPS), 0);
+	settle();
+	assert_int_equal(ND(2).last_take_over.n_vips, COORD_MAX_VIPS);
+}
+
+/*
+ * A cancel whose CANCEL cannot be queued (the owner has not drained the
+ * queue) fails and changes nothing: the event waits on, and a cancel once
+ * the queue is drained withdraws it.
+ */
+static void test_cancel_with_queue_full_changes_nothing(void **state)
+{
+	struct coord_event_id id;
+	struct coord_vip v;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_HOLD);
+	ND(3).hold_grace = true;
+	id = report(2);
+	settle();
+	vip_of(2, &v);
+	for (i = 0; i < COORD_MAX_ACTIONS; i++)
+		assert_int_equal(coord_engine_take_over(ND(2).e, C.h.now, 1, &v, 1), 0);
+	assert_int_equal(coord_engine_cancel(ND(2).e, C.h.now, &id), -ENOTCONN);
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_WAITING);
+	settle();
+	assert_int_equal(coord_engine_cancel(ND(2).e, C.h.now, &id), 0);
+	settle();
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(ev_on(i, &id)->state, COORD_EVENT_CANCELLED);
+}
+
+/*
+ * coordd vouches only once it heard every member's HELLO, the first
+ * member's too; and the member view ends at member_count.
+ */
+static void test_target_waits_for_every_hello(void **state)
+{
+	const struct coord_member_id both[2] = { { 1, 1001 }, { 2, 1002 } };
+	struct coord_msg hello = msg_from(2, COORD_MSG_HELLO);
+	struct coord_target t;
+	struct coord_engine *e;
+
+	(void)state;
+	C.policy = COORD_POLICY_RELEASE;
+	e = engine_for(2, 102);
+	coord_engine_confchg(e, 0, both, 2, NULL, NULL, 0, both, 2);
+	hello.u.hello.flags = COORD_HELLO_SERVER_UP;
+	assert_int_equal(coord_engine_deliver(e, 0, both[1], &hello), COORD_ACCEPTED);
+	/* Its own HELLO heard, node 1's not. */
+	coord_engine_target(e, &t);
+	assert_int_equal(t.why, COORD_TARGET_SYNCING);
+	assert_int_equal(t.node, 1);
+	hello = msg_from(1, COORD_MSG_HELLO);
+	assert_int_equal(coord_engine_deliver(e, 0, both[0], &hello), COORD_ACCEPTED);
+	coord_engine_target(e, &t);
+	assert_int_equal(t.why, COORD_TARGET_YES);
+	assert_int_equal(coord_engine_member_count(e), 2);
+	assert_non_null(coord_engine_member(e, 1));
+	assert_null(coord_engine_member(e, 2));
+	coord_engine_free(e);
+}
+
+/* Every survivor confirmed: the unconfirmed list is empty, and says so. */
+static void test_unconfirmed_empty_when_all_confirmed(void **state)
+{
+	struct coord_event_id id;
+	char text[32];
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	id = report(1);
+	settle();
+	memset(text, 'x', sizeof(text));
+	assert_int_equal(coord_event_unconfirmed(ev_on(2, &id), text, sizeof(text)), 0);
+	assert_string_equal(text, "");
+}
+
+/*
+ * A survivor's coordd that comes back (same process, new incarnation)
+ * cannot answer for its old incarnation: its ACK for the event recorded
+ * before is refused as of another incarnation.
+ */
+static void test_ack_of_another_incarnation_refused(void **state)
+{
+	struct coord_msg ack = msg_from(3, COORD_MSG_ACK);
+	struct coord_event_id id;
+	struct coord_member_id j;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_HOLD);
+	ND(3).hold_grace = true;
+	id = report(2);
+	settle();
+	node_leaves(3, COORD_LEAVE_PROCDOWN);
+	coord_engine_free(ND(3).e);
+	ND(3).e = engine_for(3, 203);
+	ND(3).up = true;
+	j = mid(3);
+	confchg(NULL, NULL, 0, &j, 1);
+	settle();
+	ack.incarnation = 203;
+	ack.u.ack.id = id;
+	ack.u.ack.result = COORD_ACK_IN_GRACE;
+	assert_int_equal(coord_engine_deliver(ND(1).e, C.h.now, mid(3), &ack),
+			 COORD_REJECTED_INCARNATION);
+	assert_int_equal(sv_on(1, &id, 3)->state, COORD_SURVIVOR_LEFT);
+}
+
+/*
+ * The event table full of pending events: a DEATH that cannot be
+ * recorded still has this survivor enter grace, for the DEATH's VIPs.
+ */
+static void test_death_unrecorded_still_asks_grace_for_its_vips(void **state)
+{
+	const struct coord_member_id both[2] = { { 1, 1001 }, { 2, 1002 } };
+	struct coord_msg m = msg_from(2, COORD_MSG_HELLO);
+	struct coord_action a, grace = { 0 };
+	struct coord_engine *e;
+	uint32_t seq;
+
+	(void)state;
+	C.policy = COORD_POLICY_RELEASE;
+	e = engine_for(1, 101);
+	coord_engine_confchg(e, 0, both, 2, NULL, NULL, 0, both, 2);
+	assert_int_equal(coord_engine_deliver(e, 0, both[1], &m), COORD_ACCEPTED);
+	m = msg_from(2, COORD_MSG_DEATH);
+	m.u.death.reason = COORD_DEATH_REPORTED;
+	m.u.death.n_vips = 1;
+	for (seq = 1; seq <= COORD_MAX_EVENTS + 1; seq++) {
+		m.u.death.id = (struct coord_event_id){ 2, 102, seq };
+		vip_of(seq % 50, &m.u.death.vips[0]);
+		assert_int_equal(coord_engine_deliver(e, 0, both[1], &m), COORD_ACCEPTED);
+		while (coord_engine_next_action(e, &a))	/* graces never answered */
+			if (a.kind == COORD_ACTION_GRACE)
+				grace = a;
+	}
+	assert_int_equal(coord_engine_pending_count(e), COORD_MAX_EVENTS);
+	assert_int_equal(coord_engine_counters(e)->count[COORD_TABLE_FULL], 1);
+	assert_null(coord_engine_find_event(e, &m.u.death.id));
+	assert_int_equal(grace.event.seq, COORD_MAX_EVENTS + 1);
+	assert_int_equal(grace.n_vips, 1);
+	assert_true(coord_vip_equal(&grace.vips[0], &m.u.death.vips[0]));
+	coord_engine_free(e);
+}
+
+/*
+ * A member whose node went down keeps the quorum information stale until
+ * a view without it: the change's member count is all that counts, never
+ * what the caller's array holds past it.
+ */
+static void test_nodedown_member_counted_by_member_count(void **state)
+{
+	const struct coord_member_id three[3] = { { 1, 1001 }, { 2, 1002 }, { 3, 1003 } };
+	const uint32_t view[3] = { 1, 2, 3 };
+	const uint8_t down[] = { COORD_LEAVE_NODEDOWN };
+	struct coord_engine *e;
+
+	(void)state;
+	C.policy = COORD_POLICY_RELEASE;
+	e = engine_for(1, 101);
+	coord_engine_confchg(e, 0, three, 3, NULL, NULL, 0, three, 3);
+	coord_engine_quorum_view(e, 0, true, view, 3);
+	assert_true(coord_engine_quorate(e));
+	/* Node 3 down: the array still holds it past the count of 2. */
+	coord_engine_confchg(e, 0, three, 2, &three[2], down, 1, NULL, 0);
+	assert_false(coord_engine_quorate(e));
+	coord_engine_quorum_view(e, 0, true, view, 2);
+	assert_true(coord_engine_quorate(e));
+	coord_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1636,6 +2044,18 @@ int main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_node_left_reason_refused_from_the_wire, teardown),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_action_queue_full_loses_and_counts),
+		cmocka_unit_test_teardown(test_unconfirmed_names_who_and_why, teardown),
+		cmocka_unit_test_teardown(test_same_incarnation_leaves_twice, teardown),
+		cmocka_unit_test_teardown(test_member_missing_from_a_change_left_procdown, teardown),
+		cmocka_unit_test_teardown(test_ended_record_refuses_late_cancel_and_release, teardown),
+		cmocka_unit_test_teardown(test_report_vips_bound, teardown),
+		cmocka_unit_test_teardown(test_cancel_with_queue_full_changes_nothing, teardown),
+		cmocka_unit_test(test_target_waits_for_every_hello),
+		cmocka_unit_test_teardown(test_unconfirmed_empty_when_all_confirmed, teardown),
+		cmocka_unit_test_teardown(test_ack_of_another_incarnation_refused, teardown),
+		cmocka_unit_test(test_death_unrecorded_still_asks_grace_for_its_vips),
+		cmocka_unit_test(test_nodedown_member_counted_by_member_count),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);

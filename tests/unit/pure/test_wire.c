@@ -1243,10 +1243,14 @@ static void test_vip_text_rejects(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const struct coord_vip none = { 0 };
+
 		memset(&v, 0x5a, sizeof(v));
 		if (coord_vip_parse(bad[i], &v) != -1)
 			fail_msg("VIP \"%s\" accepted, expected a refusal",
 				 bad[i]);
+		/* Cleared: no half-parsed address, no family. */
+		assert_memory_equal(&v, &none, sizeof(v));
 	}
 	assert_int_equal(coord_vip_parse(NULL, &v), -1);
 }
@@ -1400,6 +1404,22 @@ static void test_event_id_equal_and_format(void **state)
 	assert_int_equal(small[0], 'x');
 }
 
+/* Text made printable, appended at n, cut at max, always terminated. */
+static void test_text_printable(void **state)
+{
+	char dst[16];
+
+	(void)state;
+	memset(dst, 'x', sizeof(dst));
+	assert_int_equal(coord_text_printable(dst, 0, 8, "a\tb"), 3);
+	assert_string_equal(dst, "a?b");
+	assert_int_equal(coord_text_printable(dst, 3, 8, "cdefghij"), 8);
+	assert_string_equal(dst, "a?bcdefg");
+	memset(dst, 'x', sizeof(dst));
+	assert_int_equal(coord_text_printable(dst, 0, 8, NULL), 0);
+	assert_string_equal(dst, "");
+}
+
 int main(void)
 {
 	static const struct CMUnitTest header[] = {
@@ -1415,6 +1435,7 @@ int main(void)
 		cmocka_unit_test(test_decode_newer_minor),
 		cmocka_unit_test(test_decode_every_byte_value),
 		cmocka_unit_test(test_vip_text_rejects),
+		cmocka_unit_test(test_text_printable),
 		cmocka_unit_test(test_event_id_text_rejects),
 		cmocka_unit_test(test_encode_no_space),
 		cmocka_unit_test(test_encode_bound_before_space),
