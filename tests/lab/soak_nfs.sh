@@ -16,8 +16,8 @@
 # Moves: MOVES of them, each kind drawn from SEED (bash's RANDOM, seeded:
 # the same seed replays the same kinds, nodes and delays; printed first):
 #   kill    a ganesha killed (-9), restarted later: failover, then failback
-#   stop    a ganesha stopped (SIGSTOP) 2-9 s, then resumed or killed
-#           (and restarted)
+#   stop    a ganesha stopped (SIGSTOP) 2 s to half the lease, then resumed
+#           or killed (and restarted)
 #   move    coordctl move of a VIP to another node (pacemaker brings it
 #           home once the move's constraint is cleared: two gated moves)
 #   crm     crm_resource --move of a VIP group to another node, cleared
@@ -26,10 +26,14 @@
 #   coordd  a ganesha killed and, at once, another node's coordd killed
 #           mid-barrier, restarted 1-4 s later; the dead ganesha restarted
 #   double  two ganeshas killed at once, restarted later
-#   cut     a node's link cut (out of the corosync ring) 4-9 s, healed
-# SOAK_KINDS restricts the draw.  After each move the soak waits (bounded)
-# until the stack settled: every VIP home, every ganesha up and out of
-# grace, every holder holding (HOLDING or RECLAIMED its latest state).
+#   cut     a node's link cut (out of the corosync ring) 4-9 s, healed;
+#           not drawn unless SOAK_KINDS names it: without fencing, the cut
+#           node's ganesha keeps its locks, outside coord's promise
+# SOAK_KINDS chooses the kinds drawn.  After each move the soak waits
+# (bounded) until the stack settled: every VIP home, every holder holding
+# (HOLDING or RECLAIMED its latest state) and, unless SOAK_SETTLE_GRACE=0,
+# every ganesha out of grace (NFSv4.0 clients send no RECLAIM_COMPLETE:
+# a grace lasts NFS_GRACE, most of a move's time).
 #
 # Records, in OUT (SOAK_OUT, default $B/soak-nfs): moves.log (the driver's
 # timeline), clients/*.log and clients.map, vip-V.log (vip_watch: where
@@ -49,7 +53,8 @@ NFS_GRACE=${NFS_GRACE:-30}	# as test_failback.sh: a loaded machine's gated move 
 SOAK_FILES=${SOAK_FILES:-6}
 SOAK_TRY_MS=${SOAK_TRY_MS:-500}
 SOAK_WATCH_MS=${SOAK_WATCH_MS:-20}
-SOAK_KINDS=${SOAK_KINDS:-kill stop move crm power coordd double cut}
+SOAK_KINDS=${SOAK_KINDS:-kill stop move crm power coordd double}
+SOAK_SETTLE_GRACE=${SOAK_SETTLE_GRACE:-1}
 if [ "$NODES" != 3 ]; then
 	echo "soak_nfs: NODES=$NODES: only 3 is built (nfs_lab.sh brings up 3 ganesha nodes)" >&2
 	exit 2

@@ -85,7 +85,8 @@ function close_move(m,   k, v, line, r) {
 	r = ""
 	for (k in first_rec) { r = r " " k "=" ms(t0, first_rec[k]); add(kind[m], "reclaim", ms(t0, first_rec[k])) }
 	if (r != "") line = line ", reclaims (ms):" r
-	if (t1) {
+	if (t1 && !t_vip) line = line sprintf(" %s at %d ms, no VIP moved", phase, ms(t0, t1))
+	if (t1 && t_vip) {
 		line = line sprintf("; %s -> VIP home %s", phase, t_home ? ms(t1, t_home) " ms" : "never")
 		if (t_home) add(kind[m], "home", ms(t1, t_home))
 		r = ""
