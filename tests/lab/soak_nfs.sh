@@ -72,16 +72,19 @@ OUT=$(cd "$OUT" && pwd)
 trap 'soak_collect; nfs_unwatch; nfs_client_down; lab_down' EXIT
 trap 'exit 130' INT TERM
 
-RANDOM=$SEED
 echo "# soak-nfs: seed $SEED, $MOVES moves, kinds: $SOAK_KINDS; $( [ "$GATE" = 1 ] &&
 	echo "gated VIPs" || echo "plain IPaddr2 VIPs (GATE=0)"); records in $OUT"
-echo "# replay: make soak-nfs MOVES=$MOVES SEED=$SEED$( [ "$GATE" = 1 ] || echo " GATE=0")"
+echo "# replay: SOAK_KINDS='$SOAK_KINDS' SOAK_SETTLE_GRACE=$SOAK_SETTLE_GRACE" \
+	"make soak-nfs MOVES=$MOVES SEED=$SEED GATE=$GATE"
 t_up=$(now_us)
 if ! nfs_stack_up; then
 	not_ok "lab bring-up"
 	echo "1..$T"; exit 1
 fi
 ok "3 nodes up, VIP N on node N, no ganesha in grace ($(( ($(now_us) - t_up) / 1000000 )) s; lab $LAB_ID in $LAB_DIR)"
+# Seeded after the bring-up, which draws the lab's id from RANDOM: two
+# runs with one seed must not share namespace names.
+RANDOM=$SEED
 soak_watch_start
 check "$((SOAK_FILES * 2)) clients: every holder holds its lock" soak_clients_start
 

@@ -134,9 +134,6 @@ soak_repair() {
 	soak_until 90 nfs_no_grace
 }
 
-soak_other() {	# N: a node other than N
-	echo $(( (($1 - 1) + 1 + RANDOM % 2) % 3 + 1 ))
-}
 
 soak_kill() {	# I N
 	nfs_ganesha_kill "$2"
@@ -164,7 +161,10 @@ soak_await_failover() {	# V N T
 
 soak_move() {	# I KIND
 	local mv_i=$1 mv_kind=$2 mv_n mv_m mv_s mv_t mv_d
-	mv_n=$(( RANDOM % 3 + 1 )) mv_m=$(soak_other "$mv_n")
+	# Drawn here, not in a $(...): a subshell reseeds RANDOM, and the
+	# seed would no longer replay the run.
+	mv_n=$(( RANDOM % 3 + 1 ))
+	mv_m=$(( (mv_n + RANDOM % 2) % 3 + 1 ))	# another node
 	case $mv_kind in
 	kill)
 		soak_log "MOVE $mv_i kind=kill node=$mv_n"

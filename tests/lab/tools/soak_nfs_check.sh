@@ -81,6 +81,9 @@ function close_move(m,   k, v, line, r) {
 	}
 	line = sprintf("move %s %s %s:", m, kind[m], what[m])
 	if (t_vip) { line = line sprintf(" %s -> VIP answering %d ms", from, ms(t0, t_vip)); add(kind[m], "vip", ms(t0, t_vip)) }
+	r = ""
+	for (v in first_arr) if (first_arr[v] != t_vip) r = r sprintf(" VIP%s %d ms", v, ms(t0, first_arr[v]))
+	if (r != "") line = line " (then" r ")"
 	if (!t1 && t_arr > t_vip) line = line sprintf(" (last arrival %d ms)", ms(t0, t_arr))
 	r = ""
 	for (k in first_rec) { r = r " " k "=" ms(t0, first_rec[k]); add(kind[m], "reclaim", ms(t0, first_rec[k])) }
@@ -116,8 +119,7 @@ $2 == "M" && $3 == "MOVE" {
 	if (kv($0, "other") != "") what[cur] = what[cur] " other=" kv($0, "other")
 	if (kv($0, "to") != "") what[cur] = "vip=" kv($0, "vip") " to=" kv($0, "to")
 	t_vip = t1 = t_home = t_arr = 0; gapm = 0; settled = "?"; phase = ""
-	delete first_rec; delete back_rec; delete moved; delete last_arr; delete last_rec; delete dead; delete gapopen
-	for (v in at) pre[v] = at[v]
+	delete first_rec; delete back_rec; delete first_arr; delete moved; delete last_arr; delete last_rec; delete dead; delete gapopen
 	next
 }
 $2 == "M" && $3 == "DEATH" {
@@ -148,7 +150,8 @@ $2 ~ /^V/ {
 	if (index(h, ",")) { fail("twice", "VIP" v " on nodes " h); next }
 	if (gr[v, h] != "true") fail("ahead", "VIP" v " arrived on node " h " whose ganesha answered " (gr[v, h] == "" ? "nothing" : gr[v, h]))
 	moved[v] = 1; last_arr[v] = $1; t_arr = $1
-	if (!t_vip && h != pre[v]) t_vip = $1
+	if (!t_vip) t_vip = $1
+	if (!(v in first_arr)) first_arr[v] = $1
 	if (t1 && !t_home && $1 >= t1) t_home = $1
 	next
 }
