@@ -122,8 +122,9 @@ soak_settle() {	# I
 soak_repair() {
 	local r_n k
 	for r_n in 1 2 3; do
-		[ -n "$(coord_pid "$r_n")" ] && kill -0 "$(coord_pid "$r_n")" 2>/dev/null ||
+		if [ -z "$(coord_pid "$r_n")" ] || ! kill -0 "$(coord_pid "$r_n")" 2>/dev/null; then
 			coord_start "$r_n" >/dev/null
+		fi
 		get_grace "$r_n" >/dev/null || { kill -CONT "$(ganesha_pid "$r_n")" 2>/dev/null; sleep 1; }
 		get_grace "$r_n" >/dev/null || { nfs_ganesha_kill "$r_n"; nfs_ganesha_start "$r_n"; }
 	done
