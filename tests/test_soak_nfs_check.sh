@@ -85,5 +85,15 @@ case_ "a reclaim later than the bound after the VIP's arrival fails" fail 'late:
 case_ "a VIP on two nodes at once fails" fail 'twice: VIP1 on nodes 1,2' \
 	's/^3000000 V1 vip holder=none/3000000 V1 vip holder=1,2/'
 case_ "a holder whose history ends without its release fails" fail 'ended: h1' '/RELEASED/d'
+d=$tmp/events
+records "$d"
+echo '{"events":[{"id":"2.1.1","reason":"reported","state":"released"}]}' >"$d/events-1.json"
+if bash "$CHECK" "$d" >/dev/null 2>&1; then ok "coordd's ended events pass"; else not_ok "coordd's ended events pass"; fi
+echo '{"events":[{"id":"2.1.2","reason":"reported","state":"waiting"}]}' >"$d/events-2.json"
+if ! out=$(bash "$CHECK" "$d" 2>&1) && printf '%s\n' "$out" | grep -q 'events-2.json: event not ended.*2.1.2 reported waiting'; then
+	ok "a coordd event not ended fails"
+else
+	printf '%s\n' "$out" | sed 's/^/# /'; not_ok "a coordd event not ended fails"
+fi
 echo "1..$n"
 exit $failed

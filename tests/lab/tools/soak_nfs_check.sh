@@ -20,6 +20,7 @@
 #   late       a holder's reclaim more than REACH_MS (30000) after its
 #              VIP's last arrival in the window
 #   ended      a holder whose history ends without its release (it died)
+#   event      a coordd event not ended (waiting, held...) in events-N.json
 # Counted and printed apart, not judged: GAP, a contender's grant through
 # a survivor's own VIP after a ganesha's death, before that survivor was
 # in grace (the death-to-grace window, docs/deploy.md).
@@ -195,10 +196,17 @@ END {
 	exit nfail ? 1 : 0
 }'
 rc=$?
-# coordd's records, per node: how many events of each reason ended how.
+# coordd's records, per node: how many events of each reason ended how;
+# one not ended once the last move settled (waiting, held, ...) fails.
 for f in "$DIR"/events-*.json; do
 	[ -s "$f" ] || continue
 	echo "coordd ${f##*/}: $(jq -r '[.events[] | "\(.reason)/\(.state)"] | group_by(.) |
 		map("\(.[0])=\(length)") | join(" ")' "$f" 2>/dev/null)"
+	open=$(jq -r '[.events[] | select(.state | IN("released", "release-failed", "abandoned",
+		"cancelled", "done") | not) | "\(.id) \(.reason) \(.state)"] | join(", ")' "$f" 2>/dev/null)
+	if [ -n "$open" ]; then
+		echo "FAIL ${f##*/}: event not ended after the last move: $open"
+		rc=1
+	fi
 done
 exit $rc
