@@ -85,6 +85,32 @@ case_ "a reclaim later than the bound after the VIP's arrival fails" fail 'late:
 case_ "a VIP on two nodes at once fails" fail 'twice: VIP1 on nodes 1,2' \
 	's/^3000000 V1 vip holder=none/3000000 V1 vip holder=1,2/'
 case_ "a holder whose history ends without its release fails" fail 'ended: h1' '/RELEASED/d'
+# Two cyclers on one file through two VIPs, no move: taking it after the
+# other's UNLOCKING passes; before it, a conflict.
+cyclers() {	# DIR B-LOCK-TIME
+	mkdir -p "$1/clients"
+	printf 'c1a cycle file=g1 vip=1\nc1b cycle file=g1 vip=2\n' >"$1/clients.map"
+	printf '1000000 MOVE 1 kind=stop node=3\n1500000 END 1 settled=1\n' >"$1/moves.log"
+	printf '900000 vip holder=1\n900000 grace node=1 state=false\n' >"$1/vip-1.log"
+	printf '900000 vip holder=2\n900000 grace node=2 state=false\n' >"$1/vip-2.log"
+	printf '%s\n' "1100000 c1a LOCK server=198.18.0.101 file=g1 status=NFS4_OK" \
+		"2000000 c1a UNLOCKING server=198.18.0.101 file=g1" \
+		"2000500 c1a UNLOCK server=198.18.0.101 file=g1 status=NFS4_OK" \
+		"3000000 c1a RELEASED server=198.18.0.101 files=1 ok=1" >"$1/clients/c1a.log"
+	printf '%s\n' "1200000 c1b LOCK server=198.18.0.102 file=g1 status=NFS4ERR_DENIED" \
+		"$2 c1b LOCK server=198.18.0.102 file=g1 status=NFS4_OK" \
+		"3000000 c1b RELEASED server=198.18.0.102 files=1 ok=1" >"$1/clients/c1b.log"
+}
+cyclers "$tmp/cyc-ok" 2100000
+if bash "$CHECK" "$tmp/cyc-ok" >/dev/null 2>&1; then ok "a cycler taking the lock after the other's UNLOCKING passes"
+else not_ok "a cycler taking the lock after the other's UNLOCKING passes"; fi
+cyclers "$tmp/cyc-bad" 1900000
+if ! out=$(bash "$CHECK" "$tmp/cyc-bad" 2>&1) && printf '%s\n' "$out" | grep -q 'conflict: c1b granted g1 through VIP2 (node 2) while c1a held it'; then
+	ok "a cycler granted the lock while the other held it fails"
+else
+	printf '%s\n' "$out" | sed 's/^/# /'; not_ok "a cycler granted the lock while the other held it fails"
+fi
+
 d=$tmp/events
 records "$d"
 echo '{"events":[{"id":"2.1.1","reason":"reported","state":"released"}]}' >"$d/events-1.json"

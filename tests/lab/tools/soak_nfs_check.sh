@@ -8,10 +8,12 @@
 # be run again on kept records.
 #
 # Fails on:
-#   conflict   a contender granted a holder's range while the holder held
-#              it (from the histories), outside the death-to-grace window
+#   conflict   a client granted a range while another held it (a contender
+#              or a cycler while a holder or the other cycler held it; a
+#              cycler holds from its LOCK's answer to its UNLOCKING), from
+#              the histories, outside the death-to-grace window
 #   lost       a holder's reclaim refused (LOST: NO_GRACE, DENIED...)
-#   unreclaimed a holder still recovering when the move's window closed,
+#   unreclaimed a holder or cycler still recovering when the move's window closed,
 #              or whose VIP moved in the window and that did not reclaim
 #              after the VIP's last arrival
 #   ahead      a VIP arriving on a node whose ganesha was not in grace
@@ -72,9 +74,11 @@ function pct(k, name, p,   n, i, j, t, a) {
 # Closes move m: its reclaim and reach checks, its line.
 function close_move(m,   k, v, line, r) {
 	if (m == 0) return
-	for (k in hvip) {
-		v = hvip[k]
+	for (k in role) {
+		if (role[k] == "try") continue
+		v = cvip[k]
 		if (recovering[k]) fail("unreclaimed", k " still recovering (since " ms(t0, rec_since[k]) " ms) when the window closed")
+		else if (role[k] != "hold") continue
 		else if (moved[v] && last_rec[k] < last_arr[v])
 			fail("unreclaimed", k " (VIP" v ") did not reclaim after VIP" v "s last arrival (" ms(t0, last_arr[v]) " ms)")
 		else if (moved[v] && last_rec[k] - last_arr[v] > reach * 1000)
@@ -103,13 +107,23 @@ function close_move(m,   k, v, line, r) {
 	moves[kind[m]]++
 	gaps[kind[m]] += gapm
 }
+# Client c was granted its file: a conflict with every other client
+# holding it, unless c asked through a survivor not yet in grace after a
+# death, serving a VIP that stayed where it was: the documented window.
+function granted(c,   k, v, s) {
+	for (k in role) {
+		if (k == c || role[k] == "try" || !holds[k] || cfile[k] != cfile[c]) continue
+		v = cvip[c]; s = at[v]
+		if ((s in gapopen) && !(s in dead) && at_death[v] == s) { gapm++; gaptotal++; continue }
+		fail("conflict", c " granted " cfile[c] " through VIP" v " (node " s ") while " k " held it")
+	}
+}
 BEGIN {
 	while ((getline l < map) > 0) {
 		split(l, a, " ")
-		if (a[2] == "hold") { hvip[a[1]] = kv(l, "vip"); hfile[a[1]] = kv(l, "file") }
-		else { tvip[a[1]] = kv(l, "vip"); tfile[a[1]] = kv(l, "file") }
+		role[a[1]] = a[2]; cvip[a[1]] = kv(l, "vip"); cfile[a[1]] = kv(l, "file")
+		if (a[2] == "hold") hvip[a[1]] = cvip[a[1]]
 	}
-	for (k in hvip) holder_of[hfile[k]] = k
 	cur = 0
 }
 $2 == "M" && $3 == "MOVE" {
@@ -158,31 +172,26 @@ $2 ~ /^V/ {
 }
 $2 == "C" {
 	c = $3; e = $4
-	if (c in hvip) {
-		if (e == "HOLDING") { holds[c] = 1; ended[c] = 0 }
-		else if (e == "RECOVER") { if (!recovering[c]) rec_since[c] = $1; recovering[c] = 1 }
-		else if (e == "RECLAIMED") {
-			recovering[c] = 0; last_rec[c] = $1
-			if (cur && !(c in first_rec)) first_rec[c] = $1
-			if (t1 && $1 >= t1 && !(c in back_rec)) back_rec[c] = $1
-		}
-		else if (e == "LOST") { fail("lost", c " " kv($0, "file") " " kv($0, "status")); holds[c] = 0; recovering[c] = 0 }
-		else if (e == "RELEASED") { holds[c] = 0; ended[c] = 1 }
+	if (role[c] == "try") {
+		if (e == "TRY" && kv($0, "result") == "GRANTED") granted(c)
 		next
 	}
-	if (e == "TRY" && kv($0, "result") == "GRANTED") {
-		k = holder_of[tfile[c]]
-		if (!holds[k]) next
-		v = tvip[c]; s = at[v]
-		# A survivor not yet in grace after a death, serving a VIP that
-		# stayed where it was: the documented window.
-		if ((s in gapopen) && !(s in dead) && at_death[v] == s) { gapm++; gaptotal++; next }
-		fail("conflict", c " granted " tfile[c] " through VIP" v " (node " s ") while " k " held it")
+	if (e == "HOLDING" || (e == "LOCK" && role[c] == "cycle" && kv($0, "status") == "NFS4_OK")) {
+		granted(c); holds[c] = 1; ended[c] = 0
 	}
+	else if (e == "UNLOCKING") holds[c] = 0
+	else if (e == "RECOVER") { if (!recovering[c]) rec_since[c] = $1; recovering[c] = 1 }
+	else if (e == "RECLAIMED") {
+		recovering[c] = 0; last_rec[c] = $1
+		if (role[c] == "hold" && cur && !(c in first_rec)) first_rec[c] = $1
+		if (role[c] == "hold" && t1 && $1 >= t1 && !(c in back_rec)) back_rec[c] = $1
+	}
+	else if (e == "LOST") { fail("lost", c " " kv($0, "file") " " kv($0, "status")); holds[c] = 0; recovering[c] = 0 }
+	else if (e == "RELEASED") { holds[c] = 0; ended[c] = 1 }
 }
 END {
 	close_move(cur)
-	for (k in hvip) if (!ended[k]) { cur = "end"; kind[cur] = "end"; fail("ended", k " history ends without its release") }
+	for (k in role) if (role[k] != "try" && !ended[k]) { cur = "end"; kind[cur] = "end"; fail("ended", k " history ends without its release") }
 	printf "\n%-7s %5s %11s %11s %11s %11s %11s %11s %11s %11s %5s %5s\n", "kind", "moves", \
 		"vip_med", "vip_p99", "recl_med", "recl_p99", "home_med", "home_p99", "back_med", "back_p99", "GAP", "fail"
 	for (k in moves)
