@@ -10,8 +10,11 @@
 # VIP ((K-1) % 3 + 1), renewing, recovering and reclaiming after a move as a
 # real client does, and a contender tK trying the same range through the
 # next VIP every SOAK_TRY_MS (a new client each try, its grant released at
-# once): 12 clients on 3 VIPs, each writing its history (what it asked and
-# what it was answered, timestamped) to OUT/clients/.
+# once); and per file gK of SOAK_CYCLERS (3), two cyclers cKa and cKb
+# through two VIPs, each taking the lock, holding it 2 s, releasing it and
+# retaking it (the lock changes hands between servers): 18 clients on 3
+# VIPs, each writing its history (what it asked and what it was answered,
+# timestamped) to OUT/clients/.
 #
 # Moves: MOVES of them, each kind drawn from SEED (bash's RANDOM, seeded:
 # the same seed replays the same kinds, nodes and delays; printed first):
@@ -51,6 +54,7 @@ NODES=${NODES:-3}
 GATE=${GATE:-1}
 NFS_GRACE=${NFS_GRACE:-30}	# as test_failback.sh: a loaded machine's gated move took 21 s
 SOAK_FILES=${SOAK_FILES:-6}
+SOAK_CYCLERS=${SOAK_CYCLERS:-3}
 SOAK_TRY_MS=${SOAK_TRY_MS:-500}
 SOAK_WATCH_MS=${SOAK_WATCH_MS:-20}
 SOAK_KINDS=${SOAK_KINDS:-kill stop move crm power coordd double}
@@ -86,7 +90,7 @@ ok "3 nodes up, VIP N on node N, no ganesha in grace ($(( ($(now_us) - t_up) / 1
 # runs with one seed must not share namespace names.
 RANDOM=$SEED
 soak_watch_start
-check "$((SOAK_FILES * 2)) clients: every holder holds its lock" soak_clients_start
+check "$((SOAK_FILES * 2 + SOAK_CYCLERS * 2)) clients: every holder holds its lock" soak_clients_start
 
 read -r -a KINDS <<<"$SOAK_KINDS"
 for i in $(seq 1 "$MOVES"); do
