@@ -6,7 +6,8 @@
 # the last one's VIPs are home and its holders hold, without waiting for
 # grace to end (SOAK_SETTLE_GRACE=0): a grace lasts 30 s, most of a move's
 # time.  Seed 153 draws one of each kind but stop (crm, power, double,
-# coordd, move, kill); 10 moves took 633 s on a loaded 2-core machine, so 6.
+# coordd, move, kill); 10 moves took 633 s on a loaded 2-core machine, so
+# 6 (407 s loaded, 169 s less loaded).
 # See tests/lab/soak_nfs.sh.
 B=${B:-build}
 exec env MOVES="${SOAK_NFS_MOVES:-6}" SEED="${SOAK_NFS_SEED:-153}" \
