@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # coord: confirmed-grace failover coordinator for NFS-Ganesha clusters.
-# Targets: all (default), deps, check, demo, demo-nfs, demo-failback, soak, sim, sim-mutants, mutation, fuzz,
-# bench, bench-vip, bench-grace, deb, install, uninstall, clean.  See README.md.
+# Targets: all (default), deps, check, demo, demo-nfs, demo-failback, soak, soak-nfs, sim, sim-mutants, mutation,
+# fuzz, bench, bench-vip, bench-grace, deb, install, uninstall, clean.  See README.md.
 #
 # A build (all, unit, install, deb) only asks pkg-config for its libraries
 # and never installs anything.  make deps (tests/deps.sh, as root) installs
@@ -83,7 +83,7 @@ endif
 LAB_SRCS    := $(wildcard tests/lab/tools/*.c)
 LAB_BINS    := $(patsubst tests/lab/tools/%.c,$(B)/tests/lab/%,$(LAB_SRCS))
 
-.PHONY: all deps have-build-libs have-unit-libs check unit demo demo-nfs demo-failback soak sim sim-mutants fuzz bench bench-vip deb install uninstall clean
+.PHONY: all deps have-build-libs have-unit-libs check unit demo demo-nfs demo-failback soak soak-nfs sim sim-mutants fuzz bench bench-vip deb install uninstall clean
 all: $(B)/coordd $(B)/coordctl
 
 # Installs the packages the build and the tests need, only those missing
@@ -187,6 +187,15 @@ FAILOVERS ?= 200
 soak: deps
 	@$(LAB_BUILD)
 	@SOAK_FAILOVERS=$(FAILOVERS) B=$(B) bash tests/lab/soak.sh
+
+# The client-history soak on the real stack: random moves and faults,
+# 12 NFSv4 clients' histories judged (tests/lab/soak_nfs.sh; make check
+# runs a short one).  SEED replays a run; NODES=3 only so far.
+MOVES ?= 200
+soak-nfs: deps
+	@$(LAB_BUILD)
+	@MOVES=$(MOVES) $(if $(SEED),SEED=$(SEED)) $(if $(NODES),NODES=$(NODES)) $(if $(GATE),GATE=$(GATE)) \
+		B=$(B) bash tests/lab/soak_nfs.sh
 
 -include tests/sim/sim.mk
 -include tests/mutation/mutation.mk

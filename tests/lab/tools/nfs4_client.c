@@ -12,6 +12,10 @@
  *         string, OPEN with CLAIM_PREVIOUS on the old file handle, LOCK with
  *         reclaim set.  A refused reclaim (NO_GRACE, RECLAIM_BAD, ...)
  *         means the lock is lost: it prints LOST and exits 3.
+ *   cycle as hold on one --file, but its lock taken, held --hold-ms,
+ *         released (UNLOCKING, then UNLOCK) and retaken --gap-ms later
+ *         (a refused LOCK retried every --gap-ms), renewing meanwhile;
+ *         a recovery reclaims the lock only when it was held.
  *   try   as another client, a new OPEN and a conflicting LOCK, every
  *         --every-ms for --for-ms: each attempt prints GRANTED, DENIED,
  *         GRACE or ERROR, then releases what it got (unless --keep, which
@@ -25,9 +29,10 @@
  *
  * One line per step on stdout, flushed:
  *   <CLOCK_REALTIME us> <name> <EVENT> key=value...
- * Usage: nfs4_client hold|try --server IP --id NAME --file NAME [--file ...]
+ * Usage: nfs4_client hold|cycle|try --server IP --id NAME --file NAME [--file ...]
  *        [--export /export] [--offset N] [--length N] [--renew-ms N]
  *        [--every-ms N] [--for-ms N] [--keep] [--timeout-ms N] [--linux-id]
+ *        [--hold-ms N] [--gap-ms N]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -56,6 +61,7 @@ struct held {			/* one file and its lock */
 	stateid4 open_sid;
 	stateid4 lock_sid;
 	bool locked;
+	unsigned lock_gen;	/* lock owners used: each LOCK takes a new one */
 };
 
 struct client {
@@ -406,11 +412,13 @@ static void ex_lock(struct reply *r, COMPOUND4res *res)
 
 /*
  * OPEN file I (CLAIM_NULL creating it in the export, or CLAIM_PREVIOUS on
- * its old handle when RECLAIM), OPEN_CONFIRM when the server asks, then a
- * write LOCK (reclaim set when RECLAIM) with a new lock owner.  Prints
- * the outcome of each; returns 0, an nfsstat4, or -1 (transport).
+ * its old handle when RECLAIM), OPEN_CONFIRM when the server asks, then
+ * (when LOCK) lock_file.  Prints the outcome of each; returns 0, an
+ * nfsstat4, or -1 (transport).
  */
-static int open_and_lock(struct client *cl, unsigned i, bool reclaim, const char *what)
+static int lock_file(struct client *cl, unsigned i, bool reclaim, const char *what);
+
+static int open_and_lock(struct client *cl, unsigned i, bool reclaim, const char *what, bool lock)
 {
 	struct held *h = &cl->files[i];
 	nfs_argop4 ops[3];
@@ -470,6 +478,20 @@ static int open_and_lock(struct client *cl, unsigned i, bool reclaim, const char
 			return r.status;
 		}
 	}
+	return lock ? lock_file(cl, i, reclaim, what) : NFS4_OK;
+}
+
+/*
+ * A write LOCK on open file I (reclaim set when RECLAIM) with a new lock
+ * owner (a new one each time: cycle retakes).  Prints the outcome;
+ * returns 0, an nfsstat4, or -1 (transport).
+ */
+static int lock_file(struct client *cl, unsigned i, bool reclaim, const char *what)
+{
+	struct held *h = &cl->files[i];
+	nfs_argop4 ops[2];
+	struct reply r = { .file = i };
+
 	memset(ops, 0, sizeof(ops));
 	put_fh(&ops[0], h->fh, h->fh_len);
 	ops[1].argop = OP_LOCK;
@@ -478,7 +500,7 @@ static int open_and_lock(struct client *cl, unsigned i, bool reclaim, const char
 		open_to_lock_owner4 *o = &l->locker.locker4_u.open_owner;
 		static char lowner[128];
 
-		snprintf(lowner, sizeof(lowner), "lock-%s-%u", cl->id, i);
+		snprintf(lowner, sizeof(lowner), "lock-%s-%u-%u", cl->id, i, h->lock_gen++);
 		l->locktype = WRITE_LT;
 		l->reclaim = reclaim;
 		l->offset = cl->offset;
@@ -575,7 +597,11 @@ static bool reclaim_refused(int st)
 static int recover(struct client *cl, const char *why)
 {
 	unsigned i, tries = 0;
+	bool want[MAX_FILES];	/* the locks held when it began: reclaimed */
 	int st;
+
+	for (i = 0; i < cl->n_files; i++)
+		want[i] = cl->files[i].locked;
 
 	say(cl, "RECOVER", "reason=%s", why);
 	while (!stopping) {
@@ -594,7 +620,7 @@ static int recover(struct client *cl, const char *why)
 		    (unsigned long long)cl->clientid);
 		for (i = 0; i < cl->n_files; i++) {
 			cl->files[i].locked = false;
-			st = open_and_lock(cl, i, true, "RECLAIM");
+			st = open_and_lock(cl, i, true, "RECLAIM", want[i]);
 			if (st == -1 || st == NFS4ERR_STALE_CLIENTID || st == NFS4ERR_DELAY)
 				break;
 			if (st != NFS4_OK) {
@@ -637,7 +663,7 @@ static int hold(struct client *cl, int renew_ms)
 	}
 	for (i = 0; i < cl->n_files; i++) {
 		/* A server in grace refuses new state: wait it out, as a client does. */
-		while ((st = open_and_lock(cl, i, false, "LOCK")) == NFS4ERR_GRACE && !stopping)
+		while ((st = open_and_lock(cl, i, false, "LOCK", true)) == NFS4ERR_GRACE && !stopping)
 			usleep(500 * 1000);
 		if (st != NFS4_OK)
 			return 2;
@@ -670,6 +696,92 @@ static int hold(struct client *cl, int renew_ms)
 	return 0;
 }
 
+/* ---- cycle ---- */
+
+/* LOCKU of file I's lock (its lock owner's first op after LOCK: seqid 1). */
+static int unlock_file(struct client *cl, unsigned i)
+{
+	struct held *h = &cl->files[i];
+	nfs_argop4 ops[2];
+	struct reply r;
+
+	memset(ops, 0, sizeof(ops));
+	put_fh(&ops[0], h->fh, h->fh_len);
+	ops[1].argop = OP_LOCKU;
+	ops[1].nfs_argop4_u.oplocku.locktype = WRITE_LT;
+	ops[1].nfs_argop4_u.oplocku.seqid = 1;
+	ops[1].nfs_argop4_u.oplocku.lock_stateid = h->lock_sid;
+	ops[1].nfs_argop4_u.oplocku.offset = cl->offset;
+	ops[1].nfs_argop4_u.oplocku.length = cl->length;
+	/* Whatever the answer, this client no longer claims the lock. */
+	h->locked = false;
+	if (!compound(cl, ops, 2, &r, NULL))
+		return -1;
+	return r.status;
+}
+
+/*
+ * cycle: as hold, but the file stays open and its lock is taken, held
+ * HOLD_MS, released (UNLOCKING is printed before the LOCKU is sent: from
+ * then on this client no longer claims it), and retaken GAP_MS later, a
+ * refused LOCK (DENIED, GRACE) retried every GAP_MS; renewing meanwhile.
+ * A recovery reclaims the open, and the lock only when it was held.
+ */
+static int cycle(struct client *cl, int renew_ms, int hold_ms, int gap_ms)
+{
+	uint64_t next;
+	unsigned i;
+	int st;
+
+	new_verifier(cl);
+	for (i = 0; !connect_server(cl); i++) {
+		if (i == 50 || stopping) {
+			say(cl, "CONNECT", "result=ERROR");
+			return 2;
+		}
+		usleep(200 * 1000);
+	}
+	st = establish(cl);
+	if (st == NFS4_OK)
+		st = lookup_export(cl);
+	while (st == NFS4_OK && (st = open_and_lock(cl, 0, false, "OPEN", false)) == NFS4ERR_GRACE &&
+	       !stopping)
+		usleep(500 * 1000);
+	if (st != NFS4_OK) {
+		say(cl, "SETUP", "status=%s", st == -1 ? "ERROR" : nfsstat_name(st));
+		return 2;
+	}
+	next = now_us();
+	st = NFS4_OK;
+	while (!stopping) {
+		usleep((useconds_t)(st == -1 ? 100 : renew_ms) * 1000);
+		if (stopping)
+			break;
+		if (now_us() < next) {
+			st = renew(cl);
+		} else if (cl->files[0].locked) {
+			say(cl, "UNLOCKING", "file=%s", cl->files[0].name);
+			st = unlock_file(cl, 0);
+			say(cl, "UNLOCK", "file=%s status=%s", cl->files[0].name,
+			    st == -1 ? "ERROR" : nfsstat_name(st));
+			next = now_us() + (uint64_t)gap_ms * 1000u;
+		} else {
+			st = lock_file(cl, 0, false, "LOCK");
+			next = now_us() + (uint64_t)(st == NFS4_OK ? hold_ms : gap_ms) * 1000u;
+			if (st == NFS4ERR_DENIED || st == NFS4ERR_GRACE)
+				st = NFS4_OK;
+		}
+		if (st == NFS4_OK || st == -1 || !needs_recovery(st))
+			continue;
+		st = recover(cl, nfsstat_name(st));
+		if (st)
+			return st;
+	}
+	releasing = true;
+	say(cl, "RELEASED", "files=1 ok=%d", release(cl, 0));
+	return 0;
+}
+
 /* ---- try ---- */
 
 /* One attempt as a new client incarnation: GRANTED, DENIED, GRACE, ERROR. */
@@ -686,7 +798,7 @@ static const char *attempt(struct client *cl, bool *granted)
 		return st == NFS4ERR_GRACE ? "GRACE" : "ERROR";
 	if (!cl->dir_fh_len && lookup_export(cl) != NFS4_OK)
 		return "ERROR";
-	st = open_and_lock(cl, 0, false, "TRY_LOCK");
+	st = open_and_lock(cl, 0, false, "TRY_LOCK", true);
 	if (st == NFS4_OK) {
 		*granted = true;
 		return "GRANTED";
@@ -740,9 +852,10 @@ static int try_lock(struct client *cl, int every_ms, int for_ms, bool keep, int 
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: nfs4_client hold|try --server IP --id NAME --file NAME [--file NAME...]\n"
+		"usage: nfs4_client hold|cycle|try --server IP --id NAME --file NAME [--file NAME...]\n"
 		"       [--export /export] [--offset N] [--length N] [--renew-ms N]\n"
-		"       [--every-ms N] [--for-ms N] [--keep] [--timeout-ms N] [--linux-id]\n");
+		"       [--every-ms N] [--for-ms N] [--keep] [--timeout-ms N] [--linux-id]\n"
+		"       [--hold-ms N] [--gap-ms N]\n");
 	exit(2);
 }
 
@@ -767,10 +880,11 @@ int main(int argc, char **argv)
 		{ "export", 1, 0, 'e' }, { "offset", 1, 0, 'o' }, { "length", 1, 0, 'l' },
 		{ "renew-ms", 1, 0, 'r' }, { "every-ms", 1, 0, 'E' }, { "for-ms", 1, 0, 'F' },
 		{ "keep", 0, 0, 'k' }, { "timeout-ms", 1, 0, 't' }, { "linux-id", 0, 0, 'L' },
+		{ "hold-ms", 1, 0, 'H' }, { "gap-ms", 1, 0, 'G' },
 		{ 0, 0, 0, 0 },
 	};
 	struct client cl = { .export = "/export", .length = 100, .timeout_ms = 2000 };
-	int renew_ms = 1000, every_ms = 200, for_ms = 0, c;
+	int renew_ms = 1000, every_ms = 200, for_ms = 0, hold_ms = 2000, gap_ms = 1000, c;
 	bool keep = false, linux_id = false;
 	const char *mode;
 
@@ -798,6 +912,8 @@ int main(int argc, char **argv)
 		case 'k': keep = true; break;
 		case 't': cl.timeout_ms = (int)num(optarg, "timeout-ms"); break;
 		case 'L': linux_id = true; break;
+		case 'H': hold_ms = (int)num(optarg, "hold-ms"); break;
+		case 'G': gap_ms = (int)num(optarg, "gap-ms"); break;
 		default: usage();
 		}
 	}
@@ -812,6 +928,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (!strcmp(mode, "hold"))
 		return hold(&cl, renew_ms);
+	if (!strcmp(mode, "cycle")) {
+		if (cl.n_files != 1)
+			usage();
+		return cycle(&cl, renew_ms, hold_ms, gap_ms);
+	}
 	if (!strcmp(mode, "try")) {
 		if (cl.n_files != 1)
 			usage();

@@ -1,0 +1,301 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The client-history soak's pieces (tests/lab/soak_nfs.sh), sourced after
+# lab.sh, coord_lab.sh and nfs_lab.sh, with OUT (the records' directory),
+# SOAK_FILES, SOAK_CYCLERS, SOAK_TRY_MS, SOAK_WATCH_MS and SOAK_SETTLE_GRACE set.
+#
+#   soak_watch_start      a vip_watch per VIP: OUT/vip-V.log
+#   soak_clients_start    the holders and contenders; waits for every hold
+#   soak_move I KIND      one move of that kind (targets drawn from RANDOM),
+#                         then the settle; its timeline in OUT/moves.log
+#   soak_collect          coordd's event records and the servers' logs to OUT
+#
+# moves.log, one line each, times in CLOCK_REALTIME us:
+#   <us> MOVE <i> kind=<k> node=<n> [other=<m>] [to=<m>] [vip=<v>]   the fault begins
+#   <us> DEATH <i> node=<n>         a ganesha's process died (killed or powered off)
+#   <us> PHASE <i> <what> node=<n>  a later step (restart, resume, clear, heal...)
+#   <us> END <i> settled=<0|1> [why=...]   the stack settled (or the bound passed)
+
+soak_log() { echo "$(now_us) $*" >>"$OUT/moves.log"; }
+
+# wait_for with a bound in seconds of the clock: the soak's conditions fork
+# a dozen processes each (get_grace on three nodes, the holders' logs),
+# which a loaded machine stretches to a second a try, and wait_for's
+# bound counts tries (90 s of them became many minutes).
+soak_until() {	# SECONDS command...
+	local _su_end=$(( $(date +%s) + $1 )); shift
+	until "$@"; do
+		[ "$(date +%s)" -ge "$_su_end" ] && return 1
+		sleep 0.2
+	done
+}
+
+soak_watch_start() {
+	local v n args
+	for v in 1 2 3; do
+		args=
+		for n in 1 2 3; do args="$args $n:/run/netns/$(_lab_ns $n):$LAB_DIR/$n/bus.sock"; done
+		# shellcheck disable=SC2086
+		"$B/tests/lab/vip_watch" --vip "$(vip_of $v)" --interval-ms "$SOAK_WATCH_MS" $args \
+			>"$OUT/vip-$v.log" 2>&1 &
+		NFS_WATCHERS="${NFS_WATCHERS:-} $!"
+	done
+}
+
+# Holder hK on file fK through VIP ((K-1) % 3 + 1); contender tK on the same
+# file and range through the next VIP.
+soak_holder_vip() { echo $(( ($1 - 1) % 3 + 1 )); }	# K
+soak_contender_vip() { echo $(( $1 % 3 + 1 )); }	# K
+
+soak_holder_start() {	# K
+	local k=$1
+	nfs_client_bg "$OUT/clients/h$k.log" hold --server "$(vip_of "$(soak_holder_vip "$k")")" \
+		--id "h$k" --linux-id --file "f$k" --renew-ms 500 >"$OUT/clients/h$k.pid"
+}
+
+# Cyclers cKa and cKb (SOAK_CYCLERS pairs) on file gK through two VIPs,
+# each taking the lock, holding it 2 s, releasing it and retaking it: the
+# lock changes hands between servers while the moves go on.
+soak_cycler_vip() {	# K a|b
+	if [ "$2" = a ]; then soak_holder_vip "$1"; else soak_contender_vip "$1"; fi
+}
+soak_cycler_start() {	# K a|b
+	nfs_client_bg "$OUT/clients/c$1$2.log" cycle --server "$(vip_of "$(soak_cycler_vip "$1" "$2")")" \
+		--id "c$1$2" --linux-id --file "g$1" --renew-ms 500 --hold-ms 2000 --gap-ms 700 \
+		>"$OUT/clients/c$1$2.pid"
+}
+soak_cyclers() { local k; for k in $(seq 1 "$SOAK_CYCLERS"); do printf '%s a\n%s b\n' "$k" "$k"; done; }
+soak_cycler_alive() { grep -qa nfs4_client "/proc/$(cat "$OUT/clients/c$1$2.pid")/cmdline" 2>/dev/null; }
+# Every cycler runs and is not recovering (its last RECOVER was answered).
+soak_cyclers_ok() {
+	local k x s
+	while read -r k x; do
+		[ -n "$k" ] || continue
+		soak_cycler_alive "$k" "$x" || return 1
+		s=$(awk '$3 ~ /^(RECOVER|RECLAIMED|LOST)$/ {s = $3} END {print s}' "$OUT/clients/c$k$x.log" 2>/dev/null)
+		[ "$s" != RECOVER ] && [ "$s" != LOST ] || return 1
+	done <<<"$(soak_cyclers)"
+}
+
+soak_clients_start() {
+	local k x
+	: >"$OUT/clients.map"
+	for k in $(seq 1 "$SOAK_FILES"); do
+		echo "h$k hold file=f$k vip=$(soak_holder_vip "$k")" >>"$OUT/clients.map"
+		echo "t$k try file=f$k vip=$(soak_contender_vip "$k")" >>"$OUT/clients.map"
+		soak_holder_start "$k"
+	done
+	for k in $(seq 1 "$SOAK_FILES"); do
+		soak_until 60 nfs_wait_event 1 "$OUT/clients/h$k.log" HOLDING || return 1
+	done
+	# The contenders once every lock is held: a contender's grant before
+	# its holder's is no conflict, and would make the holder give up.
+	for k in $(seq 1 "$SOAK_FILES"); do
+		nfs_client_bg "$OUT/clients/t$k.log" try --server "$(vip_of "$(soak_contender_vip "$k")")" \
+			--id "t$k" --linux-id --file "f$k" --every-ms "$SOAK_TRY_MS" --for-ms 86400000 \
+			>"$OUT/clients/t$k.pid"
+	done
+	while read -r k x; do
+		[ -n "$k" ] || continue
+		echo "c$k$x cycle file=g$k vip=$(soak_cycler_vip "$k" "$x")" >>"$OUT/clients.map"
+		soak_cycler_start "$k" "$x"
+	done <<<"$(soak_cyclers)"
+}
+
+soak_stop_clients() {
+	local k
+	for k in $(seq 1 "$SOAK_FILES"); do
+		nfs_client_stop "$(cat "$OUT/clients/t$k.pid")" "$(cat "$OUT/clients/h$k.pid")"
+	done
+	for k in $(seq 1 "$SOAK_CYCLERS"); do
+		nfs_client_stop "$(cat "$OUT/clients/c${k}a.pid")" "$(cat "$OUT/clients/c${k}b.pid")"
+	done
+	sleep 1
+}
+
+# A holder's latest state: HOLDING, RECOVER, RECLAIMED, LOST... (none: nothing yet).
+soak_holder_state() {	# K
+	awk '$3 ~ /^(HOLDING|RECOVER|RECLAIMED|LOST|RELEASED)$/ {s = $3} END {print s}' \
+		"$OUT/clients/h$1.log" 2>/dev/null
+}
+soak_holder_alive() { grep -qa nfs4_client "/proc/$(cat "$OUT/clients/h$1.pid")/cmdline" 2>/dev/null; }
+
+soak_holders_hold() {
+	local k s
+	for k in $(seq 1 "$SOAK_FILES"); do
+		soak_holder_alive "$k" || return 1
+		s=$(soak_holder_state "$k")
+		[ "$s" = HOLDING ] || [ "$s" = RECLAIMED ] || return 1
+	done
+	soak_cyclers_ok
+}
+
+soak_ganeshas_up() {
+	local n
+	for n in 1 2 3; do get_grace "$n" >/dev/null || return 1; done
+}
+
+# Bounded waits, each named in END's why= when it did not hold.
+soak_settle() {	# I
+	local i=$1 why=
+	soak_until 120 nfs_vips_home || why="${why}vips-not-home,"
+	soak_until 60 soak_holders_hold || why="${why}holders-not-holding,"
+	[ "$SOAK_SETTLE_GRACE" = 0 ] || soak_until 90 nfs_no_grace || why="${why}grace-not-over,"
+	if [ -z "$why" ]; then soak_log "END $i settled=1"; return 0; fi
+	soak_log "END $i settled=0 why=${why%,}"
+	echo "# move $i: not settled: ${why%,} (VIPs on $(vip_holder "$(vip_of 1)")," \
+		"$(vip_holder "$(vip_of 2)"), $(vip_holder "$(vip_of 3)"); holders:" \
+		"$(for k in $(seq 1 "$SOAK_FILES"); do printf '%s ' "$(soak_holder_state "$k")"; done))"
+	soak_repair
+	return 1
+}
+
+# After a move that did not settle, what the next move needs: every
+# ganesha and coordd running, every VIP home, a dead holder started again
+# (its history goes on in the same file: the checker has seen its end).
+soak_repair() {
+	local r_n k x
+	for r_n in 1 2 3; do
+		if [ -z "$(coord_pid "$r_n")" ] || ! kill -0 "$(coord_pid "$r_n")" 2>/dev/null; then
+			coord_start "$r_n" >/dev/null
+		fi
+		get_grace "$r_n" >/dev/null || { kill -CONT "$(ganesha_pid "$r_n")" 2>/dev/null; sleep 1; }
+		get_grace "$r_n" >/dev/null || { nfs_ganesha_kill "$r_n"; nfs_ganesha_start "$r_n"; }
+	done
+	for k in $(seq 1 "$SOAK_FILES"); do
+		soak_holder_alive "$k" || soak_holder_start "$k"
+	done
+	while read -r k x; do
+		[ -n "$k" ] || continue
+		soak_cycler_alive "$k" "$x" || soak_cycler_start "$k" "$x"
+	done <<<"$(soak_cyclers)"
+	soak_until 120 nfs_vips_home
+	soak_until 90 nfs_no_grace
+}
+
+
+# DEATH is logged before the fault: the checker opens the death-to-grace
+# window there, and a grant after the real death but before a later line
+# was judged a conflict (seed 9001 move 20: the power cut took 1.3 s to
+# log, two survivors' grants fell in between).
+soak_kill() {	# I N
+	soak_log "DEATH $1 node=$2"
+	nfs_ganesha_kill "$2"
+}
+soak_restart() {	# I N
+	nfs_ganesha_start "$2"
+	soak_log "PHASE $1 restart node=$2"
+}
+# Every holder through VIP V reclaimed (or lost) since T.
+soak_reclaimed_since() {	# V T
+	local k
+	for k in $(seq 1 "$SOAK_FILES"); do
+		[ "$(soak_holder_vip "$k")" = "$1" ] || continue
+		[ -n "$(nfs_first "$OUT/clients/h$k.log" RECLAIMED "$2")$(nfs_first "$OUT/clients/h$k.log" LOST "$2")" ] ||
+			return 1
+	done
+}
+# Waits (bounded) for VIP V off node N, then for its holders' reclaims
+# since T: the failover over, before the failback begins.
+soak_await_failover() {	# V N T
+	soak_until 60 vip_moved "$(vip_of "$1")" "$2"
+	soak_until 60 soak_reclaimed_since "$1" "$3"
+}
+
+soak_move() {	# I KIND
+	local mv_i=$1 mv_kind=$2 mv_n mv_m mv_s mv_t mv_d
+	# Drawn here, not in a $(...): a subshell reseeds RANDOM, and the
+	# seed would no longer replay the run.
+	mv_n=$(( RANDOM % 3 + 1 ))
+	mv_m=$(( (mv_n + RANDOM % 2) % 3 + 1 ))	# another node
+	case $mv_kind in
+	kill)
+		soak_log "MOVE $mv_i kind=kill node=$mv_n"
+		mv_d=$(now_us)
+		soak_kill "$mv_i" "$mv_n"
+		soak_await_failover "$mv_n" "$mv_n" "$mv_d"
+		soak_restart "$mv_i" "$mv_n" ;;
+	stop)
+		# A hang within half the lease: ganesha expires a lease it could
+		# not renew while stopped as soon as it resumes (a 7 s stop with
+		# an 8 s lease on a loaded machine: a holder EXPIRED, its reclaim
+		# NO_GRACE, seed 7 move 2), which is the lease, not a move.
+		mv_s=$(( RANDOM % (NFS_LEASE / 2 - 1) + 2 )) mv_t=$(( RANDOM % 2 ))
+		soak_log "MOVE $mv_i kind=stop node=$mv_n hold=${mv_s}s then=$([ $mv_t = 0 ] && echo resume || echo kill)"
+		kill -STOP "$(ganesha_pid "$mv_n")"
+		sleep "$mv_s"
+		if [ "$mv_t" = 0 ]; then
+			kill -CONT "$(ganesha_pid "$mv_n")"
+			soak_log "PHASE $mv_i resume node=$mv_n"
+		else
+			mv_d=$(now_us)
+			soak_kill "$mv_i" "$mv_n"
+			soak_await_failover "$mv_n" "$mv_n" "$mv_d"
+			soak_restart "$mv_i" "$mv_n"
+		fi ;;
+	move)
+		soak_log "MOVE $mv_i kind=move vip=$mv_n to=$mv_m node=$mv_n"
+		lab_exec "$mv_n" "$COORDCTL" move "$(vip_of "$mv_n")" "node$mv_m" >>"$OUT/coordctl-move.log" 2>&1 ||
+			soak_log "PHASE $mv_i move-failed node=$mv_n rc=$?" ;;
+	crm)
+		mv_s=$(( RANDOM % 5 + 2 ))
+		soak_log "MOVE $mv_i kind=crm vip=$mv_n to=$mv_m node=$mv_n"
+		lab_exec 1 crm_resource --move -r "$(nfs_vip_rsc "$mv_n")" -N "node$mv_m" >/dev/null 2>&1
+		soak_until 60 vip_moved "$(vip_of "$mv_n")" "$mv_n"
+		soak_until 60 soak_holders_hold
+		sleep "$mv_s"
+		lab_exec 1 crm_resource --clear -r "$(nfs_vip_rsc "$mv_n")" >/dev/null 2>&1
+		soak_log "PHASE $mv_i clear node=$mv_n" ;;
+	power)
+		soak_log "MOVE $mv_i kind=power node=$mv_n"
+		mv_d=$(now_us)
+		soak_log "DEATH $mv_i node=$mv_n"
+		nfs_power_off "$mv_n"
+		soak_await_failover "$mv_n" "$mv_n" "$mv_d"
+		nfs_power_on "$mv_n" || echo "# move $mv_i: node $mv_n did not power on"
+		soak_log "PHASE $mv_i power-on node=$mv_n" ;;
+	coordd)
+		mv_s=$(( RANDOM % 4 + 1 ))
+		soak_log "MOVE $mv_i kind=coordd node=$mv_n other=$mv_m"
+		mv_d=$(now_us)
+		soak_kill "$mv_i" "$mv_n"
+		coord_stop "$mv_m" KILL
+		soak_log "PHASE $mv_i coordd-killed node=$mv_m"
+		sleep "$mv_s"
+		coord_start "$mv_m" >/dev/null
+		soak_log "PHASE $mv_i coordd-started node=$mv_m"
+		soak_await_failover "$mv_n" "$mv_n" "$mv_d"
+		soak_restart "$mv_i" "$mv_n" ;;
+	double)
+		soak_log "MOVE $mv_i kind=double node=$mv_n other=$mv_m"
+		mv_d=$(now_us)
+		soak_kill "$mv_i" "$mv_n"
+		soak_kill "$mv_i" "$mv_m"
+		soak_await_failover "$mv_n" "$mv_n" "$mv_d"
+		soak_await_failover "$mv_m" "$mv_m" "$mv_d"
+		soak_restart "$mv_i" "$mv_n"
+		soak_restart "$mv_i" "$mv_m" ;;
+	cut)
+		mv_s=$(( RANDOM % 6 + 4 ))
+		soak_log "MOVE $mv_i kind=cut node=$mv_n"
+		lab_link_down "$mv_n"
+		sleep "$mv_s"
+		lab_link_up "$mv_n"
+		soak_log "PHASE $mv_i heal node=$mv_n" ;;
+	*)
+		echo "soak_nfs: unknown kind $mv_kind" >&2; return 1 ;;
+	esac
+	soak_settle "$mv_i"
+	echo "# move $mv_i: $mv_kind ($(tail -n 1 "$OUT/moves.log" | cut -d' ' -f4-))"
+}
+
+# Coordd's event records (coordctl --json events) and the servers' logs,
+# into OUT: what the checker and a reader need once the lab is gone.
+soak_collect() {
+	local n
+	[ -n "${LAB_DIR:-}" ] && [ -d "$LAB_DIR" ] || return 0
+	for n in 1 2 3; do
+		lab_exec "$n" "$COORDCTL" --json events >"$OUT/events-$n.json" 2>/dev/null
+		cp "$LAB_DIR/$n/ganesha.log" "$OUT/ganesha-$n.log" 2>/dev/null
+		cp "$LAB_DIR/$n/coordd.log" "$OUT/coordd-$n.log" 2>/dev/null
+	done
+}
