@@ -881,6 +881,78 @@ static void test_take_over_asks_grace_with_every_other_node(void **state)
 	coord_engine_free(alone);
 }
 
+/* The nodes a take-over loads the records of: every other node the engine
+ * knows of, group members and the quorum view alike, each once, never
+ * itself, at most max; a node that left the group but is still in the
+ * quorum view (its coordd gone, its corosync up) stays. */
+static void test_other_nodes_members_and_quorum_view(void **state)
+{
+	static const uint32_t view4[] = { 1, 2, 3, 4 }, view13[] = { 1, 3 };
+	uint32_t out[COORD_MAX_NODES_LOADED];
+	size_t n;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	n = coord_engine_other_nodes(ND(1).e, out, COORD_MAX_NODES_LOADED);
+	assert_int_equal(n, 2);
+	assert_true((out[0] == 2 && out[1] == 3) || (out[0] == 3 && out[1] == 2));
+	coord_engine_quorum_view(ND(1).e, C.h.now, true, view4, 4);
+	assert_true(coord_engine_quorate(ND(1).e));
+	/* A second process on node 3: node 3 is still one node. */
+	C.h.node[C.n].up = true;
+	confchg(NULL, NULL, 0, &C.h.node[C.n].id, 1);
+	settle();
+	n = coord_engine_other_nodes(ND(1).e, out, COORD_MAX_NODES_LOADED);
+	assert_int_equal(n, 3);
+	assert_int_equal((1u << out[0]) | (1u << out[1]) | (1u << out[2]),
+			 (1u << 2) | (1u << 3) | (1u << 4));
+	assert_int_equal(coord_engine_other_nodes(ND(1).e, out, 1), 1);
+	assert_int_not_equal(out[0], 1);
+	/* Node 2's coordd killed: in the quorum view still, so loaded. */
+	node_leaves(2, COORD_LEAVE_PROCDOWN);
+	n = coord_engine_other_nodes(ND(1).e, out, COORD_MAX_NODES_LOADED);
+	assert_int_equal(n, 3);
+	/* Node 2 and 4 gone from the quorum view too (inquorate: 2 of 4). */
+	coord_engine_quorum_view(ND(1).e, C.h.now, false, view13, 2);
+	assert_false(coord_engine_quorate(ND(1).e));
+	n = coord_engine_other_nodes(ND(1).e, out, COORD_MAX_NODES_LOADED);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0], 3);
+}
+
+/* coordd learns its node id from corosync only when corosync runs:
+ * until then the engine knows none, and sends nothing in its name. */
+static void test_set_nodeid_names_the_sender(void **state)
+{
+	struct coord_engine_config cfg = {
+		.incarnation = 77,
+		.deadline_us = DEADLINE_US,
+		.policy = COORD_POLICY_RELEASE,
+		.release_max_attempts = 1,
+	};
+	struct coord_member_id self = { 5, 555 };
+	struct coord_action a;
+	struct coord_engine *e;
+	bool hello = false;
+
+	(void)state;
+	e = coord_engine_new(&cfg);
+	assert_non_null(e);
+	coord_engine_set_self(e, self.pid);
+	coord_engine_set_nodeid(e, 5);
+	coord_engine_confchg(e, 1000, &self, 1, NULL, NULL, 0, &self, 1);
+	assert_true(coord_engine_joined(e));
+	assert_int_equal(coord_engine_incarnation(e), 77);
+	while (coord_engine_next_action(e, &a))
+		if (a.kind == COORD_ACTION_SEND && a.msg.type == COORD_MSG_HELLO) {
+			hello = true;
+			assert_int_equal(a.msg.sender, 5);
+			assert_int_equal(a.msg.incarnation, 77);
+		}
+	assert_true(hello);
+	coord_engine_free(e);
+}
+
 /* A member that joins while a drop runs is not waited for (the attempt is
  * under way), but when that attempt fails the next one would drop with the
  * joiner out of grace, a second later or more: the origin re-runs the
@@ -1610,6 +1682,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_drop_result_decides_the_handover, teardown),
 		cmocka_unit_test_teardown(test_take_over_asks_grace_with_every_other_node,
 					  teardown),
+		cmocka_unit_test_teardown(test_other_nodes_members_and_quorum_view, teardown),
+		cmocka_unit_test(test_set_nodeid_names_the_sender),
 		cmocka_unit_test_teardown(test_failed_drop_reruns_for_member_joined_meanwhile,
 					  teardown),
 		cmocka_unit_test_teardown(test_node_left_reason_refused_from_the_wire, teardown),
