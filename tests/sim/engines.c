@@ -325,6 +325,7 @@ bool act(struct harness *h, int i, const struct coord_action *action)
 		break;
 	}
 	case COORD_ACTION_TAKE_OVER:	/* the gate's start is modelled in vips.c */
+		check_take_over(i, &a);
 		break;
 	case COORD_ACTION_EVENT_ENDED: {
 		struct gt_event *g = gt_find(&a.event);

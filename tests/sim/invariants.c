@@ -477,3 +477,31 @@ void check_final(void)
 		}
 	}
 }
+
+/* take-over: the gate's start on node i loads the client records of every
+ * other node whose corosync runs on its side (by the simulator's record,
+ * not the engine's): a coordd killed or not yet started leaves its node's
+ * records there all the same, and clients of the VIP may have reclaimed on
+ * any of them since.  (A node on the other side of a partition, or down,
+ * is not known to corosync here: not judged.) */
+void check_take_over(int i, const struct coord_action *a)
+{
+	unsigned want = 0, got = 0;
+	int j;
+
+	for (j = 0; j < S.n; j++)
+		if (j != i && !S.nodes[j].crashed && !S.nodes[j].corosync_down &&
+		    S.nodes[j].part == S.nodes[i].part)
+			want |= 1u << j;
+	for (j = 0; j < a->n_nodes; j++) {
+		if (a->nodes[j] == (uint32_t)i + 1)
+			violate("take-over", "node %d's take-over loads its own records as "
+				"another node's", i + 1);
+		else if (a->nodes[j] >= 1 && a->nodes[j] <= (uint32_t)S.n)
+			got |= 1u << (a->nodes[j] - 1);
+	}
+	if (want & ~got)
+		violate("take-over", "node %d's take-over leaves out the records of "
+			"node(s) 0x%x (bit 0: node 1), whose corosync runs on its side",
+			i + 1, want & ~got);
+}

@@ -220,6 +220,7 @@ void violate(const char *invariant, const char *fmt, ...)
 struct gt_event *gt_find(const struct coord_event_id *id);
 void check_release(int o, const struct coord_event_id *id);
 void check_drop(int i, const struct coord_action *a);
+void check_take_over(int i, const struct coord_action *a);
 void note_grace(int i, const struct coord_event_id *id);
 void check_vouch(int i);
 void check_liveness(uint64_t quiet_at);

@@ -153,6 +153,23 @@ void poll_stops(void)
 	}
 }
 
+/* coordctl take-over on node r for VIP v, as coordd answers it: the
+ * engine's TAKE_OVER action (judged in act(): take-over) names the other
+ * nodes whose records ganesha loads; its grace is the model's. */
+static void take_over(int r, int v)
+{
+	struct coord_vip vip;
+	int rc;
+
+	vip_of(v, &vip);
+	S.steps++;
+	rc = coord_engine_take_over(S.nodes[r].e, S.now, (uint32_t)v + 1, &vip, 1);
+	if (rc)
+		violate("take-over", "node %d's coordd, in the group, refuses the take-over "
+			"of VIP %d: %d", r + 1, v + 1, rc);
+	drain(r);
+}
+
 /* The gate's start on a target (coordctl take-over: its coordd in the
  * group, its ganesha answers in grace, loading the others' records), then
  * the address arrives and the VIP's clients reclaim there. */
@@ -173,6 +190,7 @@ static void gate_start(int v)
 		m->want = -1;
 		return;
 	}
+	take_over(r, v);
 	nd->grace_at = S.now;
 	others = m->locks & ~(1u << r);
 	if (others)
