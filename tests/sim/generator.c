@@ -356,4 +356,5 @@ void random_step(void)
 {
 	random_input();
 	poll_stops();
+	check_deadline();
 }

@@ -505,3 +505,30 @@ void check_take_over(int i, const struct coord_action *a)
 			"node(s) 0x%x (bit 0: node 1), whose corosync runs on its side",
 			i + 1, want & ~got);
 }
+
+/* deadline: once an event's deadline passed (by the re-run rule: a fresh
+ * one for the first COORD_MAX_RERUNS re-runs, the withdrawn event's after
+ * that), its origin no longer waits for survivors: the policy has decided
+ * (a release, or the wait for quorum or joiners before one, or held).
+ * Judged whenever the origin's coordd runs in the group, faults or not. */
+void check_deadline(void)
+{
+	int x;
+
+	for (x = 0; x < S.ngt && !S.violation; x++) {
+		const struct gt_event *g = &S.gt[x];
+		const struct node *o = &S.nodes[g->origin];
+		const struct coord_event *ev;
+		char buf[64];
+
+		if (!g->delivered || g->ended || S.now < g->deadline_at || !o->alive ||
+		    o->inc != g->id.incarnation || (g->forged & (1u << g->origin)))
+			continue;
+		ev = coord_engine_find_event(o->e, &g->id);
+		if (ev && ev->state == COORD_EVENT_WAITING)
+			violate("deadline", "node %d's %s still waits for survivors %.1f s after "
+				"its deadline (re-run %d)", g->origin + 1,
+				coord_event_id_format(&g->id, buf, sizeof(buf)),
+				(double)(S.now - g->deadline_at) / 1e6, g->reruns);
+	}
+}

@@ -140,6 +140,7 @@ const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbose)
 			pacemaker(i, false);
 			poll_stops();
 		}
+		check_deadline();
 	}
 	flush(S.nodes[0].part);
 	if (!S.violation)

@@ -221,6 +221,7 @@ struct gt_event *gt_find(const struct coord_event_id *id);
 void check_release(int o, const struct coord_event_id *id);
 void check_drop(int i, const struct coord_action *a);
 void check_take_over(int i, const struct coord_action *a);
+void check_deadline(void);
 void note_grace(int i, const struct coord_event_id *id);
 void check_vouch(int i);
 void check_liveness(uint64_t quiet_at);
