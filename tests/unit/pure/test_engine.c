@@ -1413,6 +1413,37 @@ static void test_no_retry_after_reconnect(void **state)
  * quorum service tells of it before CPG: the nodes it brings, targets on
  * their side, are not in grace for the event.  The origin waits for their
  * coordds to join, then re-runs the event for them. */
+/* A node that went down and came back to corosync while its coordd stays
+ * away (killed, or lost its connection, during the partition): once a
+ * quorum view without it was told, a view listing it again is a merge,
+ * not old information.  The release waits the settle time for its coordd,
+ * then goes ahead; it used to wait for ever, the node taken for one that
+ * corosync's quorum service had not yet seen go (the simulator, faults
+ * that stay, seed 43: every release stopped until that coordd came back). */
+static void test_nodedown_back_in_view_without_coordd(void **state)
+{
+	const uint32_t v12[] = { 1, 2 }, v123[] = { 1, 2, 3 };
+	struct coord_event_id id;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	node_leaves(3, COORD_LEAVE_NODEDOWN);	/* the partition */
+	for (i = 1; i <= 2; i++)
+		coord_engine_quorum_view(ND(i).e, C.h.now, true, v12, 2);
+	/* It heals, node 3's coordd gone meanwhile: corosync only. */
+	for (i = 1; i <= 2; i++)
+		coord_engine_quorum_view(ND(i).e, C.h.now, true, v123, 3);
+	id = report(1);
+	settle();
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_JOIN_WAIT);
+	assert_int_equal(ND(1).releases, 0);
+	advance(3000000);	/* past the settle time: no coordd joined */
+	assert_true(coord_engine_quorate(ND(1).e));
+	assert_int_equal(ND(1).releases, 1);
+	assert_int_equal(ev_on(1, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
+}
+
 static void test_quorum_before_merge_waits_for_joiners(void **state)
 {
 	struct coord_member_id m3, m12[2], all[3];
@@ -1662,6 +1693,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_no_retry_after_disconnect, teardown),
 		cmocka_unit_test_teardown(test_no_retry_after_reconnect, teardown),
 		cmocka_unit_test_teardown(test_quorum_before_merge_waits_for_joiners, teardown),
+		cmocka_unit_test_teardown(test_nodedown_back_in_view_without_coordd, teardown),
 		cmocka_unit_test_teardown(test_rerun_when_survivor_back, teardown),
 		cmocka_unit_test_teardown(test_failure_answers, teardown),
 		cmocka_unit_test_teardown(test_no_release_while_inquorate, teardown),
