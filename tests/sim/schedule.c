@@ -79,6 +79,7 @@ const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbose)
 	S.rng2 = seed ^ 0x5851f42d4c957f2dull;
 	S.stay = STAY_NONE;
 	S.stay_node = -1;	/* chosen when the quiet phase begins */
+	S.minors = S.codec && rnd2() % 2;
 	if ((S.mask & F_STAY) && S.n >= 3 && rnd2() % 3 == 0)
 		S.stay = (enum stay)(1 + rnd2() % (STAY_KINDS - 1));
 	S.now = 1000000;

@@ -97,6 +97,9 @@ struct node {
 	uint64_t inc, prev_inc;
 	int part;
 	bool server_dead;
+	uint8_t append;			/* minors: this coordd speaks the next
+					 * minor, appending this many bytes (or
+					 * 0: ours) */
 	int grace_mode;			/* 0 ok, 1 slow, 2 false, 3 no bus, 4 hang */
 	bool release_fails;
 	bool drop_fails;		/* ganesha refuses "2:VIP" (fault phase) */
@@ -218,6 +221,9 @@ struct sim {
 	uint64_t rng2;
 	enum stay stay;
 	int stay_node;
+	bool minors;			/* codec schedules: other minor versions
+					 * on the wire (a coordd of the next
+					 * minor, the second process's bytes) */
 	struct vipm vip[MAXN];		/* S.n of them */
 	int ngt;
 	/* From here on, reset by counts, not by memset. */
