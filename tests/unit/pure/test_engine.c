@@ -1199,6 +1199,31 @@ static void test_deadline_release_policy(void **state)
 	assert_int_equal(ND(2).releases, 1);
 }
 
+/* Who has not confirmed, and why, as status shows it: only the
+ * unconfirmed, in survivor order; cut short, still a string. */
+static void test_event_unconfirmed_names_who_and_why(void **state)
+{
+	struct coord_event_id id;
+	char buf[64], small[6];
+	size_t n;
+
+	(void)state;
+	cluster_up(4, COORD_POLICY_HOLD);
+	ND(3).hold_grace = true;
+	ND(4).grace_result = COORD_ACK_GRACE_FAILED;
+	id = report(1);
+	settle();
+	n = coord_event_unconfirmed(ev_on(1, &id), buf, sizeof(buf));
+	assert_string_equal(buf, "3 (no answer), 4 (grace-failed)");
+	assert_int_equal(n, strlen(buf));
+	coord_event_unconfirmed(ev_on(1, &id), small, sizeof(small));
+	assert_string_equal(small, "3 (no");
+	coord_engine_grace_done(ND(3).e, C.h.now, &id, COORD_ACK_IN_GRACE, 1, "");
+	settle();
+	coord_event_unconfirmed(ev_on(1, &id), buf, sizeof(buf));
+	assert_string_equal(buf, "4 (grace-failed)");
+}
+
 static void test_deadline_hold_policy_then_late_confirm(void **state)
 {
 	struct coord_event_id id;
@@ -1686,6 +1711,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_concurrent_deaths_release, teardown),
 		cmocka_unit_test_teardown(test_concurrent_deaths_hold, teardown),
 		cmocka_unit_test_teardown(test_deadline_release_policy, teardown),
+		cmocka_unit_test_teardown(test_event_unconfirmed_names_who_and_why, teardown),
 		cmocka_unit_test_teardown(test_deadline_hold_policy_then_late_confirm, teardown),
 		cmocka_unit_test_teardown(test_hold_cancel, teardown),
 		cmocka_unit_test_teardown(test_cancel_races_confirmation, teardown),
