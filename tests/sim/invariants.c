@@ -5,7 +5,8 @@
  * what ganesha was in grace), and the checks against it: at every release
  * or drop attempt (confirmed, once, quorum, own-events, bounded, outcome,
  * survivors, drop-in-grace, address-gone), whenever a coordd vouches for
- * its node (vouch), and at the end of a schedule (liveness,
+ * its node (vouch), whenever a gate starts (take-over), after every step
+ * (deadline), and at the end of a schedule (liveness, dead-server-target,
  * final-agreement, final-truth).  The checks made as messages and changes
  * are delivered sit with the delivery (agreement, hello, grace-vips,
  * whole-node-death).
