@@ -1403,6 +1403,16 @@ void coord_engine_quorum_view(struct coord_engine *e, uint64_t now, bool quorate
 	memcpy(e->view, nodes, n_nodes * sizeof(nodes[0]));
 	e->n_view = n_nodes;
 	e->view_known = true;
+	/* A node that went down and is gone from this view: the quorum
+	 * information has caught up with its departure.  A later view that
+	 * lists it again is a merge (news, above), not old information,
+	 * whether or not its coordd ever joins again. */
+	for (i = 0; i < e->n_nodedown;) {
+		if (!in_view(e, e->nodedown[i]))
+			e->nodedown[i] = e->nodedown[--e->n_nodedown];
+		else
+			i++;
+	}
 	mark_quorum_gone(e);
 	if (e->quorate != quorate) {
 		coord_engine_quorum(e, now, quorate);

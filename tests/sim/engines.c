@@ -105,6 +105,9 @@ void engine_start(int i)
 	nd->prev_inc = nd->inc;
 	nd->inc = cfg.incarnation;
 	nd->pid = ++S.next_pid;
+	/* A coordd of the next minor (a rolling upgrade), which appends
+	 * fields this one does not know: 1 to 8 bytes. */
+	nd->append = S.minors && rnd2() % 3 == 0 ? (uint8_t)(1 + rnd2() % 8) : 0;
 	nd->e = coord_engine_new(&cfg);
 	if (!nd->e) {
 		fprintf(stderr, "sim: cannot create an engine\n");
@@ -129,8 +132,10 @@ void enqueue_as(int from, struct coord_member_id from_id, const struct coord_msg
 			   0x0200 : 0;
 
 	if (S.codec) {
-		uint8_t buf[COORD_WIRE_MAX_LEN];
-		int len = coord_msg_encode(msg, buf, sizeof(buf)), err;
+		uint8_t buf[COORD_WIRE_MAX_LEN + 8];
+		int len = coord_msg_encode(msg, buf, COORD_WIRE_MAX_LEN), err;
+		int minor = COORD_PROTO_MINOR;
+		unsigned extra = 0;
 
 		if (len < 0) {
 			if (!forged)
@@ -154,8 +159,31 @@ void enqueue_as(int from, struct coord_member_id from_id, const struct coord_msg
 
 				buf[rn((unsigned)len)] ^= flip;
 			}
+		} else if (S.minors && len > 0 && !forged && S.nodes[from].append) {
+			minor = COORD_PROTO_MINOR + 1;
+			extra = S.nodes[from].append;
+		} else if (S.minors && len > 0 && forged && S.h_on && from_id.pid == S.h_pid) {
+			/* the second process claims a minor: ours, the one
+			 * before, or the next, with bytes appended or not */
+			minor = COORD_PROTO_MINOR - 1 + (int)(rnd2() % 3);
+			extra = rnd2() % 2 ? 1 + (unsigned)(rnd2() % 8) : 0;
+		}
+		if (minor != COORD_PROTO_MINOR || extra) {
+			memset(buf + len, 0x5a, extra);
+			len += (int)extra;
+			buf[5] = (uint8_t)minor;
+			buf[8] = (uint8_t)(len >> 24);
+			buf[9] = (uint8_t)(len >> 16);
+			buf[10] = (uint8_t)(len >> 8);
+			buf[11] = (uint8_t)len;
 		}
 		err = coord_msg_decode(buf, (size_t)len, &f->msg);
+		/* What an older (or the same) minor may not carry: a byte
+		 * after the payload this minor knows. */
+		if (extra && minor <= COORD_PROTO_MINOR && err != COORD_CODEC_TRAILING)
+			violate("codec", "a %s from a minor-%d sender with %u bytes appended "
+				"decodes as %s, not trailing", coord_msg_type_name(msg->type),
+				minor, extra, err < 0 ? coord_wire_strerror(err) : "accepted");
 		if (err == COORD_CODEC_BAD_VERSION) {	/* coordd tells the engine */
 			foreign = f->msg.version;
 		} else if (err < 0) {
@@ -325,6 +353,7 @@ bool act(struct harness *h, int i, const struct coord_action *action)
 		break;
 	}
 	case COORD_ACTION_TAKE_OVER:	/* the gate's start is modelled in vips.c */
+		check_take_over(i, &a);
 		break;
 	case COORD_ACTION_EVENT_ENDED: {
 		struct gt_event *g = gt_find(&a.event);

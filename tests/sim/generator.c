@@ -21,6 +21,18 @@ uint64_t rnd(void)
 
 unsigned rn(unsigned n) { return n ? (unsigned)(rnd() % n) : 0; }
 
+/* The second stream (S.rng2), same generator. */
+uint64_t rnd2(void)
+{
+	uint64_t keep = S.rng, z;
+
+	S.rng = S.rng2;
+	z = rnd();
+	S.rng2 = S.rng;
+	S.rng = keep;
+	return z;
+}
+
 int pick(bool (*ok)(int))
 {
 	int c[MAXN], n = 0, i;
@@ -157,7 +169,7 @@ static const struct gt_event *recent_gt(void)
 }
 
 /* The coordd of another major version announces itself (2.0 header). */
-static void foreign_hello(void)
+void foreign_hello(void)
 {
 	struct coord_msg m;
 
@@ -195,9 +207,7 @@ static void second_process(void)
 		      S.h_inc, i + 1);
 		flush(S.nodes[i].part);
 		h = hid();
-		confchg(S.nodes[i].part, NULL, NULL, 0, &h, 1);
-		if (S.h_foreign)
-			foreign_hello();
+		confchg(S.nodes[i].part, NULL, NULL, 0, &h, 1);	/* its HELLO too */
 		return;
 	}
 	if (S.h_foreign && rn(2)) {
@@ -356,4 +366,80 @@ void random_step(void)
 {
 	random_input();
 	poll_stops();
+	check_deadline();
+}
+
+/* Is the fault of this kind kept on node i through the quiet phase? */
+bool stays(enum stay kind, int i)
+{
+	return S.stay == kind && S.stay_node == i;
+}
+
+static bool is_coordd_down(int i)
+{
+	return !S.nodes[i].alive && !S.nodes[i].disconnected && !S.nodes[i].crashed;
+}
+
+/* A coordd of another major version starts where ours was stopped for
+ * the upgrade (a rolling upgrade that stops half way), and stays. */
+static void foreign_joins(int i)
+{
+	struct coord_member_id h;
+
+	if (S.nodes[i].alive)
+		member_gone(i, COORD_LEAVE_LEAVE);
+	S.h_on = S.h_foreign = true;
+	S.h_speaks = false;
+	S.h_node = i;
+	S.h_pid = ++S.next_pid;
+	S.h_inc = 1000000000000ull + rnd2() % 1000;
+	trace("a coordd 2.0 joins on node %d, and stays", i + 1);
+	flush(S.nodes[i].part);
+	h = hid();
+	confchg(S.nodes[i].part, NULL, NULL, 0, &h, 1);	/* its HELLO too */
+}
+
+/* The quiet phase begins: the fault this schedule keeps (S.stay, drawn
+ * when it started) is chosen among those in place, or made now, on a node
+ * whose corosync runs. */
+void stay_begin(void)
+{
+	int i = -1;
+
+	switch (S.stay) {
+	case STAY_NONE:
+	case STAY_KINDS:
+		return;
+	case STAY_COORDD_DOWN:
+		if ((i = pick(is_coordd_down)) < 0 && (i = pick(is_alive)) >= 0)
+			member_gone(i, rn(2) ? COORD_LEAVE_PROCDOWN : COORD_LEAVE_LEAVE);
+		break;
+	case STAY_FOREIGN:
+		if (S.h_on && S.h_foreign)
+			i = S.h_node;
+		else if ((i = pick(is_up_node)) >= 0)
+			foreign_joins(i);
+		break;
+	case STAY_DISCONNECTED:
+		if ((i = pick(is_disconnected)) < 0 && (i = pick(is_alive)) >= 0)
+			disconnect(i);
+		break;
+	case STAY_HUNG:
+		if ((i = pick(is_healthy)) >= 0) {
+			S.nodes[i].grace_mode = 4;
+			S.nodes[i].drop_fails = true;
+		}
+		break;
+	case STAY_DEAD:
+		if ((i = pick(is_dead_server)) < 0 && (i = pick(is_healthy)) >= 0)
+			report(i);
+		break;
+	}
+	S.stay_node = i;
+	if (i < 0)
+		S.stay = STAY_NONE;
+	else
+		trace("node %d keeps its fault through the quiet phase (%s)", i + 1,
+		      (const char *[]){ "", "coordd down", "coordd 2.0", "coordd disconnected",
+					"ganesha hung", "ganesha dead" }[S.stay]);
 }

@@ -5,7 +5,8 @@
  * what ganesha was in grace), and the checks against it: at every release
  * or drop attempt (confirmed, once, quorum, own-events, bounded, outcome,
  * survivors, drop-in-grace, address-gone), whenever a coordd vouches for
- * its node (vouch), and at the end of a schedule (liveness,
+ * its node (vouch), whenever a gate starts (take-over), after every step
+ * (deadline), and at the end of a schedule (liveness, dead-server-target,
  * final-agreement, final-truth).  The checks made as messages and changes
  * are delivered sit with the delivery (agreement, hello, grace-vips,
  * whole-node-death).
@@ -287,6 +288,23 @@ void note_grace(int i, const struct coord_event_id *id)
  * (re)start within it), not on the record's answers; and for every death
  * and handover the simulator knows pending with it a survivor, whether or
  * not its record still has it. */
+/* A death its origin holds under policy hold, for ever by design: its
+ * survivors' grace, answered once, ends with ganesha's grace period while
+ * the engine keeps trusting the answer (a known gap, docs/simulation.md,
+ * "vouch"; seen once in 40000 schedules, when faults that stay made the
+ * quiet phase longer). */
+static bool held_death(struct coord_event_id id)
+{
+	const struct node *o;
+	const struct coord_event *oe;
+
+	if (S.policy != COORD_POLICY_HOLD || id.origin < 1 || id.origin > (uint32_t)S.n)
+		return false;
+	o = &S.nodes[id.origin - 1];
+	oe = o->alive && o->inc == id.incarnation ? coord_engine_find_event(o->e, &id) : NULL;
+	return oe && oe->reason == COORD_DEATH_REPORTED && oe->state == COORD_EVENT_HELD;
+}
+
 void check_vouch(int i)
 {
 	const struct node *nd = &S.nodes[i];
@@ -315,7 +333,7 @@ void check_vouch(int i)
 		for (x = 0; x < MAXNL; x++)
 			if (coord_event_id_equal(&nd->nl[x].id, &ev->id) && nd->nl[x].at > at)
 				at = nd->nl[x].at;
-		if (at && S.now < at + GRACE_PERIOD_US)
+		if (at && (S.now < at + GRACE_PERIOD_US || held_death(ev->id)))
 			continue;
 		violate("vouch", "node %d's coordd vouches for it as a VIP target, but its "
 			"ganesha is not in grace for pending %s %s",
@@ -333,7 +351,8 @@ void check_vouch(int i)
 
 		if (g->origin == i || !(g->with & (1u << i)) || !g->delivered || g->ended ||
 		    g->ok_releases || g->rerun_cancelled || (g->forged & (1u << i)) ||
-		    (g->ingrace_at[i] && S.now < g->ingrace_at[i] + GRACE_PERIOD_US))
+		    (g->ingrace_at[i] && (S.now < g->ingrace_at[i] + GRACE_PERIOD_US ||
+					   held_death(g->id))))
 			continue;
 		for (k2 = 0; k2 < g->n; k2++)
 			if (g->sv[k2].nodeid == (uint32_t)i + 1 && g->sv[k2].pid == nd->pid)
@@ -385,11 +404,20 @@ void check_liveness(uint64_t quiet_at)
 		const struct node *nd = &S.nodes[i];
 		if (!nd->alive)
 			continue;
+		/* A kept fault and the fences it brings may leave a side
+		 * inquorate: nothing is released there (quorum). */
+		if (S.stay_node >= 0 && !quorate(nd->part))
+			continue;
 		for (k = 0; k < coord_engine_event_count(nd->e); k++) {
 			const struct coord_event *ev = coord_engine_event(nd->e, k);
 			char buf[64];
 			if (coord_event_ended(ev) ||
 			    (ev->state == COORD_EVENT_HELD && S.policy == COORD_POLICY_HOLD))
+				continue;
+			/* A kept fault makes events to the end (a VIP that
+			 * moves, a survivor that never answers): each must
+			 * end within the bound, not all by the end. */
+			if (S.stay_node >= 0 && S.now - ev->delivered_us < LIVENESS_BOUND_US)
 				continue;
 			/* A survivor's copy follows the origin's: held there is fine. */
 			if (!ev->local_origin && ev->reason != COORD_DEATH_NODE_LEFT &&
@@ -476,4 +504,94 @@ void check_final(void)
 					coord_release_outcome_name(ev->release_outcome));
 		}
 	}
+}
+
+/* take-over: the gate's start on node i loads the client records of every
+ * other node whose corosync runs on its side (by the simulator's record,
+ * not the engine's): a coordd killed or not yet started leaves its node's
+ * records there all the same, and clients of the VIP may have reclaimed on
+ * any of them since.  (A node on the other side of a partition, or down,
+ * is not known to corosync here: not judged.) */
+void check_take_over(int i, const struct coord_action *a)
+{
+	unsigned want = 0, got = 0;
+	int j;
+
+	for (j = 0; j < S.n; j++)
+		if (j != i && !S.nodes[j].crashed && !S.nodes[j].corosync_down &&
+		    S.nodes[j].part == S.nodes[i].part)
+			want |= 1u << j;
+	for (j = 0; j < a->n_nodes; j++) {
+		if (a->nodes[j] == (uint32_t)i + 1)
+			violate("take-over", "node %d's take-over loads its own records as "
+				"another node's", i + 1);
+		else if (a->nodes[j] >= 1 && a->nodes[j] <= (uint32_t)S.n)
+			got |= 1u << (a->nodes[j] - 1);
+	}
+	if (want & ~got)
+		violate("take-over", "node %d's take-over leaves out the records of "
+			"node(s) 0x%x (bit 0: node 1), whose corosync runs on its side",
+			i + 1, want & ~got);
+}
+
+/* deadline: once an event's deadline passed (by the re-run rule: a fresh
+ * one for the first COORD_MAX_RERUNS re-runs, the withdrawn event's after
+ * that), its origin no longer waits for survivors: the policy has decided
+ * (a release, or the wait for quorum or joiners before one, or held).
+ * Judged whenever the origin's coordd runs in the group, faults or not. */
+void check_deadline(void)
+{
+	int x;
+
+	for (x = 0; x < S.ngt && !S.violation; x++) {
+		const struct gt_event *g = &S.gt[x];
+		const struct node *o = &S.nodes[g->origin];
+		const struct coord_event *ev;
+		char buf[64];
+
+		if (!g->delivered || g->ended || S.now < g->deadline_at || !o->alive ||
+		    o->inc != g->id.incarnation || (g->forged & (1u << g->origin)))
+			continue;
+		ev = coord_engine_find_event(o->e, &g->id);
+		if (ev && ev->state == COORD_EVENT_WAITING)
+			violate("deadline", "node %d's %s still waits for survivors %.1f s after "
+				"its deadline (re-run %d)", g->origin + 1,
+				coord_event_id_format(&g->id, buf, sizeof(buf)),
+				(double)(S.now - g->deadline_at) / 1e6, g->reruns);
+	}
+}
+
+/* dead-server-target: a node whose ganesha died and stays dead, its coordd
+ * in the group, is no VIP target at the end of the quiet phase (its death
+ * was reported again by its agent, the barrier ran, the release command
+ * deleted ganesha-active), and no VIP is on it, unless its death waits by
+ * policy: held under hold, or its release command keeps failing (0x20000),
+ * or its side is inquorate (the fences a kept fault brings may do that).
+ * (With its coordd out of the group the report is refused: the agent keeps
+ * the attribute, since nothing may move without a barrier.) */
+void check_stayed(uint64_t quiet_at)
+{
+	const struct node *nd;
+	int i = S.stay_node, v;
+	size_t k;
+
+	if (S.stay != STAY_DEAD)
+		return;
+	nd = &S.nodes[i];
+	if (!nd->alive || !nd->server_dead || nd->release_fails || !quorate(nd->part))
+		return;
+	for (k = 0; k < coord_engine_event_count(nd->e); k++) {
+		const struct coord_event *ev = coord_engine_event(nd->e, k);
+		if (ev->local_origin && ev->reason == COORD_DEATH_REPORTED &&
+		    ev->state == COORD_EVENT_HELD)
+			return;
+	}
+	if (nd->attr)
+		violate("dead-server-target", "node %d, its ganesha dead, is still a VIP target "
+			"%.1f s after faults stopped", i + 1, (double)(S.now - quiet_at) / 1e6);
+	for (v = 0; v < S.n && !S.violation; v++)
+		if (S.vip[v].phase == VIP_ON && S.vip[v].holder == i)
+			violate("dead-server-target", "VIP %d is still on node %d, its ganesha "
+				"dead, %.1f s after faults stopped", v + 1, i + 1,
+				(double)(S.now - quiet_at) / 1e6);
 }

@@ -137,6 +137,10 @@ void confchg(int part, const struct coord_member_id *left, const uint8_t *reason
 	change.n_joined = n_joined;
 	sync_views();
 	harness_confchg(&H, part, left, reasons, n_left, joined, n_joined);
+	/* A coordd of another major version says HELLO to joiners too (in
+	 * its own version: refused, and told the engines as incompatible). */
+	if (n_joined && S.h_on && S.h_foreign && S.nodes[S.h_node].part == part)
+		foreign_hello();
 	for (i = 0; i < S.n; i++)
 		if (S.nodes[i].part == part)
 			tell_quorum(i);
@@ -380,4 +384,45 @@ void merge(int a, int b)
 		ja[n++] = hid();
 	trace("merge of partitions %d and %d", a, b);
 	confchg(a, NULL, NULL, 0, ja, (size_t)n);
+}
+
+/* Pacemaker fences node i, whose gate's stop fails for ever (a fault it
+ * keeps: no coordd of ours in the group there, or a hung ganesha): the
+ * node goes down with whatever runs on it. */
+void node_fenced(int i)
+{
+	struct node *nd = &S.nodes[i];
+	struct coord_member_id h;
+	uint8_t why = COORD_LEAVE_NODEDOWN;
+	int part = nd->part, j;
+	bool second = S.h_on && S.h_node == i;
+
+	if (nd->alive) {
+		trace("pacemaker fences node %d", i + 1);
+		member_gone(i, COORD_LEAVE_NODEDOWN);
+		return;
+	}
+	trace("pacemaker fences node %d (no coordd of ours in the group there)", i + 1);
+	h = hid();
+	if (second) {
+		drop_unsent(h, part);
+		flush(part);
+		S.h_on = S.h_foreign = false;
+	}
+	if (nd->e) {		/* a coordd that lost corosync dies with its node */
+		coord_engine_free(nd->e);
+		nd->e = NULL;
+	}
+	forget_records(i);
+	nd->disconnected = nd->corosync_down = false;
+	nd->crashed = true;
+	nd->server_dead = true;
+	nd->attr = false;
+	nd->attr_stale = true;
+	node_lost_vips(i);
+	if (second)
+		confchg(part, &h, &why, 1, NULL, 0);
+	else		/* no group change; corosync's quorum changed */
+		for (j = 0; j < S.n; j++)
+			tell_quorum(j);
 }

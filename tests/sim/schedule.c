@@ -74,6 +74,14 @@ const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbose)
 	 * incarnation (1 to 3) is never one a coordd picks later. */
 	S.next_inc = 100;
 	S.policy = rn(2) ? COORD_POLICY_RELEASE : COORD_POLICY_HOLD;
+	/* Faults that stay: one schedule in three of 3 nodes or more (so the
+	 * others keep quorum without the node that keeps it). */
+	S.rng2 = seed ^ 0x5851f42d4c957f2dull;
+	S.stay = STAY_NONE;
+	S.stay_node = -1;	/* chosen when the quiet phase begins */
+	S.minors = S.codec && rnd2() % 2;
+	if ((S.mask & F_STAY) && S.n >= 3 && rnd2() % 3 == 0)
+		S.stay = (enum stay)(1 + rnd2() % (STAY_KINDS - 1));
 	S.now = 1000000;
 	len = 50 + (long)rn(350);
 	if (max_steps >= 0 && max_steps < len)
@@ -105,7 +113,7 @@ const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbose)
 		if (!(S.mask & F_QUIET_FAIL) || rn(3))
 			S.nodes[i].release_fails = false;
 	}
-	if (S.h_on && !S.violation) {
+	if (S.h_on && !S.violation && !(S.stay == STAY_FOREIGN && S.h_foreign)) {
 		struct coord_member_id h = hid();
 		uint8_t why = COORD_LEAVE_LEAVE;
 		if (S.h_foreign)
@@ -114,23 +122,28 @@ const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbose)
 		S.h_on = S.h_foreign = false;
 		confchg(S.nodes[S.h_node].part, &h, &why, 1, NULL, 0);
 	}
+	if (!S.violation)
+		stay_begin();
 	for (i = 0; i < S.n && !S.violation; i++)
-		if (S.nodes[i].disconnected)
+		if (S.nodes[i].disconnected && !stays(STAY_DISCONNECTED, i))
 			reconnect(i);
 	for (i = 1; i < S.n && !S.violation; i++)
 		if (S.nodes[i].part != S.nodes[0].part)
 			merge(S.nodes[0].part, S.nodes[i].part);
 	for (i = 0; i < S.n && !S.violation; i++)
-		if (!S.nodes[i].alive)
+		if (!S.nodes[i].alive && !stays(STAY_COORDD_DOWN, i) &&
+		    !stays(STAY_DISCONNECTED, i) && !stays(STAY_FOREIGN, i))
 			member_start(i);
 	for (i = 0; i < S.n && !S.violation; i++)
-		if (S.nodes[i].server_dead) {	/* ganesha restarts */
+		if (S.nodes[i].server_dead && !stays(STAY_DEAD, i)) {	/* ganesha restarts */
 			S.nodes[i].server_dead = false;
 			S.nodes[i].fresh_until = S.now + GRACE_PERIOD_US;
 			server_starts(i);
 			agent_monitor(i);
 		}
-	while (S.now < quiet_at + LIVENESS_BOUND_US && !S.violation) {
+	/* With a fault kept, twice as long: the events made by then are
+	 * judged (check_liveness), each within the bound. */
+	while (S.now < quiet_at + (S.stay ? 2 : 1) * LIVENESS_BOUND_US && !S.violation) {
 		flush(S.nodes[0].part);
 		advance(250000);
 		/* Every agent's monitor, pacemaker settles every VIP. */
@@ -140,6 +153,7 @@ const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbose)
 			pacemaker(i, false);
 			poll_stops();
 		}
+		check_deadline();
 	}
 	flush(S.nodes[0].part);
 	if (!S.violation)
@@ -147,10 +161,12 @@ const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbose)
 	/* Every VIP has landed, unless no node may take it (a death held by
 	 * policy hold keeps its survivors grace-pending: no target). */
 	for (i = 0; i < S.n && !S.violation; i++)
-		if (S.vip[i].phase != VIP_ON && pick(may_take) >= 0)
+		if (S.vip[i].phase != VIP_ON && vip_can_land(i))
 			violate("liveness", "VIP %d still %s %.1f s after faults stopped", i + 1,
 				(const char *[]){ "on", "stopping", "blocked", "starting" }
 				[S.vip[i].phase], (double)(S.now - quiet_at) / 1e6);
+	if (!S.violation)
+		check_stayed(quiet_at);
 	if (!S.violation)
 		check_final();
 	sim_free();

@@ -56,12 +56,24 @@ enum {
 	F_PARTITION = 1 << 7, F_RELEASE_FAIL = 1 << 8, F_FORGE = 1 << 9,
 	F_LEAVE = 1 << 10, F_CANCEL = 1 << 11, F_MULTI = 1 << 12, F_SECOND = 1 << 13,
 	F_DISCONNECT = 1 << 14, F_VIPS = 1 << 15, F_CORRUPT = 1 << 16,
-	F_QUIET_FAIL = 1 << 17, F_MOVE = 1 << 18,
-	F_ALL = (1 << 19) - 1,
+	F_QUIET_FAIL = 1 << 17, F_MOVE = 1 << 18, F_STAY = 1 << 19,
+	F_ALL = (1 << 20) - 1,
 	/* Each schedule draws about half of these, so that the older kinds
 	 * (partitions, merges) keep their density. */
 	F_OPTIONAL = F_LEAVE | F_CANCEL | F_MULTI | F_SECOND | F_DISCONNECT | F_VIPS |
 		     F_CORRUPT,
+};
+
+/* A fault the quiet phase leaves in place (F_STAY), on node stay_node. */
+enum stay {
+	STAY_NONE = 0,
+	STAY_COORDD_DOWN,		/* coordd killed or stopped, node live */
+	STAY_FOREIGN,			/* a coordd 2.0 where ours stopped */
+	STAY_DISCONNECTED,		/* coordd lost corosync, runs on */
+	STAY_HUNG,			/* ganesha hangs: grace calls time out,
+					 * drops fail */
+	STAY_DEAD,			/* ganesha dead, not restarted */
+	STAY_KINDS
 };
 
 struct call {			/* a grace call, a release command or a drop */
@@ -85,6 +97,9 @@ struct node {
 	uint64_t inc, prev_inc;
 	int part;
 	bool server_dead;
+	uint8_t append;			/* minors: this coordd speaks the next
+					 * minor, appending this many bytes (or
+					 * 0: ours) */
 	int grace_mode;			/* 0 ok, 1 slow, 2 false, 3 no bus, 4 hang */
 	bool release_fails;
 	bool drop_fails;		/* ganesha refuses "2:VIP" (fault phase) */
@@ -172,6 +187,9 @@ struct vipm {
 	uint32_t ho_pid;		/* ... at that coordd */
 	unsigned locks;			/* nodes whose server holds lock state of
 					 * its clients (bit i: node i + 1) */
+	unsigned banned;		/* nodes where its start failed for good
+					 * (start-failure-is-fatal): the node
+					 * keeping a fault, in the quiet phase */
 };
 
 struct sim {
@@ -197,6 +215,15 @@ struct sim {
 	uint32_t h_pid;
 	uint64_t h_inc;
 	uint64_t wire_dropped;
+	/* The draws added after the first schedules' (issue 28): from a
+	 * stream of their own, so that a schedule without them draws, and
+	 * runs, as before. */
+	uint64_t rng2;
+	enum stay stay;
+	int stay_node;
+	bool minors;			/* codec schedules: other minor versions
+					 * on the wire (a coordd of the next
+					 * minor, the second process's bytes) */
 	struct vipm vip[MAXN];		/* S.n of them */
 	int ngt;
 	/* From here on, reset by counts, not by memset. */
@@ -210,9 +237,13 @@ extern const char *ignored;	/* -I: an invariant not checked */
 
 /* generator.c: the random source; the generator of inputs */
 uint64_t rnd(void);
+uint64_t rnd2(void);
 unsigned rn(unsigned n);
 int pick(bool (*ok)(int));
 void random_step(void);
+void foreign_hello(void);
+void stay_begin(void);
+bool stays(enum stay kind, int i);
 
 /* invariants.c: the checks, on the ground truth */
 void violate(const char *invariant, const char *fmt, ...)
@@ -220,6 +251,9 @@ void violate(const char *invariant, const char *fmt, ...)
 struct gt_event *gt_find(const struct coord_event_id *id);
 void check_release(int o, const struct coord_event_id *id);
 void check_drop(int i, const struct coord_action *a);
+void check_take_over(int i, const struct coord_action *a);
+void check_deadline(void);
+void check_stayed(uint64_t quiet_at);
 void note_grace(int i, const struct coord_event_id *id);
 void check_vouch(int i);
 void check_liveness(uint64_t quiet_at);
@@ -260,6 +294,7 @@ void member_start(int i);
 void disconnect(int i);
 void reconnect(int i);
 void split(int part);
+void node_fenced(int i);
 void merge(int a, int b);
 
 /* vips.c: pacemaker, the gate, the agent, the clients' locks */
@@ -267,6 +302,7 @@ void locks_gone(int n);
 void server_starts(int n);
 void node_lost_vips(int n);
 bool may_take(int n);
+bool vip_can_land(int v);
 void poll_stops(void);
 void attr_lost(int n);
 void pacemaker(int v, bool moves);

@@ -153,6 +153,38 @@ void poll_stops(void)
 	}
 }
 
+/* coordctl take-over on node r for VIP v, as coordd answers it: the
+ * engine's TAKE_OVER action (judged in act(): take-over) names the other
+ * nodes whose records ganesha loads; its grace is the model's. */
+static void take_over(int r, int v)
+{
+	struct coord_vip vip;
+	int rc;
+
+	vip_of(v, &vip);
+	S.steps++;
+	rc = coord_engine_take_over(S.nodes[r].e, S.now, (uint32_t)v + 1, &vip, 1);
+	if (rc)
+		violate("take-over", "node %d's coordd, in the group, refuses the take-over "
+			"of VIP %d: %d", r + 1, v + 1, rc);
+	drain(r);
+}
+
+/* The nodes the VIP being placed is banned from (may_take_here). */
+static unsigned banned_now;
+
+static bool may_take_here(int n)
+{
+	return may_take(n) && !(banned_now & (1u << n));
+}
+
+/* Some node may take VIP v. */
+bool vip_can_land(int v)
+{
+	banned_now = S.vip[v].banned;
+	return pick(may_take_here) >= 0;
+}
+
 /* The gate's start on a target (coordctl take-over: its coordd in the
  * group, its ganesha answers in grace, loading the others' records), then
  * the address arrives and the VIP's clients reclaim there. */
@@ -163,16 +195,21 @@ static void gate_start(int v)
 	unsigned others;
 	int r = m->want;
 
-	if (r < 0 || !may_take(r))
-		r = pick(may_take);
+	banned_now = m->banned;
+	if (r < 0 || !may_take_here(r))
+		r = pick(may_take_here);
 	if (r < 0)
 		return;
 	nd = &S.nodes[r];
 	if (!nd->e || !coord_engine_joined(nd->e) || nd->server_dead || nd->grace_mode >= 2) {
 		trace("gate of VIP %d cannot start on node %d", v + 1, r + 1);
 		m->want = -1;
+		/* A start that fails for good bans the VIP from there. */
+		if (r == S.stay_node)
+			m->banned |= 1u << r;
 		return;
 	}
+	take_over(r, v);
 	nd->grace_at = S.now;
 	others = m->locks & ~(1u << r);
 	if (others)
@@ -211,14 +248,20 @@ void pacemaker(int v, bool moves)
 			return;
 		if (!S.nodes[m->holder].attr)
 			begin_stop(v, -1, "failover");
-		else if (m->holder != v && may_take(v))
+		else if (m->holder != v && may_take(v) && !(m->banned & (1u << v)))
 			begin_stop(v, v, "failback");
 		else if (moves && (S.mask & F_MOVE) && (r = pick(may_take)) >= 0 &&
 			 r != m->holder)
 			begin_stop(v, r, "planned move");
 		return;
 	case VIP_BLOCKED:
-		if (moves && (S.mask & F_CRASH) && S.nodes[m->giver].alive && rn(4) == 0) {
+		/* With a fault kept, a failed stop may fail for ever (no
+		 * coordd there, a hung server, a give-up held by policy
+		 * hold): pacemaker fences the giver, as it does when a stop
+		 * fails (on-fail=fence). */
+		if (!moves && S.stay_node >= 0) {
+			node_fenced(m->giver);
+		} else if (moves && (S.mask & F_CRASH) && S.nodes[m->giver].alive && rn(4) == 0) {
 			trace("pacemaker fences node %d", m->giver + 1);
 			member_gone(m->giver, COORD_LEAVE_NODEDOWN);
 		} else {
@@ -262,6 +305,13 @@ void agent_monitor(int i)
 
 	if (nd->crashed)
 		return;
+	if (stays(STAY_HUNG, i)) {
+		/* The agent reports nothing of a server that does not answer
+		 * (it may hold locks) and keeps the attribute as it is. */
+		trace("agent on node %d: ganesha hung, ganesha-active %s", i + 1,
+		      nd->attr ? "set" : "unset");
+		return;
+	}
 	nd->attr_stale = false;
 	if (nd->server_dead) {
 		if (nd->attr && nd->e) {

@@ -881,6 +881,78 @@ static void test_take_over_asks_grace_with_every_other_node(void **state)
 	coord_engine_free(alone);
 }
 
+/* The nodes a take-over loads the records of: every other node the engine
+ * knows of, group members and the quorum view alike, each once, never
+ * itself, at most max; a node that left the group but is still in the
+ * quorum view (its coordd gone, its corosync up) stays. */
+static void test_other_nodes_members_and_quorum_view(void **state)
+{
+	static const uint32_t view4[] = { 1, 2, 3, 4 }, view13[] = { 1, 3 };
+	uint32_t out[COORD_MAX_NODES_LOADED];
+	size_t n;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	n = coord_engine_other_nodes(ND(1).e, out, COORD_MAX_NODES_LOADED);
+	assert_int_equal(n, 2);
+	assert_true((out[0] == 2 && out[1] == 3) || (out[0] == 3 && out[1] == 2));
+	coord_engine_quorum_view(ND(1).e, C.h.now, true, view4, 4);
+	assert_true(coord_engine_quorate(ND(1).e));
+	/* A second process on node 3: node 3 is still one node. */
+	C.h.node[C.n].up = true;
+	confchg(NULL, NULL, 0, &C.h.node[C.n].id, 1);
+	settle();
+	n = coord_engine_other_nodes(ND(1).e, out, COORD_MAX_NODES_LOADED);
+	assert_int_equal(n, 3);
+	assert_int_equal((1u << out[0]) | (1u << out[1]) | (1u << out[2]),
+			 (1u << 2) | (1u << 3) | (1u << 4));
+	assert_int_equal(coord_engine_other_nodes(ND(1).e, out, 1), 1);
+	assert_int_not_equal(out[0], 1);
+	/* Node 2's coordd killed: in the quorum view still, so loaded. */
+	node_leaves(2, COORD_LEAVE_PROCDOWN);
+	n = coord_engine_other_nodes(ND(1).e, out, COORD_MAX_NODES_LOADED);
+	assert_int_equal(n, 3);
+	/* Node 2 and 4 gone from the quorum view too (inquorate: 2 of 4). */
+	coord_engine_quorum_view(ND(1).e, C.h.now, false, view13, 2);
+	assert_false(coord_engine_quorate(ND(1).e));
+	n = coord_engine_other_nodes(ND(1).e, out, COORD_MAX_NODES_LOADED);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0], 3);
+}
+
+/* coordd learns its node id from corosync only when corosync runs:
+ * until then the engine knows none, and sends nothing in its name. */
+static void test_set_nodeid_names_the_sender(void **state)
+{
+	struct coord_engine_config cfg = {
+		.incarnation = 77,
+		.deadline_us = DEADLINE_US,
+		.policy = COORD_POLICY_RELEASE,
+		.release_max_attempts = 1,
+	};
+	struct coord_member_id self = { 5, 555 };
+	struct coord_action a;
+	struct coord_engine *e;
+	bool hello = false;
+
+	(void)state;
+	e = coord_engine_new(&cfg);
+	assert_non_null(e);
+	coord_engine_set_self(e, self.pid);
+	coord_engine_set_nodeid(e, 5);
+	coord_engine_confchg(e, 1000, &self, 1, NULL, NULL, 0, &self, 1);
+	assert_true(coord_engine_joined(e));
+	assert_int_equal(coord_engine_incarnation(e), 77);
+	while (coord_engine_next_action(e, &a))
+		if (a.kind == COORD_ACTION_SEND && a.msg.type == COORD_MSG_HELLO) {
+			hello = true;
+			assert_int_equal(a.msg.sender, 5);
+			assert_int_equal(a.msg.incarnation, 77);
+		}
+	assert_true(hello);
+	coord_engine_free(e);
+}
+
 /* A member that joins while a drop runs is not waited for (the attempt is
  * under way), but when that attempt fails the next one would drop with the
  * joiner out of grace, a second later or more: the origin re-runs the
@@ -1128,6 +1200,31 @@ static void test_deadline_release_policy(void **state)
 	assert_int_equal(ND(2).releases, 1);
 }
 
+/* Who has not confirmed, and why, as status shows it: only the
+ * unconfirmed, in survivor order; cut short, still a string. */
+static void test_event_unconfirmed_names_who_and_why(void **state)
+{
+	struct coord_event_id id;
+	char buf[64], small[6];
+	size_t n;
+
+	(void)state;
+	cluster_up(4, COORD_POLICY_HOLD);
+	ND(3).hold_grace = true;
+	ND(4).grace_result = COORD_ACK_GRACE_FAILED;
+	id = report(1);
+	settle();
+	n = coord_event_unconfirmed(ev_on(1, &id), buf, sizeof(buf));
+	assert_string_equal(buf, "3 (no answer), 4 (grace-failed)");
+	assert_int_equal(n, strlen(buf));
+	coord_event_unconfirmed(ev_on(1, &id), small, sizeof(small));
+	assert_string_equal(small, "3 (no");
+	coord_engine_grace_done(ND(3).e, C.h.now, &id, COORD_ACK_IN_GRACE, 1, "");
+	settle();
+	coord_event_unconfirmed(ev_on(1, &id), buf, sizeof(buf));
+	assert_string_equal(buf, "4 (grace-failed)");
+}
+
 static void test_deadline_hold_policy_then_late_confirm(void **state)
 {
 	struct coord_event_id id;
@@ -1342,6 +1439,37 @@ static void test_no_retry_after_reconnect(void **state)
  * quorum service tells of it before CPG: the nodes it brings, targets on
  * their side, are not in grace for the event.  The origin waits for their
  * coordds to join, then re-runs the event for them. */
+/* A node that went down and came back to corosync while its coordd stays
+ * away (killed, or lost its connection, during the partition): once a
+ * quorum view without it was told, a view listing it again is a merge,
+ * not old information.  The release waits the settle time for its coordd,
+ * then goes ahead; it used to wait for ever, the node taken for one that
+ * corosync's quorum service had not yet seen go (the simulator, faults
+ * that stay, seed 43: every release stopped until that coordd came back). */
+static void test_nodedown_back_in_view_without_coordd(void **state)
+{
+	const uint32_t v12[] = { 1, 2 }, v123[] = { 1, 2, 3 };
+	struct coord_event_id id;
+	int i;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	node_leaves(3, COORD_LEAVE_NODEDOWN);	/* the partition */
+	for (i = 1; i <= 2; i++)
+		coord_engine_quorum_view(ND(i).e, C.h.now, true, v12, 2);
+	/* It heals, node 3's coordd gone meanwhile: corosync only. */
+	for (i = 1; i <= 2; i++)
+		coord_engine_quorum_view(ND(i).e, C.h.now, true, v123, 3);
+	id = report(1);
+	settle();
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_JOIN_WAIT);
+	assert_int_equal(ND(1).releases, 0);
+	advance(3000000);	/* past the settle time: no coordd joined */
+	assert_true(coord_engine_quorate(ND(1).e));
+	assert_int_equal(ND(1).releases, 1);
+	assert_int_equal(ev_on(1, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
+}
+
 static void test_quorum_before_merge_waits_for_joiners(void **state)
 {
 	struct coord_member_id m3, m12[2], all[3];
@@ -2013,6 +2141,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_concurrent_deaths_release, teardown),
 		cmocka_unit_test_teardown(test_concurrent_deaths_hold, teardown),
 		cmocka_unit_test_teardown(test_deadline_release_policy, teardown),
+		cmocka_unit_test_teardown(test_event_unconfirmed_names_who_and_why, teardown),
 		cmocka_unit_test_teardown(test_deadline_hold_policy_then_late_confirm, teardown),
 		cmocka_unit_test_teardown(test_hold_cancel, teardown),
 		cmocka_unit_test_teardown(test_cancel_races_confirmation, teardown),
@@ -2020,6 +2149,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_no_retry_after_disconnect, teardown),
 		cmocka_unit_test_teardown(test_no_retry_after_reconnect, teardown),
 		cmocka_unit_test_teardown(test_quorum_before_merge_waits_for_joiners, teardown),
+		cmocka_unit_test_teardown(test_nodedown_back_in_view_without_coordd, teardown),
 		cmocka_unit_test_teardown(test_rerun_when_survivor_back, teardown),
 		cmocka_unit_test_teardown(test_failure_answers, teardown),
 		cmocka_unit_test_teardown(test_no_release_while_inquorate, teardown),
@@ -2040,6 +2170,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_drop_result_decides_the_handover, teardown),
 		cmocka_unit_test_teardown(test_take_over_asks_grace_with_every_other_node,
 					  teardown),
+		cmocka_unit_test_teardown(test_other_nodes_members_and_quorum_view, teardown),
+		cmocka_unit_test(test_set_nodeid_names_the_sender),
 		cmocka_unit_test_teardown(test_failed_drop_reruns_for_member_joined_meanwhile,
 					  teardown),
 		cmocka_unit_test_teardown(test_node_left_reason_refused_from_the_wire, teardown),

@@ -424,6 +424,16 @@ static const struct patch_case field_cases[] = {
 	    "DEATH whose event origin is not its sender"),
 	ONE(S_DEATH, P + 11, (INCARNATION & 0xff) + 1, COORD_CODEC_BAD_FIELD,
 	    "DEATH whose event incarnation is not its sender's"),
+	/* A node-left DEATH is no exception: nobody speaks for another
+	 * origin, whatever the reason says (the engine makes node-left
+	 * events itself, from CPG's changes, and refuses them off the wire). */
+	TWO(S_DEATH, P + 16, COORD_DEATH_NODE_LEFT, P + 3, SENDER + 1, COORD_CODEC_BAD_FIELD,
+	    "node-left DEATH whose event origin is not its sender"),
+	TWO(S_DEATH, P + 16, COORD_DEATH_NODE_LEFT, P + 11, (INCARNATION & 0xff) + 1,
+	    COORD_CODEC_BAD_FIELD,
+	    "node-left DEATH whose event incarnation is not its sender's"),
+	TWO(S_DEATH, P + 16, COORD_DEATH_HANDOVER, P + 3, SENDER + 1, COORD_CODEC_BAD_FIELD,
+	    "handover DEATH whose event origin is not its sender"),
 	ONE(S_DEATH, P + 4, 0x81, COORD_CODEC_BAD_FIELD,
 	    "DEATH whose event incarnation differs in its top byte"),
 	ONE(S_DEATH, DEATH_VIP1, 0, COORD_CODEC_BAD_FIELD,
@@ -597,6 +607,67 @@ static void test_decode_newer_minor(void **state)
 		    "DEATH from minor version 255");
 	assert_true(coord_msg_equal(&want, &m));
 	assert_int_equal(m.version, (COORD_PROTO_MAJOR << 8) | 0xff);
+}
+
+/*
+ * An older minor (1.0 beside this 1.1): what it may carry is every message
+ * of its own minor, decoded as it was sent, its version kept; what it may
+ * not is a byte after the payload this minor knows (it appended nothing
+ * this minor would not know).  A value this minor added (DEATH reason 3,
+ * handover) is judged by what the receiver knows, not by the version the
+ * header claims: no 1.0 coordd sends it, and a hostile sender could claim
+ * 1.1 as well, so refusing it would protect nothing.
+ */
+static void test_decode_older_minor(void **state)
+{
+	uint8_t buf[COORD_WIRE_MAX_LEN + 4];
+	struct coord_msg want, m;
+	const uint16_t older = (COORD_PROTO_MAJOR << 8) | (COORD_PROTO_MINOR - 1);
+	size_t len;
+
+	(void)state;
+	_Static_assert(COORD_PROTO_MINOR >= 1, "an older minor exists");
+	for (int s = 0; s < S_COUNT; s++) {
+		want = sample(s);
+		len = encode_ok(&want, buf, sizeof(buf));
+		poke16(buf + 4, older);
+		assert_wire(decode_exact(buf, len, &m), COORD_CODEC_OK,
+			    "%s from a minor-%d sender", sample_names[s],
+			    COORD_PROTO_MINOR - 1);
+		if (!coord_msg_equal(&want, &m))
+			fail_msg("%s from an older minor: fields changed", sample_names[s]);
+		assert_int_equal(m.version, older);
+		memset(buf + len, 0, 4);
+		poke32(buf + 8, (uint32_t)(len + 4));
+		assert_wire(decode_exact(buf, len + 4, &m), COORD_CODEC_TRAILING,
+			    "%s plus 4 bytes from a minor-%d sender", sample_names[s],
+			    COORD_PROTO_MINOR - 1);
+	}
+	want = sample(S_DEATH);
+	want.u.death.reason = COORD_DEATH_HANDOVER;
+	len = encode_ok(&want, buf, sizeof(buf));
+	poke16(buf + 4, older);
+	assert_wire(decode_exact(buf, len, &m), COORD_CODEC_OK,
+		    "handover DEATH from a minor-%d sender", COORD_PROTO_MINOR - 1);
+	assert_int_equal(m.u.death.reason, COORD_DEATH_HANDOVER);
+}
+
+/* The encoder speaks for its sender only, a node-left DEATH too. */
+static void test_encode_refuses_node_left_for_another_origin(void **state)
+{
+	struct coord_msg m = sample(S_DEATH);
+	uint8_t buf[COORD_WIRE_MAX_LEN];
+
+	(void)state;
+	m.u.death.reason = COORD_DEATH_NODE_LEFT;
+	assert_true(coord_msg_encode(&m, buf, sizeof(buf)) > 0);
+	m.u.death.id.origin = SENDER + 1;
+	assert_wire(coord_msg_encode(&m, buf, sizeof(buf)), COORD_CODEC_BAD_FIELD,
+		    "encoding node-left DEATH for another origin");
+	m.u.death.id.origin = SENDER;
+	m.u.death.id.incarnation = INCARNATION + 1;
+	assert_wire(coord_msg_encode(&m, buf, sizeof(buf)), COORD_CODEC_BAD_FIELD,
+		    "encoding node-left DEATH for another incarnation");
 }
 
 /*
@@ -1433,6 +1504,8 @@ int main(void)
 		cmocka_unit_test(test_decode_every_truncation),
 		cmocka_unit_test(test_decode_trailing),
 		cmocka_unit_test(test_decode_newer_minor),
+		cmocka_unit_test(test_decode_older_minor),
+		cmocka_unit_test(test_encode_refuses_node_left_for_another_origin),
 		cmocka_unit_test(test_decode_every_byte_value),
 		cmocka_unit_test(test_vip_text_rejects),
 		cmocka_unit_test(test_text_printable),
