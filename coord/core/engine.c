@@ -768,6 +768,14 @@ static void event_evaluate(struct coord_engine *e, struct coord_event *ev, uint6
 	}
 	if (!ev->local_origin)
 		return;
+	/* A release already tried keeps its first attempt's decision: a retry
+	 * that waited for quorum or a joiner is the same release, and a late
+	 * answer does not make it confirmed (the record and the notice say
+	 * what the first attempt knew). */
+	if (ev->release_attempts) {
+		release_start(e, ev, now);
+		return;
+	}
 	if (confirmed) {
 		ev->release_outcome = COORD_RELEASE_CONFIRMED;
 		release_start(e, ev, now);

@@ -2117,6 +2117,41 @@ static void test_nodedown_member_counted_by_member_count(void **state)
 	coord_engine_free(e);
 }
 
+/*
+ * A release retried keeps the decision of its first attempt, also when the
+ * retry waits for quorum: a survivor answering meanwhile (late) does not
+ * turn an unconfirmed release into a confirmed one (the simulator, seed
+ * 188907 of 200,000: attempt 3 after a quorum-wait and a join-wait ran as
+ * confirmed, the first as unconfirmed).
+ */
+static void test_retry_after_quorum_wait_keeps_its_decision(void **state)
+{
+	struct coord_event_id id;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	ND(3).hold_grace = true;
+	ND(2).release_status = 1;
+	id = report(2);
+	settle();
+	advance(DEADLINE_US);
+	assert_int_equal(ND(2).releases, 1);
+	assert_int_equal(ev_on(2, &id)->release_outcome, COORD_RELEASE_UNCONFIRMED);
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RETRY_WAIT);
+	coord_engine_quorum(ND(2).e, C.h.now, false);
+	coord_engine_grace_done(ND(3).e, C.h.now, &id, COORD_ACK_IN_GRACE, 5, "late");
+	settle();
+	advance(1000000);
+	assert_int_equal(ND(2).releases, 1);
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_QUORUM_WAIT);
+	ND(2).release_status = 0;
+	coord_engine_quorum(ND(2).e, C.h.now, true);
+	settle();
+	assert_int_equal(ND(2).releases, 2);
+	assert_int_equal(ev_on(2, &id)->release_outcome, COORD_RELEASE_UNCONFIRMED);
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RELEASED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2154,6 +2189,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_failure_answers, teardown),
 		cmocka_unit_test_teardown(test_no_release_while_inquorate, teardown),
 		cmocka_unit_test_teardown(test_release_retry_backoff_bounded, teardown),
+		cmocka_unit_test_teardown(test_retry_after_quorum_wait_keeps_its_decision, teardown),
 		cmocka_unit_test_teardown(test_release_success_after_failure, teardown),
 		cmocka_unit_test_teardown(test_disconnected_abandons_and_reincarnates, teardown),
 		cmocka_unit_test_teardown(test_event_table_evicts_oldest_ended, teardown),
