@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # coord: confirmed-grace failover coordinator for NFS-Ganesha clusters.
-# Targets: all (default), deps, check, demo, demo-nfs, demo-failback, soak, soak-nfs, sim, sim-mutants, mutation,
+# Targets: all (default), deps, check, demo, demo-nfs, demo-failback, demo-dashboard, soak, soak-nfs, sim, sim-mutants, mutation,
 # fuzz, bench, bench-vip, bench-grace, deb, install, uninstall, clean.  See README.md.
 #
 # A build (all, unit, install, deb) only asks pkg-config for its libraries
@@ -83,7 +83,7 @@ endif
 LAB_SRCS    := $(wildcard tests/lab/tools/*.c)
 LAB_BINS    := $(patsubst tests/lab/tools/%.c,$(B)/tests/lab/%,$(LAB_SRCS))
 
-.PHONY: all deps have-build-libs have-unit-libs check unit demo demo-nfs demo-failback soak soak-nfs sim sim-mutants fuzz bench bench-vip deb install uninstall clean
+.PHONY: all deps have-build-libs have-unit-libs check unit demo demo-nfs demo-failback demo-dashboard soak soak-nfs sim sim-mutants fuzz bench bench-vip deb install uninstall clean
 all: $(B)/coordd $(B)/coordctl
 
 # Installs the packages the build and the tests need, only those missing
@@ -181,6 +181,12 @@ demo-nfs: deps
 demo-failback: deps
 	@$(LAB_BUILD)
 	@bash tests/lab/demos/demo_failback.sh
+
+# What an operator sees: Prometheus's graph page for the dashboard's key
+# queries through failovers, as PNGs in docs/img (needs chromium; root).
+demo-dashboard: deps
+	@$(LAB_BUILD)
+	@bash tests/lab/demos/demo_dashboard.sh
 
 # The randomised fault soak on a 5-node lab (make check runs a short one).
 FAILOVERS ?= 200
