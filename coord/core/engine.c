@@ -611,7 +611,7 @@ static bool in_view(const struct coord_engine *e, uint32_t nodeid)
 /* A survivor's node that left the cluster and is in the quorum view again
  * but not yet in the group: corosync's quorum service tells of a merge
  * before CPG does.  Its coordd is about to rejoin, without grace for the
- * event (see rerun_if_survivor_back).  Returns its node id, or 0. */
+ * event (see rerun_for_joiners).  Returns its node id, or 0. */
 static uint32_t survivor_coming_back(const struct coord_engine *e,
 				     const struct coord_event *ev)
 {
@@ -638,18 +638,32 @@ static uint32_t view_non_member(const struct coord_engine *e)
 	return 0;
 }
 
+static void withdraw_and_rerun(struct coord_engine *e, uint64_t now,
+			       struct coord_event *ev, uint32_t who);
+
 static void release_start(struct coord_engine *e, struct coord_event *ev, uint64_t now)
 {
 	struct coord_action *a;
 	char buf[64];
-	uint32_t back = survivor_coming_back(e, ev), news;
+	uint32_t back, news;
 
-	if (back) {
+	/* A survivor back in the cluster was never in grace for the event.
+	 * Its coordd rejoins within the settle time of the view that brought
+	 * its node back (rerun_for_joiners), or it has none: the event is run
+	 * again without it, and its agent takes its attribute away, as for any
+	 * node of the view without a coordd.  The first attempt's decision
+	 * no longer holds, so a retry is run again too. */
+	back = survivor_coming_back(e, ev);
+	if (back && now < e->view_news_until) {
 		if (ev->state != COORD_EVENT_JOIN_WAIT)
 			elog(e, LOG_WARNING, "event %s: ready to release, but node %u, "
 			     "a survivor that left, is back in the cluster: waiting for "
 			     "it to rejoin the group", EVID(ev, buf), back);
 		set_state(e, ev, COORD_EVENT_JOIN_WAIT);
+		return;
+	}
+	if (back) {
+		withdraw_and_rerun(e, now, ev, back);
 		return;
 	}
 	if (!quorate_now(e)) {

@@ -1470,6 +1470,44 @@ static void test_nodedown_back_in_view_without_coordd(void **state)
 	assert_int_equal(ev_on(1, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
 }
 
+/* A survivor's node leaves the cluster and comes back while its coordd
+ * stays away (killed, and not restarted): the release waits the settle
+ * time for that coordd, then the origin runs the event again without it
+ * (it was never in grace for it; with no coordd, its agent takes its
+ * attribute away).  It used to wait for ever, a retry after a failed
+ * attempt included (the simulator, a coordd down through the quiet
+ * phase, seeds 392711, 413231 and 610932). */
+static void test_survivor_back_without_coordd(void **state)
+{
+	uint32_t two[] = { 1, 2 }, three[] = { 1, 2, 3 };
+	const struct coord_event *again;
+	struct coord_event_id id;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	ND(3).hold_grace = true;
+	id = report(1);
+	settle();
+	coord_engine_quorum_view(ND(1).e, C.h.now, false, three, 3);
+	node_leaves(3, COORD_LEAVE_PROCDOWN);
+	coord_engine_quorum_view(ND(1).e, C.h.now, false, two, 2);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_QUORUM_WAIT);
+	/* Node 3 is back in corosync; its coordd is not. */
+	coord_engine_quorum_view(ND(1).e, C.h.now, true, three, 3);
+	settle();
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_JOIN_WAIT);
+	assert_int_equal(ND(1).releases, 0);
+	advance(3000000);	/* past the settle time: no coordd joined */
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_CANCELLED);
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_CANCELLED);
+	assert_int_equal(ND(1).releases, 1);
+	assert_int_equal(ND(1).last_release.event.seq, id.seq + 1);
+	again = ev_on(1, &ND(1).last_release.event);
+	assert_int_equal(again->state, COORD_EVENT_RELEASED);
+	assert_int_equal(again->n_survivors, 1);	/* node 2 */
+	assert_int_equal(again->release_outcome, COORD_RELEASE_CONFIRMED);
+}
+
 static void test_quorum_before_merge_waits_for_joiners(void **state)
 {
 	struct coord_member_id m3, m12[2], all[3];
@@ -2186,6 +2224,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_quorum_before_merge_waits_for_joiners, teardown),
 		cmocka_unit_test_teardown(test_nodedown_back_in_view_without_coordd, teardown),
 		cmocka_unit_test_teardown(test_rerun_when_survivor_back, teardown),
+		cmocka_unit_test_teardown(test_survivor_back_without_coordd, teardown),
 		cmocka_unit_test_teardown(test_failure_answers, teardown),
 		cmocka_unit_test_teardown(test_no_release_while_inquorate, teardown),
 		cmocka_unit_test_teardown(test_release_retry_backoff_bounded, teardown),
