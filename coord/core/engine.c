@@ -730,7 +730,8 @@ size_t coord_event_unconfirmed(const struct coord_event *ev, char *buf, size_t l
 		off += (size_t)snprintf(buf + off, len - off, "%s%u (%s)",
 					off ? ", " : "", sv->id.nodeid, why);
 	}
-	return off;
+	/* snprintf counts what it would have written: cut to what was. */
+	return len && off >= len ? len - 1 : off;
 }
 
 bool coord_survivor_settled(const struct coord_survivor *sv)

@@ -1860,8 +1860,9 @@ static void test_unconfirmed_names_who_and_why(void **state)
 			 strlen("3 (grace-failed), 5 (incompatible: protocol 2.0)"));
 	assert_string_equal(text, "3 (grace-failed), 5 (incompatible: protocol 2.0)");
 	/* Cut to the buffer, never past it. */
-	assert_int_equal(coord_event_unconfirmed(ev, text, 4), strlen("3 (grace-failed)"));
+	assert_int_equal(coord_event_unconfirmed(ev, text, 4), strlen("3 ("));
 	assert_string_equal(text, "3 (");
+	assert_int_equal(coord_event_unconfirmed(ev, text, 0), 0);
 }
 
 /*
