@@ -14,11 +14,11 @@
 set -u
 . "$(dirname "$0")/../lib/lab.sh"
 . "$(dirname "$0")/../lib/coord_lab.sh"
+. "$(dirname "$0")/../lib/prom_lab.sh"
 lab_trap
 
 NOTIFY_LISTEN=$B/tests/lab/notify_listen
 PORT=9479
-PROM_WEB=127.0.0.1:9090		# node 1's own loopback
 
 for tool in prometheus promtool curl; do
 	command -v $tool >/dev/null || { not_ok "$tool is installed (tests/deps.sh)"; echo "1..$T"; exit 1; }
@@ -110,25 +110,10 @@ check "coord_members 3 and coord_quorate 1 in the scrape" \
 	sh -c "grep -qx 'coord_members 3' '$LAB_DIR/2/scrape.txt' && grep -qx 'coord_quorate 1' '$LAB_DIR/2/scrape.txt'"
 
 # ---- a real Prometheus scraping every coordd ----
-mkdir -p "$LAB_DIR/prom/data"
-cat >"$LAB_DIR/prom/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 900ms
-scrape_configs:
-  - job_name: coord
-    static_configs:
-      - targets: ['198.18.0.1:$PORT', '198.18.0.2:$PORT', '198.18.0.3:$PORT']
-EOF
+prom_lab_config 3
 check "promtool check config accepts the lab's prometheus.yml" \
 	sh -c "promtool check config '$LAB_DIR/prom/prometheus.yml' >/dev/null 2>&1"
-lab_bg 1 "$LAB_DIR/prom/prometheus.log" prometheus --config.file="$LAB_DIR/prom/prometheus.yml" \
-	--storage.tsdb.path="$LAB_DIR/prom/data" --web.listen-address="$PROM_WEB" \
-	--storage.tsdb.retention.time=1h >"$LAB_DIR/prom/prometheus.pid"
-promql() {	# QUERY: the result vector as JSON
-	lab_exec 1 curl -sf --max-time 5 "http://$PROM_WEB/api/v1/query" \
-		--data-urlencode "query=$1" | jq -c '.data.result'
-}
+prom_lab_start >"$LAB_DIR/prom/prometheus.pid"
 # value per instance: "198.18.0.1:9479=1 ..."
 by_instance() { promql "$1" | jq -r 'sort_by(.metric.instance)[] | "\(.metric.instance)=\(.value[1])"' | tr '\n' ' '; }
 wait_promql() {	# QUERY EXPECTED [SECONDS]

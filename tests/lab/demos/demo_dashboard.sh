@@ -16,10 +16,10 @@
 set -u
 . "$(dirname "$0")/../lib/lab.sh"
 . "$(dirname "$0")/../lib/coord_lab.sh"
+. "$(dirname "$0")/../lib/prom_lab.sh"
 lab_trap
 
 PORT=9479
-PROM_WEB=127.0.0.1:9090
 SHOTS=${DEMO_SHOTS:-$(cd "$(dirname "$0")/../../.." && pwd)/docs/img}
 for tool in prometheus chromium curl; do
 	command -v $tool >/dev/null || { echo "# demo-dashboard: $tool is missing (apt-get install $tool)"; exit 1; }
@@ -36,23 +36,9 @@ for n in 1 2 3; do
 done
 for n in 1 2 3; do wait_coord_members $n 3 || { echo "# node $n: no group"; exit 1; }; done
 
-mkdir -p "$LAB_DIR/prom/data"
-cat >"$LAB_DIR/prom/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 900ms
-scrape_configs:
-  - job_name: coord
-    static_configs:
-      - targets: ['198.18.0.1:$PORT', '198.18.0.2:$PORT', '198.18.0.3:$PORT']
-EOF
-lab_bg 1 "$LAB_DIR/prom/prometheus.log" prometheus --config.file="$LAB_DIR/prom/prometheus.yml" \
-	--storage.tsdb.path="$LAB_DIR/prom/data" --web.listen-address="$PROM_WEB" \
-	--storage.tsdb.retention.time=1h >/dev/null
-up3() {
-	[ "$(lab_exec 1 curl -sf --max-time 5 "http://$PROM_WEB/api/v1/query" \
-		--data-urlencode 'query=count(up == 1)' | jq -r '.data.result[0].value[1]')" = 3 ]
-}
+prom_lab_config 3
+prom_lab_start >/dev/null
+up3() { [ "$(promql 'count(up == 1)' | jq -r '.[0].value[1]')" = 3 ]; }
 wait_for 60 up3 || { echo "# Prometheus does not scrape the three coordds"; exit 1; }
 echo "# Prometheus scrapes the three coordds; quiet for 20 s"
 sleep 20
