@@ -1668,6 +1668,31 @@ static void test_event_table_evicts_oldest_ended(void **state)
 	}
 	assert_int_equal(coord_engine_event_count(ND(2).e), COORD_MAX_EVENTS);
 	assert_null(ev_on(2, &first));
+	/* What is kept is listed in delivery order, oldest first, the slots
+	 * the evicted records left reused or not. */
+	for (k = 1; k < COORD_MAX_EVENTS; k++)
+		assert_true(coord_engine_event(ND(2).e, (size_t)k - 1)->id.seq <
+			    coord_engine_event(ND(2).e, (size_t)k)->id.seq);
+	assert_true(coord_event_id_equal(&coord_engine_event(ND(2).e,
+							     COORD_MAX_EVENTS - 1)->id, &id));
+	assert_null(coord_engine_event(ND(2).e, COORD_MAX_EVENTS));
+}
+
+/* The engine's word on its own server: down from the death report (before
+ * its DEATH is delivered, and after its release), up when reported up. */
+static void test_server_up_from_report_until_up(void **state)
+{
+	(void)state;
+	cluster_up(2, COORD_POLICY_RELEASE);
+	assert_true(coord_engine_server_up(ND(2).e));
+	report(2);
+	assert_false(coord_engine_server_up(ND(2).e));
+	settle();
+	assert_int_equal(ND(2).releases, 1);
+	assert_false(coord_engine_server_up(ND(2).e));
+	assert_true(coord_engine_server_up(ND(1).e));
+	coord_engine_report_up(ND(2).e, C.h.now);
+	assert_true(coord_engine_server_up(ND(2).e));
 }
 
 static void test_deterministic(void **state)
@@ -2230,6 +2255,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_release_success_after_failure, teardown),
 		cmocka_unit_test_teardown(test_disconnected_abandons_and_reincarnates, teardown),
 		cmocka_unit_test_teardown(test_event_table_evicts_oldest_ended, teardown),
+		cmocka_unit_test_teardown(test_server_up_from_report_until_up, teardown),
 		cmocka_unit_test_teardown(test_handover_drops_after_every_grace, teardown),
 		cmocka_unit_test_teardown(test_handover_and_death_are_separate, teardown),
 		cmocka_unit_test_teardown(test_handover_waits_for_live_leaver_and_reruns_for_joiner,
