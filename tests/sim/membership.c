@@ -104,8 +104,10 @@ static void after_confchg(int i)
 	S.hello_owed = false;
 	/* A member that left is a new member if it comes back. */
 	for (k = 0; k < change.n_left; k++)
-		if (change.left[k].pid == S.nodes[change.left[k].nodeid - 1].pid)
+		if (change.left[k].pid == S.nodes[change.left[k].nodeid - 1].pid) {
 			nd->hello_inc[change.left[k].nodeid - 1] = 0;
+			nd->misled &= ~(1u << (change.left[k].nodeid - 1));
+		}
 }
 
 /* The harness's on_confchg. */
@@ -383,6 +385,7 @@ void merge(int a, int b)
 	if (S.h_on && S.nodes[S.h_node].part == a)
 		ja[n++] = hid();
 	trace("merge of partitions %d and %d", a, b);
+	second_process_first(a);
 	confchg(a, NULL, NULL, 0, ja, (size_t)n);
 }
 
