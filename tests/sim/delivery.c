@@ -37,13 +37,11 @@ static bool incarnation_taken_at(int r, const struct harness_msg *f, int rc)
 /* Node r has just taken the second process, which spoke first with its
  * node's coordd's current incarnation, for that coordd (a merge, F_EARLY):
  * r pinned it with that incarnation, and refuses the coordd's messages
- * until one of the two leaves.  Every record r keeps of an event of that
- * incarnation may be the second process's doing: no ground truth (those
- * reported later too: deliver_one). */
+ * until one of the two leaves. */
 static void note_taken(int r, const struct harness_msg *f)
 {
 	const struct coord_engine *e = S.nodes[r].e;
-	int x = (int)f->from.nodeid - 1, g;
+	int x = (int)f->from.nodeid - 1;
 	uint64_t inc;
 	size_t k;
 
@@ -58,14 +56,20 @@ static void note_taken(int r, const struct harness_msg *f)
 			S.nodes[r].misled |= 1u << x;
 			trace("node %d takes the second process for node %d's coordd "
 			      "(incarnation %" PRIu64 ")", r + 1, x + 1, inc);
-			for (g = 0; g < S.ngt; g++)
-				if (S.gt[g].id.origin == (uint32_t)x + 1 &&
-				    S.gt[g].id.incarnation == inc) {
-					S.gt[g].forged |= 1u << r;
-					S.gt[g].with &= ~(1u << r);
-				}
 		}
 	}
+}
+
+/* Node r recorded the second process's DEATH of this id before a coordd
+ * reported it (deliver_one()). */
+bool forged_death_at(int r, const struct coord_event_id *id)
+{
+	int k;
+
+	for (k = 0; k < MAXNL; k++)
+		if (coord_event_id_equal(&S.nodes[r].forged_death[k], id))
+			return true;
+	return false;
 }
 
 /* Node r was handed f (the harness's on_deliver): ground truth, and the
@@ -90,16 +94,23 @@ void note_delivery(struct harness *h, int r, const struct harness_msg *f, int rc
 			g = gt_find(&m->u.death.id);
 			if (g)
 				g->with &= ~(1u << r);
+			else if (rc == COORD_ACCEPTED) {	/* see deliver_one() */
+				rd->forged_death[rd->fd_next] = m->u.death.id;
+				rd->fd_next = (rd->fd_next + 1) % MAXNL;
+			}
 		} else if (m->type == COORD_MSG_RELEASE && rc == COORD_ACCEPTED) {
 			g = gt_find(&m->u.release.id);
 		} else if (m->type == COORD_MSG_CANCEL && rc == COORD_ACCEPTED) {
 			g = gt_find(&m->u.cancel.id);
 		} else if (m->type == COORD_MSG_ACK && rc == COORD_ACCEPTED &&
-			   f->from.pid == S.nodes[from].pid) {
+			   f->from.pid == S.nodes[from].pid &&
+			   rd->taken_inc[from] == S.nodes[from].inc) {
 			/* A replay with a coordd's old incarnation, taken
-			 * where that coordd was not pinned: where the second
-			 * process holds its incarnation (note_taken).  The
-			 * coordd's own messages are refused there now. */
+			 * where that coordd was not pinned because the second
+			 * process took its incarnation there first
+			 * (note_taken).  The coordd's own messages are refused
+			 * there now.  (Anywhere else, accepting it is the
+			 * engine's fault, and judged.) */
 			g = gt_find(&m->u.ack.id);
 			rd->misled |= 1u << from;
 		}
@@ -237,9 +248,11 @@ void deliver_one(int part)
 		g->reason = f->msg.u.death.reason;
 		g->n_vips = f->msg.u.death.n_vips;
 		memcpy(g->vips, f->msg.u.death.vips, sizeof(g->vips));
-		for (r = 0; r < S.n; r++)	/* see note_taken() */
-			if (S.nodes[r].taken_inc[from] &&
-			    S.nodes[r].taken_inc[from] == g->id.incarnation)
+		/* Where the second process's DEATH of that id came first
+		 * (it spoke with this coordd's incarnation: note_taken()), the
+		 * record is its one. */
+		for (r = 0; r < S.n; r++)
+			if (forged_death_at(r, &g->id))
 				g->forged |= 1u << r;
 	}
 	trace("deliver %s from node %d in partition %d", coord_msg_type_name(f->msg.type),

@@ -116,8 +116,13 @@ struct node {
 	uint64_t hello_inc[MAXN];	/* incarnation whose HELLO we delivered */
 	/* Node j's coordd's incarnation that this engine took from the second
 	 * process, which spoke with it first (a merge: F_EARLY), or 0: its
-	 * records of that incarnation are no ground truth. */
+	 * node-left record of that incarnation is no ground truth. */
 	uint64_t taken_inc[MAXN];
+	/* DEATHs of the second process this engine recorded before the
+	 * simulator knew an event of that id: if a coordd reports one later,
+	 * this engine's record of it is the forged one.  Next at fd_next. */
+	struct coord_event_id forged_death[MAXNL];
+	int fd_next;
 	unsigned misled;		/* nodes whose coordd's member this engine
 					 * pinned with the wrong incarnation, or
 					 * whose incarnation another process holds
@@ -291,6 +296,7 @@ void tell_quorum(int i);
 
 /* delivery.c: deliveries in agreed order */
 void note_delivery(struct harness *h, int r, const struct harness_msg *f, int rc);
+bool forged_death_at(int r, const struct coord_event_id *id);
 void deliver_one(int part);
 bool part_has_msgs(int part);
 void flush(int part);
