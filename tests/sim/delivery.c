@@ -7,13 +7,15 @@
  */
 #include "sim.h"
 
-/* Receiver r refused (rc) a coordd's message because another process of
- * its node had taken that incarnation there first: after a merge, r had
- * not heard the coordd yet, and the second process, which knows the
- * incarnation from the group's traffic, spoke first.  r cannot tell which
- * of the two is the coordd: for r that coordd's messages are not
- * delivered (the second process is hostile input; the engine stays on the
- * safe side, waiting for a survivor it cannot hear). */
+/* Receiver r refused (rc) a coordd's message for its incarnation because
+ * hostile input misled r about that coordd: another process of its node
+ * had taken that incarnation there first (after a merge, r had not heard
+ * the coordd yet, and the second process, which knows the incarnation from
+ * the group's traffic, spoke first), or, while it had, a replay pinned the
+ * coordd's member there with an old incarnation (note_taken(), and the
+ * forged ACK below).  r cannot tell which of the two is the coordd: for r
+ * that coordd's messages are not delivered (the engine stays on the safe
+ * side, waiting for a survivor it cannot hear). */
 static bool incarnation_taken_at(int r, const struct harness_msg *f, int rc)
 {
 	const struct coord_engine *e = S.nodes[r].e;
@@ -21,12 +23,52 @@ static bool incarnation_taken_at(int r, const struct harness_msg *f, int rc)
 
 	if (rc != COORD_REJECTED_INCARNATION || f->tag)
 		return false;
+	if (S.nodes[r].misled & (1u << (f->from.nodeid - 1)))
+		return true;
 	for (k = 0; k < coord_engine_member_count(e); k++) {
 		const struct coord_member *m = coord_engine_member(e, k);
 		if (m->id.nodeid == f->from.nodeid && m->id.pid != f->from.pid &&
 		    m->incarnation == f->msg.incarnation)
 			return true;
 	}
+	return false;
+}
+
+/* Node r has just taken the second process, which spoke first with its
+ * node's coordd's current incarnation, for that coordd (a merge, F_EARLY):
+ * r pinned it with that incarnation, and refuses the coordd's messages
+ * until one of the two leaves. */
+static void note_taken(int r, const struct harness_msg *f)
+{
+	const struct coord_engine *e = S.nodes[r].e;
+	int x = (int)f->from.nodeid - 1;
+	uint64_t inc;
+	size_t k;
+
+	if (x < 0 || x >= S.n || f->from.pid == S.nodes[x].pid)
+		return;
+	inc = S.nodes[x].inc;
+	for (k = 0; k < coord_engine_member_count(e); k++) {
+		const struct coord_member *m = coord_engine_member(e, k);
+		if (coord_member_id_equal(m->id, f->from) && m->incarnation == inc &&
+		    S.nodes[r].taken_inc[x] != inc) {
+			S.nodes[r].taken_inc[x] = inc;
+			S.nodes[r].misled |= 1u << x;
+			trace("node %d takes the second process for node %d's coordd "
+			      "(incarnation %" PRIu64 ")", r + 1, x + 1, inc);
+		}
+	}
+}
+
+/* Node r recorded the second process's DEATH of this id before a coordd
+ * reported it (deliver_one()). */
+bool forged_death_at(int r, const struct coord_event_id *id)
+{
+	int k;
+
+	for (k = 0; k < MAXNL; k++)
+		if (coord_event_id_equal(&S.nodes[r].forged_death[k], id))
+			return true;
 	return false;
 }
 
@@ -47,14 +89,30 @@ void note_delivery(struct harness *h, int r, const struct harness_msg *f, int rc
 	if (f->tag) {
 		struct gt_event *g = NULL;
 
+		note_taken(r, f);
 		if (m->type == COORD_MSG_DEATH) {	/* never ground truth */
 			g = gt_find(&m->u.death.id);
 			if (g)
 				g->with &= ~(1u << r);
+			else if (rc == COORD_ACCEPTED) {	/* see deliver_one() */
+				rd->forged_death[rd->fd_next] = m->u.death.id;
+				rd->fd_next = (rd->fd_next + 1) % MAXNL;
+			}
 		} else if (m->type == COORD_MSG_RELEASE && rc == COORD_ACCEPTED) {
 			g = gt_find(&m->u.release.id);
 		} else if (m->type == COORD_MSG_CANCEL && rc == COORD_ACCEPTED) {
 			g = gt_find(&m->u.cancel.id);
+		} else if (m->type == COORD_MSG_ACK && rc == COORD_ACCEPTED &&
+			   f->from.pid == S.nodes[from].pid &&
+			   rd->taken_inc[from] == S.nodes[from].inc) {
+			/* A replay with a coordd's old incarnation, taken
+			 * where that coordd was not pinned because the second
+			 * process took its incarnation there first
+			 * (note_taken).  The coordd's own messages are refused
+			 * there now.  (Anywhere else, accepting it is the
+			 * engine's fault, and judged.) */
+			g = gt_find(&m->u.ack.id);
+			rd->misled |= 1u << from;
 		}
 		if (g)
 			g->forged |= 1u << r;
@@ -69,6 +127,8 @@ void note_delivery(struct harness *h, int r, const struct harness_msg *f, int rc
 		struct gt_event *g = gt_find(&m->u.death.id);
 		const struct coord_event *ev = coord_engine_find_event(rd->e, &m->u.death.id);
 
+		if (g && (g->forged & (1u << r)))
+			ev = NULL;	/* its record may be a forged DEATH's */
 		if (g && ev)
 			g->with |= 1u << r;
 		if (g && ev) {		/* agreement on the survivor set */
@@ -145,7 +205,7 @@ void note_delivery(struct harness *h, int r, const struct harness_msg *f, int rc
 					sv->confirmed = true;
 			}
 		}
-		if (ev) {	/* no two nodes record different answers */
+		if (ev && !(g->forged & (1u << r))) {	/* no two nodes record different answers */
 			for (k = 0; k < ev->n_survivors; k++) {
 				const struct coord_survivor *s = &ev->survivors[k];
 				int x;
@@ -171,7 +231,7 @@ void note_delivery(struct harness *h, int r, const struct harness_msg *f, int rc
 void deliver_one(int part)
 {
 	const struct harness_msg *f;
-	int from;
+	int from, r;
 
 	sync_views();
 	f = harness_oldest(&H, part);
@@ -188,6 +248,12 @@ void deliver_one(int part)
 		g->reason = f->msg.u.death.reason;
 		g->n_vips = f->msg.u.death.n_vips;
 		memcpy(g->vips, f->msg.u.death.vips, sizeof(g->vips));
+		/* Where the second process's DEATH of that id came first
+		 * (it spoke with this coordd's incarnation: note_taken()), the
+		 * record is its one. */
+		for (r = 0; r < S.n; r++)
+			if (forged_death_at(r, &g->id))
+				g->forged |= 1u << r;
 	}
 	trace("deliver %s from node %d in partition %d", coord_msg_type_name(f->msg.type),
 	      from + 1, part);

@@ -118,6 +118,10 @@ void engine_start(int i)
 	nd->told_view = false;
 	nd->ncalls = nd->nrel = 0;
 	memset(nd->hello_inc, 0, sizeof(nd->hello_inc));
+	memset(nd->taken_inc, 0, sizeof(nd->taken_inc));
+	nd->misled = 0;
+	memset(nd->forged_death, 0, sizeof(nd->forged_death));
+	nd->fd_next = 0;
 }
 
 /* A message multicast by node from's coordd, or (forged) by the second

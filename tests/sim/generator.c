@@ -21,17 +21,22 @@ uint64_t rnd(void)
 
 unsigned rn(unsigned n) { return n ? (unsigned)(rnd() % n) : 0; }
 
-/* The second stream (S.rng2), same generator. */
-uint64_t rnd2(void)
+/* Another stream, same generator: the draws added later come from streams
+ * of their own, so that a schedule without them draws, and runs, as
+ * before. */
+static uint64_t rnd_of(uint64_t *stream)
 {
 	uint64_t keep = S.rng, z;
 
-	S.rng = S.rng2;
+	S.rng = *stream;
 	z = rnd();
-	S.rng2 = S.rng;
+	*stream = S.rng;
 	S.rng = keep;
 	return z;
 }
+
+uint64_t rnd2(void) { return rnd_of(&S.rng2); }
+uint64_t rnd3(void) { return rnd_of(&S.rng3); }
 
 int pick(bool (*ok)(int))
 {
@@ -183,11 +188,55 @@ void foreign_hello(void)
 	enqueue_as(S.h_node, hid(), &m, true);
 }
 
+/* The second process's message m (type, sender and incarnation chosen):
+ * what it carries, drawn; then it is sent.  Its ACK carries any result,
+ * its RELEASE and CANCEL name a recent event, its DEATH speaks for its
+ * sender. */
+static void hostile_send(struct coord_msg *m)
+{
+	const struct gt_event *g = recent_gt();
+
+	switch (m->type) {
+	case COORD_MSG_HELLO:
+		m->u.hello.flags = rn(2);
+		m->u.hello.n_vips = random_vips(S.h_node, m->u.hello.vips);
+		break;
+	case COORD_MSG_DEATH:
+		m->u.death.id.origin = m->sender;
+		m->u.death.id.incarnation = m->incarnation;
+		m->u.death.id.seq = 1 + rn(3);
+		m->u.death.reason = rn(3) ? COORD_DEATH_REPORTED : COORD_DEATH_HANDOVER;
+		m->u.death.n_vips = random_vips(S.h_node, m->u.death.vips);
+		break;
+	case COORD_MSG_ACK:
+		if (g)
+			m->u.ack.id = g->id;
+		m->u.ack.result = (uint8_t)(1 + rn(COORD_ACK_RESULT_MAX));
+		break;
+	case COORD_MSG_RELEASE:
+		if (g)
+			m->u.release.id = g->id;
+		if (rn(2))
+			m->incarnation = m->u.release.id.incarnation;
+		m->u.release.outcome = (uint8_t)(1 + rn(3));
+		break;
+	default:
+		if (g)
+			m->u.cancel.id = g->id;
+		if (rn(2))
+			m->incarnation = m->u.cancel.id.incarnation;
+		m->u.cancel.reason = (uint8_t)(1 + rn(2));
+		break;
+	}
+	trace("the second process on node %d sends a %s (sender %u, incarnation %" PRIu64 ")",
+	      S.h_node + 1, coord_msg_type_name(m->type), m->sender, m->incarnation);
+	enqueue_as(S.h_node, hid(), m, true);
+}
+
 static void second_process(void)
 {
 	struct coord_member_id h;
 	struct coord_msg m;
-	const struct gt_event *g;
 	int i;
 	uint8_t why;
 
@@ -234,42 +283,34 @@ static void second_process(void)
 	m.type = (uint16_t)(1 + rn(5));
 	m.sender = rn(8) ? (uint32_t)S.h_node + 1 : 1 + rn((unsigned)S.n);
 	m.incarnation = hostile_inc();
-	g = recent_gt();
-	switch (m.type) {
-	case COORD_MSG_HELLO:
-		m.u.hello.flags = rn(2);
-		m.u.hello.n_vips = random_vips(S.h_node, m.u.hello.vips);
-		break;
-	case COORD_MSG_DEATH:
-		m.u.death.id.origin = m.sender;
-		m.u.death.id.incarnation = m.incarnation;
-		m.u.death.id.seq = 1 + rn(3);
-		m.u.death.reason = rn(3) ? COORD_DEATH_REPORTED : COORD_DEATH_HANDOVER;
-		m.u.death.n_vips = random_vips(S.h_node, m.u.death.vips);
-		break;
-	case COORD_MSG_ACK:
-		if (g)
-			m.u.ack.id = g->id;
-		m.u.ack.result = (uint8_t)(1 + rn(COORD_ACK_RESULT_MAX));
-		break;
-	case COORD_MSG_RELEASE:
-		if (g)
-			m.u.release.id = g->id;
-		if (rn(2))
-			m.incarnation = m.u.release.id.incarnation;
-		m.u.release.outcome = (uint8_t)(1 + rn(3));
-		break;
-	default:
-		if (g)
-			m.u.cancel.id = g->id;
-		if (rn(2))
-			m.incarnation = m.u.cancel.id.incarnation;
-		m.u.cancel.reason = (uint8_t)(1 + rn(2));
-		break;
-	}
-	trace("the second process on node %d sends a %s (sender %u, incarnation %" PRIu64 ")",
-	      S.h_node + 1, coord_msg_type_name(m.type), m.sender, m.incarnation);
-	enqueue_as(S.h_node, hid(), &m, true);
+	hostile_send(&m);
+}
+
+/* A merge's narrow window (F_EARLY): the second process, which read its
+ * node's coordd's incarnation off its side's traffic, speaks with it in
+ * the merged group before that coordd's HELLO.  The members of the other
+ * side, which have not heard that coordd since they joined, take it for
+ * the coordd, and refuse the coordd's own messages until one of the two
+ * leaves (docs/design.md, "What coord does not protect against"; the
+ * ground truth sets their records of that incarnation aside: delivery.c).
+ * Queued before the change is delivered, it is the first message after it
+ * in agreed order. */
+void second_process_first(int part)
+{
+	const struct node *nd = &S.nodes[S.h_node];
+	struct coord_msg m;
+
+	if (!(S.mask & F_EARLY) || !S.h_on || !S.h_speaks || S.h_foreign || !nd->alive ||
+	    nd->part != part || rnd3() % 2)
+		return;
+	trace("merge window: the second process on node %d speaks first, with its "
+	      "coordd's incarnation", S.h_node + 1);
+	memset(&m, 0, sizeof(m));
+	m.version = COORD_PROTO_VERSION;
+	m.type = (uint16_t)(1 + rn(5));
+	m.sender = (uint32_t)S.h_node + 1;
+	m.incarnation = nd->inc;
+	hostile_send(&m);
 }
 
 static void random_input(void)

@@ -73,12 +73,17 @@ static void before_confchg(int i, const struct coord_member_id *m, size_t n)
 		}
 	}
 	/* whole-node death: every departed coordd's announced VIPs (the
-	 * HELLO it sent, as delivered here), however many left at once */
+	 * HELLO it sent, as delivered here), however many left at once;
+	 * not where this node took the second process for that coordd
+	 * (note_taken): its node-left record of that incarnation, made
+	 * when the second process left, is still pending and is asked
+	 * again, with the VIPs the second process announced */
 	S.expect = S.seen = 0;
 	for (k = 0; k < n_left; k++) {
 		int x = (int)left[k].nodeid - 1;
 		if (reasons[k] != COORD_LEAVE_LEAVE && x != i &&
-		    left[k].pid == S.nodes[x].pid && nd->hello_inc[x] == S.nodes[x].inc)
+		    left[k].pid == S.nodes[x].pid && nd->hello_inc[x] == S.nodes[x].inc &&
+		    nd->taken_inc[x] != S.nodes[x].inc)
 			S.expect |= 1u << x;
 	}
 	/* Whoever is joined after a change with joiners owes a HELLO. */
@@ -104,8 +109,10 @@ static void after_confchg(int i)
 	S.hello_owed = false;
 	/* A member that left is a new member if it comes back. */
 	for (k = 0; k < change.n_left; k++)
-		if (change.left[k].pid == S.nodes[change.left[k].nodeid - 1].pid)
+		if (change.left[k].pid == S.nodes[change.left[k].nodeid - 1].pid) {
 			nd->hello_inc[change.left[k].nodeid - 1] = 0;
+			nd->misled &= ~(1u << (change.left[k].nodeid - 1));
+		}
 }
 
 /* The harness's on_confchg. */
@@ -383,6 +390,7 @@ void merge(int a, int b)
 	if (S.h_on && S.nodes[S.h_node].part == a)
 		ja[n++] = hid();
 	trace("merge of partitions %d and %d", a, b);
+	second_process_first(a);
 	confchg(a, NULL, NULL, 0, ja, (size_t)n);
 }
 

@@ -77,6 +77,7 @@ const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbose)
 	/* Faults that stay: one schedule in three of 3 nodes or more (so the
 	 * others keep quorum without the node that keeps it). */
 	S.rng2 = seed ^ 0x5851f42d4c957f2dull;
+	S.rng3 = seed ^ 0x2545f4914f6cdd1dull;
 	S.stay = STAY_NONE;
 	S.stay_node = -1;	/* chosen when the quiet phase begins */
 	S.minors = S.codec && rnd2() % 2;

@@ -56,8 +56,8 @@ enum {
 	F_PARTITION = 1 << 7, F_RELEASE_FAIL = 1 << 8, F_FORGE = 1 << 9,
 	F_LEAVE = 1 << 10, F_CANCEL = 1 << 11, F_MULTI = 1 << 12, F_SECOND = 1 << 13,
 	F_DISCONNECT = 1 << 14, F_VIPS = 1 << 15, F_CORRUPT = 1 << 16,
-	F_QUIET_FAIL = 1 << 17, F_MOVE = 1 << 18, F_STAY = 1 << 19,
-	F_ALL = (1 << 20) - 1,
+	F_QUIET_FAIL = 1 << 17, F_MOVE = 1 << 18, F_STAY = 1 << 19, F_EARLY = 1 << 20,
+	F_ALL = (1 << 21) - 1,
 	/* Each schedule draws about half of these, so that the older kinds
 	 * (partitions, merges) keep their density. */
 	F_OPTIONAL = F_LEAVE | F_CANCEL | F_MULTI | F_SECOND | F_DISCONNECT | F_VIPS |
@@ -114,6 +114,20 @@ struct node {
 					 * reason (a grace call answered in grace,
 					 * a take-over, a drop), or 0 */
 	uint64_t hello_inc[MAXN];	/* incarnation whose HELLO we delivered */
+	/* Node j's coordd's incarnation that this engine took from the second
+	 * process, which spoke with it first (a merge: F_EARLY), or 0: its
+	 * node-left record of that incarnation is no ground truth. */
+	uint64_t taken_inc[MAXN];
+	/* DEATHs of the second process this engine recorded before the
+	 * simulator knew an event of that id: if a coordd reports one later,
+	 * this engine's record of it is the forged one.  Next at fd_next. */
+	struct coord_event_id forged_death[MAXNL];
+	int fd_next;
+	unsigned misled;		/* nodes whose coordd's member this engine
+					 * pinned with the wrong incarnation, or
+					 * whose incarnation another process holds
+					 * here: hostile input did it (bit j: node
+					 * j + 1), until that coordd leaves */
 	struct coord_vip hello_vips[MAXN][COORD_MAX_VIPS];
 	uint16_t hello_nvips[MAXN];
 	/* ganesha's last answers in grace for an event the ground truth does
@@ -224,6 +238,8 @@ struct sim {
 	bool minors;			/* codec schedules: other minor versions
 					 * on the wire (a coordd of the next
 					 * minor, the second process's bytes) */
+	/* The draws added for the merge window (F_EARLY): a third stream. */
+	uint64_t rng3;
 	struct vipm vip[MAXN];		/* S.n of them */
 	int ngt;
 	/* From here on, reset by counts, not by memset. */
@@ -238,10 +254,12 @@ extern const char *ignored;	/* -I: an invariant not checked */
 /* generator.c: the random source; the generator of inputs */
 uint64_t rnd(void);
 uint64_t rnd2(void);
+uint64_t rnd3(void);
 unsigned rn(unsigned n);
 int pick(bool (*ok)(int));
 void random_step(void);
 void foreign_hello(void);
+void second_process_first(int part);
 void stay_begin(void);
 bool stays(enum stay kind, int i);
 
@@ -278,6 +296,7 @@ void tell_quorum(int i);
 
 /* delivery.c: deliveries in agreed order */
 void note_delivery(struct harness *h, int r, const struct harness_msg *f, int rc);
+bool forged_death_at(int r, const struct coord_event_id *id);
 void deliver_one(int part);
 bool part_has_msgs(int part);
 void flush(int part);

@@ -1706,6 +1706,31 @@ static void test_event_table_evicts_oldest_ended(void **state)
 	}
 	assert_int_equal(coord_engine_event_count(ND(2).e), COORD_MAX_EVENTS);
 	assert_null(ev_on(2, &first));
+	/* What is kept is listed in delivery order, oldest first, the slots
+	 * the evicted records left reused or not. */
+	for (k = 1; k < COORD_MAX_EVENTS; k++)
+		assert_true(coord_engine_event(ND(2).e, (size_t)k - 1)->id.seq <
+			    coord_engine_event(ND(2).e, (size_t)k)->id.seq);
+	assert_true(coord_event_id_equal(&coord_engine_event(ND(2).e,
+							     COORD_MAX_EVENTS - 1)->id, &id));
+	assert_null(coord_engine_event(ND(2).e, COORD_MAX_EVENTS));
+}
+
+/* The engine's word on its own server: down from the death report (before
+ * its DEATH is delivered, and after its release), up when reported up. */
+static void test_server_up_from_report_until_up(void **state)
+{
+	(void)state;
+	cluster_up(2, COORD_POLICY_RELEASE);
+	assert_true(coord_engine_server_up(ND(2).e));
+	report(2);
+	assert_false(coord_engine_server_up(ND(2).e));
+	settle();
+	assert_int_equal(ND(2).releases, 1);
+	assert_false(coord_engine_server_up(ND(2).e));
+	assert_true(coord_engine_server_up(ND(1).e));
+	coord_engine_report_up(ND(2).e, C.h.now);
+	assert_true(coord_engine_server_up(ND(2).e));
 }
 
 static void test_deterministic(void **state)
@@ -2157,6 +2182,42 @@ static void test_nodedown_member_counted_by_member_count(void **state)
 }
 
 /*
+ * A node that went down and came back is no longer "down" when its coordd
+ * alone is killed later (PROCDOWN, the node lives, the quorum view lists
+ * it): quorum holds.  The three changes are made back to back, with nothing
+ * in between, on purpose: the second and third change fewer departures
+ * than the first, so a loop that reads the departures one past their count
+ * (make mutation's engine.c ror mutant of "for (i = 0; i < n_gone; i++)"
+ * in the NODEDOWN loop of coord_engine_confchg) finds the first change's
+ * stale "node 3, NODEDOWN" in the slot after the third change's one
+ * departure, and takes node 3 for down while the quorum view lists it.
+ */
+static void test_coordd_killed_after_its_node_came_back_keeps_quorum(void **state)
+{
+	const struct coord_member_id all[4] = { { 1, 1001 }, { 2, 1002 }, { 3, 1003 },
+						 { 4, 1004 } };
+	const struct coord_member_id m14[2] = { all[0], all[3] },
+				     m124[3] = { all[0], all[1], all[3] };
+	const uint32_t view[4] = { 1, 2, 3, 4 };
+	const uint8_t down[2] = { COORD_LEAVE_NODEDOWN, COORD_LEAVE_NODEDOWN },
+		      killed[1] = { COORD_LEAVE_PROCDOWN };
+	struct coord_engine *e;
+
+	(void)state;
+	C.policy = COORD_POLICY_RELEASE;
+	e = engine_for(1, 101);
+	coord_engine_confchg(e, 0, all, 4, NULL, NULL, 0, all, 4);
+	coord_engine_quorum_view(e, 0, true, view, 4);
+	assert_true(coord_engine_quorate(e));
+	/* Nodes 2 and 3 go down; they come back; node 3's coordd is killed. */
+	coord_engine_confchg(e, 0, m14, 2, &all[1], down, 2, NULL, 0);
+	coord_engine_confchg(e, 0, all, 4, NULL, NULL, 0, &all[1], 2);
+	coord_engine_confchg(e, 0, m124, 3, &all[2], killed, 1, NULL, 0);
+	assert_true(coord_engine_quorate(e));
+	coord_engine_free(e);
+}
+
+/*
  * A release retried keeps the decision of its first attempt, also when the
  * retry waits for quorum: a survivor answering meanwhile (late) does not
  * turn an unconfirmed release into a confirmed one (the simulator, seed
@@ -2230,9 +2291,11 @@ int main(void)
 		cmocka_unit_test_teardown(test_no_release_while_inquorate, teardown),
 		cmocka_unit_test_teardown(test_release_retry_backoff_bounded, teardown),
 		cmocka_unit_test_teardown(test_retry_after_quorum_wait_keeps_its_decision, teardown),
+		cmocka_unit_test(test_coordd_killed_after_its_node_came_back_keeps_quorum),
 		cmocka_unit_test_teardown(test_release_success_after_failure, teardown),
 		cmocka_unit_test_teardown(test_disconnected_abandons_and_reincarnates, teardown),
 		cmocka_unit_test_teardown(test_event_table_evicts_oldest_ended, teardown),
+		cmocka_unit_test_teardown(test_server_up_from_report_until_up, teardown),
 		cmocka_unit_test_teardown(test_handover_drops_after_every_grace, teardown),
 		cmocka_unit_test_teardown(test_handover_and_death_are_separate, teardown),
 		cmocka_unit_test_teardown(test_handover_waits_for_live_leaver_and_reruns_for_joiner,
