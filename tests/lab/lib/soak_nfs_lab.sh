@@ -65,16 +65,6 @@ soak_cycler_start() {	# K a|b
 }
 soak_cyclers() { local k; for k in $(seq 1 "$SOAK_CYCLERS"); do printf '%s a\n%s b\n' "$k" "$k"; done; }
 soak_cycler_alive() { grep -qa nfs4_client "/proc/$(cat "$OUT/clients/c$1$2.pid")/cmdline" 2>/dev/null; }
-# Every cycler runs and is not recovering (its last RECOVER was answered).
-soak_cyclers_ok() {
-	local k x s
-	while read -r k x; do
-		[ -n "$k" ] || continue
-		soak_cycler_alive "$k" "$x" || return 1
-		s=$(awk '$3 ~ /^(RECOVER|RECLAIMED|LOST)$/ {s = $3} END {print s}' "$OUT/clients/c$k$x.log" 2>/dev/null)
-		[ "$s" != RECOVER ] && [ "$s" != LOST ] || return 1
-	done <<<"$(soak_cyclers)"
-}
 
 soak_clients_start() {
 	local k x
@@ -119,15 +109,30 @@ soak_holder_state() {	# K
 }
 soak_holder_alive() { grep -qa nfs4_client "/proc/$(cat "$OUT/clients/h$1.pid")/cmdline" 2>/dev/null; }
 
-soak_holders_hold() {
-	local k s
-	for k in $(seq 1 "$SOAK_FILES"); do
-		soak_holder_alive "$k" || return 1
-		s=$(soak_holder_state "$k")
-		[ "$s" = HOLDING ] || [ "$s" = RECLAIMED ] || return 1
-	done
-	soak_cyclers_ok
+soak_clients_alive() {
+	local k x
+	for k in $(seq 1 "$SOAK_FILES"); do soak_holder_alive "$k" || return 1; done
+	while read -r k x; do
+		[ -n "$k" ] || continue
+		soak_cycler_alive "$k" "$x" || return 1
+	done <<<"$(soak_cyclers)"
 }
+
+# From the records alone (OUT's clients.map and clients/*.log), in one
+# pass: every holder holding (HOLDING or RECLAIMED its latest state), no
+# cycler recovering (its last RECOVER answered) or lost.
+soak_clients_settled() {
+	awk 'FILENAME ~ /clients\.map$/ { if ($2 != "try") role[$1] = $2; next }
+	     $3 ~ /^(HOLDING|RECOVER|RECLAIMED|LOST|RELEASED)$/ { st[$2] = $3 }
+	     END {
+		for (c in role) {
+			if (role[c] == "hold" && st[c] != "HOLDING" && st[c] != "RECLAIMED") exit 1
+			if (st[c] == "RECOVER" || st[c] == "LOST") exit 1
+		}
+	     }' "$OUT/clients.map" "$OUT"/clients/*.log 2>/dev/null
+}
+
+soak_holders_hold() { soak_clients_alive && soak_clients_settled; }
 
 soak_ganeshas_up() {
 	local n
