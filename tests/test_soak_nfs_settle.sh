@@ -29,6 +29,9 @@ records() {	# DIR CUT [SED-SCRIPT]
 	printf '%s\n' 'h1 hold file=f1 vip=1' 'h3 hold file=f3 vip=3' 'h6 hold file=f6 vip=3' \
 		'c2b cycle file=g2 vip=3' 'c3a cycle file=g3 vip=3' >"$1/clients.map"
 	sed -e "${3:-}" <<'EOF' | awk -v d="$1" -v cut="$2" '$2 <= cut {f = $1; $1 = ""; sub(/^ /, ""); print > (d "/" f)}'
+moves.log 1796659743617967 MOVE 3 kind=double node=2 other=3
+moves.log 1796659743638218 DEATH 3 node=2
+moves.log 1796659743710882 DEATH 3 node=3
 vip-1.log 1796659711724427 vip holder=1
 vip-3.log 1796659711795165 vip holder=3
 clients/h1.log 1796659711848645 h1 HOLDING server=198.18.0.101 files=1
@@ -84,5 +87,16 @@ case_ "a holder whose reclaim was refused (LOST): not settled" \
 	not 1796659755610000 's/^\(clients\/h6.log 1796659755557673 h6\) RECLAIMED .*/\1 LOST server=198.18.0.103 file=f6 status=NFS4ERR_NO_GRACE/'
 case_ "a holder whose VIP did not move in the move needs no reclaim: settled before the move's first death" \
 	settled 1796659743700000
+# VIP1 stopped and started again on node 1, whose ganesha lived on (as
+# VIP2 in another run of seed 153, move 4 on a loaded machine: node 2's
+# coordd killed, its monitor deleted ganesha-active, pacemaker stopped
+# VIP2 and, the attribute back, started it there again): h1's state is
+# still on that ganesha, nothing to reclaim.
+BOUNCE='/^vip-3.log 1796659754445865/a vip-1.log 1796659754500000 vip holder=none\nvip-1.log 1796659757500000 vip holder=1'
+case_ "VIP1 back in place on node 1, its ganesha alive, h1 not reclaiming: settled" \
+	settled 1796659757600000 "$BOUNCE"
+case_ "VIP1 back on node 1 after node 1's ganesha died meanwhile, h1 not reclaiming: not settled" \
+	not 1796659757600000 "$BOUNCE
+/^moves.log 1796659743710882/a moves.log 1796659754600000 DEATH 3 node=1"
 echo "1..$n"
 exit $failed

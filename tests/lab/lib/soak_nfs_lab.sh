@@ -119,11 +119,13 @@ soak_clients_alive() {
 }
 
 # The move that began at T0 (us) is over for the clients, judged from the
-# records alone (OUT's clients.map, vip-V.log, clients/*.log) as the checker
+# records alone (OUT's clients.map, moves.log, vip-V.log, clients/*.log) as the checker
 # will judge them, in one pass: every holder holding (HOLDING or RECLAIMED
 # its latest state), no cycler recovering (its last RECOVER answered) or
 # lost, and every holder and cycler whose VIP arrived somewhere since T0
-# reclaimed after its last arrival, with vip_watch seeing it home.  Its
+# reclaimed after its last arrival, with vip_watch seeing it home (an
+# arrival back on the node the VIP left, whose ganesha did not die since
+# it came there, is no move: the clients' state is still there).  Its
 # latest state alone is not enough: after a failback it is still the
 # failover's RECLAIMED until the client notices the VIP came home (a
 # RENEW timing out, a reconnect's SYN retried: a second and more on a
@@ -132,15 +134,28 @@ soak_clients_alive() {
 # 1.1 s after VIP3 came home, 2 ms before h6's reclaim there).
 soak_clients_settled() {	# T0
 	awk -v t0="$1" '
+	function died(n, from, to,   i, k, t) {	# a DEATH of node n in [from, to]
+		k = split(deaths[n], t, " ")
+		for (i = 1; i <= k; i++) if (t[i] + 0 >= from && t[i] + 0 <= to + 0) return 1
+		return 0
+	}
 	FILENAME ~ /clients\.map$/ {
 		if ($2 != "try") { role[$1] = $2; vip[$1] = substr($4, 5) }
+		next
+	}
+	FILENAME ~ /moves\.log$/ {
+		if ($2 == "DEATH") deaths[substr($4, 6)] = deaths[substr($4, 6)] " " $1
 		next
 	}
 	FILENAME ~ /\/vip-[0-9]+\.log$/ {
 		if ($2 != "vip") next
 		v = FILENAME; sub(/.*\/vip-/, "", v); sub(/\.log$/, "", v)
-		at[v] = substr($3, 8)
-		if (at[v] != "none") arr[v] = $1 + 0
+		h = substr($3, 8)
+		if (h == at[v]) next
+		at[v] = h
+		if (h == "none") next
+		if (h != on[v] || died(h, on_since[v], $1)) arr[v] = $1 + 0
+		on[v] = h; on_since[v] = $1 + 0
 		next
 	}
 	$3 ~ /^(HOLDING|RECOVER|RECLAIMED|LOST|RELEASED)$/ {
@@ -154,7 +169,7 @@ soak_clients_settled() {	# T0
 			if (st[c] == "RECOVER" || st[c] == "LOST") exit 1
 			if (arr[v] >= t0 + 0 && (at[v] != v || rec[c] + 0 < arr[v])) exit 1
 		}
-	}' "$OUT/clients.map" "$OUT"/vip-*.log "$OUT"/clients/*.log 2>/dev/null
+	}' "$OUT/clients.map" "$OUT/moves.log" "$OUT"/vip-*.log "$OUT"/clients/*.log 2>/dev/null
 }
 
 soak_clients_hold() { soak_clients_alive && soak_clients_settled "$1"; }	# T0
