@@ -45,7 +45,7 @@ if make -s B="$B/asan" CC=clang \
 else
 	cat "$log/asan-build"; echo "not ok - sanitizer build failed"; fail=$((fail + 1))
 fi
-for s in tests/test_build.sh tests/test_licence.sh tests/test_install.sh tests/test_vip_agent.sh tests/test_docs.sh tests/test_monitoring.sh tests/test_soak_nfs_check.sh tests/test_daemon.sh tests/test_move.sh tests/fuzz/check.sh tests/sim/check.sh tests/lab/check.sh; do
+for s in tests/test_build.sh tests/test_licence.sh tests/test_install.sh tests/test_vip_agent.sh tests/test_docs.sh tests/test_monitoring.sh tests/test_soak_nfs_check.sh tests/test_soak_nfs_settle.sh tests/test_daemon.sh tests/test_move.sh tests/fuzz/check.sh tests/sim/check.sh tests/lab/check.sh; do
 	[ -f "$s" ] && run_suite "$s" sh "$s"
 done
 # The Debian package: built, linted, installed, run, purged (bash, root).

@@ -80,6 +80,15 @@ case_ "a holder that does not reclaim after its VIP's last arrival fails" fail '
 	'/^4300000/d; /^4400000/d'
 case_ "a holder still recovering when the move's window closes fails" fail 'unreclaimed: h1 still recovering' \
 	'/^4400000/d'
+# VIP1 stopped and started again on node 1, whose ganesha did not die: its
+# holder's state is still there (seed 153 move 4, loaded: VIP2 so, after
+# node 2's coordd was killed); after a death there, a reclaim is due.
+case_ "a VIP back in place on a node whose ganesha lived on needs no reclaim" pass \
+	'back in place: VIP1 on node 1 2200 ms; settled=1; ok' \
+	's/kind=kill/kind=stop/; /DEATH/d; /^3500000/,/^3700000/d; /^4300000/,/^4400000/d'
+case_ "a VIP back on the node it left after a death there, not reclaimed, fails" fail \
+	'unreclaimed: h1 (VIP1) did not reclaim after VIP1s last arrival' \
+	'/^3500000/,/^3700000/d; /^4300000/,/^4400000/d'
 case_ "a reclaim later than the bound after the VIP's arrival fails" fail 'late: h1 reclaimed 30200 ms' \
 	's/^4400000 /34400000 /; s/^9000000 /40000000 /; s/^9500000 /41000000 /'
 case_ "a VIP on two nodes at once fails" fail 'twice: VIP1 on nodes 1,2' \

@@ -9,7 +9,7 @@
 # NFSv4 clients; seed_method.sh: the old method), tools/ the helpers the
 # cases run (built to $B/tests/lab/), cases/ the groups, demos/ make demo*,
 # soak.sh make soak (its short form: cases/test_soak.sh), soak_nfs.sh make
-# soak-nfs (not in make check).
+# soak-nfs (cases/test_soak_nfs.sh).
 set -u
 cd "$(dirname "$0")/../.."
 if [ "$(id -u)" != 0 ]; then

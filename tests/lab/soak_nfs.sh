@@ -34,7 +34,9 @@
 #           node's ganesha keeps its locks, outside coord's promise
 # SOAK_KINDS chooses the kinds drawn.  After each move the soak waits
 # (bounded) until the stack settled: every VIP home, every holder holding
-# (HOLDING or RECLAIMED its latest state) and, unless SOAK_SETTLE_GRACE=0,
+# (HOLDING or RECLAIMED its latest state), every holder and cycler whose
+# VIP moved reclaimed after the VIP's last arrival (as the checker judges
+# the move's window, which the next move closes) and, unless SOAK_SETTLE_GRACE=0,
 # every ganesha out of grace (NFSv4.0 clients send no RECLAIM_COMPLETE:
 # a grace lasts NFS_GRACE, most of a move's time).
 #

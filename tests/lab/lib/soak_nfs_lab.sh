@@ -65,16 +65,6 @@ soak_cycler_start() {	# K a|b
 }
 soak_cyclers() { local k; for k in $(seq 1 "$SOAK_CYCLERS"); do printf '%s a\n%s b\n' "$k" "$k"; done; }
 soak_cycler_alive() { grep -qa nfs4_client "/proc/$(cat "$OUT/clients/c$1$2.pid")/cmdline" 2>/dev/null; }
-# Every cycler runs and is not recovering (its last RECOVER was answered).
-soak_cyclers_ok() {
-	local k x s
-	while read -r k x; do
-		[ -n "$k" ] || continue
-		soak_cycler_alive "$k" "$x" || return 1
-		s=$(awk '$3 ~ /^(RECOVER|RECLAIMED|LOST)$/ {s = $3} END {print s}' "$OUT/clients/c$k$x.log" 2>/dev/null)
-		[ "$s" != RECOVER ] && [ "$s" != LOST ] || return 1
-	done <<<"$(soak_cyclers)"
-}
 
 soak_clients_start() {
 	local k x
@@ -119,15 +109,70 @@ soak_holder_state() {	# K
 }
 soak_holder_alive() { grep -qa nfs4_client "/proc/$(cat "$OUT/clients/h$1.pid")/cmdline" 2>/dev/null; }
 
-soak_holders_hold() {
-	local k s
-	for k in $(seq 1 "$SOAK_FILES"); do
-		soak_holder_alive "$k" || return 1
-		s=$(soak_holder_state "$k")
-		[ "$s" = HOLDING ] || [ "$s" = RECLAIMED ] || return 1
-	done
-	soak_cyclers_ok
+soak_clients_alive() {
+	local k x
+	for k in $(seq 1 "$SOAK_FILES"); do soak_holder_alive "$k" || return 1; done
+	while read -r k x; do
+		[ -n "$k" ] || continue
+		soak_cycler_alive "$k" "$x" || return 1
+	done <<<"$(soak_cyclers)"
 }
+
+# The move that began at T0 (us) is over for the clients, judged from the
+# records alone (OUT's clients.map, moves.log, vip-V.log, clients/*.log) as the checker
+# will judge them, in one pass: every holder holding (HOLDING or RECLAIMED
+# its latest state), no cycler recovering (its last RECOVER answered) or
+# lost, and every holder and cycler whose VIP arrived somewhere since T0
+# reclaimed after its last arrival, with vip_watch seeing it home (an
+# arrival back on the node the VIP left, whose ganesha did not die since
+# it came there, is no move: the clients' state is still there).  Its
+# latest state alone is not enough: after a failback it is still the
+# failover's RECLAIMED until the client notices the VIP came home (a
+# RENEW timing out, a reconnect's SYN retried: a second and more on a
+# loaded machine), and a move begun meanwhile closes the checker's window
+# on a client still recovering (seed 153, move 3: the next move began
+# 1.1 s after VIP3 came home, 2 ms before h6's reclaim there).
+soak_clients_settled() {	# T0
+	awk -v t0="$1" '
+	function died(n, from, to,   i, k, t) {	# a DEATH of node n in [from, to]
+		k = split(deaths[n], t, " ")
+		for (i = 1; i <= k; i++) if (t[i] + 0 >= from && t[i] + 0 <= to + 0) return 1
+		return 0
+	}
+	FILENAME ~ /clients\.map$/ {
+		if ($2 != "try") { role[$1] = $2; vip[$1] = substr($4, 5) }
+		next
+	}
+	FILENAME ~ /moves\.log$/ {
+		if ($2 == "DEATH") deaths[substr($4, 6)] = deaths[substr($4, 6)] " " $1
+		next
+	}
+	FILENAME ~ /\/vip-[0-9]+\.log$/ {
+		if ($2 != "vip") next
+		v = FILENAME; sub(/.*\/vip-/, "", v); sub(/\.log$/, "", v)
+		h = substr($3, 8)
+		if (h == at[v]) next
+		at[v] = h
+		if (h == "none") next
+		if (h != on[v] || died(h, on_since[v], $1)) arr[v] = $1 + 0
+		on[v] = h; on_since[v] = $1 + 0
+		next
+	}
+	$3 ~ /^(HOLDING|RECOVER|RECLAIMED|LOST|RELEASED)$/ {
+		st[$2] = $3
+		if ($3 == "RECLAIMED") rec[$2] = $1 + 0
+	}
+	END {
+		for (c in role) {
+			v = vip[c]
+			if (role[c] == "hold" && st[c] != "HOLDING" && st[c] != "RECLAIMED") exit 1
+			if (st[c] == "RECOVER" || st[c] == "LOST") exit 1
+			if (arr[v] >= t0 + 0 && (at[v] != v || rec[c] + 0 < arr[v])) exit 1
+		}
+	}' "$OUT/clients.map" "$OUT/moves.log" "$OUT"/vip-*.log "$OUT"/clients/*.log 2>/dev/null
+}
+
+soak_clients_hold() { soak_clients_alive && soak_clients_settled "$1"; }	# T0
 
 soak_ganeshas_up() {
 	local n
@@ -135,10 +180,10 @@ soak_ganeshas_up() {
 }
 
 # Bounded waits, each named in END's why= when it did not hold.
-soak_settle() {	# I
+soak_settle() {	# I T0
 	local i=$1 why=
 	soak_until 120 nfs_vips_home || why="${why}vips-not-home,"
-	soak_until 60 soak_holders_hold || why="${why}holders-not-holding,"
+	soak_until 60 soak_clients_hold "$2" || why="${why}clients-not-reclaimed,"
 	[ "$SOAK_SETTLE_GRACE" = 0 ] || soak_until 90 nfs_no_grace || why="${why}grace-not-over,"
 	if [ -z "$why" ]; then soak_log "END $i settled=1"; return 0; fi
 	soak_log "END $i settled=0 why=${why%,}"
@@ -202,11 +247,12 @@ soak_await_failover() {	# V N T
 }
 
 soak_move() {	# I KIND
-	local mv_i=$1 mv_kind=$2 mv_n mv_m mv_s mv_t mv_d
+	local mv_i=$1 mv_kind=$2 mv_n mv_m mv_s mv_t mv_d mv_t0
 	# Drawn here, not in a $(...): a subshell reseeds RANDOM, and the
 	# seed would no longer replay the run.
 	mv_n=$(( RANDOM % 3 + 1 ))
 	mv_m=$(( (mv_n + RANDOM % 2) % 3 + 1 ))	# another node
+	mv_t0=$(now_us)	# before its MOVE line: a VIP arriving since moved in it
 	case $mv_kind in
 	kill)
 		soak_log "MOVE $mv_i kind=kill node=$mv_n"
@@ -240,8 +286,7 @@ soak_move() {	# I KIND
 		mv_s=$(( RANDOM % 5 + 2 ))
 		soak_log "MOVE $mv_i kind=crm vip=$mv_n to=$mv_m node=$mv_n"
 		lab_exec 1 crm_resource --move -r "$(nfs_vip_rsc "$mv_n")" -N "node$mv_m" >/dev/null 2>&1
-		soak_until 60 vip_moved "$(vip_of "$mv_n")" "$mv_n"
-		soak_until 60 soak_holders_hold
+		soak_await_failover "$mv_n" "$mv_n" "$mv_t0"
 		sleep "$mv_s"
 		lab_exec 1 crm_resource --clear -r "$(nfs_vip_rsc "$mv_n")" >/dev/null 2>&1
 		soak_log "PHASE $mv_i clear node=$mv_n" ;;
@@ -284,7 +329,7 @@ soak_move() {	# I KIND
 	*)
 		echo "soak_nfs: unknown kind $mv_kind" >&2; return 1 ;;
 	esac
-	soak_settle "$mv_i"
+	soak_settle "$mv_i" "$mv_t0"
 	echo "# move $mv_i: $mv_kind ($(tail -n 1 "$OUT/moves.log" | cut -d' ' -f4-))"
 }
 

@@ -15,7 +15,9 @@
 #   lost       a holder's reclaim refused (LOST: NO_GRACE, DENIED...)
 #   unreclaimed a holder or cycler still recovering when the move's window closed,
 #              or whose VIP moved in the window and that did not reclaim
-#              after the VIP's last arrival
+#              after the VIP's last arrival (a VIP back on the node it
+#              left, whose ganesha did not die meanwhile, did not move: its
+#              clients' state is still there, nothing to reclaim)
 #   ahead      a VIP arriving on a node whose ganesha was not in grace
 #              (its last answer before the arrival)
 #   twice      a VIP seen on two nodes at once
@@ -101,6 +103,7 @@ function close_move(m,   k, v, line, r) {
 		for (k in back_rec) { r = r " " k "=" ms(t1, back_rec[k]); add(kind[m], "back", ms(t1, back_rec[k])) }
 		if (r != "") line = line ", reclaims (ms):" r
 	}
+	if (bounced != "") line = line "; back in place:" bounced
 	if (gapm) line = line sprintf("; GAP %d", gapm)
 	line = line sprintf("; settled=%s; %s", settled, mfail[m] ? mfail[m] " failure(s)" : "ok")
 	print line
@@ -133,14 +136,14 @@ $2 == "M" && $3 == "MOVE" {
 	if (kv($0, "node") != "") what[cur] = "node=" kv($0, "node")
 	if (kv($0, "other") != "") what[cur] = what[cur] " other=" kv($0, "other")
 	if (kv($0, "to") != "") what[cur] = "vip=" kv($0, "vip") " to=" kv($0, "to")
-	t_vip = t1 = t_home = t_arr = 0; gapm = 0; settled = "?"; phase = ""
+	t_vip = t1 = t_home = t_arr = 0; gapm = 0; settled = "?"; phase = ""; bounced = ""
 	delete first_rec; delete back_rec; delete first_arr; delete moved; delete last_arr; delete last_rec; delete dead; delete gapopen
 	next
 }
 $2 == "M" && $3 == "DEATH" {
 	d = kv($0, "node")
 	if (!(cur in deathseen)) { deathseen[cur] = 1; t0 = $1; from = "death" }
-	dead[d] = 1
+	dead[d] = 1; died[d] = $1
 	# The death-to-grace window opens on every other node not in grace.
 	for (n = 1; n <= 3; n++) if (n != d && gr[1, n] != "true") gapopen[n] = 1
 	for (v in at) at_death[v] = at[v]
@@ -161,9 +164,17 @@ $2 ~ /^V/ {
 	v = substr($2, 2); h = kv($0, "holder")
 	if (h == at[v]) next
 	at[v] = h
-	if (h == "none" || cur == 0) next
+	if (h == "none") next
+	# Back on the node it left, whose ganesha did not die since it came
+	# there: pacemaker stopped and started it in place (seed 153 move 4 on
+	# a loaded machine: the coordd of node 2 killed, its monitor deleted
+	# ganesha-active, VIP2 was stopped, then started there again).
+	bounce = h == on[v] && !(died[h] >= on_since[v])
+	on[v] = h; on_since[v] = $1
+	if (cur == 0) next
 	if (index(h, ",")) { fail("twice", "VIP" v " on nodes " h); next }
 	if (gr[v, h] != "true") fail("ahead", "VIP" v " arrived on node " h " whose ganesha answered " (gr[v, h] == "" ? "nothing" : gr[v, h]))
+	if (bounce) { bounced = bounced sprintf(" VIP%s on node %s %d ms", v, h, ms(t0, $1)); next }
 	moved[v] = 1; last_arr[v] = $1; t_arr = $1
 	if (!t_vip) t_vip = $1
 	if (!(v in first_arr)) first_arr[v] = $1
