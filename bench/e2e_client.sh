@@ -237,7 +237,11 @@ restore() {	# H [T0]: its ganesha back, active, every VIP home, the clients sett
 		say "node $h: ganesha did not restart"
 	# What the monitor agent does at its next run (up to 10 s away), at once:
 	# active again once coordd vouches for the node (coordctl up).
-	if [ "$MODE" = old ]; then
+	# Never active with its ganesha still down: the old method's monitor
+	# would notify the survivors and release again (run of 2026-12-07).
+	if ! ganesha_of "$h" >/dev/null; then
+		say "node $h: no ganesha, not marked active"
+	elif [ "$MODE" = old ]; then
 		lab_exec "$h" attrd_updater -n ganesha-active -U 1
 	else
 		wait_for 30 lab_exec "$h" "$COORDCTL" up >/dev/null &&
