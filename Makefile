@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # coord: confirmed-grace failover coordinator for NFS-Ganesha clusters.
 # Targets: all (default), deps, check, demo, demo-nfs, demo-failback, demo-dashboard, soak, soak-nfs, sim, sim-mutants, mutation,
-# fuzz, bench, bench-vip, bench-grace, deb, install, uninstall, clean.  See README.md.
+# fuzz, bench, bench-vip, bench-grace, bench-client, deb, install, uninstall, clean.  See README.md.
 #
 # A build (all, unit, install, deb) only asks pkg-config for its libraries
 # and never installs anything.  make deps (tests/deps.sh, as root) installs

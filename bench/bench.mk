@@ -38,3 +38,13 @@ bench-grace: deps
 	@for c in $(GRACE_CONFIGS); do \
 		GRACE_NLM=$${c%%:*} NFS_GRACE=$$(echo $$c | cut -d: -f2) NFS_LEASE=$${c##*:} \
 		GRACE_REPS=$(GRACE_REPS) B=$(B) bash bench/grace.sh; done
+
+# make bench-client: the client's side of a failover in the recommended
+# configuration (gated groups, docs/migration.md step 3) beside the plain
+# address, IPaddr2 and coord_vip, the old method as baseline, and pacemaker
+# levers (bench/e2e_client.sh: CLIENT_CONFIGS, CLIENT_LEVERS, CLIENT_RUNS,
+# CLIENT_NFS, CLIENT_OLD_RUNS).  Figures only; not part of make check or make bench.
+.PHONY: bench-client
+bench-client: deps
+	@$(LAB_BUILD) $(BENCH_BINS)
+	@B=$(B) bash bench/e2e_client.sh
