@@ -113,6 +113,8 @@ void note_delivery(struct harness *h, int r, const struct harness_msg *f, int rc
 			 * engine's fault, and judged.) */
 			g = gt_find(&m->u.ack.id);
 			rd->misled |= 1u << from;
+			if (g)
+				g->replayed |= 1u << r;
 		}
 		if (g)
 			g->forged |= 1u << r;

@@ -184,6 +184,9 @@ struct gt_event {
 	unsigned forged;		/* nodes that accepted a forged DEATH,
 					 * RELEASE or CANCEL naming it: their
 					 * record is no ground truth */
+	unsigned replayed;		/* ... or a replayed ACK, from a coordd
+					 * left unpinned there by a merge window
+					 * (delivery.c): their decision is none */
 };
 
 /* A VIP of the model: one per node, at home there (vip_of(home)).  Each
