@@ -277,6 +277,7 @@ void check_deadline(void);
 void check_stayed(uint64_t quiet_at);
 void note_grace(int i, const struct coord_event_id *id);
 void check_vouch(int i);
+bool misled_any(void);
 void check_liveness(uint64_t quiet_at);
 void check_final(void);
 
