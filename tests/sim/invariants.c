@@ -412,15 +412,11 @@ void check_drop(int i, const struct coord_action *a)
 
 /* A member misled by a merge window (delivery.c) cannot hear that coordd
  * until it leaves: a fault that stays, for the events that wait for one of
- * the two (their deadline settles them), and the VIPs they move. */
+ * the two (their deadline settles them), the VIPs they move, and the
+ * fences that brings, for the rest of the schedule. */
 bool misled_any(void)
 {
-	int i;
-
-	for (i = 0; i < S.n; i++)
-		if (S.nodes[i].misled)
-			return true;
-	return false;
+	return S.misled_seen;
 }
 
 void check_liveness(uint64_t quiet_at)
@@ -435,7 +431,7 @@ void check_liveness(uint64_t quiet_at)
 			continue;
 		/* A kept fault and the fences it brings may leave a side
 		 * inquorate: nothing is released there (quorum). */
-		if (S.stay_node >= 0 && !quorate(nd->part))
+		if (per_event && !quorate(nd->part))
 			continue;
 		for (k = 0; k < coord_engine_event_count(nd->e); k++) {
 			const struct coord_event *ev = coord_engine_event(nd->e, k);

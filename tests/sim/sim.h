@@ -243,6 +243,8 @@ struct sim {
 					 * minor, the second process's bytes) */
 	/* The draws added for the merge window (F_EARLY): a third stream. */
 	uint64_t rng3;
+	bool misled_seen;		/* a member was misled (node.misled) in
+					 * this schedule: a fault that stays */
 	struct vipm vip[MAXN];		/* S.n of them */
 	int ngt;
 	/* From here on, reset by counts, not by memset. */
