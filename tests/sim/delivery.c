@@ -54,6 +54,7 @@ static void note_taken(int r, const struct harness_msg *f)
 		    S.nodes[r].taken_inc[x] != inc) {
 			S.nodes[r].taken_inc[x] = inc;
 			S.nodes[r].misled |= 1u << x;
+			S.misled_seen = true;
 			trace("node %d takes the second process for node %d's coordd "
 			      "(incarnation %" PRIu64 ")", r + 1, x + 1, inc);
 		}
@@ -113,6 +114,9 @@ void note_delivery(struct harness *h, int r, const struct harness_msg *f, int rc
 			 * engine's fault, and judged.) */
 			g = gt_find(&m->u.ack.id);
 			rd->misled |= 1u << from;
+			S.misled_seen = true;
+			if (g)
+				g->replayed |= 1u << r;
 		}
 		if (g)
 			g->forged |= 1u << r;

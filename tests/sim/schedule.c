@@ -143,8 +143,10 @@ const char *run(uint64_t seed, long max_steps, unsigned mask, bool verbose)
 			agent_monitor(i);
 		}
 	/* With a fault kept, twice as long: the events made by then are
-	 * judged (check_liveness), each within the bound. */
-	while (S.now < quiet_at + (S.stay ? 2 : 1) * LIVENESS_BOUND_US && !S.violation) {
+	 * judged (check_liveness), each within the bound.  A member misled
+	 * by a merge window is such a fault. */
+	while (S.now < quiet_at + (S.stay || misled_any() ? 2 : 1) * LIVENESS_BOUND_US &&
+	       !S.violation) {
 		flush(S.nodes[0].part);
 		advance(250000);
 		/* Every agent's monitor, pacemaker settles every VIP. */

@@ -184,6 +184,9 @@ struct gt_event {
 	unsigned forged;		/* nodes that accepted a forged DEATH,
 					 * RELEASE or CANCEL naming it: their
 					 * record is no ground truth */
+	unsigned replayed;		/* ... or a replayed ACK, from a coordd
+					 * left unpinned there by a merge window
+					 * (delivery.c): their decision is none */
 };
 
 /* A VIP of the model: one per node, at home there (vip_of(home)).  Each
@@ -240,6 +243,8 @@ struct sim {
 					 * minor, the second process's bytes) */
 	/* The draws added for the merge window (F_EARLY): a third stream. */
 	uint64_t rng3;
+	bool misled_seen;		/* a member was misled (node.misled) in
+					 * this schedule: a fault that stays */
 	struct vipm vip[MAXN];		/* S.n of them */
 	int ngt;
 	/* From here on, reset by counts, not by memset. */
@@ -274,6 +279,7 @@ void check_deadline(void);
 void check_stayed(uint64_t quiet_at);
 void note_grace(int i, const struct coord_event_id *id);
 void check_vouch(int i);
+bool misled_any(void);
 void check_liveness(uint64_t quiet_at);
 void check_final(void);
 

@@ -257,9 +257,10 @@ void pacemaker(int v, bool moves)
 	case VIP_BLOCKED:
 		/* With a fault kept, a failed stop may fail for ever (no
 		 * coordd there, a hung server, a give-up held by policy
-		 * hold): pacemaker fences the giver, as it does when a stop
-		 * fails (on-fail=fence). */
-		if (!moves && S.stay_node >= 0) {
+		 * hold, or a handover that waits for a member misled by a
+		 * merge window): pacemaker fences the giver, as it does when
+		 * a stop fails (on-fail=fence). */
+		if (!moves && (S.stay_node >= 0 || misled_any())) {
 			node_fenced(m->giver);
 		} else if (moves && (S.mask & F_CRASH) && S.nodes[m->giver].alive && rn(4) == 0) {
 			trace("pacemaker fences node %d", m->giver + 1);
