@@ -200,7 +200,7 @@ soak: deps
 MOVES ?= 200
 soak-nfs: deps
 	@$(LAB_BUILD)
-	@MOVES=$(MOVES) $(if $(SEED),SEED=$(SEED)) $(if $(NODES),NODES=$(NODES)) $(if $(GATE),GATE=$(GATE)) \
+	@MOVES=$(MOVES) $(if $(SEED),SEED=$(SEED)) $(if $(NODES),NODES=$(NODES)) $(if $(GATE),GATE=$(GATE)) $(if $(METHOD),METHOD=$(METHOD)) \
 		B=$(B) bash tests/lab/soak_nfs.sh
 
 -include tests/sim/sim.mk
