@@ -195,8 +195,8 @@ soak: deps
 	@SOAK_FAILOVERS=$(FAILOVERS) B=$(B) bash tests/lab/soak.sh
 
 # The client-history soak on the real stack: random moves and faults,
-# 12 NFSv4 clients' histories judged (tests/lab/soak_nfs.sh; make check
-# runs a short one).  SEED replays a run; NODES=3 only so far.
+# 18 NFSv4 clients' histories judged (tests/lab/soak_nfs.sh).  SEED
+# replays a run; NODES=3 only so far; METHOD=old the old method.
 MOVES ?= 200
 soak-nfs: deps
 	@$(LAB_BUILD)
