@@ -139,6 +139,21 @@ else
 	printf '%s\n' "$out" | sed 's/^/# /'; not_ok "a VIP back on its node after its ganesha died needs the reclaim"
 fi
 
+# The soak's settle: a cycler that lost its lock and took a new one since
+# is not stuck (tests/lab/lib/soak_nfs_lab.sh, soak_cycler_state).
+mkdir -p "$tmp/cstate/clients"
+printf '%s\n' "1000 c1a RECOVER server=198.18.0.103 reason=NFS4ERR_EXPIRED" \
+	"1001 c1a LOST server=198.18.0.103 file=g1 status=NFS4ERR_NO_GRACE" \
+	"2000 c1a LOCK server=198.18.0.103 file=g1 offset=0 length=100 reclaim=0 status=NFS4ERR_DENIED" \
+	>"$tmp/cstate/clients/c1a.log"
+cstate() { OUT=$tmp/cstate bash -c '. tests/lab/lib/soak_nfs_lab.sh && soak_cycler_state 1 a'; }
+s1=$(cstate)
+echo "3000 c1a LOCK server=198.18.0.103 file=g1 offset=0 length=100 reclaim=0 status=NFS4_OK" \
+	>>"$tmp/cstate/clients/c1a.log"
+s2=$(cstate)
+if [ "$s1" = LOST ] && [ "$s2" = LOCK ]; then ok "a cycler that lost its lock is settled once granted a new one"
+else not_ok "a cycler that lost its lock is settled once granted a new one (states: $s1, $s2)"; fi
+
 d=$tmp/events
 records "$d"
 echo '{"events":[{"id":"2.1.1","reason":"reported","state":"released"}]}' >"$d/events-1.json"
