@@ -325,7 +325,11 @@ soak_old_ganesha_runs() {	# N
 	p=$(lab_exec "$1" cat /run/ganesha.pid 2>/dev/null)
 	[ -n "$p" ] && kill -0 "$p" 2>/dev/null
 }
-soak_old_active() { lab_exec "$1" attrd_updater -Q -n ganesha-active 2>/dev/null | grep -q 'value="1"'; }	# N
+# -N: from outside pacemaker's agents (no OCF_RESKEY_CRM_meta_on_node)
+# attrd_updater -Q answers every node's value.
+soak_old_active() {	# N
+	lab_exec "$1" attrd_updater -Q -N "node$1" -n ganesha-active 2>/dev/null | grep -q 'value="1"'
+}
 soak_old_mon() {	# N
 	local n=$1
 	while sleep "$SOAK_OLD_INTERVAL"; do
