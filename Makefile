@@ -196,11 +196,12 @@ soak: deps
 
 # The client-history soak on the real stack: random moves and faults,
 # 18 NFSv4 clients' histories judged (tests/lab/soak_nfs.sh; make check
-# runs a short one: tests/lab/cases/test_soak_nfs.sh).  SEED replays a run; NODES=3 only so far.
+# runs a short one: tests/lab/cases/test_soak_nfs.sh).  SEED replays a run;
+# NODES=3 only so far; METHOD=old the old method.
 MOVES ?= 200
 soak-nfs: deps
 	@$(LAB_BUILD)
-	@MOVES=$(MOVES) $(if $(SEED),SEED=$(SEED)) $(if $(NODES),NODES=$(NODES)) $(if $(GATE),GATE=$(GATE)) \
+	@MOVES=$(MOVES) $(if $(SEED),SEED=$(SEED)) $(if $(NODES),NODES=$(NODES)) $(if $(GATE),GATE=$(GATE)) $(if $(METHOD),METHOD=$(METHOD)) \
 		B=$(B) bash tests/lab/soak_nfs.sh
 
 -include tests/sim/sim.mk

@@ -120,6 +120,35 @@ else
 	printf '%s\n' "$out" | sed 's/^/# /'; not_ok "a cycler granted the lock while the other held it fails"
 fi
 
+# A VIP that leaves its node and comes back to it while that node's
+# ganesha kept its state (seed 2718 move 3: node 2's coordd killed, its
+# monitor deleted ganesha-active, pacemaker stopped VIP2 there to move it,
+# coordd back, VIP2 started again on node 2): its holders have nothing to
+# reclaim.  After that node's ganesha died, they must reclaim.
+back_home() {	# DIR [DEATH-NODE]
+	mkdir -p "$1/clients"
+	printf 'h1 hold file=f1 vip=1\n' >"$1/clients.map"
+	printf '1000000 MOVE 1 kind=coordd node=%s other=1\n1000100 DEATH 1 node=%s\n5000000 END 1 settled=1\n' \
+		"${2:-3}" "${2:-3}" >"$1/moves.log"
+	printf '%s\n' "900000 vip holder=1" "900000 grace node=1 state=false" \
+		"1100000 grace node=1 state=true" "2000000 vip holder=none" "2500000 vip holder=1" >"$1/vip-1.log"
+	printf '%s\n' "950000 h1 HOLDING server=198.18.0.101 files=1" \
+		"6000000 h1 RELEASED server=198.18.0.101 files=1 ok=1" >"$1/clients/h1.log"
+}
+back_home "$tmp/home-kept"
+if out=$(bash "$CHECK" "$tmp/home-kept" 2>&1); then
+	ok "a VIP back on its node, whose ganesha kept its state, needs no reclaim"
+else
+	printf '%s\n' "$out" | sed 's/^/# /'; not_ok "a VIP back on its node, whose ganesha kept its state, needs no reclaim"
+fi
+back_home "$tmp/home-died" 1
+if ! out=$(bash "$CHECK" "$tmp/home-died" 2>&1) && printf '%s\n' "$out" | grep -q 'unreclaimed: h1 (VIP1)'; then
+	ok "a VIP back on its node after its ganesha died needs the reclaim"
+else
+	printf '%s\n' "$out" | sed 's/^/# /'; not_ok "a VIP back on its node after its ganesha died needs the reclaim"
+fi
+
+
 d=$tmp/events
 records "$d"
 echo '{"events":[{"id":"2.1.1","reason":"reported","state":"released"}]}' >"$d/events-1.json"

@@ -98,5 +98,14 @@ case_ "VIP1 back in place on node 1, its ganesha alive, h1 not reclaiming: settl
 case_ "VIP1 back on node 1 after node 1's ganesha died meanwhile, h1 not reclaiming: not settled" \
 	not 1796659757600000 "$BOUNCE
 /^moves.log 1796659743710882/a moves.log 1796659754600000 DEATH 3 node=1"
+# A cycler whose reclaim was refused goes on cycling (seed 2718, move 22:
+# c2b and c3a, NFS4ERR_EXPIRED then NO_GRACE): lost, it is not settled
+# until it is granted a new lock; then it is, or every later move waits.
+LOST_C2B='s/^\(clients\/c2b.log\) 1796659755610000 c2b RECLAIMED .*/\1 1796659755605000 c2b LOST server=198.18.0.103 file=g2 status=NFS4ERR_NO_GRACE/'
+case_ "a cycler whose reclaim was refused (LOST): not settled" \
+	not 1796659755610000 "$LOST_C2B"
+case_ "a cycler that lost its lock and was granted a new one since: settled" \
+	settled 1796659755610000 "$LOST_C2B
+/^clients\/c2b.log 1796659755605000/a clients/c2b.log 1796659755609000 c2b LOCK server=198.18.0.103 file=g2 offset=0 length=100 reclaim=0 status=NFS4_OK"
 echo "1..$n"
 exit $failed

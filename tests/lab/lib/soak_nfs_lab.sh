@@ -8,6 +8,8 @@
 #   soak_move I KIND      one move of that kind (targets drawn from RANDOM),
 #                         then the settle; its timeline in OUT/moves.log
 #   soak_collect          coordd's event records and the servers' logs to OUT
+#   soak_old_start        METHOD=old: coordd and its monitor stopped, a
+#                         ganesha_mon poll per node (seed_method.sh)
 #
 # moves.log, one line each, times in CLOCK_REALTIME us:
 #   <us> MOVE <i> kind=<k> node=<n> [other=<m>] [to=<m>] [vip=<v>]   the fault begins
@@ -162,6 +164,11 @@ soak_clients_settled() {	# T0
 		st[$2] = $3
 		if ($3 == "RECLAIMED") rec[$2] = $1 + 0
 	}
+	# A cycler that lost its lock goes on cycling: a new lock granted
+	# ends its LOST, on the server it now reaches (seed 2718, move 22).
+	$3 == "LOCK" && role[$2] != "hold" && / reclaim=0 status=NFS4_OK/ {
+		st[$2] = "LOCK"; rec[$2] = $1 + 0
+	}
 	END {
 		for (c in role) {
 			v = vip[c]
@@ -200,7 +207,7 @@ soak_settle() {	# I T0
 soak_repair() {
 	local r_n k x
 	for r_n in 1 2 3; do
-		if [ -z "$(coord_pid "$r_n")" ] || ! kill -0 "$(coord_pid "$r_n")" 2>/dev/null; then
+		if [ "$METHOD" != old ] && { [ -z "$(coord_pid "$r_n")" ] || ! kill -0 "$(coord_pid "$r_n")" 2>/dev/null; }; then
 			coord_start "$r_n" >/dev/null
 		fi
 		get_grace "$r_n" >/dev/null || { kill -CONT "$(ganesha_pid "$r_n")" 2>/dev/null; sleep 1; }
@@ -295,8 +302,12 @@ soak_move() {	# I KIND
 		mv_d=$(now_us)
 		soak_log "DEATH $mv_i node=$mv_n"
 		nfs_power_off "$mv_n"
+		# The old method: pacemaker's ganesha_grace notify on the
+		# survivors, at once (seed_method.sh's generous model).
+		if [ "$METHOD" = old ]; then seed_failover "$mv_n" >/dev/null 2>&1 & fi
 		soak_await_failover "$mv_n" "$mv_n" "$mv_d"
 		nfs_power_on "$mv_n" || echo "# move $mv_i: node $mv_n did not power on"
+		[ "$METHOD" = old ] && coord_stop "$mv_n"	# its boot starts one
 		soak_log "PHASE $mv_i power-on node=$mv_n" ;;
 	coordd)
 		mv_s=$(( RANDOM % 4 + 1 ))
@@ -343,4 +354,50 @@ soak_collect() {
 		cp "$LAB_DIR/$n/ganesha.log" "$OUT/ganesha-$n.log" 2>/dev/null
 		cp "$LAB_DIR/$n/coordd.log" "$OUT/coordd-$n.log" 2>/dev/null
 	done
+}
+
+# ---- METHOD=old: GlusterFS common-ha's ganesha_mon, per node ----
+# Its monitor every SOAK_OLD_INTERVAL s (the driver's shell, in the
+# background: seed_failover is a function): while ganesha runs it sets
+# ganesha-active; once ganesha is gone and the attribute set, it notifies
+# grace to the others, sleeps the fixed delay and deletes the attribute
+# (the VIP moves).  A powered-off node's monitor is dead with it: no bus
+# socket, no poll (the survivors' notify is the power move's).
+soak_old_ganesha_runs() {	# N
+	local p
+	p=$(lab_exec "$1" cat /run/ganesha.pid 2>/dev/null)
+	[ -n "$p" ] && kill -0 "$p" 2>/dev/null
+}
+# -N: from outside pacemaker's agents (no OCF_RESKEY_CRM_meta_on_node)
+# attrd_updater -Q answers every node's value.
+soak_old_active() {	# N
+	lab_exec "$1" attrd_updater -Q -N "node$1" -n ganesha-active 2>/dev/null | grep -q 'value="1"'
+}
+soak_old_mon() {	# N
+	local n=$1
+	while sleep "$SOAK_OLD_INTERVAL"; do
+		[ -S "$LAB_DIR/$n/bus.sock" ] || continue
+		if soak_old_ganesha_runs "$n"; then
+			soak_old_active "$n" || lab_exec "$n" attrd_updater -n ganesha-active -U 1 >/dev/null 2>&1
+		elif soak_old_active "$n"; then
+			echo "$(now_us) node$n ganesha gone: notify grace, ${SEED_GRACE_DELAY} s" >>"$OUT/old-mon.log"
+			seed_failover "$n"
+			lab_exec "$n" attrd_updater -D -n ganesha-active >/dev/null 2>&1
+			echo "$(now_us) node$n ganesha-active deleted" >>"$OUT/old-mon.log"
+		fi
+	done
+}
+soak_old_start() {
+	local n
+	# The monitor clone stopped keeps the attributes (test_nfs_client.sh's
+	# old-method case); then no coordd anywhere.
+	lab_exec 1 crm_resource --resource mon-clone --meta --set-parameter target-role \
+		--parameter-value Stopped >/dev/null 2>&1 || return 1
+	for n in 1 2 3; do coord_stop "$n"; done
+	for n in 1 2 3; do
+		soak_old_mon "$n" >/dev/null 2>&1 &
+		NFS_WATCHERS="${NFS_WATCHERS:-} $!"
+	done
+	sleep 2
+	nfs_vips_home
 }

@@ -81,6 +81,7 @@ function close_move(m,   k, v, line, r) {
 		v = cvip[k]
 		if (recovering[k]) fail("unreclaimed", k " still recovering (since " ms(t0, rec_since[k]) " ms) when the window closed")
 		else if (role[k] != "hold") continue
+		else if (moved[v] && kept(k, v)) continue
 		else if (moved[v] && last_rec[k] < last_arr[v])
 			fail("unreclaimed", k " (VIP" v ") did not reclaim after VIP" v "s last arrival (" ms(t0, last_arr[v]) " ms)")
 		else if (moved[v] && last_rec[k] - last_arr[v] > reach * 1000)
@@ -109,6 +110,13 @@ function close_move(m,   k, v, line, r) {
 	print line
 	moves[kind[m]]++
 	gaps[kind[m]] += gapm
+}
+# Holder k kept its state on its server: VIP v last arrived on the node k
+# held through before that arrival, whose ganesha did not die since (the
+# VIP left and came back: nothing to reclaim).
+function kept(k, v,   n) {
+	n = held_on[k]
+	return n != "" && n == arr_node[v] && held_at[k] > died[n] + 0 && held_at[k] < last_arr[v]
 }
 # Client c was granted its file: a conflict with every other client
 # holding it, unless c asked through a survivor not yet in grace after a
@@ -175,7 +183,7 @@ $2 ~ /^V/ {
 	if (index(h, ",")) { fail("twice", "VIP" v " on nodes " h); next }
 	if (gr[v, h] != "true") fail("ahead", "VIP" v " arrived on node " h " whose ganesha answered " (gr[v, h] == "" ? "nothing" : gr[v, h]))
 	if (bounce) { bounced = bounced sprintf(" VIP%s on node %s %d ms", v, h, ms(t0, $1)); next }
-	moved[v] = 1; last_arr[v] = $1; t_arr = $1
+	moved[v] = 1; last_arr[v] = $1; t_arr = $1; arr_node[v] = h
 	if (!t_vip) t_vip = $1
 	if (!(v in first_arr)) first_arr[v] = $1
 	if (t1 && !t_home && $1 >= t1) t_home = $1
@@ -187,6 +195,7 @@ $2 == "C" {
 		if (e == "TRY" && kv($0, "result") == "GRANTED") granted(c)
 		next
 	}
+	if (e == "HOLDING" || e == "RECLAIMED") { held_on[c] = at[cvip[c]]; held_at[c] = $1 }
 	if (e == "HOLDING" || (e == "LOCK" && role[c] == "cycle" && kv($0, "status") == "NFS4_OK")) {
 		granted(c); holds[c] = 1; ended[c] = 0
 	}
