@@ -14,6 +14,9 @@ SBINDIR   ?= $(PREFIX)/sbin
 MANDIR    ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 OCFDIR    ?= /usr/lib/ocf/resource.d/coord
+# The agents' shared code, where OCF puts a provider's (as heartbeat's
+# ocf-shellfuncs in /usr/lib/ocf/lib/heartbeat): sourced, not run.
+OCFLIBDIR ?= /usr/lib/ocf/lib/coord
 UNITDIR   ?= /lib/systemd/system
 # The monitoring files (monitoring/): a Grafana dashboard, Prometheus
 # alert rules, example Prometheus and Alertmanager configurations.
@@ -233,17 +236,19 @@ deploy-test: deps all $(B)/tests/lab/nfs4_client $(B)/tests/lab/vip_watch
 
 INSTALL_FILES = $(SBINDIR)/coordd $(SBINDIR)/coordctl \
 	$(OCFDIR)/ganesha_coord_mon $(OCFDIR)/ganesha_coord_gate $(OCFDIR)/coordd $(OCFDIR)/coord_vip \
+	$(OCFLIBDIR)/gate.sh \
 	$(MANDIR)/man8/coordd.8 $(MANDIR)/man8/coordctl.8 $(MANDIR)/man5/coordd.conf.5 \
 	$(UNITDIR)/coordd.service $(SYSCONFDIR)/coord/coordd.conf.example \
 	$(SYSCONFDIR)/logrotate.d/coord $(addprefix $(DATADIR)/,$(notdir $(MONITORING)))
 
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(OCFDIR) $(DESTDIR)$(MANDIR)/man8 \
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(OCFDIR) $(DESTDIR)$(OCFLIBDIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/coord \
 		$(DESTDIR)$(STATEDIR) $(DESTDIR)$(SYSCONFDIR)/logrotate.d $(DESTDIR)$(DATADIR)
 	install -m 0755 $(B)/coordd $(B)/coordctl $(DESTDIR)$(SBINDIR)/
 	install -m 0755 agents/ganesha_coord_mon agents/ganesha_coord_gate agents/coordd agents/coord_vip \
 		$(DESTDIR)$(OCFDIR)/
+	install -m 0644 agents/lib/gate.sh $(DESTDIR)$(OCFLIBDIR)/
 	install -m 0644 coord/daemon/coordd.8 coord/ctl/coordctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 coord/daemon/coordd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
@@ -255,7 +260,7 @@ install: all
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
-	-rmdir $(DESTDIR)$(OCFDIR) $(DESTDIR)$(SYSCONFDIR)/coord $(DESTDIR)$(STATEDIR) \
+	-rmdir $(DESTDIR)$(OCFDIR) $(DESTDIR)$(OCFLIBDIR) $(DESTDIR)$(SYSCONFDIR)/coord $(DESTDIR)$(STATEDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/logrotate.d $(DESTDIR)$(DATADIR) 2>/dev/null
 
 clean:

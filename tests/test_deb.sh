@@ -109,7 +109,7 @@ dpkg -L coord | sort >"$work/files"
 dpkg-deb --fsys-tarfile "$deb" | tar -t | grep -v '/$' | sed 's|^\./|/|' >"$work/shipped"
 for f in /usr/sbin/coordd /usr/sbin/coordctl /usr/lib/ocf/resource.d/coord/coordd \
 	 /usr/lib/ocf/resource.d/coord/ganesha_coord_mon /usr/lib/ocf/resource.d/coord/ganesha_coord_gate \
-	 /usr/lib/ocf/resource.d/coord/coord_vip \
+	 /usr/lib/ocf/resource.d/coord/coord_vip /usr/lib/ocf/lib/coord/gate.sh \
 	 /lib/systemd/system/coordd.service \
 	 /usr/share/man/man8/coordd.8.gz /usr/share/man/man8/coordctl.8.gz \
 	 /usr/share/man/man5/coordd.conf.5.gz /etc/coord/coordd.conf \
@@ -221,7 +221,7 @@ check "dpkg knows no file of coord" sh -c "! dpkg -L coord >/dev/null 2>&1"
 check "dpkg: coord is not installed" sh -c "! dpkg-query -W -f='\${Status}' coord 2>/dev/null | grep -q installed"
 left=$(while read -r f; do [ -e "$f" ] || [ -L "$f" ] && echo "$f"; done <"$work/shipped")
 check "every file the package shipped ($(wc -l <"$work/shipped")) is gone (${left:-none left})" [ -z "$left" ]
-for p in /usr/lib/ocf/resource.d/coord /lib/systemd/system/coordd.service \
+for p in /usr/lib/ocf/resource.d/coord /usr/lib/ocf/lib/coord /lib/systemd/system/coordd.service \
 	 /etc/systemd/system/multi-user.target.wants/coordd.service /var/lib/systemd/deb-systemd-helper-enabled/coordd.service \
 	 /usr/share/doc/coord /usr/share/coord; do
 	check "purged: no $p" sh -c "[ ! -e '$p' ] && [ ! -L '$p' ]"

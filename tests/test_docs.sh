@@ -324,7 +324,7 @@ unit_said RuntimeDirectoryMode "$CTL"
 unit_said WatchdogSec "$OPS"
 
 # --- paths: every one a document names is in the repository ---
-DOCS="README.md docs/*.md docs/coordd.conf.example coord/*/*.5 coord/*/*.8 debian/README.Debian agents/*"
+DOCS="README.md docs/*.md docs/coordd.conf.example coord/*/*.5 coord/*/*.8 debian/README.Debian $(find agents -type f | sort)"
 # shellcheck disable=SC2086
 bad=$(grep -nE '\.\./|/work/' $DOCS | sed 's/^/#   /')
 verdict "no document names a path outside the repository" "${bad:+outside the repository:

@@ -15,7 +15,7 @@ make -s B="$B" install DESTDIR="$dest" PREFIX=/usr >"$dest.log" 2>&1 || { cat "$
 rm -f "$dest.log"
 for f in usr/sbin/coordd usr/sbin/coordctl usr/lib/ocf/resource.d/coord/ganesha_coord_mon \
 	 usr/lib/ocf/resource.d/coord/ganesha_coord_gate usr/lib/ocf/resource.d/coord/coord_vip \
-	 usr/lib/ocf/resource.d/coord/coordd lib/systemd/system/coordd.service \
+	 usr/lib/ocf/resource.d/coord/coordd usr/lib/ocf/lib/coord/gate.sh lib/systemd/system/coordd.service \
 	 usr/share/man/man8/coordd.8 usr/share/man/man8/coordctl.8 \
 	 usr/share/man/man5/coordd.conf.5 etc/coord/coordd.conf.example etc/logrotate.d/coord \
 	 usr/share/coord/coord-dashboard.json usr/share/coord/coord-alerts.yml \
@@ -56,18 +56,22 @@ if command -v ocf-tester >/dev/null; then
 fi
 # The gate's start needs a coordd and a ganesha (the lab runs ocf-tester
 # on it, tests/lab/cases/test_failback.sh); here its meta-data and its check of
-# the required vip.
+# the required vip.  The agents source their shared code from the
+# installed lib/coord (OCF_ROOT is the host's, for ocf-shellfuncs).
 gate=$dest/usr/lib/ocf/resource.d/coord/ganesha_coord_gate
+lib=$dest/usr/lib/ocf/lib/coord
 if [ -f /usr/share/resource-agents/ra-api-1.dtd ]; then
 	t "ganesha_coord_gate meta-data is valid against ra-api-1.dtd" sh -c \
-		"OCF_ROOT=/usr/lib/ocf '$gate' meta-data | (cd /usr/share/resource-agents && xmllint --noout --valid -)"
+		"OCF_ROOT=/usr/lib/ocf COORD_FUNCTIONS_DIR='$lib' '$gate' meta-data | (cd /usr/share/resource-agents && xmllint --noout --valid -)"
 fi
 if [ -f /usr/share/resource-agents/ra-api-1.dtd ]; then
 	t "coord_vip meta-data is valid against ra-api-1.dtd" sh -c \
-		"OCF_ROOT=/usr/lib/ocf '$dest/usr/lib/ocf/resource.d/coord/coord_vip' meta-data | (cd /usr/share/resource-agents && xmllint --noout --valid -)"
+		"OCF_ROOT=/usr/lib/ocf COORD_FUNCTIONS_DIR='$lib' '$dest/usr/lib/ocf/resource.d/coord/coord_vip' meta-data | (cd /usr/share/resource-agents && xmllint --noout --valid -)"
 fi
 t "ganesha_coord_gate without vip: validate-all exits 6 (not configured)" sh -c \
-	"OCF_ROOT=/usr/lib/ocf '$gate' validate-all; [ \$? = 6 ]"
+	"OCF_ROOT=/usr/lib/ocf COORD_FUNCTIONS_DIR='$lib' '$gate' validate-all; [ \$? = 6 ]"
+t "ganesha_coord_gate without its shared code: exits 5 (not installed)" sh -c \
+	"OCF_ROOT=/usr/lib/ocf COORD_FUNCTIONS_DIR='$dest/none' '$gate' monitor; [ \$? = 5 ]"
 # The unit is valid as systemd reads it (paths pointed at this DESTDIR).
 if command -v systemd-analyze >/dev/null; then
 	sed "s|/usr/sbin/coordd|$dest/usr/sbin/coordd|g" "$dest/lib/systemd/system/coordd.service" \

@@ -11,9 +11,9 @@ set -u
 . "$(dirname "$0")/../lib/coord_lab.sh"
 
 DTD_DIR=/usr/share/resource-agents	# holds ra-api-1.dtd
-for a in coordd ganesha_coord_mon ganesha_coord_gate; do
+for a in coordd ganesha_coord_mon ganesha_coord_gate coord_vip; do
 	check "$a: meta-data is valid against ra-api-1.dtd" sh -c \
-		"sh '$COORD_TOP/agents/$a' meta-data | (cd $DTD_DIR && xmllint --noout --valid -)"
+		"COORD_FUNCTIONS_DIR='$COORD_TOP/agents/lib' sh '$COORD_TOP/agents/$a' meta-data | (cd $DTD_DIR && xmllint --noout --valid -)"
 done
 
 lab_trap

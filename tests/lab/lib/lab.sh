@@ -184,7 +184,12 @@ lab_up() {
 	br=$(_lab_br)
 	cp -a /usr/lib/ocf/resource.d "$LAB_DIR/ocf"
 	mkdir -p "$LAB_DIR/ocf/coord"
-	cp "$(dirname "${BASH_SOURCE[0]}")"/../../../agents/* "$LAB_DIR/ocf/coord/"
+	find "$(dirname "${BASH_SOURCE[0]}")"/../../../agents -maxdepth 1 -type f \
+		-exec cp {} "$LAB_DIR/ocf/coord/" \;
+	# The agents' shared code where make install puts it (OCF_ROOT/lib/coord).
+	cp -a /usr/lib/ocf/lib "$LAB_DIR/ocflib"
+	mkdir -p "$LAB_DIR/ocflib/coord"
+	cp "$(dirname "${BASH_SOURCE[0]}")"/../../../agents/lib/* "$LAB_DIR/ocflib/coord/"
 	ip netns add "$br" || return 1
 	ip -n "$br" link add br0 type bridge
 	ip -n "$br" link set br0 up
@@ -208,12 +213,14 @@ lab_up() {
 		chown -R hacluster:haclient "$LAB_DIR/$n/pcmk" 2>/dev/null
 		# Private per node: corosync's and pacemaker's state, /run (so
 		# the system bus socket, pid files and coordd's default socket
-		# are the node's own), and the OCF agents (with coord's).
+		# are the node's own), and the OCF agents and their shared code
+		# (with coord's).
 		ip netns exec "$ns" unshare -m --propagation private sh -c \
 			"mount --bind $LAB_DIR/$n/lib /var/lib/corosync &&
 			 mount --bind $LAB_DIR/$n/pcmk/lib /var/lib/pacemaker &&
 			 mount --bind $LAB_DIR/$n/pcmk/log /var/log/pacemaker &&
 			 mount --bind $LAB_DIR/ocf /usr/lib/ocf/resource.d &&
+			 mount --bind $LAB_DIR/ocflib /usr/lib/ocf/lib &&
 			 mount -t tmpfs tmpfs /run && mkdir -p /run/lock /run/dbus &&
 			 ln -s $LAB_DIR/$n/bus.sock /run/dbus/system_bus_socket &&
 			 exec sleep 100000" </dev/null >/dev/null 2>&1 &
