@@ -30,7 +30,7 @@ ip netns add "$ns" && ip -n "$ns" link add eth0 type veth peer name p0 &&
 timed() {	# AGENT-NAME AGENT ACTION
 	local t0=${EPOCHREALTIME/./} rc
 	ip netns exec "$ns" env OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=bvip \
-		HA_RSCTMP="$run" OCF_RESKEY_ip=10.9.0.100 OCF_RESKEY_cidr_netmask=24 \
+		COORD_FUNCTIONS_DIR="$COORD_TOP/agents/lib" HA_RSCTMP="$run" OCF_RESKEY_ip=10.9.0.100 OCF_RESKEY_cidr_netmask=24 \
 		OCF_RESKEY_nic=eth0 "$2" "$3" >/dev/null 2>&1
 	rc=$?
 	echo "$(( ${EPOCHREALTIME/./} - t0 )) $rc" >>"$run/$1.$3"

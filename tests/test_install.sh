@@ -70,6 +70,9 @@ if [ -f /usr/share/resource-agents/ra-api-1.dtd ]; then
 fi
 t "ganesha_coord_gate without vip: validate-all exits 6 (not configured)" sh -c \
 	"OCF_ROOT=/usr/lib/ocf COORD_FUNCTIONS_DIR='$lib' '$gate' validate-all; [ \$? = 6 ]"
+t "coord_vip gate=true, a bad wait_timeout: validate-all exits 6 (not configured)" sh -c \
+	"OCF_ROOT=/usr/lib/ocf COORD_FUNCTIONS_DIR='$lib' OCF_RESKEY_ip=198.18.0.100 OCF_RESKEY_gate=true \
+	 OCF_RESKEY_wait_timeout=soon '$dest/usr/lib/ocf/resource.d/coord/coord_vip' validate-all; [ \$? = 6 ]"
 t "ganesha_coord_gate without its shared code: exits 5 (not installed)" sh -c \
 	"OCF_ROOT=/usr/lib/ocf COORD_FUNCTIONS_DIR='$dest/none' '$gate' monitor; [ \$? = 5 ]"
 # The unit is valid as systemd reads it (paths pointed at this DESTDIR).

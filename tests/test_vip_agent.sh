@@ -9,6 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 AGENT=$PWD/agents/coord_vip
+LIB=$PWD/agents/lib	# its shared code (installed in OCF_ROOT/lib/coord)
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 no() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
@@ -33,13 +34,13 @@ ip netns add "$ns" && ip netns add "$peer" &&
 agent() {
 	a_ip=$1 a_act=$2; shift 2
 	ip netns exec "$ns" env OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=vip \
-		HA_RSCTMP="$tmp" OCF_RESKEY_ip="$a_ip" "$@" "$AGENT" "$a_act" >/dev/null 2>"$tmp/err"
+		COORD_FUNCTIONS_DIR="$LIB" HA_RSCTMP="$tmp" OCF_RESKEY_ip="$a_ip" "$@" "$AGENT" "$a_act" >/dev/null 2>"$tmp/err"
 }
 rc_is() { d=$1 want=$2; shift 2; agent "$@"; got=$?; if [ "$got" = "$want" ]; then ok "$d"; else no "$d (exit $got, want $want: $(cat "$tmp/err"))"; fi; }
 on_eth0() { ip -n "$ns" -o addr show dev eth0 to "$1" | grep -q " $1/$2 "; }
 wait_for() { w=$1; shift; i=0; while [ $i -lt $((w * 20)) ]; do "$@" && return 0; sleep 0.05; i=$((i + 1)); done; return 1; }
 
-out=$(ip netns exec "$ns" env OCF_ROOT=/usr/lib/ocf HA_RSCTMP="$tmp" ocf-tester -n vip \
+out=$(ip netns exec "$ns" env OCF_ROOT=/usr/lib/ocf COORD_FUNCTIONS_DIR="$LIB" HA_RSCTMP="$tmp" ocf-tester -n vip \
 	-o ip=10.9.0.101 "$AGENT" 2>&1)
 case $out in *"passed all tests"*) ok "ocf-tester: coord_vip passed all tests" ;;
 *) no "ocf-tester: $out" ;; esac
