@@ -187,7 +187,7 @@ pcmk_vip_group_xml() {	# GROUP ID IP [MONITOR-INTERVAL]
 <primitive id="$2-gate" class="ocf" provider="coord" type="ganesha_coord_gate">
   <instance_attributes id="$2-gate-ia">
     <nvpair id="$2-gate-vip" name="vip" value="$3"/>
-    <nvpair id="$2-gate-ctl" name="coordctl" value="$COORDCTL"/>
+    <nvpair id="$2-gate-ctl" name="coordctl" value="${PCMK_GATE_COORDCTL:-$COORDCTL}"/>
     <nvpair id="$2-gate-pid" name="pid_file" value="/run/ganesha.pid"/>
     <nvpair id="$2-gate-wait" name="wait_timeout" value="${PCMK_GATE_WAIT:-40}"/>
   </instance_attributes>
@@ -199,6 +199,31 @@ pcmk_vip_group_xml() {	# GROUP ID IP [MONITOR-INTERVAL]
 </primitive>
 $(pcmk_vip_xml "$2" "$3" "${4:-2s}")
 </group>
+XML
+}
+# The single gated form (issue 29): one coord_vip primitive ID with
+# gate=true, the gate's parameters as the group's gate has them; its start
+# is the take-over then the address, its stop the address gone then the
+# give-up.  The location rules name ID.  PCMK_GATE_COORDCTL: the coordctl
+# the gate runs (a recording wrapper), both forms.
+pcmk_vip_one_xml() {	# ID IP [MONITOR-INTERVAL]
+	cat <<XML
+<primitive id="$1" class="ocf" provider="coord" type="coord_vip">
+  <instance_attributes id="$1-ia">
+    <nvpair id="$1-ip" name="ip" value="$2"/>
+    <nvpair id="$1-mask" name="cidr_netmask" value="24"/>
+    <nvpair id="$1-nic" name="nic" value="eth0"/>
+    <nvpair id="$1-gate" name="gate" value="true"/>
+    <nvpair id="$1-ctl" name="coordctl" value="${PCMK_GATE_COORDCTL:-$COORDCTL}"/>
+    <nvpair id="$1-pid" name="pid_file" value="/run/ganesha.pid"/>
+    <nvpair id="$1-wait" name="wait_timeout" value="${PCMK_GATE_WAIT:-40}"/>
+  </instance_attributes>
+  <operations>
+    <op id="$1-start" name="start" interval="0" timeout="60s"/>
+    <op id="$1-stop" name="stop" interval="0" timeout="60s"/>
+    <op id="$1-mon" name="monitor" interval="${3:-2s}" timeout="20s"/>
+  </operations>
+</primitive>
 XML
 }
 pcmk_vip_rule_xml() {	# ID

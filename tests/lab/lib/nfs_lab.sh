@@ -161,7 +161,8 @@ nfs_wait_event() {	# SECONDS LOG EVENT [AFTER_US] [PATTERN]
 # probe (docs/deploy.md).
 
 # NFS_GATE=1: each VIP is a group vipN-group [vipN-gate, vipN] (the gate
-# agent, issue 19), and the rules name the group; 0 (the default): the
+# agent, issue 19), and the rules name the group; one: each VIP one
+# coord_vip primitive vipN with gate=true (issue 29); 0 (the default): the
 # plain IPaddr2 primitive vipN, as before the gate.
 NFS_GATE=${NFS_GATE:-0}
 nfs_vip_rsc() {	# V: the resource the VIP's rules name (and crm_resource moves)
@@ -171,6 +172,8 @@ nfs_vip_rsc() {	# V: the resource the VIP's rules name (and crm_resource moves)
 _nfs_vip_xml() {	# V
 	if [ "$NFS_GATE" = 1 ]; then
 		pcmk_vip_group_xml "vip$1-group" "vip$1" "$(vip_of "$1")"
+	elif [ "$NFS_GATE" = one ]; then
+		pcmk_vip_one_xml "vip$1" "$(vip_of "$1")"
 	else
 		pcmk_vip_xml "vip$1" "$(vip_of "$1")"
 	fi
