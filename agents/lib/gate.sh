@@ -33,8 +33,9 @@
 # searched for a ganesha.nfsd process when the pid file cannot be read
 # either.
 #
-# The agent sets gate_vip (the VIP its parameters name) and gate_agent
-# (its name: the state file's) before calling these functions.
+# The agent sets gate_vip (the VIP its parameters name), gate_vip_param
+# (that parameter's name) and gate_agent (its own name: the state file's)
+# before calling these functions.
 
 OCF_RESKEY_coordctl_default=/usr/sbin/coordctl
 : ${OCF_RESKEY_coordctl=${OCF_RESKEY_coordctl_default}}
@@ -198,7 +199,7 @@ gate_stop() {
 	if [ -n "$vip" ]; then
 		give_up "$vip" "$wait_s"
 	else
-		rc= out="the state file names no VIP and the VIP's parameter is empty"
+		rc= out="the state file names no VIP and the $gate_vip_param parameter is empty"
 	fi
 	if [ "$rc" = 0 ]; then
 		ocf_log info "give-up of $vip: $out"
