@@ -87,5 +87,41 @@ t "the announcer runs in the background after the start (a minute of announcemen
 rc_is "stop while announcing" 0 10.9.0.100 stop
 t "the stop ended the announcer" wait_for 5 sh -c '! pgrep -f "[s]end_arp .*10.9.0.100"'
 
+# gate=true without a coordd (a socket nobody serves) and without a
+# ganesha: the take-over comes first, so a refused one adds no address;
+# the monitor fails when only one of the two is in place; the stop
+# deletes the address and gives up what a start took over (here: no
+# server runs, so a give-up coordd cannot answer loses no lock).
+G="OCF_RESKEY_gate=true OCF_RESKEY_coordctl=$PWD/${B:-build}/coordctl OCF_RESKEY_socket=$tmp/none.sock
+	OCF_RESKEY_pid_file=$tmp/none.pid OCF_RESKEY_wait_timeout=1"
+state=$tmp/coord_vip-vip.state
+if [ -x "${B:-build}/coordctl" ]; then
+	# shellcheck disable=SC2086
+	rc_is "gate=true, coordd unreachable: start exits 1 (the take-over failed)" 1 10.9.0.103 start $G
+	t "  ... and added no address (the take-over comes first)" sh -c "! ip -n $ns -o addr show to 10.9.0.103 | grep -q ."
+	ip -n "$ns" addr add 10.9.0.103/24 dev eth0
+	# shellcheck disable=SC2086
+	rc_is "gate=true, the address up without a take-over: monitor exits 1 (failed)" 1 10.9.0.103 monitor $G
+	t "  ... saying so" grep -q "10.9.0.103 is up without the gate's take-over" "$tmp/err"
+	rc_is "gate=false, the same: monitor exits 0 (the plain agent)" 0 10.9.0.103 monitor
+	echo 10.9.0.103 >"$state"	# as if a start took it over
+	# shellcheck disable=SC2086
+	rc_is "gate=true, taken over and up: monitor exits 0" 0 10.9.0.103 monitor $G
+	ip -n "$ns" addr del 10.9.0.103/24 dev eth0
+	# shellcheck disable=SC2086
+	rc_is "gate=true, taken over, the address gone: monitor exits 1 (failed)" 1 10.9.0.103 monitor $G
+	rc_is "gate=false since, a take-over still recorded: monitor exits 1 too" 1 10.9.0.103 monitor
+	ip -n "$ns" addr add 10.9.0.103/24 dev eth0
+	# shellcheck disable=SC2086
+	rc_is "stop, coordd unreachable, no ganesha running: exits 0" 0 10.9.0.103 stop $G
+	t "  ... the address deleted" sh -c "! ip -n $ns -o addr show to 10.9.0.103 | grep -q ."
+	t "  ... the take-over given up (no state left)" test ! -e "$state"
+	# shellcheck disable=SC2086
+	rc_is "gate=true, a bad wait_timeout: validate-all exits 6" 6 10.9.0.103 validate-all $G \
+		OCF_RESKEY_wait_timeout=soon
+else
+	no "gate=true: no ${B:-build}/coordctl (make all first)"
+fi
+
 echo "1..$n"
 exit $failed
