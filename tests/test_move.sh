@@ -50,6 +50,19 @@ cut)	# an answer cut short: the group's start, no end
 	call "cibadmin $*" "half a group"
 	printf '<group id="vip1">\n  <primitive class="ocf" id="vip1-gate" provider="coord" type="ganesha_coord_gate">\n'
 	exit 0 ;;
+one)	# no group: one coord_vip primitive with gate=true (docs/deploy.md)
+	case "$*" in
+	*"type='coord_vip'"*"@value='$MODEL_VIP'"*) call "cibadmin $*" "the primitive"; cat <<XML
+<primitive class="ocf" id="vip1" provider="coord" type="coord_vip">
+  <instance_attributes id="vip1-instance_attributes">
+    <nvpair id="vip1-instance_attributes-ip" name="ip" value="$MODEL_VIP"/>
+    <nvpair id="vip1-instance_attributes-gate" name="gate" value="true"/>
+  </instance_attributes>
+</primitive>
+XML
+		exit 0 ;;
+	esac
+	call "cibadmin $*" "no such object"; echo "Call cib_query failed (-6): No such device or address" >&2; exit 105 ;;
 esac
 case "$*" in
 *"@value='$MODEL_VIP'"*) call "cibadmin $*" "the group"; cat <<XML
@@ -237,6 +250,22 @@ t "stuck: the move's constraint cleared anyway, the last call" \
 	sh -c "[ \"\$(grep -c -- ' --clear ->' '$calls')\" = 1 ] && tail -n 1 '$calls' | grep -q -- ' --clear ->'"
 t "stuck: no --clear before coordctl's timeout of 1 s (took $elapsed_ms ms, under 10 s)" \
 	sh -c "[ $elapsed_ms -ge 1000 ] && [ $elapsed_ms -lt 10000 ]"
+
+# --- no group: one coord_vip with gate=true, moved as a group of one ---
+one_order() {
+	m=$(seq_of "--resource vip1 --move --node node2" | first)
+	w=$(seq_of "--wait --timeout=" | last)
+	a=$(seq_of "--resource vip1 --locate -> resource vip1 is running on: node2" | last)
+	c=$(clear_seq)
+	before "$m" "$w" && says "$(grep "^$w " "$calls")" "-> exit 0" || { echo "no --move of vip1, then a --wait returning 0"; return; }
+	before "$w" "$a" && before "$a" "$c" || { echo "vip1 not located on node2 between the --wait (call $w) and the --clear (call ${c:-none})"; return; }
+	[ "$c" = "$(seq_of ' ' | last)" ] || echo "calls after the --clear"
+}
+move one 0 10 "$VIP" node2
+verdict "one: exit 0 (got $rc), saying $VIP runs on node2" \
+	"$([ "$rc" = 0 ] && says "$out" "$VIP runs on node2" || echo "exit $rc")"
+verdict "one: the primitive vip1 moved, a --wait returned 0, vip1 on node2 after it, then the one --clear" \
+	"$(one_order)"
 
 # --- already there: nothing to do ---
 move here 0 10 "$VIP" node2

@@ -10,6 +10,9 @@
  * move (also when it times out).  No shell: pacemaker's tools are run
  * directly.
  *
+ * A VIP that is one coord_vip primitive with gate=true (its own gate,
+ * docs/deploy.md) is moved as a group of one.
+ *
  * Done means every member of the group runs on NODE once the cluster has
  * settled.  --locate counts a start still in flight as running, so the
  * group "runs on" NODE as soon as its gate's start (the take-over,
@@ -203,14 +206,43 @@ static enum group_found find_group(const char *vip, struct move_group *g, int *s
 	       GROUP_UNREADABLE;
 }
 
+/* The single gated form (coord_vip with gate=true, docs/deploy.md): the
+ * primitive whose ip is VIP, moved as a group of one; *status as
+ * find_group's. */
+static enum group_found find_one(const char *vip, struct move_group *g, int *status)
+{
+	char xpath[256], out[32768];
+	const char *p;
+	const char *argv[] = { "cibadmin", "--query", "--scope", "resources", "--xpath",
+			       xpath, NULL };
+
+	snprintf(xpath, sizeof(xpath), "//primitive[@type='coord_vip']"
+		 "[instance_attributes/nvpair[@name='gate'][@value='true']]"
+		 "[instance_attributes/nvpair[@name='ip'][@value='%s']]", vip);
+	*status = run(argv, out, sizeof(out), RUN_QUIET);
+	if (*status == CIBADMIN_NO_SUCH)
+		return GROUP_NONE;
+	if (*status == RUN_TRUNCATED)
+		return GROUP_UNREADABLE;
+	if (*status != 0)
+		return GROUP_UNREACHABLE;
+	p = strstr(out, "<primitive ");
+	if (!p || !strstr(p, "</primitive>") || tag_id(p, g->id, sizeof(g->id)) != 0)
+		return GROUP_UNREADABLE;
+	memcpy(g->member[0], g->id, sizeof(g->member[0]));
+	g->n = 1;
+	return GROUP_FOUND;
+}
+
 /* Says why find_group found no group to move; the exit code. */
 static int no_group(enum group_found found, const char *vip, int status)
 {
 	switch (found) {
 	case GROUP_NONE:
 		fprintf(stderr, "coordctl: no pacemaker group holds a ganesha_coord_gate "
-			"with vip=%s (is the VIP a [gate, IPaddr2] group? see "
-			"docs/migration.md, \"Gate every VIP\")\n", vip);
+			"with vip=%s, and no coord_vip with gate=true has that ip (is the "
+			"VIP a [gate, IPaddr2] group? see docs/migration.md, \"Gate every "
+			"VIP\")\n", vip);
 		return CTL_EXIT_FAILED;
 	case GROUP_UNREACHABLE:
 		if (status < 0)
@@ -322,6 +354,8 @@ int ctl_move(const char *vip_text, const char *node, int64_t timeout_ms)
 	int rc;
 
 	found = find_group(vip_text, &g, &rc);
+	if (found == GROUP_NONE)
+		found = find_one(vip_text, &g, &rc);
 	if (found != GROUP_FOUND)
 		return no_group(found, vip_text, rc);
 	if (group_on(&g, node)) {
