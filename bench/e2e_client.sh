@@ -11,7 +11,10 @@
 #
 # VIP N lives on node N (location scores 200/100/0, as tests/lab/lib/
 # nfs_lab.sh) and is run as the Nth word of CLIENT_CONFIGS, each
-# "plain:AGENT" or "gated:AGENT" (AGENT IPaddr2 or coord_vip).  A round
+# "plain:AGENT" or "gated:AGENT" (AGENT IPaddr2 or coord_vip), or
+# "one:coord_vip": coord_vip with gate=true, the gate's work and the
+# address's in one agent run per node (its runs are the "address" stages,
+# it has no gate stages).  A round
 # kills the ganesha of each node in turn, so the configurations are
 # interleaved and the machine's noise falls on all of them alike.  Per
 # failover, from the kill -9 (timestamps taken where they happen):
@@ -62,6 +65,7 @@ say() { echo "# bench-client: $*" >&2; }
 now() { echo "${EPOCHREALTIME/./}"; }
 config_of() { echo "$CLIENT_CONFIGS" | awk -v v="$1" '{ print $v }'; }	# V
 rsc_of() { case $(config_of "$1") in gated:*) echo "vip$1-group" ;; *) echo "vip$1" ;; esac; }
+case " $CLIENT_CONFIGS " in *" one:IPaddr2 "*) say "one:IPaddr2: only coord_vip has gate=true"; exit 2 ;; esac
 ganesha_of() { pgrep -f "^ganesha.nfsd -F -f $LAB_DIR/$1/ganesha.conf"; }	# N: its pid
 null_answer() {	# VIP LIMIT_MS: prints when it answered an NFS NULL call
 	ip netns exec "$(_nfs_client_ns)" "$VIPCONNECT" "$1" 2049 "$2"
@@ -70,16 +74,27 @@ all_home() { nfs_vips_home; }
 rand_sleep() { sleep "$(awk -v r=$RANDOM -v s="$1" 'BEGIN { printf "%.3f", r / 32768 * s }')"; }
 
 # ---- the resources, as docs/migration.md builds them ----
-# An address (IPaddr2 or coord_vip) through its timestamping wrapper.
-addr_xml() {	# V AGENT
+# An address (IPaddr2 or coord_vip) through its timestamping wrapper;
+# GATED=1: coord_vip's gate=true, with the gate's parameters and timeouts.
+addr_xml() {	# V AGENT [GATED]
+	local gate= ops=
+	if [ "${3:-0}" = 1 ]; then
+		gate="
+    <nvpair id=\"vip$1-gate\" name=\"gate\" value=\"true\"/>
+    <nvpair id=\"vip$1-ctl\" name=\"coordctl\" value=\"$COORDCTL\"/>
+    <nvpair id=\"vip$1-pid\" name=\"pid_file\" value=\"/run/ganesha.pid\"/>"
+		ops="
+    <op id=\"vip$1-start\" name=\"start\" interval=\"0\" timeout=\"60s\"/>
+    <op id=\"vip$1-stop\" name=\"stop\" interval=\"0\" timeout=\"60s\"/>"
+	fi
 	cat <<XML
 <primitive id="vip$1" class="ocf" provider="bench" type="$2">
   <instance_attributes id="vip$1-ia">
     <nvpair id="vip$1-ip" name="ip" value="$(vip_of "$1")"/>
     <nvpair id="vip$1-mask" name="cidr_netmask" value="24"/>
-    <nvpair id="vip$1-nic" name="nic" value="eth0"/>
+    <nvpair id="vip$1-nic" name="nic" value="eth0"/>$gate
   </instance_attributes>
-  <operations><op id="vip$1-mon" name="monitor" interval="10s"/></operations>
+  <operations>$ops<op id="vip$1-mon" name="monitor" interval="10s"/></operations>
 </primitive>
 XML
 }
@@ -91,6 +106,7 @@ vip_xml() {	# V
 	c=$(config_of "$1")
 	case $c in
 	plain:*) addr_xml "$1" "${c#*:}" ;;
+	one:*) addr_xml "$1" "${c#*:}" 1 ;;
 	gated:*) cat <<XML
 <group id="vip$1-group">
 <primitive id="vip$1-gate" class="ocf" provider="bench" type="ganesha_coord_gate">
