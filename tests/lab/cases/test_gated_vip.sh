@@ -20,9 +20,15 @@
 #   3. VIP1's address is deleted under pacemaker on node 1 (what a soak saw
 #      the group do: the address restarted with the gate left running):
 #      the monitor fails, the recovery is a give-up and a take-over, A
-#      reclaims.
+#      reclaims;
+#   4. coordctl move VIP1 node2 (the primitive moved as a group of one;
+#      nothing keeps it there once the move's constraint is cleared, so it
+#      comes home at once: two gated moves), A reclaims.
 # A never loses its lock, B is never granted it (but in the documented
 # death-to-grace window through a survivor's own VIP, reported as GAP).
+# NFS_GATE=1 runs steps 1, 2 and 4 with the group instead, for comparison.
+# Known failure (2026-12-07, not analysed): step 4 with the single agent
+# lost A's lock (LOST, then B granted) in its first run; the group kept it.
 set -u
 # As test_failback.sh: a gated move's take-over grace must outlast the
 # move on a loaded machine.
@@ -31,7 +37,9 @@ NFS_GRACE=${NFS_GRACE:-30}
 . "$(dirname "$0")/../lib/coord_lab.sh"
 . "$(dirname "$0")/../lib/nfs_lab.sh"
 nfs_lab_trap
-NFS_GATE=one
+# NFS_GATE=1: the same steps with the group [ganesha_coord_gate, address]
+# (its gate runs the same recording coordctl), for comparison.
+NFS_GATE=${NFS_GATE:-one}
 VIP1=$(vip_of 1) VIP2=$(vip_of 2) VIP3=$(vip_of 3)
 OCF_VIP=198.18.0.150	# ocf-tester's address: no node announces it
 
@@ -83,7 +91,8 @@ one_primitive() {
 	grep -q '<primitive id="vip1" class="ocf" provider="coord" type="coord_vip"' <<<"$rsc" &&
 		grep -q 'id="vip1-gate" name="gate" value="true"' <<<"$rsc" && ! grep -q '<group' <<<"$rsc"
 }
-check "VIP1 is one primitive, ocf:coord:coord_vip with gate=true, and no group exists" one_primitive
+[ "$NFS_GATE" = one ] &&
+	check "VIP1 is one primitive, ocf:coord:coord_vip with gate=true, and no group exists" one_primitive
 for v in 1 2 3; do
 	r=$(rec_first "$v" take-over "$(vip_of $v)" 0)
 	check "node $v's first start of VIP$v: a take-over (exit $(field "$r" 5)) that returned before the address was there ($(field "$r" 7))" \
@@ -211,6 +220,9 @@ check "2: client A reclaimed its lock on node 1 ($(ms "$t_up" "$(nfs_first "$A" 
 wait_for 90 nfs_no_grace
 
 # ---- 3. the address lost under pacemaker ----
+# Not with the group: its recovery restarts the address alone (the soak's
+# finding), so no give-up or take-over would come.
+if [ "$NFS_GATE" = one ]; then
 echo "# 3. VIP1's address deleted on node 1 behind pacemaker's back"
 t_del=$(now_us)
 ip -n "$(_lab_ns 1)" addr del "$VIP1/24" dev eth0
@@ -227,6 +239,23 @@ check "3: VIP1 back on node 1" vip1_on 1
 reclaimed "$t_del" 40
 check "3: client A reclaimed its lock ($(ms "$t_del" "$(nfs_first "$A" RECLAIMED "$t_del")"))" \
 	[ -n "$(nfs_first "$A" RECLAIMED "$t_del")" ]
+fi
+
+# ---- 4. a planned move ----
+echo "# 4. coordctl move $VIP1 node2 (and home again)"
+wait_for 90 nfs_no_grace
+t_move=$(now_us)
+out=$(lab_exec 1 "$COORDCTL" move "$VIP1" node2 2>&1); rc=$?
+echo "$out" | sed 's/^/#   coordctl: /'
+check "4: coordctl move $VIP1 node2 exits 0 (the single primitive ran on node 2)" [ "$rc" = 0 ]
+wait_for 60 vip1_on 1
+wait_for 30 has_rec 2 give-up "$VIP1" "$t_move"
+arrival 4 2 "$t_move"
+departure 4 2 "$t_move"
+check "4: VIP1 home again once the move's constraint was cleared" vip1_on 1
+reclaimed "$t_move" 40
+check "4: client A reclaimed its lock ($(ms "$t_move" "$(nfs_first "$A" RECLAIMED "$t_move")"))" \
+	[ -n "$(nfs_first "$A" RECLAIMED "$t_move")" ]
 
 # ---- the end: grace over everywhere, then A and B judged ----
 wait_for 90 nfs_no_grace || echo "# some ganesha still in grace after 90 s"
@@ -243,6 +272,7 @@ sleep 0.3
 grants() {	# LOG FROM [TO]: B's grants in [FROM, TO)
 	awk -v a="$2" -v b="${3:-99999999999999999}" '$1 >= a && $1 < b && $3 == "TRY" && /result=GRANTED/' "$1" | wc -l
 }
+grep -aE ' (LOST|RECLAIM|RECLAIMED|RECLAIM_OPEN|ERROR) ' "$A" | tail -n 8 | sed 's/^/#   A: /'
 check "client A never lost its lock ($(grep -c ' RECLAIMED ' "$A") recoveries)" sh -c "! grep -q ' LOST ' '$A'"
 check "client A still holds it at the end" kill -0 "$apid"
 for n in 1 2 3; do
