@@ -33,13 +33,14 @@ set -u
 # As test_failback.sh: a gated move's take-over grace must outlast the
 # move on a loaded machine.
 NFS_GRACE=${NFS_GRACE:-30}
+GATED_FORM=${NFS_GATE:-one}	# read before nfs_lab.sh gives it its own default
 . "$(dirname "$0")/../lib/lab.sh"
 . "$(dirname "$0")/../lib/coord_lab.sh"
 . "$(dirname "$0")/../lib/nfs_lab.sh"
 nfs_lab_trap
 # NFS_GATE=1: the same steps with the group [ganesha_coord_gate, address]
 # (its gate runs the same recording coordctl), for comparison.
-NFS_GATE=${NFS_GATE:-one}
+NFS_GATE=$GATED_FORM
 VIP1=$(vip_of 1) VIP2=$(vip_of 2) VIP3=$(vip_of 3)
 OCF_VIP=198.18.0.150	# ocf-tester's address: no node announces it
 
