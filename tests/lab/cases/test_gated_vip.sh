@@ -28,7 +28,8 @@
 # death-to-grace window through a survivor's own VIP, reported as GAP).
 # NFS_GATE=1 runs steps 1, 2 and 4 with the group instead, for comparison.
 # Known failure (2026-12-07, not analysed): step 4 with the single agent
-# lost A's lock (LOST, then B granted) in its first run; the group kept it.
+# lost A's lock (its RECLAIM_OPEN answered NFS4ERR_NO_GRACE, then B was
+# granted) in 2 runs of 2; the group kept it (1 run of 1).
 set -u
 # As test_failback.sh: a gated move's take-over grace must outlast the
 # move on a loaded machine.
