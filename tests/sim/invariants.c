@@ -130,9 +130,10 @@ static bool ganesha_in_grace(int n, const struct gt_event *g)
 }
 
 /* The window the design leaves (docs/design.md): a node whose coordd is
- * gone and whose agent has not run since, or whose agent's restart_wait
- * outlasts the COORD_RESTART_WAIT_S every release waits from the
- * departure (the agent counts from its first monitor after it). */
+ * gone and whose agent has not run since, or whose agent keeps the
+ * attribute for restart_wait longer than the COORD_RESTART_WAIT_S every
+ * release waits from the departure (the agent counts from its first
+ * monitor after it). */
 static bool absence_window(const struct node *nd)
 {
 	if (nd->alive)
@@ -142,7 +143,8 @@ static bool absence_window(const struct node *nd)
 	if (S.h_on && &S.nodes[S.h_node] == nd)
 		return true;
 	return nd->attr_stale ||
-	       S.now >= nd->coordd_gone_at + COORD_RESTART_WAIT_S * 1000000ull;
+	       (nd->absent_since &&
+		S.now >= nd->coordd_gone_at + COORD_RESTART_WAIT_S * 1000000ull);
 }
 
 /* Issue 13's invariant: when an origin starts a release recorded confirmed,
