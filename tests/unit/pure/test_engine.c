@@ -147,6 +147,18 @@ static void node_leaves(int i, uint8_t reason)
 	settle();
 }
 
+/* Node i's coordd starts again, incarnation inc, and joins the group. */
+static void coordd_rejoins(int i, uint64_t inc)
+{
+	struct coord_member_id j = mid(i);
+
+	ND(i).up = true;
+	coord_engine_free(ND(i).e);
+	ND(i).e = engine_for(i, inc);
+	confchg(NULL, NULL, 0, &j, 1);
+	settle();
+}
+
 static struct coord_event_id report(int i)
 {
 	struct coord_event_id id;
@@ -668,7 +680,6 @@ static void test_handover_and_death_are_separate(void **state)
 static void test_handover_waits_for_live_leaver_and_reruns_for_joiner(void **state)
 {
 	struct coord_event_id id, again;
-	struct coord_member_id j;
 	uint32_t all[] = { 1, 2, 3 };
 
 	(void)state;
@@ -683,13 +694,8 @@ static void test_handover_waits_for_live_leaver_and_reruns_for_joiner(void **sta
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_HELD);
 	assert_int_equal(ND(2).drops, 0);
 	/* Node 3's coordd is back: the handover is run again for it. */
-	ND(3).up = true;
 	ND(3).hold_grace = false;
-	j = mid(3);
-	coord_engine_free(ND(3).e);
-	ND(3).e = engine_for(3, 303);
-	confchg(NULL, NULL, 0, &j, 1);
-	settle();
+	coordd_rejoins(3, 303);
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_CANCELLED);
 	again = ev_on(2, &id)->rerun_as;
 	assert_int_equal(again.seq, id.seq + 1);
@@ -962,7 +968,6 @@ static void test_set_nodeid_names_the_sender(void **state)
 static void test_failed_drop_reruns_for_member_joined_meanwhile(void **state)
 {
 	struct coord_event_id id, again;
-	struct coord_member_id j;
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
@@ -973,12 +978,7 @@ static void test_failed_drop_reruns_for_member_joined_meanwhile(void **state)
 	assert_int_equal(ND(1).drops, 1);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASING);
 	/* Node 3's coordd joins while the drop runs: not re-run yet. */
-	ND(3).up = true;
-	coord_engine_free(ND(3).e);
-	ND(3).e = engine_for(3, 303);
-	j = mid(3);
-	confchg(NULL, NULL, 0, &j, 1);
-	settle();
+	coordd_rejoins(3, 303);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASING);
 	/* The drop fails: the handover runs again, waiting for node 3 too. */
 	ND(1).hold_release = false;
@@ -1523,7 +1523,6 @@ static void test_release_waits_for_restarting_coordd(void **state)
 	uint32_t all[] = { 1, 2, 3 };
 	const struct coord_event *again;
 	struct coord_event_id id;
-	struct coord_member_id j;
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
@@ -1535,12 +1534,7 @@ static void test_release_waits_for_restarting_coordd(void **state)
 	advance(COORD_RESTART_WAIT_S * 1000000ull / 2);
 	assert_int_equal(ND(1).releases, 0);
 	/* The restarted coordd joins: the death is run again with it. */
-	ND(3).up = true;
-	j = mid(3);
-	coord_engine_free(ND(3).e);
-	ND(3).e = engine_for(3, 303);
-	confchg(NULL, NULL, 0, &j, 1);
-	settle();
+	coordd_rejoins(3, 303);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_CANCELLED);
 	assert_int_equal(ND(1).releases, 1);
 	again = ev_on(1, &ND(1).last_release.event);
@@ -2173,7 +2167,6 @@ static void test_ack_of_another_incarnation_refused(void **state)
 {
 	struct coord_msg ack = msg_from(3, COORD_MSG_ACK);
 	struct coord_event_id id;
-	struct coord_member_id j;
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_HOLD);
@@ -2181,12 +2174,7 @@ static void test_ack_of_another_incarnation_refused(void **state)
 	id = report(2);
 	settle();
 	node_leaves(3, COORD_LEAVE_PROCDOWN);
-	coord_engine_free(ND(3).e);
-	ND(3).e = engine_for(3, 203);
-	ND(3).up = true;
-	j = mid(3);
-	confchg(NULL, NULL, 0, &j, 1);
-	settle();
+	coordd_rejoins(3, 203);
 	ack.incarnation = 203;
 	ack.u.ack.id = id;
 	ack.u.ack.result = COORD_ACK_IN_GRACE;
