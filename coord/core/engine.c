@@ -100,11 +100,6 @@
 
 #include "coord/engine.h"
 
-/* How long a node new to the quorum view, not in the group, holds a
- * release: CPG's configuration change follows the quorum notification of
- * the same corosync membership change within milliseconds. */
-#define COORD_VIEW_SETTLE_US	2000000ull
-
 struct coord_engine {
 	struct coord_engine_config cfg;
 	uint64_t incarnation;
@@ -112,9 +107,10 @@ struct coord_engine {
 	bool joined;
 	bool quorate;
 	bool view_known;		/* the quorum view below is valid */
-	uint64_t view_news_until;	/* a view brought nodes that are not
-					 * members: CPG's side of that change is
-					 * awaited until then (0: none) */
+	uint64_t join_wait_until;	/* a node of the view without a member
+					 * may still get one until then (0: none):
+					 * CPG's side of a view that brought news,
+					 * or a coordd restarting on a live node */
 	size_t n_view;
 	uint32_t view[COORD_MAX_NODES * 2];	/* nodes in the quorum view */
 	size_t n_nodedown;
@@ -648,13 +644,13 @@ static void release_start(struct coord_engine *e, struct coord_event *ev, uint64
 	uint32_t back, news;
 
 	/* A survivor back in the cluster was never in grace for the event.
-	 * Its coordd rejoins within the settle time of the view that brought
-	 * its node back (rerun_for_joiners), or it has none: the event is run
-	 * again without it, and its agent takes its attribute away, as for any
-	 * node of the view without a coordd.  The first attempt's decision
-	 * no longer holds, so a retry is run again too. */
+	 * Its coordd rejoins within the restart wait from the view that
+	 * brought its node back (rerun_for_joiners), or it has none: the event
+	 * is run again without it, and its agent has taken its attribute away,
+	 * as for any node of the view without a coordd.  The first attempt's
+	 * decision no longer holds, so a retry is run again too. */
 	back = survivor_coming_back(e, ev);
-	if (back && now < e->view_news_until) {
+	if (back && now < e->join_wait_until) {
 		if (ev->state != COORD_EVENT_JOIN_WAIT)
 			elog(e, LOG_WARNING, "event %s: ready to release, but node %u, "
 			     "a survivor that left, is back in the cluster: waiting for "
@@ -673,12 +669,13 @@ static void release_start(struct coord_engine *e, struct coord_event *ev, uint64
 		set_state(e, ev, COORD_EVENT_QUORUM_WAIT);
 		return;
 	}
-	/* corosync's quorum service tells of a merge before CPG does: the
-	 * nodes it brings may hold ganesha-active from the other side, and
-	 * their coordds join next, so the event is re-run for them
-	 * (rerun_for_joiners).  A node whose coordd does not join within the
-	 * settle time has none: its agent takes its attribute away. */
-	if (now < e->view_news_until && (news = view_non_member(e))) {
+	/* A node of the view without a coordd in the group may get one: a
+	 * merge (corosync's quorum service tells of it before CPG does, and
+	 * the nodes it brings may hold ganesha-active from the other side), a
+	 * coordd restarting (await_restart).  Its coordd joins within the
+	 * restart wait and the event is re-run for it (rerun_for_joiners), or
+	 * its agent has taken its attribute away. */
+	if (now < e->join_wait_until && (news = view_non_member(e))) {
 		if (ev->state != COORD_EVENT_JOIN_WAIT)
 			elog(e, LOG_WARNING, "event %s: ready to release, but node %u "
 			     "is in the quorum view and not in the group yet: waiting "
@@ -888,6 +885,22 @@ static void member_left(struct coord_engine *e, uint64_t now,
 		     "for" : ", its node alive: waiting for it to rejoin, or the "
 		     "deadline");
 	}
+}
+
+/* A node of the view without a coordd may have one restarting: its agent
+ * keeps the node's ganesha-active for COORD_RESTART_WAIT_S from its first
+ * monitor without coordd, rather than move the VIPs off a live server.  So
+ * a release waits as long for a coordd there to join (and be re-run for,
+ * rerun_for_joiners) before it goes ahead without it (release_start):
+ * from a departure while the node lives (a coordd killed, crashed or
+ * stopped, maybe before we heard its HELLO), and from our own joining,
+ * which may come after such a departure. */
+static void await_restart(struct coord_engine *e, uint64_t now)
+{
+	uint64_t until = now + COORD_RESTART_WAIT_S * 1000000ull;
+
+	if (until > e->join_wait_until)
+		e->join_wait_until = until;
 }
 
 /* A member's node or coordd died: survivors enter grace for its VIPs. */
@@ -1127,6 +1140,12 @@ void coord_engine_confchg(struct coord_engine *e, uint64_t now,
 
 	for (i = 0; i < n_gone; i++)
 		member_left(e, now, &gone[i], gone_reason[i]);
+	for (i = 0; i < n_gone; i++)
+		if (gone_reason[i] != COORD_LEAVE_NODEDOWN &&
+		    gone[i].id.nodeid != e->cfg.nodeid)
+			await_restart(e, now);
+	if (e->joined && !was_joined)
+		await_restart(e, now);
 	for (i = 0; i < n_gone; i++)
 		node_left_event(e, now, &gone[i], gone_reason[i]);
 	/* The re-run first: a joiner must hold it before our HELLO. */
@@ -1415,13 +1434,15 @@ void coord_engine_quorum_view(struct coord_engine *e, uint64_t now, bool quorate
 
 	if (n_nodes > sizeof(e->view) / sizeof(e->view[0]))
 		n_nodes = sizeof(e->view) / sizeof(e->view[0]);
-	/* A node new to the view, not a member: a merge CPG has yet to show. */
+	/* A node new to the view, not a member: a merge CPG has yet to
+	 * show, or a node whose coordd is restarting (or died over there:
+	 * its agent may keep its attribute as long). */
 	for (i = 0; i < n_nodes; i++) {
 		bool known = false;
 		for (j = 0; j < e->n_view && !known; j++)
 			known = e->view[j] == nodes[i];
 		if (!known && !node_has_member(e, nodes[i]))
-			e->view_news_until = now + COORD_VIEW_SETTLE_US;
+			await_restart(e, now);
 	}
 	memcpy(e->view, nodes, n_nodes * sizeof(nodes[0]));
 	e->n_view = n_nodes;
@@ -1707,8 +1728,8 @@ void coord_engine_tick(struct coord_engine *e, uint64_t now)
 {
 	size_t i;
 
-	if (e->view_news_until && now >= e->view_news_until)
-		e->view_news_until = 0;	/* settled: release_start decides */
+	if (e->join_wait_until && now >= e->join_wait_until)
+		e->join_wait_until = 0;	/* settled: release_start decides */
 	for (i = 0; i < e->n_events; i++) {
 		struct coord_event *ev = &e->slots[e->order[i]];
 
@@ -1734,9 +1755,9 @@ uint64_t coord_engine_next_timer(const struct coord_engine *e)
 			next = ev->retry_at_us;
 		if (!ev->overdue && ev->deadline_us < next)
 			next = ev->deadline_us;
-		if (ev->state == COORD_EVENT_JOIN_WAIT && e->view_news_until &&
-		    e->view_news_until < next)
-			next = e->view_news_until;
+		if (ev->state == COORD_EVENT_JOIN_WAIT && e->join_wait_until &&
+		    e->join_wait_until < next)
+			next = e->join_wait_until;
 	}
 	return next;
 }

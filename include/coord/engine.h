@@ -29,6 +29,11 @@
 					 * deadline; later ones keep it */
 #define COORD_MAX_IN_FLIGHT	16	/* our reports sent, not delivered */
 #define COORD_MAX_NODES_LOADED	32	/* other nodes' records a take-over loads */
+/* How long a node whose coordd left while the node lives keeps its VIPs
+ * (ganesha_coord_mon's restart_wait) and every release waits for a coordd
+ * there to join again: a restart, not a reason to move a live server's
+ * clients. */
+#define COORD_RESTART_WAIT_S	10
 
 struct coord_engine_config {
 	uint32_t nodeid;

@@ -200,6 +200,7 @@ void members_gone(const int *idx, const uint8_t *reason, int n)
 		nd->e = NULL;
 		forget_records(idx[k]);
 		nd->attr_stale = true;
+		nd->coordd_gone_at = S.now;
 		if (reason[k] == COORD_LEAVE_NODEDOWN) {
 			nd->crashed = true;
 			nd->server_dead = true;
@@ -269,6 +270,7 @@ void disconnect(int i)
 	nd->disconnected = true;
 	nd->corosync_down = node_down;
 	nd->attr_stale = true;
+	nd->coordd_gone_at = S.now;
 	if (node_down)
 		nd->attr = false;	/* pacemaker lost the node: transient */
 	forget_records(i);

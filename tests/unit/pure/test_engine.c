@@ -147,6 +147,18 @@ static void node_leaves(int i, uint8_t reason)
 	settle();
 }
 
+/* Node i's coordd starts again, incarnation inc, and joins the group. */
+static void coordd_rejoins(int i, uint64_t inc)
+{
+	struct coord_member_id j = mid(i);
+
+	ND(i).up = true;
+	coord_engine_free(ND(i).e);
+	ND(i).e = engine_for(i, inc);
+	confchg(NULL, NULL, 0, &j, 1);
+	settle();
+}
+
 static struct coord_event_id report(int i)
 {
 	struct coord_event_id id;
@@ -668,7 +680,6 @@ static void test_handover_and_death_are_separate(void **state)
 static void test_handover_waits_for_live_leaver_and_reruns_for_joiner(void **state)
 {
 	struct coord_event_id id, again;
-	struct coord_member_id j;
 	uint32_t all[] = { 1, 2, 3 };
 
 	(void)state;
@@ -683,13 +694,8 @@ static void test_handover_waits_for_live_leaver_and_reruns_for_joiner(void **sta
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_HELD);
 	assert_int_equal(ND(2).drops, 0);
 	/* Node 3's coordd is back: the handover is run again for it. */
-	ND(3).up = true;
 	ND(3).hold_grace = false;
-	j = mid(3);
-	coord_engine_free(ND(3).e);
-	ND(3).e = engine_for(3, 303);
-	confchg(NULL, NULL, 0, &j, 1);
-	settle();
+	coordd_rejoins(3, 303);
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_CANCELLED);
 	again = ev_on(2, &id)->rerun_as;
 	assert_int_equal(again.seq, id.seq + 1);
@@ -962,7 +968,6 @@ static void test_set_nodeid_names_the_sender(void **state)
 static void test_failed_drop_reruns_for_member_joined_meanwhile(void **state)
 {
 	struct coord_event_id id, again;
-	struct coord_member_id j;
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
@@ -973,12 +978,7 @@ static void test_failed_drop_reruns_for_member_joined_meanwhile(void **state)
 	assert_int_equal(ND(1).drops, 1);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASING);
 	/* Node 3's coordd joins while the drop runs: not re-run yet. */
-	ND(3).up = true;
-	coord_engine_free(ND(3).e);
-	ND(3).e = engine_for(3, 303);
-	j = mid(3);
-	confchg(NULL, NULL, 0, &j, 1);
-	settle();
+	coordd_rejoins(3, 303);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASING);
 	/* The drop fails: the handover runs again, waiting for node 3 too. */
 	ND(1).hold_release = false;
@@ -1442,7 +1442,7 @@ static void test_no_retry_after_reconnect(void **state)
 /* A node that went down and came back to corosync while its coordd stays
  * away (killed, or lost its connection, during the partition): once a
  * quorum view without it was told, a view listing it again is a merge,
- * not old information.  The release waits the settle time for its coordd,
+ * not old information.  The release waits the restart wait for its coordd,
  * then goes ahead; it used to wait for ever, the node taken for one that
  * corosync's quorum service had not yet seen go (the simulator, faults
  * that stay, seed 43: every release stopped until that coordd came back). */
@@ -1454,6 +1454,7 @@ static void test_nodedown_back_in_view_without_coordd(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
+	advance(COORD_RESTART_WAIT_S * 1000000ull);	/* joined long ago */
 	node_leaves(3, COORD_LEAVE_NODEDOWN);	/* the partition */
 	for (i = 1; i <= 2; i++)
 		coord_engine_quorum_view(ND(i).e, C.h.now, true, v12, 2);
@@ -1464,7 +1465,7 @@ static void test_nodedown_back_in_view_without_coordd(void **state)
 	settle();
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_JOIN_WAIT);
 	assert_int_equal(ND(1).releases, 0);
-	advance(3000000);	/* past the settle time: no coordd joined */
+	advance(COORD_RESTART_WAIT_S * 1000000ull);	/* no coordd joined */
 	assert_true(coord_engine_quorate(ND(1).e));
 	assert_int_equal(ND(1).releases, 1);
 	assert_int_equal(ev_on(1, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
@@ -1497,7 +1498,9 @@ static void test_survivor_back_without_coordd(void **state)
 	settle();
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_JOIN_WAIT);
 	assert_int_equal(ND(1).releases, 0);
-	advance(3000000);	/* past the settle time: no coordd joined */
+	advance(COORD_RESTART_WAIT_S * 1000000ull - 1000);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_JOIN_WAIT);
+	advance(2000);	/* past the restart wait: no coordd joined */
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_CANCELLED);
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_CANCELLED);
 	assert_int_equal(ND(1).releases, 1);
@@ -1506,6 +1509,74 @@ static void test_survivor_back_without_coordd(void **state)
 	assert_int_equal(again->state, COORD_EVENT_RELEASED);
 	assert_int_equal(again->n_survivors, 1);	/* node 2 */
 	assert_int_equal(again->release_outcome, COORD_RELEASE_CONFIRMED);
+}
+
+/* A coordd killed on a live node that holds VIPs: its agent keeps the
+ * node's ganesha-active for COORD_RESTART_WAIT_S (a restart must not move
+ * a live server's clients), so a death reported meanwhile waits as long
+ * for a coordd there to join, is re-run for it and confirmed with that
+ * node in grace (the client-history soak, seed 2718, move 22: node 3's
+ * coordd killed and restarted in 4 s, its VIP taken off its live ganesha
+ * and brought back 29 s later, past its clients' lease). */
+static void test_release_waits_for_restarting_coordd(void **state)
+{
+	uint32_t all[] = { 1, 2, 3 };
+	const struct coord_event *again;
+	struct coord_event_id id;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	coord_engine_quorum_view(ND(1).e, C.h.now, true, all, 3);
+	node_leaves(3, COORD_LEAVE_PROCDOWN);	/* its node stays in the view */
+	id = report(1);
+	settle();
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_JOIN_WAIT);
+	advance(COORD_RESTART_WAIT_S * 1000000ull / 2);
+	assert_int_equal(ND(1).releases, 0);
+	/* The restarted coordd joins: the death is run again with it. */
+	coordd_rejoins(3, 303);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_CANCELLED);
+	assert_int_equal(ND(1).releases, 1);
+	again = ev_on(1, &ND(1).last_release.event);
+	assert_int_equal(again->n_survivors, 2);
+	assert_non_null(sv_on(1, &again->id, 3));
+	assert_int_equal(again->release_outcome, COORD_RELEASE_CONFIRMED);
+}
+
+/* ...and one that does not come back is waited for that long only: the
+ * release goes ahead without that node, whose agent deletes its
+ * ganesha-active by then; a coordd gone with its node from the view is
+ * not waited for. */
+static void test_release_waits_for_restart_only_so_long(void **state)
+{
+	uint32_t all[] = { 1, 2, 3 }, two[] = { 1, 2 };
+	const struct coord_event *ev;
+	struct coord_event_id id;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	coord_engine_quorum_view(ND(1).e, C.h.now, true, all, 3);
+	node_leaves(3, COORD_LEAVE_LEAVE);	/* systemctl stop coordd */
+	id = report(1);
+	settle();
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_JOIN_WAIT);
+	advance(COORD_RESTART_WAIT_S * 1000000ull - 1000);
+	assert_int_equal(ND(1).releases, 0);
+	advance(2000);
+	assert_int_equal(ND(1).releases, 1);
+	ev = ev_on(1, &id);
+	assert_int_equal(ev->state, COORD_EVENT_RELEASED);
+	assert_int_equal(ev->release_outcome, COORD_RELEASE_CONFIRMED);
+	teardown(NULL);
+
+	/* The node left the view too: nothing to wait for. */
+	cluster_up(3, COORD_POLICY_RELEASE);
+	coord_engine_quorum_view(ND(1).e, C.h.now, true, all, 3);
+	node_leaves(3, COORD_LEAVE_PROCDOWN);
+	coord_engine_quorum_view(ND(1).e, C.h.now, true, two, 2);
+	id = report(1);
+	settle();
+	assert_int_equal(ND(1).releases, 1);
 }
 
 static void test_quorum_before_merge_waits_for_joiners(void **state)
@@ -2096,7 +2167,6 @@ static void test_ack_of_another_incarnation_refused(void **state)
 {
 	struct coord_msg ack = msg_from(3, COORD_MSG_ACK);
 	struct coord_event_id id;
-	struct coord_member_id j;
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_HOLD);
@@ -2104,12 +2174,7 @@ static void test_ack_of_another_incarnation_refused(void **state)
 	id = report(2);
 	settle();
 	node_leaves(3, COORD_LEAVE_PROCDOWN);
-	coord_engine_free(ND(3).e);
-	ND(3).e = engine_for(3, 203);
-	ND(3).up = true;
-	j = mid(3);
-	confchg(NULL, NULL, 0, &j, 1);
-	settle();
+	coordd_rejoins(3, 203);
 	ack.incarnation = 203;
 	ack.u.ack.id = id;
 	ack.u.ack.result = COORD_ACK_IN_GRACE;
@@ -2287,6 +2352,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_nodedown_back_in_view_without_coordd, teardown),
 		cmocka_unit_test_teardown(test_rerun_when_survivor_back, teardown),
 		cmocka_unit_test_teardown(test_survivor_back_without_coordd, teardown),
+		cmocka_unit_test_teardown(test_release_waits_for_restarting_coordd, teardown),
+		cmocka_unit_test_teardown(test_release_waits_for_restart_only_so_long, teardown),
 		cmocka_unit_test_teardown(test_failure_answers, teardown),
 		cmocka_unit_test_teardown(test_no_release_while_inquorate, teardown),
 		cmocka_unit_test_teardown(test_release_retry_backoff_bounded, teardown),
