@@ -926,9 +926,17 @@ static void node_left_event(struct coord_engine *e, uint64_t now,
 		return;
 	}
 	/* The same incarnation can leave twice (a partition, a merge, then a
-	 * crash): a departure always means grace, so the old record goes. */
+	 * crash): a departure always means grace, so the old record goes.
+	 * One still pending is asked again, for the VIPs this member
+	 * announced: the first to leave may have been another process of its
+	 * node that used its incarnation first (a merge window, docs/design.md)
+	 * and announced others; its grace was asked when it left. */
 	ev = event_find(e, &id);
 	if (ev && !coord_event_ended(ev)) {
+		if (gone->hello_seen) {
+			ev->n_vips = gone->n_vips;
+			memcpy(ev->vips, gone->vips, sizeof(ev->vips));
+		}
 		ask_grace(e, ev);
 		return;
 	}

@@ -2221,6 +2221,56 @@ static void test_death_unrecorded_still_asks_grace_for_its_vips(void **state)
 }
 
 /*
+ * The merge window (docs/design.md, "What coord does not protect
+ * against"): a second process on node 2 said HELLO first, with node 2's
+ * coordd's incarnation and two VIPs of its own, then left; its node-left
+ * record of that incarnation is still pending (this node's grace is not
+ * answered yet) when the coordd, heard since, leaves with its node.  The
+ * coordd's departure asks grace for the VIPs the coordd announced, not for
+ * the ones the record was made with.
+ */
+static void test_node_left_record_takes_the_leaving_members_vips(void **state)
+{
+	const struct coord_member_id self = { 1, 1001 }, coordd = { 2, 1002 },
+				     other = { 2, HOSTILE_PID };
+	const struct coord_member_id three[3] = { self, coordd, other }, two[2] = { self, coordd };
+	const uint8_t procdown[] = { COORD_LEAVE_PROCDOWN }, nodedown[] = { COORD_LEAVE_NODEDOWN };
+	const struct coord_event_id nl = { 2, 102, 0 };
+	struct coord_msg m = msg_from(2, COORD_MSG_HELLO);
+	struct coord_action a, grace = { 0 };
+	struct coord_engine *e;
+	int graces = 0;
+
+	(void)state;
+	C.policy = COORD_POLICY_RELEASE;
+	e = engine_for(1, 101);
+	coord_engine_confchg(e, 0, three, 3, NULL, NULL, 0, three, 3);
+	m.u.hello.n_vips = 2;
+	vip_of(7, &m.u.hello.vips[0]);
+	vip_of(8, &m.u.hello.vips[1]);
+	assert_int_equal(coord_engine_deliver(e, 0, other, &m), COORD_ACCEPTED);
+	coord_engine_confchg(e, 0, two, 2, &other, procdown, 1, NULL, 0);
+	while (coord_engine_next_action(e, &a))	/* graces never answered */
+		if (a.kind == COORD_ACTION_GRACE)
+			grace = a, graces++;
+	assert_int_equal(graces, 1);
+	assert_int_equal(grace.n_vips, 2);
+	assert_false(coord_event_ended(coord_engine_find_event(e, &nl)));
+	m.u.hello.n_vips = 1;
+	vip_of(2, &m.u.hello.vips[0]);
+	assert_int_equal(coord_engine_deliver(e, 0, coordd, &m), COORD_ACCEPTED);
+	coord_engine_confchg(e, 0, &self, 1, &coordd, nodedown, 1, NULL, 0);
+	while (coord_engine_next_action(e, &a))
+		if (a.kind == COORD_ACTION_GRACE)
+			grace = a, graces++;
+	assert_int_equal(graces, 2);
+	assert_true(coord_event_id_equal(&grace.event, &nl));
+	assert_int_equal(grace.n_vips, 1);
+	assert_true(coord_vip_equal(&grace.vips[0], &m.u.hello.vips[0]));
+	coord_engine_free(e);
+}
+
+/*
  * A member whose node went down keeps the quorum information stale until
  * a view without it: the change's member count is all that counts, never
  * what the caller's array holds past it.
@@ -2385,6 +2435,7 @@ int main(void)
 		cmocka_unit_test(test_action_queue_full_loses_and_counts),
 		cmocka_unit_test_teardown(test_unconfirmed_names_who_and_why, teardown),
 		cmocka_unit_test_teardown(test_same_incarnation_leaves_twice, teardown),
+		cmocka_unit_test(test_node_left_record_takes_the_leaving_members_vips),
 		cmocka_unit_test_teardown(test_member_missing_from_a_change_left_procdown, teardown),
 		cmocka_unit_test_teardown(test_ended_record_refuses_late_cancel_and_release, teardown),
 		cmocka_unit_test_teardown(test_report_vips_bound, teardown),
