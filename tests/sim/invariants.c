@@ -138,9 +138,11 @@ static bool absence_window(const struct node *nd)
 {
 	if (nd->alive)
 		return false;
-	/* A second process on the node speaks for it meanwhile (it may say
-	 * the node's server is dead): the hostile-peer gap, docs/design.md. */
-	if (S.h_on && &S.nodes[S.h_node] == nd)
+	/* A hostile second process on the node speaks for it while the agent
+	 * keeps the attribute for restart_wait (it may say the node's server
+	 * is dead): the hostile-peer gap, docs/design.md.  (A coordd of
+	 * another major version is the node's coordd, and is judged.) */
+	if (S.h_on && !S.h_foreign && &S.nodes[S.h_node] == nd && nd->absent_since)
 		return true;
 	return nd->attr_stale ||
 	       (nd->absent_since &&
