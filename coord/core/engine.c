@@ -116,6 +116,19 @@ struct coord_engine {
 	size_t n_nodedown;
 	uint32_t nodedown[COORD_MAX_NODES];	/* left the group: NODEDOWN */
 	bool server_up;			/* what HELLO says of our server */
+	/* VIPs whose clients our server dropped (a handover) and may not have
+	 * reaped yet, until when; take-overs of them waiting for that. */
+	size_t n_unreaped;
+	struct unreaped {
+		struct coord_vip vip;
+		uint64_t until;
+	} unreaped[COORD_MAX_VIPS];
+	size_t n_held;
+	struct held_take_over {
+		uint32_t request;
+		uint16_t n_vips;
+		struct coord_vip vips[COORD_MAX_VIPS];
+	} held[COORD_MAX_VIPS];
 	uint32_t next_seq;
 	/* Our DEATHs sent and not delivered yet: what their records inherit. */
 	size_t n_in_flight;
@@ -634,6 +647,8 @@ static uint32_t view_non_member(const struct coord_engine *e)
 	return 0;
 }
 
+static void note_unreaped(struct coord_engine *e, uint64_t now,
+			  const struct coord_event *ev);
 static void withdraw_and_rerun(struct coord_engine *e, uint64_t now,
 			       struct coord_event *ev, uint32_t who);
 
@@ -1518,6 +1533,7 @@ static int report_event(struct coord_engine *e, uint64_t now, uint8_t reason,
 		return -EINVAL;
 	if (reason == COORD_DEATH_REPORTED) {
 		e->server_up = false;
+		e->n_unreaped = 0;	/* its stale records died with it */
 		for (i = 0; i < e->n_in_flight; i++)
 			if (e->in_flight[i].reason == reason) {
 				*id = e->in_flight[i].id;
@@ -1650,6 +1666,8 @@ void coord_engine_drop_done(struct coord_engine *e, uint64_t now,
 
 	if (!ev || ev->reason != COORD_DEATH_HANDOVER)
 		return;
+	if (result == COORD_DROP_DONE)
+		note_unreaped(e, now, ev);
 	/* A server that is not running holds no state: nothing is left to
 	 * drop (its locks died with it, its death has a barrier of its own). */
 	coord_engine_release_done(e, now, id, result == COORD_DROP_FAILED ? 1 : 0);
@@ -1709,17 +1727,62 @@ int coord_engine_give_up_failed(struct coord_engine *e, uint64_t now,
 	return err;
 }
 
-int coord_engine_take_over(struct coord_engine *e, uint64_t now, uint32_t request,
-			   const struct coord_vip *vips, size_t n_vips)
+/* Section 7: our server keeps the clients it dropped as stale records
+ * until its reaper expires them, and that deletes the recovery record of
+ * the same name: a client of the VIP back here by then would have none
+ * (docs/deploy.md).  Its VIPs come back after the reap. */
+static void note_unreaped(struct coord_engine *e, uint64_t now,
+			  const struct coord_event *ev)
 {
-	struct coord_action *a;
+	size_t i, j;
 
-	(void)now;
-	if (!e->joined)
-		return -ENOTCONN;
-	if (n_vips > COORD_MAX_VIPS)
-		return -EINVAL;
-	a = action_push(e, COORD_ACTION_TAKE_OVER);
+	if (!e->cfg.released_reap_us)
+		return;
+	for (i = 0; i < ev->n_vips; i++) {
+		for (j = 0; j < e->n_unreaped; j++)
+			if (coord_vip_equal(&e->unreaped[j].vip, &ev->vips[i]))
+				break;
+		if (j == e->n_unreaped) {
+			if (j == COORD_MAX_VIPS)
+				continue;	/* more than a node serves: config refuses */
+			e->unreaped[e->n_unreaped++].vip = ev->vips[i];
+		}
+		e->unreaped[j].until = now + e->cfg.released_reap_us;
+	}
+}
+
+/* When the last of these VIPs' dropped clients is reaped, or 0. */
+static uint64_t reaped_at(const struct coord_engine *e,
+			  const struct coord_vip *vips, size_t n_vips)
+{
+	uint64_t at = 0;
+	size_t i, j;
+
+	for (i = 0; i < n_vips; i++)
+		for (j = 0; j < e->n_unreaped; j++)
+			if (coord_vip_equal(&e->unreaped[j].vip, &vips[i]) &&
+			    e->unreaped[j].until > at)
+				at = e->unreaped[j].until;
+	return at;
+}
+
+static void forget_reaped(struct coord_engine *e, uint64_t now)
+{
+	size_t i = 0;
+
+	while (i < e->n_unreaped)
+		if (e->unreaped[i].until <= now)
+			e->unreaped[i] = e->unreaped[--e->n_unreaped];
+		else
+			i++;
+}
+
+/* What a take-over asks: grace with every other node's records. */
+static int push_take_over(struct coord_engine *e, uint32_t request,
+			  const struct coord_vip *vips, size_t n_vips)
+{
+	struct coord_action *a = action_push(e, COORD_ACTION_TAKE_OVER);
+
 	if (!a)
 		return -ENOBUFS;
 	a->request = request;
@@ -1732,12 +1795,58 @@ int coord_engine_take_over(struct coord_engine *e, uint64_t now, uint32_t reques
 	return 0;
 }
 
+/* Held take-overs whose VIPs' clients are reaped by now go on. */
+static void run_held_take_overs(struct coord_engine *e, uint64_t now)
+{
+	size_t i = 0;
+
+	forget_reaped(e, now);
+	while (i < e->n_held) {
+		struct held_take_over *h = &e->held[i];
+
+		if (reaped_at(e, h->vips, h->n_vips)) {
+			i++;
+			continue;
+		}
+		if (push_take_over(e, h->request, h->vips, h->n_vips) < 0)
+			return;		/* the queue is full: the next tick */
+		*h = e->held[--e->n_held];
+	}
+}
+
+int coord_engine_take_over(struct coord_engine *e, uint64_t now, uint32_t request,
+			   const struct coord_vip *vips, size_t n_vips)
+{
+	uint64_t at;
+
+	if (!e->joined)
+		return -ENOTCONN;
+	if (n_vips > COORD_MAX_VIPS)
+		return -EINVAL;
+	forget_reaped(e, now);
+	at = reaped_at(e, vips, n_vips);
+	if (!at)
+		return push_take_over(e, request, vips, n_vips);
+	if (e->n_held == COORD_MAX_VIPS)
+		return -ENOBUFS;
+	e->held[e->n_held].request = request;
+	e->held[e->n_held].n_vips = (uint16_t)n_vips;
+	memcpy(e->held[e->n_held].vips, vips, n_vips * sizeof(vips[0]));
+	e->n_held++;
+	elog(e, LOG_NOTICE, "take-over of %zu VIP(s) waits %llu ms: the local server "
+	     "dropped their clients at a handover and reaps them only then "
+	     "(their recovery records would go with them)", n_vips,
+	     (unsigned long long)(at - now) / 1000);
+	return 0;
+}
+
 void coord_engine_tick(struct coord_engine *e, uint64_t now)
 {
 	size_t i;
 
 	if (e->join_wait_until && now >= e->join_wait_until)
 		e->join_wait_until = 0;	/* settled: release_start decides */
+	run_held_take_overs(e, now);
 	for (i = 0; i < e->n_events; i++) {
 		struct coord_event *ev = &e->slots[e->order[i]];
 
@@ -1751,9 +1860,14 @@ void coord_engine_tick(struct coord_engine *e, uint64_t now)
 
 uint64_t coord_engine_next_timer(const struct coord_engine *e)
 {
-	uint64_t next = UINT64_MAX;
+	uint64_t next = UINT64_MAX, at;
 	size_t i;
 
+	for (i = 0; i < e->n_held; i++) {
+		at = reaped_at(e, e->held[i].vips, e->held[i].n_vips);
+		if (at < next)
+			next = at;
+	}
 	for (i = 0; i < e->n_events; i++) {
 		const struct coord_event *ev = &e->slots[e->order[i]];
 

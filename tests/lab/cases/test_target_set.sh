@@ -39,7 +39,7 @@ export GANESHA_GRACE_PERIOD=${TS_GRACE_PERIOD:-35} GANESHA_LEASE=4
 
 coord_conf() {	# N [POLICY]: release by default; no socket key (the agent's default)
 	coordd_conf "$1" "vip=$VIP" grace_call_timeout_ms=60000 "barrier_deadline_ms=$DEADLINE_MS" \
-		"deadline_policy=${2:-release}" \
+		"deadline_policy=${2:-release}" "lease_lifetime_ms=$(( GANESHA_LEASE * 1000 ))" \
 		"release_command=attrd_updater -D -n ganesha-active; rc=\$?; echo \"\$(date +%s%6N) \$COORD_EVENT \$COORD_OUTCOME rc=\$rc\" >>$LAB_DIR/$1/release.log; exit \$rc"
 }
 ganesha_up() {	# N: a real ganesha with a client of the VIP to recover
