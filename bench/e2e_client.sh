@@ -187,7 +187,8 @@ while sleep $OLD_INTERVAL; do
 done
 SH
 	chmod 755 "$LAB_DIR/$n/release.sh" "$LAB_DIR/$n/old_mon.sh"
-	coordd_conf "$n" "vip=$(vip_of "$n")" "release_command=$LAB_DIR/$n/release.sh"
+	coordd_conf "$n" "vip=$(vip_of "$n")" "release_command=$LAB_DIR/$n/release.sh" \
+		"lease_lifetime_ms=$(( NFS_LEASE * 1000 ))"
 	sed -i "s/^log_level = .*/log_level = notice/" "$LAB_DIR/$n/coordd.conf"
 	coord_start "$n" >/dev/null
 	lab_start_pacemaker "$n"

@@ -323,6 +323,16 @@ unit_said() {	# SETTING FILE
 unit_said RuntimeDirectoryMode "$CTL"
 unit_said WatchdogSec "$OPS"
 
+# --- the restart wait: the engine's and the monitor agent's default ---
+# Each release waits COORD_RESTART_WAIT_S for a coordd on a node whose
+# agent keeps ganesha-active for restart_wait: a longer agent default
+# would open a window the engine does not cover.
+w_engine=$(sed -n 's/^#define COORD_RESTART_WAIT_S[[:space:]]*\([0-9]*\).*/\1/p' include/coord/engine.h)
+w_agent=$(sed -n 's/^OCF_RESKEY_restart_wait_default=//p' agents/ganesha_coord_mon)
+[ -n "$w_engine" ] && [ "$w_engine" = "$w_agent" ] && why="" ||
+	why="COORD_RESTART_WAIT_S is '$w_engine', ganesha_coord_mon's restart_wait default '$w_agent'"
+verdict "ganesha_coord_mon's restart_wait default is the engine's restart wait ($w_engine s)" "$why"
+
 # --- paths: every one a document names is in the repository ---
 DOCS="README.md docs/*.md docs/coordd.conf.example coord/*/*.5 coord/*/*.8 debian/README.Debian $(find agents -type f | sort)"
 # shellcheck disable=SC2086

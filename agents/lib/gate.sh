@@ -43,7 +43,7 @@ OCF_RESKEY_socket_default=/run/coord/coordd.sock
 : ${OCF_RESKEY_socket=${OCF_RESKEY_socket_default}}
 OCF_RESKEY_pid_file_default=/var/run/ganesha/ganesha.pid
 : ${OCF_RESKEY_pid_file=${OCF_RESKEY_pid_file_default}}
-OCF_RESKEY_wait_timeout_default=30
+OCF_RESKEY_wait_timeout_default=90
 : ${OCF_RESKEY_wait_timeout=${OCF_RESKEY_wait_timeout_default}}
 
 COORDD_TIMEOUT_S=5	# for coordctl status
@@ -74,7 +74,9 @@ default is where Debian's nfs-ganesha writes it.</longdesc>
 </parameter>
 <parameter name="wait_timeout" unique="0" required="0">
 <longdesc lang="en">Seconds coordctl may wait for the handover (stop) or the
-take-over (start); keep the operations' timeouts longer.</longdesc>
+take-over (start); keep the operations' timeouts longer.  A take-over of a
+VIP this node gave up less than coordd's lease_lifetime_ms + 12 s ago waits
+until then (coordd.conf(5)): 72 s with ganesha's default lease.</longdesc>
 <shortdesc lang="en">wait timeout (s)</shortdesc>
 <content type="integer" default="${OCF_RESKEY_wait_timeout_default}"/>
 </parameter>

@@ -100,11 +100,6 @@
 
 #include "coord/engine.h"
 
-/* How long a node new to the quorum view, not in the group, holds a
- * release: CPG's configuration change follows the quorum notification of
- * the same corosync membership change within milliseconds. */
-#define COORD_VIEW_SETTLE_US	2000000ull
-
 struct coord_engine {
 	struct coord_engine_config cfg;
 	uint64_t incarnation;
@@ -112,14 +107,28 @@ struct coord_engine {
 	bool joined;
 	bool quorate;
 	bool view_known;		/* the quorum view below is valid */
-	uint64_t view_news_until;	/* a view brought nodes that are not
-					 * members: CPG's side of that change is
-					 * awaited until then (0: none) */
+	uint64_t join_wait_until;	/* a node of the view without a member
+					 * may still get one until then (0: none):
+					 * CPG's side of a view that brought news,
+					 * or a coordd restarting on a live node */
 	size_t n_view;
 	uint32_t view[COORD_MAX_NODES * 2];	/* nodes in the quorum view */
 	size_t n_nodedown;
 	uint32_t nodedown[COORD_MAX_NODES];	/* left the group: NODEDOWN */
 	bool server_up;			/* what HELLO says of our server */
+	/* VIPs whose clients our server dropped (a handover) and may not have
+	 * reaped yet, until when; take-overs of them waiting for that. */
+	size_t n_unreaped;
+	struct unreaped {
+		struct coord_vip vip;
+		uint64_t until;
+	} unreaped[COORD_MAX_VIPS];
+	size_t n_held;
+	struct held_take_over {
+		uint32_t request;
+		uint16_t n_vips;
+		struct coord_vip vips[COORD_MAX_VIPS];
+	} held[COORD_MAX_VIPS];
 	uint32_t next_seq;
 	/* Our DEATHs sent and not delivered yet: what their records inherit. */
 	size_t n_in_flight;
@@ -638,6 +647,8 @@ static uint32_t view_non_member(const struct coord_engine *e)
 	return 0;
 }
 
+static void note_unreaped(struct coord_engine *e, uint64_t now,
+			  const struct coord_event *ev);
 static void withdraw_and_rerun(struct coord_engine *e, uint64_t now,
 			       struct coord_event *ev, uint32_t who);
 
@@ -648,13 +659,13 @@ static void release_start(struct coord_engine *e, struct coord_event *ev, uint64
 	uint32_t back, news;
 
 	/* A survivor back in the cluster was never in grace for the event.
-	 * Its coordd rejoins within the settle time of the view that brought
-	 * its node back (rerun_for_joiners), or it has none: the event is run
-	 * again without it, and its agent takes its attribute away, as for any
-	 * node of the view without a coordd.  The first attempt's decision
-	 * no longer holds, so a retry is run again too. */
+	 * Its coordd rejoins within the restart wait from the view that
+	 * brought its node back (rerun_for_joiners), or it has none: the event
+	 * is run again without it, and its agent has taken its attribute away,
+	 * as for any node of the view without a coordd.  The first attempt's
+	 * decision no longer holds, so a retry is run again too. */
 	back = survivor_coming_back(e, ev);
-	if (back && now < e->view_news_until) {
+	if (back && now < e->join_wait_until) {
 		if (ev->state != COORD_EVENT_JOIN_WAIT)
 			elog(e, LOG_WARNING, "event %s: ready to release, but node %u, "
 			     "a survivor that left, is back in the cluster: waiting for "
@@ -673,12 +684,13 @@ static void release_start(struct coord_engine *e, struct coord_event *ev, uint64
 		set_state(e, ev, COORD_EVENT_QUORUM_WAIT);
 		return;
 	}
-	/* corosync's quorum service tells of a merge before CPG does: the
-	 * nodes it brings may hold ganesha-active from the other side, and
-	 * their coordds join next, so the event is re-run for them
-	 * (rerun_for_joiners).  A node whose coordd does not join within the
-	 * settle time has none: its agent takes its attribute away. */
-	if (now < e->view_news_until && (news = view_non_member(e))) {
+	/* A node of the view without a coordd in the group may get one: a
+	 * merge (corosync's quorum service tells of it before CPG does, and
+	 * the nodes it brings may hold ganesha-active from the other side), a
+	 * coordd restarting (await_restart).  Its coordd joins within the
+	 * restart wait and the event is re-run for it (rerun_for_joiners), or
+	 * its agent has taken its attribute away. */
+	if (now < e->join_wait_until && (news = view_non_member(e))) {
 		if (ev->state != COORD_EVENT_JOIN_WAIT)
 			elog(e, LOG_WARNING, "event %s: ready to release, but node %u "
 			     "is in the quorum view and not in the group yet: waiting "
@@ -890,6 +902,22 @@ static void member_left(struct coord_engine *e, uint64_t now,
 	}
 }
 
+/* A node of the view without a coordd may have one restarting: its agent
+ * keeps the node's ganesha-active for COORD_RESTART_WAIT_S from its first
+ * monitor without coordd, rather than move the VIPs off a live server.  So
+ * a release waits as long for a coordd there to join (and be re-run for,
+ * rerun_for_joiners) before it goes ahead without it (release_start):
+ * from a departure while the node lives (a coordd killed, crashed or
+ * stopped, maybe before we heard its HELLO), and from our own joining,
+ * which may come after such a departure. */
+static void await_restart(struct coord_engine *e, uint64_t now)
+{
+	uint64_t until = now + COORD_RESTART_WAIT_S * 1000000ull;
+
+	if (until > e->join_wait_until)
+		e->join_wait_until = until;
+}
+
 /* A member's node or coordd died: survivors enter grace for its VIPs. */
 static void node_left_event(struct coord_engine *e, uint64_t now,
 			    const struct coord_member *gone, uint8_t reason)
@@ -913,9 +941,17 @@ static void node_left_event(struct coord_engine *e, uint64_t now,
 		return;
 	}
 	/* The same incarnation can leave twice (a partition, a merge, then a
-	 * crash): a departure always means grace, so the old record goes. */
+	 * crash): a departure always means grace, so the old record goes.
+	 * One still pending is asked again, for the VIPs this member
+	 * announced: the first to leave may have been another process of its
+	 * node that used its incarnation first (a merge window, docs/design.md)
+	 * and announced others; its grace was asked when it left. */
 	ev = event_find(e, &id);
 	if (ev && !coord_event_ended(ev)) {
+		if (gone->hello_seen) {
+			ev->n_vips = gone->n_vips;
+			memcpy(ev->vips, gone->vips, sizeof(ev->vips));
+		}
 		ask_grace(e, ev);
 		return;
 	}
@@ -1127,6 +1163,12 @@ void coord_engine_confchg(struct coord_engine *e, uint64_t now,
 
 	for (i = 0; i < n_gone; i++)
 		member_left(e, now, &gone[i], gone_reason[i]);
+	for (i = 0; i < n_gone; i++)
+		if (gone_reason[i] != COORD_LEAVE_NODEDOWN &&
+		    gone[i].id.nodeid != e->cfg.nodeid)
+			await_restart(e, now);
+	if (e->joined && !was_joined)
+		await_restart(e, now);
 	for (i = 0; i < n_gone; i++)
 		node_left_event(e, now, &gone[i], gone_reason[i]);
 	/* The re-run first: a joiner must hold it before our HELLO. */
@@ -1415,13 +1457,15 @@ void coord_engine_quorum_view(struct coord_engine *e, uint64_t now, bool quorate
 
 	if (n_nodes > sizeof(e->view) / sizeof(e->view[0]))
 		n_nodes = sizeof(e->view) / sizeof(e->view[0]);
-	/* A node new to the view, not a member: a merge CPG has yet to show. */
+	/* A node new to the view, not a member: a merge CPG has yet to
+	 * show, or a node whose coordd is restarting (or died over there:
+	 * its agent may keep its attribute as long). */
 	for (i = 0; i < n_nodes; i++) {
 		bool known = false;
 		for (j = 0; j < e->n_view && !known; j++)
 			known = e->view[j] == nodes[i];
 		if (!known && !node_has_member(e, nodes[i]))
-			e->view_news_until = now + COORD_VIEW_SETTLE_US;
+			await_restart(e, now);
 	}
 	memcpy(e->view, nodes, n_nodes * sizeof(nodes[0]));
 	e->n_view = n_nodes;
@@ -1489,6 +1533,7 @@ static int report_event(struct coord_engine *e, uint64_t now, uint8_t reason,
 		return -EINVAL;
 	if (reason == COORD_DEATH_REPORTED) {
 		e->server_up = false;
+		e->n_unreaped = 0;	/* its stale records died with it */
 		for (i = 0; i < e->n_in_flight; i++)
 			if (e->in_flight[i].reason == reason) {
 				*id = e->in_flight[i].id;
@@ -1621,6 +1666,8 @@ void coord_engine_drop_done(struct coord_engine *e, uint64_t now,
 
 	if (!ev || ev->reason != COORD_DEATH_HANDOVER)
 		return;
+	if (result == COORD_DROP_DONE)
+		note_unreaped(e, now, ev);
 	/* A server that is not running holds no state: nothing is left to
 	 * drop (its locks died with it, its death has a barrier of its own). */
 	coord_engine_release_done(e, now, id, result == COORD_DROP_FAILED ? 1 : 0);
@@ -1680,17 +1727,62 @@ int coord_engine_give_up_failed(struct coord_engine *e, uint64_t now,
 	return err;
 }
 
-int coord_engine_take_over(struct coord_engine *e, uint64_t now, uint32_t request,
-			   const struct coord_vip *vips, size_t n_vips)
+/* Section 7: our server keeps the clients it dropped as stale records
+ * until its reaper expires them, and that deletes the recovery record of
+ * the same name: a client of the VIP back here by then would have none
+ * (docs/deploy.md).  Its VIPs come back after the reap. */
+static void note_unreaped(struct coord_engine *e, uint64_t now,
+			  const struct coord_event *ev)
 {
-	struct coord_action *a;
+	size_t i, j;
 
-	(void)now;
-	if (!e->joined)
-		return -ENOTCONN;
-	if (n_vips > COORD_MAX_VIPS)
-		return -EINVAL;
-	a = action_push(e, COORD_ACTION_TAKE_OVER);
+	if (!e->cfg.released_reap_us)
+		return;
+	for (i = 0; i < ev->n_vips; i++) {
+		for (j = 0; j < e->n_unreaped; j++)
+			if (coord_vip_equal(&e->unreaped[j].vip, &ev->vips[i]))
+				break;
+		if (j == e->n_unreaped) {
+			if (j == COORD_MAX_VIPS)
+				continue;	/* more than a node serves: config refuses */
+			e->unreaped[e->n_unreaped++].vip = ev->vips[i];
+		}
+		e->unreaped[j].until = now + e->cfg.released_reap_us;
+	}
+}
+
+/* When the last of these VIPs' dropped clients is reaped, or 0. */
+static uint64_t reaped_at(const struct coord_engine *e,
+			  const struct coord_vip *vips, size_t n_vips)
+{
+	uint64_t at = 0;
+	size_t i, j;
+
+	for (i = 0; i < n_vips; i++)
+		for (j = 0; j < e->n_unreaped; j++)
+			if (coord_vip_equal(&e->unreaped[j].vip, &vips[i]) &&
+			    e->unreaped[j].until > at)
+				at = e->unreaped[j].until;
+	return at;
+}
+
+static void forget_reaped(struct coord_engine *e, uint64_t now)
+{
+	size_t i = 0;
+
+	while (i < e->n_unreaped)
+		if (e->unreaped[i].until <= now)
+			e->unreaped[i] = e->unreaped[--e->n_unreaped];
+		else
+			i++;
+}
+
+/* What a take-over asks: grace with every other node's records. */
+static int push_take_over(struct coord_engine *e, uint32_t request,
+			  const struct coord_vip *vips, size_t n_vips)
+{
+	struct coord_action *a = action_push(e, COORD_ACTION_TAKE_OVER);
+
 	if (!a)
 		return -ENOBUFS;
 	a->request = request;
@@ -1703,12 +1795,58 @@ int coord_engine_take_over(struct coord_engine *e, uint64_t now, uint32_t reques
 	return 0;
 }
 
+/* Held take-overs whose VIPs' clients are reaped by now go on. */
+static void run_held_take_overs(struct coord_engine *e, uint64_t now)
+{
+	size_t i = 0;
+
+	forget_reaped(e, now);
+	while (i < e->n_held) {
+		struct held_take_over *h = &e->held[i];
+
+		if (reaped_at(e, h->vips, h->n_vips)) {
+			i++;
+			continue;
+		}
+		if (push_take_over(e, h->request, h->vips, h->n_vips) < 0)
+			return;		/* the queue is full: the next tick */
+		*h = e->held[--e->n_held];
+	}
+}
+
+int coord_engine_take_over(struct coord_engine *e, uint64_t now, uint32_t request,
+			   const struct coord_vip *vips, size_t n_vips)
+{
+	uint64_t at;
+
+	if (!e->joined)
+		return -ENOTCONN;
+	if (n_vips > COORD_MAX_VIPS)
+		return -EINVAL;
+	forget_reaped(e, now);
+	at = reaped_at(e, vips, n_vips);
+	if (!at)
+		return push_take_over(e, request, vips, n_vips);
+	if (e->n_held == COORD_MAX_VIPS)
+		return -ENOBUFS;
+	e->held[e->n_held].request = request;
+	e->held[e->n_held].n_vips = (uint16_t)n_vips;
+	memcpy(e->held[e->n_held].vips, vips, n_vips * sizeof(vips[0]));
+	e->n_held++;
+	elog(e, LOG_NOTICE, "take-over of %zu VIP(s) waits %llu ms: the local server "
+	     "dropped their clients at a handover and reaps them only then "
+	     "(their recovery records would go with them)", n_vips,
+	     (unsigned long long)(at - now) / 1000);
+	return 0;
+}
+
 void coord_engine_tick(struct coord_engine *e, uint64_t now)
 {
 	size_t i;
 
-	if (e->view_news_until && now >= e->view_news_until)
-		e->view_news_until = 0;	/* settled: release_start decides */
+	if (e->join_wait_until && now >= e->join_wait_until)
+		e->join_wait_until = 0;	/* settled: release_start decides */
+	run_held_take_overs(e, now);
 	for (i = 0; i < e->n_events; i++) {
 		struct coord_event *ev = &e->slots[e->order[i]];
 
@@ -1722,9 +1860,14 @@ void coord_engine_tick(struct coord_engine *e, uint64_t now)
 
 uint64_t coord_engine_next_timer(const struct coord_engine *e)
 {
-	uint64_t next = UINT64_MAX;
+	uint64_t next = UINT64_MAX, at;
 	size_t i;
 
+	for (i = 0; i < e->n_held; i++) {
+		at = reaped_at(e, e->held[i].vips, e->held[i].n_vips);
+		if (at < next)
+			next = at;
+	}
 	for (i = 0; i < e->n_events; i++) {
 		const struct coord_event *ev = &e->slots[e->order[i]];
 
@@ -1734,9 +1877,9 @@ uint64_t coord_engine_next_timer(const struct coord_engine *e)
 			next = ev->retry_at_us;
 		if (!ev->overdue && ev->deadline_us < next)
 			next = ev->deadline_us;
-		if (ev->state == COORD_EVENT_JOIN_WAIT && e->view_news_until &&
-		    e->view_news_until < next)
-			next = e->view_news_until;
+		if (ev->state == COORD_EVENT_JOIN_WAIT && e->join_wait_until &&
+		    e->join_wait_until < next)
+			next = e->join_wait_until;
 	}
 	return next;
 }

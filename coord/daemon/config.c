@@ -61,6 +61,8 @@ static const struct config_key keys[] = {
 	NUMBER(release_timeout_ms, 100, 3600000, "milliseconds"),
 	NUMBER(release_retry_ms, 10, 30000, "milliseconds"),
 	NUMBER(release_max_attempts, 1, 100, "a count"),
+	{ "lease_lifetime_ms", KEY_NUMBER, FIELD(lease_lifetime_ms), 1000, 180000,
+	  NUMBER_ZERO_OFF, "milliseconds" },
 	TEXT(log_target, 1, TEXT_LOG_TARGET,
 	     "syslog, stderr or an absolute path of at most 255 bytes"),
 	{ "log_level", KEY_LEVEL, FIELD(log_level), 0, 0, 0,
@@ -89,6 +91,7 @@ void coord_config_defaults(struct coord_config *cfg)
 	cfg->release_timeout_ms = 30000;
 	cfg->release_retry_ms = 1000;
 	cfg->release_max_attempts = 5;
+	cfg->lease_lifetime_ms = 60000;	/* ganesha's Lease_Lifetime default */
 	snprintf(cfg->log_target, sizeof(cfg->log_target), "syslog");
 	cfg->log_level = LOG_NOTICE;
 	snprintf(cfg->socket_group, sizeof(cfg->socket_group), "haclient");
@@ -410,4 +413,5 @@ void coord_config_to_engine(const struct coord_config *cfg, struct coord_engine_
 	ec->release_retry_us = (uint64_t)cfg->release_retry_ms * 1000u;
 	ec->release_retry_max_us = RELEASE_RETRY_MAX_US;
 	ec->release_max_attempts = cfg->release_max_attempts;
+	ec->released_reap_us = coord_released_reap_us(cfg->lease_lifetime_ms);
 }

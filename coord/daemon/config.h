@@ -34,6 +34,7 @@ struct coord_config {
 	uint32_t release_timeout_ms;	/* then the command is killed */
 	uint32_t release_retry_ms;	/* first back-off; doubles */
 	uint32_t release_max_attempts;
+	uint32_t lease_lifetime_ms;	/* the local ganesha's NFSV4 Lease_Lifetime */
 	char log_target[256];		/* syslog, stderr or an absolute path */
 	int log_level;			/* LOG_ERR .. LOG_DEBUG */
 	char socket_group[64];		/* allowed on the socket besides root */

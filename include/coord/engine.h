@@ -29,6 +29,27 @@
 					 * deadline; later ones keep it */
 #define COORD_MAX_IN_FLIGHT	16	/* our reports sent, not delivered */
 #define COORD_MAX_NODES_LOADED	32	/* other nodes' records a take-over loads */
+/* How long a node whose coordd left while the node lives keeps its VIPs
+ * (ganesha_coord_mon's restart_wait) and every release waits for a coordd
+ * there to join again: a restart, not a reason to move a live server's
+ * clients. */
+#define COORD_RESTART_WAIT_S	10
+
+/* After its server dropped a VIP's clients (a handover), how long until that
+ * server has reaped them, for ganesha's NFSV4 Lease_Lifetime of lease_ms.
+ * ganesha keeps a dropped client as a stale record until its lease runs out
+ * and its reaper (every min(10 s, lease / 2)) expires it; expiring it deletes
+ * the recovery record of the same name, that of the same client back here
+ * meanwhile (docs/deploy.md).  Whole seconds on both sides: 2 s more.
+ * 0: no wait. */
+static inline uint64_t coord_released_reap_us(uint32_t lease_ms)
+{
+	uint64_t reaper_ms = lease_ms / 2 < 10000 ? lease_ms / 2 : 10000;
+
+	if (!lease_ms)
+		return 0;	/* a server that keeps no dropped client */
+	return ((uint64_t)lease_ms + reaper_ms + 2000) * 1000;
+}
 
 struct coord_engine_config {
 	uint32_t nodeid;
@@ -40,6 +61,7 @@ struct coord_engine_config {
 	uint64_t release_retry_us;	/* first back-off; doubles each time */
 	uint64_t release_retry_max_us;	/* back-off ceiling */
 	uint32_t release_max_attempts;	/* then the release has failed */
+	uint64_t released_reap_us;	/* coord_released_reap_us(); 0: no wait */
 	/* Optional: one line per state change (syslog priority, text). */
 	void (*log)(void *ctx, int priority, const char *text);
 	void *log_ctx;
@@ -236,8 +258,12 @@ int coord_engine_give_up_failed(struct coord_engine *e, uint64_t now,
  * clients may have reclaimed on any node since, so a TAKE_OVER action asks
  * the local server into grace with its own records and every other node's
  * (group members and the quorum view), answered to control request
- * `request`.  No message is sent.  0; -ENOTCONN when not in the group (no
- * VIP may come here); -EINVAL; -ENOBUFS (action queue full).
+ * `request`.  No message is sent.  A VIP whose clients this node's server
+ * dropped less than released_reap_us ago comes back only once the server
+ * has reaped them: the action waits until then (a later tick pushes it),
+ * unless the server died meanwhile.  0; -ENOTCONN when not in the group (no
+ * VIP may come here); -EINVAL; -ENOBUFS (action queue full, or too many
+ * take-overs waiting).
  */
 int coord_engine_take_over(struct coord_engine *e, uint64_t now, uint32_t request,
 			   const struct coord_vip *vips, size_t n_vips);

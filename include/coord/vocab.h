@@ -38,8 +38,9 @@ enum coord_event_state {
 	COORD_EVENT_CANCELLED = 9,	/* ended: the origin withdrew it */
 	COORD_EVENT_DONE = 10,		/* ended: node-left event, all answered */
 	COORD_EVENT_JOIN_WAIT = 11,	/* complete, but a node the cluster has
-					 * (a survivor back, a merge) is not in
-					 * the group yet: waiting for its coordd */
+					 * (a survivor back, a merge, a coordd
+					 * restarting) is not in the group yet:
+					 * waiting for its coordd */
 };
 
 enum coord_survivor_state {

@@ -178,8 +178,13 @@ void note_delivery(struct harness *h, int r, const struct harness_msg *f, int rc
 				}
 		}
 		/* A survivor's own death while an event waits for it: down.
-		 * (A handover is no death: its origin's server runs.) */
-		for (j = 0; m->u.death.reason != COORD_DEATH_HANDOVER && j < S.ngt; j++) {
+		 * (A handover is no death: its origin's server runs.)  Not
+		 * where the second process's DEATH of this id came first
+		 * (a merge window): r's record of the id is that one, and the
+		 * coordd's DEATH is a duplicate there, no news of its death;
+		 * r's barriers name it unconfirmed, the safe side. */
+		for (j = 0; m->u.death.reason != COORD_DEATH_HANDOVER &&
+			    !forged_death_at(r, &m->u.death.id) && j < S.ngt; j++) {
 			struct gt_event *o = &S.gt[j];
 			int k;
 			if (o->origin != r || !o->delivered || o->ended || o->ok_releases ||

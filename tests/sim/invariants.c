@@ -129,12 +129,30 @@ static bool ganesha_in_grace(int n, const struct gt_event *g)
 	       (g->ingrace_at[n] && S.now < g->ingrace_at[n] + GRACE_PERIOD_US);
 }
 
+/* The window the design leaves (docs/design.md): a node whose coordd is
+ * gone and whose agent has not run since, or whose agent keeps the
+ * attribute for restart_wait longer than the COORD_RESTART_WAIT_S every
+ * release waits from the departure (the agent counts from its first
+ * monitor after it). */
+static bool absence_window(const struct node *nd)
+{
+	if (nd->alive)
+		return false;
+	/* A hostile second process on the node speaks for it while the agent
+	 * keeps the attribute for restart_wait (it may say the node's server
+	 * is dead): the hostile-peer gap, docs/design.md.  (A coordd of
+	 * another major version is the node's coordd, and is judged.) */
+	if (S.h_on && !S.h_foreign && &S.nodes[S.h_node] == nd && nd->absent_since)
+		return true;
+	return nd->attr_stale ||
+	       (nd->absent_since &&
+		S.now >= nd->coordd_gone_at + COORD_RESTART_WAIT_S * 1000000ull);
+}
+
 /* Issue 13's invariant: when an origin starts a release recorded confirmed,
  * every node that can receive its VIPs at that moment (ganesha-active set,
- * in the origin's corosync membership) is in grace for the event.  The one
- * window the design leaves (docs/design.md): a node whose coordd was gone
- * before the DEATH (so no survivor of it) and whose agent has not run
- * since. */
+ * in the origin's corosync membership) is in grace for the event, but for
+ * a node in the window above that is no survivor of it. */
 static void check_targets(int o, const struct gt_event *g)
 {
 	char buf[64];
@@ -157,7 +175,7 @@ static void check_targets(int o, const struct gt_event *g)
 		for (x = 0; x < g->n; x++)
 			if (g->sv[x].nodeid == (uint32_t)n + 1)
 				survivor = true;
-		if (nd->attr_stale && !nd->alive && !survivor)
+		if (absence_window(nd) && !survivor)
 			continue;
 		violate("confirmed", "node %d releases %s as confirmed, but node %d is a VIP "
 			"target (ganesha-active set%s) whose ganesha is not in grace for it",
@@ -201,7 +219,7 @@ static void check_drop_grace(int o, const struct gt_event *g, const struct coord
 		for (x = 0; x < g->n; x++)
 			if (g->sv[x].nodeid == (uint32_t)n + 1)
 				survivor = true;
-		if (nd->attr_stale && !nd->alive && !survivor)
+		if (absence_window(nd) && !survivor)
 			continue;
 		for (k = 0; ev && k < ev->n_survivors; k++)
 			if (ev->survivors[k].id.nodeid == (uint32_t)n + 1 &&

@@ -74,16 +74,15 @@ static void before_confchg(int i, const struct coord_member_id *m, size_t n)
 	}
 	/* whole-node death: every departed coordd's announced VIPs (the
 	 * HELLO it sent, as delivered here), however many left at once;
-	 * not where this node took the second process for that coordd
-	 * (note_taken): its node-left record of that incarnation, made
-	 * when the second process left, is still pending and is asked
-	 * again, with the VIPs the second process announced */
+	 * also where this node took the second process for that coordd
+	 * (note_taken) and the node-left record the second process's
+	 * departure made is still pending: it is asked again with the
+	 * coordd's VIPs */
 	S.expect = S.seen = 0;
 	for (k = 0; k < n_left; k++) {
 		int x = (int)left[k].nodeid - 1;
 		if (reasons[k] != COORD_LEAVE_LEAVE && x != i &&
-		    left[k].pid == S.nodes[x].pid && nd->hello_inc[x] == S.nodes[x].inc &&
-		    nd->taken_inc[x] != S.nodes[x].inc)
+		    left[k].pid == S.nodes[x].pid && nd->hello_inc[x] == S.nodes[x].inc)
 			S.expect |= 1u << x;
 	}
 	/* Whoever is joined after a change with joiners owes a HELLO. */
@@ -200,6 +199,7 @@ void members_gone(const int *idx, const uint8_t *reason, int n)
 		nd->e = NULL;
 		forget_records(idx[k]);
 		nd->attr_stale = true;
+		nd->coordd_gone_at = S.now;
 		if (reason[k] == COORD_LEAVE_NODEDOWN) {
 			nd->crashed = true;
 			nd->server_dead = true;
@@ -269,6 +269,7 @@ void disconnect(int i)
 	nd->disconnected = true;
 	nd->corosync_down = node_down;
 	nd->attr_stale = true;
+	nd->coordd_gone_at = S.now;
 	if (node_down)
 		nd->attr = false;	/* pacemaker lost the node: transient */
 	forget_records(i);

@@ -109,6 +109,10 @@ struct node {
 	/* The target set: ganesha-active, as the agent's rules set it. */
 	bool attr;
 	bool attr_stale;		/* coordd left; the agent has not run since */
+	uint64_t coordd_gone_at;	/* coordd last left while the node lived */
+	uint64_t absent_since;		/* the agent's first monitor that found
+					 * coordd unable to vouch, with the
+					 * attribute set (restart_wait), or 0 */
 	uint64_t fresh_until;		/* ganesha (re)started: in grace until */
 	uint64_t grace_at;		/* ganesha last entered grace, for any
 					 * reason (a grace call answered in grace,

@@ -292,6 +292,16 @@ static int agent_rule(bool coordd_reachable, enum coord_target_why why)
 	}
 }
 
+/* The agent's restart_wait: a coordd that cannot vouch while the server
+ * runs keeps the attribute for COORD_RESTART_WAIT_S from the first monitor
+ * that found it so. */
+static bool restarting(struct node *nd)
+{
+	if (!nd->absent_since)
+		nd->absent_since = S.now ? S.now : 1;
+	return S.now < nd->absent_since + COORD_RESTART_WAIT_S * 1000000ull;
+}
+
 /* The agent's monitor on node i, at a random moment: the only writer of
  * ganesha-active.  A live server: `coordctl up` (which reports the server
  * up, then asks whether coordd vouches).  A dead one: report the death
@@ -333,6 +343,16 @@ void agent_monitor(int i)
 	if (!nd->e && S.h_on && S.h_foreign && S.h_node == i)
 		t.why = COORD_TARGET_YES;	/* coordd 2.0 vouches, by its rules */
 	rule = agent_rule(nd->e != NULL || t.why == COORD_TARGET_YES, t.why);
+	if (rule >= 0 || !nd->attr) {
+		nd->absent_since = 0;
+	} else if (restarting(nd)) {
+		rule = 0;	/* coordd may be restarting: restart_wait */
+		trace("agent on node %d: coordd cannot vouch for %llu ms: keeping "
+		      "ganesha-active (restart_wait)", i + 1,
+		      (unsigned long long)((S.now - nd->absent_since) / 1000));
+	} else {
+		nd->absent_since = 0;
+	}
 	if (rule)
 		nd->attr = rule > 0;
 	trace("agent on node %d: %s, ganesha-active %s", i + 1,

@@ -134,13 +134,15 @@ check "the gate's stops dropped the VIP's state (grace 2:$GATE_VIP, $(grep -c " 
 mkdir -p "$LAB_DIR/stub"
 cat >"$LAB_DIR/stub/attrd_updater" <<'STUB'
 #!/bin/sh
+echo "$*" >>"${STUB_LOG:-/dev/null}"
 case " $* " in *" -Q "*) echo 'name="ganesha-active" host="node1" value="1"' ;; esac
 exit 0
 STUB
 chmod +x "$LAB_DIR/stub/attrd_updater"
 mon() {	# ACTION [VAR=VALUE...]: the monitor agent in node 1; sets OUT
 	local action=$1; shift
-	OUT=$(lab_exec 1 env PATH="$LAB_DIR/stub:$PATH" OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=mon \
+	OUT=$(lab_exec 1 env PATH="$LAB_DIR/stub:$PATH" STUB_LOG="$LAB_DIR/stub/calls" \
+		OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=mon \
 		HA_RSCTMP="$LAB_DIR/1" OCF_RESKEY_coordctl="$COORDCTL" \
 		OCF_RESKEY_socket="$LAB_DIR/1/coordd.sock" OCF_RESKEY_dbus_timeout_ms=500 \
 		OCF_RESKEY_fallback_delay=0 "$@" "$COORD_TOP/agents/ganesha_coord_mon" "$action" 2>&1)
@@ -219,6 +221,29 @@ check "  ... it gave up the VIP its start took over (grace 2:$GATE_VIP, $drops0 
 mon stop
 agent stop; rc=$?
 check "coordd stopped by its agent (got $rc)" [ "$rc" = 0 ]
+
+# coordd gone, ganesha answering: the monitor keeps ganesha-active for
+# restart_wait (a coordd restart must not move a live server's VIPs),
+# counted from its first monitor without coordd, and deletes it after.
+deletes() { grep -c -- '-D' "$LAB_DIR/stub/calls" 2>/dev/null; }
+: >"$LAB_DIR/stub/calls"
+mon start OCF_RESKEY_pid_file="$LAB_DIR/1/fake_ganesha.pid"
+check "without coordd, ganesha answering: the monitor keeps ganesha-active for restart_wait" \
+	grep -q "keeping ganesha-active up to restart_wait=10s" <<<"$OUT"
+check "  ... it deleted nothing (attrd_updater -D: $(deletes))" [ "$(deletes)" = 0 ]
+check "  ... it noted when it found coordd gone" [ -s "$LAB_DIR/1/ganesha_coord_mon-mon.absent" ]
+echo 1 >"$LAB_DIR/1/ganesha_coord_mon-mon.absent"	# found gone 1 s after boot
+mon monitor OCF_RESKEY_pid_file="$LAB_DIR/1/fake_ganesha.pid"
+check "coordd gone for longer than restart_wait: the monitor deletes ganesha-active" \
+	grep -q "deleting ganesha-active, no VIP may come here" <<<"$OUT"
+check "  ... attrd_updater -D ran once ($(deletes))" [ "$(deletes)" = 1 ]
+: >"$LAB_DIR/stub/calls"
+mon monitor OCF_RESKEY_pid_file="$LAB_DIR/1/fake_ganesha.pid" OCF_RESKEY_restart_wait=0
+check "restart_wait=0: the monitor deletes at once ($(deletes))" [ "$(deletes)" = 1 ]
+mon monitor OCF_RESKEY_CRM_meta_interval=10000 OCF_RESKEY_restart_wait=soon; rc=$?
+check "restart_wait=soon: a recurring monitor exits 6, configured (got $rc)" [ "$rc" = 6 ]
+mon stop
+check "stop forgets when coordd was found gone" [ ! -e "$LAB_DIR/1/ganesha_coord_mon-mon.absent" ]
 
 # coordd cannot say: the pid file's first line alone counts (ganesha 4.3
 # leaves an old longer pid's tail behind).

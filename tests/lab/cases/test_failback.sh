@@ -25,6 +25,13 @@
 #      over to node 2, A reclaims there; node 1's ganesha restarted, VIP1
 #      goes home, A reclaims on node 1;
 #   b. the same after a whole-node loss (node 1 powered off) and its reboot;
+#   e. a move there and back with A renewing, then node 1's ganesha
+#      killed: node 1's "2:VIP1" kept A as a stale client, whose expiry by
+#      node 1's reaper deletes A's record of the same name once A is back
+#      (docs/deploy.md, "A VIP that comes back too soon"); the take-over
+#      home therefore waits for that expiry, and A's reclaim after node 1's
+#      death (on node 2 or 3) is granted.  Without the wait node 2 or 3 had
+#      no record of A: NFS4ERR_NO_GRACE (soak seed 2718, moves 36 and 40);
 #   d. a death of the giving node's ganesha in the middle of a return:
 #      after a failover of VIP1 to node 2, node 1's ganesha comes back; the
 #      handover barrier on node 2 is held open by node 4 (its coordd
@@ -34,7 +41,7 @@
 #
 # GATE=0: plain IPaddr2 VIPs, as before the gate: case a alone, which must
 # fail (A's LOCK reclaim DENIED on node 1, B later granted A's lock).
-# FAILBACK_CASES="c a b d": the cases to run, in that order.
+# FAILBACK_CASES="c e a b d": the cases to run, in that order.
 set -u
 # A dead server's lock is safe only while the survivors are in grace: until
 # its client reclaimed it where the VIP went.  A gated failover's move (the
@@ -53,7 +60,7 @@ GATE=${GATE:-1}
 NFS_GATE=$GATE
 NFS_WITNESSES=1
 W=4	# the witness node
-if [ "$GATE" = 1 ]; then CASES=${FAILBACK_CASES:-c a b d}; else CASES=${FAILBACK_CASES:-a}; fi
+if [ "$GATE" = 1 ]; then CASES=${FAILBACK_CASES:-c e a b d}; else CASES=${FAILBACK_CASES:-a}; fi
 C_PAUSE_S=${C_PAUSE_S:-6}
 VIP1=$(vip_of 1) VIP2=$(vip_of 2) VIP3=$(vip_of 3)
 # coordctl in node N (coordd's socket is the node's default, /run/coord).
@@ -331,6 +338,43 @@ case_b() {
 	case_end "$t_death" 1
 }
 
+# ---- e: a move there and back, A renewing; then node 1's ganesha killed ----
+case_e() {
+	local t_move t_there t_home t_kill r rc out reap_s t_reaped
+	echo "# e. coordctl move $VIP1 node2 and home again, A renewing; then node 1's ganesha killed"
+	case_begin e
+	t_move=$(now_us)
+	out=$(nctl 1 move "$VIP1" node2 2>&1); rc=$?
+	echo "$out" | sed 's/^/#   coordctl: /'
+	check "e: coordctl move $VIP1 node2 exits 0 (VIP1 ran on node 2)" [ "$rc" = 0 ]
+	wait_for 90 vip1_on 1
+	t_there=$(vip1_at 2 "$t_move")
+	t_home=$(vip1_at 1 "$t_move")
+	check "e: pacemaker brought VIP1 home after the move" vip1_on 1
+	check_arrival 1 "$t_home" "the way back"
+	# Node 1's take-over waited for its reaper (coordd.conf's lease).
+	grep -h "take-over of 1 VIP(s) waits" "$LAB_DIR/1/coordd.log" | tail -1 | sed 's/^/#   node 1: /'
+	await_reclaim "$t_there" 30
+	# Past any expiry of the stale A on node 1 (drop < t_home): its lease,
+	# its reaper's period (lease / 2 here), whole seconds.
+	reap_s=$(( NFS_LEASE + NFS_LEASE / 2 + 3 ))
+	t_reaped=$(( t_home + reap_s * 1000000 ))
+	while [ "$(now_us)" -lt "$t_reaped" ]; do sleep 0.5; done
+	# A survivor still in an earlier grace keeps the clients it loaded
+	# then (A's record from before the move): the death must find every
+	# grace over, as the soak's move 40 did.
+	wait_for 90 nfs_no_grace || echo "# e: some ganesha still in grace after 90 s"
+	timeline "move asked 0 ms -> VIP1 on node 2 $(ms "$t_move" "$t_there") -> VIP1 home $(ms "$t_move" "$t_home")" \
+		"-> node 1's reaper done (${reap_s} s later) -> no grace anywhere $(ms "$t_move" "$(now_us)")"
+	t_kill=$(now_us)
+	nfs_ganesha_kill 1
+	CASE_DOWN=1
+	failover_part "$t_kill" "node 1's death"
+	[ -n "$(nfs_first "$A" LOST "$t_kill")" ] &&
+		echo "# e: A's reclaim refused: $(grep -E ' (RECLAIM_OPEN|RECLAIM|LOST) ' "$A" | tail -3 | cut -d' ' -f3- | tr '\n' ';')"
+	case_end "$t_kill" 1
+}
+
 # ---- d: the giving node's ganesha dies in the middle of a return ----
 case_d() {
 	local t_death t_up t_off t_kill t_home r h i
@@ -387,6 +431,7 @@ for c in $CASES; do
 	t_case=$(now_us)
 	case $c in
 	c) case_c ;;
+	e) case_e ;;
 	a) case_a ;;
 	b) case_b ;;
 	d) case_d ;;

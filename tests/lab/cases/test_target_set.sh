@@ -19,9 +19,12 @@
 #   b  node 3's agent started (at bring-up) while its coordd is not running
 #   c  S's ganesha stopped, S's coordd killed mid-barrier and started again
 #      1 s later, the ganesha resumed 4 s after that
+#   e  the VIP's node H's coordd killed and started again once its agent
+#      saw it gone, its ganesha running: the VIP stays on H, its attribute
+#      set (the agent's restart_wait)
 #   d  node R rebooted (pacemaker, coordd, ganesha, bus, corosync) while the
 #      event waits for U's stopped ganesha
-# (Run in the order b, a, c, d: node 3 is brought up without coordd.)
+# (Run in the order b, a, c, e, d: node 3 is brought up without coordd.)
 # Each ganesha has one client record for the VIP to recover, so a takeover
 # grace lasts Grace_Period (a server with nothing to reclaim lifts grace
 # within seconds, which would read as "out of grace" here).
@@ -36,7 +39,7 @@ export GANESHA_GRACE_PERIOD=${TS_GRACE_PERIOD:-35} GANESHA_LEASE=4
 
 coord_conf() {	# N [POLICY]: release by default; no socket key (the agent's default)
 	coordd_conf "$1" "vip=$VIP" grace_call_timeout_ms=60000 "barrier_deadline_ms=$DEADLINE_MS" \
-		"deadline_policy=${2:-release}" \
+		"deadline_policy=${2:-release}" "lease_lifetime_ms=$(( GANESHA_LEASE * 1000 ))" \
 		"release_command=attrd_updater -D -n ganesha-active; rc=\$?; echo \"\$(date +%s%6N) \$COORD_EVENT \$COORD_OUTCOME rc=\$rc\" >>$LAB_DIR/$1/release.log; exit \$rc"
 }
 ganesha_up() {	# N: a real ganesha with a client of the VIP to recover
@@ -287,6 +290,37 @@ expect_record c "released confirmed with nodes $S (its restarted coordd, incarna
 	"$last_released | .release_outcome == \"confirmed\" and
 	 (.survivors | index(\"$S:answered/in-grace\") and index(\"$U:answered/in-grace\")) and
 	 (.answered_by | index(\"$S@$INC\"))"
+restore
+
+# --- e: the VIP's node's coordd restarted, its ganesha running ---
+# The agent keeps ganesha-active for restart_wait (10 s) while coordd
+# cannot vouch: a coordd restart must not move a live server's clients
+# away and back, past their lease (the client-history soak, seed 2718,
+# move 22).  Ordered, not timed: coordd starts again once H's agent has
+# logged a monitor that found it gone.
+H=$(vip_holder $VIP)
+mon_saw_it() { [ "$(grep -c 'coordd does not vouch for this node' "$LAB_DIR/$H/pcmk/log/pacemaker.log")" -gt "$1" ]; }
+seen0=$(grep -c 'coordd does not vouch for this node' "$LAB_DIR/$H/pcmk/log/pacemaker.log")
+watch_start e "$H"
+kill -KILL "$(coord_pid "$H")"
+echo "# case e: node $H's coordd killed at $(now_us)"
+check "case e: node $H's agent ran a monitor without coordd" wait_for 30 mon_saw_it "$seen0"
+said=$(grep 'coordd does not vouch for this node' "$LAB_DIR/$H/pcmk/log/pacemaker.log" | tail -n +$(( seen0 + 1 )) | head -1)
+echo "# case e: $said"
+check "case e: ... it kept ganesha-active, waiting for coordd to come back" \
+	grep -q "keeping ganesha-active up to restart_wait=10s" <<<"$said"
+h_active() { case " $(active_nodes 1)" in *" $H "*) return 0 ;; esac; return 1; }
+check "case e: ... node $H still has ganesha-active=1 ($(active_nodes 1))" h_active
+coord_start "$H" >/dev/null
+echo "# case e: node $H's coordd started at $(now_us)"
+vouch_h() { coordctl_on "$H" up >/dev/null 2>&1; }
+check "case e: node $H's new coordd vouches for its node" wait_for 60 vouch_h
+sleep 2
+watch_stop
+sed "s/^/# [e] watch: /" "$LAB_DIR/watch.e"
+check "case e: the VIP stayed on node $H all along (the watcher saw no other holder)" \
+	sh -c "! grep ' vip holder=' '$LAB_DIR/watch.e' | grep -qv ' vip holder=$H\$'"
+check "case e: node $H still has ganesha-active=1" h_active
 restore
 
 # --- d: node R rebooted while the event waits for T's stopped ganesha ---

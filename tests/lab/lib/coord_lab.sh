@@ -41,16 +41,18 @@ coord_config() {	# N POLICY [DEADLINE_MS] [GRACE_TIMEOUT_MS]
 		"dbus_address=unix:path=$d/bus.sock" "grace_call_timeout_ms=$gtimeout" \
 		"barrier_deadline_ms=$deadline" "deadline_policy=$policy" \
 		"release_command=echo \"\$(date +%s%6N) \$COORD_EVENT \$COORD_OUTCOME\" >> $d/release.log" \
-		release_retry_ms=200
+		release_retry_ms=200 lease_lifetime_ms=0
 }
 
 # The real stack's (pacemaker, a real ganesha): the socket and the bus at
 # their defaults, where the agents look; policy hold; the release is
 # release_probe.sh (every other node's get_grace at that moment, then
-# ganesha-active deleted).
+# ganesha-active deleted); the lease of the lab's ganesha (nfs_lab.sh's or
+# ganesha_start's), unless COORD_LEASE_MS says otherwise (0: a take-over
+# never waits for the reaper, to show what that wait prevents).
 coord_probe_config() {	# N VIP
 	coordd_conf "$1" "vip=$2" grace_call_timeout_ms=5000 barrier_deadline_ms=10000 \
-		deadline_policy=hold \
+		deadline_policy=hold "lease_lifetime_ms=${COORD_LEASE_MS:-$(( ${NFS_LEASE:-${GANESHA_LEASE:-10}} * 1000 ))}" \
 		"release_command=$COORD_TOP/tests/lab/tools/release_probe.sh $LAB_DIR $1 3"
 }
 

@@ -344,8 +344,9 @@ soak_move() {	# I KIND
 	echo "# move $mv_i: $mv_kind ($(tail -n 1 "$OUT/moves.log" | cut -d' ' -f4-))"
 }
 
-# Coordd's event records (coordctl --json events) and the servers' logs,
-# into OUT: what the checker and a reader need once the lab is gone.
+# Coordd's event records (coordctl --json events), the servers' logs and
+# pacemaker's (where a VIP's placement took its time), into OUT: what the
+# checker and a reader need once the lab is gone.
 soak_collect() {
 	local n
 	[ -n "${LAB_DIR:-}" ] && [ -d "$LAB_DIR" ] || return 0
@@ -353,6 +354,7 @@ soak_collect() {
 		lab_exec "$n" "$COORDCTL" --json events >"$OUT/events-$n.json" 2>/dev/null
 		cp "$LAB_DIR/$n/ganesha.log" "$OUT/ganesha-$n.log" 2>/dev/null
 		cp "$LAB_DIR/$n/coordd.log" "$OUT/coordd-$n.log" 2>/dev/null
+		cp "$LAB_DIR/$n/pcmk/log/pacemaker.log" "$OUT/pacemaker-$n.log" 2>/dev/null
 	done
 }
 

@@ -247,6 +247,7 @@ static void test_defaults(void **state)
 	assert_true(cfg.detect);
 	assert_int_equal(cfg.detect_restart_wait_ms, 0);
 	assert_int_equal(cfg.heartbeat_timeout_ms, 5000);
+	assert_int_equal(cfg.lease_lifetime_ms, 60000);
 	assert_false(cfg.kill_hung);
 	/* An empty file too. */
 	expect_ok("", &cfg);
@@ -393,6 +394,9 @@ static void test_detection_keys(void **state)
 		  "(expected 0 (off) or milliseconds 200..600000)" },
 		{ "heartbeat_timeout_ms = 600001\n", "(expected 0 (off) or milliseconds 200..600000)" },
 		{ "heartbeat_timeout_ms = 00x\n", "(expected 0 (off) or milliseconds 200..600000)" },
+		{ "lease_lifetime_ms = 999\n", "bad value for lease_lifetime_ms: '999' "
+		  "(expected 0 (off) or milliseconds 1000..180000)" },
+		{ "lease_lifetime_ms = 180001\n", "(expected 0 (off) or milliseconds 1000..180000)" },
 		{ "on_hung = stop\n", ":1: bad value for on_hung: 'stop' (expected kill or report)" },
 		{ "on_hung = KILL\n", "(expected kill or report)" },
 	};
@@ -414,6 +418,10 @@ static void test_detection_keys(void **state)
 	assert_int_equal(cfg.detect_restart_wait_ms, 0);
 	expect_ok("heartbeat_timeout_ms = 600000\n", &cfg);
 	assert_int_equal(cfg.heartbeat_timeout_ms, 600000);
+	expect_ok("lease_lifetime_ms = 0\n", &cfg);
+	assert_int_equal(cfg.lease_lifetime_ms, 0);
+	expect_ok("lease_lifetime_ms = 8000\n", &cfg);
+	assert_int_equal(cfg.lease_lifetime_ms, 8000);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		expect_error(bad[i].text, bad[i].fragment);
 }

@@ -38,6 +38,9 @@ static void vip_of(int i, struct coord_vip *v)
 	assert_int_equal(coord_vip_parse(text, v), 0);
 }
 
+/* ganesha's lease in the lab (tests/lab/lib/nfs_lab.sh): 10 s. */
+#define REAP_US	coord_released_reap_us(10000)
+
 static struct coord_engine *engine_for(int i, uint64_t incarnation)
 {
 	struct coord_engine_config cfg = {
@@ -47,6 +50,7 @@ static struct coord_engine *engine_for(int i, uint64_t incarnation)
 		.release_retry_us = 1000000,
 		.release_retry_max_us = 8000000,
 		.release_max_attempts = 3,
+		.released_reap_us = REAP_US,
 	};
 	struct coord_engine *e;
 
@@ -144,6 +148,18 @@ static void node_leaves(int i, uint8_t reason)
 
 	ND(i).up = false;
 	confchg(&m, &reason, 1, NULL, 0);
+	settle();
+}
+
+/* Node i's coordd starts again, incarnation inc, and joins the group. */
+static void coordd_rejoins(int i, uint64_t inc)
+{
+	struct coord_member_id j = mid(i);
+
+	ND(i).up = true;
+	coord_engine_free(ND(i).e);
+	ND(i).e = engine_for(i, inc);
+	confchg(NULL, NULL, 0, &j, 1);
 	settle();
 }
 
@@ -668,7 +684,6 @@ static void test_handover_and_death_are_separate(void **state)
 static void test_handover_waits_for_live_leaver_and_reruns_for_joiner(void **state)
 {
 	struct coord_event_id id, again;
-	struct coord_member_id j;
 	uint32_t all[] = { 1, 2, 3 };
 
 	(void)state;
@@ -683,13 +698,8 @@ static void test_handover_waits_for_live_leaver_and_reruns_for_joiner(void **sta
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_HELD);
 	assert_int_equal(ND(2).drops, 0);
 	/* Node 3's coordd is back: the handover is run again for it. */
-	ND(3).up = true;
 	ND(3).hold_grace = false;
-	j = mid(3);
-	coord_engine_free(ND(3).e);
-	ND(3).e = engine_for(3, 303);
-	confchg(NULL, NULL, 0, &j, 1);
-	settle();
+	coordd_rejoins(3, 303);
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_CANCELLED);
 	again = ev_on(2, &id)->rerun_as;
 	assert_int_equal(again.seq, id.seq + 1);
@@ -881,6 +891,50 @@ static void test_take_over_asks_grace_with_every_other_node(void **state)
 	coord_engine_free(alone);
 }
 
+/* A VIP handed over comes back only once the server that dropped its
+ * clients has reaped them: until then that server's reaper would delete
+ * the recovery record of a client back here (soak seed 2718, moves 36 and
+ * 40: four locks lost when node 3 died later).  Other VIPs come at once;
+ * a server that died since holds no stale client. */
+static void test_take_over_waits_for_dropped_clients_reaped(void **state)
+{
+	struct coord_event_id id;
+	struct coord_vip v, other;
+	uint64_t dropped;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	id = hand_over(2, 1);
+	settle();
+	assert_int_equal(ND(2).drops, 1);
+	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_RELEASED);
+	dropped = C.h.now;
+	vip_of(2, &v);
+	vip_of(3, &other);
+	assert_int_equal(coord_engine_take_over(ND(2).e, C.h.now, 7, &v, 1), 0);
+	assert_int_equal(coord_engine_take_over(ND(2).e, C.h.now, 8, &other, 1), 0);
+	settle();
+	assert_int_equal(ND(2).take_overs, 1);		/* the other VIP's */
+	assert_int_equal(ND(2).last_take_over.request, 8);
+	assert_true(coord_engine_next_timer(ND(2).e) <= dropped + REAP_US);
+	advance(REAP_US - 1000000);
+	assert_int_equal(ND(2).take_overs, 1);
+	advance(2000000);
+	assert_int_equal(ND(2).take_overs, 2);
+	assert_int_equal(ND(2).last_take_over.request, 7);
+	assert_true(coord_vip_equal(&ND(2).last_take_over.vips[0], &v));
+	/* Handed over again, then its server dies: nothing left to reap. */
+	id = hand_over(2, 1);
+	settle();
+	assert_int_equal(coord_engine_take_over(ND(2).e, C.h.now, 9, &v, 1), 0);
+	settle();
+	assert_int_equal(ND(2).take_overs, 2);
+	report(2);
+	advance(1000);
+	assert_int_equal(ND(2).take_overs, 3);
+	assert_int_equal(ND(2).last_take_over.request, 9);
+}
+
 /* The nodes a take-over loads the records of: every other node the engine
  * knows of, group members and the quorum view alike, each once, never
  * itself, at most max; a node that left the group but is still in the
@@ -962,7 +1016,6 @@ static void test_set_nodeid_names_the_sender(void **state)
 static void test_failed_drop_reruns_for_member_joined_meanwhile(void **state)
 {
 	struct coord_event_id id, again;
-	struct coord_member_id j;
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
@@ -973,12 +1026,7 @@ static void test_failed_drop_reruns_for_member_joined_meanwhile(void **state)
 	assert_int_equal(ND(1).drops, 1);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASING);
 	/* Node 3's coordd joins while the drop runs: not re-run yet. */
-	ND(3).up = true;
-	coord_engine_free(ND(3).e);
-	ND(3).e = engine_for(3, 303);
-	j = mid(3);
-	confchg(NULL, NULL, 0, &j, 1);
-	settle();
+	coordd_rejoins(3, 303);
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_RELEASING);
 	/* The drop fails: the handover runs again, waiting for node 3 too. */
 	ND(1).hold_release = false;
@@ -1442,7 +1490,7 @@ static void test_no_retry_after_reconnect(void **state)
 /* A node that went down and came back to corosync while its coordd stays
  * away (killed, or lost its connection, during the partition): once a
  * quorum view without it was told, a view listing it again is a merge,
- * not old information.  The release waits the settle time for its coordd,
+ * not old information.  The release waits the restart wait for its coordd,
  * then goes ahead; it used to wait for ever, the node taken for one that
  * corosync's quorum service had not yet seen go (the simulator, faults
  * that stay, seed 43: every release stopped until that coordd came back). */
@@ -1454,6 +1502,7 @@ static void test_nodedown_back_in_view_without_coordd(void **state)
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_RELEASE);
+	advance(COORD_RESTART_WAIT_S * 1000000ull);	/* joined long ago */
 	node_leaves(3, COORD_LEAVE_NODEDOWN);	/* the partition */
 	for (i = 1; i <= 2; i++)
 		coord_engine_quorum_view(ND(i).e, C.h.now, true, v12, 2);
@@ -1464,7 +1513,7 @@ static void test_nodedown_back_in_view_without_coordd(void **state)
 	settle();
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_JOIN_WAIT);
 	assert_int_equal(ND(1).releases, 0);
-	advance(3000000);	/* past the settle time: no coordd joined */
+	advance(COORD_RESTART_WAIT_S * 1000000ull);	/* no coordd joined */
 	assert_true(coord_engine_quorate(ND(1).e));
 	assert_int_equal(ND(1).releases, 1);
 	assert_int_equal(ev_on(1, &id)->release_outcome, COORD_RELEASE_CONFIRMED);
@@ -1497,7 +1546,9 @@ static void test_survivor_back_without_coordd(void **state)
 	settle();
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_JOIN_WAIT);
 	assert_int_equal(ND(1).releases, 0);
-	advance(3000000);	/* past the settle time: no coordd joined */
+	advance(COORD_RESTART_WAIT_S * 1000000ull - 1000);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_JOIN_WAIT);
+	advance(2000);	/* past the restart wait: no coordd joined */
 	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_CANCELLED);
 	assert_int_equal(ev_on(2, &id)->state, COORD_EVENT_CANCELLED);
 	assert_int_equal(ND(1).releases, 1);
@@ -1506,6 +1557,74 @@ static void test_survivor_back_without_coordd(void **state)
 	assert_int_equal(again->state, COORD_EVENT_RELEASED);
 	assert_int_equal(again->n_survivors, 1);	/* node 2 */
 	assert_int_equal(again->release_outcome, COORD_RELEASE_CONFIRMED);
+}
+
+/* A coordd killed on a live node that holds VIPs: its agent keeps the
+ * node's ganesha-active for COORD_RESTART_WAIT_S (a restart must not move
+ * a live server's clients), so a death reported meanwhile waits as long
+ * for a coordd there to join, is re-run for it and confirmed with that
+ * node in grace (the client-history soak, seed 2718, move 22: node 3's
+ * coordd killed and restarted in 4 s, its VIP taken off its live ganesha
+ * and brought back 29 s later, past its clients' lease). */
+static void test_release_waits_for_restarting_coordd(void **state)
+{
+	uint32_t all[] = { 1, 2, 3 };
+	const struct coord_event *again;
+	struct coord_event_id id;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	coord_engine_quorum_view(ND(1).e, C.h.now, true, all, 3);
+	node_leaves(3, COORD_LEAVE_PROCDOWN);	/* its node stays in the view */
+	id = report(1);
+	settle();
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_JOIN_WAIT);
+	advance(COORD_RESTART_WAIT_S * 1000000ull / 2);
+	assert_int_equal(ND(1).releases, 0);
+	/* The restarted coordd joins: the death is run again with it. */
+	coordd_rejoins(3, 303);
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_CANCELLED);
+	assert_int_equal(ND(1).releases, 1);
+	again = ev_on(1, &ND(1).last_release.event);
+	assert_int_equal(again->n_survivors, 2);
+	assert_non_null(sv_on(1, &again->id, 3));
+	assert_int_equal(again->release_outcome, COORD_RELEASE_CONFIRMED);
+}
+
+/* ...and one that does not come back is waited for that long only: the
+ * release goes ahead without that node, whose agent deletes its
+ * ganesha-active by then; a coordd gone with its node from the view is
+ * not waited for. */
+static void test_release_waits_for_restart_only_so_long(void **state)
+{
+	uint32_t all[] = { 1, 2, 3 }, two[] = { 1, 2 };
+	const struct coord_event *ev;
+	struct coord_event_id id;
+
+	(void)state;
+	cluster_up(3, COORD_POLICY_RELEASE);
+	coord_engine_quorum_view(ND(1).e, C.h.now, true, all, 3);
+	node_leaves(3, COORD_LEAVE_LEAVE);	/* systemctl stop coordd */
+	id = report(1);
+	settle();
+	assert_int_equal(ev_on(1, &id)->state, COORD_EVENT_JOIN_WAIT);
+	advance(COORD_RESTART_WAIT_S * 1000000ull - 1000);
+	assert_int_equal(ND(1).releases, 0);
+	advance(2000);
+	assert_int_equal(ND(1).releases, 1);
+	ev = ev_on(1, &id);
+	assert_int_equal(ev->state, COORD_EVENT_RELEASED);
+	assert_int_equal(ev->release_outcome, COORD_RELEASE_CONFIRMED);
+	teardown(NULL);
+
+	/* The node left the view too: nothing to wait for. */
+	cluster_up(3, COORD_POLICY_RELEASE);
+	coord_engine_quorum_view(ND(1).e, C.h.now, true, all, 3);
+	node_leaves(3, COORD_LEAVE_PROCDOWN);
+	coord_engine_quorum_view(ND(1).e, C.h.now, true, two, 2);
+	id = report(1);
+	settle();
+	assert_int_equal(ND(1).releases, 1);
 }
 
 static void test_quorum_before_merge_waits_for_joiners(void **state)
@@ -2096,7 +2215,6 @@ static void test_ack_of_another_incarnation_refused(void **state)
 {
 	struct coord_msg ack = msg_from(3, COORD_MSG_ACK);
 	struct coord_event_id id;
-	struct coord_member_id j;
 
 	(void)state;
 	cluster_up(3, COORD_POLICY_HOLD);
@@ -2104,12 +2222,7 @@ static void test_ack_of_another_incarnation_refused(void **state)
 	id = report(2);
 	settle();
 	node_leaves(3, COORD_LEAVE_PROCDOWN);
-	coord_engine_free(ND(3).e);
-	ND(3).e = engine_for(3, 203);
-	ND(3).up = true;
-	j = mid(3);
-	confchg(NULL, NULL, 0, &j, 1);
-	settle();
+	coordd_rejoins(3, 203);
 	ack.incarnation = 203;
 	ack.u.ack.id = id;
 	ack.u.ack.result = COORD_ACK_IN_GRACE;
@@ -2152,6 +2265,56 @@ static void test_death_unrecorded_still_asks_grace_for_its_vips(void **state)
 	assert_int_equal(grace.event.seq, COORD_MAX_EVENTS + 1);
 	assert_int_equal(grace.n_vips, 1);
 	assert_true(coord_vip_equal(&grace.vips[0], &m.u.death.vips[0]));
+	coord_engine_free(e);
+}
+
+/*
+ * The merge window (docs/design.md, "What coord does not protect
+ * against"): a second process on node 2 said HELLO first, with node 2's
+ * coordd's incarnation and two VIPs of its own, then left; its node-left
+ * record of that incarnation is still pending (this node's grace is not
+ * answered yet) when the coordd, heard since, leaves with its node.  The
+ * coordd's departure asks grace for the VIPs the coordd announced, not for
+ * the ones the record was made with.
+ */
+static void test_node_left_record_takes_the_leaving_members_vips(void **state)
+{
+	const struct coord_member_id self = { 1, 1001 }, coordd = { 2, 1002 },
+				     other = { 2, HOSTILE_PID };
+	const struct coord_member_id three[3] = { self, coordd, other }, two[2] = { self, coordd };
+	const uint8_t procdown[] = { COORD_LEAVE_PROCDOWN }, nodedown[] = { COORD_LEAVE_NODEDOWN };
+	const struct coord_event_id nl = { 2, 102, 0 };
+	struct coord_msg m = msg_from(2, COORD_MSG_HELLO);
+	struct coord_action a, grace = { 0 };
+	struct coord_engine *e;
+	int graces = 0;
+
+	(void)state;
+	C.policy = COORD_POLICY_RELEASE;
+	e = engine_for(1, 101);
+	coord_engine_confchg(e, 0, three, 3, NULL, NULL, 0, three, 3);
+	m.u.hello.n_vips = 2;
+	vip_of(7, &m.u.hello.vips[0]);
+	vip_of(8, &m.u.hello.vips[1]);
+	assert_int_equal(coord_engine_deliver(e, 0, other, &m), COORD_ACCEPTED);
+	coord_engine_confchg(e, 0, two, 2, &other, procdown, 1, NULL, 0);
+	while (coord_engine_next_action(e, &a))	/* graces never answered */
+		if (a.kind == COORD_ACTION_GRACE)
+			grace = a, graces++;
+	assert_int_equal(graces, 1);
+	assert_int_equal(grace.n_vips, 2);
+	assert_false(coord_event_ended(coord_engine_find_event(e, &nl)));
+	m.u.hello.n_vips = 1;
+	vip_of(2, &m.u.hello.vips[0]);
+	assert_int_equal(coord_engine_deliver(e, 0, coordd, &m), COORD_ACCEPTED);
+	coord_engine_confchg(e, 0, &self, 1, &coordd, nodedown, 1, NULL, 0);
+	while (coord_engine_next_action(e, &a))
+		if (a.kind == COORD_ACTION_GRACE)
+			grace = a, graces++;
+	assert_int_equal(graces, 2);
+	assert_true(coord_event_id_equal(&grace.event, &nl));
+	assert_int_equal(grace.n_vips, 1);
+	assert_true(coord_vip_equal(&grace.vips[0], &m.u.hello.vips[0]));
 	coord_engine_free(e);
 }
 
@@ -2287,6 +2450,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_nodedown_back_in_view_without_coordd, teardown),
 		cmocka_unit_test_teardown(test_rerun_when_survivor_back, teardown),
 		cmocka_unit_test_teardown(test_survivor_back_without_coordd, teardown),
+		cmocka_unit_test_teardown(test_release_waits_for_restarting_coordd, teardown),
+		cmocka_unit_test_teardown(test_release_waits_for_restart_only_so_long, teardown),
 		cmocka_unit_test_teardown(test_failure_answers, teardown),
 		cmocka_unit_test_teardown(test_no_release_while_inquorate, teardown),
 		cmocka_unit_test_teardown(test_release_retry_backoff_bounded, teardown),
@@ -2307,6 +2472,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_give_up_failed_withdraws_the_handover, teardown),
 		cmocka_unit_test_teardown(test_give_up_failed_leaves_a_running_drop, teardown),
 		cmocka_unit_test_teardown(test_drop_result_decides_the_handover, teardown),
+		cmocka_unit_test_teardown(test_take_over_waits_for_dropped_clients_reaped, teardown),
 		cmocka_unit_test_teardown(test_take_over_asks_grace_with_every_other_node,
 					  teardown),
 		cmocka_unit_test_teardown(test_other_nodes_members_and_quorum_view, teardown),
@@ -2318,6 +2484,7 @@ int main(void)
 		cmocka_unit_test(test_action_queue_full_loses_and_counts),
 		cmocka_unit_test_teardown(test_unconfirmed_names_who_and_why, teardown),
 		cmocka_unit_test_teardown(test_same_incarnation_leaves_twice, teardown),
+		cmocka_unit_test(test_node_left_record_takes_the_leaving_members_vips),
 		cmocka_unit_test_teardown(test_member_missing_from_a_change_left_procdown, teardown),
 		cmocka_unit_test_teardown(test_ended_record_refuses_late_cancel_and_release, teardown),
 		cmocka_unit_test_teardown(test_report_vips_bound, teardown),
