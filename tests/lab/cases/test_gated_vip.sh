@@ -27,9 +27,11 @@
 # A never loses its lock, B is never granted it (but in the documented
 # death-to-grace window through a survivor's own VIP, reported as GAP).
 # NFS_GATE=1 runs steps 1, 2 and 4 with the group instead, for comparison.
-# Known failure (2026-12-07, not analysed): step 4 with the single agent
-# lost A's lock (its RECLAIM_OPEN answered NFS4ERR_NO_GRACE, then B was
-# granted) in 2 runs of 2; the group kept it (1 run of 1).
+# Step 4 with the single agent lost A's lock (NFS4ERR_NO_GRACE, then B
+# granted) in 2 runs of 2 until the take-over waited for ganesha's reaper:
+# step 3's in-place recovery is a give-up and a take-over on node 1, whose
+# reaper then deleted A's record (docs/deploy.md, "A VIP that comes back
+# too soon"); 37 of 37 since.
 set -u
 # As test_failback.sh: a gated move's take-over grace must outlast the
 # move on a loaded machine.
