@@ -180,24 +180,38 @@ static enum group_found read_group(const char *p, struct move_group *g)
 	return g->n ? GROUP_FOUND : GROUP_UNREADABLE;
 }
 
-/* The group holding the gate whose vip is VIP, with its members; *status:
- * cibadmin's exit status (-1: it did not run or was killed). */
-static enum group_found find_group(const char *vip, struct move_group *g, int *status)
+/* The resources section's elements at xpath, into out: GROUP_FOUND when
+ * cibadmin answered some; *status: its exit status (-1: it did not run or
+ * was killed). */
+static enum group_found query_resources(const char *xpath, char *out, size_t len,
+					int *status)
 {
-	char xpath[256], out[32768];
-	const char *p;
 	const char *argv[] = { "cibadmin", "--query", "--scope", "resources", "--xpath",
 			       xpath, NULL };
 
-	snprintf(xpath, sizeof(xpath), "//primitive[@type='ganesha_coord_gate']"
-		 "[instance_attributes/nvpair[@name='vip'][@value='%s']]/..", vip);
-	*status = run(argv, out, sizeof(out), RUN_QUIET);
+	*status = run(argv, out, len, RUN_QUIET);
 	if (*status == CIBADMIN_NO_SUCH)
 		return GROUP_NONE;
 	if (*status == RUN_TRUNCATED)
 		return GROUP_UNREADABLE;
 	if (*status != 0)
 		return GROUP_UNREACHABLE;
+	return GROUP_FOUND;
+}
+
+/* The group holding the gate whose vip is VIP, with its members; *status
+ * as query_resources'. */
+static enum group_found find_group(const char *vip, struct move_group *g, int *status)
+{
+	char xpath[256], out[32768];
+	enum group_found found;
+	const char *p;
+
+	snprintf(xpath, sizeof(xpath), "//primitive[@type='ganesha_coord_gate']"
+		 "[instance_attributes/nvpair[@name='vip'][@value='%s']]/..", vip);
+	found = query_resources(xpath, out, sizeof(out), status);
+	if (found != GROUP_FOUND)
+		return found;
 	p = strstr(out, "<group ");
 	if (p)
 		return read_group(p, g);
@@ -208,24 +222,19 @@ static enum group_found find_group(const char *vip, struct move_group *g, int *s
 
 /* The single gated form (coord_vip with gate=true, docs/deploy.md): the
  * primitive whose ip is VIP, moved as a group of one; *status as
- * find_group's. */
+ * query_resources'. */
 static enum group_found find_one(const char *vip, struct move_group *g, int *status)
 {
 	char xpath[256], out[32768];
+	enum group_found found;
 	const char *p;
-	const char *argv[] = { "cibadmin", "--query", "--scope", "resources", "--xpath",
-			       xpath, NULL };
 
 	snprintf(xpath, sizeof(xpath), "//primitive[@type='coord_vip']"
 		 "[instance_attributes/nvpair[@name='gate'][@value='true']]"
 		 "[instance_attributes/nvpair[@name='ip'][@value='%s']]", vip);
-	*status = run(argv, out, sizeof(out), RUN_QUIET);
-	if (*status == CIBADMIN_NO_SUCH)
-		return GROUP_NONE;
-	if (*status == RUN_TRUNCATED)
-		return GROUP_UNREADABLE;
-	if (*status != 0)
-		return GROUP_UNREACHABLE;
+	found = query_resources(xpath, out, sizeof(out), status);
+	if (found != GROUP_FOUND)
+		return found;
 	p = strstr(out, "<primitive ");
 	if (!p || !strstr(p, "</primitive>") || tag_id(p, g->id, sizeof(g->id)) != 0)
 		return GROUP_UNREADABLE;

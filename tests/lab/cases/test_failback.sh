@@ -79,23 +79,8 @@ fi
 ok "3 nodes and a witness up, VIP N on node N, no ganesha in grace"
 
 # ---- per case: A holds, B tries, watches (vip1_watch: nfs_lab.sh) ----
-# The first time (us) after T that the watch saw VIP1 on node N alone
-# (none: nowhere); it may log a change a moment after a check saw it.
-vip1_at() {	# N T
-	local i=0 t
-	while :; do
-		t=$(awk -v n="holder=$1" -v t="$2" '$1 >= t && $2 == "vip" && $3 == n {print $1; exit}' \
-			"$LAB_DIR/$CASE-vip.log")
-		[ -n "$t" ] || [ $i -ge 30 ] && break
-		sleep 0.1; i=$((i + 1))
-	done
-	echo "$t"
-}
-# What node N's ganesha last answered get_grace before T, as the watch saw.
-grace_at() {	# N T
-	awk -v n="node=$1" -v t="$2" '$1 <= t && $2 == "grace" && $3 == n {s = $4} END {sub("state=", "", s); print s}' \
-		"$LAB_DIR/$CASE-vip.log"
-}
+vip1_at() { watch_vip1_at "$LAB_DIR/$CASE-vip.log" "$@"; }	# N T
+grace_at() { watch_grace_at "$LAB_DIR/$CASE-vip.log" "$@"; }	# N T
 # Checks that node N's ganesha was in grace when VIP1 arrived there at T.
 check_arrival() {	# N T WHAT
 	local g=
@@ -161,11 +146,7 @@ case_end() {	# [DEATH_T DEAD]
 	# B's last answers are the ones after grace: two more through every
 	# VIP (the second asked once grace was over), waited for, not slept.
 	t_ng=$(now_us)
-	after_grace() {
-		local v
-		for v in "$VIP1" "$VIP2" "$VIP3"; do tries_since "$LAB_DIR/$CASE-B-$v.log" "$t_ng" 2 || return 1; done
-	}
-	wait_for 30 after_grace || echo "# $CASE: B did not answer twice through every VIP after grace"
+	wait_for 30 tried_everywhere_since "$LAB_DIR/$CASE-B-" "$t_ng" || echo "# $CASE: B did not answer twice through every VIP after grace"
 	nfs_client_stop $bpids
 	nfs_unwatch
 	sleep 0.3
@@ -204,16 +185,7 @@ reset_stack() {	# DEAD...
 
 vip1_on() { [ "$(vip_holder "$VIP1")" = "$1" ]; }
 reclaimed_after() { nfs_first "$A" RECLAIMED "$1"; }
-# A reclaimed (or lost) after T, bounded.
-await_reclaim() {	# T SECONDS
-	local i=0
-	while [ $i -lt $(( $2 * 10 )) ]; do
-		[ -n "$(nfs_first "$A" RECLAIMED "$1")" ] && return 0
-		[ -n "$(nfs_first "$A" LOST "$1")" ] && return 1
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
+await_reclaim() { nfs_await_reclaim "$A" "$@"; }	# T SECONDS
 ms() { [ -n "${2:-}" ] && echo "$(ms_since "$1" "$2") ms" || echo never; }	# T0 T
 
 # A failover of VIP1 after node 1's death at DEATH_T: A reclaims on the taker.

@@ -143,31 +143,10 @@ check "before anything moves, B is denied through every VIP" \
 	[ "$(grep -l 'result=DENIED' "$LAB_DIR"/B-*.log | wc -l)" = 3 ]
 T0=$(now_us)
 
-# The first time (us) after T that vip_watch saw VIP1 on node N alone.
-vip1_at() {	# N T
-	local i=0 t
-	while :; do
-		t=$(awk -v n="holder=$1" -v t="$2" '$1 >= t && $2 == "vip" && $3 == n {print $1; exit}' "$LAB_DIR/vip.log")
-		[ -n "$t" ] || [ $i -ge 30 ] && break
-		sleep 0.1; i=$((i + 1))
-	done
-	echo "$t"
-}
-# What node N's ganesha last answered get_grace before T, as vip_watch saw.
-grace_at() {	# N T
-	awk -v n="node=$1" -v t="$2" '$1 <= t && $2 == "grace" && $3 == n {s = $4} END {sub("state=", "", s); print s}' \
-		"$LAB_DIR/vip.log"
-}
+vip1_at() { watch_vip1_at "$LAB_DIR/vip.log" "$@"; }	# N T
+grace_at() { watch_grace_at "$LAB_DIR/vip.log" "$@"; }	# N T
 vip1_on() { [ "$(vip_holder "$VIP1")" = "$1" ]; }
-reclaimed() {	# T SECONDS: A reclaimed after T (not lost), bounded
-	local i=0
-	while [ $i -lt $(( $2 * 10 )) ]; do
-		[ -n "$(nfs_first "$A" RECLAIMED "$1")" ] && return 0
-		[ -n "$(nfs_first "$A" LOST "$1")" ] && return 1
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
+reclaimed() { nfs_await_reclaim "$A" "$@"; }	# T SECONDS
 # One gated arrival of VIP1 on node TO after T: the take-over record there
 # (granted, the address absent when it returned), then the address, with
 # TO's ganesha in grace when it came.
@@ -264,11 +243,7 @@ check "4: client A reclaimed its lock ($(ms "$t_move" "$(nfs_first "$A" RECLAIME
 # ---- the end: grace over everywhere, then A and B judged ----
 wait_for 90 nfs_no_grace || echo "# some ganesha still in grace after 90 s"
 t_ng=$(now_us)
-after_grace() {
-	local v
-	for v in "$VIP1" "$VIP2" "$VIP3"; do tries_since "$LAB_DIR/B-$v.log" "$t_ng" 2 || return 1; done
-}
-wait_for 30 after_grace || echo "# B did not answer twice through every VIP after grace"
+wait_for 30 tried_everywhere_since "$LAB_DIR/B-" "$t_ng" || echo "# B did not answer twice through every VIP after grace"
 # shellcheck disable=SC2086
 nfs_client_stop $bpids
 nfs_unwatch

@@ -179,6 +179,21 @@ pcmk_vip_xml() {	# ID IP [MONITOR-INTERVAL [PROVIDER]]
 </primitive>
 XML
 }
+# The gate's parameters and operations, both forms (ids PREFIX-ctl...):
+# PCMK_GATE_COORDCTL is the coordctl the gate runs (a recording wrapper).
+pcmk_gate_xml() {	# PREFIX MONITOR-INTERVAL
+	cat <<XML
+    <nvpair id="$1-ctl" name="coordctl" value="${PCMK_GATE_COORDCTL:-$COORDCTL}"/>
+    <nvpair id="$1-pid" name="pid_file" value="/run/ganesha.pid"/>
+    <nvpair id="$1-wait" name="wait_timeout" value="${PCMK_GATE_WAIT:-40}"/>
+  </instance_attributes>
+  <operations>
+    <op id="$1-start" name="start" interval="0" timeout="60s"/>
+    <op id="$1-stop" name="stop" interval="0" timeout="60s"/>
+    <op id="$1-mon" name="monitor" interval="$2" timeout="20s"/>
+  </operations>
+XML
+}
 # The gated form (issue 19): a group GROUP [gate, IPaddr2 ID]; pacemaker
 # starts the gate (coordctl take-over) before the address and stops it
 # (coordctl give-up --wait) after, so every move of the VIP is gated.
@@ -189,15 +204,7 @@ pcmk_vip_group_xml() {	# GROUP ID IP [MONITOR-INTERVAL]
 <primitive id="$2-gate" class="ocf" provider="coord" type="ganesha_coord_gate">
   <instance_attributes id="$2-gate-ia">
     <nvpair id="$2-gate-vip" name="vip" value="$3"/>
-    <nvpair id="$2-gate-ctl" name="coordctl" value="${PCMK_GATE_COORDCTL:-$COORDCTL}"/>
-    <nvpair id="$2-gate-pid" name="pid_file" value="/run/ganesha.pid"/>
-    <nvpair id="$2-gate-wait" name="wait_timeout" value="${PCMK_GATE_WAIT:-40}"/>
-  </instance_attributes>
-  <operations>
-    <op id="$2-gate-start" name="start" interval="0" timeout="60s"/>
-    <op id="$2-gate-stop" name="stop" interval="0" timeout="60s"/>
-    <op id="$2-gate-mon" name="monitor" interval="10s" timeout="20s"/>
-  </operations>
+$(pcmk_gate_xml "$2-gate" 10s)
 </primitive>
 $(pcmk_vip_xml "$2" "$3" "${4:-2s}")
 </group>
@@ -216,15 +223,7 @@ pcmk_vip_one_xml() {	# ID IP [MONITOR-INTERVAL]
     <nvpair id="$1-mask" name="cidr_netmask" value="24"/>
     <nvpair id="$1-nic" name="nic" value="eth0"/>
     <nvpair id="$1-gate" name="gate" value="true"/>
-    <nvpair id="$1-ctl" name="coordctl" value="${PCMK_GATE_COORDCTL:-$COORDCTL}"/>
-    <nvpair id="$1-pid" name="pid_file" value="/run/ganesha.pid"/>
-    <nvpair id="$1-wait" name="wait_timeout" value="${PCMK_GATE_WAIT:-40}"/>
-  </instance_attributes>
-  <operations>
-    <op id="$1-start" name="start" interval="0" timeout="60s"/>
-    <op id="$1-stop" name="stop" interval="0" timeout="60s"/>
-    <op id="$1-mon" name="monitor" interval="${3:-2s}" timeout="20s"/>
-  </operations>
+$(pcmk_gate_xml "$1" "${3:-2s}")
 </primitive>
 XML
 }

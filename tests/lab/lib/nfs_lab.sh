@@ -138,6 +138,23 @@ nfs_first() {	# LOG EVENT [AFTER_US] [PATTERN]: time (us) of the first such line
 tries_since() {	# LOG T COUNT: at least COUNT of a trying client's answers in LOG since T
 	[ "$(awk -v t="$2" '$1 >= t && $3 == "TRY"' "$1" 2>/dev/null | wc -l)" -ge "$3" ]
 }
+# Two answers since T in each of a trying client's logs PREFIX<VIP>.log,
+# one per VIP: the second was asked after T.
+tried_everywhere_since() {	# PREFIX T
+	local v
+	for v in "$VIP1" "$VIP2" "$VIP3"; do tries_since "$1$v.log" "$2" 2 || return 1; done
+}
+# A holding client's log LOG says RECLAIMED after T (0) or LOST (1), within
+# SECONDS (1).
+nfs_await_reclaim() {	# LOG T SECONDS
+	local i=0
+	while [ $i -lt $(( $3 * 10 )) ]; do
+		[ -n "$(nfs_first "$1" RECLAIMED "$2")" ] && return 0
+		[ -n "$(nfs_first "$1" LOST "$2")" ] && return 1
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
 
 # Waits (bounded) for such a line.
 nfs_wait_event() {	# SECONDS LOG EVENT [AFTER_US] [PATTERN]
@@ -290,6 +307,23 @@ vip1_watch() {	# OUT
 	# shellcheck disable=SC2086
 	"$B/tests/lab/vip_watch" --vip "$(vip_of 1)" --interval-ms 10 $args >"$1" 2>&1 &
 	echo $!
+}
+# The first time (us) after T that a vip1_watch LOG saw VIP1 on node N
+# alone (none: nowhere); it may log a change a moment after a check saw
+# it, so this looks again for up to 3 s.
+watch_vip1_at() {	# LOG N T
+	local i=0 t
+	while :; do
+		t=$(awk -v n="holder=$2" -v t="$3" '$1 >= t && $2 == "vip" && $3 == n {print $1; exit}' "$1")
+		[ -n "$t" ] || [ $i -ge 30 ] && break
+		sleep 0.1; i=$((i + 1))
+	done
+	echo "$t"
+}
+# What node N's ganesha last answered get_grace before T, as a vip1_watch
+# LOG saw.
+watch_grace_at() {	# LOG N T
+	awk -v n="node=$2" -v t="$3" '$1 <= t && $2 == "grace" && $3 == n {s = $4} END {sub("state=", "", s); print s}' "$1"
 }
 
 # TERM to our clients only: a pid whose process is gone may be another's by now.
