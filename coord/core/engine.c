@@ -85,7 +85,9 @@
  *    or its client gone: the address may start here again) withdraws the
  *    handover unless its drop runs (give_up_failed).  The gate's start
  *    (take_over) sends nothing: one action asks the local server into
- *    grace with the records of every other node it knows of.
+ *    grace with the records of every other node it knows of; for a VIP
+ *    whose clients its drop left stale, once the server has reaped them
+ *    (note_unreaped).
  *
  * Messages that break these rules (wrong sender, stale incarnation, an
  * incarnation another process on the node uses, an acknowledgement for no
